@@ -1,0 +1,485 @@
+//! Pure decoders for the replies whose text carries data: 227 PASV, 229
+//! EPSV, 257 pathnames, 213 SIZE/MDTM, 211 FEAT, and the size hint of 150.
+
+use std::net::{Ipv4Addr, SocketAddrV4};
+
+use crate::reply::Reply;
+
+/// Why a reply's text could not be decoded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DecodeError {
+    /// No `h1,h2,h3,h4,p1,p2` in a 227 reply, or a number over 255.
+    #[error("no valid host and port in PASV reply {0:?}")]
+    Pasv(String),
+    /// No `(|||port|)` in a 229 reply, or a port of 0.
+    #[error("no valid port in EPSV reply {0:?}")]
+    Epsv(String),
+    /// No quoted pathname in a 257 reply.
+    #[error("no quoted pathname in reply {0:?}")]
+    Pathname(String),
+    /// A 213 SIZE reply that is not a decimal byte count.
+    #[error("no byte count in SIZE reply {0:?}")]
+    Size(String),
+    /// A 213 MDTM reply that is not `YYYYMMDDHHMMSS[.fff]`.
+    #[error("no timestamp in MDTM reply {0:?}")]
+    Mdtm(String),
+}
+
+fn first_line_lossy(reply: &Reply) -> String {
+    String::from_utf8_lossy(reply.first_line()).into_owned()
+}
+
+/// Decodes a 227 reply: the six numbers `h1,h2,h3,h4,p1,p2` found anywhere
+/// in the text, with or without parentheses (RFC 1123 4.1.2.6).
+///
+/// ```
+/// use ftp_proto::{decode, Reply, ReplyParser};
+/// let reply = ReplyParser::default()
+///     .feed(b"227 Entering Passive Mode (127,0,0,1,117,48).\r\n")?
+///     .reply
+///     .unwrap();
+/// assert_eq!(decode::pasv(&reply).unwrap(), "127.0.0.1:30000".parse().unwrap());
+/// # Ok::<(), ftp_proto::ReplyError>(())
+/// ```
+pub fn pasv(reply: &Reply) -> Result<SocketAddrV4, DecodeError> {
+    let text = reply.first_line();
+    let error = || DecodeError::Pasv(first_line_lossy(reply));
+    let mut start = 0;
+    while start < text.len() {
+        let after_separator = start > 0 && matches!(text[start - 1], b'0'..=b'9' | b',');
+        if text[start].is_ascii_digit() && !after_separator {
+            if let Some(numbers) = six_numbers(&text[start..]) {
+                let [a, b, c, d, p1, p2] = numbers;
+                let port = u16::from(p1) << 8 | u16::from(p2);
+                return Ok(SocketAddrV4::new(Ipv4Addr::new(a, b, c, d), port));
+            }
+        }
+        start += 1;
+    }
+    Err(error())
+}
+
+/// Six comma-separated numbers of 0–255 at the start of `text`.
+fn six_numbers(text: &[u8]) -> Option<[u8; 6]> {
+    let mut numbers = [0u8; 6];
+    let mut pos = 0;
+    for (i, slot) in numbers.iter_mut().enumerate() {
+        if i > 0 {
+            if text.get(pos) != Some(&b',') {
+                return None;
+            }
+            pos += 1;
+        }
+        let digits = text[pos..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        if digits == 0 || digits > 3 {
+            return None;
+        }
+        let value = text[pos..pos + digits]
+            .iter()
+            .fold(0u16, |acc, d| acc * 10 + u16::from(d - b'0'));
+        *slot = u8::try_from(value).ok()?;
+        pos += digits;
+    }
+    // A seventh number means this was not the address.
+    if text.get(pos).is_some_and(u8::is_ascii_digit)
+        || (text.get(pos) == Some(&b',') && text.get(pos + 1).is_some_and(u8::is_ascii_digit))
+    {
+        return None;
+    }
+    Some(numbers)
+}
+
+/// Decodes a 229 reply's port: `(<d><d><d>port<d>)` with any printable
+/// delimiter `<d>` (RFC 2428 3).
+///
+/// ```
+/// use ftp_proto::{decode, ReplyParser};
+/// let reply = ReplyParser::default()
+///     .feed(b"229 Entering Extended Passive Mode (|||6446|)\r\n")?
+///     .reply
+///     .unwrap();
+/// assert_eq!(decode::epsv(&reply), Ok(6446));
+/// # Ok::<(), ftp_proto::ReplyError>(())
+/// ```
+pub fn epsv(reply: &Reply) -> Result<u16, DecodeError> {
+    let text = reply.first_line();
+    let error = || DecodeError::Epsv(first_line_lossy(reply));
+    // Try after each '(' first; then anywhere, for servers that drop them.
+    let candidates = text
+        .iter()
+        .enumerate()
+        .filter(|&(_, &b)| b == b'(')
+        .map(|(i, _)| i + 1)
+        .chain(0..text.len());
+    for start in candidates {
+        if let Some(port) = epsv_at(&text[start..]) {
+            return Ok(port);
+        }
+    }
+    Err(error())
+}
+
+fn epsv_at(text: &[u8]) -> Option<u16> {
+    let &[d, d2, d3, ref rest @ ..] = text else {
+        return None;
+    };
+    if !(33..=126).contains(&d) || d.is_ascii_digit() || d2 != d || d3 != d {
+        return None;
+    }
+    let digits = rest.iter().take_while(|b| b.is_ascii_digit()).count();
+    if digits == 0 || digits > 5 || rest.get(digits) != Some(&d) {
+        return None;
+    }
+    let port = rest[..digits]
+        .iter()
+        .fold(0u32, |acc, b| acc * 10 + u32::from(b - b'0'));
+    u16::try_from(port).ok().filter(|&p| p != 0)
+}
+
+/// Decodes the pathname of a 257 reply (PWD, MKD): the text between the
+/// first quote and the next lone quote, with `""` standing for `"`
+/// (RFC 959 Appendix II).
+///
+/// ```
+/// use ftp_proto::{decode, ReplyParser};
+/// let reply = ReplyParser::default()
+///     .feed(b"257 \"/say \"\"hi\"\"\" is current directory\r\n")?
+///     .reply
+///     .unwrap();
+/// assert_eq!(decode::pathname(&reply).unwrap(), b"/say \"hi\"");
+/// # Ok::<(), ftp_proto::ReplyError>(())
+/// ```
+pub fn pathname(reply: &Reply) -> Result<Vec<u8>, DecodeError> {
+    let text = reply.first_line();
+    let error = || DecodeError::Pathname(first_line_lossy(reply));
+    let open = memchr::memchr(b'"', text).ok_or_else(error)?;
+    let mut path = Vec::new();
+    let mut i = open + 1;
+    while i < text.len() {
+        if text[i] == b'"' {
+            if text.get(i + 1) == Some(&b'"') {
+                path.push(b'"');
+                i += 2;
+                continue;
+            }
+            return Ok(path);
+        }
+        path.push(text[i]);
+        i += 1;
+    }
+    Err(error())
+}
+
+/// Decodes a 213 SIZE reply (RFC 3659 4).
+pub fn size(reply: &Reply) -> Result<u64, DecodeError> {
+    let text = String::from_utf8_lossy(reply.first_line());
+    text.trim()
+        .parse()
+        .map_err(|_| DecodeError::Size(text.into_owned()))
+}
+
+/// A modification time from MDTM, in UTC (RFC 3659 2.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp {
+    /// Four-digit year.
+    pub year: u16,
+    /// 1–12.
+    pub month: u8,
+    /// 1–31.
+    pub day: u8,
+    /// 0–23.
+    pub hour: u8,
+    /// 0–59.
+    pub minute: u8,
+    /// 0–60 (60 for a leap second).
+    pub second: u8,
+    /// Fraction of the second, in nanoseconds.
+    pub nanosecond: u32,
+}
+
+/// Decodes a 213 MDTM reply: `YYYYMMDDHHMMSS` with an optional fraction.
+///
+/// ```
+/// use ftp_proto::{decode, ReplyParser};
+/// let reply = ReplyParser::default().feed(b"213 20261122083000.5\r\n")?.reply.unwrap();
+/// let t = decode::mdtm(&reply).unwrap();
+/// assert_eq!((t.year, t.month, t.day, t.hour, t.nanosecond), (2026, 11, 22, 8, 500_000_000));
+/// # Ok::<(), ftp_proto::ReplyError>(())
+/// ```
+pub fn mdtm(reply: &Reply) -> Result<Timestamp, DecodeError> {
+    let text = String::from_utf8_lossy(reply.first_line());
+    let error = || DecodeError::Mdtm(text.clone().into_owned());
+    let trimmed = text.trim();
+    let (whole, fraction) = match trimmed.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (trimmed, None),
+    };
+    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(error());
+    }
+    let field = |range: std::ops::Range<usize>| whole[range].parse::<u16>().map_err(|_| error());
+    let nanosecond = match fraction {
+        None => 0,
+        Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+            let digits: u32 = f.parse().map_err(|_| error())?;
+            digits * 10u32.pow(9 - f.len() as u32)
+        }
+        Some(_) => return Err(error()),
+    };
+    let t = Timestamp {
+        year: field(0..4)?,
+        month: field(4..6)? as u8,
+        day: field(6..8)? as u8,
+        hour: field(8..10)? as u8,
+        minute: field(10..12)? as u8,
+        second: field(12..14)? as u8,
+        nanosecond,
+    };
+    let valid = (1..=12).contains(&t.month)
+        && (1..=31).contains(&t.day)
+        && t.hour < 24
+        && t.minute < 60
+        && t.second <= 60;
+    if valid { Ok(t) } else { Err(error()) }
+}
+
+/// The extensions a server announced in its 211 FEAT reply (RFC 2389).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Features {
+    entries: Vec<(String, String)>,
+}
+
+impl Features {
+    /// Whether `name` (such as `"MLST"` or `"UTF8"`) was announced;
+    /// case-insensitive.
+    pub fn supports(&self, name: &str) -> bool {
+        self.params(name).is_some()
+    }
+
+    /// The parameters announced with `name`, such as `"type*;size*;"` for
+    /// `MLST`.
+    pub fn params(&self, name: &str) -> Option<&str> {
+        self.entries
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, p)| p.as_str())
+    }
+
+    /// Every announced feature and its parameters, in the server's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.entries.iter().map(|(n, p)| (n.as_str(), p.as_str()))
+    }
+}
+
+/// Decodes a 211 FEAT reply: each line between the first and the last that
+/// starts with a space names a feature, optionally followed by parameters.
+pub fn features(reply: &Reply) -> Features {
+    let lines = reply.lines();
+    let inner = if lines.len() > 2 {
+        &lines[1..lines.len() - 1]
+    } else {
+        &[]
+    };
+    let entries = inner
+        .iter()
+        .filter(|line| line.first() == Some(&b' '))
+        .filter_map(|line| {
+            let line = String::from_utf8_lossy(line);
+            let line = line.trim();
+            let (name, params) = line.split_once(' ').unwrap_or((line, ""));
+            (!name.is_empty()).then(|| (name.to_ascii_uppercase(), params.trim().to_owned()))
+        })
+        .collect();
+    Features { entries }
+}
+
+/// The transfer size some servers announce in their 150 reply, as in
+/// `150 Opening BINARY mode data connection for f (1234 bytes)`.
+pub fn size_hint(reply: &Reply) -> Option<u64> {
+    let text = reply.first_line();
+    let mut search = 0;
+    while let Some(found) = memchr::memchr(b'(', &text[search..]) {
+        let start = search + found + 1;
+        let digits = text[start..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        let after = &text[start + digits..];
+        if digits > 0 && after.len() >= 6 && after[..6].eq_ignore_ascii_case(b" bytes") {
+            return std::str::from_utf8(&text[start..start + digits])
+                .ok()?
+                .parse()
+                .ok();
+        }
+        search = start;
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reply::ReplyParser;
+
+    fn reply(text: &str) -> Reply {
+        let mut parser = ReplyParser::default();
+        let mut rest = text.as_bytes();
+        loop {
+            let p = parser.feed(rest).expect("valid reply");
+            rest = &rest[p.consumed..];
+            if let Some(r) = p.reply {
+                return r;
+            }
+            assert!(!rest.is_empty(), "incomplete reply {text:?}");
+        }
+    }
+
+    #[test]
+    fn pasv_table() {
+        let ok = [
+            (
+                "227 Entering Passive Mode (127,0,0,1,117,48).\r\n",
+                "127.0.0.1:30000",
+            ),
+            (
+                "227 Entering Passive Mode 127,0,0,1,117,48\r\n",
+                "127.0.0.1:30000",
+            ),
+            ("227 =127,0,0,1,4,1\r\n", "127.0.0.1:1025"),
+            (
+                "227 Entering Passive Mode (0,0,0,0,195,80)\r\n",
+                "0.0.0.0:50000",
+            ),
+            (
+                "227 Entering Passive Mode (10,1,2,3,255,255)\r\n",
+                "10.1.2.3:65535",
+            ),
+            // Digits before the address that do not form six numbers are skipped.
+            ("227 2 ways (192,168,0,9,0,21)\r\n", "192.168.0.9:21"),
+        ];
+        for (text, addr) in ok {
+            assert_eq!(pasv(&reply(text)), Ok(addr.parse().unwrap()), "{text:?}");
+        }
+        for bad in [
+            "227 Entering Passive Mode (127,0,0,256,1,1)\r\n",
+            "227 Entering Passive Mode (127,0,0,1,1,300)\r\n",
+            "227 Entering Passive Mode (127,0,0,1,1)\r\n",
+            "227 Entering Passive Mode (1,2,3,4,5,6,7)\r\n",
+            "227 Entering Passive Mode\r\n",
+            "227 (1000,0,0,1,1,1)\r\n",
+        ] {
+            assert!(pasv(&reply(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn epsv_table() {
+        let ok = [
+            ("229 Entering Extended Passive Mode (|||6446|)\r\n", 6446),
+            ("229 Entering Extended Passive Mode (!!!30001!)\r\n", 30001),
+            ("229 EPSV ok (###65535#)\r\n", 65535),
+            ("229 |||2121|\r\n", 2121),
+        ];
+        for (text, port) in ok {
+            assert_eq!(epsv(&reply(text)), Ok(port), "{text:?}");
+        }
+        for bad in [
+            "229 Entering Extended Passive Mode (|||0|)\r\n",
+            "229 Entering Extended Passive Mode (|||65536|)\r\n",
+            "229 Entering Extended Passive Mode (||6446|)\r\n",
+            "229 Entering Extended Passive Mode (|!|6446|)\r\n",
+            "229 Entering Extended Passive Mode (|||6446!)\r\n",
+            "229 Entering Extended Passive Mode ()\r\n",
+        ] {
+            assert!(epsv(&reply(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn pathname_table() {
+        let ok: [(&str, &[u8]); 5] = [
+            ("257 \"/\" is the current directory\r\n", b"/"),
+            ("257 \"/home/ftp\"\r\n", b"/home/ftp"),
+            (
+                "257 \"/a \"\"quoted\"\" dir\" created\r\n",
+                b"/a \"quoted\" dir",
+            ),
+            ("257 \"\" empty\r\n", b""),
+            ("257 MKD command successful: \"/new dir\"\r\n", b"/new dir"),
+        ];
+        for (text, path) in ok {
+            assert_eq!(pathname(&reply(text)).as_deref(), Ok(path), "{text:?}");
+        }
+        assert!(pathname(&reply("257 /no/quotes\r\n")).is_err());
+        assert!(pathname(&reply("257 \"/unterminated\r\n")).is_err());
+    }
+
+    #[test]
+    fn size_and_mdtm() {
+        assert_eq!(size(&reply("213 52428800\r\n")), Ok(52_428_800));
+        assert_eq!(size(&reply("213 0\r\n")), Ok(0));
+        assert!(size(&reply("213 -1\r\n")).is_err());
+        assert!(size(&reply("213 big\r\n")).is_err());
+        let t = mdtm(&reply("213 19980615100045\r\n")).unwrap();
+        assert_eq!(
+            (
+                t.year,
+                t.month,
+                t.day,
+                t.hour,
+                t.minute,
+                t.second,
+                t.nanosecond
+            ),
+            (1998, 6, 15, 10, 0, 45, 0)
+        );
+        assert_eq!(
+            mdtm(&reply("213 20200101000000.123\r\n"))
+                .unwrap()
+                .nanosecond,
+            123_000_000
+        );
+        for bad in [
+            "213 2020010100000\r\n",
+            "213 20201301000000\r\n",
+            "213 20200100000000\r\n",
+            "213 20200101250000\r\n",
+            "213 20200101000000.\r\n",
+            "213 2020-01-01\r\n",
+        ] {
+            assert!(mdtm(&reply(bad)).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn feat_lines() {
+        let f = features(&reply(
+            "211-Extensions supported:\r\n EPRT\r\n MLST type*;size*;modify*;\r\n UTF8\r\n SIZE\r\n211 End.\r\n",
+        ));
+        assert!(f.supports("mlst"));
+        assert_eq!(f.params("MLST"), Some("type*;size*;modify*;"));
+        assert!(f.supports("UTF8"));
+        assert!(!f.supports("MDTM"));
+        assert_eq!(f.iter().count(), 4);
+        assert_eq!(features(&reply("211 No features\r\n")), Features::default());
+    }
+
+    #[test]
+    fn size_hints() {
+        assert_eq!(
+            size_hint(&reply(
+                "150 Opening BINARY mode data connection for big.bin (52428800 bytes).\r\n"
+            )),
+            Some(52_428_800)
+        );
+        assert_eq!(
+            size_hint(&reply("150 Opening data connection (x) (12 Bytes)\r\n")),
+            Some(12)
+        );
+        assert_eq!(size_hint(&reply("150 Accepted data connection\r\n")), None);
+        assert_eq!(size_hint(&reply("150 (bytes)\r\n")), None);
+    }
+}

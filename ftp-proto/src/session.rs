@@ -1,0 +1,917 @@
+//! The session state machine: every protocol decision of an FTP client.
+//!
+//! A driver starts an operation (`login`, `mkdir`, `transfer`, …), then
+//! loops on [`Session::poll`] and does what each [`Action`] says, feeding
+//! back what happened through the `handle_*` methods:
+//!
+//! | action | the driver |
+//! |---|---|
+//! | [`Action::Send`] | encodes the command and writes it to the control connection |
+//! | [`Action::ReadControl`] | reads the control connection and calls [`Session::handle_control`] (or [`Session::handle_control_eof`]) |
+//! | [`Action::ConnectData`] | connects the data channel, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
+//! | [`Action::Transfer`] | moves the bytes, closes the data channel, then calls [`Session::handle_data_finished`] |
+//! | [`Action::Reply`] | nothing, or logs it: every reply is reported once |
+//! | [`Action::Done`] | returns the operation's outcome to its caller |
+//!
+//! `poll` returning `None` means the session waits for the driver: for a
+//! data-channel event, or for the next operation.
+
+use std::collections::VecDeque;
+use std::net::{SocketAddr, SocketAddrV4};
+
+use crate::command::{Arg, Command, TransferType};
+use crate::decode::{self, DecodeError, Features, Timestamp};
+use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
+
+/// How a session is set up.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The address of the server's end of the control connection. Data
+    /// connections go to this IP unless [`SessionConfig::trust_pasv_host`].
+    pub peer: SocketAddr,
+    /// Connect data channels to the host a 227 reply names instead of the
+    /// control connection's peer. Off by default: a server behind NAT often
+    /// advertises an unreachable private address, and a hostile one could
+    /// aim the client at a third host (the FTP bounce problem).
+    pub trust_pasv_host: bool,
+    /// Try `EPSV` before `PASV` (the only way over IPv6). On by default.
+    pub use_epsv: bool,
+    /// Bounds on reply size.
+    pub limits: Limits,
+}
+
+impl SessionConfig {
+    /// Defaults for a control connection to `peer`.
+    pub fn new(peer: SocketAddr) -> Self {
+        SessionConfig {
+            peer,
+            trust_pasv_host: false,
+            use_epsv: true,
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What the driver must do next; see the [module docs](self).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Write this command to the control connection.
+    Send(Command),
+    /// Read from the control connection and feed the bytes back.
+    ReadControl,
+    /// Open the data connection to this address.
+    ConnectData(SocketAddr),
+    /// The server is ready: move the data, then close the data connection
+    /// and call [`Session::handle_data_finished`].
+    Transfer(TransferStart),
+    /// A reply was received (reported for logging; the session acts on it).
+    Reply(Reply),
+    /// The operation ended.
+    Done(Result<Outcome, Failure>),
+}
+
+/// Which way the data of a transfer flows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Server to client: RETR, LIST, NLST, MLSD.
+    Download,
+    /// Client to server: STOR, APPE.
+    Upload,
+}
+
+/// Details of a transfer the server has accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TransferStart {
+    /// Which way the bytes go.
+    pub direction: Direction,
+    /// The size the server announced in its 150 reply, if any.
+    pub size_hint: Option<u64>,
+}
+
+/// A command that moves data over a data connection.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DataCommand {
+    /// `RETR path`: download a file.
+    Retr(Arg),
+    /// `STOR path`: upload a file, replacing it.
+    Stor(Arg),
+    /// `APPE path`: upload, appending to the file.
+    Appe(Arg),
+    /// `LIST [path]`: a human-readable directory listing.
+    List(Option<Arg>),
+    /// `NLST [path]`: names only.
+    Nlst(Option<Arg>),
+    /// `MLSD [path]`: machine-readable listing (RFC 3659).
+    Mlsd(Option<Arg>),
+}
+
+impl DataCommand {
+    /// Which way the data flows.
+    pub fn direction(&self) -> Direction {
+        match self {
+            DataCommand::Stor(_) | DataCommand::Appe(_) => Direction::Upload,
+            _ => Direction::Download,
+        }
+    }
+
+    fn command(&self) -> Command {
+        match self.clone() {
+            DataCommand::Retr(a) => Command::Retr(a),
+            DataCommand::Stor(a) => Command::Stor(a),
+            DataCommand::Appe(a) => Command::Appe(a),
+            DataCommand::List(a) => Command::List(a),
+            DataCommand::Nlst(a) => Command::Nlst(a),
+            DataCommand::Mlsd(a) => Command::Mlsd(a),
+        }
+    }
+}
+
+/// A successful operation's result.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server's greeting (220).
+    Greeting(Reply),
+    /// Login accepted.
+    LoggedIn(Reply),
+    /// A command completed; the reply as sent.
+    Completed(Reply),
+    /// The pathname of a 257 reply to PWD.
+    Path(Vec<u8>),
+    /// SIZE's byte count.
+    Size(u64),
+    /// MDTM's timestamp.
+    Modified(Timestamp),
+    /// FEAT's list (empty when the server has no FEAT).
+    Features(Features),
+    /// A transfer finished: the data reached its end and the server
+    /// confirmed with this reply.
+    Transferred(Reply),
+}
+
+/// Why an operation failed: a refusal, a broken protocol, or a closed
+/// connection. API misuse is a [`UsageError`] instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Failure {
+    /// The server answered 4xx or 5xx.
+    #[error("{command}: {reply}")]
+    Refused {
+        /// The command refused (PASS shows masked).
+        command: Command,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// The server greeted with a refusal instead of 220.
+    #[error("server refused the connection: {0}")]
+    Greeting(Reply),
+    /// The server wants an account (332) and none was given.
+    #[error("server requires an account (ACCT): {0}")]
+    AccountRequired(Reply),
+    /// A reply of a kind the command does not allow, e.g. 331 to MKD.
+    #[error("{command}: unexpected reply {reply}")]
+    Unexpected {
+        /// The command answered.
+        command: Command,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// Bytes that are not a reply; the connection is out of step.
+    #[error("malformed reply: {0}")]
+    Malformed(#[from] ReplyError),
+    /// A reply whose data (PASV address, size, path…) cannot be decoded.
+    #[error("{command}: {error}")]
+    Decode {
+        /// The command answered.
+        command: Command,
+        /// What was wrong.
+        error: DecodeError,
+    },
+    /// The server closed the session: 421, or the connection ended.
+    #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
+    Closed(Option<Reply>),
+}
+
+impl Failure {
+    /// The server's reply, when the failure carries one.
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            Failure::Refused { reply, .. }
+            | Failure::Unexpected { reply, .. }
+            | Failure::Greeting(reply)
+            | Failure::AccountRequired(reply) => Some(reply),
+            Failure::Closed(reply) => reply.as_ref(),
+            Failure::Malformed(_) | Failure::Decode { .. } => None,
+        }
+    }
+
+    /// A 4xx refusal: the same request may succeed later.
+    pub fn is_transient(&self) -> bool {
+        self.reply()
+            .is_some_and(|r| r.class() == ReplyClass::TransientNegative)
+    }
+}
+
+/// The caller used the session wrongly; nothing was sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum UsageError {
+    /// Another operation is still running.
+    #[error("another operation is in progress")]
+    Busy,
+    /// The session is closed.
+    #[error("the session is closed")]
+    Closed,
+    /// The event does not fit the session's state (e.g. a data connection
+    /// reported when none was requested).
+    #[error("unexpected driver event: {0}")]
+    UnexpectedEvent(&'static str),
+    /// Commands that open a data connection must go through
+    /// [`Session::transfer`].
+    #[error("commands that open a data connection must go through transfer()")]
+    NeedsDataConnection,
+}
+
+/// What a simple command's success looks like and what it yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Expect {
+    /// 2xx.
+    Completion,
+    /// 257 with a pathname.
+    Path,
+    Size,
+    Modified,
+    /// 211, or an empty list when the server refuses FEAT.
+    Features,
+    /// Any final reply, returned as is.
+    Any,
+    /// 221, then closed.
+    Quit,
+}
+
+#[derive(Debug)]
+enum State {
+    Greeting,
+    Idle,
+    LoginUser {
+        password: Arg,
+        account: Option<Arg>,
+    },
+    LoginPass {
+        account: Option<Arg>,
+    },
+    LoginAcct,
+    Simple(Expect),
+    /// TYPE I sent ahead of SIZE, which some servers refuse in ASCII mode.
+    TypeForSize(Arg),
+    RenameFrom {
+        to: Arg,
+    },
+    Transfer {
+        request: DataCommand,
+        step: TransferStep,
+    },
+    Closed,
+}
+
+#[derive(Debug)]
+enum TransferStep {
+    Type,
+    Passive {
+        extended: bool,
+    },
+    Connecting,
+    AwaitingStart,
+    Data {
+        data_done: bool,
+        final_reply: Option<Reply>,
+    },
+}
+
+/// Whether EPSV is worth trying.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Epsv {
+    Untried,
+    Works,
+    Refused,
+}
+
+/// An FTP client session, without I/O; see the [module docs](self).
+#[derive(Debug)]
+pub struct Session {
+    config: SessionConfig,
+    parser: ReplyParser,
+    state: State,
+    actions: VecDeque<Action>,
+    /// The last command sent, named in failures.
+    last_command: Command,
+    /// TYPE I is in force.
+    binary: bool,
+    epsv: Epsv,
+}
+
+impl Session {
+    /// A session on a freshly opened control connection to
+    /// `config.peer`; its first operation, reading the greeting, is
+    /// already under way.
+    pub fn new(config: SessionConfig) -> Self {
+        Session {
+            parser: ReplyParser::new(config.limits),
+            config,
+            state: State::Greeting,
+            actions: VecDeque::new(),
+            last_command: Command::Noop,
+            binary: false,
+            epsv: Epsv::Untried,
+        }
+    }
+
+    // --- Getters ---------------------------------------------------------
+
+    /// The configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// No operation is running: a new one may start.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Idle)
+    }
+
+    /// The server closed the session, QUIT completed, or the control
+    /// stream broke; the driver should close its sockets.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    /// Bytes of an incomplete reply held by the parser; never more than
+    /// the [`Limits`] allow.
+    pub fn buffered_bytes(&self) -> usize {
+        self.parser.buffered()
+    }
+
+    /// Whether `TYPE I` is in force.
+    pub fn is_binary(&self) -> bool {
+        self.binary
+    }
+
+    // --- Operations --------------------------------------------------------
+
+    /// Logs in: USER, then PASS if asked (331), then ACCT if asked (332).
+    pub fn login(
+        &mut self,
+        user: Arg,
+        password: Arg,
+        account: Option<Arg>,
+    ) -> Result<(), UsageError> {
+        self.begin(Command::User(user), State::LoginUser { password, account })
+    }
+
+    /// `MKD path`. Succeeds with [`Outcome::Completed`].
+    pub fn mkdir(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Mkd(path), Expect::Completion)
+    }
+
+    /// `RMD path`.
+    pub fn rmdir(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Rmd(path), Expect::Completion)
+    }
+
+    /// `DELE path`.
+    pub fn delete(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Dele(path), Expect::Completion)
+    }
+
+    /// `CWD path`.
+    pub fn cwd(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Cwd(path), Expect::Completion)
+    }
+
+    /// `CDUP`.
+    pub fn cdup(&mut self) -> Result<(), UsageError> {
+        self.simple(Command::Cdup, Expect::Completion)
+    }
+
+    /// `PWD`. Succeeds with [`Outcome::Path`].
+    pub fn pwd(&mut self) -> Result<(), UsageError> {
+        self.simple(Command::Pwd, Expect::Path)
+    }
+
+    /// `SIZE path`, after `TYPE I` if not yet in force (SIZE is defined
+    /// for the current type and servers refuse it in ASCII). Succeeds with
+    /// [`Outcome::Size`].
+    pub fn size(&mut self, path: Arg) -> Result<(), UsageError> {
+        if self.binary {
+            self.simple(Command::Size(path), Expect::Size)
+        } else {
+            self.begin(
+                Command::Type(TransferType::Binary),
+                State::TypeForSize(path),
+            )
+        }
+    }
+
+    /// `MDTM path`. Succeeds with [`Outcome::Modified`].
+    pub fn mdtm(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Mdtm(path), Expect::Modified)
+    }
+
+    /// `FEAT`. Succeeds with [`Outcome::Features`], empty if the server
+    /// does not know FEAT.
+    pub fn feat(&mut self) -> Result<(), UsageError> {
+        self.simple(Command::Feat, Expect::Features)
+    }
+
+    /// `NOOP`.
+    pub fn noop(&mut self) -> Result<(), UsageError> {
+        self.simple(Command::Noop, Expect::Completion)
+    }
+
+    /// `RNFR from`, then `RNTO to` once the server answers 350.
+    pub fn rename(&mut self, from: Arg, to: Arg) -> Result<(), UsageError> {
+        self.begin(Command::Rnfr(from), State::RenameFrom { to })
+    }
+
+    /// `QUIT`; the session is closed afterwards.
+    pub fn quit(&mut self) -> Result<(), UsageError> {
+        self.simple(Command::Quit, Expect::Quit)
+    }
+
+    /// Sends any command that needs no data connection and succeeds with
+    /// its first final (non-1xx) reply, whatever its code: the caller
+    /// judges it. Refusals come back as [`Outcome::Completed`] too.
+    pub fn raw(&mut self, command: Command) -> Result<(), UsageError> {
+        self.check_idle()?;
+        match command {
+            Command::Pasv
+            | Command::Epsv
+            | Command::Port(_)
+            | Command::Eprt(_)
+            | Command::List(_)
+            | Command::Nlst(_)
+            | Command::Mlsd(_)
+            | Command::Retr(_)
+            | Command::Stor(_)
+            | Command::Appe(_) => {
+                return Err(UsageError::NeedsDataConnection);
+            }
+            _ => {}
+        }
+        if command.verb().eq_ignore_ascii_case("TYPE") {
+            // The representation type may change: set TYPE I again before
+            // the next transfer.
+            self.binary = false;
+        }
+        self.simple(command, Expect::Any)
+    }
+
+    /// Runs a data transfer: `TYPE I` once per session, `EPSV` (falling
+    /// back to `PASV` for good once refused), the data connection, the
+    /// command, and its 1xx/final replies. Succeeds with
+    /// [`Outcome::Transferred`] once the data is done *and* the final reply
+    /// is 2xx, in either order.
+    pub fn transfer(&mut self, request: DataCommand) -> Result<(), UsageError> {
+        self.check_idle()?;
+        if self.binary {
+            self.state = State::Transfer {
+                request,
+                step: TransferStep::Type,
+            };
+            self.send_passive();
+            Ok(())
+        } else {
+            self.begin(
+                Command::Type(TransferType::Binary),
+                State::Transfer {
+                    request,
+                    step: TransferStep::Type,
+                },
+            )
+        }
+    }
+
+    // --- Inputs ------------------------------------------------------------
+
+    /// Feeds bytes read from the control connection.
+    pub fn handle_control(&mut self, mut data: &[u8]) {
+        while !data.is_empty() && !self.is_closed() {
+            match self.parser.feed(data) {
+                Ok(progress) => {
+                    data = &data[progress.consumed..];
+                    if let Some(reply) = progress.reply {
+                        self.on_reply(reply);
+                    }
+                }
+                Err(error) => self.close(Failure::Malformed(error)),
+            }
+        }
+    }
+
+    /// The control connection reached end of file.
+    pub fn handle_control_eof(&mut self) {
+        match self.state {
+            State::Closed => {}
+            // A server may close instead of answering QUIT.
+            State::Simple(Expect::Quit) if !self.parser.is_mid_reply() => {
+                self.state = State::Closed;
+                self.actions
+                    .push_back(Action::Done(Ok(Outcome::Completed(Reply::new(
+                        crate::ReplyCode::SERVICE_CLOSING,
+                        Vec::new(),
+                    )))));
+            }
+            _ => self.close(Failure::Closed(None)),
+        }
+    }
+
+    /// The data connection asked for by [`Action::ConnectData`] is open.
+    pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
+        match &mut self.state {
+            State::Transfer { request, step } if matches!(step, TransferStep::Connecting) => {
+                *step = TransferStep::AwaitingStart;
+                let command = request.command();
+                self.send(command);
+                Ok(())
+            }
+            _ => Err(UsageError::UnexpectedEvent("data connected")),
+        }
+    }
+
+    /// The data connection could not be opened. The operation ends; the
+    /// driver reports its own error. The session stays usable.
+    pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
+        match &self.state {
+            State::Transfer {
+                step: TransferStep::Connecting,
+                ..
+            } => {
+                self.state = State::Idle;
+                Ok(())
+            }
+            _ => Err(UsageError::UnexpectedEvent("data connect failed")),
+        }
+    }
+
+    /// The data is done: end of file read (download) or all data written
+    /// (upload), and the data connection closed. Also call this when the
+    /// data connection broke, so that the server's final reply is read and
+    /// the session stays in step.
+    pub fn handle_data_finished(&mut self) -> Result<(), UsageError> {
+        match &mut self.state {
+            State::Transfer {
+                step: TransferStep::Data { data_done, .. },
+                ..
+            } if !*data_done => {
+                *data_done = true;
+                self.finish_transfer_if_complete();
+                Ok(())
+            }
+            _ => Err(UsageError::UnexpectedEvent("data finished")),
+        }
+    }
+
+    // --- Output ------------------------------------------------------------
+
+    /// The next thing the driver must do, or `None` while the session waits
+    /// for a driver event or a new operation.
+    pub fn poll(&mut self) -> Option<Action> {
+        if let Some(action) = self.actions.pop_front() {
+            return Some(action);
+        }
+        let awaiting_reply = match &self.state {
+            State::Idle | State::Closed => false,
+            State::Transfer { step, .. } => match step {
+                TransferStep::Connecting => false,
+                TransferStep::Data {
+                    data_done,
+                    final_reply,
+                } => *data_done && final_reply.is_none(),
+                _ => true,
+            },
+            _ => true,
+        };
+        awaiting_reply.then_some(Action::ReadControl)
+    }
+
+    // --- Internals ---------------------------------------------------------
+
+    fn check_idle(&self) -> Result<(), UsageError> {
+        match self.state {
+            State::Idle => Ok(()),
+            State::Closed => Err(UsageError::Closed),
+            _ => Err(UsageError::Busy),
+        }
+    }
+
+    fn begin(&mut self, command: Command, state: State) -> Result<(), UsageError> {
+        self.check_idle()?;
+        self.state = state;
+        self.send(command);
+        Ok(())
+    }
+
+    fn simple(&mut self, command: Command, expect: Expect) -> Result<(), UsageError> {
+        self.begin(command, State::Simple(expect))
+    }
+
+    fn send(&mut self, command: Command) {
+        self.last_command = command.clone();
+        self.actions.push_back(Action::Send(command));
+    }
+
+    fn finish(&mut self, result: Result<Outcome, Failure>) {
+        if !self.is_closed() {
+            self.state = State::Idle;
+        }
+        self.actions.push_back(Action::Done(result));
+    }
+
+    /// Ends the session; an operation under way fails with `failure`.
+    fn close(&mut self, failure: Failure) {
+        let running = !matches!(self.state, State::Idle | State::Closed);
+        self.state = State::Closed;
+        if running {
+            self.actions.push_back(Action::Done(Err(failure)));
+        }
+    }
+
+    fn refused(&self, reply: Reply) -> Failure {
+        Failure::Refused {
+            command: self.last_command.clone(),
+            reply,
+        }
+    }
+
+    fn unexpected(&self, reply: Reply) -> Failure {
+        Failure::Unexpected {
+            command: self.last_command.clone(),
+            reply,
+        }
+    }
+
+    /// The failure for a reply that is neither the expected success nor a
+    /// preliminary 1xx.
+    fn not_success(&self, reply: Reply) -> Failure {
+        if reply.code().is_negative() {
+            self.refused(reply)
+        } else {
+            self.unexpected(reply)
+        }
+    }
+
+    fn on_reply(&mut self, reply: Reply) {
+        self.actions.push_back(Action::Reply(reply.clone()));
+        if reply.code() == crate::ReplyCode::SERVICE_NOT_AVAILABLE {
+            self.close(Failure::Closed(Some(reply)));
+            return;
+        }
+        let class = reply.class();
+        if class == ReplyClass::PositivePreliminary && !matches!(self.state, State::Transfer { .. })
+        {
+            // 120 before 220, or a 1xx to a simple command: a final reply
+            // follows.
+            return;
+        }
+        match std::mem::replace(&mut self.state, State::Idle) {
+            // Stray replies between operations are reported and ignored.
+            State::Idle => {}
+            State::Closed => self.state = State::Closed,
+            State::Greeting => match class {
+                ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::Greeting(reply))),
+                _ => self.finish(Err(Failure::Greeting(reply))),
+            },
+            State::LoginUser { password, account } => match reply.code().get() {
+                200..=299 => self.finish(Ok(Outcome::LoggedIn(reply))),
+                331 => {
+                    self.state = State::LoginPass { account };
+                    self.send(Command::Pass(password));
+                }
+                332 => self.send_account(account, reply),
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::LoginPass { account } => match reply.code().get() {
+                200..=299 => self.finish(Ok(Outcome::LoggedIn(reply))),
+                332 => self.send_account(account, reply),
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::LoginAcct => match class {
+                ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::LoggedIn(reply))),
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::Simple(expect) => self.on_simple_reply(expect, reply),
+            State::TypeForSize(path) => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.binary = true;
+                    self.state = State::Simple(Expect::Size);
+                    self.send(Command::Size(path));
+                }
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::RenameFrom { to } => match class {
+                ReplyClass::PositiveIntermediate => {
+                    self.state = State::Simple(Expect::Completion);
+                    self.send(Command::Rnto(to));
+                }
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::Transfer { request, step } => self.on_transfer_reply(request, step, reply),
+        }
+    }
+
+    fn send_account(&mut self, account: Option<Arg>, reply: Reply) {
+        match account {
+            Some(account) => {
+                self.state = State::LoginAcct;
+                self.send(Command::Acct(account));
+            }
+            None => self.finish(Err(Failure::AccountRequired(reply))),
+        }
+    }
+
+    fn on_simple_reply(&mut self, expect: Expect, reply: Reply) {
+        let class = reply.class();
+        let success = match expect {
+            Expect::Any => true,
+            // Servers without FEAT answer 500/502: no features, no error.
+            Expect::Features => {
+                class == ReplyClass::PositiveCompletion || class == ReplyClass::PermanentNegative
+            }
+            _ => class == ReplyClass::PositiveCompletion,
+        };
+        if !success {
+            return self.finish(Err(self.not_success(reply)));
+        }
+        let decode_failure = |error| Failure::Decode {
+            command: self.last_command.clone(),
+            error,
+        };
+        let result = match expect {
+            Expect::Completion | Expect::Any => Ok(Outcome::Completed(reply)),
+            Expect::Quit => {
+                self.state = State::Closed;
+                Ok(Outcome::Completed(reply))
+            }
+            Expect::Path => decode::pathname(&reply)
+                .map(Outcome::Path)
+                .map_err(decode_failure),
+            Expect::Size => decode::size(&reply)
+                .map(Outcome::Size)
+                .map_err(decode_failure),
+            Expect::Modified => decode::mdtm(&reply)
+                .map(Outcome::Modified)
+                .map_err(decode_failure),
+            Expect::Features => Ok(Outcome::Features(
+                if class == ReplyClass::PositiveCompletion {
+                    decode::features(&reply)
+                } else {
+                    Features::default()
+                },
+            )),
+        };
+        self.finish(result);
+    }
+
+    fn send_passive(&mut self) {
+        let extended = self.config.use_epsv && self.epsv != Epsv::Refused;
+        if let State::Transfer { step, .. } = &mut self.state {
+            *step = TransferStep::Passive { extended };
+        }
+        self.send(if extended {
+            Command::Epsv
+        } else {
+            Command::Pasv
+        });
+    }
+
+    /// Where to connect for a 227 reply: the control connection's peer,
+    /// unless the caller chose to trust the advertised host.
+    fn pasv_target(&self, advertised: SocketAddrV4) -> SocketAddr {
+        if self.config.trust_pasv_host && !advertised.ip().is_unspecified() {
+            SocketAddr::V4(advertised)
+        } else {
+            SocketAddr::new(self.config.peer.ip(), advertised.port())
+        }
+    }
+
+    fn on_transfer_reply(&mut self, request: DataCommand, step: TransferStep, reply: Reply) {
+        let class = reply.class();
+        let code = reply.code().get();
+        match step {
+            TransferStep::Type => {
+                if class != ReplyClass::PositiveCompletion {
+                    return self.finish(Err(self.not_success(reply)));
+                }
+                self.binary = true;
+                self.state = State::Transfer { request, step };
+                self.send_passive();
+            }
+            TransferStep::Passive { extended } => {
+                let target = match (class, extended) {
+                    (ReplyClass::PositiveCompletion, true) => decode::epsv(&reply)
+                        .map(|port| SocketAddr::new(self.config.peer.ip(), port)),
+                    (ReplyClass::PositiveCompletion, false) => {
+                        decode::pasv(&reply).map(|addr| self.pasv_target(addr))
+                    }
+                    (ReplyClass::PermanentNegative, true) => {
+                        // EPSV unknown or refused (500, 501, 502, 522…):
+                        // use PASV from now on.
+                        self.epsv = Epsv::Refused;
+                        self.state = State::Transfer { request, step };
+                        return self.send_passive();
+                    }
+                    _ => return self.finish(Err(self.not_success(reply))),
+                };
+                match target {
+                    Ok(target) => {
+                        if extended {
+                            self.epsv = Epsv::Works;
+                        }
+                        self.state = State::Transfer {
+                            request,
+                            step: TransferStep::Connecting,
+                        };
+                        self.actions.push_back(Action::ConnectData(target));
+                    }
+                    Err(error) => self.finish(Err(Failure::Decode {
+                        command: self.last_command.clone(),
+                        error,
+                    })),
+                }
+            }
+            // A reply while the driver connects the data channel: the
+            // server spoke out of turn; keep waiting for the connection.
+            TransferStep::Connecting => self.state = State::Transfer { request, step },
+            TransferStep::AwaitingStart => {
+                let direction = request.direction();
+                let final_reply = match (class, code) {
+                    (ReplyClass::PositivePreliminary, _) => None,
+                    // The final reply with no 1xx before it: the data
+                    // connection still has to be drained and closed.
+                    (ReplyClass::PositiveCompletion, 226 | 250) => Some(reply.clone()),
+                    // Some servers send a stray 2xx before the 150.
+                    (ReplyClass::PositiveCompletion, _) => {
+                        self.state = State::Transfer { request, step };
+                        return;
+                    }
+                    _ => return self.finish(Err(self.not_success(reply))),
+                };
+                let size_hint = if final_reply.is_none() {
+                    decode::size_hint(&reply)
+                } else {
+                    None
+                };
+                self.state = State::Transfer {
+                    request,
+                    step: TransferStep::Data {
+                        data_done: false,
+                        final_reply,
+                    },
+                };
+                self.actions.push_back(Action::Transfer(TransferStart {
+                    direction,
+                    size_hint,
+                }));
+            }
+            TransferStep::Data {
+                data_done,
+                final_reply,
+            } => {
+                let final_reply = match final_reply {
+                    // Further 1xx, or anything after the final reply, is
+                    // reported and otherwise ignored.
+                    Some(existing) => Some(existing),
+                    None if class == ReplyClass::PositivePreliminary => None,
+                    None => Some(reply),
+                };
+                self.state = State::Transfer {
+                    request,
+                    step: TransferStep::Data {
+                        data_done,
+                        final_reply,
+                    },
+                };
+                self.finish_transfer_if_complete();
+            }
+        }
+    }
+
+    fn finish_transfer_if_complete(&mut self) {
+        let State::Transfer {
+            step:
+                TransferStep::Data {
+                    data_done: true,
+                    final_reply,
+                },
+            ..
+        } = &mut self.state
+        else {
+            return;
+        };
+        let Some(reply) = final_reply.take() else {
+            return;
+        };
+        if reply.class() == ReplyClass::PositiveCompletion {
+            self.finish(Ok(Outcome::Transferred(reply)));
+        } else {
+            let failure = self.not_success(reply);
+            self.finish(Err(failure));
+        }
+    }
+}

@@ -1,0 +1,743 @@
+//! Transcript tests: scripted server conversations fed to the session.
+//!
+//! Each transcript is played with the server's bytes delivered whole, split
+//! at every possible point, and byte by byte; the session must produce the
+//! same actions every time (reads excepted: how often it must read depends
+//! on the split).
+
+use std::collections::VecDeque;
+
+use ftp_proto::{Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, UsageError};
+
+/// What the scripted server sends, and when.
+#[derive(Clone, Copy)]
+enum Trigger {
+    /// When the session sends this command line (as displayed).
+    Command(&'static str),
+    /// When the driver reports the data transfer finished.
+    DataDone,
+}
+
+type Op = fn(&mut Session) -> Result<(), UsageError>;
+
+struct Transcript {
+    config: SessionConfig,
+    greeting: &'static [u8],
+    ops: Vec<Op>,
+    server: Vec<(Trigger, &'static [u8])>,
+    /// Whether data connections succeed.
+    data_connects: bool,
+}
+
+impl Transcript {
+    fn new(greeting: &'static [u8], ops: Vec<Op>, server: Vec<(Trigger, &'static [u8])>) -> Self {
+        Transcript {
+            config: SessionConfig::new("192.0.2.7:21".parse().unwrap()),
+            greeting,
+            ops,
+            server,
+            data_connects: true,
+        }
+    }
+
+    fn total_server_bytes(&self) -> usize {
+        self.greeting.len() + self.server.iter().map(|(_, b)| b.len()).sum::<usize>()
+    }
+
+    /// Plays the transcript; `chunk(offset, available)` says how many of
+    /// the available server bytes the next read returns.
+    fn play(&self, chunk: &dyn Fn(usize, usize) -> usize) -> Vec<String> {
+        let mut session = Session::new(self.config.clone());
+        let mut script: VecDeque<_> = self.server.iter().copied().collect();
+        let mut pending: Vec<u8> = self.greeting.to_vec();
+        let mut delivered = 0;
+        let mut log = Vec::new();
+        let respond = |trigger: &str,
+                       script: &mut VecDeque<(Trigger, &'static [u8])>,
+                       pending: &mut Vec<u8>,
+                       log: &mut Vec<String>| {
+            match script.front() {
+                Some((Trigger::Command(expected), bytes)) if trigger == *expected => {
+                    pending.extend_from_slice(bytes);
+                    script.pop_front();
+                }
+                Some((Trigger::DataDone, bytes)) if trigger == "data done" => {
+                    pending.extend_from_slice(bytes);
+                    script.pop_front();
+                }
+                _ if trigger == "data done" => {}
+                _ => log.push(format!("!! server did not expect {trigger:?}")),
+            }
+        };
+        // The greeting is the first operation; then each scripted one.
+        let mut ops = self.ops.iter();
+        let mut started = true;
+        for _ in 0..10_000 {
+            let action = session.poll();
+            match action {
+                None => {
+                    if !started || session.is_closed() {
+                        break;
+                    }
+                    match ops.next() {
+                        Some(op) => {
+                            if let Err(e) = op(&mut session) {
+                                log.push(format!("usage error: {e}"));
+                            }
+                        }
+                        None => break,
+                    }
+                    continue;
+                }
+                Some(Action::Send(command)) => {
+                    let line = command.to_string();
+                    log.push(format!("> {line}"));
+                    respond(&line, &mut script, &mut pending, &mut log);
+                }
+                Some(Action::ReadControl) => {
+                    if pending.is_empty() {
+                        session.handle_control_eof();
+                    } else {
+                        let n = chunk(delivered, pending.len()).clamp(1, pending.len());
+                        let bytes: Vec<u8> = pending.drain(..n).collect();
+                        delivered += n;
+                        session.handle_control(&bytes);
+                    }
+                }
+                Some(Action::Reply(reply)) => log.push(format!("< {reply}")),
+                Some(Action::ConnectData(addr)) => {
+                    log.push(format!("connect {addr}"));
+                    if self.data_connects {
+                        session.handle_data_connected().unwrap();
+                    } else {
+                        session.handle_data_connect_failed().unwrap();
+                        log.push("data connect failed".into());
+                    }
+                }
+                Some(Action::Transfer(start)) => {
+                    log.push(format!(
+                        "transfer {:?} hint={:?}",
+                        start.direction, start.size_hint
+                    ));
+                    session.handle_data_finished().unwrap();
+                    respond("data done", &mut script, &mut pending, &mut log);
+                }
+                Some(Action::Done(result)) => {
+                    log.push(done(&result));
+                    started = true;
+                }
+            }
+        }
+        log
+    }
+
+    /// Plays whole, at every split point and byte by byte; all must agree
+    /// with `expected`.
+    fn check(&self, expected: &[&str]) {
+        let whole = self.play(&|_, available| available);
+        assert_eq!(whole, expected, "delivered whole");
+        for split in 1..self.total_server_bytes() {
+            let got = self.play(&|offset, available| {
+                if offset < split {
+                    (split - offset).min(available)
+                } else {
+                    available
+                }
+            });
+            assert_eq!(got, expected, "split at byte {split}");
+        }
+        let bytewise = self.play(&|_, _| 1);
+        assert_eq!(bytewise, expected, "byte by byte");
+    }
+}
+
+fn done(result: &Result<Outcome, Failure>) -> String {
+    match result {
+        Ok(Outcome::Greeting(r)) => format!("ok greeting {}", r.code()),
+        Ok(Outcome::LoggedIn(r)) => format!("ok logged in {}", r.code()),
+        Ok(Outcome::Completed(r)) => format!("ok completed {}", r.code()),
+        Ok(Outcome::Transferred(r)) => format!("ok transferred {}", r.code()),
+        Ok(Outcome::Path(p)) => format!("ok path {}", String::from_utf8_lossy(p)),
+        Ok(Outcome::Size(n)) => format!("ok size {n}"),
+        Ok(Outcome::Modified(t)) => format!("ok modified {t:?}"),
+        Ok(Outcome::Features(f)) => format!("ok features {}", f.iter().count()),
+        Err(e) => format!("err {e}"),
+    }
+}
+
+fn arg(s: &str) -> Arg {
+    Arg::new(s.to_owned()).unwrap()
+}
+
+fn login(s: &mut Session) -> Result<(), UsageError> {
+    s.login(arg("bob"), arg("secret"), None)
+}
+
+fn retr(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::Retr(arg("file.bin")))
+}
+
+fn stor(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::Stor(arg("up.bin")))
+}
+
+use Trigger::{Command as On, DataDone};
+
+#[test]
+fn login_with_password() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![login],
+        vec![
+            (On("USER bob"), b"331 Password required\r\n"),
+            (On("PASS ****"), b"230 Logged in\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> USER bob",
+        "< 331 Password required",
+        "> PASS ****",
+        "< 230 Logged in",
+        "ok logged in 230",
+    ]);
+}
+
+#[test]
+fn login_accepted_at_user_after_120_and_multi_line_banner() {
+    Transcript::new(
+        b"120 Wait a moment\r\n220-Pure-FTPd\r\n220-You are user 1\r\n220 Bye in 15 min\r\n",
+        vec![login],
+        vec![(
+            On("USER bob"),
+            b"230-Welcome\r\n230-Read the rules\r\n230 Ok\r\n",
+        )],
+    )
+    .check(&[
+        "< 120 Wait a moment",
+        "< 220 Pure-FTPd You are user 1 Bye in 15 min",
+        "ok greeting 220",
+        "> USER bob",
+        "< 230 Welcome Read the rules Ok",
+        "ok logged in 230",
+    ]);
+}
+
+#[test]
+fn login_with_account() {
+    fn login_acct(s: &mut Session) -> Result<(), UsageError> {
+        s.login(arg("bob"), arg("secret"), Some(arg("acct7")))
+    }
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![login_acct],
+        vec![
+            (On("USER bob"), b"331 Password required\r\n"),
+            (On("PASS ****"), b"332 Need account\r\n"),
+            (On("ACCT acct7"), b"230 Ok\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> USER bob",
+        "< 331 Password required",
+        "> PASS ****",
+        "< 332 Need account",
+        "> ACCT acct7",
+        "< 230 Ok",
+        "ok logged in 230",
+    ]);
+}
+
+#[test]
+fn login_refused_keeps_code_and_masks_password() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![login, |s| s.pwd()],
+        vec![
+            (On("USER bob"), b"331 Password required\r\n"),
+            (On("PASS ****"), b"530 Login incorrect.\r\n"),
+            (On("PWD"), b"530 Please login with USER and PASS.\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> USER bob",
+        "< 331 Password required",
+        "> PASS ****",
+        "< 530 Login incorrect.",
+        "err PASS ****: 530 Login incorrect.",
+        "> PWD",
+        "< 530 Please login with USER and PASS.",
+        "err PWD: 530 Please login with USER and PASS.",
+    ]);
+}
+
+#[test]
+fn greeting_refused() {
+    Transcript::new(b"530 Not welcome\r\n", vec![], vec![]).check(&[
+        "< 530 Not welcome",
+        "err server refused the connection: 530 Not welcome",
+    ]);
+}
+
+#[test]
+fn download_with_226_in_the_same_read_or_later() {
+    // 150 and 226 arrive together when delivered whole, apart when split:
+    // the session must not care.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr],
+        vec![
+            (On("TYPE I"), b"200 Switching to Binary mode.\r\n"),
+            (On("EPSV"), b"229 Entering Extended Passive Mode (|||30001|)\r\n"),
+            (
+                On("RETR file.bin"),
+                b"150 Opening BINARY mode data connection for file.bin (1234 bytes).\r\n226 Transfer complete.\r\n",
+            ),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Switching to Binary mode.",
+        "> EPSV",
+        "< 229 Entering Extended Passive Mode (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Opening BINARY mode data connection for file.bin (1234 bytes).",
+        "transfer Download hint=Some(1234)",
+        "< 226 Transfer complete.",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn download_with_226_after_data_eof_and_type_sent_once() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (
+                On("RETR file.bin"),
+                b"150-Accepted data connection\r\n150 1.2 kbytes to download\r\n",
+            ),
+            (
+                DataDone,
+                b"226-File successfully transferred\r\n226 0.001 seconds\r\n",
+            ),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR file.bin"), b"125 Data connection already open\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Accepted data connection 1.2 kbytes to download",
+        "transfer Download hint=None",
+        "< 226 File successfully transferred 0.001 seconds",
+        "ok transferred 226",
+        "> EPSV",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "> RETR file.bin",
+        "< 125 Data connection already open",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn missing_file_550_instead_of_150_never_starts_the_transfer() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, |s| s.noop()],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"550 Failed to open file.\r\n"),
+            (On("NOOP"), b"200 NOOP ok.\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 550 Failed to open file.",
+        "err RETR file.bin: 550 Failed to open file.",
+        "> NOOP",
+        "< 200 NOOP ok.",
+        "ok completed 200",
+    ]);
+}
+
+#[test]
+fn transfer_aborted_150_then_426() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Here it comes\r\n"),
+            (DataDone, b"426 Connection closed; transfer aborted.\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Here it comes",
+        "transfer Download hint=None",
+        "< 426 Connection closed; transfer aborted.",
+        "err RETR file.bin: 426 Connection closed; transfer aborted.",
+    ]);
+}
+
+#[test]
+fn upload_disk_full_after_data() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![stor],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("STOR up.bin"), b"150 Ok to send data.\r\n"),
+            (DataDone, b"552 Disk full\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> STOR up.bin",
+        "< 150 Ok to send data.",
+        "transfer Upload hint=None",
+        "< 552 Disk full",
+        "err STOR up.bin: 552 Disk full",
+    ]);
+}
+
+#[test]
+fn epsv_refused_falls_back_to_pasv_and_remembers() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, stor],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"500 Unknown command.\r\n"),
+            // Without parentheses, and advertising a host the client
+            // must not trust: it connects to the control peer instead.
+            (On("PASV"), b"227 Entering Passive Mode 10,0,0,5,117,49\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (
+                On("PASV"),
+                b"227 Entering Passive Mode (0,0,0,0,117,50).\r\n",
+            ),
+            (On("STOR up.bin"), b"150 Ok\r\n"),
+            (DataDone, b"226 Ok\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 500 Unknown command.",
+        "> PASV",
+        "< 227 Entering Passive Mode 10,0,0,5,117,49",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> PASV",
+        "< 227 Entering Passive Mode (0,0,0,0,117,50).",
+        "connect 192.0.2.7:30002",
+        "> STOR up.bin",
+        "< 150 Ok",
+        "transfer Upload hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn trusted_pasv_host_is_used_unless_unspecified() {
+    let mut t = Transcript::new(
+        b"220 Ready\r\n",
+        vec![|s| s.transfer(DataCommand::List(None)), |s| {
+            s.transfer(DataCommand::Nlst(None))
+        }],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"502 EPSV not implemented\r\n"),
+            (On("PASV"), b"227 (10,0,0,5,117,49)\r\n"),
+            (On("LIST"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("PASV"), b"227 (0,0,0,0,117,50)\r\n"),
+            (On("NLST"), b"150 Ok\r\n226 Ok\r\n"),
+        ],
+    );
+    t.config.trust_pasv_host = true;
+    let log = t.play(&|_, n| n);
+    assert!(
+        log.contains(&"connect 10.0.0.5:30001".to_owned()),
+        "{log:#?}"
+    );
+    assert!(
+        log.contains(&"connect 192.0.2.7:30002".to_owned()),
+        "{log:#?}"
+    );
+}
+
+#[test]
+fn stray_2xx_before_150_is_ignored() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"200 Stray\r\n150 Ok\r\n226 Ok\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 200 Stray",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn data_connection_refused_leaves_session_usable() {
+    let mut t = Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, |s| s.noop()],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    );
+    t.data_connects = false;
+    t.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "data connect failed",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+    ]);
+}
+
+#[test]
+fn service_closing_421_mid_operation() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, |s| s.noop()],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n"),
+            (DataDone, b"421 Timeout.\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 421 Timeout.",
+        "err server closed the connection: 421 Timeout.",
+    ]);
+}
+
+#[test]
+fn connection_dropped_mid_multi_line_reply() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![|s| s.feat()],
+        vec![(On("FEAT"), b"211-Features:\r\n SIZE\r\n")],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "err server closed the connection",
+    ]);
+}
+
+#[test]
+fn simple_commands_accept_200_for_250_and_decode() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![
+            |s| s.mkdir(arg("new dir")),
+            |s| s.rmdir(arg("new dir")),
+            |s| s.delete(arg("f")),
+            |s| s.cwd(arg("pub")),
+            |s| s.pwd(),
+            |s| s.size(arg("f")),
+            |s| s.mdtm(arg("f")),
+            |s| s.rename(arg("a"), arg("b")),
+            |s| s.feat(),
+            |s| s.quit(),
+        ],
+        vec![
+            (On("MKD new dir"), b"257 \"/new dir\" created\r\n"),
+            (On("RMD new dir"), b"200 Removed\r\n"),
+            (On("DELE f"), b"250 Deleted\r\n"),
+            (On("CWD pub"), b"200 Ok\r\n"),
+            (On("PWD"), b"257 \"/pub\"\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("SIZE f"), b"213 42\r\n"),
+            (On("MDTM f"), b"213 20260102030405\r\n"),
+            (On("RNFR a"), b"350 Ready for RNTO\r\n"),
+            (On("RNTO b"), b"250 Renamed\r\n"),
+            (On("FEAT"), b"500 FEAT unknown\r\n"),
+            (On("QUIT"), b"221 Bye\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> MKD new dir",
+        "< 257 \"/new dir\" created",
+        "ok completed 257",
+        "> RMD new dir",
+        "< 200 Removed",
+        "ok completed 200",
+        "> DELE f",
+        "< 250 Deleted",
+        "ok completed 250",
+        "> CWD pub",
+        "< 200 Ok",
+        "ok completed 200",
+        "> PWD",
+        "< 257 \"/pub\"",
+        "ok path /pub",
+        "> TYPE I",
+        "< 200 Ok",
+        "> SIZE f",
+        "< 213 42",
+        "ok size 42",
+        "> MDTM f",
+        "< 213 20260102030405",
+        "ok modified Timestamp { year: 2026, month: 1, day: 2, hour: 3, minute: 4, second: 5, nanosecond: 0 }",
+        "> RNFR a",
+        "< 350 Ready for RNTO",
+        "> RNTO b",
+        "< 250 Renamed",
+        "ok completed 250",
+        "> FEAT",
+        "< 500 FEAT unknown",
+        "ok features 0",
+        "> QUIT",
+        "< 221 Bye",
+        "ok completed 221",
+    ]);
+}
+
+#[test]
+fn garbage_instead_of_a_reply_closes_the_session() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![|s| s.noop(), |s| s.noop()],
+        vec![(On("NOOP"), b"HTTP/1.1 400 Bad Request\r\n")],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> NOOP",
+        "err malformed reply: malformed reply line \"HTTP/1.1 400 Bad Request\"",
+    ]);
+}
+
+#[test]
+fn rename_refused_at_rnfr() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![|s| s.rename(arg("missing"), arg("b"))],
+        vec![(On("RNFR missing"), b"550 No such file\r\n")],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR missing",
+        "< 550 No such file",
+        "err RNFR missing: 550 No such file",
+    ]);
+}
+
+#[test]
+fn busy_and_closed_are_usage_errors() {
+    let mut s = Session::new(SessionConfig::new("127.0.0.1:21".parse().unwrap()));
+    assert_eq!(s.noop(), Err(UsageError::Busy), "greeting still pending");
+    s.handle_control(b"220 Hi\r\n");
+    while s.poll().is_some() {}
+    s.noop().unwrap();
+    assert_eq!(s.pwd(), Err(UsageError::Busy));
+    assert_eq!(
+        s.raw(ftp_proto::Command::Pasv),
+        Err(UsageError::Busy),
+        "busy is checked first"
+    );
+    s.handle_control_eof();
+    assert!(s.is_closed());
+    assert_eq!(s.noop(), Err(UsageError::Closed));
+    assert_eq!(
+        s.handle_data_finished(),
+        Err(UsageError::UnexpectedEvent("data finished"))
+    );
+}

@@ -1,0 +1,63 @@
+#!/usr/bin/env python3
+"""pyftpdlib server for the interop suite; started by servers.sh (see README.md).
+
+Usage: pyftpdlib_server.py --port P --pasv MIN:MAX --user U --password PW
+                           --root DIR [--anon-root DIR] [--ipv6]
+
+Listens on 127.0.0.1:P and, with --ipv6, also on [::1]:P (one process,
+one IOLoop, two listening sockets).
+"""
+
+import argparse
+import logging
+import sys
+
+from pyftpdlib.authorizers import DummyAuthorizer
+from pyftpdlib.handlers import FTPHandler
+from pyftpdlib.servers import FTPServer
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--pasv", required=True, help="MIN:MAX passive port range")
+    ap.add_argument("--user", required=True)
+    ap.add_argument("--password", required=True)
+    ap.add_argument("--root", required=True)
+    ap.add_argument("--anon-root")
+    ap.add_argument("--ipv6", action="store_true")
+    args = ap.parse_args()
+
+    logging.basicConfig(
+        stream=sys.stderr,
+        level=logging.INFO,
+        format="%(asctime)s %(levelname)s %(message)s",
+    )
+
+    authorizer = DummyAuthorizer()
+    # e=CWD l=LIST r=RETR a=APPE d=DELE f=RNFR/RNTO m=MKD w=STOR M=SITE CHMOD T=MFMT
+    authorizer.add_user(args.user, args.password, args.root, perm="elradfmwMT")
+    if args.anon_root:
+        authorizer.add_anonymous(args.anon_root, perm="elr")
+
+    pasv_min, pasv_max = (int(x) for x in args.pasv.split(":"))
+
+    class Handler(FTPHandler):
+        pass
+
+    Handler.authorizer = authorizer
+    Handler.passive_ports = list(range(pasv_min, pasv_max + 1))
+    Handler.auth_failed_timeout = 0  # no 3 s sleep after a bad password
+    Handler.banner = "pyftpdlib interop server ready."
+
+    servers = [FTPServer(("127.0.0.1", args.port), Handler)]
+    if args.ipv6:
+        # Same (default) IOLoop: serve_forever() on one serves both sockets.
+        servers.append(FTPServer(("::1", args.port), Handler))
+    for s in servers:
+        s.max_cons_per_ip = 0
+    servers[0].serve_forever()
+
+
+if __name__ == "__main__":
+    main()
