@@ -1,1 +1,123 @@
-//! placeholder
+//! Real FTP servers started in-process, for the examples and the tests.
+//!
+//! [`TestServer`] runs libunftp (a complete FTP server written in Rust) with
+//! its local-filesystem back end on `127.0.0.1`, on a free port, serving a
+//! fresh temporary directory. It accepts the user `test` with password
+//! `secret`, and anonymous logins, on the same root.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use libunftp::ServerBuilder;
+use tokio::runtime::Runtime;
+use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
+use unftp_sbe_fs::Filesystem;
+
+/// The test server's login user.
+pub const USER: &str = "test";
+/// The test server's login password.
+pub const PASSWORD: &str = "secret";
+
+/// Accepts `test`/`secret`, and `anonymous` with any password.
+#[derive(Debug)]
+struct TestAuthenticator;
+
+#[async_trait]
+impl Authenticator for TestAuthenticator {
+    async fn authenticate(
+        &self,
+        username: &str,
+        creds: &Credentials,
+    ) -> Result<Principal, AuthenticationError> {
+        let password_ok = username == "anonymous"
+            || (username == USER && creds.password.as_deref() == Some(PASSWORD));
+        if password_ok {
+            Ok(Principal {
+                username: username.to_owned(),
+            })
+        } else {
+            Err(AuthenticationError::BadPassword)
+        }
+    }
+}
+
+/// A running FTP server; stopped when dropped.
+pub struct TestServer {
+    addr: SocketAddr,
+    root: tempfile::TempDir,
+    runtime: Option<Runtime>,
+}
+
+impl TestServer {
+    /// Starts a server on `127.0.0.1` serving a new temporary directory.
+    ///
+    /// # Panics
+    /// If the runtime, the directory or the listening socket cannot be
+    /// created: the tests cannot run without them.
+    pub fn start() -> TestServer {
+        let root = tempfile::tempdir().expect("create the server's root directory");
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("start the server's runtime");
+        let listener = runtime
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .expect("bind the server's control port");
+        let addr = listener.local_addr().expect("read the control port");
+        let root_path: PathBuf = root.path().to_owned();
+        runtime.spawn(async move {
+            while let Ok((stream, _)) = listener.accept().await {
+                let root_path = root_path.clone();
+                let server = ServerBuilder::with_authenticator(
+                    Box::new(move || {
+                        Filesystem::new(root_path.clone()).expect("open the server's root")
+                    }),
+                    Arc::new(TestAuthenticator),
+                )
+                .greeting("libunftp test server ready")
+                .passive_ports(49152..=65534)
+                .build();
+                if let Ok(server) = server {
+                    tokio::spawn(server.service(stream));
+                }
+            }
+        });
+        TestServer {
+            addr,
+            root,
+            runtime: Some(runtime),
+        }
+    }
+
+    /// The control connection's address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The directory the server serves: its files are the server's files.
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// `ftp://test:secret@127.0.0.1:PORT/{path}`; `path` must be
+    /// percent-encoded already.
+    pub fn url(&self, path: &str) -> String {
+        format!("ftp://{USER}:{PASSWORD}@{}/{path}", self.addr)
+    }
+
+    /// `ftp://127.0.0.1:PORT/{path}`, for anonymous access.
+    pub fn anonymous_url(&self, path: &str) -> String {
+        format!("ftp://{}/{path}", self.addr)
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}

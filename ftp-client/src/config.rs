@@ -1,0 +1,52 @@
+//! Client settings: timeouts and protocol choices.
+
+use std::time::Duration;
+
+use ftp_proto::Limits;
+
+/// How a [`Client`](crate::Client) connects and how long it waits.
+///
+/// ```
+/// use std::time::Duration;
+/// let config = ftp_client::Config {
+///     connect_timeout: Duration::from_secs(5),
+///     ..Default::default()
+/// };
+/// assert!(!config.trust_pasv_host);
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Opening the control or a data connection.
+    pub connect_timeout: Duration,
+    /// Each read of the control connection while a reply is awaited.
+    pub control_timeout: Duration,
+    /// Each read or write of a data connection: a stalled transfer fails
+    /// after this long without progress.
+    pub data_timeout: Duration,
+    /// The final reply after a transfer's data is done (some servers check
+    /// or sync the file first).
+    pub final_reply_timeout: Duration,
+    /// Connect data channels to the host named in a 227 reply instead of
+    /// the control connection's peer. Off by default, as in curl and
+    /// ftplib: servers behind NAT advertise unreachable addresses, and a
+    /// hostile one could aim the client elsewhere.
+    pub trust_pasv_host: bool,
+    /// Try EPSV before PASV (required over IPv6). On by default.
+    pub use_epsv: bool,
+    /// Bounds on reply size.
+    pub limits: Limits,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            connect_timeout: Duration::from_secs(30),
+            control_timeout: Duration::from_secs(60),
+            data_timeout: Duration::from_secs(60),
+            final_reply_timeout: Duration::from_secs(120),
+            trust_pasv_host: false,
+            use_epsv: true,
+            limits: Limits::default(),
+        }
+    }
+}

@@ -1,0 +1,141 @@
+//! The client's error type.
+
+use std::io;
+use std::time::Duration;
+
+use ftp_proto::{Failure, InvalidArgument, Reply, ReplyClass, UsageError};
+
+/// Shorthand for `Result<T, ftp_client::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong talking to an FTP server.
+///
+/// Each variant's message is one line that names what failed and, where the
+/// server answered, its reply code and text. No message ever holds the
+/// password.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The server refused a command with a 4xx or 5xx reply.
+    #[error("{command}: {reply}")]
+    Refused {
+        /// The command as sent (PASS masked), e.g. `RETR docs/a.txt`.
+        command: String,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// A connect, read or write took longer than its timeout.
+    #[error("timed out after {after:?} {during}")]
+    Timeout {
+        /// What was under way, e.g. "waiting for the server's reply".
+        during: String,
+        /// The timeout that expired.
+        after: Duration,
+    },
+    /// The server closed the control connection: with 421, or without a
+    /// word.
+    #[error("{}", match .reply { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection unexpectedly".to_owned() })]
+    Closed {
+        /// The 421 reply, if the server sent one.
+        reply: Option<Reply>,
+    },
+    /// The server broke the protocol: bytes that are no reply, a reply that
+    /// does not fit the command, or reply data that cannot be decoded.
+    #[error("protocol error: {0}")]
+    Protocol(Failure),
+    /// A path, user name or password holds CR, LF or NUL; nothing was sent.
+    #[error("invalid {what}: {source}")]
+    InvalidArgument {
+        /// Which argument: "path", "user name", "password"…
+        what: &'static str,
+        /// Where the bad byte is.
+        source: InvalidArgument,
+    },
+    /// A URL that is not `ftp://[user[:password]@]host[:port]/path`.
+    #[error("invalid URL: {0}")]
+    InvalidUrl(String),
+    /// A network or local I/O error.
+    #[error("{during}: {source}")]
+    Io {
+        /// What was under way, e.g. "connecting to 127.0.0.1:21".
+        during: String,
+        /// The underlying error.
+        source: io::Error,
+    },
+    /// The session ended an operation in a way that does not fit it: a bug
+    /// in this crate, reported instead of a panic.
+    #[error("internal error: {0}")]
+    Internal(String),
+    /// The client was used wrongly (e.g. after the session closed).
+    #[error("{0}")]
+    Usage(#[from] UsageError),
+}
+
+impl Error {
+    /// The server's reply that caused the error, if any.
+    pub fn reply(&self) -> Option<&Reply> {
+        match self {
+            Error::Refused { reply, .. } => Some(reply),
+            Error::Closed { reply } => reply.as_ref(),
+            Error::Protocol(failure) => failure.reply(),
+            _ => None,
+        }
+    }
+
+    /// The server's reply code, if any (e.g. 550).
+    pub fn code(&self) -> Option<u16> {
+        self.reply().map(|r| r.code().get())
+    }
+
+    /// A 4xx refusal: the same request may succeed later.
+    pub fn is_transient(&self) -> bool {
+        self.reply()
+            .is_some_and(|r| r.class() == ReplyClass::TransientNegative)
+    }
+
+    pub(crate) fn io(during: impl Into<String>, source: io::Error) -> Self {
+        Error::Io {
+            during: during.into(),
+            source,
+        }
+    }
+
+    /// An I/O error, or a [`Error::Timeout`] when that is what it was.
+    pub(crate) fn io_or_timeout(
+        during: impl Into<String>,
+        source: io::Error,
+        after: Duration,
+    ) -> Self {
+        if matches!(
+            source.kind(),
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+        ) {
+            Error::Timeout {
+                during: during.into(),
+                after,
+            }
+        } else {
+            Error::io(during, source)
+        }
+    }
+}
+
+impl From<Failure> for Error {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Refused { command, reply } => Error::Refused {
+                command: command.to_string(),
+                reply,
+            },
+            Failure::Greeting(reply) => Error::Refused {
+                command: "connect".to_owned(),
+                reply,
+            },
+            Failure::AccountRequired(reply) => Error::Refused {
+                command: "login (an account is required)".to_owned(),
+                reply,
+            },
+            Failure::Closed(reply) => Error::Closed { reply },
+            other => Error::Protocol(other),
+        }
+    }
+}

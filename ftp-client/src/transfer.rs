@@ -1,0 +1,265 @@
+//! Streaming transfers: a download is a [`Read`], an upload a [`Write`],
+//! and each is finished explicitly so that the server's final reply is
+//! checked.
+
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, TcpStream};
+
+use ftp_proto::{Outcome, TransferStart};
+
+use crate::client::{Client, Step};
+use crate::error::{Error, Result};
+
+/// Downloads read this much at a time: large reads keep system calls few.
+const DOWNLOAD_CHUNK: usize = 256 * 1024;
+
+/// A download in progress: read it to the end, then call
+/// [`Download::finish`].
+///
+/// Dropping it unfinished closes the data connection and reads the
+/// server's final reply, so the session stays usable.
+///
+/// ```no_run
+/// # let mut ftp: ftp_client::Client = unimplemented!();
+/// use std::io::Read;
+/// let mut download = ftp.retrieve_stream("notes.txt")?;
+/// let mut text = String::new();
+/// download.read_to_string(&mut text).map_err(|e| ftp_client::Error::Io {
+///     during: "reading notes.txt".into(),
+///     source: e,
+/// })?;
+/// let bytes = download.finish()?;
+/// # Ok::<(), ftp_client::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Download<'c> {
+    client: &'c mut Client,
+    data: Option<TcpStream>,
+    start: TransferStart,
+    bytes: u64,
+    eof: bool,
+    finished: bool,
+}
+
+impl<'c> Download<'c> {
+    pub(crate) fn new(client: &'c mut Client, data: TcpStream, start: TransferStart) -> Self {
+        Download {
+            client,
+            data: Some(data),
+            start,
+            bytes: 0,
+            eof: false,
+            finished: false,
+        }
+    }
+
+    /// The size the server announced in its 150 reply, if it did.
+    pub fn size_hint(&self) -> Option<u64> {
+        self.start.size_hint
+    }
+
+    /// Bytes received so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Copies the rest of the data into `out` with large reads; returns the
+    /// bytes copied. On failure the transfer is ended and the server's
+    /// reply, when it explains the failure (e.g. 426), is the error.
+    pub fn copy_to_end(&mut self, out: &mut impl Write) -> Result<u64> {
+        let mut buf = vec![0; DOWNLOAD_CHUNK];
+        let mut copied = 0;
+        loop {
+            let n = match self.read(&mut buf) {
+                Ok(0) => return Ok(copied),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let error =
+                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+                    return Err(self.end_after_error(error));
+                }
+            };
+            if let Err(e) = out.write_all(&buf[..n]) {
+                return Err(self.end_after_error(Error::io("writing the downloaded data", e)));
+            }
+            copied += n as u64;
+        }
+    }
+
+    /// Ends the transfer: succeeds with the byte count only if the data
+    /// reached its end and the server's final reply is 2xx.
+    pub fn finish(mut self) -> Result<u64> {
+        if !self.eof {
+            // Data left unread means the caller did not take it all.
+            let mut probe = [0u8; 1];
+            match self.read(&mut probe) {
+                Ok(0) => {}
+                Ok(_) => {
+                    let error = Error::io(
+                        "finishing the download",
+                        io::Error::other("the data was not read to its end"),
+                    );
+                    return Err(self.end_after_error(error));
+                }
+                Err(e) => {
+                    let error =
+                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+                    return Err(self.end_after_error(error));
+                }
+            }
+        }
+        self.end().map(|()| self.bytes)
+    }
+
+    /// Closes the data connection and reads the final reply.
+    fn end(&mut self) -> Result<()> {
+        self.finished = true;
+        drop(self.data.take());
+        finish_transfer(self.client)
+    }
+
+    /// Ends the transfer after `error`; the server's refusal, if it sent
+    /// one, explains more than a socket error.
+    fn end_after_error(&mut self, error: Error) -> Error {
+        match self.end() {
+            Err(refusal @ Error::Refused { .. }) => refusal,
+            _ => error,
+        }
+    }
+}
+
+impl Read for Download<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let Some(data) = self.data.as_mut() else {
+            return Ok(0);
+        };
+        let n = data.read(buf)?;
+        if n == 0 && !buf.is_empty() {
+            self.eof = true;
+        }
+        self.bytes += n as u64;
+        Ok(n)
+    }
+}
+
+impl Drop for Download<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.end();
+        }
+    }
+}
+
+/// An upload in progress: write the data, then call [`Upload::finish`].
+///
+/// Dropping it unfinished closes the data connection as if the data were
+/// complete (FTP has no other way to end a stream) and reads the reply.
+#[derive(Debug)]
+pub struct Upload<'c> {
+    client: &'c mut Client,
+    data: Option<TcpStream>,
+    bytes: u64,
+    finished: bool,
+}
+
+impl<'c> Upload<'c> {
+    pub(crate) fn new(client: &'c mut Client, data: TcpStream) -> Self {
+        Upload {
+            client,
+            data: Some(data),
+            bytes: 0,
+            finished: false,
+        }
+    }
+
+    /// Bytes sent so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Sends everything `src` yields; returns the bytes sent. When `src` is
+    /// a [`std::fs::File`], `std::io::copy` hands the work to the kernel
+    /// (sendfile on Linux): the data never enters this process.
+    pub fn copy_from(&mut self, src: &mut impl Read) -> Result<u64> {
+        let Some(data) = self.data.as_mut() else {
+            return Ok(0);
+        };
+        match io::copy(src, data) {
+            Ok(n) => {
+                self.bytes += n;
+                Ok(n)
+            }
+            Err(e) => {
+                let error =
+                    Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
+                Err(self.end_after_error(error))
+            }
+        }
+    }
+
+    /// Closes the data connection and checks the server's final reply:
+    /// succeeds with the byte count only if it is 2xx.
+    pub fn finish(mut self) -> Result<u64> {
+        if let Some(data) = self.data.as_mut() {
+            if let Err(e) = data.flush().and_then(|()| data.shutdown(Shutdown::Write)) {
+                let error =
+                    Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
+                return Err(self.end_after_error(error));
+            }
+        }
+        self.end().map(|()| self.bytes)
+    }
+
+    fn end(&mut self) -> Result<()> {
+        self.finished = true;
+        drop(self.data.take());
+        finish_transfer(self.client)
+    }
+
+    fn end_after_error(&mut self, error: Error) -> Error {
+        match self.end() {
+            Err(refusal @ Error::Refused { .. }) => refusal,
+            _ => error,
+        }
+    }
+}
+
+impl Write for Upload<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let Some(data) = self.data.as_mut() else {
+            return Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the upload is finished",
+            ));
+        };
+        let n = data.write(buf)?;
+        self.bytes += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self.data.as_mut() {
+            Some(data) => data.flush(),
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for Upload<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let _ = self.end();
+        }
+    }
+}
+
+/// Tells the session the data is done and waits for the final reply.
+fn finish_transfer(client: &mut Client) -> Result<()> {
+    client.session.handle_data_finished()?;
+    match client.run(client.config.final_reply_timeout)? {
+        Step::Done(Outcome::Transferred(_)) => Ok(()),
+        Step::Done(other) => Err(Error::Internal(format!("transfer ended with {other:?}"))),
+        Step::Transfer(_) => Err(Error::Internal("a second transfer started".to_owned())),
+    }
+}
