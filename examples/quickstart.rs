@@ -43,7 +43,7 @@ fn run() -> Result<(), Box<dyn std::error::Error>> {
     let sent = ftp.store("reports/data.bin", &mut &content[..])?;
     println!("uploaded reports/data.bin: {sent} bytes");
 
-    for line in ftp.list(Some("reports"))? {
+    for line in ftp.list("reports")? {
         println!("  listing: {line}");
     }
     println!("SIZE reports/data.bin = {}", ftp.size("reports/data.bin")?);

@@ -1,1 +1,37 @@
-fn main() {}
+//! `ftp-cli`: list, create, delete, copy and move files on FTP servers.
+//!
+//! `main` parses the command line and hands it to one function per
+//! operation (in `ops`); every failure is printed once, as one line, and
+//! mapped to an exit code (in `exit`).
+
+mod cli;
+mod exit;
+mod ops;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::cli::Cli;
+use crate::exit::Exit;
+
+fn main() -> ExitCode {
+    // clap prints usage errors and exits with 2, and --help with 0.
+    let cli = Cli::parse();
+    if cli.verbose {
+        tracing_subscriber::fmt()
+            .with_writer(std::io::stderr)
+            .without_time()
+            .with_level(false)
+            .with_target(false)
+            .with_max_level(tracing::Level::DEBUG)
+            .init();
+    }
+    match ops::run(cli.command, &ftp_client::Config::default()) {
+        Ok(()) => Exit::Success.into(),
+        Err(failure) => {
+            eprintln!("ftp-cli: {failure}");
+            failure.exit.into()
+        }
+    }
+}

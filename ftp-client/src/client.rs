@@ -31,7 +31,7 @@ const CONTROL_READ_SIZE: usize = 8 * 1024;
 /// ftp.store("reports/q1.csv", &mut &b"region,total\nnorth,12\n"[..])?;
 /// let mut copy = Vec::new();
 /// ftp.retrieve("reports/q1.csv", &mut copy)?;
-/// for line in ftp.list(Some("reports"))? {
+/// for line in ftp.list("reports")? {
 ///     println!("{line}");
 /// }
 /// ftp.quit()?;
@@ -225,21 +225,22 @@ impl Client {
         self.run_to_done().map(drop)
     }
 
-    /// The `LIST` lines for `path` (or the working directory), as the
-    /// server formats them.
-    pub fn list(&mut self, path: Option<&str>) -> Result<Vec<String>> {
-        self.listing(DataCommand::List(path.map(|p| arg("path", p)).transpose()?))
+    /// The `LIST` lines for `path` (`""` for the working directory), as
+    /// the server formats them.
+    pub fn list(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
+        self.listing(DataCommand::List(optional_arg(path)?))
     }
 
-    /// The names `NLST` gives for `path` (or the working directory). Some
-    /// servers include `.` and `..`, or prefix the directory.
-    pub fn nlst(&mut self, path: Option<&str>) -> Result<Vec<String>> {
-        self.listing(DataCommand::Nlst(path.map(|p| arg("path", p)).transpose()?))
+    /// The names `NLST` gives for `path` (`""` for the working directory).
+    /// Some servers include `.` and `..`, or prefix the directory.
+    pub fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
+        self.listing(DataCommand::Nlst(optional_arg(path)?))
     }
 
-    /// The `MLSD` lines (RFC 3659 facts, then the name) for `path`.
-    pub fn mlsd(&mut self, path: Option<&str>) -> Result<Vec<String>> {
-        self.listing(DataCommand::Mlsd(path.map(|p| arg("path", p)).transpose()?))
+    /// The `MLSD` lines (RFC 3659 facts, then the name) for `path` (`""`
+    /// for the working directory).
+    pub fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
+        self.listing(DataCommand::Mlsd(optional_arg(path)?))
     }
 
     fn listing(&mut self, command: DataCommand) -> Result<Vec<String>> {
@@ -433,6 +434,16 @@ impl Drop for Client {
 
 pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
     Arg::new(value.as_ref().to_vec()).map_err(|source| Error::InvalidArgument { what, source })
+}
+
+/// `None` for an empty path: the command then goes without an argument.
+fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
+    let path = path.as_ref();
+    if path.is_empty() {
+        Ok(None)
+    } else {
+        arg("path", path).map(Some)
+    }
 }
 
 /// The session ended an operation with an outcome of another kind: a bug

@@ -43,7 +43,8 @@ pub struct FtpUrl {
 impl FtpUrl {
     /// Parses and validates `input`.
     pub fn parse(input: &str) -> Result<Self> {
-        let url = Url::parse(input).map_err(|e| Error::InvalidUrl(format!("{input:?}: {e}")))?;
+        let url = Url::parse(input)
+            .map_err(|e| Error::InvalidUrl(format!("{:?}: {e}", redact_input(input))))?;
         Self::from_url(url)
     }
 
@@ -67,6 +68,7 @@ impl FtpUrl {
             return Err(invalid("port 0"));
         }
         let decode = |what: &'static str, s: &str| -> Result<Vec<u8>> {
+            check_escapes(what, s).map_err(|why| invalid(&why))?;
             let bytes: Vec<u8> = percent_decode_str(s).collect();
             Arg::new(bytes.clone()).map_err(|source| Error::InvalidArgument { what, source })?;
             Ok(bytes)
@@ -164,6 +166,23 @@ impl FtpUrl {
     }
 }
 
+/// Every `%` must start an escape of two hex digits; `url` lets a bad one
+/// through unchanged, which would send a name the user did not mean.
+fn check_escapes(what: &str, s: &str) -> std::result::Result<(), String> {
+    let bytes = s.as_bytes();
+    for (i, _) in s.match_indices('%') {
+        let hex = bytes.get(i + 1..i + 3);
+        if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
+            let end = (i + 3).min(s.len());
+            return Err(format!(
+                "bad percent-escape {:?} in the {what}",
+                String::from_utf8_lossy(&bytes[i..end])
+            ));
+        }
+    }
+    Ok(())
+}
+
 /// Bytes percent-encoded in a path built by [`FtpUrl::with_path`].
 const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b' ')
@@ -176,6 +195,27 @@ const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
     .add(b'`')
     .add(b'{')
     .add(b'}');
+
+/// `input` with the password of its `user:password@` part replaced by
+/// `****`, for text that did not even parse as a URL.
+fn redact_input(input: &str) -> String {
+    let Some(scheme_end) = input.find("://") else {
+        return input.to_owned();
+    };
+    let authority_start = scheme_end + 3;
+    let rest = &input[authority_start..];
+    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_len];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => format!(
+            "{}{}:****{}",
+            &input[..authority_start],
+            &authority[..colon],
+            &input[authority_start + at..]
+        ),
+        _ => input.to_owned(),
+    }
+}
 
 fn redact(url: &Url) -> String {
     let mut shown = url.clone();
@@ -238,10 +278,13 @@ mod tests {
     fn refuses_bad_urls_without_showing_the_password() {
         for (bad, why) in [
             ("http://h/", "unsupported scheme"),
-            ("ftp:///path", "no host"),
+            ("ftp://", "empty host"),
+            ("ftp://u:secret@/x", "empty host"),
             ("ftp://h:99999/", "invalid port"),
             ("ftp://u:secret@h:0/", "port 0"),
             ("not a url", "relative URL"),
+            ("ftp://h/a%zz", "bad percent-escape \"%zz\" in the path"),
+            ("ftp://h/a%2", "bad percent-escape \"%2\" in the path"),
         ] {
             let err = FtpUrl::parse(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");

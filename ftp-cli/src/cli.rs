@@ -1,0 +1,96 @@
+//! The command line: what `ftp-cli --help` shows.
+
+use clap::{Parser, Subcommand};
+
+const AFTER_HELP: &str = "\
+URLs: ftp://[user[:password]@]host[:port]/path
+  Parts are percent-encoded (a space is %20, @ in a password is %40). The user
+  is anonymous and the port 21 unless given. The path is relative to the login
+  directory; start it with a second slash for an absolute path
+  (ftp://host//srv/file). A URL naming a directory ends with '/'.
+
+Examples:
+  ftp-cli ls ftp://ftp.example.net/pub/
+  ftp-cli mkdir ftp://alice:s3cret@example.net/backups/
+  ftp-cli cp report.pdf ftp://alice:s3cret@example.net/backups/
+  ftp-cli cp ftp://example.net/pub/README ./
+  ftp-cli mv ftp://alice:s3cret@example.net/inbox/data.csv data.csv
+  ftp-cli -v rm ftp://alice:s3cret@example.net/backups/old.tar
+
+Exit status: 0 success, 1 the operation failed, 2 bad usage.";
+
+/// Transfer files to and from FTP servers.
+#[derive(Debug, Parser)]
+#[command(name = "ftp-cli", version, after_help = AFTER_HELP)]
+pub struct Cli {
+    /// Print the conversation with the server on stderr (password masked)
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
+
+    #[command(subcommand)]
+    pub command: Operation,
+}
+
+/// One operation per invocation.
+#[derive(Debug, Subcommand)]
+pub enum Operation {
+    /// List a remote directory, one entry per line (the server's LIST format)
+    #[command(after_help = "Example:\n  ftp-cli ls ftp://ftp.example.net/pub/")]
+    Ls {
+        /// The directory (or file) to list
+        url: String,
+    },
+    /// Create a remote directory
+    #[command(
+        after_help = "Example:\n  ftp-cli mkdir ftp://alice:s3cret@example.net/backups/2026/"
+    )]
+    Mkdir {
+        /// The directory to create
+        url: String,
+    },
+    /// Delete a remote file
+    #[command(after_help = "Example:\n  ftp-cli rm ftp://alice:s3cret@example.net/backups/old.tar")]
+    Rm {
+        /// The file to delete
+        url: String,
+    },
+    /// Delete an empty remote directory
+    #[command(
+        after_help = "Example:\n  ftp-cli rmdir ftp://alice:s3cret@example.net/backups/2019/"
+    )]
+    Rmdir {
+        /// The directory to delete
+        url: String,
+    },
+    /// Copy a file; exactly one of SRC and DST is an ftp:// URL
+    #[command(after_help = "\
+A download goes to a temporary file beside DST, renamed into place once the
+server confirms it complete; an upload goes to a temporary name beside the
+target, renamed into place likewise. A failed copy leaves DST as it was.
+If DST is a directory (or ends with '/'), the source's file name is added.
+
+Examples:
+  ftp-cli cp ./report.pdf ftp://alice:s3cret@example.net/backups/
+  ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/")]
+    Cp {
+        /// The file to copy: a local path or an ftp:// URL
+        src: String,
+        /// Where to copy it: an ftp:// URL or a local path
+        dst: String,
+    },
+    /// Move a file: copy it, then delete the source once the copy is confirmed
+    #[command(after_help = "\
+The source is deleted only after the server confirmed the transfer, the byte
+count matches, and (where the server supports SIZE) the sizes agree. If the
+source cannot be deleted, both copies stay and the exit status is 1.
+
+Examples:
+  ftp-cli mv ./upload.zip ftp://alice:s3cret@example.net/incoming/
+  ftp-cli mv ftp://alice:s3cret@example.net/outbox/data.csv ./data.csv")]
+    Mv {
+        /// The file to move: a local path or an ftp:// URL
+        src: String,
+        /// Where to move it: an ftp:// URL or a local path
+        dst: String,
+    },
+}

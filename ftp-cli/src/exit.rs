@@ -1,0 +1,33 @@
+//! Exit codes, in one place.
+
+use std::process::ExitCode;
+
+/// What the process reports to its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Exit {
+    /// The operation succeeded.
+    Success = 0,
+    /// The operation failed: the server refused, the network failed, or a
+    /// local file could not be read or written.
+    Failure = 1,
+    /// The command line was wrong: bad arguments or an unusable URL.
+    Usage = 2,
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        ExitCode::from(exit as u8)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Exit;
+
+    #[test]
+    fn codes_are_stable() {
+        assert_eq!(Exit::Success as u8, 0);
+        assert_eq!(Exit::Failure as u8, 1);
+        assert_eq!(Exit::Usage as u8, 2);
+    }
+}

@@ -1,0 +1,430 @@
+//! One function per operation, each taking validated arguments.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::fs::{self, File};
+use std::path::{Path, PathBuf};
+
+use ftp_client::{Client, Config, FtpUrl};
+
+use crate::cli::Operation;
+use crate::exit::Exit;
+
+/// Why the operation failed: the exit code and the one line to print.
+#[derive(Debug)]
+pub struct Failure {
+    pub exit: Exit,
+    message: String,
+}
+
+impl Failure {
+    fn usage(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Usage,
+            message: message.into(),
+        }
+    }
+
+    fn failed(message: impl Into<String>) -> Self {
+        Failure {
+            exit: Exit::Failure,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Either side of a copy.
+enum Location {
+    Remote(FtpUrl),
+    Local(PathBuf),
+}
+
+/// Runs one operation.
+pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
+    match operation {
+        Operation::Ls { url } => ls(&remote("ls", &url)?, config),
+        Operation::Mkdir { url } => mkdir(&remote("mkdir", &url)?, config),
+        Operation::Rm { url } => rm(&remote("rm", &url)?, config),
+        Operation::Rmdir { url } => rmdir(&remote("rmdir", &url)?, config),
+        Operation::Cp { src, dst } => copy("cp", &src, &dst, config, false),
+        Operation::Mv { src, dst } => copy("mv", &src, &dst, config, true),
+    }
+}
+
+fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+    let mut client = connect("ls", url, config)?;
+    let lines = client
+        .list(url.path())
+        .map_err(|e| Failure::failed(format!("ls {url}: {e}")))?;
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        use std::io::Write;
+        if writeln!(out, "{line}").is_err() {
+            // stdout closed (e.g. piped into `head`): nothing more to do.
+            break;
+        }
+    }
+    quit(client);
+    Ok(())
+}
+
+fn mkdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+    let path = directory_path("mkdir", url)?;
+    let mut client = connect("mkdir", url, config)?;
+    client
+        .mkdir(path)
+        .map_err(|e| Failure::failed(format!("mkdir {url}: {e}")))?;
+    quit(client);
+    Ok(())
+}
+
+fn rmdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+    let path = directory_path("rmdir", url)?;
+    let mut client = connect("rmdir", url, config)?;
+    client
+        .rmdir(path)
+        .map_err(|e| Failure::failed(format!("rmdir {url}: {e}")))?;
+    quit(client);
+    Ok(())
+}
+
+fn rm(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+    if url.is_directory() {
+        return Err(Failure::usage(format!(
+            "rm {url}: the URL names a directory; use rmdir for directories"
+        )));
+    }
+    let mut client = connect("rm", url, config)?;
+    client
+        .delete(url.path())
+        .map_err(|e| Failure::failed(format!("rm {url}: {e}")))?;
+    quit(client);
+    Ok(())
+}
+
+fn copy(
+    op: &str,
+    src: &str,
+    dst: &str,
+    config: &Config,
+    remove_source: bool,
+) -> Result<(), Failure> {
+    match (location(op, src)?, location(op, dst)?) {
+        (Location::Remote(src), Location::Local(dst)) => {
+            download(op, &src, &dst, config, remove_source)
+        }
+        (Location::Local(src), Location::Remote(dst)) => {
+            upload(op, &src, &dst, config, remove_source)
+        }
+        (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
+            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
+        ))),
+        (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
+            "{op}: neither argument is an ftp:// URL; exactly one must be"
+        ))),
+    }
+}
+
+/// Downloads `src` to `dst` through a temporary file beside it, renamed
+/// into place only once the server confirmed the transfer.
+fn download(
+    op: &str,
+    src: &FtpUrl,
+    dst: &Path,
+    config: &Config,
+    remove_source: bool,
+) -> Result<(), Failure> {
+    let Some(name) = src.file_name() else {
+        return Err(Failure::usage(format!(
+            "{op} {src}: the URL names a directory; give a file"
+        )));
+    };
+    let name = local_file_name(name).ok_or_else(|| {
+        Failure::failed(format!(
+            "{op} {src}: the remote name is not a valid local file name"
+        ))
+    })?;
+    let target = if dst.is_dir() || ends_with_separator(dst) {
+        dst.join(&name)
+    } else {
+        dst.to_owned()
+    };
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
+    let shown = target.display();
+    if target.is_dir() {
+        return Err(Failure::failed(format!(
+            "{op} {src}: {shown} is a directory"
+        )));
+    }
+    // The local side is checked before any byte is sent to the server.
+    let mut prefix = OsString::from(".");
+    prefix.push(&name);
+    prefix.push(".");
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".part")
+        .tempfile_in(&dir)
+        .map_err(|e| {
+            Failure::failed(format!(
+                "{op} {src}: cannot write to {}: {e}",
+                dir.display()
+            ))
+        })?;
+
+    let mut client = connect(op, src, config)?;
+    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
+    let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
+    let announced = download.size_hint();
+    download
+        .copy_to_end(temp.as_file_mut())
+        .map_err(remote_failure)?;
+    let received = download.finish().map_err(remote_failure)?;
+    if let Some(announced) = announced.filter(|&n| n != received) {
+        return Err(Failure::failed(format!(
+            "{op} {src}: received {received} bytes but the server announced {announced}; {shown} left unchanged"
+        )));
+    }
+    if remove_source {
+        confirm_remote_size(op, src, &mut client, src.path(), received)?;
+        temp.as_file()
+            .sync_all()
+            .map_err(|e| Failure::failed(format!("{op} {src}: cannot save {shown}: {e}")))?;
+    }
+    if let Some(permissions) = permissions_for(&target) {
+        // Best effort: nicer than the temporary file's private mode, but
+        // not worth failing the copy for.
+        let _ = temp.as_file().set_permissions(permissions);
+    }
+    temp.persist(&target).map_err(|e| {
+        Failure::failed(format!(
+            "{op} {src}: cannot move the download into place at {shown}: {}",
+            e.error
+        ))
+    })?;
+    if remove_source {
+        client.delete(src.path()).map_err(|e| {
+            Failure::failed(format!(
+                "{op} {src}: copied to {shown}, but could not delete the source: {e}"
+            ))
+        })?;
+    }
+    quit(client);
+    Ok(())
+}
+
+/// Uploads `src` to `dst` under a temporary name in the same directory,
+/// renamed into place only once the server confirmed the transfer.
+fn upload(
+    op: &str,
+    src: &Path,
+    dst: &FtpUrl,
+    config: &Config,
+    remove_source: bool,
+) -> Result<(), Failure> {
+    let shown = src.display();
+    let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
+    let mut file = File::open(src).map_err(local_failure)?;
+    let metadata = file.metadata().map_err(local_failure)?;
+    if metadata.is_dir() {
+        return Err(Failure::failed(format!("{op} {shown}: is a directory")));
+    }
+    let target = if dst.is_directory() {
+        let name = src
+            .file_name()
+            .ok_or_else(|| Failure::usage(format!("{op} {shown}: no file name to upload as")))?;
+        let mut path = dst.path().to_vec();
+        path.extend_from_slice(os_bytes(name).as_ref());
+        dst.with_path(&path)
+            .map_err(|e| Failure::usage(format!("{op} {shown}: {e}")))?
+    } else {
+        dst.clone()
+    };
+    let final_path = target.path();
+    let split = final_path
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1);
+    let (dir, name) = final_path.split_at(split);
+    let mut temp_path = dir.to_vec();
+    temp_path.extend_from_slice(
+        format!(
+            ".{}.{}.part",
+            String::from_utf8_lossy(name),
+            std::process::id()
+        )
+        .as_bytes(),
+    );
+
+    let mut client = connect(op, &target, config)?;
+    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
+    let sent = match client.store(&temp_path, &mut file) {
+        Ok(sent) => sent,
+        Err(e) => {
+            // Best effort: do not leave the partial upload behind.
+            let _ = client.delete(&temp_path);
+            return Err(remote_failure(e));
+        }
+    };
+    if sent != metadata.len() {
+        let _ = client.delete(&temp_path);
+        return Err(Failure::failed(format!(
+            "{op} {shown}: sent {sent} bytes but the file has {}; did it change during the upload?",
+            metadata.len()
+        )));
+    }
+    if remove_source {
+        if let Err(failure) = confirm_remote_size(op, &target, &mut client, &temp_path, sent) {
+            let _ = client.delete(&temp_path);
+            return Err(failure);
+        }
+    }
+    if let Err(e) = client.rename(&temp_path, final_path) {
+        let _ = client.delete(&temp_path);
+        return Err(remote_failure(e));
+    }
+    if remove_source {
+        fs::remove_file(src).map_err(|e| {
+            Failure::failed(format!(
+                "{op} {shown}: copied to {target}, but could not delete the source: {e}"
+            ))
+        })?;
+    }
+    quit(client);
+    Ok(())
+}
+
+/// For `mv`: the server's SIZE must agree with the bytes transferred.
+/// A server without SIZE (5xx) is taken at its word; its 226 stands.
+fn confirm_remote_size(
+    op: &str,
+    url: &FtpUrl,
+    client: &mut Client,
+    path: &[u8],
+    transferred: u64,
+) -> Result<(), Failure> {
+    match client.size(path) {
+        Ok(size) if size == transferred => Ok(()),
+        Ok(size) => Err(Failure::failed(format!(
+            "{op} {url}: transferred {transferred} bytes but the server reports {size}; source kept"
+        ))),
+        Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(()),
+        Err(e) => Err(Failure::failed(format!("{op} {url}: {e}"))),
+    }
+}
+
+fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
+    Client::connect_url(url, config.clone())
+        .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
+}
+
+/// Ends the session politely; the operation already succeeded, so a
+/// failing QUIT changes nothing.
+fn quit(client: Client) {
+    let _ = client.quit();
+}
+
+/// An argument that must be an ftp:// URL.
+fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
+    match location(op, arg)? {
+        Location::Remote(url) => Ok(url),
+        Location::Local(_) => Err(Failure::usage(format!(
+            "{op}: {arg:?} is not an ftp:// URL"
+        ))),
+    }
+}
+
+/// A URL if the argument has a scheme, otherwise a local path.
+fn location(op: &str, arg: &str) -> Result<Location, Failure> {
+    let scheme = arg.split_once("://").map(|(scheme, _)| scheme).filter(|s| {
+        !s.is_empty()
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+    });
+    match scheme {
+        Some(_) => FtpUrl::parse(arg)
+            .map(Location::Remote)
+            .map_err(|e| Failure::usage(format!("{op}: {e}"))),
+        None if arg.is_empty() => Err(Failure::usage(format!("{op}: empty path"))),
+        None => Ok(Location::Local(PathBuf::from(arg))),
+    }
+}
+
+/// A directory URL's path without its trailing slash.
+fn directory_path<'u>(op: &str, url: &'u FtpUrl) -> Result<&'u [u8], Failure> {
+    let path = url.path();
+    let trimmed = path.strip_suffix(b"/").unwrap_or(path);
+    if trimmed.is_empty() {
+        return Err(Failure::usage(format!(
+            "{op} {url}: the URL names no directory"
+        )));
+    }
+    Ok(trimmed)
+}
+
+fn ends_with_separator(path: &Path) -> bool {
+    path.as_os_str()
+        .to_string_lossy()
+        .ends_with(std::path::MAIN_SEPARATOR)
+        || path.as_os_str().to_string_lossy().ends_with('/')
+}
+
+/// A remote file name as a local one; `None` for names that would escape
+/// the destination directory.
+fn local_file_name(name: &[u8]) -> Option<OsString> {
+    if name.is_empty()
+        || name == b"."
+        || name == b".."
+        || name.contains(&b'/')
+        || name.contains(&b'\\')
+    {
+        return None;
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        Some(std::ffi::OsStr::from_bytes(name).to_owned())
+    }
+    #[cfg(not(unix))]
+    {
+        String::from_utf8(name.to_vec()).ok().map(OsString::from)
+    }
+}
+
+/// A local file name's bytes, as sent to the server.
+fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::ffi::OsStrExt;
+        std::borrow::Cow::Borrowed(name.as_bytes())
+    }
+    #[cfg(not(unix))]
+    {
+        std::borrow::Cow::Owned(name.to_string_lossy().into_owned().into_bytes())
+    }
+}
+
+/// The mode a new download gets: the existing file's, or the usual
+/// `rw-r--r--` rather than the temporary file's private mode.
+fn permissions_for(target: &Path) -> Option<fs::Permissions> {
+    if let Ok(existing) = fs::metadata(target) {
+        return Some(existing.permissions());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
