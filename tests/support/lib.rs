@@ -15,6 +15,11 @@ use tokio::runtime::Runtime;
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
+/// The README's Rust snippets, compiled and checked as doctests.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
+
 /// The test server's login user.
 pub const USER: &str = "test";
 /// The test server's login password.
