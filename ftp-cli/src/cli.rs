@@ -1,5 +1,7 @@
 //! The command line: what `ftp-cli --help` shows.
 
+use std::time::Duration;
+
 use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
@@ -26,6 +28,11 @@ pub struct Cli {
     /// Print the conversation with the server on stderr (password masked)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Give up on a connection, reply or data transfer silent for this long
+    /// (seconds; default 30 to connect, 60 for replies and data)
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
 
     #[command(subcommand)]
     pub command: Operation,
@@ -93,4 +100,25 @@ Examples:
         /// Where to move it: an ftp:// URL or a local path
         dst: String,
     },
+}
+
+fn parse_timeout(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err("expected a number of seconds between 0 and 86400".to_owned()),
+    }
+}
+
+impl Cli {
+    /// The client settings the options ask for.
+    pub fn config(&self) -> ftp_client::Config {
+        let mut config = ftp_client::Config::default();
+        if let Some(timeout) = self.timeout {
+            config.connect_timeout = timeout;
+            config.control_timeout = timeout;
+            config.data_timeout = timeout;
+            config.final_reply_timeout = timeout;
+        }
+        config
+    }
 }

@@ -27,7 +27,8 @@ fn main() -> ExitCode {
             .with_max_level(tracing::Level::DEBUG)
             .init();
     }
-    match ops::run(cli.command, &ftp_client::Config::default()) {
+    let config = cli.config();
+    match ops::run(cli.command, &config) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
             eprintln!("ftp-cli: {failure}");

@@ -15,6 +15,10 @@ use tokio::runtime::Runtime;
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
+pub mod fault;
+
+pub use fault::{FaultServer, Peer};
+
 /// The README's Rust snippets, compiled and checked as doctests.
 #[cfg(doctest)]
 #[doc = include_str!("../../README.md")]

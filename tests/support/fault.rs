@@ -1,0 +1,254 @@
+//! A scripted misbehaving FTP server, for faults real servers will not
+//! produce on demand: garbage replies, early 226, stalls, drops, disk full.
+//!
+//! Each accepted connection runs the same script in a thread. Everything is
+//! bounded: at most [`MAX_CONNECTIONS`] connections, socket timeouts on
+//! every read and write, and a lifetime after which the server stops by
+//! itself. It listens on 127.0.0.1 only.
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+/// Connections served at most, per server.
+pub const MAX_CONNECTIONS: usize = 8;
+/// How long a server lives at most.
+pub const LIFETIME: Duration = Duration::from_secs(120);
+/// Socket read/write timeout inside scripts.
+const IO_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A script: what the server does on one connection.
+pub type Script = dyn Fn(&mut Peer) -> io::Result<()> + Send + Sync;
+
+/// A running scripted server; stopped when dropped.
+pub struct FaultServer {
+    addr: SocketAddr,
+    connections: Arc<AtomicUsize>,
+    received: Arc<Mutex<Vec<String>>>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl FaultServer {
+    /// Starts serving `script` on 127.0.0.1, on a free port.
+    ///
+    /// # Panics
+    /// If no loopback port can be bound: the tests cannot run without one.
+    pub fn start(script: impl Fn(&mut Peer) -> io::Result<()> + Send + Sync + 'static) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind a loopback port");
+        let addr = listener.local_addr().expect("read the bound port");
+        listener
+            .set_nonblocking(true)
+            .expect("make the listener non-blocking");
+        let connections = Arc::new(AtomicUsize::new(0));
+        let received = Arc::new(Mutex::new(Vec::new()));
+        let stop = Arc::new(AtomicBool::new(false));
+        let script: Arc<Script> = Arc::new(script);
+        let thread = {
+            let (connections, received, stop) =
+                (connections.clone(), received.clone(), stop.clone());
+            std::thread::spawn(move || {
+                let started = Instant::now();
+                let mut workers = Vec::new();
+                while !stop.load(Ordering::Relaxed)
+                    && started.elapsed() < LIFETIME
+                    && connections.load(Ordering::Relaxed) < MAX_CONNECTIONS
+                {
+                    match listener.accept() {
+                        Ok((stream, _)) => {
+                            connections.fetch_add(1, Ordering::Relaxed);
+                            let (script, received) = (script.clone(), received.clone());
+                            workers.push(std::thread::spawn(move || {
+                                if let Ok(mut peer) = Peer::new(stream, received) {
+                                    let _ = script(&mut peer);
+                                }
+                            }));
+                        }
+                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                    }
+                }
+                for worker in workers {
+                    let _ = worker.join();
+                }
+            })
+        };
+        FaultServer {
+            addr,
+            connections,
+            received,
+            stop,
+            thread: Some(thread),
+        }
+    }
+
+    /// The control address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `ftp://user:pw@127.0.0.1:PORT/{path}`.
+    pub fn url(&self, path: &str) -> String {
+        format!("ftp://user:pw@{}/{path}", self.addr)
+    }
+
+    /// How many connections were accepted so far.
+    pub fn connections(&self) -> usize {
+        self.connections.load(Ordering::Relaxed)
+    }
+
+    /// Every command line received so far, on all connections.
+    pub fn received(&self) -> Vec<String> {
+        self.received.lock().map(|r| r.clone()).unwrap_or_default()
+    }
+}
+
+impl Drop for FaultServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        // Scripts end by themselves within their socket timeouts; do not
+        // wait for them here.
+        drop(self.thread.take());
+    }
+}
+
+/// The server's side of one connection, with helpers for scripts.
+pub struct Peer {
+    reader: BufReader<TcpStream>,
+    writer: TcpStream,
+    data_listener: Option<TcpListener>,
+    received: Arc<Mutex<Vec<String>>>,
+}
+
+impl Peer {
+    fn new(stream: TcpStream, received: Arc<Mutex<Vec<String>>>) -> io::Result<Self> {
+        stream.set_read_timeout(Some(IO_TIMEOUT))?;
+        stream.set_write_timeout(Some(IO_TIMEOUT))?;
+        Ok(Peer {
+            reader: BufReader::new(stream.try_clone()?),
+            writer: stream,
+            data_listener: None,
+            received,
+        })
+    }
+
+    /// Sends raw bytes on the control connection.
+    pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
+        self.writer.write_all(bytes)
+    }
+
+    /// Sends `line` followed by CRLF.
+    pub fn reply(&mut self, line: &str) -> io::Result<()> {
+        self.send(format!("{line}\r\n").as_bytes())
+    }
+
+    /// Reads one command line and checks it starts with `verb`.
+    pub fn expect(&mut self, verb: &str) -> io::Result<String> {
+        let mut line = String::new();
+        if self.reader.read_line(&mut line)? == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::UnexpectedEof,
+                format!("closed; expected {verb}"),
+            ));
+        }
+        let line = line.trim_end_matches(['\r', '\n']).to_owned();
+        if let Ok(mut received) = self.received.lock() {
+            received.push(line.clone());
+        }
+        if line.len() >= verb.len() && line[..verb.len()].eq_ignore_ascii_case(verb) {
+            Ok(line)
+        } else {
+            Err(io::Error::other(format!("expected {verb}, got {line:?}")))
+        }
+    }
+
+    /// Reads `verb` and answers `reply`.
+    pub fn answer(&mut self, verb: &str, reply: &str) -> io::Result<String> {
+        let line = self.expect(verb)?;
+        self.reply(reply)?;
+        Ok(line)
+    }
+
+    /// The usual greeting and USER/PASS login.
+    pub fn login(&mut self) -> io::Result<()> {
+        self.reply("220 Fault server ready")?;
+        self.answer("USER", "331 Password required")?;
+        self.answer("PASS", "230 Logged in")?;
+        Ok(())
+    }
+
+    /// Opens a passive data listener on 127.0.0.1; returns its port.
+    pub fn listen_data(&mut self) -> io::Result<u16> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        self.data_listener = Some(listener);
+        Ok(port)
+    }
+
+    /// TYPE I, then EPSV answered with a fresh data listener.
+    pub fn type_and_epsv(&mut self) -> io::Result<()> {
+        self.answer("TYPE", "200 Binary")?;
+        self.expect("EPSV")?;
+        let port = self.listen_data()?;
+        self.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
+    }
+
+    /// Accepts the client's data connection (bounded by the IO timeout).
+    pub fn accept_data(&mut self) -> io::Result<TcpStream> {
+        let listener = self
+            .data_listener
+            .take()
+            .ok_or_else(|| io::Error::other("no data listener"))?;
+        listener.set_nonblocking(true)?;
+        let deadline = Instant::now() + IO_TIMEOUT;
+        loop {
+            match listener.accept() {
+                Ok((stream, _)) => {
+                    stream.set_nonblocking(false)?;
+                    stream.set_read_timeout(Some(IO_TIMEOUT))?;
+                    stream.set_write_timeout(Some(IO_TIMEOUT))?;
+                    return Ok(stream);
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock && Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(2));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Reads a data connection to its end; returns the bytes.
+    pub fn read_data(stream: &mut TcpStream) -> io::Result<Vec<u8>> {
+        let mut data = Vec::new();
+        io::Read::read_to_end(stream, &mut data)?;
+        Ok(data)
+    }
+
+    /// Waits until the client closes the control connection (or the
+    /// timeout), reading and recording whatever it sends.
+    pub fn drain(&mut self) -> io::Result<()> {
+        loop {
+            let mut line = String::new();
+            if self.reader.read_line(&mut line)? == 0 {
+                return Ok(());
+            }
+            if let Ok(mut received) = self.received.lock() {
+                received.push(line.trim_end().to_owned());
+            }
+            if line.to_ascii_uppercase().starts_with("QUIT") {
+                let _ = self.reply("221 Bye");
+                return Ok(());
+            }
+            // Anything after the scripted part (NOOP, DELE of a temporary
+            // upload…) is refused, so that it changes nothing.
+            self.reply("502 Not in this script")?;
+        }
+    }
+
+    /// Closes the control connection at once.
+    pub fn close(&mut self) {
+        let _ = self.writer.shutdown(Shutdown::Both);
+    }
+}
