@@ -3,6 +3,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use ftp_client::{Client, Config, FtpUrl};
@@ -150,14 +151,22 @@ fn download(
             "{op} {src}: the remote name is not a valid local file name"
         ))
     })?;
+    if dst == Path::new("-") {
+        if remove_source {
+            return Err(Failure::usage(format!(
+                "{op}: cannot move to standard output; use cp"
+            )));
+        }
+        let mut client = connect(op, src, config)?;
+        let mut out = std::io::stdout().lock();
+        fetch(op, src, &mut client, &mut out)?;
+        quit(client);
+        return Ok(());
+    }
     let target = if dst.is_dir() || ends_with_separator(dst) {
         dst.join(&name)
     } else {
         dst.to_owned()
-    };
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
     };
     let shown = target.display();
     if target.is_dir() {
@@ -165,6 +174,27 @@ fn download(
             "{op} {src}: {shown} is a directory"
         )));
     }
+    // A device or pipe (/dev/null, a FIFO) is written in place: renaming a
+    // temporary file over it would replace it.
+    if fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        if remove_source {
+            return Err(Failure::usage(format!(
+                "{op}: {shown} is not a regular file; use cp"
+            )));
+        }
+        let mut out = fs::OpenOptions::new()
+            .write(true)
+            .open(&target)
+            .map_err(|e| Failure::failed(format!("{op} {src}: cannot write to {shown}: {e}")))?;
+        let mut client = connect(op, src, config)?;
+        fetch(op, src, &mut client, &mut out)?;
+        quit(client);
+        return Ok(());
+    }
+    let dir = match target.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+        _ => PathBuf::from("."),
+    };
     // The local side is checked before any byte is sent to the server.
     let mut prefix = OsString::from(".");
     prefix.push(&name);
@@ -181,18 +211,7 @@ fn download(
         })?;
 
     let mut client = connect(op, src, config)?;
-    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
-    let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
-    let announced = download.size_hint();
-    download
-        .copy_to_end(temp.as_file_mut())
-        .map_err(remote_failure)?;
-    let received = download.finish().map_err(remote_failure)?;
-    if let Some(announced) = announced.filter(|&n| n != received) {
-        return Err(Failure::failed(format!(
-            "{op} {src}: received {received} bytes but the server announced {announced}; {shown} left unchanged"
-        )));
-    }
+    let received = fetch(op, src, &mut client, temp.as_file_mut())?;
     if remove_source {
         confirm_remote_size(op, src, &mut client, src.path(), received)?;
         temp.as_file()
@@ -219,6 +238,29 @@ fn download(
     }
     quit(client);
     Ok(())
+}
+
+/// Downloads `src` into `out`; checks the final reply and, where the server
+/// announced a size in its 150 reply, that it all arrived.
+fn fetch(
+    op: &str,
+    src: &FtpUrl,
+    client: &mut Client,
+    out: &mut impl Write,
+) -> Result<u64, Failure> {
+    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
+    let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
+    let announced = download.size_hint();
+    download.copy_to_end(out).map_err(remote_failure)?;
+    let received = download.finish().map_err(remote_failure)?;
+    if let Some(announced) = announced.filter(|&n| n != received) {
+        return Err(Failure::failed(format!(
+            "{op} {src}: received {received} bytes but the server announced {announced}"
+        )));
+    }
+    out.flush()
+        .map_err(|e| Failure::failed(format!("{op} {src}: writing the download: {e}")))?;
+    Ok(received)
 }
 
 /// Uploads `src` to `dst` under a temporary name in the same directory,

@@ -351,3 +351,22 @@ fn help_explains_every_command_with_examples() {
         );
     }
 }
+
+#[test]
+fn downloads_to_devices_and_stdout_are_written_in_place() {
+    let server = TestServer::start();
+    fs::write(server.root().join("f.txt"), b"to a device").unwrap();
+    check(&ftp_cli(&["cp", &server.url("f.txt"), "/dev/null"]), 0);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        let null = fs::metadata("/dev/null").unwrap();
+        assert!(null.file_type().is_char_device(), "/dev/null was replaced");
+    }
+    let out = ftp_cli(&["cp", &server.url("f.txt"), "-"]);
+    check(&out, 0);
+    assert_eq!(out.stdout, b"to a device");
+    let out = ftp_cli(&["mv", &server.url("f.txt"), "/dev/null"]);
+    check(&out, 2);
+    assert!(server.root().join("f.txt").exists());
+}
