@@ -459,9 +459,8 @@ fn log_reply(reply: &Reply) {
         return;
     }
     let code = reply.code();
-    let lines = reply.lines();
-    let last = lines.len() - 1;
-    for (i, line) in lines.iter().enumerate() {
+    let last = reply.line_count() - 1;
+    for (i, line) in reply.lines().enumerate() {
         let text: String = String::from_utf8_lossy(line)
             .chars()
             .flat_map(|c| {

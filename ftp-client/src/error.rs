@@ -41,7 +41,7 @@ pub enum Error {
     /// The server broke the protocol: bytes that are no reply, a reply that
     /// does not fit the command, or reply data that cannot be decoded.
     #[error("protocol error: {0}")]
-    Protocol(Failure),
+    Protocol(Box<Failure>),
     /// A path, user name or password holds CR, LF or NUL; nothing was sent.
     #[error("invalid {what}: {source}")]
     InvalidArgument {
@@ -135,7 +135,7 @@ impl From<Failure> for Error {
                 reply,
             },
             Failure::Closed(reply) => Error::Closed { reply },
-            other => Error::Protocol(other),
+            other => Error::Protocol(Box::new(other)),
         }
     }
 }

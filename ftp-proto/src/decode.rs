@@ -277,14 +277,11 @@ impl Features {
 /// Decodes a 211 FEAT reply: each line between the first and the last that
 /// starts with a space names a feature, optionally followed by parameters.
 pub fn features(reply: &Reply) -> Features {
-    let lines = reply.lines();
-    let inner = if lines.len() > 2 {
-        &lines[1..lines.len() - 1]
-    } else {
-        &[]
-    };
-    let entries = inner
-        .iter()
+    let inner = reply.line_count().saturating_sub(2);
+    let entries = reply
+        .lines()
+        .skip(1)
+        .take(inner)
         .filter(|line| line.first() == Some(&b' '))
         .filter_map(|line| {
             let line = String::from_utf8_lossy(line);

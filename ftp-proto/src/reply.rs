@@ -1,6 +1,7 @@
 //! Server replies and the incremental parser that frames them (RFC 959 4.2).
 
 use std::fmt;
+use std::ops::Range;
 
 use bytes::Bytes;
 
@@ -79,22 +80,35 @@ pub enum ReplyClass {
 /// The first line's text excludes the `123 ` or `123-` prefix, and so does
 /// the last line of a multi-line reply; intermediate lines are kept as sent,
 /// except that a leading `123-` (which many servers repeat) is dropped.
-#[derive(Debug, Clone, PartialEq, Eq)]
+///
+/// The text of all lines lives in one buffer; lines are ranges into it.
+#[derive(Debug, Clone)]
 pub struct Reply {
     code: ReplyCode,
-    lines: Vec<Bytes>,
+    text: Bytes,
+    first: Range<usize>,
+    rest: Vec<Range<usize>>,
 }
 
 impl Reply {
-    /// A reply built from parts; useful in tests and for drivers that
-    /// synthesise replies.
+    /// A reply built from its lines (without code prefixes or line ends);
+    /// useful in tests and for drivers that synthesise replies.
     pub fn new(code: ReplyCode, lines: Vec<Bytes>) -> Self {
-        let lines = if lines.is_empty() {
-            vec![Bytes::new()]
-        } else {
-            lines
-        };
-        Reply { code, lines }
+        let mut text = Vec::with_capacity(lines.iter().map(Bytes::len).sum());
+        let mut ranges = Vec::with_capacity(lines.len());
+        for line in &lines {
+            let start = text.len();
+            text.extend_from_slice(line);
+            ranges.push(start..text.len());
+        }
+        let mut ranges = ranges.into_iter();
+        let first = ranges.next().unwrap_or(0..0);
+        Reply {
+            code,
+            text: Bytes::from(text),
+            first,
+            rest: ranges.collect(),
+        }
     }
 
     /// The reply code.
@@ -107,34 +121,48 @@ impl Reply {
         self.code.class()
     }
 
-    /// The text lines, never empty; the first and, for multi-line replies,
+    /// The text lines, never none: the first and, for multi-line replies,
     /// the last line without their code prefix.
-    pub fn lines(&self) -> &[Bytes] {
-        &self.lines
+    pub fn lines(&self) -> impl DoubleEndedIterator<Item = &[u8]> {
+        std::iter::once(&self.first)
+            .chain(&self.rest)
+            .map(|range| &self.text[range.clone()])
+    }
+
+    /// How many lines the reply has: 1 unless multi-line.
+    pub fn line_count(&self) -> usize {
+        1 + self.rest.len()
     }
 
     /// The first line's text, without the code.
     pub fn first_line(&self) -> &[u8] {
-        &self.lines[0]
+        &self.text[self.first.clone()]
     }
 
     /// All text, lossily decoded, lines joined with `\n`.
     pub fn text(&self) -> String {
-        let lines: Vec<_> = self
-            .lines
-            .iter()
-            .map(|l| String::from_utf8_lossy(l))
-            .collect();
+        let lines: Vec<_> = self.lines().map(String::from_utf8_lossy).collect();
         lines.join("\n")
     }
 }
+
+/// Replies are equal when their codes and lines are.
+impl PartialEq for Reply {
+    fn eq(&self, other: &Self) -> bool {
+        self.code == other.code
+            && self.line_count() == other.line_count()
+            && self.lines().eq(other.lines())
+    }
+}
+
+impl Eq for Reply {}
 
 /// One line: the code and the trimmed text lines joined by `" "`, so that
 /// an error message built from a multi-line reply stays on one line.
 impl fmt::Display for Reply {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.code)?;
-        for line in &self.lines {
+        for line in self.lines() {
             let text = String::from_utf8_lossy(line);
             let text = text.trim();
             if !text.is_empty() {
@@ -211,9 +239,9 @@ pub struct Progress {
 /// Incremental reply parser: feed it the control stream in any split, byte
 /// by byte included, and it returns each reply once its last line arrives.
 ///
-/// Work is linear in the input: each byte is scanned once, and only the
-/// current line is buffered (bounded by [`Limits`]). Lines may end in CRLF or
-/// a bare LF.
+/// Work is linear in the input: each byte is scanned once and copied once,
+/// into the buffer that becomes the reply's text. Memory is bounded by
+/// [`Limits`]. Lines may end in CRLF or a bare LF.
 ///
 /// ```
 /// use ftp_proto::ReplyParser;
@@ -228,9 +256,11 @@ pub struct Progress {
 #[derive(Debug, Default)]
 pub struct ReplyParser {
     limits: Limits,
-    /// The current, incomplete line.
-    line: Vec<u8>,
-    /// The open multi-line reply: its code, lines so far and their size.
+    /// The current reply's lines so far, then the incomplete line.
+    buf: Vec<u8>,
+    /// Where the incomplete line starts in `buf`.
+    line_start: usize,
+    /// The open multi-line reply, if any.
     open: Option<OpenReply>,
 }
 
@@ -238,8 +268,8 @@ pub struct ReplyParser {
 struct OpenReply {
     code: ReplyCode,
     prefix: [u8; 3],
-    lines: Vec<Bytes>,
-    len: usize,
+    first: Range<usize>,
+    rest: Vec<Range<usize>>,
 }
 
 impl ReplyParser {
@@ -247,19 +277,20 @@ impl ReplyParser {
     pub fn new(limits: Limits) -> Self {
         ReplyParser {
             limits,
-            line: Vec::new(),
+            buf: Vec::new(),
+            line_start: 0,
             open: None,
         }
     }
 
     /// Whether the parser holds part of a reply.
     pub fn is_mid_reply(&self) -> bool {
-        !self.line.is_empty() || self.open.is_some()
+        !self.buf.is_empty()
     }
 
-    /// Bytes currently buffered: never more than the limits allow.
+    /// Bytes currently buffered: at most `max_reply_len + max_line_len + 1`.
     pub fn buffered(&self) -> usize {
-        self.line.len() + self.open.as_ref().map_or(0, |o| o.len)
+        self.buf.len()
     }
 
     /// Consumes bytes up to the end of the next complete reply.
@@ -274,32 +305,36 @@ impl ReplyParser {
                 Some(end) => (&rest[..end], true),
                 None => (rest, false),
             };
-            if self.line.len() + piece.len() > self.limits.max_line_len + 1 {
+            let line_len = self.buf.len() - self.line_start;
+            if line_len + piece.len() > self.limits.max_line_len + 1 {
                 // `+ 1` leaves room for the CR of a CRLF split from its LF.
                 return Err(self.fail(ReplyError::LineTooLong {
                     limit: self.limits.max_line_len,
                 }));
             }
-            self.line.extend_from_slice(piece);
+            self.buf.extend_from_slice(piece);
             consumed += piece.len();
             if !line_complete {
                 break;
             }
             consumed += 1;
-            if self.line.last() == Some(&b'\r') {
-                self.line.pop();
+            if self.buf.len() > self.line_start && self.buf.last() == Some(&b'\r') {
+                self.buf.pop();
             }
-            if self.line.len() > self.limits.max_line_len {
+            if self.buf.len() - self.line_start > self.limits.max_line_len {
                 return Err(self.fail(ReplyError::LineTooLong {
                     limit: self.limits.max_line_len,
                 }));
             }
-            let line = std::mem::take(&mut self.line);
-            if let Some(reply) = self.complete_line(line).map_err(|e| self.fail(e))? {
-                return Ok(Progress {
-                    consumed,
-                    reply: Some(reply),
-                });
+            match self.complete_line() {
+                Ok(Some(reply)) => {
+                    return Ok(Progress {
+                        consumed,
+                        reply: Some(reply),
+                    });
+                }
+                Ok(None) => {}
+                Err(error) => return Err(self.fail(error)),
             }
         }
         Ok(Progress {
@@ -309,55 +344,81 @@ impl ReplyParser {
     }
 
     fn fail(&mut self, error: ReplyError) -> ReplyError {
-        self.line = Vec::new();
+        self.buf = Vec::new();
+        self.line_start = 0;
         self.open = None;
         error
     }
 
-    fn complete_line(&mut self, line: Vec<u8>) -> Result<Option<Reply>, ReplyError> {
+    /// Handles the line `buf[line_start..]`, just completed.
+    fn complete_line(&mut self) -> Result<Option<Reply>, ReplyError> {
+        let start = self.line_start;
+        let end = self.buf.len();
+        let line = &self.buf[start..];
         match self.open.take() {
             None => {
-                let (code, separator) = parse_code(&line)?;
-                let text = Bytes::from(line).slice(line_text_start(separator)..);
+                let (code, separator) = parse_code(line)?;
+                let first = start + line_text_start(separator)..end;
                 if separator == Some(b'-') {
+                    // The first line counts towards the reply's size too.
+                    if self.buf.len() > self.limits.max_reply_len {
+                        return Err(ReplyError::ReplyTooLong {
+                            limit: self.limits.max_reply_len,
+                        });
+                    }
                     let mut prefix = [0; 3];
-                    prefix.copy_from_slice(code.get().to_string().as_bytes());
+                    prefix.copy_from_slice(&line[..3]);
                     self.open = Some(OpenReply {
                         code,
                         prefix,
-                        len: text.len(),
-                        lines: vec![text],
+                        first,
+                        rest: Vec::new(),
                     });
+                    self.line_start = end;
                     Ok(None)
                 } else {
-                    Ok(Some(Reply::new(code, vec![text])))
+                    Ok(Some(self.take_reply(code, first, Vec::new())))
                 }
             }
             Some(mut open) => {
-                let is_last =
-                    line.starts_with(&open.prefix) && matches!(line.get(3), None | Some(b' '));
-                let text = if is_last {
-                    let start = line.len().min(4);
-                    Bytes::from(line).slice(start..)
-                } else if line.starts_with(&open.prefix) && line.get(3) == Some(&b'-') {
-                    Bytes::from(line).slice(4..)
+                let has_prefix = line.starts_with(&open.prefix);
+                let is_last = has_prefix && matches!(line.get(3), None | Some(b' '));
+                let text_start = if is_last {
+                    start + line.len().min(4)
+                } else if has_prefix && line.get(3) == Some(&b'-') {
+                    start + 4
                 } else {
-                    Bytes::from(line)
+                    start
                 };
-                open.len += text.len() + 1;
-                if open.len > self.limits.max_reply_len {
+                if self.buf.len() > self.limits.max_reply_len {
                     return Err(ReplyError::ReplyTooLong {
                         limit: self.limits.max_reply_len,
                     });
                 }
-                open.lines.push(text);
+                open.rest.push(text_start..end);
                 if is_last {
-                    Ok(Some(Reply::new(open.code, open.lines)))
+                    Ok(Some(self.take_reply(open.code, open.first, open.rest)))
                 } else {
                     self.open = Some(open);
+                    self.line_start = end;
                     Ok(None)
                 }
             }
+        }
+    }
+
+    fn take_reply(
+        &mut self,
+        code: ReplyCode,
+        first: Range<usize>,
+        rest: Vec<Range<usize>>,
+    ) -> Reply {
+        self.line_start = 0;
+        Reply {
+            code,
+            text: Bytes::from(std::mem::take(&mut self.buf)),
+            first,
+            rest,
         }
     }
 }
@@ -408,7 +469,6 @@ mod tests {
     fn lines(reply: &Reply) -> Vec<String> {
         reply
             .lines()
-            .iter()
             .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect()
     }
@@ -476,7 +536,7 @@ mod tests {
 220 You will be disconnected after 15 minutes of inactivity.\r\n";
         let replies = parse_all(banner).unwrap();
         assert_eq!(replies.len(), 1);
-        assert_eq!(replies[0].lines().len(), 6);
+        assert_eq!(replies[0].line_count(), 6);
         assert_eq!(
             lines(&replies[0])[5],
             "You will be disconnected after 15 minutes of inactivity."
