@@ -3,13 +3,21 @@
 
 Usage: pyftpdlib_server.py --port P --pasv MIN:MAX --user U --password PW
                            --root DIR [--anon-root DIR] [--ipv6]
+                           [--run-as UNIXUSER] [--anon-run-as UNIXUSER]
 
 Listens on 127.0.0.1:P and, with --ipv6, also on [::1]:P (one process,
 one IOLoop, two listening sockets).
+
+Virtual users (DummyAuthorizer). With --run-as / --anon-run-as (process
+started as root), every filesystem access of the login / anonymous user is
+done with that unix user's effective uid/gid (like pyftpdlib's
+UnixAuthorizer), so uploaded files are owned by it, as on the other servers.
 """
 
 import argparse
 import logging
+import os
+import pwd
 import sys
 
 from pyftpdlib.authorizers import DummyAuthorizer
@@ -26,6 +34,8 @@ def main():
     ap.add_argument("--root", required=True)
     ap.add_argument("--anon-root")
     ap.add_argument("--ipv6", action="store_true")
+    ap.add_argument("--run-as")
+    ap.add_argument("--anon-run-as")
     args = ap.parse_args()
 
     logging.basicConfig(
@@ -34,7 +44,28 @@ def main():
         format="%(asctime)s %(levelname)s %(message)s",
     )
 
-    authorizer = DummyAuthorizer()
+    ids = {}
+    if args.run_as:
+        pw = pwd.getpwnam(args.run_as)
+        ids[args.user] = (pw.pw_uid, pw.pw_gid)
+    if args.anon_run_as:
+        pw = pwd.getpwnam(args.anon_run_as)
+        ids["anonymous"] = (pw.pw_uid, pw.pw_gid)
+    proc_uid, proc_gid = os.geteuid(), os.getegid()
+
+    class Authorizer(DummyAuthorizer):
+        def impersonate_user(self, username, password):
+            if username in ids:
+                uid, gid = ids[username]
+                os.setegid(gid)
+                os.seteuid(uid)
+
+        def terminate_impersonation(self, username):
+            if username in ids:
+                os.seteuid(proc_uid)
+                os.setegid(proc_gid)
+
+    authorizer = Authorizer()
     # e=CWD l=LIST r=RETR a=APPE d=DELE f=RNFR/RNTO m=MKD w=STOR M=SITE CHMOD T=MFMT
     authorizer.add_user(args.user, args.password, args.root, perm="elradfmwMT")
     if args.anon_root:

@@ -6,7 +6,7 @@
 #                                   unix users ftptest (+ ftp for anonymous)
 #   servers.sh start NAME           NAME: vsftpd | proftpd | pureftpd | pyftpdlib
 #                                   prints the path of a KEY=VALUE env file
-#   servers.sh stop NAME|ENVFILE    kills the recorded pid(s), removes run dir
+#   servers.sh stop NAME|ENVFILE    kills the recorded pid(s) + descendants, removes run dir
 #   servers.sh stop-all             stops every server started from this checkout
 #   servers.sh status               lists running servers (from the state dir)
 #   servers.sh versions             prints the installed server versions
@@ -103,14 +103,23 @@ ensure_users() {
   elif [[ "$(getent passwd "$FTP_USER_NAME" | cut -d: -f6)" != "$INTEROP_VAR/home" ]]; then
     usermod --home "$INTEROP_VAR/home" "$FTP_USER_NAME"
   fi
-  if [[ $created == 1 || ${1:-} == --set-password ]]; then
-    echo "$FTP_USER_NAME:$FTP_USER_PASS" | chpasswd
+  if [[ $created == 1 ]] || ! password_ok; then
+    # SHA-512 crypt (not bookworm's default yescrypt) so password_ok can check it
+    echo "$FTP_USER_NAME:$(openssl passwd -6 "$FTP_USER_PASS")" | chpasswd -e
   fi
   if ! getent passwd "$ANON_UNIX_USER" >/dev/null; then
     log "creating unix user $ANON_UNIX_USER (anonymous FTP identity, home $ANON_HOME_LINK)"
     useradd --system --user-group --no-create-home --home-dir "$ANON_HOME_LINK" \
       --shell /usr/sbin/nologin --comment "anonymous FTP (interop tests)" "$ANON_UNIX_USER"
   fi
+}
+password_ok() { # ftptest's shadow hash matches FTP_USER_PASS (SHA-512 crypt)
+  local hash salt
+  hash=$(getent shadow "$FTP_USER_NAME" | cut -d: -f2)
+  # shellcheck disable=SC2016 # literal "$6$"
+  [[ $hash == '$6$'* ]] || return 1
+  salt=$(cut -d'$' -f3 <<<"$hash")
+  [[ "$(openssl passwd -6 -salt "$salt" "$FTP_USER_PASS")" == "$hash" ]]
 }
 users_ready() {
   [[ "$(getent passwd "$FTP_USER_NAME" | cut -d: -f6)" == "$INTEROP_VAR/home" ]] &&
@@ -151,7 +160,7 @@ cmd_install() {
   apt_update_once() {
     if [[ $apt_updated == 0 ]]; then
       log "apt-get update"
-      apt-get update -qq >&2
+      apt-get update -qq >"$SERVERS_DIR/apt.log" 2>&1 || { cat "$SERVERS_DIR/apt.log" >&2; die "apt-get update failed"; }
       apt_updated=1
     fi
   }
@@ -161,13 +170,16 @@ cmd_install() {
   for pkg in $DEBS; do
     local dir
     dir=$(pkg_dir "$pkg")
-    if [[ -f $dir/.extracted ]]; then continue; fi
+    if [[ -f $dir/.extracted ]] && compgen -G "$SERVERS_DIR/debs/${pkg}_*.deb" >/dev/null; then continue; fi
     need_extract=1
     apt_update_once
     log "downloading $pkg"
     rm -f "$SERVERS_DIR/debs/${pkg}_"*.deb
     # (apt warns that _apt cannot write here and downloads unsandboxed: harmless)
-    (cd "$SERVERS_DIR/debs" && apt-get download -q "$pkg" 2>&1 | grep -v '^W: Download is performed unsandboxed' || true) >&2
+    if ! (cd "$SERVERS_DIR/debs" && apt-get download -q "$pkg") >"$SERVERS_DIR/debs/download.log" 2>&1; then
+      cat "$SERVERS_DIR/debs/download.log" >&2
+      die "apt-get download $pkg failed"
+    fi
     ls "$SERVERS_DIR/debs/${pkg}_"*.deb >/dev/null 2>&1 || die "apt-get download $pkg failed"
     rm -rf "$dir"
     mkdir -p "$dir"
@@ -189,7 +201,8 @@ cmd_install() {
     if ((${#missing[@]})); then
       apt_update_once
       log "apt-get install ${missing[*]}"
-      apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+      apt-get install -y -qq --no-install-recommends "${missing[@]}" >"$SERVERS_DIR/apt.log" 2>&1 ||
+        { cat "$SERVERS_DIR/apt.log" >&2; die "apt-get install failed"; }
     fi
   fi
   local b bad=0
@@ -208,7 +221,7 @@ cmd_install() {
   fi
 
   # 4. unix users (login user for vsftpd; uid/gid for the others).
-  ensure_users --set-password
+  ensure_users
 
   local s
   for s in $ALL_SERVERS; do
@@ -237,7 +250,8 @@ port_busy() { # something already listening on 127.0.0.1:PORT or [::1]:PORT
 pid_alive() { # alive and not a zombie
   local pid=$1 state
   [[ -n $pid && -r /proc/$pid/stat ]] || return 1
-  state=$(sed -e 's/^.*) //' "/proc/$pid/stat" | cut -d' ' -f1)
+  state=$(sed -e 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)
+  [[ -n $state ]] || return 1
   [[ $state != Z && $state != X ]]
 }
 
@@ -257,9 +271,8 @@ wait_greeting() { # host port pid logfile
   return 1
 }
 
-# Start "$@" in the background in its own session (so stop can signal the
-# server's process group, i.e. the listener and its per-connection children).
-# Sets LAUNCHED_PID.
+# Start "$@" in the background in its own session (detached from the
+# caller's terminal and process group). Sets LAUNCHED_PID.
 launch() {
   local logf=$1
   shift
@@ -267,32 +280,42 @@ launch() {
   LAUNCHED_PID=$!
 }
 
-kill_recorded() { # pid: TERM its process group (pgid == pid), wait, then KILL
-  local pid=$1 i
+descendants() { # pid -> its descendant pids (one per line)
+  ps -e -o pid=,ppid= | awk -v root="$1" '
+    { kids[$2] = kids[$2] " " $1 }
+    END {
+      n = split(kids[root], q, " ")
+      for (i = 1; i <= n; i++) {
+        print q[i]
+        m = split(kids[q[i]], more, " ")
+        for (j = 1; j <= m; j++) q[++n] = more[j]
+      }
+    }'
+}
+
+# Stop a server by its recorded pid: SIGTERM to it and its descendants (the
+# per-connection session processes, which vsftpd puts in their own session),
+# wait up to 10 s, then SIGKILL whatever of that set is left.
+kill_recorded() {
+  local pid=$1 i p
   [[ $pid =~ ^[0-9]+$ ]] || return 0
   pid_alive "$pid" || return 0
-  local pgid
-  pgid=$(ps -o pgid= -p "$pid" 2>/dev/null | tr -d ' ' || true)
-  if [[ $pgid == "$pid" ]]; then
-    kill -TERM -- "-$pid" 2>/dev/null || true
-  else
-    kill -TERM "$pid" 2>/dev/null || true
-  fi
+  local pids
+  mapfile -t pids < <(echo "$pid"; descendants "$pid")
+  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for ((i = 0; i < 100; i++)); do
     pid_alive "$pid" || break
     sleep 0.1
   done
-  if pid_alive "$pid"; then
-    log "pid $pid did not exit after SIGTERM; sending SIGKILL"
-    if [[ $pgid == "$pid" ]]; then kill -KILL -- "-$pid" 2>/dev/null || true; else kill -KILL "$pid" 2>/dev/null || true; fi
+  local left=()
+  for p in "${pids[@]}"; do pid_alive "$p" && left+=("$p"); done
+  if ((${#left[@]})); then
+    log "sending SIGKILL to ${left[*]} (still running after SIGTERM)"
+    for p in "${left[@]}"; do kill -KILL "$p" 2>/dev/null || true; done
     for ((i = 0; i < 50; i++)); do
       pid_alive "$pid" || break
       sleep 0.1
     done
-  fi
-  # leftover per-session children in the same process group
-  if [[ $pgid == "$pid" ]] && pgrep -g "$pid" >/dev/null 2>&1; then
-    kill -KILL -- "-$pid" 2>/dev/null || true
   fi
 }
 
@@ -492,7 +515,7 @@ start_pureftpd() {
     -A             # chroot everyone
     -H             # don't resolve host names
     -f none        # no syslog
-    -c 64 -C 64    # max clients / per ip
+    -c 50 -C 50    # max clients / per ip (pure-ftpd caps clients at #pasv ports / 2)
     -U 133:022     # umask files:dirs
     -u 1           # allow any non-root uid
     -i             # anonymous can't upload
@@ -520,7 +543,8 @@ start_pyftpdlib() {
     "$PYTHON" "$HERE/pyftpdlib_server.py" --port "$PORT" \
     --pasv "$(pasv_min pyftpdlib):$(pasv_max pyftpdlib)" \
     --user "$FTP_USER_NAME" --password "$FTP_USER_PASS" \
-    --root "$RUN/root" --anon-root "$RUN/anon" "${v6[@]}"
+    --root "$RUN/root" --anon-root "$RUN/anon" "${v6[@]}" \
+    --run-as "$FTP_USER_NAME" --anon-run-as "$ANON_UNIX_USER"
   PID=$LAUNCHED_PID
   echo "$PID" >"$RUN/pid"
   wait_greeting 127.0.0.1 "$PORT" "$PID" "$RUN/server.log" || return 1
@@ -538,15 +562,20 @@ cmd_start() {
   else
     [[ -n "$(server_version pyftpdlib 2>/dev/null || true)" ]] || die "pyftpdlib not installed: run '$0 install' first"
   fi
-  users_ready || ensure_users --set-password
+  users_ready || ensure_users
   mkdir -p "$STATE_DIR"
   if [[ -f $STATE_DIR/$name ]] && [[ -f "$(cat "$STATE_DIR/$name")" ]]; then
     die "$name already started (env file $(cat "$STATE_DIR/$name")); stop it first"
   fi
   PORT=$(server_port "$name")
+  local p
+  for p in "$PORT" "$(pasv_min "$name")" "$(pasv_max "$name")"; do
+    if ! [[ $p =~ ^[0-9]+$ ]] || ((p < 1024 || p > 65535)); then die "bad port number '$p'"; fi
+  done
+  (("$(pasv_min "$name")" <= "$(pasv_max "$name")")) || die "bad passive port range"
   if port_busy "$PORT"; then die "port $PORT is already in use"; fi
 
-  RUN= PID= PID6= IPV6=0 ANON=0 EXTRA_ENV=()
+  RUN='' PID='' PID6='' IPV6=0 ANON=0 EXTRA_ENV=()
   make_run_dir "$name"
   local ok=1
   "start_$name" || ok=0
