@@ -1,0 +1,163 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's samples into its one table (stdout).
+
+usage: report.py SAMPLES.tsv SIZE_MIB RSS_SMALL_MIB MANY LS_ENTRIES STALL_S SERVER...
+
+SAMPLES.tsv columns: measure server client run status value extra
+(status ok|fail|timeout; extra is k=v;k=v). Medians over the ok samples.
+"""
+
+import csv
+import statistics
+import sys
+from collections import defaultdict
+
+samples_path, size_mib, rss_small_mib, many, ls_entries, stall_s = sys.argv[1:7]
+servers = sys.argv[7:]
+size_mib, rss_small_mib, many, ls_entries = map(int, (size_mib, rss_small_mib, many, ls_entries))
+
+ok = defaultdict(list)        # (measure, server, client) -> [value]
+bad = defaultdict(int)        # (measure, server, client) -> failed runs
+extra = defaultdict(list)     # (measure, server, client) -> [dict]
+with open(samples_path, newline="") as f:
+    for row in csv.DictReader(f, delimiter="\t"):
+        key = (row["measure"], row["server"], row["client"])
+        kv = dict(p.split("=", 1) for p in (row["extra"] or "").split(";") if "=" in p)
+        if row["measure"] == "many" and row["client"] == "curl" and row["status"] in ("ok", "timeout"):
+            # curl 7.88 sometimes waits 1 s before a data connection: the
+            # stalls are reported apart, their excess time removed.
+            extra[key].append(dict(kv, wall=row["value"], status=row["status"]))
+            # Complete run: wall time minus the stalls' excess. Run cut by
+            # the time bound: the stall-free whole run extrapolated from the
+            # completed transfers (first = connect + login, then the mean).
+            if row["status"] == "ok":
+                ok[key].append(int(kv["done"]) / max(float(row["value"]) - float(kv["excess"]), 1e-9))
+            elif float(kv.get("est", 0)) > 0:
+                ok[key].append(many / float(kv["est"]))
+            continue
+        if row["status"] != "ok":
+            bad[key] += 1
+            continue
+        value = float(row["value"])
+        if row["measure"] == "many":
+            value = many / value  # files/s, whole process (connect + login included)
+            extra[key].append(kv)
+        ok[key].append(value)
+
+
+def med(measure, server, client):
+    v = ok.get((measure, server, client))
+    return statistics.median(v) if v else None
+
+
+def spread(measure, server, client):
+    v = ok.get((measure, server, client))
+    if not v or len(v) < 2:
+        return None
+    return (max(v) - min(v)) / statistics.median(v)
+
+
+ceiling = statistics.median(
+    [v for (m, _, c), vs in ok.items() if m == "ceiling" for v in vs]
+) if any(m == "ceiling" for (m, _, _) in ok) else None
+
+W = (36, 9, 21, 21, 21, 8, 17, 7)
+HEAD = ("measure", "server", "ftp-cli", "curl", "lftp", "ftp/curl", "% of ceiling f/c/l", "spread")
+
+
+def line(cells):
+    out = []
+    for w, c in zip(W, cells):
+        out.append(f"{c:<{w}}")
+    return " ".join(out).rstrip()
+
+
+def fail_note(measure, server, client):
+    n = bad.get((measure, server, client), 0)
+    return f" !{n}fail" if n else ""
+
+
+def cell_time(measure, server, client, mib):
+    t = med(measure, server, client)
+    if t is None:
+        return "n/a" + fail_note(measure, server, client) if (measure, server, client) in bad else "-"
+    return f"{t:.3f}s {mib / t:6.0f}MiB/s" + fail_note(measure, server, client)
+
+
+def pct(t):
+    return f"{100 * ceiling / t:.0f}" if (t and ceiling) else "-"
+
+
+def worst_spread(measure, server, clients):
+    s = [spread(measure, server, c) for c in clients]
+    s = [x for x in s if x is not None]
+    return f"{100 * max(s):.0f}%" if s else "-"
+
+
+rows = [HEAD]
+rows.append((
+    f"loopback ceiling (socat, {size_mib} MiB)", "-",
+    f"{ceiling:.3f}s {size_mib / ceiling:6.0f}MiB/s" if ceiling else "n/a", "", "", "", "100",
+    (lambda v: f"{100 * (max(v) - min(v)) / statistics.median(v):.0f}%" if len(v) > 1 else "-")(
+        [x for (m, _, _), vs in ok.items() if m == "ceiling" for x in vs])))
+for measure, label in (("dl_file", f"download {size_mib} MiB -> file"),
+                       ("dl_null", f"download {size_mib} MiB -> /dev/null"),
+                       ("ul", f"upload {size_mib} MiB")):
+    for s in servers:
+        f, c, l = (med(measure, s, x) for x in ("ftp-cli", "curl", "lftp"))
+        rows.append((label, s,
+                     cell_time(measure, s, "ftp-cli", size_mib),
+                     cell_time(measure, s, "curl", size_mib),
+                     cell_time(measure, s, "lftp", size_mib),
+                     f"{c / f:.2f}x" if (f and c) else "-",
+                     f"{pct(f)}/{pct(c)}/{pct(l)}",
+                     worst_spread(measure, s, ("ftp-cli", "curl", "lftp"))))
+for measure, mib in (("rss_small", rss_small_mib), ("rss_big", size_mib)):
+    for s in servers:
+        f, c = med(measure, s, "ftp-cli"), med(measure, s, "curl")
+        cell = lambda v, cl: (f"{v / 1024:.1f} MiB peak RSS" if v else "n/a") + fail_note(measure, s, cl)
+        rows.append((f"peak RSS, {mib} MiB download", s, cell(f, "ftp-cli"), cell(c, "curl"), "-",
+                     f"{c / f:.2f}x" if (f and c) else "-", "-",
+                     worst_spread(measure, s, ("ftp-cli", "curl"))))
+for s in servers:
+    f, c = med("many", s, "ftp-cli"), med("many", s, "curl")
+    rows.append((f"{many} x small files, one session", s,
+                 (f"{f:.0f} files/s" if f else "n/a") + fail_note("many", s, "ftp-cli"),
+                 (f"{c:.0f} files/s*" if c else "n/a") + fail_note("many", s, "curl"), "-",
+                 f"{f / c:.2f}x" if (f and c) else "-", "-",
+                 worst_spread("many", s, ("ftp-cli", "curl"))))
+for s in servers:
+    f, c = med("ls", s, "ftp-cli"), med("ls", s, "curl")
+    rows.append((f"ls of a {ls_entries}-entry directory", s,
+                 (f"{f:.3f}s" if f else "n/a") + fail_note("ls", s, "ftp-cli"),
+                 (f"{c:.3f}s" if c else "n/a") + fail_note("ls", s, "curl"), "-",
+                 f"{c / f:.2f}x" if (f and c) else "-", "-",
+                 worst_spread("ls", s, ("ftp-cli", "curl"))))
+
+width = sum(W) + len(W) - 1
+print("-" * width)
+for i, r in enumerate(rows):
+    print(line(r))
+    if i == 0:
+        print("-" * width)
+print("-" * width)
+print("ftp/curl > 1 means ftp-cli is better: curl time / ftp-cli time (transfers, ls), "
+      "ftp-cli files/s / curl files/s, curl RSS / ftp-cli RSS.")
+print("% of ceiling: socat time / client time for ftp-cli/curl/lftp. spread: largest (max-min)/median "
+      "of a client's runs in that row (noise).")
+print("files/s: whole process (connect, login, N RETR, QUIT) / wall time.")
+for s in servers:
+    ex = extra.get(("many", s, "curl"), [])
+    if not ex:
+        continue
+    stalls = sum(int(e.get("stalls", 0)) for e in ex)
+    done = sum(int(e.get("done", 0)) for e in ex)
+    stalled_runs = sum(1 for e in ex if int(e.get("stalls", 0)) > 0)
+    timeouts = sum(1 for e in ex if e["status"] == "timeout")
+    raw = statistics.median(int(e["done"]) / float(e["wall"]) for e in ex)
+    print(f"* curl on {s}: {stalls} of {done} transfers stalled (>= {stall_s} s) in {stalled_runs} of "
+          f"{len(ex)} runs ({timeouts} hit the time bound); their excess time is removed from curl's "
+          f"files/s (runs cut by the bound: extrapolated from their completed transfers); raw median with stalls: {raw:.0f} files/s.")
+    lib = [float(e["internal_fps"]) for e in extra.get(("many", s, "ftp-cli"), []) if "internal_fps" in e]
+    if lib:
+        print(f"  ftp-cli library loop alone (login excluded) on {s}: median {statistics.median(lib):.0f} files/s.")

@@ -1,0 +1,382 @@
+#!/usr/bin/env bash
+# Benchmark ftp-cli (and the ftp-client library) against curl and lftp on
+# real FTP servers over loopback. One command; see bench/README.md.
+#
+#   bench/run.sh                                   # full: 1 GiB, 5 runs (~10 min)
+#   BENCH_SIZE_MIB=64 BENCH_RUNS=3 bench/run.sh    # quick (~2 min)
+#
+# Prints one table on stdout and writes it to bench/results/latest.txt (raw
+# samples: bench/results/latest-samples.tsv). Progress goes to stderr.
+# Must run as root on Debian 12 (the servers come from
+# tests/interop/servers.sh). Never part of `cargo test` or CI.
+set -euo pipefail
+
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+SERVERS_SH=$ROOT/tests/interop/servers.sh
+TIMED=$HERE/timed.pl
+RESULTS=$HERE/results
+
+RUNS=${BENCH_RUNS:-5}
+SIZE_MIB=${BENCH_SIZE_MIB:-1024}
+RSS_SMALL_MIB=${BENCH_RSS_SMALL_MIB:-16}
+MANY=${BENCH_MANY:-1000}
+MANY_KIB=${BENCH_MANY_KIB:-4}
+LS_ENTRIES=${BENCH_LS_ENTRIES:-10000}
+SERVERS=${BENCH_SERVERS:-"vsftpd pureftpd"}
+TIMEOUT=${BENCH_TIMEOUT:-600}                  # any single command
+CURL_MANY_TIMEOUT=${BENCH_CURL_MANY_TIMEOUT:-60} # curl's many-files run (it can stall 1 s per file)
+STALL_S=${BENCH_STALL_S:-0.5}                  # a curl transfer this slow is a stall
+SOCAT_PORT=${BENCH_SOCAT_PORT:-39999}
+SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
+KEEP=${BENCH_KEEP:-0}
+TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
+FTP_CLI=$TARGET_DIR/release/ftp-cli
+BENCH_MANY_BIN=$TARGET_DIR/release/examples/bench_many
+
+log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+[[ -z ${CI:-} || -n ${BENCH_FORCE:-} ]] || die "refusing to run under CI (set BENCH_FORCE=1 to override)"
+[[ $(id -u) == 0 ]] || die "must run as root (tests/interop/servers.sh starts the servers)"
+for n in RUNS SIZE_MIB RSS_SMALL_MIB MANY MANY_KIB LS_ENTRIES TIMEOUT CURL_MANY_TIMEOUT SOCAT_PORT; do
+  [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "BENCH_$n must be a positive integer (got '${!n}')"
+done
+((MANY <= 10000)) || die "BENCH_MANY must be at most 10000"
+missing=()
+for tool in curl lftp socat perl python3 ss /usr/bin/time cargo; do
+  command -v "$tool" >/dev/null || missing+=("$tool")
+done
+perl -MTime::HiRes -e1 2>/dev/null || missing+=("perl Time::HiRes")
+((${#missing[@]} == 0)) || die "missing: ${missing[*]} (apt-get install -y curl lftp socat time iproute2 perl python3)"
+
+T_START=$(date +%s)
+WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/ftp-bench.XXXXXX")
+chmod 755 "$WORK"
+STARTED=()   # env files of the servers this script started
+BG_PIDS=()   # background socat listeners
+cleanup() {
+  local rc=$? e p
+  for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for e in "${STARTED[@]}"; do "$SERVERS_SH" stop "$e" 2>/dev/null || true; done
+  if [[ $KEEP == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+SAMPLES=$WORK/samples.tsv
+printf 'measure\tserver\tclient\trun\tstatus\tvalue\textra\n' >"$SAMPLES"
+record() { # measure server client run status value [extra]
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4" "$5" "$6" "${7:-}" >>"$SAMPLES"
+}
+TFILE=$WORK/elapsed
+
+# ------------------------------------------------------------------ build
+if [[ $SKIP_BUILD != 1 ]]; then
+  log "cargo build --release (ftp-cli, example bench_many)"
+  (cd "$ROOT" && cargo build --release -q -p ftp-cli -p ftp-suite --bin ftp-cli --example bench_many) ||
+    die "build failed"
+fi
+[[ -x $FTP_CLI && -x $BENCH_MANY_BIN ]] || die "missing $FTP_CLI or $BENCH_MANY_BIN"
+
+# ------------------------------------------------------------------ servers
+log "installing servers (tests/interop/servers.sh install)"
+"$SERVERS_SH" install 2>"$WORK/install.log" || { cat "$WORK/install.log" >&2; die "servers.sh install failed"; }
+declare -A ENVF
+for s in $SERVERS; do
+  envf=$("$SERVERS_SH" start "$s" 2>"$WORK/start-$s.log") ||
+    { cat "$WORK/start-$s.log" >&2; die "cannot start $s (already running? see 'servers.sh status')"; }
+  STARTED+=("$envf")
+  ENVF[$s]=$envf
+  log "started $s ($envf)"
+done
+env_get() { sed -n "s/^$2=//p" "$1" | tail -n1; }
+
+# ------------------------------------------------------------------ data
+# One copy of each file in $WORK, hard-linked into every server's FTP_ROOT
+# (same filesystem: every client reads the same page-cached inode).
+log "creating test data: ${SIZE_MIB} MiB, ${RSS_SMALL_MIB} MiB, $MANY x ${MANY_KIB} KiB, $LS_ENTRIES-entry dir"
+head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$WORK/big.bin"
+head -c "$((RSS_SMALL_MIB * 1048576))" /dev/urandom >"$WORK/small.bin"
+mkdir -p "$WORK/data/many" "$WORK/data/dir10k" "$WORK/dl"
+for ((i = 0; i < MANY; i++)); do printf -v f 'f%04d' "$i"; head -c "$((MANY_KIB * 1024))" /dev/urandom >"$WORK/data/many/$f"; done
+(cd "$WORK/data/dir10k" && seq -f 'entry%05g' 0 $((LS_ENTRIES - 1)) | xargs touch)
+chmod 644 "$WORK/big.bin" "$WORK/small.bin" "$WORK"/data/many/* "$WORK"/data/dir10k/*
+chmod 755 "$WORK/data/many" "$WORK/data/dir10k"
+for s in $SERVERS; do
+  r=$(env_get "${ENVF[$s]}" FTP_ROOT)
+  [[ "$(stat -c %d "$r")" == "$(stat -c %d "$WORK")" ]] ||
+    log "warning: $r and $WORK are on different filesystems"
+  ln "$WORK/big.bin" "$r/big.bin" 2>/dev/null || cp "$WORK/big.bin" "$r/big.bin"
+  ln "$WORK/small.bin" "$r/small.bin" 2>/dev/null || cp "$WORK/small.bin" "$r/small.bin"
+  cp -al "$WORK/data/many" "$WORK/data/dir10k" "$r/" 2>/dev/null || cp -a "$WORK/data/many" "$WORK/data/dir10k" "$r/"
+done
+# flush the new data to disk now: its writeback must not overlap the first measures
+sync
+# Read the input back into the page cache before every timed run (outside
+# the timing): some VMs reclaim clean page cache within seconds (seen here:
+# a 1 GiB file down to 133 MiB resident after 40 s, with 23 GiB free).
+warm() { cat "$@" >/dev/null; }
+warm "$WORK/big.bin" "$WORK/small.bin"
+
+# ------------------------------------------------------------------ helpers
+# Client order rotates each run (A B C, B C A, ...): every client gets every
+# position, and consecutive runs of one client are never adjacent.
+rotated() { # run client...
+  local r=$1 n i
+  shift
+  n=$#
+  local a=("$@")
+  for ((i = 0; i < n; i++)); do printf '%s\n' "${a[$(((i + r) % n))]}"; done
+}
+
+lftp_script() { # envfile file-of-commands... -> script path on stdout
+  local envf=$1 name=$2 body=$3 f
+  f=$WORK/lftp-$name.lftp
+  cat >"$f" <<EOF
+set cmd:fail-exit yes
+set cmd:interactive no
+# fairness: curl and ftp-cli do plain FTP, no MDTM, EPSV, control-connection host
+set ftp:ssl-allow no
+set ftp:passive-mode on
+set ftp:prefer-epsv yes
+set ftp:ignore-pasv-address yes
+set ftp:use-mdtm off
+set xfer:clobber on
+set net:max-retries 1
+set net:timeout 60
+open -u $(env_get "$envf" FTP_USER),$(env_get "$envf" FTP_PASS) ftp://127.0.0.1:$(env_get "$envf" FTP_PORT)
+$body
+EOF
+  echo "$f"
+}
+
+# run_timed MEASURE SERVER CLIENT RUN TIMEOUT STDOUT CMD... : times CMD, records
+# its seconds (status ok) or the failure; returns CMD's status.
+run_timed() {
+  local m=$1 s=$2 c=$3 r=$4 to=$5 out=$6 rc=0
+  shift 6
+  "$TIMED" "$to" "$TFILE" "$@" >"$out" 2>"$WORK/stderr" || rc=$?
+  if ((rc == 0)); then
+    record "$m" "$s" "$c" "$r" ok "$(cat "$TFILE")"
+  else
+    log "FAILED ($m $s $c run $r, status $rc): $* : $(head -c 300 "$WORK/stderr")"
+    record "$m" "$s" "$c" "$r" "$([[ $rc == 124 ]] && echo timeout || echo fail)" "$(cat "$TFILE")"
+  fi
+  return "$rc"
+}
+
+fail_sample() { # replace the last sample's status (after a failed check)
+  sed -i '$ s/\tok\t/\tfail\t/' "$SAMPLES"
+}
+
+# socat ceiling, same shape as a passive download: a listener reads the
+# file and sends it; the timed process connects and writes to /dev/null, and
+# ends when the last byte arrived.
+socat_once() { # measure server run
+  local p
+  socat -b1048576 -u "FILE:$WORK/big.bin" "TCP-LISTEN:$SOCAT_PORT,bind=127.0.0.1,reuseaddr" 2>/dev/null &
+  p=$!
+  BG_PIDS+=("$p")
+  for _ in $(seq 100); do
+    [[ -n "$(ss -Hltn "sport = :$SOCAT_PORT")" ]] && break
+    sleep 0.05
+  done
+  run_timed "$1" "$2" socat "$3" "$TIMEOUT" /dev/null \
+    socat -b1048576 -u "TCP:127.0.0.1:$SOCAT_PORT" OPEN:/dev/null || true
+  wait "$p" 2>/dev/null || true
+  BG_PIDS=() # reaped: never signal a pid that may have been reused
+}
+
+# ------------------------------------------------------------------ measures
+bench_server() {
+  local s=$1 envf=${ENVF[$1]} url root r c dst lf
+  root=$(env_get "$envf" FTP_ROOT)
+  url="ftp://$(env_get "$envf" FTP_USER):$(env_get "$envf" FTP_PASS)@127.0.0.1:$(env_get "$envf" FTP_PORT)"
+  local size=$((SIZE_MIB * 1048576))
+
+  # warm-up: each client once, untimed (binaries, server's first session)
+  "$FTP_CLI" cp "$url/small.bin" /dev/null
+  curl -q -sS -o /dev/null "$url/small.bin"
+  lftp -f "$(lftp_script "$envf" warm "get small.bin -o /dev/null")"
+  "$BENCH_MANY_BIN" "$url/" 10 >/dev/null
+
+  # 1. download to a file and to /dev/null (socat ceiling alternates with them)
+  warm "$WORK/big.bin"
+  dst=$WORK/dl/big.bin
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl lftp); do
+      rm -f "$dst" "$WORK"/dl/.big.bin.*.part
+      sync
+      warm "$WORK/big.bin"
+      case $c in
+        ftp-cli) run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$url/big.bin" "$dst" || continue ;;
+        curl) run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -o "$dst" "$url/big.bin" || continue ;;
+        lftp)
+          lf=$(lftp_script "$envf" dl "get big.bin -o $dst")
+          run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
+          ;;
+      esac
+      if [[ "$(stat -c %s "$dst" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$dst" "$WORK/big.bin"; }; then
+        log "FAILED check (dl_file $s $c run $r): $dst differs from the source"
+        fail_sample
+      fi
+    done
+  done
+  rm -f "$dst"
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl lftp socat); do
+      warm "$WORK/big.bin"
+      case $c in
+        ftp-cli) run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$url/big.bin" /dev/null || true ;;
+        curl) run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -o /dev/null "$url/big.bin" || true ;;
+        lftp)
+          lf=$(lftp_script "$envf" dlnull "get big.bin -o /dev/null")
+          run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || true
+          ;;
+        socat) socat_once ceiling "$s" "$r" ;;
+      esac
+    done
+  done
+
+  # 2. upload; the remote file is deleted (directly on disk) between runs
+  warm "$WORK/big.bin"
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl lftp); do
+      rm -f "$root/up.bin" "$root"/.up.bin.*.part
+      sync
+      warm "$WORK/big.bin"
+      case $c in
+        ftp-cli) run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$WORK/big.bin" "$url/up.bin" || continue ;;
+        curl) run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -T "$WORK/big.bin" "$url/up.bin" || continue ;;
+        lftp)
+          lf=$(lftp_script "$envf" ul "put $WORK/big.bin -o up.bin")
+          run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
+          ;;
+      esac
+      if [[ "$(stat -c %s "$root/up.bin" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$root/up.bin" "$WORK/big.bin"; }; then
+        log "FAILED check (ul $s $c run $r): the uploaded file differs from the source"
+        fail_sample
+      fi
+    done
+  done
+  rm -f "$root/up.bin"
+  sync
+
+  # 3. peak RSS (/usr/bin/time -v "Maximum resident set size", KiB)
+  local which file kib
+  for which in small big; do
+    file=$which.bin
+    for ((r = 1; r <= RUNS; r++)); do
+      for c in $(rotated "$r" ftp-cli curl); do
+        rm -f "$WORK/dl/rss.bin"
+        warm "$WORK/$file"
+        local cmd=("$FTP_CLI" cp "$url/$file" "$WORK/dl/rss.bin")
+        [[ $c == curl ]] && cmd=(curl -q -sS -o "$WORK/dl/rss.bin" "$url/$file")
+        if timeout "$TIMEOUT" /usr/bin/time -v -o "$WORK/rss.txt" "${cmd[@]}" 2>"$WORK/stderr"; then
+          kib=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/rss.txt")
+          record "rss_$which" "$s" "$c" "$r" ok "$kib"
+        else
+          log "FAILED (rss_$which $s $c run $r): $(head -c 300 "$WORK/stderr")"
+          record "rss_$which" "$s" "$c" "$r" fail 0
+        fi
+      done
+    done
+  done
+  rm -f "$WORK/dl/rss.bin"
+
+  # 4. per-file overhead: MANY small files over one session
+  local cfg=$WORK/many-$s.curlrc i f wout done_n
+  : >"$cfg"
+  for ((i = 0; i < MANY; i++)); do
+    printf -v f 'f%04d' "$i"
+    printf 'url = "%s/many/%s"\noutput = "/dev/null"\n' "$url" "$f" >>"$cfg"
+  done
+  warm "$WORK"/data/many/*
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      warm "$WORK"/data/many/*
+      case $c in
+        ftp-cli)
+          if run_timed many "$s" "$c" "$r" "$TIMEOUT" "$WORK/many.out" "$BENCH_MANY_BIN" "$url/" "$MANY"; then
+            if ! grep -q "^files=$MANY bytes=$((MANY * MANY_KIB * 1024)) " "$WORK/many.out"; then
+              log "FAILED check (many $s ftp-cli run $r): $(cat "$WORK/many.out")"
+              fail_sample
+            else
+              # keep the library's own rate (login excluded) alongside
+              sed -i "\$ s/\t\$/\tdone=$MANY;internal_fps=$(sed -n 's/.*files_per_s=//p' "$WORK/many.out")/" "$SAMPLES"
+            fi
+          fi
+          ;;
+        curl)
+          # one curl, MANY URLs (connection reused); per-transfer times on
+          # stderr (unbuffered, so a timed-out run keeps what it did)
+          wout=$WORK/many-curl.w
+          local rc=0
+          "$TIMED" "$CURL_MANY_TIMEOUT" "$TFILE" curl -q -sS -K "$cfg" -w '%{stderr}%{time_total}\n' \
+            >/dev/null 2>"$wout" || rc=$?
+          done_n=$(grep -cE '^[0-9.]+$' "$wout" || true)
+          # stalls: transfers >= STALL_S; excess: their time above the median
+          # of the others; est: a whole run of MANY files without stalls,
+          # extrapolated from this run (first transfer = connect + login)
+          local st med
+          med=$(grep -E '^[0-9.]+$' "$wout" | sort -g | awk -v th="$STALL_S" '
+            $1 < th { t[++n] = $1 } END { print (n > 0) ? t[int((n + 1) / 2)] : 0 }')
+          st=$(grep -E '^[0-9.]+$' "$wout" | awk -v th="$STALL_S" -v med="$med" -v n="$MANY" '
+            { sum += $1; c = $1
+              if ($1 >= th) { k++; ex += $1 - med; c = med }
+              if (NR == 1) first = c; else rest += c }
+            END { est = (NR > 1) ? first + (n - 1) * rest / (NR - 1) : 0
+                  printf "stalls=%d;excess=%.6f;sum=%.6f;est=%.6f", k, ex, sum, est }')
+          if ((rc == 0 || rc == 124)) && ((done_n > 0)); then
+            record many "$s" curl "$r" "$([[ $rc == 0 ]] && echo ok || echo timeout)" "$(cat "$TFILE")" "done=$done_n;$st"
+            if ((rc == 124)); then
+              log "curl many-files run $r on $s hit the ${CURL_MANY_TIMEOUT}s bound after $done_n files ($st)"
+            fi
+          else
+            log "FAILED (many $s curl run $r, status $rc): $(grep -vE '^[0-9.]+$' "$wout" | head -c 300)"
+            record many "$s" curl "$r" fail "$(cat "$TFILE")" "done=$done_n;$st"
+          fi
+          ;;
+      esac
+    done
+  done
+
+  # 5. listing of a LS_ENTRIES-entry directory
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      ls -l "$root/dir10k" >/dev/null # inodes and dentries into the cache
+      local ok=0
+      case $c in
+        ftp-cli) run_timed ls "$s" "$c" "$r" "$TIMEOUT" "$WORK/ls.out" "$FTP_CLI" ls "$url/dir10k/" && ok=1 ;;
+        curl) run_timed ls "$s" "$c" "$r" "$TIMEOUT" "$WORK/ls.out" curl -q -sS "$url/dir10k/" && ok=1 ;;
+      esac
+      if ((ok)) && [[ "$(grep -c entry "$WORK/ls.out")" != "$LS_ENTRIES" ]]; then
+        log "FAILED check (ls $s $c run $r): $(grep -c entry "$WORK/ls.out") entries, expected $LS_ENTRIES"
+        fail_sample
+      fi
+    done
+  done
+}
+
+for s in $SERVERS; do
+  log "benchmarking $s ($RUNS runs per measure)"
+  bench_server "$s"
+done
+
+# ------------------------------------------------------------------ report
+elapsed=$(($(date +%s) - T_START))
+mkdir -p "$RESULTS"
+{
+  echo "ftp-cli benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')"
+  echo "machine: $(nproc) cpus, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; $RUNS runs per measure, clients alternated; medians"
+  echo "clients: ftp-cli $("$FTP_CLI" --version 2>/dev/null | awk '{print $2}'), $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  echo "servers: $("$SERVERS_SH" versions 2>/dev/null | grep -E "^($(echo "$SERVERS" | tr ' ' '|')) " | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')"
+  python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
+  echo "total wall time of bench/run.sh: ${elapsed} s"
+} >"$WORK/table.txt"
+cp "$WORK/table.txt" "$RESULTS/latest.txt"
+cp "$SAMPLES" "$RESULTS/latest-samples.tsv"
+cat "$WORK/table.txt"
+log "written $RESULTS/latest.txt and $RESULTS/latest-samples.tsv"
