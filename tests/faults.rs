@@ -402,3 +402,95 @@ fn a_normal_download_through_the_fault_server() {
     client.retrieve("f", &mut out).unwrap();
     assert_eq!(out, b"plain");
 }
+
+/// A writer that fails once `limit` bytes have been written, like a full
+/// disk.
+struct FullDisk {
+    written: usize,
+    limit: usize,
+}
+
+impl Write for FullDisk {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.written + buf.len() > self.limit {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::StorageFull,
+                "disk full",
+            ));
+        }
+        self.written += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn local_write_failure_is_reported_as_such_and_abandoned_downloads_do_not_hang() {
+    // Pure-FTPd answers a download the client abandons with one more 150
+    // and nothing final; the client must not wait its full final-reply
+    // timeout for a 226 that never comes.
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("RETR")?;
+        let mut data = peer.accept_data()?;
+        peer.send(b"150-Accepted data connection\r\n150 5120.0 kbytes to download\r\n")?;
+        let _ = data.write_all(&[5u8; 5 << 20]);
+        drop(data);
+        peer.reply("150 0.001 seconds (measured here), 921.10 Mbytes per second")?;
+        peer.drain()
+    });
+    let mut client = Client::connect(server.addr(), Config::default()).unwrap();
+    client.login("user", "pw").unwrap();
+    let started = Instant::now();
+    let err = client
+        .retrieve(
+            "f",
+            &mut FullDisk {
+                written: 0,
+                limit: 1 << 20,
+            },
+        )
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("writing the downloaded data: disk full"),
+        "{err}"
+    );
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn local_write_failure_wins_over_the_servers_426() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("RETR")?;
+        let mut data = peer.accept_data()?;
+        peer.reply("150 Here")?;
+        let _ = data.write_all(&[5u8; 4 << 20]);
+        drop(data);
+        peer.reply("426 Failure writing network stream.")?;
+        peer.answer("NOOP", "200 Ok")?;
+        peer.drain()
+    });
+    let mut client = connect(&server).unwrap();
+    let err = client
+        .retrieve(
+            "f",
+            &mut FullDisk {
+                written: 0,
+                limit: 1 << 20,
+            },
+        )
+        .unwrap_err();
+    assert!(err.to_string().contains("disk full"), "{err}");
+    client.noop().unwrap();
+}

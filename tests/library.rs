@@ -266,3 +266,23 @@ fn connection_refused_is_a_clear_io_error() {
         "{err}"
     );
 }
+
+#[test]
+fn store_file_sends_the_rest_of_the_file() {
+    use std::io::{Seek, SeekFrom};
+    let server = TestServer::start();
+    let local = tempfile::tempdir().unwrap();
+    let content = pseudo_random(3 << 20);
+    let path = local.path().join("f.bin");
+    fs::write(&path, &content).unwrap();
+    let mut ftp = login(&server);
+    let mut file = fs::File::open(&path).unwrap();
+    assert_eq!(ftp.store_file("whole.bin", &mut file).unwrap(), 3 << 20);
+    assert!(fs::read(server.root().join("whole.bin")).unwrap() == content);
+    file.seek(SeekFrom::Start(1000)).unwrap();
+    assert_eq!(
+        ftp.store_file("tail.bin", &mut file).unwrap(),
+        (3 << 20) - 1000
+    );
+    assert!(fs::read(server.root().join("tail.bin")).unwrap() == content[1000..]);
+}

@@ -63,14 +63,15 @@ fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
     let lines = client
         .list(url.path())
         .map_err(|e| Failure::failed(format!("ls {url}: {e}")))?;
-    let mut out = std::io::stdout().lock();
+    // Buffered: stdout alone would write each line with its own call.
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for line in lines {
-        use std::io::Write;
         if writeln!(out, "{line}").is_err() {
             // stdout closed (e.g. piped into `head`): nothing more to do.
             break;
         }
     }
+    let _ = out.flush();
     quit(client);
     Ok(())
 }
@@ -308,7 +309,7 @@ fn upload(
 
     let mut client = connect(op, &target, config)?;
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
-    let sent = match client.store(&temp_path, &mut file) {
+    let sent = match client.store_file(&temp_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
             // Best effort: do not leave the partial upload behind.

@@ -48,6 +48,8 @@ pub struct Client {
     read_timeout: Option<Duration>,
     /// The data connection the session asked for, until a transfer takes it.
     data: Option<TcpStream>,
+    /// The buffer transfers copy through, kept between transfers.
+    pub(crate) transfer_buf: Vec<u8>,
 }
 
 /// Where [`Client::run`] stopped.
@@ -111,6 +113,7 @@ impl Client {
             write_buf: Vec::with_capacity(256),
             read_timeout: None,
             data: None,
+            transfer_buf: Vec::new(),
         };
         client.run_to_done()?;
         Ok(client)
@@ -271,11 +274,19 @@ impl Client {
     }
 
     /// Uploads everything `src` yields to `path`, replacing it; returns
-    /// the bytes sent. From a [`std::fs::File`] this uses the kernel's
-    /// zero-copy path.
+    /// the bytes sent. For a file, [`Client::store_file`] is faster.
     pub fn store(&mut self, path: impl AsRef<[u8]>, src: &mut impl Read) -> Result<u64> {
         let mut upload = self.store_stream(path)?;
         upload.copy_from(src)?;
+        upload.finish()
+    }
+
+    /// Uploads the rest of `file` to `path`, replacing it; returns the
+    /// bytes sent. On Linux the kernel copies the file to the socket
+    /// (sendfile), so the data never passes through this process.
+    pub fn store_file(&mut self, path: impl AsRef<[u8]>, file: &mut std::fs::File) -> Result<u64> {
+        let mut upload = self.store_stream(path)?;
+        upload.copy_from_file(file)?;
         upload.finish()
     }
 

@@ -4,6 +4,7 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::time::Duration;
 
 use ftp_proto::{Outcome, TransferStart};
 
@@ -12,6 +13,15 @@ use crate::error::{Error, Result};
 
 /// Downloads read this much at a time: large reads keep system calls few.
 const DOWNLOAD_CHUNK: usize = 256 * 1024;
+/// Uploads from a reader write this much at a time.
+const UPLOAD_CHUNK: usize = 256 * 1024;
+/// The most one sendfile call is asked to move.
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SENDFILE_CHUNK: usize = 16 << 20;
+/// How long to wait for the server's word on a transfer the client cut
+/// short. Pure-FTPd, for one, answers an abandoned download with another
+/// 1xx and nothing final; waiting longer gains nothing.
+const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A download in progress: read it to the end, then call
 /// [`Download::finish`].
@@ -67,21 +77,35 @@ impl<'c> Download<'c> {
     /// bytes copied. On failure the transfer is ended and the server's
     /// reply, when it explains the failure (e.g. 426), is the error.
     pub fn copy_to_end(&mut self, out: &mut impl Write) -> Result<u64> {
-        let mut buf = vec![0; DOWNLOAD_CHUNK];
+        // The buffer lives in the client, so a session of many small
+        // transfers allocates and zeroes it once.
+        let mut buf = std::mem::take(&mut self.client.transfer_buf);
+        buf.resize(DOWNLOAD_CHUNK, 0);
+        let result = self.copy_with(&mut buf, out);
+        self.client.transfer_buf = buf;
+        result
+    }
+
+    fn copy_with(&mut self, buf: &mut [u8], out: &mut impl Write) -> Result<u64> {
         let mut copied = 0;
         loop {
-            let n = match self.read(&mut buf) {
+            let n = match self.read(buf) {
                 Ok(0) => return Ok(copied),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
                     let error =
                         Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_error(error));
+                    return Err(self.end_after_network_error(error));
                 }
             };
             if let Err(e) = out.write_all(&buf[..n]) {
-                return Err(self.end_after_error(Error::io("writing the downloaded data", e)));
+                // A local failure (disk full, file too large) is the cause,
+                // whatever the server then says about the closed connection.
+                // The server's answer is read only to keep the session in
+                // step.
+                let _ = self.end_early();
+                return Err(Error::io("writing the downloaded data", e));
             }
             copied += n as u64;
         }
@@ -100,12 +124,12 @@ impl<'c> Download<'c> {
                         "finishing the download",
                         io::Error::other("the data was not read to its end"),
                     );
-                    return Err(self.end_after_error(error));
+                    return Err(self.end_after_network_error(error));
                 }
                 Err(e) => {
                     let error =
                         Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_error(error));
+                    return Err(self.end_after_network_error(error));
                 }
             }
         }
@@ -116,13 +140,27 @@ impl<'c> Download<'c> {
     fn end(&mut self) -> Result<()> {
         self.finished = true;
         drop(self.data.take());
-        finish_transfer(self.client)
+        finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
-    /// Ends the transfer after `error`; the server's refusal, if it sent
-    /// one, explains more than a socket error.
-    fn end_after_error(&mut self, error: Error) -> Error {
-        match self.end() {
+    /// Ends a transfer cut short by the client: the server's answer to the
+    /// closed data connection is read, within a short bound (some servers
+    /// never give a final reply to an abandoned download).
+    fn end_early(&mut self) -> Result<()> {
+        self.finished = true;
+        drop(self.data.take());
+        let timeout = self
+            .client
+            .config
+            .final_reply_timeout
+            .min(EARLY_END_REPLY_TIMEOUT);
+        finish_transfer(self.client, timeout)
+    }
+
+    /// Ends the transfer after a network `error`; the server's refusal, if
+    /// it sent one, explains more than a socket error.
+    fn end_after_network_error(&mut self, error: Error) -> Error {
+        match self.end_early() {
             Err(refusal @ Error::Refused { .. }) => refusal,
             _ => error,
         }
@@ -146,7 +184,11 @@ impl Read for Download<'_> {
 impl Drop for Download<'_> {
     fn drop(&mut self) {
         if !self.finished {
-            let _ = self.end();
+            let _ = if self.eof {
+                self.end()
+            } else {
+                self.end_early()
+            };
         }
     }
 }
@@ -178,22 +220,91 @@ impl<'c> Upload<'c> {
         self.bytes
     }
 
-    /// Sends everything `src` yields; returns the bytes sent. When `src` is
-    /// a [`std::fs::File`], `std::io::copy` hands the work to the kernel
-    /// (sendfile on Linux): the data never enters this process.
+    /// Sends everything `src` yields, in large writes; returns the bytes
+    /// sent. For a file, [`Upload::copy_from_file`] is faster.
     pub fn copy_from(&mut self, src: &mut impl Read) -> Result<u64> {
+        let mut buf = std::mem::take(&mut self.client.transfer_buf);
+        buf.resize(UPLOAD_CHUNK, 0);
+        let result = self.copy_with(&mut buf, src);
+        self.client.transfer_buf = buf;
+        result
+    }
+
+    fn copy_with(&mut self, buf: &mut [u8], src: &mut impl Read) -> Result<u64> {
+        let mut sent = 0;
+        loop {
+            let n = match src.read(buf) {
+                Ok(0) => return Ok(sent),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    // Local: the upload cannot be completed; end it so the
+                    // session stays in step, and report the local cause.
+                    let _ = self.end();
+                    return Err(Error::io("reading the data to upload", e));
+                }
+            };
+            self.send(&buf[..n])?;
+            sent += n as u64;
+        }
+    }
+
+    /// Sends the rest of `file` from its current position; returns the
+    /// bytes sent. On Linux the kernel copies from the page cache to the
+    /// socket (sendfile): the data never enters this process.
+    pub fn copy_from_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        {
+            let mut sent = 0u64;
+            loop {
+                let Some(data) = self.data.as_ref() else {
+                    return Ok(sent);
+                };
+                match rustix::fs::sendfile(data, &*file, None, SENDFILE_CHUNK) {
+                    Ok(0) => return Ok(sent),
+                    Ok(n) => {
+                        sent += n as u64;
+                        self.bytes += n as u64;
+                    }
+                    Err(rustix::io::Errno::INTR) => {}
+                    // Not a file sendfile can read (a pipe, say), before any
+                    // byte went out: copy through memory instead.
+                    Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) if sent == 0 => {
+                        return self.copy_from(file);
+                    }
+                    Err(errno) => {
+                        let error = Error::io_or_timeout(
+                            "sending data",
+                            io::Error::from(errno),
+                            self.client.config.data_timeout,
+                        );
+                        return Err(self.end_after_network_error(error));
+                    }
+                }
+            }
+        }
+        #[cfg(not(any(target_os = "linux", target_os = "android")))]
+        {
+            self.copy_from(file)
+        }
+    }
+
+    fn send(&mut self, bytes: &[u8]) -> Result<()> {
         let Some(data) = self.data.as_mut() else {
-            return Ok(0);
+            return Err(Error::io(
+                "sending data",
+                io::Error::new(io::ErrorKind::NotConnected, "the upload is finished"),
+            ));
         };
-        match io::copy(src, data) {
-            Ok(n) => {
-                self.bytes += n;
-                Ok(n)
+        match data.write_all(bytes) {
+            Ok(()) => {
+                self.bytes += bytes.len() as u64;
+                Ok(())
             }
             Err(e) => {
                 let error =
                     Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
-                Err(self.end_after_error(error))
+                Err(self.end_after_network_error(error))
             }
         }
     }
@@ -205,7 +316,7 @@ impl<'c> Upload<'c> {
             if let Err(e) = data.flush().and_then(|()| data.shutdown(Shutdown::Write)) {
                 let error =
                     Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
-                return Err(self.end_after_error(error));
+                return Err(self.end_after_network_error(error));
             }
         }
         self.end().map(|()| self.bytes)
@@ -214,10 +325,12 @@ impl<'c> Upload<'c> {
     fn end(&mut self) -> Result<()> {
         self.finished = true;
         drop(self.data.take());
-        finish_transfer(self.client)
+        finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
-    fn end_after_error(&mut self, error: Error) -> Error {
+    /// Ends the upload after a network `error`; the server's refusal (552
+    /// disk full, say) explains more than a broken pipe.
+    fn end_after_network_error(&mut self, error: Error) -> Error {
         match self.end() {
             Err(refusal @ Error::Refused { .. }) => refusal,
             _ => error,
@@ -254,10 +367,11 @@ impl Drop for Upload<'_> {
     }
 }
 
-/// Tells the session the data is done and waits for the final reply.
-fn finish_transfer(client: &mut Client) -> Result<()> {
+/// Tells the session the data is done and waits up to `timeout` for the
+/// final reply.
+fn finish_transfer(client: &mut Client, timeout: Duration) -> Result<()> {
     client.session.handle_data_finished()?;
-    match client.run(client.config.final_reply_timeout)? {
+    match client.run(timeout)? {
         Step::Done(Outcome::Transferred(_)) => Ok(()),
         Step::Done(other) => Err(Error::Internal(format!("transfer ended with {other:?}"))),
         Step::Transfer(_) => Err(Error::Internal("a second transfer started".to_owned())),

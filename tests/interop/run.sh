@@ -20,9 +20,6 @@
 # target/interop/<server>/ (password-free by the check above).
 #
 # Environment:
-#   FTP_INTEROP_KNOWN_ISSUES=1   also run the checks that fail because of known
-#                                client bugs (listed in README.md); slow on
-#                                pure-ftpd (a 120 s wait).
 #   FTP_INTEROP_*                passed on to servers.sh (ports, servers dir)
 #   CARGO                        cargo binary (default: cargo)
 set -uo pipefail
@@ -34,7 +31,6 @@ CLI=$REPO/target/debug/ftp-cli
 EXAMPLE=$REPO/target/debug/examples/interop
 LOGROOT=$REPO/target/interop
 ALL_SERVERS=(vsftpd proftpd pureftpd pyftpdlib)
-KNOWN_ISSUES=${FTP_INTEROP_KNOWN_ISSUES:-0}
 # Generous bound on one ftp-cli call so that a hang cannot stall CI forever
 # (not a timing assertion: a normal call takes well under a second).
 CALL_LIMIT=600
@@ -509,10 +505,6 @@ c_fail_download_midway() {
   # The transfer starts, then writing the local temporary file fails
   # (RLIMIT_FSIZE 1 MiB, SIGXFSZ ignored: write() returns EFBIG). The
   # existing destination must keep its content; no temporary file stays.
-  if [[ $SERVER == pureftpd && $KNOWN_ISSUES != 1 ]]; then
-    skip "known client issue: pure-ftpd answers the aborted RETR with a second 150, the client waits 120 s (FTP_INTEROP_KNOWN_ISSUES=1 runs it)"
-    return
-  fi
   random_file "$W/midway.src" 5M
   remote_put midway.bin "$W/midway.src"
   printf 'precious local content\n' >"$W/midway.txt"
@@ -522,10 +514,8 @@ c_fail_download_midway() {
   expect_rc 1 || return
   [[ $(cat "$W/midway.txt") == 'precious local content' ]] || fail "midway.txt lost its content"
   unchanged_both || return
-  if [[ $KNOWN_ISSUES == 1 ]]; then
-    [[ $ERRLINE == *'File too large'* ]] ||
-      fail "the message hides the local cause (EFBIG): $ERRLINE"
-  fi
+  [[ $ERRLINE == *'File too large'* ]] ||
+    fail "the message hides the local cause (EFBIG): $ERRLINE"
 }
 
 c_verbose_masks_password() {
@@ -549,12 +539,11 @@ c_ipv6() {
 
 # The library example: one case per line it prints.
 library() { # label url
-  local label=$1 url=$2 line out rc args=()
-  [[ $KNOWN_ISSUES == 1 ]] && args+=(--known-issues)
+  local label=$1 url=$2 line out rc
   CALLS=$((CALLS + 1))
   out=$LOGDIR/$(printf '%03d' "$CALLS").example
   local t0=$EPOCHREALTIME
-  timeout "$CALL_LIMIT" "$EXAMPLE" "$url" "${args[@]}" >"$out" 2>"$out.err"
+  timeout "$CALL_LIMIT" "$EXAMPLE" "$url" >"$out" 2>"$out.err"
   rc=$?
   printf '%s %s example (exit %s, %s s)\n' "$(basename "$out" .example)" "$label" "$rc" \
     "$(elapsed "$t0" "$EPOCHREALTIME")" >>"$LOGDIR/index"
