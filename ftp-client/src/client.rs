@@ -463,8 +463,10 @@ fn unexpected(operation: &str, outcome: Outcome) -> Error {
     Error::Internal(format!("{operation} ended with {outcome:?}"))
 }
 
-/// Logs a reply line by line, as the server sent it, with control
-/// characters escaped so that a hostile server cannot drive the terminal.
+/// Logs a reply line by line: the first as `123-text`, the last as
+/// `123 text`, intermediate lines as parsed (a repeated `123-` prefix
+/// dropped). Control characters are escaped so that a hostile server
+/// cannot drive the terminal.
 fn log_reply(reply: &Reply) {
     if !tracing::enabled!(tracing::Level::DEBUG) {
         return;
