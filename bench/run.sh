@@ -47,6 +47,16 @@ missing=()
 for tool in curl lftp socat perl python3 ss /usr/bin/time cargo; do
   command -v "$tool" >/dev/null || missing+=("$tool")
 done
+if ((${#missing[@]} > 0)); then
+  # Install the clients and tools from Debian's packages, once.
+  log "installing: ${missing[*]}"
+  apt-get update -qq >&2 && apt-get install -y -qq curl lftp socat time iproute2 perl python3 >&2 ||
+    die "could not install the tools"
+  missing=()
+  for tool in curl lftp socat perl python3 ss /usr/bin/time cargo; do
+    command -v "$tool" >/dev/null || missing+=("$tool")
+  done
+fi
 perl -MTime::HiRes -e1 2>/dev/null || missing+=("perl Time::HiRes")
 ((${#missing[@]} == 0)) || die "missing: ${missing[*]} (apt-get install -y curl lftp socat time iproute2 perl python3)"
 
