@@ -3,10 +3,10 @@
 //! within their configured bound.
 
 use std::io::Write;
-use std::net::Shutdown;
 use std::time::{Duration, Instant};
 
 use ftp_client::{Client, Config, Error};
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply};
 use ftp_suite::{FaultServer, Peer};
 
 const TIMEOUT: Duration = Duration::from_millis(1500);
@@ -44,25 +44,15 @@ fn download_script(peer: &mut Peer, data: &[u8]) -> std::io::Result<()> {
 
 #[test]
 fn multi_line_replies_with_digit_lines_and_bare_lf_and_120() {
-    let server = FaultServer::start(|peer| {
-        peer.send(
-            b"120 Ready in a moment\n220-Welcome\n220 is not the end\n123 neither\n220 Ready\n",
-        )?;
-        peer.expect("USER")?;
-        peer.send(b"230-Welcome\r\n  230 still going\r\n230-more\r\n230 Logged in\r\n")?;
-        peer.answer("NOOP", "200 Ok")?;
-        peer.drain()
-    });
+    let server = scenarios::odd_but_valid_replies();
     let mut client = connect(&server).unwrap();
+    client.mkdir("d").unwrap();
     client.noop().unwrap();
 }
 
 #[test]
 fn garbage_instead_of_a_reply_is_a_protocol_error() {
-    let server = FaultServer::start(|peer| {
-        peer.send(b"SSH-2.0-OpenSSH_9.2\r\n")?;
-        peer.drain()
-    });
+    let server = scenarios::garbage_greeting();
     let err = Client::connect(server.addr(), config()).unwrap_err();
     assert!(matches!(err, Error::Protocol(_)), "{err}");
     assert!(err.to_string().contains("malformed reply"), "{err}");
@@ -70,15 +60,7 @@ fn garbage_instead_of_a_reply_is_a_protocol_error() {
 
 #[test]
 fn endless_reply_line_is_bounded_and_fails_cleanly() {
-    let server = FaultServer::start(|peer| {
-        peer.send(b"220 ")?;
-        let chunk = vec![b'a'; 1 << 20];
-        // Up to 300 MiB with no newline; the client gives up long before.
-        for _ in 0..300 {
-            peer.send(&chunk)?;
-        }
-        Ok(())
-    });
+    let server = scenarios::endless_greeting_line();
     let started = Instant::now();
     let err = Client::connect(server.addr(), config()).unwrap_err();
     assert!(err.to_string().contains("reply line longer than"), "{err}");
@@ -87,12 +69,7 @@ fn endless_reply_line_is_bounded_and_fails_cleanly() {
 
 #[test]
 fn service_closing_421_mid_command() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.answer("MKD", "421 Timeout, closing control connection")?;
-        peer.close();
-        Ok(())
-    });
+    let server = scenarios::closes_with_421();
     let mut client = connect(&server).unwrap();
     let err = client.mkdir("d").unwrap_err();
     assert!(matches!(err, Error::Closed { .. }), "{err}");
@@ -102,19 +79,13 @@ fn service_closing_421_mid_command() {
 
 #[test]
 fn answers_200_where_250_or_257_are_expected() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.answer("MKD", "200 Created")?;
-        peer.answer("RMD", "200 Removed")?;
-        peer.answer("DELE", "200 Deleted")?;
-        peer.answer("CWD", "200 Ok")?;
-        peer.drain()
-    });
+    let server = scenarios::answers_200_to_everything();
     let mut client = connect(&server).unwrap();
     client.mkdir("d").unwrap();
     client.rmdir("d").unwrap();
     client.delete("f").unwrap();
     client.cwd("x").unwrap();
+    client.rename("a", "b").unwrap_err(); // RNFR needs 350, not 200
 }
 
 #[test]
@@ -133,72 +104,31 @@ fn dropped_mid_multi_line_reply_is_an_error_not_a_loop() {
 
 // --- Passive mode --------------------------------------------------------------
 
-/// EPSV refused, then a 227 advertising `host` (and no parentheses): the
-/// data must still come from 127.0.0.1, the control connection's peer.
-fn pasv_script(host: &'static str) -> impl Fn(&mut Peer) -> std::io::Result<()> {
-    move |peer| {
-        peer.login()?;
-        peer.answer("TYPE", "200 Ok")?;
-        peer.answer("EPSV", "500 EPSV not understood")?;
-        peer.expect("PASV")?;
-        let port = peer.listen_data()?;
-        peer.reply(&format!(
-            "227 Entering Passive Mode {host},{},{}",
-            port >> 8,
-            port & 0xff
-        ))?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(b"via pasv")?;
-        drop(data);
-        peer.reply("226 Done")?;
-        // The second transfer goes straight to PASV: EPSV was refused.
-        peer.expect("PASV")?;
-        let port = peer.listen_data()?;
-        peer.reply(&format!("227 ({host},{},{})", port >> 8, port & 0xff))?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(b"again")?;
-        drop(data);
-        peer.reply("226 Done")?;
-        peer.drain()
-    }
-}
-
 #[test]
 fn pasv_fallback_ignores_an_advertised_private_host() {
+    // EPSV refused, then 227 replies (without parentheses, then with)
+    // advertising `host`: the data must still come from 127.0.0.1, the
+    // control connection's peer.
     for host in ["10,9,8,7", "0,0,0,0", "192,0,2,1"] {
-        let server = FaultServer::start(pasv_script(host));
+        let server = scenarios::pasv_only(host);
         let mut client = connect(&server).unwrap();
-        let mut out = Vec::new();
-        client.retrieve("f", &mut out).unwrap();
-        assert_eq!(out, b"via pasv", "{host}");
-        out.clear();
-        client.retrieve("f", &mut out).unwrap();
-        assert_eq!(out, b"again", "{host}");
-        assert!(
-            !server.received().iter().skip(4).any(|l| l == "EPSV"),
-            "EPSV retried"
+        for _ in 0..2 {
+            let mut out = Vec::new();
+            client.retrieve("f", &mut out).unwrap();
+            assert_eq!(out, scenarios::PASV_CONTENT, "{host}");
+        }
+        let received = server.received();
+        assert_eq!(
+            received.iter().filter(|l| *l == "EPSV").count(),
+            1,
+            "EPSV retried: {received:?}"
         );
     }
 }
 
 #[test]
 fn data_connection_refused_is_an_io_error_and_the_session_survives() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.answer("TYPE", "200 Ok")?;
-        peer.expect("EPSV")?;
-        // A port nothing listens on.
-        let closed = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        peer.reply(&format!("229 (|||{closed}|)"))?;
-        peer.answer("NOOP", "200 Still here")?;
-        peer.drain()
-    });
+    let server = scenarios::data_connection_refused();
     let mut client = connect(&server).unwrap();
     let err = client.retrieve("f", &mut Vec::new()).unwrap_err();
     assert!(
@@ -213,17 +143,7 @@ fn data_connection_refused_is_an_io_error_and_the_session_survives() {
 
 #[test]
 fn refusal_while_the_data_connection_is_open_but_silent_does_not_hang() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let data = peer.accept_data()?;
-        peer.reply("550 No such file")?;
-        // Keep the data connection open and silent.
-        std::thread::sleep(Duration::from_secs(3));
-        drop(data);
-        peer.drain()
-    });
+    let server = scenarios::refusal_with_data_open();
     let mut client = connect(&server).unwrap();
     let started = Instant::now();
     let err = client.retrieve("missing", &mut Vec::new()).unwrap_err();
@@ -237,74 +157,46 @@ fn refusal_while_the_data_connection_is_open_but_silent_does_not_hang() {
 
 #[test]
 fn final_reply_before_the_data() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.send(b"150 Here\r\n226 Already done\r\n")?;
-        std::thread::sleep(Duration::from_millis(200));
-        data.write_all(&[7u8; 300_000])?;
-        drop(data);
-        peer.drain()
-    });
+    let server = scenarios::download_with_final_reply(FinalReply::BeforeData);
     let mut client = connect(&server).unwrap();
     let mut out = Vec::new();
-    assert_eq!(client.retrieve("f", &mut out).unwrap(), 300_000);
-    assert!(out.iter().all(|&b| b == 7));
+    client.retrieve("f", &mut out).unwrap();
+    assert_eq!(out, scenarios::CONTENT);
 }
 
 #[test]
 fn final_reply_seconds_after_the_data() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(b"slow to confirm")?;
-        drop(data);
-        std::thread::sleep(Duration::from_millis(1000));
-        peer.reply("226 Done at last")?;
-        peer.drain()
-    });
+    let server = scenarios::download_with_final_reply(FinalReply::SecondAfterData);
     let mut client = connect(&server).unwrap();
     let mut out = Vec::new();
     client.retrieve("f", &mut out).unwrap();
-    assert_eq!(out, b"slow to confirm");
+    assert_eq!(out, scenarios::CONTENT);
 }
 
 #[test]
 fn half_the_data_then_426() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here (1000000 bytes)")?;
-        data.write_all(&[1u8; 500_000])?;
-        drop(data);
-        peer.reply("426 Connection closed; transfer aborted")?;
-        peer.drain()
-    });
+    let server = scenarios::download_fault(DownloadFault::Abort426);
     let mut client = connect(&server).unwrap();
     let err = client.retrieve("f", &mut Vec::new()).unwrap_err();
     assert_eq!(err.code(), Some(426), "{err}");
 }
 
 #[test]
+fn fewer_bytes_than_announced_then_226_is_reported_by_the_caller() {
+    // The library reports what arrived and the server's 226; the 150's
+    // size hint lets a caller (ftp-cli does) notice the shortfall.
+    let server = scenarios::download_fault(DownloadFault::Short);
+    let mut client = connect(&server).unwrap();
+    let mut download = client.retrieve_stream("f").unwrap();
+    assert_eq!(download.size_hint(), Some(scenarios::ANNOUNCED as u64));
+    download.copy_to_end(&mut std::io::sink()).unwrap();
+    let received = download.finish().unwrap();
+    assert_eq!(received, scenarios::SENT_BEFORE_FAULT as u64);
+}
+
+#[test]
 fn control_connection_dropped_mid_transfer() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(&[1u8; 100_000])?;
-        peer.close();
-        drop(data);
-        Ok(())
-    });
+    let server = scenarios::download_fault(DownloadFault::DropControl);
     let mut client = connect(&server).unwrap();
     let err = client.retrieve("f", &mut Vec::new()).unwrap_err();
     assert!(matches!(err, Error::Closed { .. }), "{err}");
@@ -312,20 +204,7 @@ fn control_connection_dropped_mid_transfer() {
 
 #[test]
 fn data_connection_reset_mid_transfer() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(&[1u8; 100_000])?;
-        // Reset rather than close: unread input makes close send RST.
-        data.set_nonblocking(true)?;
-        let _ = data.shutdown(Shutdown::Both);
-        drop(data);
-        peer.reply("426 Data connection lost")?;
-        peer.drain()
-    });
+    let server = scenarios::download_fault(DownloadFault::ResetData);
     let mut client = connect(&server).unwrap();
     let err = client.retrieve("f", &mut Vec::new()).unwrap_err();
     assert_eq!(err.code(), Some(426), "{err}");
@@ -334,31 +213,18 @@ fn data_connection_reset_mid_transfer() {
 
 #[test]
 fn upload_refused_after_the_data_disk_full() {
-    for code in ["552 Disk full", "452 Insufficient storage"] {
-        let server = FaultServer::start(move |peer| {
-            peer.login()?;
-            peer.type_and_epsv()?;
-            peer.expect("STOR")?;
-            let mut data = peer.accept_data()?;
-            peer.reply("150 Send it")?;
-            Peer::read_data(&mut data)?;
-            peer.reply(code)?;
-            peer.drain()
-        });
+    for reply in ["552 Disk full", "452 Insufficient storage"] {
+        let server = scenarios::upload_refused_after_data(reply);
         let mut client = connect(&server).unwrap();
         let err = client.store("f", &mut &[0u8; 200_000][..]).unwrap_err();
-        assert_eq!(err.code(), Some(code[..3].parse().unwrap()), "{err}");
-        assert_eq!(err.is_transient(), code.starts_with('4'));
+        assert_eq!(err.code(), Some(reply[..3].parse().unwrap()), "{err}");
+        assert_eq!(err.is_transient(), reply.starts_with('4'));
     }
 }
 
 #[test]
 fn silent_server_times_out_within_the_bound() {
-    let server = FaultServer::start(|peer| {
-        std::thread::sleep(Duration::from_secs(5));
-        peer.close();
-        Ok(())
-    });
+    let server = scenarios::silent();
     let started = Instant::now();
     let err = Client::connect(server.addr(), config()).unwrap_err();
     let elapsed = started.elapsed();
@@ -371,17 +237,7 @@ fn silent_server_times_out_within_the_bound() {
 
 #[test]
 fn stalled_transfer_times_out_within_the_bound() {
-    let server = FaultServer::start(|peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
-        data.write_all(&[1u8; 10_000])?;
-        std::thread::sleep(Duration::from_secs(6));
-        drop(data);
-        Ok(())
-    });
+    let server = scenarios::download_fault(DownloadFault::Stall);
     let mut client = connect(&server).unwrap();
     let started = Instant::now();
     let err = client.retrieve("f", &mut Vec::new()).unwrap_err();

@@ -9,7 +9,8 @@ use std::path::Path;
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
-use ftp_suite::{FaultServer, Peer};
+use ftp_suite::FaultServer;
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply};
 
 fn ftp_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
@@ -40,102 +41,218 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-/// A download that fails after `150` and some data, in the way `fault` says.
-fn failing_download(fault: &'static str) -> FaultServer {
-    FaultServer::start(move |peer| {
-        peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Opening BINARY mode data connection (1000000 bytes)")?;
-        data.write_all(&[9u8; 500_000])?;
-        match fault {
-            "426" => {
-                drop(data);
-                peer.reply("426 Connection closed; transfer aborted")?;
-            }
-            "short" => {
-                drop(data);
-                peer.reply("226 Transfer complete")?;
-            }
-            "stall" => {
-                std::thread::sleep(Duration::from_secs(5));
-                return Ok(());
-            }
-            _ => {
-                // Control connection dropped.
-                peer.close();
-                drop(data);
-                return Ok(());
-            }
+/// How a run of `ftp-cli` against a fault must end.
+#[derive(Debug, Clone, Copy)]
+enum Expect {
+    /// Exit 0; a download delivers this content.
+    Success(&'static [u8]),
+    /// Exit 1 with this in the one-line error.
+    Failure(&'static str),
+}
+
+/// A run's bound: the 1.5 s timeouts of [`ftp_cli`], twice (a data stall,
+/// then the final reply), plus the process's own start and stop.
+const RUN_BOUND: Duration = Duration::from_secs(6);
+
+fn timed_cli(args: &[&str]) -> Output {
+    let started = Instant::now();
+    let out = ftp_cli(args);
+    assert!(
+        started.elapsed() < RUN_BOUND,
+        "{args:?} took {:?}",
+        started.elapsed()
+    );
+    out
+}
+
+/// A download through `ftp-cli` from `server`, twice: `cp` into an empty
+/// directory, then `mv` over an existing file. A failure leaves no file
+/// behind, the existing file unchanged, and the remote source undeleted.
+fn download_through_the_cli(name: &str, server: &FaultServer, expect: Expect) {
+    let local = tempfile::tempdir().unwrap();
+    let existing = local.path().join("f.bin");
+    let out = timed_cli(&["cp", &server.url("f.bin"), local.path().to_str().unwrap()]);
+    match expect {
+        Expect::Success(content) => {
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+            assert_eq!(fs::read(&existing).unwrap(), content, "{name}");
+            // Over the file just written: replaced by the same content.
+            let out = timed_cli(&["cp", &server.url("f.bin"), existing.to_str().unwrap()]);
+            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
+            assert_eq!(fs::read(&existing).unwrap(), content, "{name}");
+            assert_eq!(entries(local.path()), ["f.bin"], "{name}");
         }
-        peer.drain()
-    })
+        Expect::Failure(needle) => {
+            assert_failed(&out, 1, needle);
+            assert!(entries(local.path()).is_empty(), "{name}: a file was left");
+            fs::write(&existing, b"precious").unwrap();
+            let out = timed_cli(&["mv", &server.url("f.bin"), existing.to_str().unwrap()]);
+            assert_failed(&out, 1, needle);
+            assert_eq!(fs::read(&existing).unwrap(), b"precious", "{name}");
+            assert_eq!(entries(local.path()), ["f.bin"], "{name}");
+            let received = server.received();
+            assert!(
+                !received.iter().any(|l| l.starts_with("DELE")),
+                "{name}: mv deleted its source: {received:?}"
+            );
+        }
+    }
 }
 
 #[test]
-fn failed_downloads_leave_no_partial_file_and_keep_existing_ones() {
-    for (fault, needle) in [
-        ("426", "426 Connection closed"),
+fn every_download_fault_through_the_cli() {
+    use DownloadFault::*;
+    let cases = [
         (
-            "short",
-            "received 500000 bytes but the server announced 1000000",
+            "150, half the data, 426",
+            scenarios::download_fault(Abort426),
+            Expect::Failure("426 Connection closed; transfer aborted"),
         ),
-        ("stall", "timed out"),
-        ("drop", "server closed the connection"),
-    ] {
-        for op in ["cp", "mv"] {
-            let local = tempfile::tempdir().unwrap();
-            // Into a directory: nothing may appear there.
-            let server = failing_download(fault);
-            let started = Instant::now();
-            let out = ftp_cli(&[op, &server.url("f.bin"), local.path().to_str().unwrap()]);
-            assert_failed(&out, 1, needle);
-            assert!(
-                entries(local.path()).is_empty(),
-                "{fault} {op}: {:?}",
-                entries(local.path())
-            );
-            assert!(
-                started.elapsed() < Duration::from_secs(6),
-                "{fault} {op}: {:?}",
-                started.elapsed()
-            );
-            assert!(
-                !server.received().iter().any(|l| l.starts_with("DELE")),
-                "{op} deleted its source"
-            );
+        (
+            "150, half the data, 226",
+            scenarios::download_fault(Short),
+            Expect::Failure("received 500000 bytes but the server announced 1000000"),
+        ),
+        (
+            "a stall mid-transfer",
+            scenarios::download_fault(Stall),
+            Expect::Failure("timed out after 1.5s"),
+        ),
+        (
+            "the control connection dropped mid-transfer",
+            scenarios::download_fault(DropControl),
+            Expect::Failure("server closed the connection"),
+        ),
+        (
+            "the data connection reset mid-transfer",
+            scenarios::download_fault(ResetData),
+            Expect::Failure("426 Data connection lost"),
+        ),
+        (
+            "550 while the data connection is open and silent",
+            scenarios::refusal_with_data_open(),
+            Expect::Failure("RETR f.bin: 550 No such file"),
+        ),
+        (
+            "the data connection refused",
+            scenarios::data_connection_refused(),
+            Expect::Failure("opening the data connection to 127.0.0.1:"),
+        ),
+        (
+            "garbage instead of a greeting",
+            scenarios::garbage_greeting(),
+            Expect::Failure("malformed reply"),
+        ),
+        (
+            "a greeting line of hundreds of megabytes",
+            scenarios::endless_greeting_line(),
+            Expect::Failure("reply line longer than"),
+        ),
+        (
+            "a server that never speaks",
+            scenarios::silent(),
+            Expect::Failure("timed out after 1.5s waiting for the server's reply"),
+        ),
+        (
+            "421 in answer to TYPE",
+            scenarios::closes_with_421(),
+            Expect::Failure("421 Timeout, closing control connection"),
+        ),
+        (
+            "226 before the data",
+            scenarios::download_with_final_reply(FinalReply::BeforeData),
+            Expect::Success(scenarios::CONTENT),
+        ),
+        (
+            "226 a second after the data",
+            scenarios::download_with_final_reply(FinalReply::SecondAfterData),
+            Expect::Success(scenarios::CONTENT),
+        ),
+        (
+            "EPSV refused, 227 without parentheses advertising 10.9.8.7",
+            scenarios::pasv_only("10,9,8,7"),
+            Expect::Success(scenarios::PASV_CONTENT),
+        ),
+        (
+            "EPSV refused, 227 advertising 0.0.0.0",
+            scenarios::pasv_only("0,0,0,0"),
+            Expect::Success(scenarios::PASV_CONTENT),
+        ),
+    ];
+    for (name, server, expect) in &cases {
+        download_through_the_cli(name, server, *expect);
+    }
+}
 
-            // Over an existing file: it keeps its content.
-            let existing = local.path().join("f.bin");
-            fs::write(&existing, b"precious").unwrap();
-            let server = failing_download(fault);
-            let out = ftp_cli(&[op, &server.url("f.bin"), existing.to_str().unwrap()]);
-            assert_failed(&out, 1, needle);
-            assert_eq!(fs::read(&existing).unwrap(), b"precious", "{fault} {op}");
-            assert_eq!(entries(local.path()), ["f.bin"], "{fault} {op}");
+#[test]
+fn every_reply_fault_through_the_cli_commands() {
+    let cases: [(&str, FaultServer, &[&str], Expect); 7] = [
+        (
+            "120 before 220, digit lines and bare LF in multi-line replies",
+            scenarios::odd_but_valid_replies(),
+            &["mkdir", "rm"],
+            Expect::Success(b""),
+        ),
+        (
+            "200 where 250 or 257 belong",
+            scenarios::answers_200_to_everything(),
+            &["mkdir", "rmdir", "rm"],
+            Expect::Success(b""),
+        ),
+        (
+            "421 in the middle of a command",
+            scenarios::closes_with_421(),
+            &["mkdir", "rmdir", "rm", "ls"],
+            Expect::Failure("421 Timeout, closing control connection"),
+        ),
+        (
+            "garbage instead of a greeting",
+            scenarios::garbage_greeting(),
+            &["ls", "mkdir"],
+            Expect::Failure("malformed reply"),
+        ),
+        (
+            "a greeting line of hundreds of megabytes",
+            scenarios::endless_greeting_line(),
+            &["ls"],
+            Expect::Failure("reply line longer than"),
+        ),
+        (
+            "the data connection refused",
+            scenarios::data_connection_refused(),
+            &["ls"],
+            Expect::Failure("opening the data connection to 127.0.0.1:"),
+        ),
+        (
+            "a server that never speaks",
+            scenarios::silent(),
+            &["rmdir"],
+            Expect::Failure("timed out after 1.5s waiting for the server's reply"),
+        ),
+    ];
+    for (name, server, ops, expect) in &cases {
+        for op in *ops {
+            let path = if *op == "rm" { "f" } else { "d/" };
+            let out = timed_cli(&[op, &server.url(path)]);
+            match expect {
+                Expect::Success(_) => {
+                    assert_eq!(out.status.code(), Some(0), "{name} {op}: {}", stderr(&out));
+                }
+                Expect::Failure(needle) => assert_failed(&out, 1, needle),
+            }
         }
     }
 }
 
 #[test]
 fn disk_full_after_upload_keeps_the_source_and_the_remote_file() {
-    for code in ["552 Disk full", "452 Insufficient storage space"] {
-        let server = FaultServer::start(move |peer| {
-            peer.login()?;
-            peer.type_and_epsv()?;
-            peer.expect("STOR")?;
-            let mut data = peer.accept_data()?;
-            peer.reply("150 Send it")?;
-            Peer::read_data(&mut data)?;
-            peer.reply(code)?;
-            peer.drain()
-        });
+    for reply in ["552 Disk full", "452 Insufficient storage space"] {
+        let server = scenarios::upload_refused_after_data(reply);
         let local = tempfile::tempdir().unwrap();
         let src = local.path().join("up.bin");
         fs::write(&src, vec![3u8; 300_000]).unwrap();
-        let out = ftp_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
-        assert_failed(&out, 1, &code[..3]);
+        let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
+        assert_failed(&out, 1, reply);
         assert_eq!(fs::read(&src).unwrap().len(), 300_000, "mv kept its source");
         let received = server.received();
         // The upload went to a temporary name; the real name was never
@@ -201,29 +318,6 @@ fn mv_keeps_the_source_when_size_disagrees() {
     assert_failed(&out, 1, "transferred 7 bytes but the server reports 9999");
     assert!(!dst.exists());
     assert!(!server.received().iter().any(|l| l.starts_with("DELE")));
-}
-
-#[test]
-fn silent_server_times_out() {
-    let server = FaultServer::start(|peer| {
-        std::thread::sleep(Duration::from_secs(5));
-        peer.close();
-        Ok(())
-    });
-    let local = tempfile::tempdir().unwrap();
-    let started = Instant::now();
-    let out = ftp_cli(&["cp", &server.url("f"), local.path().to_str().unwrap()]);
-    assert_failed(
-        &out,
-        1,
-        "timed out after 1.5s waiting for the server's reply",
-    );
-    assert!(
-        started.elapsed() < Duration::from_secs(4),
-        "{:?}",
-        started.elapsed()
-    );
-    assert!(entries(local.path()).is_empty());
 }
 
 #[test]

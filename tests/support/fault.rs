@@ -227,23 +227,31 @@ impl Peer {
     }
 
     /// Waits until the client closes the control connection (or the
-    /// timeout), reading and recording whatever it sends.
+    /// timeout), recording whatever it sends and refusing it with 502, so
+    /// that anything after the scripted part (NOOP, DELE of a temporary
+    /// upload…) changes nothing. QUIT is answered 221.
     pub fn drain(&mut self) -> io::Result<()> {
+        self.respond_until_quit(|_| "502 Not in this script".to_owned())
+    }
+
+    /// Answers every command line with `answer(line)` (a reply, CRLF
+    /// added) until the client sends QUIT (answered 221) or closes the
+    /// connection.
+    pub fn respond_until_quit(&mut self, answer: impl Fn(&str) -> String) -> io::Result<()> {
         loop {
             let mut line = String::new();
             if self.reader.read_line(&mut line)? == 0 {
                 return Ok(());
             }
+            let line = line.trim_end_matches(['\r', '\n']);
             if let Ok(mut received) = self.received.lock() {
-                received.push(line.trim_end().to_owned());
+                received.push(line.to_owned());
             }
             if line.to_ascii_uppercase().starts_with("QUIT") {
                 let _ = self.reply("221 Bye");
                 return Ok(());
             }
-            // Anything after the scripted part (NOOP, DELE of a temporary
-            // upload…) is refused, so that it changes nothing.
-            self.reply("502 Not in this script")?;
+            self.reply(&answer(line))?;
         }
     }
 

@@ -1,0 +1,283 @@
+//! The faults the scripted server plays, one constructor each, shared by
+//! the library's tests (`tests/faults.rs`) and the CLI's
+//! (`ftp-cli/tests/faults.rs`), so that every fault is proven through both.
+//!
+//! Each server logs in the user `user`/`pw` (see [`Peer::login`]) unless the
+//! fault is in the greeting, serves at most [`MAX_CONNECTIONS`] connections
+//! with the same script, and answers `QUIT` with 221 once its scripted part
+//! is over. A script follows the commands both drivers send: the library's
+//! `retrieve`/`store`/`mkdir` and `ftp-cli`'s `cp`/`mv`/`mkdir` (whose
+//! uploads go to a temporary name, then RNFR/RNTO).
+//!
+//! [`MAX_CONNECTIONS`]: crate::fault::MAX_CONNECTIONS
+
+use std::io::Write;
+use std::net::{Shutdown, TcpListener};
+use std::time::Duration;
+
+use crate::fault::{FaultServer, Peer};
+
+/// How long [`DownloadFault::Stall`] and [`silent`] keep quiet: well past
+/// the 1.5 s timeouts the tests configure, well under any test's patience.
+pub const STALL: Duration = Duration::from_secs(5);
+
+/// What goes wrong after the 150 of a 1,000,000-byte download, once
+/// 500,000 bytes were sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DownloadFault {
+    /// The data connection closes, then `426 … transfer aborted`.
+    Abort426,
+    /// The data connection closes, then `226`: fewer bytes than the 150
+    /// announced.
+    Short,
+    /// Nothing more on either connection for [`STALL`].
+    Stall,
+    /// The control connection closes, then the data connection.
+    DropControl,
+    /// The data connection is reset (RST), then `426`.
+    ResetData,
+}
+
+/// The size a [`DownloadFault`] download announces in its 150.
+pub const ANNOUNCED: usize = 1_000_000;
+/// The bytes a [`DownloadFault`] download sends before the fault.
+pub const SENT_BEFORE_FAULT: usize = 500_000;
+
+/// A download that breaks half way, as `fault` says.
+pub fn download_fault(fault: DownloadFault) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("RETR")?;
+        let mut data = peer.accept_data()?;
+        peer.reply(&format!(
+            "150 Opening BINARY mode data connection ({ANNOUNCED} bytes)"
+        ))?;
+        data.write_all(&[9u8; SENT_BEFORE_FAULT])?;
+        match fault {
+            DownloadFault::Abort426 => {
+                drop(data);
+                peer.reply("426 Connection closed; transfer aborted")?;
+            }
+            DownloadFault::Short => {
+                drop(data);
+                peer.reply("226 Transfer complete")?;
+            }
+            DownloadFault::Stall => {
+                std::thread::sleep(STALL);
+                return Ok(());
+            }
+            DownloadFault::DropControl => {
+                peer.close();
+                drop(data);
+                return Ok(());
+            }
+            DownloadFault::ResetData => {
+                // Unread input makes the close send RST instead of FIN.
+                data.set_nonblocking(true)?;
+                let _ = data.shutdown(Shutdown::Both);
+                drop(data);
+                peer.reply("426 Data connection lost")?;
+            }
+        }
+        peer.drain()
+    })
+}
+
+/// A normal download of `content`, with its 150 and 226 arranged by
+/// `order`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FinalReply {
+    /// `150` and `226` in one write, before any data.
+    BeforeData,
+    /// `226` a second after the data connection closed.
+    SecondAfterData,
+}
+
+/// The content of a [`download_with_final_reply`] download.
+pub const CONTENT: &[u8] = b"the whole file, confirmed";
+
+/// A download whose final reply comes early or late, as `order` says; it
+/// succeeds either way.
+pub fn download_with_final_reply(order: FinalReply) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("RETR")?;
+        let mut data = peer.accept_data()?;
+        match order {
+            FinalReply::BeforeData => {
+                peer.send(b"150 Here\r\n226 Already done\r\n")?;
+                std::thread::sleep(Duration::from_millis(200));
+                data.write_all(CONTENT)?;
+                drop(data);
+            }
+            FinalReply::SecondAfterData => {
+                peer.reply("150 Here")?;
+                data.write_all(CONTENT)?;
+                drop(data);
+                std::thread::sleep(Duration::from_secs(1));
+                peer.reply("226 Done at last")?;
+            }
+        }
+        peer.drain()
+    })
+}
+
+/// RETR refused with 550 while the data connection is open and silent: a
+/// client that waits on the data before the reply hangs.
+pub fn refusal_with_data_open() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("RETR")?;
+        let data = peer.accept_data()?;
+        peer.reply("550 No such file")?;
+        std::thread::sleep(Duration::from_secs(3));
+        drop(data);
+        peer.drain()
+    })
+}
+
+/// STOR answered `reply` (552 or 452: disk full) once the data is in.
+pub fn upload_refused_after_data(reply: &'static str) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("STOR")?;
+        let mut data = peer.accept_data()?;
+        peer.reply("150 Send it")?;
+        Peer::read_data(&mut data)?;
+        peer.reply(reply)?;
+        peer.drain()
+    })
+}
+
+/// Accepts connections and never says a word, for [`STALL`].
+pub fn silent() -> FaultServer {
+    FaultServer::start(|peer| {
+        std::thread::sleep(STALL);
+        peer.close();
+        Ok(())
+    })
+}
+
+/// An SSH server's banner instead of a 220.
+pub fn garbage_greeting() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.send(b"SSH-2.0-OpenSSH_9.2\r\n")?;
+        peer.drain()
+    })
+}
+
+/// A greeting line that never ends: `220 ` and then up to 300 MiB of `a`
+/// with no line break (the client must give up after its line limit).
+pub fn endless_greeting_line() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.send(b"220 ")?;
+        let chunk = vec![b'a'; 1 << 20];
+        for _ in 0..300 {
+            peer.send(&chunk)?;
+        }
+        Ok(())
+    })
+}
+
+/// Replies that are odd but valid: `120` before the greeting, multi-line
+/// replies whose inner lines start with digits or other codes, bare LF line
+/// ends. After login, MKD is answered 257 and anything else 200.
+pub fn odd_but_valid_replies() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.send(
+            b"120 Ready in a moment\n220-Welcome\n220 is not the end\n123 neither\n220 Ready\n",
+        )?;
+        peer.answer("USER", "331 Password required")?;
+        peer.expect("PASS")?;
+        peer.send(b"230-Welcome\r\n  230 still going\r\n230-more\n230 Logged in\r\n")?;
+        peer.respond_until_quit(|command| {
+            if command.starts_with("MKD") {
+                "257-\"/d\"\n257 created".to_owned()
+            } else {
+                "200 Ok".to_owned()
+            }
+        })
+    })
+}
+
+/// `421` in answer to the first command after login, then the connection
+/// closes.
+pub fn closes_with_421() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.login()?;
+        peer.answer("", "421 Timeout, closing control connection")?;
+        peer.close();
+        Ok(())
+    })
+}
+
+/// Every command after login answered `200` (where 250 or 257 belong).
+pub fn answers_200_to_everything() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.login()?;
+        peer.respond_until_quit(|_| "200 Ok".to_owned())
+    })
+}
+
+/// The content of every [`pasv_only`] download.
+pub const PASV_CONTENT: &[u8] = b"via pasv";
+
+/// EPSV refused with 500; each PASV answered with a 227 that advertises
+/// `host` (`"10,9,8,7"`, `"0,0,0,0"`…), the first without parentheses, the
+/// next with, while the data listener is on 127.0.0.1. Serves any number of
+/// RETR with [`PASV_CONTENT`].
+pub fn pasv_only(host: &'static str) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        let mut pasv_replies = 0;
+        loop {
+            let command = peer.expect("")?;
+            let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
+            match verb.as_str() {
+                "TYPE" => peer.reply("200 Binary")?,
+                "EPSV" => peer.reply("500 EPSV not understood")?,
+                "PASV" => {
+                    let port = peer.listen_data()?;
+                    let numbers = format!("{host},{},{}", port >> 8, port & 0xff);
+                    pasv_replies += 1;
+                    if pasv_replies % 2 == 1 {
+                        peer.reply(&format!("227 Entering Passive Mode {numbers}"))?;
+                    } else {
+                        peer.reply(&format!("227 Entering Passive Mode ({numbers})"))?;
+                    }
+                }
+                "RETR" => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply("150 Here")?;
+                    data.write_all(PASV_CONTENT)?;
+                    drop(data);
+                    peer.reply("226 Done")?;
+                }
+                "QUIT" => return peer.reply("221 Bye"),
+                _ => peer.reply("502 Not in this script")?,
+            }
+        }
+    })
+}
+
+/// EPSV names a port nothing listens on; NOOP then still works.
+pub fn data_connection_refused() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.login()?;
+        peer.answer("TYPE", "200 Ok")?;
+        peer.expect("EPSV")?;
+        let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        peer.reply(&format!("229 (|||{closed}|)"))?;
+        peer.respond_until_quit(|command| {
+            if command.starts_with("NOOP") {
+                "200 Still here".to_owned()
+            } else {
+                "502 Not in this script".to_owned()
+            }
+        })
+    })
+}
