@@ -171,6 +171,47 @@ fn fifty_mebibytes_byte_for_byte_from_and_to_files() {
     assert_eq!(ftp.retrieve("big.bin", &mut out).unwrap(), 50 << 20);
     drop(out);
     assert!(fs::read(&target).unwrap() == content);
+
+    // The zero-copy paths: sendfile up, splice down.
+    let mut file = fs::File::open(&source).unwrap();
+    assert_eq!(ftp.store_file("big2.bin", &mut file).unwrap(), 50 << 20);
+    assert!(fs::read(server.root().join("big2.bin")).unwrap() == content);
+    let target = local.path().join("copy2.bin");
+    let mut out = fs::File::create(&target).unwrap();
+    assert_eq!(ftp.retrieve_file("big2.bin", &mut out).unwrap(), 50 << 20);
+    drop(out);
+    assert!(fs::read(&target).unwrap() == content);
+}
+
+#[test]
+fn retrieve_file_into_a_file_that_refuses_splice() {
+    let server = TestServer::start();
+    let content = pseudo_random(3 << 20);
+    fs::write(server.root().join("f.bin"), &content).unwrap();
+    let local = tempfile::tempdir().unwrap();
+    let target = local.path().join("log.bin");
+    fs::write(&target, b"head:").unwrap();
+    let mut ftp = login(&server);
+
+    // Opened for appending: splice refuses it; the data goes through memory.
+    let mut out = fs::OpenOptions::new().append(true).open(&target).unwrap();
+    assert_eq!(ftp.retrieve_file("f.bin", &mut out).unwrap(), 3 << 20);
+    drop(out);
+    let written = fs::read(&target).unwrap();
+    assert_eq!(&written[..5], b"head:");
+    assert!(written[5..] == content[..]);
+
+    // /dev/full refuses splice, then every write (like a full disk): a
+    // local error, and the session stays usable.
+    if let Ok(mut full) = fs::OpenOptions::new().write(true).open("/dev/full") {
+        let err = ftp.retrieve_file("f.bin", &mut full).unwrap_err();
+        assert!(
+            err.to_string().starts_with("writing the downloaded data:"),
+            "{err}"
+        );
+        assert_eq!(err.code(), None, "{err}");
+        ftp.noop().unwrap();
+    }
 }
 
 #[test]

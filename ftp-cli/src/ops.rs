@@ -160,7 +160,7 @@ fn download(
         }
         let mut client = connect(op, src, config)?;
         let mut out = std::io::stdout().lock();
-        fetch(op, src, &mut client, &mut out)?;
+        fetch(op, src, &mut client, Sink::Stream(&mut out))?;
         quit(client);
         return Ok(());
     }
@@ -188,7 +188,7 @@ fn download(
             .open(&target)
             .map_err(|e| Failure::failed(format!("{op} {src}: cannot write to {shown}: {e}")))?;
         let mut client = connect(op, src, config)?;
-        fetch(op, src, &mut client, &mut out)?;
+        fetch(op, src, &mut client, Sink::File(&mut out))?;
         quit(client);
         return Ok(());
     }
@@ -212,7 +212,7 @@ fn download(
         })?;
 
     let mut client = connect(op, src, config)?;
-    let received = fetch(op, src, &mut client, temp.as_file_mut())?;
+    let received = fetch(op, src, &mut client, Sink::File(temp.as_file_mut()))?;
     if remove_source {
         confirm_remote_size(op, src, &mut client, src.path(), received)?;
         temp.as_file()
@@ -241,26 +241,37 @@ fn download(
     Ok(())
 }
 
+/// Where a download goes.
+enum Sink<'a> {
+    /// A file or device: the kernel moves the data into it (splice).
+    File(&'a mut File),
+    /// Anything else, standard output included.
+    Stream(&'a mut dyn Write),
+}
+
 /// Downloads `src` into `out`; checks the final reply and, where the server
 /// announced a size in its 150 reply, that it all arrived.
-fn fetch(
-    op: &str,
-    src: &FtpUrl,
-    client: &mut Client,
-    out: &mut impl Write,
-) -> Result<u64, Failure> {
+fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u64, Failure> {
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
     let announced = download.size_hint();
-    download.copy_to_end(out).map_err(remote_failure)?;
+    let flushed = match out {
+        Sink::File(file) => {
+            download.copy_to_file(file).map_err(remote_failure)?;
+            Ok(())
+        }
+        Sink::Stream(out) => {
+            download.copy_to_end(out).map_err(remote_failure)?;
+            out.flush()
+        }
+    };
     let received = download.finish().map_err(remote_failure)?;
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
         )));
     }
-    out.flush()
-        .map_err(|e| Failure::failed(format!("{op} {src}: writing the download: {e}")))?;
+    flushed.map_err(|e| Failure::failed(format!("{op} {src}: writing the download: {e}")))?;
     Ok(received)
 }
 

@@ -369,4 +369,14 @@ fn downloads_to_devices_and_stdout_are_written_in_place() {
     let out = ftp_cli(&["mv", &server.url("f.txt"), "/dev/null"]);
     check(&out, 2);
     assert!(server.root().join("f.txt").exists());
+    // A device that is always full: a local error, named as such.
+    if Path::new("/dev/full").exists() {
+        let out = ftp_cli(&["cp", &server.url("f.txt"), "/dev/full"]);
+        check(&out, 1);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("writing the downloaded data: No space left on device"),
+            "{err}"
+        );
+    }
 }

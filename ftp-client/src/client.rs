@@ -267,6 +267,19 @@ impl Client {
         download.finish()
     }
 
+    /// Downloads `path` into `file` at its current position; returns the
+    /// bytes written. On Linux the kernel moves the data from the socket to
+    /// the file (splice), so it never passes through this process.
+    pub fn retrieve_file(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        file: &mut std::fs::File,
+    ) -> Result<u64> {
+        let mut download = self.retrieve_stream(path)?;
+        download.copy_to_file(file)?;
+        download.finish()
+    }
+
     /// Starts downloading `path`; read the returned stream, then call
     /// [`Download::finish`] to check the server's final reply.
     pub fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Download<'_>> {

@@ -18,6 +18,10 @@ const UPLOAD_CHUNK: usize = 256 * 1024;
 /// The most one sendfile call is asked to move.
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const SENDFILE_CHUNK: usize = 16 << 20;
+/// The capacity asked for the pipe that downloads into files splice
+/// through, and so the most one splice moves (the default is 64 KiB).
+#[cfg(any(target_os = "linux", target_os = "android"))]
+const SPLICE_PIPE_SIZE: usize = 1 << 20;
 /// How long to wait for the server's word on a transfer the client cut
 /// short. Pure-FTPd, for one, answers an abandoned download with another
 /// 1xx and nothing final; waiting longer gains nothing.
@@ -76,7 +80,7 @@ impl<'c> Download<'c> {
     /// Copies the rest of the data into `out` with large reads; returns the
     /// bytes copied. On failure the transfer is ended and the server's
     /// reply, when it explains the failure (e.g. 426), is the error.
-    pub fn copy_to_end(&mut self, out: &mut impl Write) -> Result<u64> {
+    pub fn copy_to_end(&mut self, out: &mut (impl Write + ?Sized)) -> Result<u64> {
         // The buffer lives in the client, so a session of many small
         // transfers allocates and zeroes it once.
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
@@ -86,7 +90,97 @@ impl<'c> Download<'c> {
         result
     }
 
-    fn copy_with(&mut self, buf: &mut [u8], out: &mut impl Write) -> Result<u64> {
+    /// Copies the rest of the data into `file` at its current position;
+    /// returns the bytes copied. On Linux the kernel moves the data from
+    /// the socket to the file through a pipe (splice): it never enters this
+    /// process. Failures end the transfer as [`Download::copy_to_end`]'s do.
+    pub fn copy_to_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
+        #[cfg(any(target_os = "linux", target_os = "android"))]
+        if let Some(copied) = self.splice_to_file(file)? {
+            return Ok(copied);
+        }
+        self.copy_to_end(file)
+    }
+
+    /// The splice loop of [`Download::copy_to_file`]; `None` when splice
+    /// cannot be used here (no pipe, or a file that refuses it) and nothing
+    /// was moved yet.
+    #[cfg(any(target_os = "linux", target_os = "android"))]
+    fn splice_to_file(&mut self, file: &mut std::fs::File) -> Result<Option<u64>> {
+        use rustix::io::Errno;
+        use rustix::pipe::{PipeFlags, SpliceFlags, splice};
+
+        let Ok((pipe_out, pipe_in)) = rustix::pipe::pipe_with(PipeFlags::CLOEXEC) else {
+            return Ok(None);
+        };
+        // Best effort: a smaller pipe only means more system calls.
+        let _ = rustix::pipe::fcntl_setpipe_size(&pipe_in, SPLICE_PIPE_SIZE);
+        let mut copied = 0u64;
+        loop {
+            let Some(data) = self.data.as_ref() else {
+                return Ok(Some(copied));
+            };
+            let n = match splice(
+                data,
+                None,
+                &pipe_in,
+                None,
+                SPLICE_PIPE_SIZE,
+                SpliceFlags::MOVE,
+            ) {
+                Ok(0) => {
+                    self.eof = true;
+                    return Ok(Some(copied));
+                }
+                Ok(n) => n,
+                Err(Errno::INTR) => continue,
+                Err(Errno::INVAL | Errno::NOSYS) if copied == 0 => return Ok(None),
+                Err(errno) => {
+                    let error = Error::io_or_timeout(
+                        "receiving data",
+                        io::Error::from(errno),
+                        self.client.config.data_timeout,
+                    );
+                    return Err(self.end_after_network_error(error));
+                }
+            };
+            self.bytes += n as u64;
+            let mut left = n;
+            while left > 0 {
+                match splice(&pipe_out, None, &*file, None, left, SpliceFlags::MOVE) {
+                    Ok(0) => return Err(self.local_write_failure(io::ErrorKind::WriteZero.into())),
+                    Ok(m) => left -= m,
+                    Err(Errno::INTR) => {}
+                    // A file that takes no splice (opened for appending,
+                    // say): these bytes go through memory, and so does the
+                    // rest.
+                    Err(Errno::INVAL) if copied == 0 && left == n => {
+                        let mut pending = vec![0; n];
+                        let result =
+                            io::Read::read_exact(&mut std::fs::File::from(pipe_out), &mut pending)
+                                .and_then(|()| file.write_all(&pending));
+                        if let Err(e) = result {
+                            return Err(self.local_write_failure(e));
+                        }
+                        return self.copy_to_end(file).map(|rest| Some(n as u64 + rest));
+                    }
+                    Err(errno) => return Err(self.local_write_failure(io::Error::from(errno))),
+                }
+            }
+            copied += n as u64;
+        }
+    }
+
+    /// Ends the transfer after the local side failed to take the data (disk
+    /// full, file too large): that is the cause, whatever the server then
+    /// says about the closed connection, whose answer is read only to keep
+    /// the session in step.
+    fn local_write_failure(&mut self, error: io::Error) -> Error {
+        let _ = self.end_early();
+        Error::io("writing the downloaded data", error)
+    }
+
+    fn copy_with(&mut self, buf: &mut [u8], out: &mut (impl Write + ?Sized)) -> Result<u64> {
         let mut copied = 0;
         loop {
             let n = match self.read(buf) {
@@ -100,12 +194,7 @@ impl<'c> Download<'c> {
                 }
             };
             if let Err(e) = out.write_all(&buf[..n]) {
-                // A local failure (disk full, file too large) is the cause,
-                // whatever the server then says about the closed connection.
-                // The server's answer is read only to keep the session in
-                // step.
-                let _ = self.end_early();
-                return Err(Error::io("writing the downloaded data", e));
+                return Err(self.local_write_failure(e));
             }
             copied += n as u64;
         }
