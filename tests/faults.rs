@@ -350,3 +350,29 @@ fn local_write_failure_wins_over_the_servers_426() {
     assert!(err.to_string().contains("disk full"), "{err}");
     client.noop().unwrap();
 }
+
+#[test]
+fn finish_after_a_failed_read_reports_it_without_reading_again() {
+    let server = scenarios::download_fault(DownloadFault::Stall);
+    let mut client = connect(&server).unwrap();
+    let mut download = client.retrieve_stream("f").unwrap();
+    let started = Instant::now();
+    let mut buf = vec![0u8; 64 << 10];
+    let read_error = loop {
+        match std::io::Read::read(&mut download, &mut buf) {
+            Ok(0) => panic!("the stalled transfer ended"),
+            Ok(_) => {}
+            Err(e) => break e,
+        }
+    };
+    assert_eq!(read_error.kind(), std::io::ErrorKind::WouldBlock);
+    let err = download.finish().unwrap_err();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    // The read's timeout, then at most one wait for the final reply; a
+    // second read would add a third.
+    let elapsed = started.elapsed();
+    assert!(
+        elapsed < 2 * TIMEOUT + Duration::from_millis(700),
+        "{elapsed:?}"
+    );
+}

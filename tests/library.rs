@@ -327,3 +327,16 @@ fn store_file_sends_the_rest_of_the_file() {
     );
     assert!(fs::read(server.root().join("tail.bin")).unwrap() == content[1000..]);
 }
+
+#[test]
+fn abandoned_download_closes_the_session_at_once() {
+    let server = TestServer::start();
+    fs::write(server.root().join("big.bin"), pseudo_random(8 << 20)).unwrap();
+    let mut ftp = login(&server);
+    let mut download = ftp.retrieve_stream("big.bin").unwrap();
+    let mut first = [0u8; 1000];
+    std::io::Read::read_exact(&mut download, &mut first).unwrap();
+    download.abandon();
+    let err = ftp.noop().unwrap_err();
+    assert!(err.to_string().contains("closed"), "{err}");
+}

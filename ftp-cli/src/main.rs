@@ -6,6 +6,7 @@
 
 mod cli;
 mod exit;
+mod lines;
 mod ops;
 
 use std::process::ExitCode;

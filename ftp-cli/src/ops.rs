@@ -3,13 +3,14 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File};
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::cli::Operation;
 use crate::exit::Exit;
+use crate::lines::UnixLines;
 
 /// Why the operation failed: the exit code and the one line to print.
 #[derive(Debug)]
@@ -40,6 +41,9 @@ impl fmt::Display for Failure {
     }
 }
 
+/// How much of a listing is read at a time.
+const LISTING_CHUNK: usize = 64 * 1024;
+
 /// Either side of a copy.
 enum Location {
     Remote(FtpUrl),
@@ -59,19 +63,37 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
 }
 
 fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+    let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
     let mut client = connect("ls", url, config)?;
-    let lines = client
-        .list(url.path())
-        .map_err(|e| Failure::failed(format!("ls {url}: {e}")))?;
-    // Buffered: stdout alone would write each line with its own call.
-    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-    for line in lines {
-        if writeln!(out, "{line}").is_err() {
-            // stdout closed (e.g. piped into `head`): nothing more to do.
-            break;
+    let mut download = client.list_stream(url.path()).map_err(|e| failed(&e))?;
+    // Buffered: a listing arrives in pieces that need not end at lines.
+    let mut out = UnixLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
+    let mut buf = vec![0; LISTING_CHUNK];
+    loop {
+        let n = match download.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            // `finish` reports it, with the server's reply if it has one.
+            Err(_) => break,
+        };
+        if let Err(e) = out.write_all(&buf[..n]) {
+            if out.is_closed() {
+                // The reader went away (`ftp-cli ls … | head`): it has what
+                // it wanted, and the server's answer to the cut-short
+                // listing is of no use to anyone.
+                download.abandon();
+                return Ok(());
+            }
+            return Err(failed(&format!("writing the listing: {e}")));
         }
     }
-    let _ = out.flush();
+    download.finish().map_err(|e| failed(&e))?;
+    if let Err(e) = out.finish() {
+        if !out.is_closed() {
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+    }
     quit(client);
     Ok(())
 }

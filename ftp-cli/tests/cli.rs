@@ -380,3 +380,55 @@ fn downloads_to_devices_and_stdout_are_written_in_place() {
         );
     }
 }
+
+#[test]
+fn ls_prints_the_servers_bytes_with_lf_line_ends() {
+    // A name that is not UTF-8, and a listing whose last line has no line
+    // break: printed byte for byte, each line ending in LF.
+    let server = ftp_suite::FaultServer::start(|peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("LIST")?;
+        let mut data = peer.accept_data()?;
+        peer.reply("150 Here comes the listing")?;
+        std::io::Write::write_all(
+            &mut data,
+            b"-rw-r--r-- 1 ftp ftp 3 Nov 22 10:00 caf\xe9.txt\r\n-rw-r--r-- 1 ftp ftp 1 Nov 22 10:00 b c\r\nlast",
+        )?;
+        drop(data);
+        peer.reply("226 Done")?;
+        peer.drain()
+    });
+    let out = ftp_cli(&["ls", &server.url("")]);
+    check(&out, 0);
+    assert_eq!(
+        out.stdout,
+        b"-rw-r--r-- 1 ftp ftp 3 Nov 22 10:00 caf\xe9.txt\n-rw-r--r-- 1 ftp ftp 1 Nov 22 10:00 b c\nlast\n"
+    );
+}
+
+#[test]
+fn ls_into_a_reader_that_stops_early_is_not_an_error() {
+    let server = TestServer::start();
+    fs::create_dir(server.root().join("many")).unwrap();
+    for i in 0..3000 {
+        fs::write(server.root().join(format!("many/entry-{i:04}.txt")), b"x").unwrap();
+    }
+    // `ftp-cli ls … | head -1`: the reader takes one line and goes away.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args(["ls", &server.url("many/")])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(child.stdout.take().unwrap()),
+        &mut first,
+    )
+    .unwrap();
+    assert!(first.contains("entry-"), "{first:?}");
+    let out = child.wait_with_output().unwrap();
+    check(&out, 0);
+    assert!(out.stderr.is_empty(), "{}", stderr(&out));
+}

@@ -234,6 +234,14 @@ impl Client {
         self.listing(DataCommand::List(optional_arg(path)?))
     }
 
+    /// Starts a `LIST` of `path` (`""` for the working directory): read the
+    /// returned stream, the server's lines byte for byte, then call
+    /// [`Download::finish`]. Memory stays constant however long the listing,
+    /// and names that are not UTF-8 arrive as sent.
+    pub fn list_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Download<'_>> {
+        self.start_download(DataCommand::List(optional_arg(path)?))
+    }
+
     /// The names `NLST` gives for `path` (`""` for the working directory).
     /// Some servers include `.` and `..`, or prefix the directory.
     pub fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
@@ -439,10 +447,16 @@ impl Client {
 
     /// The control connection failed: the session cannot continue.
     fn broken(&mut self, error: Error) -> Error {
+        self.close_now();
+        error
+    }
+
+    /// Ends the session at once: the control connection closes without
+    /// QUIT, and every later operation fails.
+    pub(crate) fn close_now(&mut self) {
         self.session.handle_control_eof();
         while self.session.poll().is_some() {}
         let _ = self.control.shutdown(std::net::Shutdown::Both);
-        error
     }
 }
 

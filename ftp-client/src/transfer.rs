@@ -52,6 +52,9 @@ pub struct Download<'c> {
     start: TransferStart,
     bytes: u64,
     eof: bool,
+    /// The error a read through [`Read`] failed with, for `finish` to
+    /// report instead of reading again.
+    read_error: Option<io::Error>,
     finished: bool,
 }
 
@@ -63,6 +66,7 @@ impl<'c> Download<'c> {
             start,
             bytes: 0,
             eof: false,
+            read_error: None,
             finished: false,
         }
     }
@@ -201,8 +205,14 @@ impl<'c> Download<'c> {
     }
 
     /// Ends the transfer: succeeds with the byte count only if the data
-    /// reached its end and the server's final reply is 2xx.
+    /// reached its end and the server's final reply is 2xx. After a failed
+    /// read, reports that failure (or the server's refusal that explains
+    /// it) without reading again.
     pub fn finish(mut self) -> Result<u64> {
+        if let Some(e) = self.read_error.take() {
+            let error = Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+            return Err(self.end_after_network_error(error));
+        }
         if !self.eof {
             // Data left unread means the caller did not take it all.
             let mut probe = [0u8; 1];
@@ -223,6 +233,17 @@ impl<'c> Download<'c> {
             }
         }
         self.end().map(|()| self.bytes)
+    }
+
+    /// Gives up the transfer and the session at once: the data and control
+    /// connections close without waiting for the server's word, and every
+    /// later operation on the client fails. For a reader that lost interest,
+    /// such as a listing piped into `head`, where waiting for the server's
+    /// answer to a cut-short transfer would only delay the exit.
+    pub fn abandon(mut self) {
+        self.finished = true;
+        drop(self.data.take());
+        self.client.close_now();
     }
 
     /// Closes the data connection and reads the final reply.
@@ -261,7 +282,11 @@ impl Read for Download<'_> {
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        let n = data.read(buf)?;
+        let n = data.read(buf).inspect_err(|e| {
+            if e.kind() != io::ErrorKind::Interrupted {
+                self.read_error = Some(io::Error::new(e.kind(), e.to_string()));
+            }
+        })?;
         if n == 0 && !buf.is_empty() {
             self.eof = true;
         }
