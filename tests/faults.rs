@@ -2,11 +2,11 @@
 //! success or a clear error, never a hang or a panic, and timeouts fire
 //! within their configured bound.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use ftp_client::{Client, Config, Error};
-use ftp_suite::scenarios::{self, DownloadFault, FinalReply};
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault};
 use ftp_suite::{FaultServer, Peer};
 
 const TIMEOUT: Duration = Duration::from_millis(1500);
@@ -375,4 +375,32 @@ fn finish_after_a_failed_read_reports_it_without_reading_again() {
         elapsed < 2 * TIMEOUT + Duration::from_millis(700),
         "{elapsed:?}"
     );
+}
+
+#[test]
+fn uploads_broken_half_way_fail_within_the_bound() {
+    for (fault, needle) in [
+        (
+            UploadFault::Abort426,
+            "426 Connection closed; transfer aborted",
+        ),
+        (UploadFault::DropControl, "server closed the connection"),
+        (
+            UploadFault::NoFinalReply,
+            "timed out after 1.5s waiting for the server's reply",
+        ),
+    ] {
+        let server = scenarios::upload_fault(fault);
+        let mut client = connect(&server).unwrap();
+        let started = Instant::now();
+        let err = client
+            .store("f", &mut std::io::repeat(7).take(4 << 20))
+            .unwrap_err();
+        assert!(err.to_string().contains(needle), "{fault:?}: {err}");
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed < 2 * TIMEOUT + Duration::from_secs(1),
+            "{fault:?}: {elapsed:?}"
+        );
+    }
 }

@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use ftp_suite::FaultServer;
-use ftp_suite::scenarios::{self, DownloadFault, FinalReply};
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault};
 
 fn ftp_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
@@ -268,6 +268,44 @@ fn disk_full_after_upload_keeps_the_source_and_the_remote_file() {
         assert!(
             received.iter().any(|l| l.starts_with("DELE .up.bin.")),
             "{received:?}"
+        );
+    }
+}
+
+#[test]
+fn uploads_broken_half_way_keep_the_source_and_never_touch_the_target() {
+    for (fault, needle) in [
+        (
+            UploadFault::Abort426,
+            "426 Connection closed; transfer aborted",
+        ),
+        (UploadFault::DropControl, "server closed the connection"),
+        (
+            UploadFault::NoFinalReply,
+            "timed out after 1.5s waiting for the server's reply",
+        ),
+    ] {
+        let server = scenarios::upload_fault(fault);
+        let local = tempfile::tempdir().unwrap();
+        let src = local.path().join("up.bin");
+        fs::write(&src, vec![3u8; 4 << 20]).unwrap();
+        let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
+        assert_failed(&out, 1, needle);
+        assert_eq!(
+            fs::read(&src).unwrap().len(),
+            4 << 20,
+            "{fault:?}: mv kept its source"
+        );
+        let received = server.received();
+        assert!(
+            received.iter().any(|l| l.starts_with("STOR .up.bin.")),
+            "{fault:?}: {received:?}"
+        );
+        assert!(
+            !received
+                .iter()
+                .any(|l| l.starts_with("RNFR") || l.starts_with("RNTO")),
+            "{fault:?}: {received:?}"
         );
     }
 }

@@ -267,11 +267,11 @@ impl<'c> Download<'c> {
         finish_transfer(self.client, timeout)
     }
 
-    /// Ends the transfer after a network `error`; the server's refusal, if
-    /// it sent one, explains more than a socket error.
+    /// Ends the transfer after a network `error`; the server's refusal, or
+    /// its closing the session, explains more than a socket error.
     fn end_after_network_error(&mut self, error: Error) -> Error {
         match self.end_early() {
-            Err(refusal @ Error::Refused { .. }) => refusal,
+            Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
             _ => error,
         }
     }
@@ -443,10 +443,11 @@ impl<'c> Upload<'c> {
     }
 
     /// Ends the upload after a network `error`; the server's refusal (552
-    /// disk full, say) explains more than a broken pipe.
+    /// disk full, say), or its closing the session, explains more than a
+    /// broken pipe.
     fn end_after_network_error(&mut self, error: Error) -> Error {
         match self.end() {
-            Err(refusal @ Error::Refused { .. }) => refusal,
+            Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
             _ => error,
         }
     }

@@ -11,7 +11,7 @@
 //!
 //! [`MAX_CONNECTIONS`]: crate::fault::MAX_CONNECTIONS
 
-use std::io::Write;
+use std::io::{self, Write};
 use std::net::{Shutdown, TcpListener};
 use std::time::Duration;
 
@@ -149,6 +149,53 @@ pub fn upload_refused_after_data(reply: &'static str) -> FaultServer {
         peer.reply("150 Send it")?;
         Peer::read_data(&mut data)?;
         peer.reply(reply)?;
+        peer.drain()
+    })
+}
+
+/// What goes wrong during an upload, once [`RECEIVED_BEFORE_FAULT`] bytes
+/// arrived after the 150.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadFault {
+    /// The data connection closes, then `426 … transfer aborted`.
+    Abort426,
+    /// The control connection closes, then the data connection.
+    DropControl,
+    /// The server takes all the data, then neither answers nor closes for
+    /// [`STALL`].
+    NoFinalReply,
+}
+
+/// The bytes an [`UploadFault`] upload reads before the fault.
+pub const RECEIVED_BEFORE_FAULT: usize = 100_000;
+
+/// An upload that breaks half way, as `fault` says.
+pub fn upload_fault(fault: UploadFault) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        peer.type_and_epsv()?;
+        peer.expect("STOR")?;
+        let mut data = peer.accept_data()?;
+        peer.reply("150 Send it")?;
+        io::Read::read_exact(&mut data, &mut vec![0; RECEIVED_BEFORE_FAULT])?;
+        match fault {
+            UploadFault::Abort426 => {
+                // Unread input makes the close send RST: the client's
+                // writes fail at once.
+                drop(data);
+                peer.reply("426 Connection closed; transfer aborted")?;
+            }
+            UploadFault::DropControl => {
+                peer.close();
+                drop(data);
+                return Ok(());
+            }
+            UploadFault::NoFinalReply => {
+                Peer::read_data(&mut data)?;
+                std::thread::sleep(STALL);
+                return Ok(());
+            }
+        }
         peer.drain()
     })
 }
