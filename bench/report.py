@@ -19,6 +19,7 @@ size_mib, rss_small_mib, many, ls_entries = map(int, (size_mib, rss_small_mib, m
 ok = defaultdict(list)        # (measure, server, client) -> [value]
 bad = defaultdict(int)        # (measure, server, client) -> failed runs
 extra = defaultdict(list)     # (measure, server, client) -> [dict]
+cpu = defaultdict(list)       # (measure, server, client) -> [CPU seconds of the client]
 with open(samples_path, newline="") as f:
     for row in csv.DictReader(f, delimiter="\t"):
         key = (row["measure"], row["server"], row["client"])
@@ -31,6 +32,8 @@ with open(samples_path, newline="") as f:
             # the time bound: the stall-free whole run extrapolated from the
             # completed transfers (first = connect + login, then the mean).
             if row["status"] == "ok":
+                if "cpu" in kv:
+                    cpu[key].append(float(kv["cpu"]))
                 ok[key].append(int(kv["done"]) / max(float(row["value"]) - float(kv["excess"]), 1e-9))
             elif float(kv.get("est", 0)) > 0:
                 ok[key].append(many / float(kv["est"]))
@@ -39,6 +42,8 @@ with open(samples_path, newline="") as f:
             bad[key] += 1
             continue
         value = float(row["value"])
+        if "cpu" in kv:
+            cpu[key].append(float(kv["cpu"]))
         if row["measure"] == "many":
             value = many / value  # files/s, whole process (connect + login included)
             extra[key].append(kv)
@@ -161,3 +166,25 @@ for s in servers:
     lib = [float(e["internal_fps"]) for e in extra.get(("many", s, "ftp-cli"), []) if "internal_fps" in e]
     if lib:
         print(f"  ftp-cli library loop alone (login excluded) on {s}: median {statistics.median(lib):.0f} files/s.")
+
+# CPU time is steadier than wall time on a shared machine, and shows what a
+# client costs beside the server it waits for.
+transfers = (("dl_file", f"download {size_mib} MiB -> file"),
+             ("dl_null", f"download {size_mib} MiB -> /dev/null"),
+             ("ul", f"upload {size_mib} MiB"),
+             ("many", f"{many} x small files, one session"),
+             ("ls", f"ls of a {ls_entries}-entry directory"))
+cpu_rows = []
+for measure, label in transfers:
+    for s in servers:
+        meds = {c: statistics.median(v) for c in ("ftp-cli", "curl", "lftp")
+                if (v := cpu.get((measure, s, c)))}
+        if "ftp-cli" in meds:
+            cpu_rows.append((label, s, meds))
+if cpu_rows:
+    print()
+    print("client CPU time (user + system), medians; curl/ftp-cli > 1 means ftp-cli uses less:")
+    for label, s, meds in cpu_rows:
+        cells = "  ".join(f"{c} {meds[c]:6.3f}s" for c in ("ftp-cli", "curl", "lftp") if c in meds)
+        ratio = f"{meds['curl'] / meds['ftp-cli']:.1f}x" if meds.get("curl") and meds["ftp-cli"] > 0 else "-"
+        print(f"  {label:<36} {s:<9} {cells}  curl/ftp-cli {ratio}")

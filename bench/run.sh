@@ -169,10 +169,10 @@ run_timed() {
   shift 6
   "$TIMED" "$to" "$TFILE" "$@" >"$out" 2>"$WORK/stderr" || rc=$?
   if ((rc == 0)); then
-    record "$m" "$s" "$c" "$r" ok "$(cat "$TFILE")"
+    record "$m" "$s" "$c" "$r" ok "$(head -1 "$TFILE")" "cpu=$(sed -n 2p "$TFILE")"
   else
     log "FAILED ($m $s $c run $r, status $rc): $* : $(head -c 300 "$WORK/stderr")"
-    record "$m" "$s" "$c" "$r" "$([[ $rc == 124 ]] && echo timeout || echo fail)" "$(cat "$TFILE")"
+    record "$m" "$s" "$c" "$r" "$([[ $rc == 124 ]] && echo timeout || echo fail)" "$(head -1 "$TFILE")"
   fi
   return "$rc"
 }
@@ -315,7 +315,7 @@ bench_server() {
               fail_sample
             else
               # keep the library's own rate (login excluded) alongside
-              sed -i "\$ s/\t\$/\tdone=$MANY;internal_fps=$(sed -n 's/.*files_per_s=//p' "$WORK/many.out")/" "$SAMPLES"
+              sed -i "\$ s/\$/;done=$MANY;internal_fps=$(sed -n 's/.*files_per_s=//p' "$WORK/many.out")/" "$SAMPLES"
             fi
           fi
           ;;
@@ -340,13 +340,13 @@ bench_server() {
             END { est = (NR > 1) ? first + (n - 1) * rest / (NR - 1) : 0
                   printf "stalls=%d;excess=%.6f;sum=%.6f;est=%.6f", k, ex, sum, est }')
           if ((rc == 0 || rc == 124)) && ((done_n > 0)); then
-            record many "$s" curl "$r" "$([[ $rc == 0 ]] && echo ok || echo timeout)" "$(cat "$TFILE")" "done=$done_n;$st"
+            record many "$s" curl "$r" "$([[ $rc == 0 ]] && echo ok || echo timeout)" "$(head -1 "$TFILE")" "done=$done_n;$st;cpu=$(sed -n 2p "$TFILE")"
             if ((rc == 124)); then
               log "curl many-files run $r on $s hit the ${CURL_MANY_TIMEOUT}s bound after $done_n files ($st)"
             fi
           else
             log "FAILED (many $s curl run $r, status $rc): $(grep -vE '^[0-9.]+$' "$wout" | head -c 300)"
-            record many "$s" curl "$r" fail "$(cat "$TFILE")" "done=$done_n;$st"
+            record many "$s" curl "$r" fail "$(head -1 "$TFILE")" "done=$done_n;$st"
           fi
           ;;
       esac

@@ -2,7 +2,8 @@
 # timed.pl TIMEOUT_S OUTFILE CMD [ARGS...]
 #
 # Runs CMD (no shell; stdin/stdout/stderr inherited) and writes its wall time
-# in seconds, from CLOCK_MONOTONIC, to OUTFILE. Exits with CMD's status, or
+# in seconds, from CLOCK_MONOTONIC, to OUTFILE, and on a second line the CPU
+# time (user + system) CMD and its children used. Exits with CMD's status, or
 # 124 if it ran longer than TIMEOUT_S (then CMD gets SIGTERM, SIGKILL 2 s
 # later). The clock starts just before fork and stops just after waitpid, so
 # the wrapper adds only a fork/exec to the measured time (same for every
@@ -34,8 +35,10 @@ my $status = $?;
 my $t1 = clock_gettime(CLOCK_MONOTONIC);
 alarm 0;
 
+my (undef, undef, $child_user, $child_system) = times;
+
 open my $fh, '>', $out or die "timed.pl: $out: $!\n";
-printf $fh "%.6f\n", $t1 - $t0;
+printf $fh "%.6f\n%.3f\n", $t1 - $t0, $child_user + $child_system;
 close $fh;
 exit 124 if $timed_out;
 exit(($status & 127) ? 128 + ($status & 127) : $status >> 8);
