@@ -30,10 +30,7 @@ fn connect(server: &FaultServer) -> Result<Client, Error> {
 /// Serves `data` for one RETR after the usual login.
 fn download_script(peer: &mut Peer, data: &[u8]) -> std::io::Result<()> {
     peer.login()?;
-    peer.type_and_epsv()?;
-    peer.expect("RETR")?;
-    let mut stream = peer.accept_data()?;
-    peer.reply("150 Opening data connection")?;
+    let mut stream = peer.answer_transfer("RETR", "150 Opening data connection")?;
     stream.write_all(data)?;
     drop(stream);
     peer.reply("226 Transfer complete")?;
@@ -327,10 +324,7 @@ fn local_write_failure_is_reported_as_such_and_abandoned_downloads_do_not_hang()
 fn local_write_failure_wins_over_the_servers_426() {
     let server = FaultServer::start(|peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
+        let mut data = peer.answer_transfer("RETR", "150 Here")?;
         let _ = data.write_all(&[5u8; 4 << 20]);
         drop(data);
         peer.reply("426 Failure writing network stream.")?;

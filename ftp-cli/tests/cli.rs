@@ -387,10 +387,7 @@ fn ls_prints_the_servers_bytes_with_lf_line_ends() {
     // break: printed byte for byte, each line ending in LF.
     let server = ftp_suite::FaultServer::start(|peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("LIST")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here comes the listing")?;
+        let mut data = peer.answer_transfer("LIST", "150 Here comes the listing")?;
         std::io::Write::write_all(
             &mut data,
             b"-rw-r--r-- 1 ftp ftp 3 Nov 22 10:00 caf\xe9.txt\r\n-rw-r--r-- 1 ftp ftp 1 Nov 22 10:00 b c\r\nlast",

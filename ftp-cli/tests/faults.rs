@@ -314,10 +314,7 @@ fn uploads_broken_half_way_keep_the_source_and_never_touch_the_target() {
 fn mv_reports_a_failed_delete_and_keeps_both_copies() {
     let server = FaultServer::start(|peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
+        let mut data = peer.answer_transfer("RETR", "150 Here")?;
         data.write_all(b"content")?;
         drop(data);
         peer.reply("226 Done")?;
@@ -340,10 +337,7 @@ fn mv_reports_a_failed_delete_and_keeps_both_copies() {
 fn mv_keeps_the_source_when_size_disagrees() {
     let server = FaultServer::start(|peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Here")?;
+        let mut data = peer.answer_transfer("RETR", "150 Here")?;
         data.write_all(b"content")?;
         drop(data);
         peer.reply("226 Done")?;

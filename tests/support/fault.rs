@@ -195,6 +195,17 @@ impl Peer {
         self.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
     }
 
+    /// The usual start of a transfer: TYPE I and EPSV answered, then the
+    /// command `verb` read, its data connection accepted, and the command
+    /// answered with `reply` (a 150, or a refusal with the connection open).
+    pub fn answer_transfer(&mut self, verb: &str, reply: &str) -> io::Result<TcpStream> {
+        self.type_and_epsv()?;
+        self.expect(verb)?;
+        let data = self.accept_data()?;
+        self.reply(reply)?;
+        Ok(data)
+    }
+
     /// Accepts the client's data connection (bounded by the IO timeout).
     pub fn accept_data(&mut self) -> io::Result<TcpStream> {
         let listener = self

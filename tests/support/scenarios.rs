@@ -47,12 +47,10 @@ pub const SENT_BEFORE_FAULT: usize = 500_000;
 pub fn download_fault(fault: DownloadFault) -> FaultServer {
     FaultServer::start(move |peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply(&format!(
-            "150 Opening BINARY mode data connection ({ANNOUNCED} bytes)"
-        ))?;
+        let mut data = peer.answer_transfer(
+            "RETR",
+            &format!("150 Opening BINARY mode data connection ({ANNOUNCED} bytes)"),
+        )?;
         data.write_all(&[9u8; SENT_BEFORE_FAULT])?;
         match fault {
             DownloadFault::Abort426 => {
@@ -129,10 +127,7 @@ pub fn download_with_final_reply(order: FinalReply) -> FaultServer {
 pub fn refusal_with_data_open() -> FaultServer {
     FaultServer::start(|peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("RETR")?;
-        let data = peer.accept_data()?;
-        peer.reply("550 No such file")?;
+        let data = peer.answer_transfer("RETR", "550 No such file")?;
         std::thread::sleep(Duration::from_secs(3));
         drop(data);
         peer.drain()
@@ -143,10 +138,7 @@ pub fn refusal_with_data_open() -> FaultServer {
 pub fn upload_refused_after_data(reply: &'static str) -> FaultServer {
     FaultServer::start(move |peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("STOR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Send it")?;
+        let mut data = peer.answer_transfer("STOR", "150 Send it")?;
         Peer::read_data(&mut data)?;
         peer.reply(reply)?;
         peer.drain()
@@ -173,10 +165,7 @@ pub const RECEIVED_BEFORE_FAULT: usize = 100_000;
 pub fn upload_fault(fault: UploadFault) -> FaultServer {
     FaultServer::start(move |peer| {
         peer.login()?;
-        peer.type_and_epsv()?;
-        peer.expect("STOR")?;
-        let mut data = peer.accept_data()?;
-        peer.reply("150 Send it")?;
+        let mut data = peer.answer_transfer("STOR", "150 Send it")?;
         io::Read::read_exact(&mut data, &mut vec![0; RECEIVED_BEFORE_FAULT])?;
         match fault {
             UploadFault::Abort426 => {
