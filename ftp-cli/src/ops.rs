@@ -41,8 +41,8 @@ impl fmt::Display for Failure {
     }
 }
 
-/// How much of a listing is read at a time.
-const LISTING_CHUNK: usize = 64 * 1024;
+/// How much [`pump`] reads at a time.
+const PUMP_CHUNK: usize = 256 * 1024;
 
 /// Either side of a copy.
 enum Location {
@@ -65,10 +65,41 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
 fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
     let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
     let mut client = connect("ls", url, config)?;
-    let mut download = client.list_stream(url.path()).map_err(|e| failed(&e))?;
+    let download = client.list_stream(url.path()).map_err(|e| failed(&e))?;
     // Buffered: a listing arrives in pieces that need not end at lines.
     let mut out = UnixLines::new(std::io::BufWriter::new(std::io::stdout().lock()));
-    let mut buf = vec![0; LISTING_CHUNK];
+    match pump(download, &mut out) {
+        Ok(_) => {}
+        // The reader went away (`ftp-cli ls … | head`): it has what it
+        // wanted.
+        Err(Pumped::WriteFailed(_)) if out.is_closed() => return Ok(()),
+        Err(Pumped::WriteFailed(e)) => return Err(failed(&format!("writing the listing: {e}"))),
+        Err(Pumped::TransferFailed(e)) => return Err(failed(&e)),
+    }
+    if let Err(e) = out.finish() {
+        if !out.is_closed() {
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+    }
+    quit(client);
+    Ok(())
+}
+
+/// Why [`pump`] stopped short.
+enum Pumped {
+    /// The writer failed; the session was abandoned.
+    WriteFailed(std::io::Error),
+    /// The transfer failed, as the library reports it.
+    TransferFailed(ftp_client::Error),
+}
+
+/// Copies a download into `out` and finishes it; returns the bytes copied.
+/// A writer that fails (a reader that went away, a full disk) ends the
+/// transfer and the session at once: this process is about to exit, so the
+/// server's word on the cut-short transfer, which the library would wait
+/// for to keep the session usable, is of no use.
+fn pump(mut download: ftp_client::Download<'_>, out: &mut dyn Write) -> Result<u64, Pumped> {
+    let mut buf = vec![0; PUMP_CHUNK];
     loop {
         let n = match download.read(&mut buf) {
             Ok(0) => break,
@@ -78,24 +109,11 @@ fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
             Err(_) => break,
         };
         if let Err(e) = out.write_all(&buf[..n]) {
-            if out.is_closed() {
-                // The reader went away (`ftp-cli ls … | head`): it has what
-                // it wanted, and the server's answer to the cut-short
-                // listing is of no use to anyone.
-                download.abandon();
-                return Ok(());
-            }
-            return Err(failed(&format!("writing the listing: {e}")));
+            download.abandon();
+            return Err(Pumped::WriteFailed(e));
         }
     }
-    download.finish().map_err(|e| failed(&e))?;
-    if let Err(e) = out.finish() {
-        if !out.is_closed() {
-            return Err(failed(&format!("writing the listing: {e}")));
-        }
-    }
-    quit(client);
-    Ok(())
+    download.finish().map_err(Pumped::TransferFailed)
 }
 
 fn mkdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
@@ -277,23 +295,31 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
     let announced = download.size_hint();
-    let flushed = match out {
+    let received = match out {
         Sink::File(file) => {
             download.copy_to_file(file).map_err(remote_failure)?;
-            Ok(())
+            download.finish().map_err(remote_failure)?
         }
         Sink::Stream(out) => {
-            download.copy_to_end(out).map_err(remote_failure)?;
+            let received = match pump(download, out) {
+                Ok(received) => received,
+                Err(Pumped::WriteFailed(e)) => {
+                    return Err(Failure::failed(format!(
+                        "{op} {src}: writing the download: {e}"
+                    )));
+                }
+                Err(Pumped::TransferFailed(e)) => return Err(remote_failure(e)),
+            };
             out.flush()
+                .map_err(|e| Failure::failed(format!("{op} {src}: writing the download: {e}")))?;
+            received
         }
     };
-    let received = download.finish().map_err(remote_failure)?;
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
         )));
     }
-    flushed.map_err(|e| Failure::failed(format!("{op} {src}: writing the download: {e}")))?;
     Ok(received)
 }
 

@@ -429,3 +429,25 @@ fn ls_into_a_reader_that_stops_early_is_not_an_error() {
     check(&out, 0);
     assert!(out.stderr.is_empty(), "{}", stderr(&out));
 }
+
+#[test]
+fn download_to_stdout_whose_reader_goes_away_fails_cleanly() {
+    let server = TestServer::start();
+    fs::write(server.root().join("big.bin"), vec![b'x'; 8 << 20]).unwrap();
+    // `ftp-cli cp URL - | head -c 10`: the copy is not complete, so exit 1,
+    // with one line saying why.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args(["cp", &server.url("big.bin"), "-"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = [0u8; 10];
+    std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+    assert_eq!(&first, b"xxxxxxxxxx");
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    check(&out, 1);
+    let err = stderr(&out);
+    assert!(err.contains("writing the download: Broken pipe"), "{err}");
+}

@@ -627,6 +627,11 @@ impl Session {
     fn close(&mut self, failure: Failure) {
         let running = !matches!(self.state, State::Idle | State::Closed);
         self.state = State::Closed;
+        // Data-channel work queued by an earlier reply of the same input
+        // (a 229 or 150 read together with a 421) is moot now, and a
+        // driver doing it would report events a closed session refuses.
+        self.actions
+            .retain(|action| !matches!(action, Action::ConnectData(_) | Action::Transfer(_)));
         if running {
             self.actions.push_back(Action::Done(Err(failure)));
         }

@@ -1,6 +1,9 @@
-//! Inputs found by the fuzz targets in `fuzz/`, fed exactly as found.
+//! Inputs found by the fuzz targets in `fuzz/` and by the property tests,
+//! fed exactly as found.
 
-use ftp_proto::{Limits, ReplyError, ReplyParser};
+use ftp_proto::{
+    Action, Arg, DataCommand, Failure, Limits, ReplyError, ReplyParser, Session, SessionConfig,
+};
 
 /// Feeds `data` as the `reply_parser` fuzz target does and checks the
 /// parser's memory bound after every call.
@@ -36,5 +39,72 @@ fn first_line_of_multi_line_reply_counts_towards_max_reply_len() {
     assert_eq!(
         feed_all(limits, &input[3..]),
         Err(ReplyError::ReplyTooLong { limit: 0 })
+    );
+}
+
+/// Runs a download whose server answers `after_type` (everything after the
+/// `200` to `TYPE I`) in one read, and returns the driver's view: each
+/// action by kind, and the failure that ended the operation.
+fn download_answered_in_one_read(after_type: &[u8]) -> (Vec<&'static str>, Option<Failure>) {
+    let mut session = Session::new(SessionConfig::new("127.0.0.1:21".parse().unwrap()));
+    session.handle_control(b"220 Ready\r\n");
+    while session.poll().is_some() {}
+    session
+        .transfer(DataCommand::Retr(Arg::new("f").unwrap()))
+        .unwrap();
+    let mut seen = Vec::new();
+    let mut failure = None;
+    let mut input = [&b"200 Binary\r\n"[..], after_type].into_iter();
+    while let Some(action) = session.poll() {
+        seen.push(match action {
+            Action::Send(_) => "send",
+            Action::ReadControl => match input.next() {
+                Some(bytes) => {
+                    session.handle_control(bytes);
+                    "read"
+                }
+                None => {
+                    session.handle_control_eof();
+                    "eof"
+                }
+            },
+            Action::ConnectData(_) => {
+                // A real driver connects, then reports it: that must be
+                // accepted, whatever came with the 229.
+                session.handle_data_connected().unwrap();
+                "connect"
+            }
+            Action::Transfer(_) => {
+                session.handle_data_finished().unwrap();
+                "transfer"
+            }
+            Action::Reply(_) => "reply",
+            Action::Done(result) => {
+                failure = result.err();
+                "done"
+            }
+        });
+    }
+    (seen, failure)
+}
+
+/// `session_never_panics_on_server_bytes` (proptest): a 229 and a 421 in
+/// one read queued "connect the data channel" for a session the 421 then
+/// closed; the driver's report of the connection was refused as an
+/// unexpected event, so a client showed that instead of the 421.
+#[test]
+fn no_data_channel_work_for_a_session_closed_in_the_same_read() {
+    let (seen, failure) = download_answered_in_one_read(b"229 (|||30001|)\r\n421 Bye\r\n");
+    assert!(!seen.contains(&"connect"), "{seen:?}");
+    assert!(
+        matches!(&failure, Some(Failure::Closed(Some(r))) if r.code().get() == 421),
+        "{failure:?}"
+    );
+
+    let (seen, failure) = download_answered_in_one_read(b"229 (|||30001|)\r\n");
+    assert!(seen.contains(&"connect"), "{seen:?}");
+    assert!(
+        matches!(failure, Some(Failure::Closed(None))),
+        "{failure:?}"
     );
 }

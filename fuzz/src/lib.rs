@@ -82,11 +82,15 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                     pending &= r.is_err();
                     r
                 };
-                assert!(result.is_ok() || session.is_closed(), "{result:?}");
+                // The session never asks for data-channel work it then
+                // refuses, not even when a reply in the same read closed it.
+                assert!(result.is_ok(), "{result:?}");
             }
             Some(Action::Transfer(_)) => {
                 let result = session.handle_data_finished();
-                assert!(result.is_ok() || session.is_closed(), "{result:?}");
+                // The session never asks for data-channel work it then
+                // refuses, not even when a reply in the same read closed it.
+                assert!(result.is_ok(), "{result:?}");
             }
             Some(Action::Reply(reply)) => {
                 assert!(!reply.to_string().chars().any(char::is_control));
