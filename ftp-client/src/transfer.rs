@@ -267,13 +267,9 @@ impl<'c> Download<'c> {
         finish_transfer(self.client, timeout)
     }
 
-    /// Ends the transfer after a network `error`; the server's refusal, or
-    /// its closing the session, explains more than a socket error.
+    /// Ends the transfer after a network `error`; see [`explained_by_server`].
     fn end_after_network_error(&mut self, error: Error) -> Error {
-        match self.end_early() {
-            Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
-            _ => error,
-        }
+        explained_by_server(self.end_early(), error)
     }
 }
 
@@ -442,14 +438,9 @@ impl<'c> Upload<'c> {
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
-    /// Ends the upload after a network `error`; the server's refusal (552
-    /// disk full, say), or its closing the session, explains more than a
-    /// broken pipe.
+    /// Ends the upload after a network `error`; see [`explained_by_server`].
     fn end_after_network_error(&mut self, error: Error) -> Error {
-        match self.end() {
-            Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
-            _ => error,
-        }
+        explained_by_server(self.end(), error)
     }
 }
 
@@ -479,6 +470,17 @@ impl Drop for Upload<'_> {
         if !self.finished {
             let _ = self.end();
         }
+    }
+}
+
+/// The error to report for a transfer whose socket failed with `error`
+/// and which `ended` as the server then said: its refusal (426, 552 disk
+/// full…) or its closing the session explains more than a reset or a
+/// broken pipe.
+fn explained_by_server(ended: Result<()>, error: Error) -> Error {
+    match ended {
+        Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
+        _ => error,
     }
 }
 
