@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use ftp_proto::decode::{Features, Timestamp};
 use ftp_proto::{
-    Action, Arg, Command, DataCommand, Outcome, Reply, Session, SessionConfig, TransferStart,
+    Action, Arg, Command, DataCommand, Failure, Outcome, Reply, Session, SessionConfig,
+    TransferStart,
 };
 
 use crate::config::Config;
@@ -48,6 +49,9 @@ pub struct Client {
     read_timeout: Option<Duration>,
     /// The data connection the session asked for, until a transfer takes it.
     data: Option<TcpStream>,
+    /// Why the data connection could not be opened, reported once the
+    /// session ends the operation.
+    data_connect_error: Option<Error>,
     /// The buffer transfers copy through, kept between transfers.
     pub(crate) transfer_buf: Vec<u8>,
 }
@@ -113,6 +117,7 @@ impl Client {
             write_buf: Vec::with_capacity(256),
             read_timeout: None,
             data: None,
+            data_connect_error: None,
             transfer_buf: Vec::new(),
         };
         client.run_to_done()?;
@@ -374,7 +379,11 @@ impl Client {
                     if result.is_err() {
                         self.data = None;
                     }
-                    return result.map(Step::Done).map_err(Error::from);
+                    let connect_error = self.data_connect_error.take();
+                    return match (result, connect_error) {
+                        (Err(Failure::DataConnectFailed), Some(error)) => Err(error),
+                        (result, _) => result.map(Step::Done).map_err(Error::from),
+                    };
                 }
             }
         }
@@ -435,12 +444,14 @@ impl Client {
                 Ok(())
             }
             Err(e) => {
-                self.session.handle_data_connect_failed()?;
-                Err(Error::io_or_timeout(
+                tracing::debug!("data connection to {addr} failed: {e}");
+                self.data_connect_error = Some(Error::io_or_timeout(
                     format!("opening the data connection to {addr}"),
                     e,
                     self.config.connect_timeout,
-                ))
+                ));
+                self.session.handle_data_connect_failed()?;
+                Ok(())
             }
         }
     }

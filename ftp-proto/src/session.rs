@@ -114,6 +114,26 @@ impl DataCommand {
         }
     }
 
+    /// For a listing that names a directory: the directory.
+    fn listed_path(&self) -> Option<&Arg> {
+        match self {
+            DataCommand::List(path) | DataCommand::Nlst(path) | DataCommand::Mlsd(path) => {
+                path.as_ref()
+            }
+            _ => None,
+        }
+    }
+
+    /// The same listing of the working directory (no argument).
+    fn of_working_directory(&self) -> DataCommand {
+        match self {
+            DataCommand::List(_) => DataCommand::List(None),
+            DataCommand::Nlst(_) => DataCommand::Nlst(None),
+            DataCommand::Mlsd(_) => DataCommand::Mlsd(None),
+            other => other.clone(),
+        }
+    }
+
     fn command(&self) -> Command {
         match self.clone() {
             DataCommand::Retr(a) => Command::Retr(a),
@@ -185,6 +205,10 @@ pub enum Failure {
         /// What was wrong.
         error: DecodeError,
     },
+    /// The driver could not open the data connection
+    /// ([`Session::handle_data_connect_failed`]); the driver knows why.
+    #[error("the data connection could not be opened")]
+    DataConnectFailed,
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -199,7 +223,7 @@ impl Failure {
             | Failure::Greeting(reply)
             | Failure::AccountRequired(reply) => Some(reply),
             Failure::Closed(reply) => reply.as_ref(),
-            Failure::Malformed(_) | Failure::Decode { .. } => None,
+            Failure::Malformed(_) | Failure::Decode { .. } | Failure::DataConnectFailed => None,
         }
     }
 
@@ -264,9 +288,25 @@ enum State {
     RenameFrom {
         to: Arg,
     },
+    /// A listing of a named directory: PWD, to know where to come back.
+    ListPwd {
+        request: DataCommand,
+    },
+    /// A listing of a named directory: CWD into it.
+    ListCwd {
+        request: DataCommand,
+        home: Arg,
+    },
     Transfer {
         request: DataCommand,
         step: TransferStep,
+        /// The directory to change back to once the transfer ends.
+        home: Option<Arg>,
+    },
+    /// CWD back to the directory a listing started from; then the
+    /// listing's result.
+    Returning {
+        result: Result<Outcome, Failure>,
     },
     Closed,
 }
@@ -305,6 +345,9 @@ pub struct Session {
     /// TYPE I is in force.
     binary: bool,
     epsv: Epsv,
+    /// The working directory, as the last PWD gave it, while no command
+    /// since can have changed it.
+    working_directory: Option<Arg>,
 }
 
 impl Session {
@@ -320,6 +363,7 @@ impl Session {
             last_command: Command::Noop,
             binary: false,
             epsv: Epsv::Untried,
+            working_directory: None,
         }
     }
 
@@ -361,7 +405,9 @@ impl Session {
         password: Arg,
         account: Option<Arg>,
     ) -> Result<(), UsageError> {
-        self.begin(Command::User(user), State::LoginUser { password, account })
+        self.begin(Command::User(user), State::LoginUser { password, account })?;
+        self.working_directory = None;
+        Ok(())
     }
 
     /// `MKD path`. Succeeds with [`Outcome::Completed`].
@@ -381,12 +427,16 @@ impl Session {
 
     /// `CWD path`.
     pub fn cwd(&mut self, path: Arg) -> Result<(), UsageError> {
-        self.simple(Command::Cwd(path), Expect::Completion)
+        self.simple(Command::Cwd(path), Expect::Completion)?;
+        self.working_directory = None;
+        Ok(())
     }
 
     /// `CDUP`.
     pub fn cdup(&mut self) -> Result<(), UsageError> {
-        self.simple(Command::Cdup, Expect::Completion)
+        self.simple(Command::Cdup, Expect::Completion)?;
+        self.working_directory = None;
+        Ok(())
     }
 
     /// `PWD`. Succeeds with [`Outcome::Path`].
@@ -459,7 +509,10 @@ impl Session {
             // the next transfer.
             self.binary = false;
         }
-        self.simple(command, Expect::Any)
+        self.simple(command, Expect::Any)?;
+        // It may have changed the working directory (CWD, XCWD, CDUP…).
+        self.working_directory = None;
+        Ok(())
     }
 
     /// Runs a data transfer: `TYPE I` once per session, `EPSV` (falling
@@ -467,24 +520,30 @@ impl Session {
     /// command, and its 1xx/final replies. Succeeds with
     /// [`Outcome::Transferred`] once the data is done *and* the final reply
     /// is 2xx, in either order.
+    ///
+    /// A listing (`LIST`, `NLST`, `MLSD`) of a named directory changes into
+    /// it and lists with no argument, then changes back (`PWD` first, unless
+    /// the working directory is known): servers read a listing's argument in
+    /// their own ways — Pure-FTPd parses it as `ls` options and globs, so
+    /// `LIST my dir` lists `my` and `dir`, and others take a leading `-` as
+    /// options — while `CWD` takes a path and nothing else. When the name is
+    /// no directory (`CWD` answers 5xx), the argument is sent as it is if no
+    /// server could misread it (a file's own line, as `ls FILE` shows), and
+    /// the `CWD` refusal ends the operation otherwise.
     pub fn transfer(&mut self, request: DataCommand) -> Result<(), UsageError> {
         self.check_idle()?;
-        if self.binary {
-            self.state = State::Transfer {
-                request,
-                step: TransferStep::Type,
-            };
-            self.send_passive();
-            Ok(())
-        } else {
-            self.begin(
-                Command::Type(TransferType::Binary),
-                State::Transfer {
-                    request,
-                    step: TransferStep::Type,
-                },
-            )
+        if request.listed_path().is_none() {
+            self.start_transfer(request, None);
+            return Ok(());
         }
+        match self.working_directory.clone() {
+            Some(home) => self.change_into_listed(request, home),
+            None => {
+                self.state = State::ListPwd { request };
+                self.send(Command::Pwd);
+            }
+        }
+        Ok(())
     }
 
     // --- Inputs ------------------------------------------------------------
@@ -524,7 +583,7 @@ impl Session {
     /// The data connection asked for by [`Action::ConnectData`] is open.
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
         match &mut self.state {
-            State::Transfer { request, step } if matches!(step, TransferStep::Connecting) => {
+            State::Transfer { request, step, .. } if matches!(step, TransferStep::Connecting) => {
                 *step = TransferStep::AwaitingStart;
                 let command = request.command();
                 self.send(command);
@@ -534,18 +593,24 @@ impl Session {
         }
     }
 
-    /// The data connection could not be opened. The operation ends; the
-    /// driver reports its own error. The session stays usable.
+    /// The data connection could not be opened. The operation ends with
+    /// [`Failure::DataConnectFailed`] (after changing back to the directory
+    /// a listing started from), for the driver to report its own error. The
+    /// session stays usable.
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
-        match &self.state {
+        match std::mem::replace(&mut self.state, State::Idle) {
             State::Transfer {
                 step: TransferStep::Connecting,
+                home,
                 ..
             } => {
-                self.state = State::Idle;
+                self.end_transfer(home, Err(Failure::DataConnectFailed));
                 Ok(())
             }
-            _ => Err(UsageError::UnexpectedEvent("data connect failed")),
+            other => {
+                self.state = other;
+                Err(UsageError::UnexpectedEvent("data connect failed"))
+            }
         }
     }
 
@@ -609,6 +674,43 @@ impl Session {
 
     fn simple(&mut self, command: Command, expect: Expect) -> Result<(), UsageError> {
         self.begin(command, State::Simple(expect))
+    }
+
+    /// `CWD` into the directory a listing names, remembering `home`.
+    fn change_into_listed(&mut self, request: DataCommand, home: Arg) {
+        let Some(dir) = request.listed_path().cloned() else {
+            return self.start_transfer(request, None);
+        };
+        self.state = State::ListCwd { request, home };
+        self.send(Command::Cwd(dir));
+    }
+
+    /// Begins the transfer proper: `TYPE I` unless in force, then passive
+    /// mode. `home` is where to change back to once it ends.
+    fn start_transfer(&mut self, request: DataCommand, home: Option<Arg>) {
+        self.state = State::Transfer {
+            request,
+            step: TransferStep::Type,
+            home,
+        };
+        if self.binary {
+            self.send_passive();
+        } else {
+            self.send(Command::Type(TransferType::Binary));
+        }
+    }
+
+    /// A transfer ended with `result`: back to the directory a listing
+    /// started from, if it changed directory, then done.
+    fn end_transfer(&mut self, home: Option<Arg>, result: Result<Outcome, Failure>) {
+        match home {
+            Some(home) if !self.is_closed() => {
+                self.state = State::Returning { result };
+                self.send(Command::Cwd(home.clone()));
+                self.working_directory = Some(home);
+            }
+            _ => self.finish(result),
+        }
     }
 
     fn send(&mut self, command: Command) {
@@ -716,7 +818,56 @@ impl Session {
                 }
                 _ => self.finish(Err(self.not_success(reply))),
             },
-            State::Transfer { request, step } => self.on_transfer_reply(request, step, reply),
+            State::ListPwd { request } => {
+                if class != ReplyClass::PositiveCompletion {
+                    return self.finish(Err(self.not_success(reply)));
+                }
+                let home = decode::pathname(&reply).and_then(|path| {
+                    Arg::new(path)
+                        .ok()
+                        .filter(|home| !home.is_empty())
+                        .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
+                });
+                match home {
+                    Ok(home) => {
+                        self.working_directory = Some(home.clone());
+                        self.change_into_listed(request, home);
+                    }
+                    Err(error) => self.finish(Err(Failure::Decode {
+                        command: self.last_command.clone(),
+                        error,
+                    })),
+                }
+            }
+            State::ListCwd { request, home } => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.start_transfer(request.of_working_directory(), Some(home));
+                }
+                ReplyClass::PermanentNegative
+                    if request
+                        .listed_path()
+                        .is_some_and(|path| is_plain_list_argument(path.as_bytes())) =>
+                {
+                    self.start_transfer(request, None);
+                }
+                _ => self.finish(Err(self.not_success(reply))),
+            },
+            State::Returning { result } => match class {
+                ReplyClass::PositiveCompletion => self.finish(result),
+                // The session is in the listed directory, where every
+                // relative path would name another file than meant: it
+                // ends here.
+                _ => {
+                    let failure = self.not_success(reply);
+                    self.state = State::Closed;
+                    self.actions.push_back(Action::Done(Err(failure)));
+                }
+            },
+            State::Transfer {
+                request,
+                step,
+                home,
+            } => self.on_transfer_reply(request, step, home, reply),
         }
     }
 
@@ -795,16 +946,26 @@ impl Session {
         }
     }
 
-    fn on_transfer_reply(&mut self, request: DataCommand, step: TransferStep, reply: Reply) {
+    fn on_transfer_reply(
+        &mut self,
+        request: DataCommand,
+        step: TransferStep,
+        home: Option<Arg>,
+        reply: Reply,
+    ) {
         let class = reply.class();
         let code = reply.code().get();
         match step {
             TransferStep::Type => {
                 if class != ReplyClass::PositiveCompletion {
-                    return self.finish(Err(self.not_success(reply)));
+                    return self.end_transfer(home, Err(self.not_success(reply)));
                 }
                 self.binary = true;
-                self.state = State::Transfer { request, step };
+                self.state = State::Transfer {
+                    request,
+                    step,
+                    home,
+                };
                 self.send_passive();
             }
             TransferStep::Passive { extended } => {
@@ -818,10 +979,14 @@ impl Session {
                         // EPSV unknown or refused (500, 501, 502, 522…):
                         // use PASV from now on.
                         self.epsv = Epsv::Refused;
-                        self.state = State::Transfer { request, step };
+                        self.state = State::Transfer {
+                            request,
+                            step,
+                            home,
+                        };
                         return self.send_passive();
                     }
-                    _ => return self.finish(Err(self.not_success(reply))),
+                    _ => return self.end_transfer(home, Err(self.not_success(reply))),
                 };
                 match target {
                     Ok(target) => {
@@ -831,18 +996,28 @@ impl Session {
                         self.state = State::Transfer {
                             request,
                             step: TransferStep::Connecting,
+                            home,
                         };
                         self.actions.push_back(Action::ConnectData(target));
                     }
-                    Err(error) => self.finish(Err(Failure::Decode {
-                        command: self.last_command.clone(),
-                        error,
-                    })),
+                    Err(error) => {
+                        let failure = Failure::Decode {
+                            command: self.last_command.clone(),
+                            error,
+                        };
+                        self.end_transfer(home, Err(failure));
+                    }
                 }
             }
             // A reply while the driver connects the data channel: the
             // server spoke out of turn; keep waiting for the connection.
-            TransferStep::Connecting => self.state = State::Transfer { request, step },
+            TransferStep::Connecting => {
+                self.state = State::Transfer {
+                    request,
+                    step,
+                    home,
+                }
+            }
             TransferStep::AwaitingStart => {
                 let direction = request.direction();
                 let final_reply = match (class, code) {
@@ -852,10 +1027,14 @@ impl Session {
                     (ReplyClass::PositiveCompletion, 226 | 250) => Some(reply.clone()),
                     // Some servers send a stray 2xx before the 150.
                     (ReplyClass::PositiveCompletion, _) => {
-                        self.state = State::Transfer { request, step };
+                        self.state = State::Transfer {
+                            request,
+                            step,
+                            home,
+                        };
                         return;
                     }
-                    _ => return self.finish(Err(self.not_success(reply))),
+                    _ => return self.end_transfer(home, Err(self.not_success(reply))),
                 };
                 let size_hint = if final_reply.is_none() {
                     decode::size_hint(&reply)
@@ -868,6 +1047,7 @@ impl Session {
                         data_done: false,
                         final_reply,
                     },
+                    home,
                 };
                 self.actions.push_back(Action::Transfer(TransferStart {
                     direction,
@@ -891,6 +1071,7 @@ impl Session {
                         data_done,
                         final_reply,
                     },
+                    home,
                 };
                 self.finish_transfer_if_complete();
             }
@@ -904,6 +1085,7 @@ impl Session {
                     data_done: true,
                     final_reply,
                 },
+            home,
             ..
         } = &mut self.state
         else {
@@ -912,11 +1094,23 @@ impl Session {
         let Some(reply) = final_reply.take() else {
             return;
         };
-        if reply.class() == ReplyClass::PositiveCompletion {
-            self.finish(Ok(Outcome::Transferred(reply)));
+        let home = home.take();
+        let result = if reply.class() == ReplyClass::PositiveCompletion {
+            Ok(Outcome::Transferred(reply))
         } else {
-            let failure = self.not_success(reply);
-            self.finish(Err(failure));
-        }
+            Err(self.not_success(reply))
+        };
+        self.end_transfer(home, result);
     }
+}
+
+/// Whether `path` means the same to every server as a listing's argument:
+/// no leading `-` (options to servers that run or mimic `ls`), no white
+/// space (Pure-FTPd splits there) and no glob characters.
+fn is_plain_list_argument(path: &[u8]) -> bool {
+    !path.is_empty()
+        && path[0] != b'-'
+        && !path
+            .iter()
+            .any(|b| b.is_ascii_whitespace() || b"*?[]{}~\\'\"".contains(b))
 }

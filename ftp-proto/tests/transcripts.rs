@@ -569,6 +569,7 @@ fn data_connection_refused_leaves_session_usable() {
         "< 229 (|||30001|)",
         "connect 192.0.2.7:30001",
         "data connect failed",
+        "err the data connection could not be opened",
         "> NOOP",
         "< 200 Ok",
         "ok completed 200",
@@ -740,4 +741,253 @@ fn busy_and_closed_are_usage_errors() {
         s.handle_data_finished(),
         Err(UsageError::UnexpectedEvent("data finished"))
     );
+}
+
+fn list_dir(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::List(Some(arg("my dir"))))
+}
+
+fn mlsd_dash(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::Mlsd(Some(arg("-la"))))
+}
+
+#[test]
+fn a_named_directory_is_listed_from_inside_and_the_session_returns() {
+    // PWD once; the second listing knows where home is.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![list_dir, mlsd_dash],
+        vec![
+            (On("PWD"), b"257 \"/home/bob\" is the current directory\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here it comes\r\n"),
+            (DataDone, b"226 Done\r\n"),
+            (On("CWD /home/bob"), b"250 Okay\r\n"),
+            (On("CWD -la"), b"250 Okay\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("MLSD"), b"150 Here it comes\r\n226 Done\r\n"),
+            (On("CWD /home/bob"), b"250 Okay\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/home/bob\" is the current directory",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here it comes",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /home/bob",
+        "< 250 Okay",
+        "ok transferred 226",
+        "> CWD -la",
+        "< 250 Okay",
+        "> EPSV",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "> MLSD",
+        "< 150 Here it comes",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /home/bob",
+        "< 250 Okay",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn a_name_that_is_no_directory_is_listed_by_argument_only_when_plain() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![
+            |s| s.transfer(DataCommand::List(Some(arg("notes.txt")))),
+            list_dir,
+        ],
+        vec![
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD notes.txt"), b"550 Not a directory\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST notes.txt"), b"150 Here\r\n226 Done\r\n"),
+            // "my dir" is no directory: LIST would list "my" and "dir" on
+            // Pure-FTPd, so the refusal stands.
+            (On("CWD my dir"), b"550 No such directory\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD notes.txt",
+        "< 550 Not a directory",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST notes.txt",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> CWD my dir",
+        "< 550 No such directory",
+        "err CWD my dir: 550 No such directory",
+    ]);
+}
+
+#[test]
+fn a_failed_listing_still_returns_home() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![list_dir, list_dir, |s| s.cwd(arg("elsewhere")), list_dir],
+        vec![
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"450 Try later\r\n"),
+            (On("CWD /"), b"250 Okay\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n"),
+            (DataDone, b"226 Done\r\n"),
+            (On("CWD /"), b"250 Okay\r\n"),
+            // A user's CWD makes the working directory unknown again.
+            (On("CWD elsewhere"), b"250 Okay\r\n"),
+            (On("PWD"), b"257 \"/elsewhere\"\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD /elsewhere"), b"250 Okay\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 450 Try later",
+        "> CWD /",
+        "< 250 Okay",
+        "err LIST: 450 Try later",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /",
+        "< 250 Okay",
+        "ok transferred 226",
+        "> CWD elsewhere",
+        "< 250 Okay",
+        "ok completed 250",
+        "> PWD",
+        "< 257 \"/elsewhere\"",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /elsewhere",
+        "< 250 Okay",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn a_data_connection_that_fails_still_returns_home() {
+    let mut t = Transcript::new(
+        b"220 Ready\r\n",
+        vec![list_dir],
+        vec![
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("CWD /"), b"250 Okay\r\n"),
+        ],
+    );
+    t.data_connects = false;
+    t.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "data connect failed",
+        "> CWD /",
+        "< 250 Okay",
+        "err the data connection could not be opened",
+    ]);
+}
+
+#[test]
+fn a_session_that_cannot_return_home_is_closed() {
+    // Every relative path would now name another file than meant.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![list_dir, |s| s.noop()],
+        vec![
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD /"), b"550 Permission denied\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /",
+        "< 550 Permission denied",
+        "err CWD /: 550 Permission denied",
+    ]);
 }

@@ -78,9 +78,8 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                 let result = if script.data_connects() {
                     session.handle_data_connected()
                 } else {
-                    let r = session.handle_data_connect_failed();
-                    pending &= r.is_err();
-                    r
+                    // The operation goes on to its Done.
+                    session.handle_data_connect_failed()
                 };
                 // The session never asks for data-channel work it then
                 // refuses, not even when a reply in the same read closed it.
