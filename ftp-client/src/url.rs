@@ -1,10 +1,17 @@
 //! `ftp://` URLs: where to connect, who to log in as, which path.
+//!
+//! The parser is strict on purpose. A general URL library follows the
+//! WHATWG URL standard, which repairs what it is given: it drops tabs and
+//! line breaks, turns `\` into `/`, resolves `..`, reads `127.1` as
+//! `127.0.0.1` and `ftp:///x` as host `x`. For a tool that deletes what a URL
+//! names, a repaired URL is a different file. Here a URL means what it says
+//! under RFC 3986 and RFC 1738, or it is refused with the reason.
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
 use ftp_proto::Arg;
 use percent_encoding::percent_decode_str;
-use url::{Host, Url};
 
 use crate::error::{Error, Result};
 
@@ -30,73 +37,111 @@ pub const ANONYMOUS_PASSWORD: &str = "anonymous@";
 /// assert_eq!(url.to_string(), "ftp://bob:****@example.net:2121/pub/my%20file.txt");
 /// # Ok::<(), ftp_client::Error>(())
 /// ```
+///
+/// The path reaches the server exactly as percent-decoded from the input;
+/// nothing is rewritten. What a lenient parser would repair is refused
+/// instead, each with a message saying what to write:
+///
+/// - a raw control character, space or backslash anywhere, leading and
+///   trailing ones included (percent-encode them: `%20`, `%5C`);
+/// - a raw `?` or `#`, which would start a query or fragment and cut the
+///   path short (`%3F`, `%23`);
+/// - an empty host (`ftp:///x`), a second `@` (`%40`), an IPv6 address
+///   without brackets, a port that is not a number from 1 to 65535;
+/// - a numeric host that is not four decimal numbers (`127.1`,
+///   `0x7f.0.0.1`, `2130706433`), which resolvers read in surprising ways;
+/// - a host that is not ASCII (write its `xn--` form);
+/// - `.` and `..` path segments, `%2e` forms included: they are neither
+///   resolved here nor sent, since servers differ on what they mean.
+///
+/// The scheme and host are case-insensitive (RFC 3986, section 6.2.2.1);
+/// the path is not. A `;type=` suffix (RFC 1738) is not interpreted: it is
+/// part of the name, as every other character.
+///
+/// ```
+/// use ftp_client::FtpUrl;
+/// for repaired_elsewhere in ["ftp://h/a\nb", "ftp:///x", "ftp://h/a/../b", "ftp://h\\x"] {
+///     assert!(FtpUrl::parse(repaired_elsewhere).is_err());
+/// }
+/// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct FtpUrl {
-    url: Url,
     host: String,
     port: u16,
     user: String,
     password: String,
+    has_password: bool,
     path: Vec<u8>,
+    /// The URL as typed, password masked, for messages.
+    shown: String,
 }
 
 impl FtpUrl {
-    /// Parses and validates `input`.
+    /// Parses and validates `input`; see the type's documentation for what
+    /// is refused.
     pub fn parse(input: &str) -> Result<Self> {
-        let url = Url::parse(input)
-            .map_err(|e| Error::InvalidUrl(format!("{:?}: {e}", redact_input(input))))?;
-        Self::from_url(url)
-    }
-
-    /// Validates an already parsed URL.
-    pub fn from_url(url: Url) -> Result<Self> {
-        let invalid = |why: &str| Error::InvalidUrl(format!("{}: {why}", redact(&url)));
-        if url.scheme() != "ftp" {
-            return Err(invalid(&format!(
-                "unsupported scheme {:?} (only ftp:// is supported)",
-                url.scheme()
+        let invalid = |why: String| Error::InvalidUrl(format!("{}: {why}", redact_invalid(input)));
+        check_characters(input).map_err(invalid)?;
+        let (scheme, rest) = input
+            .split_once("://")
+            .ok_or_else(|| invalid("expected ftp://host/path".to_owned()))?;
+        if !scheme.eq_ignore_ascii_case("ftp") {
+            return Err(invalid(format!(
+                "unsupported scheme {scheme:?} (only ftp:// is supported)"
             )));
         }
-        let host = match url.host() {
-            Some(Host::Domain("")) | None => return Err(invalid("no host")),
-            Some(Host::Domain(d)) => d.to_owned(),
-            Some(Host::Ipv4(a)) => a.to_string(),
-            Some(Host::Ipv6(a)) => a.to_string(),
+        let (authority, raw_path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        let (userinfo, hostport) = match authority.rsplit_once('@') {
+            Some((userinfo, _)) if userinfo.contains('@') => {
+                return Err(invalid(
+                    "more than one '@'; write %40 for an '@' in a user name or password".to_owned(),
+                ));
+            }
+            Some((userinfo, hostport)) => (Some(userinfo), hostport),
+            None => (None, authority),
         };
-        let port = url.port_or_known_default().unwrap_or(21);
-        if port == 0 {
-            return Err(invalid("port 0"));
-        }
-        let decode = |what: &'static str, s: &str| -> Result<Vec<u8>> {
-            check_escapes(what, s).map_err(|why| invalid(&why))?;
-            let bytes: Vec<u8> = percent_decode_str(s).collect();
-            Arg::new(bytes.clone()).map_err(|source| Error::InvalidArgument { what, source })?;
-            Ok(bytes)
+        let (host, port) = host_and_port(hostport).map_err(invalid)?;
+
+        let (raw_user, raw_password) = match userinfo {
+            Some(userinfo) => match userinfo.split_once(':') {
+                Some((user, password)) => (user, Some(password)),
+                None => (userinfo, None),
+            },
+            None => ("", None),
         };
-        let text = |what: &'static str, bytes: Vec<u8>| {
-            String::from_utf8(bytes).map_err(|_| invalid(&format!("{what} is not UTF-8")))
+        let text = |what: &'static str, raw: &str| -> Result<String> {
+            let bytes = decode(what, raw).map_err(invalid)?;
+            arg(what, &bytes)?;
+            String::from_utf8(bytes).map_err(|_| invalid(format!("the {what} is not UTF-8")))
         };
-        let user = text("user name", decode("user name", url.username())?)?;
-        let password = text(
-            "password",
-            decode("password", url.password().unwrap_or(""))?,
-        )?;
+        let user = text("user name", raw_user)?;
+        let password = text("password", raw_password.unwrap_or(""))?;
+        let has_password = raw_password.is_some();
         let (user, password) = if user.is_empty() {
+            if has_password {
+                return Err(invalid("a password without a user name".to_owned()));
+            }
             (ANONYMOUS_USER.to_owned(), ANONYMOUS_PASSWORD.to_owned())
-        } else if url.password().is_none() && user == ANONYMOUS_USER {
+        } else if !has_password && user == ANONYMOUS_USER {
             (user, ANONYMOUS_PASSWORD.to_owned())
         } else {
             (user, password)
         };
-        let raw_path = url.path().strip_prefix('/').unwrap_or(url.path());
-        let path = decode("path", raw_path)?;
+
+        // The '/' after the authority only separates it from the path.
+        let raw_path = raw_path.strip_prefix('/').unwrap_or(raw_path);
+        let path = decode("path", raw_path).map_err(invalid)?;
+        arg("path", &path)?;
+        check_segments(&path).map_err(invalid)?;
+
         Ok(FtpUrl {
-            url,
             host,
             port,
             user,
             password,
+            has_password,
             path,
+            shown: redact(input),
         })
     }
 
@@ -122,7 +167,7 @@ impl FtpUrl {
 
     /// Whether the URL named a password.
     pub fn has_password(&self) -> bool {
-        self.url.password().is_some()
+        self.has_password
     }
 
     /// The decoded path, relative to the login directory; empty for the
@@ -151,60 +196,212 @@ impl FtpUrl {
 
     /// The same URL with another path (relative to the login directory).
     pub fn with_path(&self, path: &[u8]) -> Result<Self> {
-        Arg::new(path.to_vec()).map_err(|source| Error::InvalidArgument {
-            what: "path",
-            source,
-        })?;
-        let mut url = self.url.clone();
-        let encoded: String = percent_encoding::percent_encode(path, PATH_SET).to_string();
-        url.set_path(&format!("/{encoded}"));
+        arg("path", path)?;
+        // `shown` is a valid URL: its authority ends at the first '/'.
+        let authority_end = self
+            .shown
+            .find("://")
+            .map(|i| i + 3)
+            .map(|start| {
+                let rest = &self.shown[start..];
+                start + rest.find('/').unwrap_or(rest.len())
+            })
+            .unwrap_or(self.shown.len());
+        let encoded = percent_encoding::percent_encode(path, PATH_SET);
         Ok(FtpUrl {
-            url,
             path: path.to_vec(),
+            shown: format!("{}/{encoded}", &self.shown[..authority_end]),
             ..self.clone()
         })
     }
 }
 
-/// Every `%` must start an escape of two hex digits; `url` lets a bad one
-/// through unchanged, which would send a name the user did not mean.
-fn check_escapes(what: &str, s: &str) -> std::result::Result<(), String> {
-    let bytes = s.as_bytes();
-    for (i, _) in s.match_indices('%') {
+/// Refuses the characters that a lenient parser drops or reinterprets.
+fn check_characters(input: &str) -> std::result::Result<(), String> {
+    for (at, c) in input.char_indices() {
+        let problem = match c {
+            ' ' => "a space (write %20)",
+            '\t' => "a tab (write %09)",
+            '\n' | '\r' => "a line break",
+            '\\' => "a backslash (write / between directories, or %5C in a name)",
+            '?' => "a '?', which would start a query (write %3F in a name)",
+            '#' => "a '#', which would start a fragment (write %23 in a name)",
+            c if c.is_control() => "a control character",
+            _ => continue,
+        };
+        let place = if at == 0 || at + c.len_utf8() == input.len() {
+            "at its edge"
+        } else {
+            "inside"
+        };
+        return Err(format!("the URL holds {problem} {place} (byte {at})"));
+    }
+    Ok(())
+}
+
+/// Splits `host[:port]`, `[v6]`, `[v6]:port`; checks each part.
+fn host_and_port(hostport: &str) -> std::result::Result<(String, u16), String> {
+    let (host, port) = if let Some(bracketed) = hostport.strip_prefix('[') {
+        let (inside, after) = bracketed
+            .split_once(']')
+            .ok_or("an IPv6 address without its closing ']'")?;
+        let address: Ipv6Addr = inside
+            .parse()
+            .map_err(|_| "the address in brackets is not an IPv6 address".to_owned())?;
+        let port = match after {
+            "" => None,
+            _ => Some(
+                after
+                    .strip_prefix(':')
+                    .ok_or("text after the IPv6 address")?,
+            ),
+        };
+        (address.to_string(), port)
+    } else {
+        let (host, port) = match hostport.split_once(':') {
+            Some((_, port)) if port.contains(':') => {
+                return Err(
+                    "more than one ':' in the host; write IPv6 addresses in brackets, \
+                            as in ftp://[::1]/"
+                        .to_owned(),
+                );
+            }
+            Some((host, port)) => (host, Some(port)),
+            None => (hostport, None),
+        };
+        check_host_name(host)?;
+        (host.to_owned(), port)
+    };
+    let port = match port {
+        // RFC 3986: an empty port is the default one.
+        None | Some("") => 21,
+        Some(digits) => match digits.parse::<u16>() {
+            Ok(port) if port > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => port,
+            // Not quoted: in a malformed URL it may be part of a password.
+            _ => return Err("invalid port (a number from 1 to 65535)".to_owned()),
+        },
+    };
+    Ok((host, port))
+}
+
+fn check_host_name(host: &str) -> std::result::Result<(), String> {
+    if host.is_empty() {
+        return Err("no host (ftp:///path is not a URL with a host)".to_owned());
+    }
+    if let Some(c) = host
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
+    {
+        return Err(if c.is_ascii() {
+            format!("the host holds a {c:?}")
+        } else {
+            "the host is not ASCII; write an internationalized name in its xn-- form".to_owned()
+        });
+    }
+    // A host whose last label is a number is an IPv4 address to a URL
+    // parser and to the C resolver, which also accept shorthand (127.1),
+    // octal (0177.0.0.1) and hex (0x7f.1): only the usual form is taken.
+    let last_label = host.trim_end_matches('.').rsplit('.').next().unwrap_or("");
+    let numeric = !last_label.is_empty()
+        && (last_label.bytes().all(|b| b.is_ascii_digit())
+            || last_label.starts_with("0x")
+            || last_label.starts_with("0X"));
+    if numeric && host.parse::<Ipv4Addr>().is_err() {
+        return Err(
+            "the host is not an IPv4 address in the usual form (four numbers 0-255, \
+                    as in 127.0.0.1)"
+                .to_owned(),
+        );
+    }
+    Ok(())
+}
+
+/// Percent-decodes `raw`; every `%` must start an escape of two hex digits.
+fn decode(what: &str, raw: &str) -> std::result::Result<Vec<u8>, String> {
+    let bytes = raw.as_bytes();
+    for (i, _) in raw.match_indices('%') {
         let hex = bytes.get(i + 1..i + 3);
         if !hex.is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit)) {
-            let end = (i + 3).min(s.len());
+            let end = (i + 3).min(raw.len());
             return Err(format!(
                 "bad percent-escape {:?} in the {what}",
                 String::from_utf8_lossy(&bytes[i..end])
             ));
         }
     }
-    Ok(())
+    Ok(percent_decode_str(raw).collect())
 }
 
-/// Bytes percent-encoded in a path built by [`FtpUrl::with_path`].
-const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS
-    .add(b' ')
-    .add(b'"')
-    .add(b'#')
-    .add(b'%')
-    .add(b'<')
-    .add(b'>')
-    .add(b'?')
-    .add(b'`')
-    .add(b'{')
-    .add(b'}');
+/// Refuses `.` and `..` segments of a decoded path.
+fn check_segments(path: &[u8]) -> std::result::Result<(), String> {
+    match path
+        .split(|&b| b == b'/')
+        .find(|s| *s == b"." || *s == b"..")
+    {
+        Some(segment) => Err(format!(
+            "the path holds a {:?} segment, which is not resolved; name the directory \
+             itself (an absolute path starts with a second slash: ftp://host//srv/file)",
+            String::from_utf8_lossy(segment)
+        )),
+        None => Ok(()),
+    }
+}
 
-/// `input` with the password of its `user:password@` part replaced by
-/// `****`, for text that did not even parse as a URL.
-fn redact_input(input: &str) -> String {
+fn arg(what: &'static str, bytes: &[u8]) -> Result<()> {
+    Arg::new(bytes.to_vec())
+        .map(drop)
+        .map_err(|source| Error::InvalidArgument { what, source })
+}
+
+/// Bytes percent-encoded in a path built by [`FtpUrl::with_path`]: all but
+/// RFC 3986's unreserved characters, sub-delimiters, `:`, `@` and `/`.
+const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'!')
+    .remove(b'$')
+    .remove(b'&')
+    .remove(b'\'')
+    .remove(b'(')
+    .remove(b')')
+    .remove(b'*')
+    .remove(b'+')
+    .remove(b',')
+    .remove(b';')
+    .remove(b'=')
+    .remove(b':')
+    .remove(b'@')
+    .remove(b'/');
+
+/// Text that is not a valid URL, for an error message: everything from the
+/// first `:` after `://` to the last `@` is masked, since where a password
+/// ends in a malformed URL is anyone's guess.
+fn redact_invalid(input: &str) -> String {
+    let Some(scheme_end) = input.find("://") else {
+        return input.to_owned();
+    };
+    let start = scheme_end + 3;
+    match (input[start..].find(':'), input[start..].rfind('@')) {
+        (Some(colon), Some(at)) if colon < at => format!(
+            "{}****{}",
+            &input[..start + colon + 1],
+            &input[start + at..]
+        ),
+        _ => input.to_owned(),
+    }
+}
+
+/// A valid URL with the password of its `user:password@` part replaced by
+/// `****`.
+fn redact(input: &str) -> String {
     let Some(scheme_end) = input.find("://") else {
         return input.to_owned();
     };
     let authority_start = scheme_end + 3;
     let rest = &input[authority_start..];
-    let authority_len = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority_len = rest.find('/').unwrap_or(rest.len());
     let authority = &rest[..authority_len];
     match (authority.rfind('@'), authority.find(':')) {
         (Some(at), Some(colon)) if colon < at => format!(
@@ -217,18 +414,10 @@ fn redact_input(input: &str) -> String {
     }
 }
 
-fn redact(url: &Url) -> String {
-    let mut shown = url.clone();
-    if url.password().is_some() {
-        let _ = shown.set_password(Some("****"));
-    }
-    shown.to_string()
-}
-
-/// The URL with its password replaced by `****`.
+/// The URL as typed, with its password replaced by `****`.
 impl fmt::Display for FtpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&redact(&self.url))
+        f.write_str(&self.shown)
     }
 }
 
@@ -256,8 +445,14 @@ mod tests {
         let url = FtpUrl::parse("ftp://h/dir/").unwrap();
         assert_eq!(url.file_name(), None);
         assert_eq!(
-            url.with_path(b"dir/na me").unwrap().to_string(),
-            "ftp://h/dir/na%20me"
+            url.with_path(b"dir/na me#1?").unwrap().to_string(),
+            "ftp://h/dir/na%20me%231%3F"
+        );
+        let url = FtpUrl::parse("ftp://u:p@h:2121").unwrap();
+        assert_eq!(url.path(), b"");
+        assert_eq!(
+            url.with_path(b"x").unwrap().to_string(),
+            "ftp://u:****@h:2121/x"
         );
     }
 
@@ -278,17 +473,34 @@ mod tests {
     fn refuses_bad_urls_without_showing_the_password() {
         for (bad, why) in [
             ("http://h/", "unsupported scheme"),
-            ("ftp://", "empty host"),
-            ("ftp://u:secret@/x", "empty host"),
+            ("ftp://", "no host"),
+            ("ftp://u:secret@/x", "no host"),
             ("ftp://h:99999/", "invalid port"),
-            ("ftp://u:secret@h:0/", "port 0"),
-            ("not a url", "relative URL"),
+            ("ftp://u:secret@h:0/", "invalid port"),
+            ("ftp://u:secret@h:+21/", "invalid port"),
+            ("not a url", "a space"),
+            ("ftp:/h/x", "expected ftp://"),
             ("ftp://h/a%zz", "bad percent-escape \"%zz\" in the path"),
             ("ftp://h/a%2", "bad percent-escape \"%2\" in the path"),
+            ("ftp://u:secret@h/a b", "a space"),
+            ("ftp://u:sec:ret@h@x/", "more than one '@'"),
+            ("ftp://[::1/", "closing ']'"),
+            ("ftp://[::1]x/", "after the IPv6 address"),
+            ("ftp://::1/", "more than one ':'"),
+            ("ftp://:secret@h/", "a password without a user name"),
+            ("ftp://u:se/cret@h/", "invalid port"),
+            ("ftp://u:se cret@h/", "a space"),
         ] {
             let err = FtpUrl::parse(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");
             assert!(!err.contains("secret"), "{err}");
         }
+    }
+
+    #[test]
+    fn a_password_may_hold_a_colon_and_an_escaped_at() {
+        let url = FtpUrl::parse("ftp://bob:a:b%40c@h/").unwrap();
+        assert_eq!((url.user(), url.password()), ("bob", "a:b@c"));
+        assert_eq!(url.to_string(), "ftp://bob:****@h/");
     }
 }
