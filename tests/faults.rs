@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant};
 
 use ftp_client::{Client, Config, Error};
-use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault};
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault, UploadTarget};
 use ftp_suite::{FaultServer, Peer};
 
 const TIMEOUT: Duration = Duration::from_millis(1500);
@@ -211,7 +211,7 @@ fn data_connection_reset_mid_transfer() {
 #[test]
 fn upload_refused_after_the_data_disk_full() {
     for reply in ["552 Disk full", "452 Insufficient storage"] {
-        let server = scenarios::upload_refused_after_data(reply);
+        let server = scenarios::upload_refused_after_data(reply, UploadTarget::New);
         let mut client = connect(&server).unwrap();
         let err = client.store("f", &mut &[0u8; 200_000][..]).unwrap_err();
         assert_eq!(err.code(), Some(reply[..3].parse().unwrap()), "{err}");
@@ -384,7 +384,7 @@ fn uploads_broken_half_way_fail_within_the_bound() {
             "timed out after 1.5s waiting for the server's reply",
         ),
     ] {
-        let server = scenarios::upload_fault(fault);
+        let server = scenarios::upload_fault(fault, UploadTarget::New);
         let mut client = connect(&server).unwrap();
         let started = Instant::now();
         let err = client

@@ -323,8 +323,9 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
     Ok(received)
 }
 
-/// Uploads `src` to `dst` under a temporary name in the same directory,
-/// renamed into place only once the server confirmed the transfer.
+/// Uploads `src` to `dst`: straight to its name when no file is there, and
+/// otherwise under a temporary name in the same directory, renamed over
+/// the old file only once the server confirmed the transfer.
 fn upload(
     op: &str,
     src: &Path,
@@ -351,47 +352,48 @@ fn upload(
         dst.clone()
     };
     let final_path = target.path();
-    let split = final_path
-        .iter()
-        .rposition(|&b| b == b'/')
-        .map_or(0, |i| i + 1);
-    let (dir, name) = final_path.split_at(split);
-    let mut temp_path = dir.to_vec();
-    temp_path.extend_from_slice(
-        format!(
-            ".{}.{}.part",
-            String::from_utf8_lossy(name),
-            std::process::id()
-        )
-        .as_bytes(),
-    );
-
     let mut client = connect(op, &target, config)?;
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
-    let sent = match client.store_file(&temp_path, &mut file) {
+    // A new file goes straight to its name: upload-only drop boxes refuse
+    // the rename and delete that a temporary name needs. An existing file
+    // is replaced only by a complete upload, through a temporary name.
+    let replacing = match remote_file_exists(&mut client, final_path) {
+        Ok(exists) => exists,
+        Err(e) => return Err(remote_failure(e)),
+    };
+    let upload_path = if replacing {
+        temporary_name(final_path)
+    } else {
+        final_path.to_vec()
+    };
+    let sent = match client.store_file(&upload_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
             // Best effort: do not leave the partial upload behind.
-            let _ = client.delete(&temp_path);
+            let _ = client.delete(&upload_path);
             return Err(remote_failure(e));
         }
     };
     if sent != metadata.len() {
-        let _ = client.delete(&temp_path);
+        let _ = client.delete(&upload_path);
         return Err(Failure::failed(format!(
             "{op} {shown}: sent {sent} bytes but the file has {}; did it change during the upload?",
             metadata.len()
         )));
     }
     if remove_source {
-        if let Err(failure) = confirm_remote_size(op, &target, &mut client, &temp_path, sent) {
-            let _ = client.delete(&temp_path);
+        if let Err(failure) = confirm_remote_size(op, &target, &mut client, &upload_path, sent) {
+            if replacing {
+                let _ = client.delete(&upload_path);
+            }
             return Err(failure);
         }
     }
-    if let Err(e) = client.rename(&temp_path, final_path) {
-        let _ = client.delete(&temp_path);
-        return Err(remote_failure(e));
+    if replacing {
+        if let Err(e) = client.rename(&upload_path, final_path) {
+            let _ = client.delete(&upload_path);
+            return Err(remote_failure(e));
+        }
     }
     if remove_source {
         fs::remove_file(src).map_err(|e| {
@@ -402,6 +404,30 @@ fn upload(
     }
     quit(client);
     Ok(())
+}
+
+/// Whether a file exists at `path`, as SIZE tells: 213 yes, 550 no. A
+/// server that cannot say (no SIZE) is taken to have one, so that nothing
+/// is overwritten before a complete upload.
+fn remote_file_exists(client: &mut Client, path: &[u8]) -> Result<bool, ftp_client::Error> {
+    match client.size(path) {
+        Ok(_) => Ok(true),
+        Err(e) if e.code() == Some(550) => Ok(false),
+        Err(e) if e.code().is_some_and(|code| code >= 500) => Ok(true),
+        Err(e) => Err(e),
+    }
+}
+
+/// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded
+/// before it is renamed over the original.
+fn temporary_name(path: &[u8]) -> Vec<u8> {
+    let split = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
+    let (dir, name) = path.split_at(split);
+    let mut temp = dir.to_vec();
+    temp.push(b'.');
+    temp.extend_from_slice(name);
+    temp.extend_from_slice(format!(".{}.part", std::process::id()).as_bytes());
+    temp
 }
 
 /// For `mv`: the server's SIZE must agree with the bytes transferred.
@@ -444,13 +470,13 @@ fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
     }
 }
 
-/// A URL if the argument has a scheme, otherwise a local path.
+/// A URL if the argument has a scheme (`SCHEME://`, however malformed:
+/// the URL parser then says what is wrong), otherwise a local path.
 fn location(op: &str, arg: &str) -> Result<Location, Failure> {
-    let scheme = arg.split_once("://").map(|(scheme, _)| scheme).filter(|s| {
-        !s.is_empty()
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
-    });
+    let scheme = arg
+        .split_once("://")
+        .map(|(scheme, _)| scheme)
+        .filter(|s| !s.contains('/'));
     match scheme {
         Some(_) => FtpUrl::parse(arg)
             .map(Location::Remote)

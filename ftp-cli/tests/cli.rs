@@ -307,9 +307,11 @@ fn verbose_shows_the_conversation_without_the_password() {
         "> PASS ****",
         "< 230 ",
         "> TYPE I",
+        "> SIZE v.txt",
+        "< 550 ",
         "> EPSV",
+        "> STOR v.txt",
         "< 226 ",
-        "> RNTO v.txt",
         "> QUIT",
     ] {
         assert!(err.contains(expected), "missing {expected:?} in:\n{err}");

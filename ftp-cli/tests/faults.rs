@@ -10,7 +10,7 @@ use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use ftp_suite::FaultServer;
-use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault};
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault, UploadTarget};
 
 fn ftp_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
@@ -244,69 +244,113 @@ fn every_reply_fault_through_the_cli_commands() {
     }
 }
 
-#[test]
-fn disk_full_after_upload_keeps_the_source_and_the_remote_file() {
-    for reply in ["552 Disk full", "452 Insufficient storage space"] {
-        let server = scenarios::upload_refused_after_data(reply);
-        let local = tempfile::tempdir().unwrap();
-        let src = local.path().join("up.bin");
-        fs::write(&src, vec![3u8; 300_000]).unwrap();
-        let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
-        assert_failed(&out, 1, reply);
-        assert_eq!(fs::read(&src).unwrap().len(), 300_000, "mv kept its source");
-        let received = server.received();
-        // The upload went to a temporary name; the real name was never
-        // touched (no RNTO), and the temporary one was cleaned up.
+/// What a failed `mv` upload must have sent: a replacement goes to a
+/// temporary name that is never renamed over the target and is cleaned up;
+/// a new file goes straight to its name, and the partial file is deleted.
+fn check_failed_upload_commands(target: UploadTarget, received: &[String], case: &str) {
+    let upload_name = match target {
+        UploadTarget::Existing => "up.bin.",
+        UploadTarget::New => "up.bin",
+    };
+    let stored = format!(
+        "STOR {}{upload_name}",
+        if target == UploadTarget::Existing {
+            "."
+        } else {
+            ""
+        }
+    );
+    let deleted = format!(
+        "DELE {}{upload_name}",
+        if target == UploadTarget::Existing {
+            "."
+        } else {
+            ""
+        }
+    );
+    assert!(
+        received.iter().any(|l| l.starts_with("SIZE up.bin")),
+        "{case}: {received:?}"
+    );
+    assert!(
+        received.iter().any(|l| l.starts_with(&stored)),
+        "{case}: {received:?}"
+    );
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("RNFR") || l.starts_with("RNTO")),
+        "{case}: {received:?}"
+    );
+    if target == UploadTarget::New {
         assert!(
-            received.iter().any(|l| l.starts_with("STOR .up.bin.")),
-            "{received:?}"
+            !received.iter().any(|l| l.starts_with("STOR .up.bin")),
+            "{case}: {received:?}"
         );
+    }
+    // Where the control connection still works, the partial upload is
+    // deleted (a dropped connection leaves nothing to send it on).
+    if received.iter().any(|l| l.starts_with("DELE")) {
         assert!(
-            !received.iter().any(|l| l.starts_with("RNTO")),
-            "{received:?}"
-        );
-        assert!(
-            received.iter().any(|l| l.starts_with("DELE .up.bin.")),
-            "{received:?}"
+            received.iter().any(|l| l.starts_with(&deleted)),
+            "{case}: {received:?}"
         );
     }
 }
 
 #[test]
+fn disk_full_after_upload_keeps_the_source_and_the_remote_file() {
+    for target in [UploadTarget::New, UploadTarget::Existing] {
+        for reply in ["552 Disk full", "452 Insufficient storage space"] {
+            let server = scenarios::upload_refused_after_data(reply, target);
+            let local = tempfile::tempdir().unwrap();
+            let src = local.path().join("up.bin");
+            fs::write(&src, vec![3u8; 300_000]).unwrap();
+            let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
+            assert_failed(&out, 1, reply);
+            assert_eq!(fs::read(&src).unwrap().len(), 300_000, "mv kept its source");
+            let received = server.received();
+            let case = format!("{target:?} {reply}");
+            check_failed_upload_commands(target, &received, &case);
+            assert!(
+                received.iter().any(|l| l.starts_with("DELE")),
+                "{case}: the partial upload is cleaned up: {received:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn uploads_broken_half_way_keep_the_source_and_never_touch_the_target() {
-    for (fault, needle) in [
-        (
-            UploadFault::Abort426,
-            "426 Connection closed; transfer aborted",
-        ),
-        (UploadFault::DropControl, "server closed the connection"),
-        (
-            UploadFault::NoFinalReply,
-            "timed out after 1.5s waiting for the server's reply",
-        ),
-    ] {
-        let server = scenarios::upload_fault(fault);
-        let local = tempfile::tempdir().unwrap();
-        let src = local.path().join("up.bin");
-        fs::write(&src, vec![3u8; 4 << 20]).unwrap();
-        let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
-        assert_failed(&out, 1, needle);
-        assert_eq!(
-            fs::read(&src).unwrap().len(),
-            4 << 20,
-            "{fault:?}: mv kept its source"
-        );
-        let received = server.received();
-        assert!(
-            received.iter().any(|l| l.starts_with("STOR .up.bin.")),
-            "{fault:?}: {received:?}"
-        );
-        assert!(
-            !received
-                .iter()
-                .any(|l| l.starts_with("RNFR") || l.starts_with("RNTO")),
-            "{fault:?}: {received:?}"
-        );
+    for target in [UploadTarget::New, UploadTarget::Existing] {
+        for (fault, needle) in [
+            (
+                UploadFault::Abort426,
+                "426 Connection closed; transfer aborted",
+            ),
+            (UploadFault::DropControl, "server closed the connection"),
+            (
+                UploadFault::NoFinalReply,
+                "timed out after 1.5s waiting for the server's reply",
+            ),
+        ] {
+            let server = scenarios::upload_fault(fault, target);
+            let local = tempfile::tempdir().unwrap();
+            let src = local.path().join("up.bin");
+            fs::write(&src, vec![3u8; 4 << 20]).unwrap();
+            let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
+            assert_failed(&out, 1, needle);
+            assert_eq!(
+                fs::read(&src).unwrap().len(),
+                4 << 20,
+                "{target:?} {fault:?}: mv kept its source"
+            );
+            check_failed_upload_commands(
+                target,
+                &server.received(),
+                &format!("{target:?} {fault:?}"),
+            );
+        }
     }
 }
 
@@ -387,9 +431,9 @@ fn bad_urls_are_usage_errors() {
     for (url, needle) in [
         ("http://example.net/f", "unsupported scheme"),
         ("sftp://example.net/f", "unsupported scheme"),
-        ("ftp://", "empty host"),
+        ("ftp://", "no host"),
         ("ftp://example.net:70000/f", "invalid port"),
-        ("ftp://example.net:0/f", "port 0"),
+        ("ftp://example.net:0/f", "invalid port"),
         ("ftp://example.net/a%g1", "bad percent-escape"),
     ] {
         let out = ftp_cli(&["ls", url]);

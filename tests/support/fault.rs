@@ -120,6 +120,10 @@ pub struct Peer {
     writer: TcpStream,
     data_listener: Option<TcpListener>,
     received: Arc<Mutex<Vec<String>>>,
+    /// The answer to a SIZE that the script does not expect (`ftp-cli`
+    /// asks before an upload whether the target exists): no file, unless a
+    /// script says otherwise.
+    pub size_reply: &'static str,
 }
 
 impl Peer {
@@ -131,6 +135,7 @@ impl Peer {
             writer: stream,
             data_listener: None,
             received,
+            size_reply: "550 No such file",
         })
     }
 
@@ -144,24 +149,57 @@ impl Peer {
         self.send(format!("{line}\r\n").as_bytes())
     }
 
-    /// Reads one command line and checks it starts with `verb`.
+    /// Reads one command line and checks it starts with `verb`. The
+    /// commands that drivers send around the scripted ones are answered on
+    /// the way unless `verb` names them: see [`Peer::answer_navigation`],
+    /// and SIZE with [`Peer::size_reply`].
     pub fn expect(&mut self, verb: &str) -> io::Result<String> {
+        loop {
+            let Some(line) = self.read_command()? else {
+                return Err(io::Error::new(
+                    io::ErrorKind::UnexpectedEof,
+                    format!("closed; expected {verb}"),
+                ));
+            };
+            if starts_with_verb(&line, verb) {
+                return Ok(line);
+            }
+            if !verb.is_empty() && self.answer_navigation(&line)? {
+                continue;
+            }
+            if !verb.is_empty() && starts_with_verb(&line, "SIZE") {
+                self.reply(self.size_reply)?;
+                continue;
+            }
+            return Err(io::Error::other(format!("expected {verb}, got {line:?}")));
+        }
+    }
+
+    /// Reads and records one command line; `None` at end of stream.
+    fn read_command(&mut self) -> io::Result<Option<String>> {
         let mut line = String::new();
         if self.reader.read_line(&mut line)? == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::UnexpectedEof,
-                format!("closed; expected {verb}"),
-            ));
+            return Ok(None);
         }
         let line = line.trim_end_matches(['\r', '\n']).to_owned();
         if let Ok(mut received) = self.received.lock() {
             received.push(line.clone());
         }
-        if line.len() >= verb.len() && line[..verb.len()].eq_ignore_ascii_case(verb) {
-            Ok(line)
+        Ok(Some(line))
+    }
+
+    /// Answers the directory navigation that listings of a named directory
+    /// bring (PWD, CWD into it and back), as any server would; returns
+    /// whether `line` was such a command.
+    fn answer_navigation(&mut self, line: &str) -> io::Result<bool> {
+        if starts_with_verb(line, "PWD") {
+            self.reply("257 \"/\" is the current directory")?;
+        } else if starts_with_verb(line, "CWD") {
+            self.reply("250 Directory changed")?;
         } else {
-            Err(io::Error::other(format!("expected {verb}, got {line:?}")))
+            return Ok(false);
         }
+        Ok(true)
     }
 
     /// Reads `verb` and answers `reply`.
@@ -248,26 +286,28 @@ impl Peer {
     /// Answers every command line with `answer(line)` (a reply, CRLF
     /// added) until the client sends QUIT (answered 221) or closes the
     /// connection.
+    /// Navigation (PWD, CWD) is answered as [`Peer::expect`] does.
     pub fn respond_until_quit(&mut self, answer: impl Fn(&str) -> String) -> io::Result<()> {
-        loop {
-            let mut line = String::new();
-            if self.reader.read_line(&mut line)? == 0 {
-                return Ok(());
-            }
-            let line = line.trim_end_matches(['\r', '\n']);
-            if let Ok(mut received) = self.received.lock() {
-                received.push(line.to_owned());
-            }
-            if line.to_ascii_uppercase().starts_with("QUIT") {
+        while let Some(line) = self.read_command()? {
+            if starts_with_verb(&line, "QUIT") {
                 let _ = self.reply("221 Bye");
                 return Ok(());
             }
-            self.reply(&answer(line))?;
+            if !self.answer_navigation(&line)? {
+                self.reply(&answer(&line))?;
+            }
         }
+        Ok(())
     }
 
     /// Closes the control connection at once.
     pub fn close(&mut self) {
         let _ = self.writer.shutdown(Shutdown::Both);
     }
+}
+
+/// Whether a command line starts with `verb`, ignoring case (`""` matches
+/// any line).
+fn starts_with_verb(line: &str, verb: &str) -> bool {
+    line.len() >= verb.len() && line.as_bytes()[..verb.len()].eq_ignore_ascii_case(verb.as_bytes())
 }

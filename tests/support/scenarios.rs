@@ -7,7 +7,9 @@
 //! with the same script, and answers `QUIT` with 221 once its scripted part
 //! is over. A script follows the commands both drivers send: the library's
 //! `retrieve`/`store`/`mkdir` and `ftp-cli`'s `cp`/`mv`/`mkdir` (whose
-//! uploads go to a temporary name, then RNFR/RNTO).
+//! uploads ask SIZE whether the target exists, and replace an existing one
+//! through a temporary name, then RNFR/RNTO). The PWD and CWD of listings
+//! are answered by [`Peer`] itself.
 //!
 //! [`MAX_CONNECTIONS`]: crate::fault::MAX_CONNECTIONS
 
@@ -134,9 +136,30 @@ pub fn refusal_with_data_open() -> FaultServer {
     })
 }
 
+/// Whether the file an upload names is already on the server, as SIZE
+/// tells `ftp-cli` (which uploads a new file straight to its name and a
+/// replacement through a temporary name).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadTarget {
+    /// SIZE answers 550.
+    New,
+    /// SIZE answers 213: a file of 123 bytes is there.
+    Existing,
+}
+
+impl UploadTarget {
+    fn size_reply(self) -> &'static str {
+        match self {
+            UploadTarget::New => "550 No such file",
+            UploadTarget::Existing => "213 123",
+        }
+    }
+}
+
 /// STOR answered `reply` (552 or 452: disk full) once the data is in.
-pub fn upload_refused_after_data(reply: &'static str) -> FaultServer {
+pub fn upload_refused_after_data(reply: &'static str, target: UploadTarget) -> FaultServer {
     FaultServer::start(move |peer| {
+        peer.size_reply = target.size_reply();
         peer.login()?;
         let mut data = peer.answer_transfer("STOR", "150 Send it")?;
         Peer::read_data(&mut data)?;
@@ -162,8 +185,9 @@ pub enum UploadFault {
 pub const RECEIVED_BEFORE_FAULT: usize = 100_000;
 
 /// An upload that breaks half way, as `fault` says.
-pub fn upload_fault(fault: UploadFault) -> FaultServer {
+pub fn upload_fault(fault: UploadFault, target: UploadTarget) -> FaultServer {
     FaultServer::start(move |peer| {
+        peer.size_reply = target.size_reply();
         peer.login()?;
         let mut data = peer.answer_transfer("STOR", "150 Send it")?;
         io::Read::read_exact(&mut data, &mut vec![0; RECEIVED_BEFORE_FAULT])?;
