@@ -6,10 +6,13 @@ use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 URLs: ftp://[user[:password]@]host[:port]/path
-  Parts are percent-encoded (a space is %20, @ in a password is %40). The user
-  is anonymous and the port 21 unless given. The path is relative to the login
-  directory; start it with a second slash for an absolute path
-  (ftp://host//srv/file). A URL naming a directory ends with '/'.
+  Parts are percent-encoded (a space is %20, @ in a password is %40, # is %23,
+  ? is %3F). The user is anonymous and the port 21 unless given. The path is
+  relative to the login directory; start it with a second slash for an
+  absolute path (ftp://host//srv/file). A URL naming a directory ends with '/'.
+  A URL is used exactly as typed or refused: raw spaces, control characters,
+  backslashes, '.' and '..' segments, an empty host or a shorthand IPv4
+  address (127.1) are errors, never repaired into another name.
 
 Examples:
   ftp-cli ls ftp://ftp.example.net/pub/
@@ -72,9 +75,14 @@ pub enum Operation {
     /// Copy a file; exactly one of SRC and DST is an ftp:// URL
     #[command(after_help = "\
 A download goes to a temporary file beside DST, renamed into place once the
-server confirms it complete; an upload goes to a temporary name beside the
-target, renamed into place likewise. A failed copy leaves DST as it was.
-If DST is a directory (or ends with '/'), the source's file name is added.
+server confirms it complete. An upload asks the server (SIZE) whether the
+target exists: a new file is uploaded straight to its name (so upload-only
+drop boxes work, and a failed upload's partial file is deleted where the
+server allows); an existing file is replaced only by a complete upload, sent
+to a temporary name beside it and renamed over it (a server that refuses to
+rename there refuses the replacement: nothing is sent). A failed copy leaves
+an existing DST as it was. If DST is a directory (or ends with '/'), the
+source's file name is added.
 
 Examples:
   ftp-cli cp ./report.pdf ftp://alice:s3cret@example.net/backups/

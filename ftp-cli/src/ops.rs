@@ -361,6 +361,14 @@ fn upload(
         Ok(exists) => exists,
         Err(e) => return Err(remote_failure(e)),
     };
+    if replacing {
+        check_rename_allowed(&mut client, final_path).map_err(|e| {
+            Failure::failed(format!(
+                "{op} {target}: cannot replace the existing file safely, since the server \
+                 refuses to rename it ({e}); nothing was uploaded"
+            ))
+        })?;
+    }
     let upload_path = if replacing {
         temporary_name(final_path)
     } else {
@@ -416,6 +424,24 @@ fn remote_file_exists(client: &mut Client, path: &[u8]) -> Result<bool, ftp_clie
         Err(e) if e.code().is_some_and(|code| code >= 500) => Ok(true),
         Err(e) => Err(e),
     }
+}
+
+/// Whether the server will let the file at `path` be renamed (RNFR 350),
+/// before a replacement is uploaded under a temporary name that would then
+/// stay behind: drop boxes refuse RNFR, and DELE of the temporary name too.
+/// The rename is not completed; the RNFR/RNTO of the real rename that
+/// follows starts afresh.
+fn check_rename_allowed(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
+    let mut line = b"RNFR ".to_vec();
+    line.extend_from_slice(path);
+    let reply = client.raw_bytes(&line)?;
+    if reply.code().get() == 350 {
+        return Ok(());
+    }
+    Err(ftp_client::Error::Refused {
+        command: String::from_utf8_lossy(&line).into_owned(),
+        reply,
+    })
 }
 
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded

@@ -276,10 +276,12 @@ fn check_failed_upload_commands(target: UploadTarget, received: &[String], case:
         received.iter().any(|l| l.starts_with(&stored)),
         "{case}: {received:?}"
     );
+    // At most the check that the existing file may be renamed; never a
+    // rename of the upload.
     assert!(
         !received
             .iter()
-            .any(|l| l.starts_with("RNFR") || l.starts_with("RNTO")),
+            .any(|l| l.starts_with("RNFR .") || l.starts_with("RNTO")),
         "{case}: {received:?}"
     );
     if target == UploadTarget::New {

@@ -220,10 +220,17 @@ impl Client {
     /// # Ok::<(), ftp_client::Error>(())
     /// ```
     pub fn raw(&mut self, line: &str) -> Result<Reply> {
+        self.raw_bytes(line)
+    }
+
+    /// [`Client::raw`] for a line that need not be UTF-8, such as a command
+    /// naming a file whose name is not.
+    pub fn raw_bytes(&mut self, line: impl AsRef<[u8]>) -> Result<Reply> {
+        let line = line.as_ref();
         self.session.raw(Command::Raw(arg("command", line)?))?;
         match self.run_to_done()? {
             Outcome::Completed(reply) => Ok(reply),
-            other => Err(unexpected(line, other)),
+            other => Err(unexpected(&String::from_utf8_lossy(line), other)),
         }
     }
 

@@ -219,22 +219,27 @@ impl FtpUrl {
 /// Refuses the characters that a lenient parser drops or reinterprets.
 fn check_characters(input: &str) -> std::result::Result<(), String> {
     for (at, c) in input.char_indices() {
-        let problem = match c {
-            ' ' => "a space (write %20)",
-            '\t' => "a tab (write %09)",
-            '\n' | '\r' => "a line break",
-            '\\' => "a backslash (write / between directories, or %5C in a name)",
-            '?' => "a '?', which would start a query (write %3F in a name)",
-            '#' => "a '#', which would start a fragment (write %23 in a name)",
-            c if c.is_control() => "a control character",
+        let (what, hint) = match c {
+            ' ' => ("a space", "write %20 in a name"),
+            '\t' => ("a tab", "write %09 in a name"),
+            '\n' | '\r' => ("a line break", "a name cannot hold one"),
+            '\\' => (
+                "a backslash",
+                "write / between directories, or %5C in a name",
+            ),
+            '?' => ("a '?', which would start a query", "write %3F in a name"),
+            '#' => ("a '#', which would start a fragment", "write %23 in a name"),
+            c if c.is_control() => ("a control character", "a URL cannot hold one"),
             _ => continue,
         };
-        let place = if at == 0 || at + c.len_utf8() == input.len() {
-            "at its edge"
+        let edge = if at == 0 {
+            " (its start)"
+        } else if at + c.len_utf8() == input.len() {
+            " (its end)"
         } else {
-            "inside"
+            ""
         };
-        return Err(format!("the URL holds {problem} {place} (byte {at})"));
+        return Err(format!("{what} at byte {at}{edge}; {hint}"));
     }
     Ok(())
 }
@@ -375,22 +380,35 @@ const PATH_SET: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERI
     .remove(b'@')
     .remove(b'/');
 
-/// Text that is not a valid URL, for an error message: everything from the
-/// first `:` after `://` to the last `@` is masked, since where a password
-/// ends in a malformed URL is anyone's guess.
+/// Text that is not a valid URL, for a one-line error message: control
+/// characters escaped (`\n`), and everything from the first `:` after
+/// `://` to the last `@` masked, since where a password ends in a malformed
+/// URL is anyone's guess.
 fn redact_invalid(input: &str) -> String {
-    let Some(scheme_end) = input.find("://") else {
-        return input.to_owned();
+    let masked = match input.find("://") {
+        Some(scheme_end) => {
+            let start = scheme_end + 3;
+            match (input[start..].find(':'), input[start..].rfind('@')) {
+                (Some(colon), Some(at)) if colon < at => format!(
+                    "{}****{}",
+                    &input[..start + colon + 1],
+                    &input[start + at..]
+                ),
+                _ => input.to_owned(),
+            }
+        }
+        None => input.to_owned(),
     };
-    let start = scheme_end + 3;
-    match (input[start..].find(':'), input[start..].rfind('@')) {
-        (Some(colon), Some(at)) if colon < at => format!(
-            "{}****{}",
-            &input[..start + colon + 1],
-            &input[start + at..]
-        ),
-        _ => input.to_owned(),
-    }
+    masked
+        .chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 /// A valid URL with the password of its `user:password@` part replaced by

@@ -152,7 +152,7 @@ impl Peer {
     /// Reads one command line and checks it starts with `verb`. The
     /// commands that drivers send around the scripted ones are answered on
     /// the way unless `verb` names them: see [`Peer::answer_navigation`],
-    /// and SIZE with [`Peer::size_reply`].
+    /// SIZE with [`Peer::size_reply`], and RNFR with 350.
     pub fn expect(&mut self, verb: &str) -> io::Result<String> {
         loop {
             let Some(line) = self.read_command()? else {
@@ -169,6 +169,11 @@ impl Peer {
             }
             if !verb.is_empty() && starts_with_verb(&line, "SIZE") {
                 self.reply(self.size_reply)?;
+                continue;
+            }
+            // ftp-cli's check that an existing file may be replaced.
+            if !verb.is_empty() && starts_with_verb(&line, "RNFR") {
+                self.reply("350 Ready for RNTO")?;
                 continue;
             }
             return Err(io::Error::other(format!("expected {verb}, got {line:?}")));
