@@ -204,14 +204,26 @@ impl Client {
         self.run_to_done().map(drop)
     }
 
-    /// Sends a command line as given (e.g. `SITE CHMOD 644 f`) and returns
-    /// the server's final reply, whatever its code. Commands that need a
-    /// data connection are refused.
+    /// Sends a command line as given (e.g. `SYST`, `STAT`) and returns the
+    /// server's final reply, whatever its code: a 5xx is `Ok` here.
+    ///
+    /// Lines whose verb (first word, any case) the session must manage are
+    /// refused with [`UsageError::ReservedVerb`](crate::UsageError) and
+    /// nothing is sent: data transfers (`PASV`, `EPSV`, `PORT`, `EPRT`,
+    /// `LIST`, `NLST`, `MLSD`, `RETR`, `STOR`, `STOU`, `APPE`, `REST`), and
+    /// `MODE`, `STRU`, `REIN`, `AUTH`, `PBSZ`, `PROT`, `CCC`; the full list
+    /// is [`RESERVED_VERBS`](crate::RESERVED_VERBS). Use the typed methods
+    /// for those.
     ///
     /// ```no_run
+    /// use ftp_client::{Error, UsageError};
     /// # let mut ftp: ftp_client::Client = unimplemented!();
     /// let reply = ftp.raw("SYST")?;
     /// println!("{} {}", reply.code(), reply.text());
+    /// assert!(matches!(
+    ///     ftp.raw("pasv"),
+    ///     Err(Error::Usage(UsageError::ReservedVerb("PASV")))
+    /// ));
     /// # Ok::<(), ftp_client::Error>(())
     /// ```
     pub fn raw(&mut self, line: &str) -> Result<Reply> {

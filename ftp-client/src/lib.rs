@@ -40,6 +40,6 @@ pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use ftp_proto::decode::{Features, Timestamp};
-pub use ftp_proto::{Reply, ReplyCode};
+pub use ftp_proto::{RESERVED_VERBS, Reply, ReplyCode, UsageError};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};

@@ -82,6 +82,6 @@ pub use command::{
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
-    Action, DataCommand, Direction, Failure, Outcome, Session, SessionConfig, TransferStart,
-    UsageError,
+    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, Session, SessionConfig,
+    TransferStart, UsageError,
 };

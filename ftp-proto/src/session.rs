@@ -223,10 +223,50 @@ pub enum UsageError {
     /// reported when none was requested).
     #[error("unexpected driver event: {0}")]
     UnexpectedEvent(&'static str),
-    /// Commands that open a data connection must go through
-    /// [`Session::transfer`].
-    #[error("commands that open a data connection must go through transfer()")]
-    NeedsDataConnection,
+    /// [`Session::raw`] refuses this verb: the session must manage it
+    /// (see [`RESERVED_VERBS`]). Nothing was sent.
+    #[error(
+        "{0} cannot be sent as a raw command: the session manages it (use the typed operation)"
+    )]
+    ReservedVerb(&'static str),
+}
+
+/// The verbs [`Session::raw`] refuses, compared without regard to case with
+/// the first word of the line:
+///
+/// - those of data transfers (`PASV`, `EPSV`, `LPSV`, `PORT`, `EPRT`,
+///   `LPRT`, `LIST`, `NLST`, `MLSD`, `RETR`, `STOR`, `STOU`, `APPE`,
+///   `REST`): sent alone they leave the server waiting on a data connection
+///   the session knows nothing of, and the next reply out of step;
+/// - those that change how data is framed (`MODE`, `STRU`) or reset the
+///   login and its settings (`REIN`): later transfers would be misread;
+/// - those of TLS (`AUTH`, `PBSZ`, `PROT`, `CCC`): they change what the
+///   connections carry, which the driver must know.
+pub const RESERVED_VERBS: &[&str] = &[
+    "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU",
+    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC",
+];
+
+/// The first word of a command line: what a server takes as its verb.
+/// Leading blanks are skipped, as some servers skip them.
+fn first_word(line: &[u8]) -> &[u8] {
+    let is_blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = line.iter().position(|b| !is_blank(b)).unwrap_or(line.len());
+    let line = &line[start..];
+    let end = line.iter().position(is_blank).unwrap_or(line.len());
+    &line[..end]
+}
+
+/// The verb of `command` if [`Session::raw`] must refuse it.
+fn reserved_verb(command: &Command) -> Option<&'static str> {
+    let verb = match command {
+        Command::Raw(line) => first_word(line.as_bytes()),
+        other => other.verb().as_bytes(),
+    };
+    RESERVED_VERBS
+        .iter()
+        .copied()
+        .find(|reserved| reserved.as_bytes().eq_ignore_ascii_case(verb))
 }
 
 /// What a simple command's success looks like and what it yields.
@@ -434,29 +474,29 @@ impl Session {
         self.simple(Command::Quit, Expect::Quit)
     }
 
-    /// Sends any command that needs no data connection and succeeds with
-    /// its first final (non-1xx) reply, whatever its code: the caller
-    /// judges it. Refusals come back as [`Outcome::Completed`] too.
+    /// Sends a command the session has no operation for (`SYST`, `SITE …`,
+    /// `STAT`, …) and succeeds with its first final (non-1xx) reply,
+    /// whatever its code: the caller judges it. Refusals come back as
+    /// [`Outcome::Completed`] too.
+    ///
+    /// A command whose verb (the first word of a [`Command::Raw`] line, in
+    /// any case) is one of the [`RESERVED_VERBS`] is refused with
+    /// [`UsageError::ReservedVerb`] and nothing is sent: data transfers go
+    /// through [`Session::transfer`], and the rest would change the
+    /// session's state behind its back. A raw `TYPE` is sent, and the
+    /// session sets its transfer type again before the next transfer.
     pub fn raw(&mut self, command: Command) -> Result<(), UsageError> {
         self.check_idle()?;
-        match command {
-            Command::Pasv
-            | Command::Epsv
-            | Command::Port(_)
-            | Command::Eprt(_)
-            | Command::List(_)
-            | Command::Nlst(_)
-            | Command::Mlsd(_)
-            | Command::Retr(_)
-            | Command::Stor(_)
-            | Command::Appe(_) => {
-                return Err(UsageError::NeedsDataConnection);
-            }
-            _ => {}
+        if let Some(verb) = reserved_verb(&command) {
+            return Err(UsageError::ReservedVerb(verb));
         }
-        if command.verb().eq_ignore_ascii_case("TYPE") {
-            // The representation type may change: set TYPE I again before
-            // the next transfer.
+        let verb = match &command {
+            Command::Raw(line) => first_word(line.as_bytes()),
+            other => other.verb().as_bytes(),
+        };
+        if verb.eq_ignore_ascii_case(b"TYPE") {
+            // The representation type may change: set it again before the
+            // next transfer.
             self.binary = false;
         }
         self.simple(command, Expect::Any)
