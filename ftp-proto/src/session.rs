@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, SocketAddrV4};
 
 use crate::command::{Arg, Command, TransferType};
-use crate::decode::{self, DecodeError, Features, Timestamp};
+use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
 /// How a session is set up.
@@ -38,6 +38,11 @@ pub struct SessionConfig {
     pub use_epsv: bool,
     /// Bounds on reply size.
     pub limits: Limits,
+    /// The representation type of transfers: [`TransferType::Binary`]
+    /// (`TYPE I`, bytes as stored) by default. With
+    /// [`TransferType::Ascii`] (`TYPE A`) the server converts text to
+    /// CRLF line ends on the wire, and the session does not convert back.
+    pub transfer_type: TransferType,
 }
 
 impl SessionConfig {
@@ -48,6 +53,7 @@ impl SessionConfig {
             trust_pasv_host: false,
             use_epsv: true,
             limits: Limits::default(),
+            transfer_type: TransferType::Binary,
         }
     }
 }
@@ -146,6 +152,11 @@ pub enum Outcome {
     /// A transfer finished: the data reached its end and the server
     /// confirmed with this reply.
     Transferred(Reply),
+    /// MLST's facts about one file or directory.
+    Facts(Facts),
+    /// A transfer was aborted ([`Session::abort`]) and the server has
+    /// answered for it; this is its last reply, usually ABOR's 225 or 226.
+    Aborted(Reply),
 }
 
 /// Why an operation failed: a refusal, a broken protocol, or a closed
@@ -229,6 +240,9 @@ pub enum UsageError {
         "{0} cannot be sent as a raw command: the session manages it (use the typed operation)"
     )]
     ReservedVerb(&'static str),
+    /// [`Session::abort`] was called with no transfer moving data.
+    #[error("no transfer to abort")]
+    NoTransfer,
 }
 
 /// The verbs [`Session::raw`] refuses, compared without regard to case with
@@ -280,6 +294,8 @@ enum Expect {
     Modified,
     /// 211, or an empty list when the server refuses FEAT.
     Features,
+    /// 250 with an MLST entry.
+    Facts,
     /// Any final reply, returned as is.
     Any,
     /// 221, then closed.
@@ -308,12 +324,18 @@ enum State {
         request: DataCommand,
         step: TransferStep,
     },
+    /// ABOR sent: waiting for this many more final replies (the
+    /// transfer's, unless it had come, and ABOR's).
+    Aborting {
+        replies_left: u8,
+    },
     Closed,
 }
 
 #[derive(Debug)]
 enum TransferStep {
-    Type,
+    /// This TYPE sent.
+    Type(TransferType),
     Passive {
         extended: bool,
     },
@@ -342,8 +364,8 @@ pub struct Session {
     actions: VecDeque<Action>,
     /// The last command sent, named in failures.
     last_command: Command,
-    /// TYPE I is in force.
-    binary: bool,
+    /// The TYPE in force, if known.
+    current_type: Option<TransferType>,
     epsv: Epsv,
 }
 
@@ -358,7 +380,7 @@ impl Session {
             state: State::Greeting,
             actions: VecDeque::new(),
             last_command: Command::Noop,
-            binary: false,
+            current_type: None,
             epsv: Epsv::Untried,
         }
     }
@@ -389,7 +411,20 @@ impl Session {
 
     /// Whether `TYPE I` is in force.
     pub fn is_binary(&self) -> bool {
-        self.binary
+        self.current_type == Some(TransferType::Binary)
+    }
+
+    /// The representation type transfers use; see
+    /// [`SessionConfig::transfer_type`].
+    pub fn transfer_type(&self) -> TransferType {
+        self.config.transfer_type
+    }
+
+    /// Sets the representation type of the transfers that follow; the
+    /// session sends `TYPE` before the next transfer if it differs from
+    /// the one in force.
+    pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
+        self.config.transfer_type = transfer_type;
     }
 
     // --- Operations --------------------------------------------------------
@@ -438,7 +473,7 @@ impl Session {
     /// for the current type and servers refuse it in ASCII). Succeeds with
     /// [`Outcome::Size`].
     pub fn size(&mut self, path: Arg) -> Result<(), UsageError> {
-        if self.binary {
+        if self.is_binary() {
             self.simple(Command::Size(path), Expect::Size)
         } else {
             self.begin(
@@ -451,6 +486,19 @@ impl Session {
     /// `MDTM path`. Succeeds with [`Outcome::Modified`].
     pub fn mdtm(&mut self, path: Arg) -> Result<(), UsageError> {
         self.simple(Command::Mdtm(path), Expect::Modified)
+    }
+
+    /// `MLST [path]`: the facts about one file or directory, the working
+    /// directory without a path (RFC 3659 7). Succeeds with
+    /// [`Outcome::Facts`].
+    pub fn mlst(&mut self, path: Option<Arg>) -> Result<(), UsageError> {
+        self.simple(Command::Mlst(path), Expect::Facts)
+    }
+
+    /// `SITE command`: a server-specific command such as `CHMOD 644 f`.
+    /// Succeeds with [`Outcome::Completed`] on a 2xx reply.
+    pub fn site(&mut self, command: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Site(command), Expect::Completion)
     }
 
     /// `FEAT`. Succeeds with [`Outcome::Features`], empty if the server
@@ -497,34 +545,69 @@ impl Session {
         if verb.eq_ignore_ascii_case(b"TYPE") {
             // The representation type may change: set it again before the
             // next transfer.
-            self.binary = false;
+            self.current_type = None;
         }
         self.simple(command, Expect::Any)
     }
 
-    /// Runs a data transfer: `TYPE I` once per session, `EPSV` (falling
-    /// back to `PASV` for good once refused), the data connection, the
-    /// command, and its 1xx/final replies. Succeeds with
-    /// [`Outcome::Transferred`] once the data is done *and* the final reply
-    /// is 2xx, in either order.
+    /// Runs a data transfer: `TYPE` when the one in force is not
+    /// [`SessionConfig::transfer_type`] (`TYPE I` once per session by
+    /// default), `EPSV` (falling back to `PASV` for good once refused), the
+    /// data connection, the command, and its 1xx/final replies. Succeeds
+    /// with [`Outcome::Transferred`] once the data is done *and* the final
+    /// reply is 2xx, in either order.
     pub fn transfer(&mut self, request: DataCommand) -> Result<(), UsageError> {
         self.check_idle()?;
-        if self.binary {
+        let wanted = self.config.transfer_type;
+        if self.current_type == Some(wanted) {
             self.state = State::Transfer {
                 request,
-                step: TransferStep::Type,
+                step: TransferStep::Type(wanted),
             };
             self.send_passive();
             Ok(())
         } else {
             self.begin(
-                Command::Type(TransferType::Binary),
+                Command::Type(wanted),
                 State::Transfer {
                     request,
-                    step: TransferStep::Type,
+                    step: TransferStep::Type(wanted),
                 },
             )
         }
+    }
+
+    /// Aborts the transfer whose data is moving (after
+    /// [`Action::Transfer`]), RFC 959 4.1.3: the driver closes the data
+    /// connection (and does not call [`Session::handle_data_finished`]),
+    /// then the session sends `ABOR` and reads the server's answers — the
+    /// transfer's own final reply, unless it came already (426, or 226 if
+    /// the transfer had completed), and ABOR's (226, or 225) — in whatever
+    /// order they come. A 225 ends the wait at once: the server says no
+    /// transfer was running. Succeeds with [`Outcome::Aborted`]; the
+    /// session is then idle and in step.
+    ///
+    /// A server that refuses ABOR (500, 502) still answers it once, so the
+    /// session stays in step; its refusal is the outcome's reply. An upload
+    /// aborted this way may leave a partial file on the server.
+    pub fn abort(&mut self) -> Result<(), UsageError> {
+        let replies_left = match &self.state {
+            State::Transfer {
+                step: TransferStep::Data { final_reply, .. },
+                ..
+            } => {
+                if final_reply.is_some() {
+                    1
+                } else {
+                    2
+                }
+            }
+            State::Closed => return Err(UsageError::Closed),
+            _ => return Err(UsageError::NoTransfer),
+        };
+        self.state = State::Aborting { replies_left };
+        self.send(Command::Abor);
+        Ok(())
     }
 
     // --- Inputs ------------------------------------------------------------
@@ -743,7 +826,7 @@ impl Session {
             State::Simple(expect) => self.on_simple_reply(expect, reply),
             State::TypeForSize(path) => match class {
                 ReplyClass::PositiveCompletion => {
-                    self.binary = true;
+                    self.current_type = Some(TransferType::Binary);
                     self.state = State::Simple(Expect::Size);
                     self.send(Command::Size(path));
                 }
@@ -757,6 +840,17 @@ impl Session {
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::Transfer { request, step } => self.on_transfer_reply(request, step, reply),
+            State::Aborting { replies_left } => {
+                // 225: "no transfer in progress", ABOR's answer when the
+                // transfer was over; nothing else is coming.
+                if replies_left <= 1 || reply.code().get() == 225 {
+                    self.finish(Ok(Outcome::Aborted(reply)));
+                } else {
+                    self.state = State::Aborting {
+                        replies_left: replies_left - 1,
+                    };
+                }
+            }
         }
     }
 
@@ -802,6 +896,9 @@ impl Session {
             Expect::Modified => decode::mdtm(&reply)
                 .map(Outcome::Modified)
                 .map_err(decode_failure),
+            Expect::Facts => decode::mlst(&reply)
+                .map(Outcome::Facts)
+                .map_err(decode_failure),
             Expect::Features => Ok(Outcome::Features(
                 if class == ReplyClass::PositiveCompletion {
                     decode::features(&reply)
@@ -839,11 +936,11 @@ impl Session {
         let class = reply.class();
         let code = reply.code().get();
         match step {
-            TransferStep::Type => {
+            TransferStep::Type(transfer_type) => {
                 if class != ReplyClass::PositiveCompletion {
                     return self.finish(Err(self.not_success(reply)));
                 }
-                self.binary = true;
+                self.current_type = Some(transfer_type);
                 self.state = State::Transfer { request, step };
                 self.send_passive();
             }

@@ -3,7 +3,7 @@
 //! reply bytes. A step with an empty command line answers the end of a
 //! data transfer instead.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::result_large_err)]
 
 use std::collections::VecDeque;
 
