@@ -843,7 +843,7 @@ impl Session {
             State::Aborting { replies_left } => {
                 // 225: "no transfer in progress", ABOR's answer when the
                 // transfer was over; nothing else is coming.
-                if replies_left <= 1 || reply.code().get() == 225 {
+                if replies_left <= 1 || reply.code() == crate::ReplyCode::DATA_CONNECTION_OPEN {
                     self.finish(Ok(Outcome::Aborted(reply)));
                 } else {
                     self.state = State::Aborting {
