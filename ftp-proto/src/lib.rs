@@ -77,6 +77,9 @@ pub mod decode;
 mod reply;
 pub mod session;
 
+/// The byte buffer [`Arg::new`] and [`Reply::new`] take (from the `bytes`
+/// crate), re-exported so that naming it needs no other dependency.
+pub use bytes::Bytes;
 pub use command::{
     Arg, Command, FileStructure, InvalidArgument, ProtectionLevel, TransferMode, TransferType,
 };
