@@ -6,7 +6,7 @@ use std::io::{Read, Write};
 use std::time::{Duration, Instant, SystemTime};
 
 use ftp_client::{Client, Config, EntryType, Error, FtpUrl, ReplyCode, TransferType, UsageError};
-use ftp_suite::{FaultServer, PASSWORD, TestServer, USER, scenarios};
+use ftp_suite::{FaultServer, PASSWORD, Peer, TestServer, USER, scenarios};
 
 fn login(server: &TestServer) -> Client {
     let mut client = Client::connect(server.addr(), Config::default()).expect("connect");
@@ -239,6 +239,9 @@ fn a_name_that_does_not_resolve_is_told_apart_from_a_refused_connection() {
         other => panic!("{other:?}"),
     }
     assert!(err.to_string().starts_with("cannot resolve"), "{err}");
+    // An address whose port is no number is refused before any connection.
+    let err = Client::connect("127.0.0.1:ftp-port", Config::default()).unwrap_err();
+    assert!(matches!(err, Error::Resolve { .. }), "{err:?}");
     let url = FtpUrl::parse("ftp://ftp.example.invalid:2121/").unwrap();
     let err = Client::connect_url(&url, Config::default()).unwrap_err();
     match &err {
@@ -484,4 +487,30 @@ fn abort_follows_rfc_959_426_then_226() {
     assert_eq!(ftp.raw("NOOP").unwrap().text(), "NOOP ok");
     drop(ftp);
     assert!(server.received().contains(&"ABOR".to_owned()));
+}
+
+#[test]
+fn abort_does_not_wait_long_for_a_reply_the_server_never_sends() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        let mut data = peer.answer_transfer("STOR up.bin", "150 Ready")?;
+        let _ = Peer::read_data(&mut data);
+        peer.expect("ABOR")?;
+        // ABOR answered; the STOR never is.
+        peer.reply("226 Closed data channel")?;
+        peer.answer("NOOP", "200 NOOP ok")?;
+        peer.drain()
+    });
+    let mut ftp = login_fault(&server);
+    let mut upload = ftp.store_stream("up.bin").unwrap();
+    upload.write_all(b"partial").unwrap();
+    let started = Instant::now();
+    upload.abort().unwrap();
+    let waited = started.elapsed();
+    assert!(waited < Duration::from_secs(4), "{waited:?}");
+    assert!(
+        waited >= Duration::from_secs(2),
+        "waited for the last reply: {waited:?}"
+    );
+    assert_eq!(ftp.raw("NOOP").unwrap().text(), "NOOP ok");
 }

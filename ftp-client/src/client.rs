@@ -17,6 +17,9 @@ use crate::url::FtpUrl;
 
 /// Size of each read from the control connection.
 const CONTROL_READ_SIZE: usize = 8 * 1024;
+/// How long an abort waits for its last reply once the first has come:
+/// servers send both at once, or never send the second.
+const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A logged-in (or about to log in) FTP session over blocking sockets.
 ///
@@ -634,6 +637,13 @@ impl Client {
             };
             match action {
                 Action::Send(command) => self.send(&command)?,
+                Action::ReadControl if self.session.awaits_last_abort_reply() => {
+                    let timeout = reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT);
+                    match self.read_control_once(timeout) {
+                        Err(e) if is_timeout(&e) => self.session.handle_abort_reply_timeout()?,
+                        other => self.after_control_read(other, timeout)?,
+                    }
+                }
                 Action::ReadControl => self.read_control(reply_timeout)?,
                 Action::Reply(reply) => log_reply(&reply),
                 Action::ConnectData(addr) => self.connect_data(addr)?,
@@ -663,20 +673,22 @@ impl Client {
     }
 
     fn read_control(&mut self, timeout: Duration) -> Result<()> {
+        let read = self.read_control_once(timeout);
+        self.after_control_read(read, timeout)
+    }
+
+    /// One read of the control connection, its bytes fed to the session.
+    fn read_control_once(&mut self, timeout: Duration) -> io::Result<()> {
         if self.read_timeout != Some(timeout) {
             self.control
-                .set_read_timeout(Some(socket_timeout(timeout)))
-                .map_err(|e| Error::io("configuring the control connection", e))?;
+                .set_read_timeout(Some(socket_timeout(timeout)))?;
             self.read_timeout = Some(timeout);
         }
         let n = loop {
             match self.control.read(&mut self.read_buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let error = Error::io_or_timeout("waiting for the server's reply", e, timeout);
-                    return Err(self.broken(error));
-                }
+                Err(e) => return Err(e),
             }
         };
         if n == 0 {
@@ -685,6 +697,14 @@ impl Client {
             self.session.handle_control(&self.read_buf[..n]);
         }
         Ok(())
+    }
+
+    /// A failed control read ends the session.
+    fn after_control_read(&mut self, read: io::Result<()>, timeout: Duration) -> Result<()> {
+        read.map_err(|e| {
+            let error = Error::io_or_timeout("waiting for the server's reply", e, timeout);
+            self.broken(error)
+        })
     }
 
     fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
@@ -736,6 +756,13 @@ impl Drop for Client {
             let _ = self.control.write_all(b"QUIT\r\n");
         }
     }
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
 }
 
 /// A timeout a socket accepts: std refuses a zero duration.

@@ -78,8 +78,9 @@ pub enum Error {
     /// A URL that is not `ftp://[user[:password]@]host[:port]/path`.
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
-    /// The server's name could not be resolved to an address (DNS), or
-    /// resolved to none: no connection was tried. Unlike a refused or
+    /// The server's name could not be resolved to an address (DNS), the
+    /// address text was invalid (a port that is no number), or the name
+    /// resolved to no address: no connection was tried. Unlike a refused or
     /// timed-out connection ([`Error::Io`], [`Error::Timeout`]), retrying
     /// the same name seldom helps.
     #[error("{}: {source}", match .host { Some(host) => format!("cannot resolve {host}"), None => "cannot resolve the server address".to_owned() })]

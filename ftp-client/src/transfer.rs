@@ -247,8 +247,11 @@ impl<'c> Download<'c> {
     /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
     /// data connection is closed, `ABOR` sent, and the server's replies for
     /// the transfer and for ABOR (426 then 226, or 225 or 226 alone) are
-    /// read; the client is then ready for the next operation. Each reply is
-    /// awaited up to [`Config::control_timeout`](crate::Config::control_timeout).
+    /// read; the client is then ready for the next operation. The first
+    /// reply is awaited up to
+    /// [`Config::control_timeout`](crate::Config::control_timeout), the
+    /// second only 3 s more: some servers never send it (libunftp, when the
+    /// transfer had not really started).
     ///
     /// Succeeds at once if the transfer had already ended (after a failed
     /// copy, say). A server that refuses ABOR still answers it, so the

@@ -161,6 +161,13 @@ fn every_type_in_the_public_api_is_exported() {
         (ANONYMOUS_USER, ANONYMOUS_PASSWORD)
     );
 
+    // A client and its streams can move to another thread.
+    fn assert_send<T: Send>() {}
+    assert_send::<Client>();
+    assert_send::<Download<'static>>();
+    assert_send::<Upload<'static>>();
+    assert_send::<Error>();
+
     // The types of Client's methods, named without calling them.
     let _connect: fn(SocketAddr, Config) -> Result<Client> = Client::connect;
     let _ = |c: &mut Client| -> Result<Features> { c.features() };

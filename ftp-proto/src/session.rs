@@ -328,6 +328,8 @@ enum State {
     /// transfer's, unless it had come, and ABOR's).
     Aborting {
         replies_left: u8,
+        /// The last reply read since ABOR.
+        last: Option<Reply>,
     },
     Closed,
 }
@@ -407,6 +409,15 @@ impl Session {
     /// the [`Limits`] allow.
     pub fn buffered_bytes(&self) -> usize {
         self.parser.buffered()
+    }
+
+    /// An abort has had one of its two replies and may get no other: some
+    /// servers answer ABOR alone when the transfer had not really started,
+    /// and others let the transfer's reply come late. A driver should wait
+    /// for the last reply only briefly, then call
+    /// [`Session::handle_abort_reply_timeout`].
+    pub fn awaits_last_abort_reply(&self) -> bool {
+        matches!(self.state, State::Aborting { last: Some(_), .. })
     }
 
     /// Whether `TYPE I` is in force.
@@ -585,7 +596,9 @@ impl Session {
     /// the transfer had completed), and ABOR's (226, or 225) — in whatever
     /// order they come. A 225 ends the wait at once: the server says no
     /// transfer was running. Succeeds with [`Outcome::Aborted`]; the
-    /// session is then idle and in step.
+    /// session is then idle and in step. Once one reply has come, the
+    /// driver may stop waiting for the other: see
+    /// [`Session::awaits_last_abort_reply`].
     ///
     /// A server that refuses ABOR (500, 502) still answers it once, so the
     /// session stays in step; its refusal is the outcome's reply. An upload
@@ -605,7 +618,10 @@ impl Session {
             State::Closed => return Err(UsageError::Closed),
             _ => return Err(UsageError::NoTransfer),
         };
-        self.state = State::Aborting { replies_left };
+        self.state = State::Aborting {
+            replies_left,
+            last: None,
+        };
         self.send(Command::Abor);
         Ok(())
     }
@@ -687,6 +703,26 @@ impl Session {
                 Ok(())
             }
             _ => Err(UsageError::UnexpectedEvent("data finished")),
+        }
+    }
+
+    /// The driver waited long enough for the last reply of an abort (see
+    /// [`Session::awaits_last_abort_reply`]): the abort ends with the reply
+    /// it had. Should the server answer later after all, that reply would
+    /// be read as the answer to the next command; a short wait keeps that
+    /// unlikely, a long one would stall every abort on such servers.
+    pub fn handle_abort_reply_timeout(&mut self) -> Result<(), UsageError> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Aborting {
+                last: Some(reply), ..
+            } => {
+                self.finish(Ok(Outcome::Aborted(reply)));
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                Err(UsageError::UnexpectedEvent("abort reply timeout"))
+            }
         }
     }
 
@@ -840,7 +876,7 @@ impl Session {
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::Transfer { request, step } => self.on_transfer_reply(request, step, reply),
-            State::Aborting { replies_left } => {
+            State::Aborting { replies_left, .. } => {
                 // 225: "no transfer in progress", ABOR's answer when the
                 // transfer was over; nothing else is coming.
                 if replies_left <= 1 || reply.code() == crate::ReplyCode::DATA_CONNECTION_OPEN {
@@ -848,6 +884,7 @@ impl Session {
                 } else {
                     self.state = State::Aborting {
                         replies_left: replies_left - 1,
+                        last: Some(reply),
                     };
                 }
             }

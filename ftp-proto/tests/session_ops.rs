@@ -290,3 +290,52 @@ fn site_succeeds_on_2xx_and_is_refused_otherwise() {
         Err(Failure::Refused { command, .. }) if command.to_string() == "SITE BOGUS"
     ));
 }
+
+#[test]
+fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
+    // libunftp, aborted before its data task took the STOR, answers ABOR
+    // alone: the transfer's reply never comes.
+    let mut script = Script::logged_in(vec![
+        ("TYPE I", b"200 Binary\r\n"),
+        ("EPSV", b"229 Extended Passive Mode (|||40000|)\r\n"),
+        ("STOR up", b"150 Ready\r\n"),
+    ]);
+    script
+        .session
+        .transfer(DataCommand::Stor(arg("up")))
+        .unwrap();
+    script.run_until_transfer();
+    assert!(!script.session.awaits_last_abort_reply());
+    assert_eq!(
+        script.session.handle_abort_reply_timeout(),
+        Err(UsageError::UnexpectedEvent("abort reply timeout")),
+        "no abort yet"
+    );
+    script.session.abort().unwrap();
+    assert!(!script.session.awaits_last_abort_reply(), "no reply yet");
+    // Drive until the session wants a second reply the server won't send.
+    let mut sent = Vec::new();
+    while let Some(action) = script.session.poll() {
+        match action {
+            ftp_proto::Action::Send(command) => {
+                command.encode(&mut sent);
+                script
+                    .session
+                    .handle_control(b"226 Closed data channel\r\n");
+            }
+            ftp_proto::Action::ReadControl => break,
+            _ => {}
+        }
+    }
+    assert_eq!(sent, b"ABOR\r\n");
+    assert!(script.session.awaits_last_abort_reply());
+    script.session.handle_abort_reply_timeout().unwrap();
+    let mut outcome = None;
+    while let Some(action) = script.session.poll() {
+        if let ftp_proto::Action::Done(result) = action {
+            outcome = Some(result);
+        }
+    }
+    assert_eq!(aborted_code(outcome.unwrap()), 226);
+    assert!(script.session.is_idle());
+}
