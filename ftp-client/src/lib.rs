@@ -74,12 +74,16 @@ pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 
 /// The URL type [`FtpUrl::from_url`] takes (from the `url` crate).
+#[doc(no_inline)]
 pub use ::url::Url;
 /// The sans-IO protocol core this client drives.
 pub use ftp_proto as proto;
+/// The byte buffer [`Reply::new`] and [`Arg::new`] take (from the `bytes`
+/// crate).
+#[doc(no_inline)]
+pub use ftp_proto::Bytes;
 pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
 pub use ftp_proto::{
-    Arg, Bytes, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel,
-    RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType,
-    UsageError,
+    Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
+    Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType, UsageError,
 };
