@@ -4,10 +4,10 @@ use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
 use std::time::Duration;
 
-use ftp_proto::decode::{Features, Timestamp};
+use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::{
-    Action, Arg, Command, DataCommand, Failure, Outcome, Reply, Session, SessionConfig,
-    TransferStart,
+    Action, Arg, Command, DataCommand, Failure, Outcome, Reply, ReplyCode, Session, SessionConfig,
+    TransferStart, TransferType,
 };
 
 use crate::config::Config;
@@ -17,8 +17,26 @@ use crate::url::FtpUrl;
 
 /// Size of each read from the control connection.
 const CONTROL_READ_SIZE: usize = 8 * 1024;
+/// How long an abort waits for its last reply once the first has come:
+/// servers send both at once, or never send the second.
+const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// A logged-in (or about to log in) FTP session over blocking sockets.
+///
+/// - **One operation at a time.** FTP runs one command at a time on a
+///   connection, and every method takes `&mut self`; a transfer's stream
+///   borrows the client until it is finished. For parallel work open one
+///   `Client` per thread (a `Client` is `Send`, so it can move to the
+///   thread that uses it).
+/// - **Transfers are binary** (`TYPE I`): bytes arrive exactly as stored.
+///   ASCII mode is there for those who need it:
+///   [`Config::transfer_type`], [`Client::set_transfer_type`].
+/// - **Paths are bytes**: every path argument is `impl AsRef<[u8]>`, so
+///   names that are not UTF-8 work; a path holding CR, LF or NUL is
+///   refused before anything is sent.
+/// - **After an error**, [`Error::is_session_closed`] or
+///   [`Client::is_closed`] says whether the client can go on; a refusal
+///   (4xx/5xx) never ends the session.
 ///
 /// Every command and reply is logged with [`tracing`] at debug level,
 /// the password masked.
@@ -54,6 +72,8 @@ pub struct Client {
     data_connect_error: Option<Error>,
     /// The buffer transfers copy through, kept between transfers.
     pub(crate) transfer_buf: Vec<u8>,
+    /// The server's greeting.
+    welcome: Reply,
 }
 
 /// Where [`Client::run`] stopped.
@@ -64,14 +84,54 @@ pub(crate) enum Step {
 
 impl Client {
     /// Connects to `addr` and reads the server's greeting; log in next.
+    ///
+    /// Each address `addr` resolves to is tried in turn. A name that does
+    /// not resolve fails with [`Error::Resolve`] (no connection was tried);
+    /// a refused or unreachable connection with [`Error::Io`], naming the
+    /// address; no answer within [`Config::connect_timeout`] with
+    /// [`Error::Timeout`].
+    ///
+    /// ```
+    /// use ftp_client::{Client, Config, Error};
+    /// // `.invalid` never resolves (RFC 2606).
+    /// let err = Client::connect("ftp.example.invalid:21", Config::default()).unwrap_err();
+    /// assert!(matches!(err, Error::Resolve { .. }), "{err}");
+    /// ```
     pub fn connect(addr: impl ToSocketAddrs, config: Config) -> Result<Client> {
-        let addrs: Vec<SocketAddr> = addr
-            .to_socket_addrs()
-            .map_err(|e| Error::io("resolving the server address", e))?
+        Client::connect_resolved(addr.to_socket_addrs(), None, config)
+    }
+
+    /// Connects to the URL's host and port and logs in with its user and
+    /// password (anonymous unless given). The URL's path is not used.
+    pub fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
+        let addrs = (url.host(), url.port()).to_socket_addrs();
+        let name = if url.host().contains(':') {
+            format!("[{}]:{}", url.host(), url.port())
+        } else {
+            format!("{}:{}", url.host(), url.port())
+        };
+        let mut client = Client::connect_resolved(addrs, Some(name), config)?;
+        client.login(url.user(), url.password())?;
+        Ok(client)
+    }
+
+    /// Connects to the first of `addrs` that answers; `name` is what was
+    /// looked up, for the error if nothing resolves.
+    fn connect_resolved(
+        addrs: io::Result<impl Iterator<Item = SocketAddr>>,
+        name: Option<String>,
+        config: Config,
+    ) -> Result<Client> {
+        let addrs: Vec<SocketAddr> = addrs
+            .map_err(|source| Error::Resolve {
+                host: name.clone(),
+                source,
+            })?
             .collect();
+        let connect_timeout = socket_timeout(config.connect_timeout);
         let mut last_error = None;
         for addr in &addrs {
-            match TcpStream::connect_timeout(addr, config.connect_timeout) {
+            match TcpStream::connect_timeout(addr, connect_timeout) {
                 Ok(stream) => return Client::from_stream(stream, config),
                 Err(e) => last_error = Some((addr, e)),
             }
@@ -80,19 +140,11 @@ impl Client {
             Some((addr, e)) => {
                 Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
             }
-            None => Error::io(
-                "resolving the server address",
-                io::Error::new(io::ErrorKind::NotFound, "no addresses"),
-            ),
+            None => Error::Resolve {
+                host: name,
+                source: io::Error::new(io::ErrorKind::NotFound, "no addresses"),
+            },
         })
-    }
-
-    /// Connects to the URL's host and port and logs in with its user and
-    /// password (anonymous unless given). The URL's path is not used.
-    pub fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
-        let mut client = Client::connect((url.host(), url.port()), config)?;
-        client.login(url.user(), url.password())?;
-        Ok(client)
     }
 
     /// Wraps an open control connection and reads the greeting.
@@ -103,12 +155,13 @@ impl Client {
         tracing::debug!("connected to {peer}");
         control
             .set_nodelay(true)
-            .and_then(|()| control.set_write_timeout(Some(config.control_timeout)))
+            .and_then(|()| control.set_write_timeout(Some(socket_timeout(config.control_timeout))))
             .map_err(|e| Error::io("configuring the control connection", e))?;
         let mut session_config = SessionConfig::new(peer);
         session_config.trust_pasv_host = config.trust_pasv_host;
         session_config.use_epsv = config.use_epsv;
         session_config.limits = config.limits;
+        session_config.transfer_type = config.transfer_type;
         let mut client = Client {
             session: Session::new(session_config),
             control,
@@ -119,9 +172,96 @@ impl Client {
             data: None,
             data_connect_error: None,
             transfer_buf: Vec::new(),
+            welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),
         };
-        client.run_to_done()?;
+        match client.run_to_done()? {
+            Outcome::Greeting(reply) => client.welcome = reply,
+            other => return Err(unexpected("the greeting", other)),
+        }
         Ok(client)
+    }
+
+    /// The server's greeting (its 220 reply): the welcome message, often
+    /// the server's name and rules, all lines kept.
+    ///
+    /// ```no_run
+    /// # let ftp: ftp_client::Client = unimplemented!();
+    /// println!("{}", ftp.welcome().text());
+    /// ```
+    pub fn welcome(&self) -> &Reply {
+        &self.welcome
+    }
+
+    /// The settings in force.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Whether the session is over (the server closed it, QUIT was sent,
+    /// or the control connection failed): every later operation fails, and
+    /// a new connection is needed.
+    pub fn is_closed(&self) -> bool {
+        self.session.is_closed()
+    }
+
+    /// Changes [`Config::connect_timeout`] for the data connections that
+    /// follow.
+    pub fn set_connect_timeout(&mut self, timeout: Duration) {
+        self.config.connect_timeout = timeout;
+    }
+
+    /// Changes [`Config::control_timeout`]: each later wait for a reply,
+    /// and each write of a command.
+    pub fn set_control_timeout(&mut self, timeout: Duration) {
+        self.config.control_timeout = timeout;
+        // The read timeout is set before each read; the write timeout here.
+        let _ = self
+            .control
+            .set_write_timeout(Some(socket_timeout(timeout)));
+    }
+
+    /// Changes [`Config::data_timeout`] for the transfers that follow.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use std::time::Duration;
+    /// ftp.set_data_timeout(Duration::from_secs(10));
+    /// ftp.set_final_reply_timeout(Duration::from_secs(30));
+    /// assert_eq!(ftp.config().data_timeout, Duration::from_secs(10));
+    /// ```
+    pub fn set_data_timeout(&mut self, timeout: Duration) {
+        self.config.data_timeout = timeout;
+    }
+
+    /// Changes [`Config::final_reply_timeout`] for the transfers that
+    /// follow.
+    pub fn set_final_reply_timeout(&mut self, timeout: Duration) {
+        self.config.final_reply_timeout = timeout;
+    }
+
+    /// The representation type of transfers; see [`Config::transfer_type`].
+    pub fn transfer_type(&self) -> TransferType {
+        self.session.transfer_type()
+    }
+
+    /// Sets the representation type of the transfers that follow:
+    /// [`TransferType::Ascii`] for `TYPE A`, [`TransferType::Binary`] (the
+    /// default) for `TYPE I`. `TYPE` is sent before the next transfer only
+    /// if it differs from the one in force. The client never rewrites line
+    /// ends itself.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use ftp_client::TransferType;
+    /// ftp.set_transfer_type(TransferType::Ascii);
+    /// let mut text = Vec::new();
+    /// ftp.retrieve("README.txt", &mut text)?; // CRLF line ends, as the server sends them
+    /// ftp.set_transfer_type(TransferType::Binary);
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
+        self.session.set_transfer_type(transfer_type);
+        self.config.transfer_type = transfer_type;
     }
 
     /// Logs in: USER, and PASS when the server asks for it.
@@ -167,6 +307,12 @@ impl Client {
         self.run_to_done().map(drop)
     }
 
+    /// Changes to the parent of the working directory (CDUP).
+    pub fn cdup(&mut self) -> Result<()> {
+        self.session.cdup()?;
+        self.run_to_done().map(drop)
+    }
+
     /// The working directory, as bytes (a server's names need not be UTF-8).
     pub fn pwd(&mut self) -> Result<Vec<u8>> {
         self.session.pwd()?;
@@ -186,11 +332,63 @@ impl Client {
     }
 
     /// A file's modification time in UTC (MDTM).
+    ///
+    /// [`Timestamp::to_system_time`] turns it into a
+    /// [`SystemTime`](std::time::SystemTime), e.g. to set a local file's
+    /// time:
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// let modified = ftp.mdtm("report.pdf")?;
+    /// let when = modified.to_system_time();
+    /// println!("{modified:?} = {} s since 1970", modified.unix_timestamp());
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
     pub fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<Timestamp> {
         self.session.mdtm(arg("path", path)?)?;
         match self.run_to_done()? {
             Outcome::Modified(time) => Ok(time),
             other => Err(unexpected("MDTM", other)),
+        }
+    }
+
+    /// The facts about one file or directory (MLST, RFC 3659): its type,
+    /// size, modification time, permissions… `""` for the working
+    /// directory. Servers that do not list `MLST` in [`Client::features`]
+    /// refuse it (500 or 502).
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use ftp_client::EntryType;
+    /// let facts = ftp.mlst("report.pdf")?;
+    /// if facts.entry_type == Some(EntryType::File) {
+    ///     println!("{:?} bytes, modified {:?}", facts.size, facts.modify);
+    /// }
+    /// println!("owner: {:?}", facts.get("unix.owner"));
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn mlst(&mut self, path: impl AsRef<[u8]>) -> Result<Facts> {
+        self.session.mlst(optional_arg(path)?)?;
+        match self.run_to_done()? {
+            Outcome::Facts(facts) => Ok(facts),
+            other => Err(unexpected("MLST", other)),
+        }
+    }
+
+    /// Sends `SITE command`, a server-specific command (e.g. `CHMOD 644
+    /// f`), and returns the reply; a 4xx/5xx reply is an
+    /// [`Error::Refused`].
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// ftp.site("CHMOD 600 secrets.txt")?;
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn site(&mut self, command: impl AsRef<[u8]>) -> Result<Reply> {
+        self.session.site(arg("SITE command", command)?)?;
+        match self.run_to_done()? {
+            Outcome::Completed(reply) => Ok(reply),
+            other => Err(unexpected("SITE", other)),
         }
     }
 
@@ -209,14 +407,26 @@ impl Client {
         self.run_to_done().map(drop)
     }
 
-    /// Sends a command line as given (e.g. `SITE CHMOD 644 f`) and returns
-    /// the server's final reply, whatever its code. Commands that need a
-    /// data connection are refused.
+    /// Sends a command line as given (e.g. `SYST`, `STAT`) and returns the
+    /// server's final reply, whatever its code: a 5xx is `Ok` here.
+    ///
+    /// Lines whose verb (first word, any case) the session must manage are
+    /// refused with [`UsageError::ReservedVerb`](crate::UsageError) and
+    /// nothing is sent: data transfers (`PASV`, `EPSV`, `PORT`, `EPRT`,
+    /// `LIST`, `NLST`, `MLSD`, `RETR`, `STOR`, `STOU`, `APPE`, `REST`), and
+    /// `MODE`, `STRU`, `REIN`, `AUTH`, `PBSZ`, `PROT`, `CCC`; the full list
+    /// is [`RESERVED_VERBS`](crate::RESERVED_VERBS). Use the typed methods
+    /// for those.
     ///
     /// ```no_run
+    /// use ftp_client::{Error, UsageError};
     /// # let mut ftp: ftp_client::Client = unimplemented!();
     /// let reply = ftp.raw("SYST")?;
     /// println!("{} {}", reply.code(), reply.text());
+    /// assert!(matches!(
+    ///     ftp.raw("pasv"),
+    ///     Err(Error::Usage(UsageError::ReservedVerb("PASV")))
+    /// ));
     /// # Ok::<(), ftp_client::Error>(())
     /// ```
     pub fn raw(&mut self, line: &str) -> Result<Reply> {
@@ -242,6 +452,10 @@ impl Client {
 
     /// The `LIST` lines for `path` (`""` for the working directory), as
     /// the server formats them.
+    ///
+    /// Names that are not UTF-8 are decoded lossily (bytes that are not
+    /// UTF-8 become `�`), so a name read here may not be usable as a path;
+    /// [`Client::list_bytes`] keeps the bytes.
     pub fn list(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         self.listing(DataCommand::List(optional_arg(path)?))
     }
@@ -254,19 +468,58 @@ impl Client {
         self.start_download(DataCommand::List(optional_arg(path)?))
     }
 
+    /// The `LIST` lines for `path` as bytes, exactly as the server sent
+    /// them (line ends removed, empty lines dropped).
+    pub fn list_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
+        self.listing_lines(DataCommand::List(optional_arg(path)?))
+    }
+
     /// The names `NLST` gives for `path` (`""` for the working directory).
     /// Some servers include `.` and `..`, or prefix the directory.
+    ///
+    /// Names that are not UTF-8 are decoded lossily; to pass a name back
+    /// to the server (to download it, say), use [`Client::nlst_bytes`].
     pub fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         self.listing(DataCommand::Nlst(optional_arg(path)?))
     }
 
+    /// The names `NLST` gives for `path`, as bytes: each one can be passed
+    /// back as a path, whatever its encoding.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// for name in ftp.nlst_bytes("")? {
+    ///     println!("{} bytes", ftp.size(&name)?);
+    /// }
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
+        self.listing_lines(DataCommand::Nlst(optional_arg(path)?))
+    }
+
     /// The `MLSD` lines (RFC 3659 facts, then the name) for `path` (`""`
-    /// for the working directory).
+    /// for the working directory), names decoded lossily; see
+    /// [`Client::mlsd_bytes`].
     pub fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         self.listing(DataCommand::Mlsd(optional_arg(path)?))
     }
 
+    /// The `MLSD` lines for `path` as bytes; each parses with
+    /// [`facts_line`](crate::facts_line).
+    pub fn mlsd_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
+        self.listing_lines(DataCommand::Mlsd(optional_arg(path)?))
+    }
+
     fn listing(&mut self, command: DataCommand) -> Result<Vec<String>> {
+        Ok(self
+            .listing_lines(command)?
+            .iter()
+            .map(|line| String::from_utf8_lossy(line).into_owned())
+            .collect())
+    }
+
+    /// A listing's lines, byte for byte, without line ends or empty lines.
+    fn listing_lines(&mut self, command: DataCommand) -> Result<Vec<Vec<u8>>> {
         let mut raw = Vec::new();
         let mut download = self.start_download(command)?;
         download.copy_to_end(&mut raw)?;
@@ -275,13 +528,22 @@ impl Client {
             .split(|&b| b == b'\n')
             .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
             .filter(|line| !line.is_empty())
-            .map(|line| String::from_utf8_lossy(line).into_owned())
+            .map(<[u8]>::to_vec)
             .collect())
     }
 
     /// Downloads `path` into `out`; returns the bytes written. Succeeds only
     /// when the data reached its end and the server confirmed with 2xx.
-    pub fn retrieve(&mut self, path: impl AsRef<[u8]>, out: &mut impl Write) -> Result<u64> {
+    /// `out` may be a `&mut dyn Write`.
+    ///
+    /// On failure `out` holds what arrived before it: to keep a complete
+    /// file or none, download to a temporary file and rename it into place
+    /// on success (as the CLI does).
+    pub fn retrieve(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        out: &mut (impl Write + ?Sized),
+    ) -> Result<u64> {
         let mut download = self.retrieve_stream(path)?;
         download.copy_to_end(out)?;
         download.finish()
@@ -290,6 +552,13 @@ impl Client {
     /// Downloads `path` into `file` at its current position; returns the
     /// bytes written. On Linux the kernel moves the data from the socket to
     /// the file (splice), so it never passes through this process.
+    ///
+    /// The data is written **in place**, into the caller's file: a failed
+    /// download leaves the bytes that arrived, and nothing is truncated or
+    /// renamed. (The CLI instead downloads to a temporary file beside the
+    /// destination and renames it into place only once the server
+    /// confirmed the transfer; do the same when a half-written file must
+    /// never be seen.)
     pub fn retrieve_file(
         &mut self,
         path: impl AsRef<[u8]>,
@@ -307,8 +576,9 @@ impl Client {
     }
 
     /// Uploads everything `src` yields to `path`, replacing it; returns
-    /// the bytes sent. For a file, [`Client::store_file`] is faster.
-    pub fn store(&mut self, path: impl AsRef<[u8]>, src: &mut impl Read) -> Result<u64> {
+    /// the bytes sent. `src` may be a `&mut dyn Read`. For a file,
+    /// [`Client::store_file`] is faster.
+    pub fn store(&mut self, path: impl AsRef<[u8]>, src: &mut (impl Read + ?Sized)) -> Result<u64> {
         let mut upload = self.store_stream(path)?;
         upload.copy_from(src)?;
         upload.finish()
@@ -378,6 +648,13 @@ impl Client {
             };
             match action {
                 Action::Send(command) => self.send(&command)?,
+                Action::ReadControl if self.session.awaits_last_abort_reply() => {
+                    let timeout = reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT);
+                    match self.read_control_once(timeout) {
+                        Err(e) if is_timeout(&e) => self.session.handle_abort_reply_timeout()?,
+                        other => self.after_control_read(other, timeout)?,
+                    }
+                }
                 Action::ReadControl => self.read_control(reply_timeout)?,
                 Action::Reply(reply) => log_reply(&reply),
                 Action::ConnectData(addr) => self.connect_data(addr)?,
@@ -411,20 +688,22 @@ impl Client {
     }
 
     fn read_control(&mut self, timeout: Duration) -> Result<()> {
+        let read = self.read_control_once(timeout);
+        self.after_control_read(read, timeout)
+    }
+
+    /// One read of the control connection, its bytes fed to the session.
+    fn read_control_once(&mut self, timeout: Duration) -> io::Result<()> {
         if self.read_timeout != Some(timeout) {
             self.control
-                .set_read_timeout(Some(timeout))
-                .map_err(|e| Error::io("configuring the control connection", e))?;
+                .set_read_timeout(Some(socket_timeout(timeout)))?;
             self.read_timeout = Some(timeout);
         }
         let n = loop {
             match self.control.read(&mut self.read_buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let error = Error::io_or_timeout("waiting for the server's reply", e, timeout);
-                    return Err(self.broken(error));
-                }
+                Err(e) => return Err(e),
             }
         };
         if n == 0 {
@@ -435,15 +714,23 @@ impl Client {
         Ok(())
     }
 
+    /// A failed control read ends the session.
+    fn after_control_read(&mut self, read: io::Result<()>, timeout: Duration) -> Result<()> {
+        read.map_err(|e| {
+            let error = Error::io_or_timeout("waiting for the server's reply", e, timeout);
+            self.broken(error)
+        })
+    }
+
     fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
         tracing::debug!("opening data connection to {addr}");
-        let timeout = self.config.data_timeout;
-        let connected =
-            TcpStream::connect_timeout(&addr, self.config.connect_timeout).and_then(|stream| {
-                stream.set_read_timeout(Some(timeout))?;
-                stream.set_write_timeout(Some(timeout))?;
-                Ok(stream)
-            });
+        let timeout = socket_timeout(self.config.data_timeout);
+        let connect_timeout = socket_timeout(self.config.connect_timeout);
+        let connected = TcpStream::connect_timeout(&addr, connect_timeout).and_then(|stream| {
+            stream.set_read_timeout(Some(timeout))?;
+            stream.set_write_timeout(Some(timeout))?;
+            Ok(stream)
+        });
         match connected {
             Ok(stream) => {
                 self.data = Some(stream);
@@ -486,6 +773,18 @@ impl Drop for Client {
             let _ = self.control.write_all(b"QUIT\r\n");
         }
     }
+}
+
+fn is_timeout(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+    )
+}
+
+/// A timeout a socket accepts: std refuses a zero duration.
+fn socket_timeout(timeout: Duration) -> Duration {
+    timeout.max(Duration::from_millis(1))
 }
 
 pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {

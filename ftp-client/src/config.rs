@@ -2,9 +2,22 @@
 
 use std::time::Duration;
 
-use ftp_proto::Limits;
+use ftp_proto::{Limits, TransferType};
 
 /// How a [`Client`](crate::Client) connects and how long it waits.
+///
+/// The timeouts can also be changed on a live client
+/// ([`Client::set_data_timeout`](crate::Client::set_data_timeout) and its
+/// siblings). A zero duration counts as one millisecond: sockets take no
+/// zero timeout.
+///
+/// **How long a stalled transfer takes to fail**: a download or upload
+/// whose data stops moving fails after [`Config::data_timeout`] without
+/// progress (60 s by default), then waits up to 3 s more for the server's
+/// word on the cut-short transfer (less if
+/// [`Config::final_reply_timeout`] is shorter), so about 63 s by default.
+/// A transfer whose data is complete waits up to
+/// [`Config::final_reply_timeout`] for the final reply.
 ///
 /// ```
 /// use std::time::Duration;
@@ -35,6 +48,13 @@ pub struct Config {
     pub use_epsv: bool,
     /// Bounds on reply size.
     pub limits: Limits,
+    /// The representation type of transfers: [`TransferType::Binary`]
+    /// (`TYPE I`: bytes exactly as stored) by default, which is what files
+    /// want. [`TransferType::Ascii`] (`TYPE A`) asks the server to send
+    /// text with CRLF line ends (and to convert what is uploaded); the
+    /// client passes the bytes through unchanged either way. Listings use
+    /// the same type. Also [`Client::set_transfer_type`](crate::Client::set_transfer_type).
+    pub transfer_type: TransferType,
 }
 
 impl Default for Config {
@@ -47,6 +67,7 @@ impl Default for Config {
             trust_pasv_host: false,
             use_epsv: true,
             limits: Limits::default(),
+            transfer_type: TransferType::Binary,
         }
     }
 }

@@ -3,7 +3,7 @@
 use std::io;
 use std::time::Duration;
 
-use ftp_proto::{Failure, InvalidArgument, Reply, ReplyClass, UsageError};
+use ftp_proto::{Failure, InvalidArgument, Reply, ReplyClass, ReplyCode, UsageError};
 
 /// Shorthand for `Result<T, ftp_client::Error>`.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -12,7 +12,32 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 ///
 /// Each variant's message is one line that names what failed and, where the
 /// server answered, its reply code and text. No message ever holds the
-/// password.
+/// password. Every type a variant holds is exported by this crate.
+///
+/// There is no `From<std::io::Error>`: an I/O error alone does not say
+/// what failed (opening which file? the data connection?), and this type's
+/// messages always do. In an application, return `Box<dyn std::error::Error>`
+/// (or your own error type) and let `?` convert both; or build
+/// [`Error::Io`] with the step that failed:
+///
+/// ```no_run
+/// use ftp_client::{Client, Config, Error, ReplyCode};
+///
+/// fn main() -> Result<(), Box<dyn std::error::Error>> {
+///     let mut ftp = Client::connect("127.0.0.1:2121", Config::default())?;
+///     ftp.login("alice", "s3cret")?;
+///     let mut file = std::fs::File::open("report.pdf")?; // io::Error
+///     ftp.store("report.pdf", &mut file)?; // ftp_client::Error
+///     match ftp.delete("old.pdf") {
+///         Err(e) if e.reply_code() == Some(ReplyCode::FILE_UNAVAILABLE) => {}
+///         other => other?,
+///     }
+///     let file = std::fs::File::open("notes.txt")
+///         .map_err(|source| Error::Io { during: "opening notes.txt".into(), source })?;
+///     # drop(file);
+///     Ok(())
+/// }
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// The server refused a command with a 4xx or 5xx reply.
@@ -53,6 +78,20 @@ pub enum Error {
     /// A URL that is not `ftp://[user[:password]@]host[:port]/path`.
     #[error("invalid URL: {0}")]
     InvalidUrl(String),
+    /// The server's name could not be resolved to an address (DNS), the
+    /// address text was invalid (a port that is no number), or the name
+    /// resolved to no address: no connection was tried. Unlike a refused or
+    /// timed-out connection ([`Error::Io`], [`Error::Timeout`]), retrying
+    /// the same name seldom helps.
+    #[error("{}: {source}", match .host { Some(host) => format!("cannot resolve {host}"), None => "cannot resolve the server address".to_owned() })]
+    Resolve {
+        /// The name looked up, `host:port`, when the caller gave it as text
+        /// ([`Client::connect_url`](crate::Client::connect_url) always
+        /// does).
+        host: Option<String>,
+        /// The resolver's error.
+        source: io::Error,
+    },
     /// A network or local I/O error.
     #[error("{during}: {source}")]
     Io {
@@ -84,6 +123,40 @@ impl Error {
     /// The server's reply code, if any (e.g. 550).
     pub fn code(&self) -> Option<u16> {
         self.reply().map(|r| r.code().get())
+    }
+
+    /// The server's reply code as a [`ReplyCode`], to compare with its
+    /// named constants.
+    ///
+    /// ```
+    /// # use ftp_client::{Error, Reply, ReplyCode};
+    /// let error = Error::Refused {
+    ///     command: "DELE x".into(),
+    ///     reply: Reply::new(ReplyCode::FILE_UNAVAILABLE, vec!["No such file".into()]),
+    /// };
+    /// assert_eq!(error.reply_code(), Some(ReplyCode::FILE_UNAVAILABLE));
+    /// ```
+    pub fn reply_code(&self) -> Option<ReplyCode> {
+        self.reply().map(Reply::code)
+    }
+
+    /// Whether this error means the session is over and the
+    /// [`Client`](crate::Client) must be replaced by a new connection: the
+    /// server closed it (421, or the connection ended), it sent bytes that
+    /// are no reply, or the client was used after that.
+    ///
+    /// A timeout or I/O error on the control connection closes the session
+    /// too, while one on a data connection leaves it usable; those variants
+    /// do not say which connection failed, so for them (and to be sure in
+    /// every case) ask [`Client::is_closed`](crate::Client::is_closed).
+    pub fn is_session_closed(&self) -> bool {
+        match self {
+            Error::Closed { .. } | Error::Usage(UsageError::Closed) => true,
+            Error::Protocol(failure) => {
+                matches!(**failure, Failure::Closed(_) | Failure::Malformed(_))
+            }
+            _ => false,
+        }
     }
 
     /// A 4xx refusal: the same request may succeed later.

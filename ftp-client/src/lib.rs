@@ -8,25 +8,56 @@
 //! ```no_run
 //! use ftp_client::{Client, Config, FtpUrl};
 //!
-//! let url = FtpUrl::parse("ftp://demo:password@127.0.0.1:2121/")?;
-//! let mut ftp = Client::connect_url(&url, Config::default())?;
-//! let mut file = std::fs::File::open("report.pdf").map_err(|e| ftp_client::Error::Io {
-//!     during: "opening report.pdf".into(),
-//!     source: e,
-//! })?;
-//! let sent = ftp.store("report.pdf", &mut file)?;
-//! println!("uploaded {sent} bytes; the server now has {} bytes", ftp.size("report.pdf")?);
-//! ftp.quit()?;
-//! # Ok::<(), ftp_client::Error>(())
+//! fn main() -> Result<(), Box<dyn std::error::Error>> {
+//!     let url = FtpUrl::parse("ftp://demo:password@127.0.0.1:2121/")?;
+//!     let mut ftp = Client::connect_url(&url, Config::default())?;
+//!     println!("{}", ftp.welcome().text());
+//!     let mut file = std::fs::File::open("report.pdf")?;
+//!     let sent = ftp.store_file("report.pdf", &mut file)?;
+//!     println!("uploaded {sent} bytes; the server now has {} bytes", ftp.size("report.pdf")?);
+//!     ftp.quit()?;
+//!     Ok(())
+//! }
 //! ```
+//!
+//! [`Error`] has no `From<std::io::Error>` on purpose (an I/O error alone
+//! does not say what failed): as above, return `Box<dyn std::error::Error>`
+//! or your own error type from functions that mix file and FTP errors.
+//! Each [`Error`] keeps the server's reply ([`Error::reply`],
+//! [`Error::reply_code`] against the named [`ReplyCode`] constants) and
+//! says whether the session survived ([`Error::is_session_closed`]).
 //!
 //! Transfers are streams with constant memory: [`Client::retrieve_stream`]
 //! returns a [`Download`] (a `Read`), [`Client::store_stream`] an
 //! [`Upload`] (a `Write`); each must be finished so that the server's
-//! final reply is checked.
+//! final reply is checked, and can be aborted ([`Download::abort`]) with
+//! the session kept.
+//!
+//! Things to know:
+//!
+//! - **One operation at a time per [`Client`]**: FTP runs one command at a
+//!   time on a connection. For parallel transfers, open one `Client` per
+//!   thread.
+//! - **Transfers are binary** (`TYPE I`) unless you choose ASCII
+//!   ([`Config::transfer_type`], [`Client::set_transfer_type`]).
+//! - **Listings**: [`Client::list`], [`Client::nlst`] and [`Client::mlsd`]
+//!   decode names lossily into `String`s; [`Client::list_bytes`],
+//!   [`Client::nlst_bytes`] and [`Client::mlsd_bytes`] keep the bytes, and
+//!   [`Client::list_stream`] streams them.
+//! - **[`Client::retrieve_file`] writes in place** into the file you pass;
+//!   it does not use a temporary file as the CLI does.
+//! - **Timeouts** are in [`Config`] and can be changed on a live client; a
+//!   stalled transfer fails after [`Config::data_timeout`] without
+//!   progress plus up to 3 s waiting for the server's final word.
+//! - **[`Client::raw`]** sends any command except those the session must
+//!   manage ([`RESERVED_VERBS`]).
 //!
 //! Data connections are passive: EPSV, falling back to PASV, to the
 //! control connection's peer address (see [`Config::trust_pasv_host`]).
+//!
+//! Every type that appears in this crate's public API is exported here, so
+//! no second dependency is needed; [`proto`] is the whole `ftp-proto` core
+//! for those who drive a [`proto::Session`] themselves.
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
@@ -39,7 +70,17 @@ mod url;
 pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
-pub use ftp_proto::decode::{Features, Timestamp};
-pub use ftp_proto::{Reply, ReplyCode};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
+
+/// The sans-IO protocol core this client drives.
+pub use ftp_proto as proto;
+/// The byte buffer [`Reply::new`] and [`Arg::new`] take (from the `bytes`
+/// crate).
+#[doc(no_inline)]
+pub use ftp_proto::Bytes;
+pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
+pub use ftp_proto::{
+    Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
+    Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType, UsageError,
+};

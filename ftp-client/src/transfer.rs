@@ -30,18 +30,27 @@ const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 /// A download in progress: read it to the end, then call
 /// [`Download::finish`].
 ///
-/// Dropping it unfinished closes the data connection and reads the
-/// server's final reply, so the session stays usable.
+/// To stop early and keep the session, call [`Download::abort`] (ABOR);
+/// to stop and drop the session at once, [`Download::abandon`]. Dropping
+/// it unfinished closes the data connection and reads the server's final
+/// reply (waiting up to 3 s), so the session stays usable.
+///
+/// **After an error, still call [`Download::finish`]**: when a read
+/// through [`Read`] fails (the connection reset, a timeout), `finish` does
+/// not read again; it ends the transfer and returns the server's
+/// explanation if it gave one (such as `426 Transfer aborted` or `451
+/// Local error`), else the read's own error. Propagating the `io::Error`
+/// with `?` instead drops the download and loses that reply. The copy
+/// methods ([`Download::copy_to_end`], [`Download::copy_to_file`]) do this
+/// themselves.
 ///
 /// ```no_run
 /// # let mut ftp: ftp_client::Client = unimplemented!();
 /// use std::io::Read;
 /// let mut download = ftp.retrieve_stream("notes.txt")?;
 /// let mut text = String::new();
-/// download.read_to_string(&mut text).map_err(|e| ftp_client::Error::Io {
-///     during: "reading notes.txt".into(),
-///     source: e,
-/// })?;
+/// // A failed read is reported by finish(), with the server's reply.
+/// let _ = download.read_to_string(&mut text);
 /// let bytes = download.finish()?;
 /// # Ok::<(), ftp_client::Error>(())
 /// ```
@@ -235,6 +244,41 @@ impl<'c> Download<'c> {
         self.end().map(|()| self.bytes)
     }
 
+    /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
+    /// data connection is closed, `ABOR` sent, and the server's replies for
+    /// the transfer and for ABOR (426 then 226, or 225 or 226 alone) are
+    /// read; the client is then ready for the next operation. The first
+    /// reply is awaited up to
+    /// [`Config::control_timeout`](crate::Config::control_timeout), the
+    /// second only 3 s more: some servers never send it (libunftp, when the
+    /// transfer had not really started).
+    ///
+    /// Succeeds at once if the transfer had already ended (after a failed
+    /// copy, say). A server that refuses ABOR still answers it, so the
+    /// session stays in step either way.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use std::io::Read;
+    /// let mut download = ftp.retrieve_stream("huge.iso")?;
+    /// let mut head = [0u8; 512];
+    /// download.read_exact(&mut head).map_err(|source| ftp_client::Error::Io {
+    ///     during: "reading the header".into(),
+    ///     source,
+    /// })?;
+    /// download.abort()?; // the rest is not needed
+    /// ftp.noop()?; // the session goes on
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn abort(mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        drop(self.data.take());
+        abort_transfer(self.client)
+    }
+
     /// Gives up the transfer and the session at once: the data and control
     /// connections close without waiting for the server's word, and every
     /// later operation on the client fails. For a reader that lost interest,
@@ -307,6 +351,14 @@ impl Drop for Download<'_> {
 ///
 /// Dropping it unfinished closes the data connection as if the data were
 /// complete (FTP has no other way to end a stream) and reads the reply.
+/// To tell the server the upload is cut short, call [`Upload::abort`].
+///
+/// **After an error, still call [`Upload::finish`]** (or
+/// [`Upload::abort`]): when a write through [`Write`] fails, the server's
+/// reply (`552 Disk full`, `426`…) usually says why, and `finish` returns
+/// it as the error; propagating the `io::Error` with `?` drops the upload
+/// and loses that reply. [`Upload::copy_from`] and
+/// [`Upload::copy_from_file`] do this themselves.
 #[derive(Debug)]
 pub struct Upload<'c> {
     client: &'c mut Client,
@@ -331,8 +383,9 @@ impl<'c> Upload<'c> {
     }
 
     /// Sends everything `src` yields, in large writes; returns the bytes
-    /// sent. For a file, [`Upload::copy_from_file`] is faster.
-    pub fn copy_from(&mut self, src: &mut impl Read) -> Result<u64> {
+    /// sent. `src` may be a `&mut dyn Read`. For a file,
+    /// [`Upload::copy_from_file`] is faster.
+    pub fn copy_from(&mut self, src: &mut (impl Read + ?Sized)) -> Result<u64> {
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
         buf.resize(UPLOAD_CHUNK, 0);
         let result = self.copy_with(&mut buf, src);
@@ -340,7 +393,7 @@ impl<'c> Upload<'c> {
         result
     }
 
-    fn copy_with(&mut self, buf: &mut [u8], src: &mut impl Read) -> Result<u64> {
+    fn copy_with(&mut self, buf: &mut [u8], src: &mut (impl Read + ?Sized)) -> Result<u64> {
         let mut sent = 0;
         loop {
             let n = match src.read(buf) {
@@ -438,6 +491,19 @@ impl<'c> Upload<'c> {
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
+    /// Stops the upload and tells the server (ABOR), keeping the session:
+    /// the data connection is closed, `ABOR` sent, and the server's
+    /// replies read, as for [`Download::abort`]. The server may keep the
+    /// part it received: delete it if it must not stay.
+    pub fn abort(mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        drop(self.data.take());
+        abort_transfer(self.client)
+    }
+
     /// Ends the upload after a network `error`; see [`explained_by_server`].
     fn end_after_network_error(&mut self, error: Error) -> Error {
         explained_by_server(self.end(), error)
@@ -481,6 +547,17 @@ fn explained_by_server(ended: Result<()>, error: Error) -> Error {
     match ended {
         Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
         _ => error,
+    }
+}
+
+/// Aborts the transfer whose data connection was just closed: ABOR, and
+/// the replies the session waits for.
+fn abort_transfer(client: &mut Client) -> Result<()> {
+    client.session.abort()?;
+    match client.run(client.config.control_timeout)? {
+        Step::Done(Outcome::Aborted(_)) => Ok(()),
+        Step::Done(other) => Err(Error::Internal(format!("abort ended with {other:?}"))),
+        Step::Transfer(_) => Err(Error::Internal("a transfer started on abort".to_owned())),
     }
 }
 

@@ -225,6 +225,8 @@ pub enum Command {
     Syst,
     /// `NOOP`
     Noop,
+    /// `SITE command`: a server-specific command, e.g. `SITE CHMOD 644 f`
+    Site(Arg),
     /// `ABOR`
     Abor,
     /// `QUIT`
@@ -275,6 +277,7 @@ impl Command {
             Command::Opts(_) => "OPTS",
             Command::Syst => "SYST",
             Command::Noop => "NOOP",
+            Command::Site(_) => "SITE",
             Command::Abor => "ABOR",
             Command::Quit => "QUIT",
             Command::Auth(_) => "AUTH",
@@ -317,6 +320,7 @@ impl Command {
             | Command::Size(a)
             | Command::Mdtm(a)
             | Command::Opts(a)
+            | Command::Site(a)
             | Command::Auth(a) => {
                 out.push(b' ');
                 out.write_all(a.as_bytes())
@@ -451,6 +455,9 @@ mod tests {
             (Command::Pbsz(0), b"PBSZ 0\r\n"),
             (Command::Prot(ProtectionLevel::Private), b"PROT P\r\n"),
             (Command::Opts(arg("UTF8 ON")), b"OPTS UTF8 ON\r\n"),
+            (Command::Site(arg("CHMOD 644 f")), b"SITE CHMOD 644 f\r\n"),
+            (Command::Abor, b"ABOR\r\n"),
+            (Command::Mlst(Some(arg("a b"))), b"MLST a b\r\n"),
             (
                 Command::Raw(arg("SITE CHMOD 644 f")),
                 b"SITE CHMOD 644 f\r\n",

@@ -1,9 +1,14 @@
 //! Pure decoders for the replies whose text carries data: 227 PASV, 229
-//! EPSV, 257 pathnames, 213 SIZE/MDTM, 211 FEAT, and the size hint of 150.
+//! EPSV, 257 pathnames, 213 SIZE/MDTM, 211 FEAT, 250 MLST facts, and the
+//! size hint of 150.
 
 use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::reply::Reply;
+
+mod facts;
+
+pub use facts::{EntryType, Facts, facts_line, mlst};
 
 /// Why a reply's text could not be decoded.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +28,10 @@ pub enum DecodeError {
     /// A 213 MDTM reply that is not `YYYYMMDDHHMMSS[.fff]`.
     #[error("no timestamp in MDTM reply {0:?}")]
     Mdtm(String),
+    /// An MLST reply without an entry line, or an entry that is not
+    /// `fact=value;… pathname`.
+    #[error("no facts and pathname in MLST entry {0:?}")]
+    Facts(String),
 }
 
 fn first_line_lossy(reply: &Reply) -> String {
@@ -181,7 +190,20 @@ pub fn size(reply: &Reply) -> Result<u64, DecodeError> {
         .map_err(|_| DecodeError::Size(text.into_owned()))
 }
 
-/// A modification time from MDTM, in UTC (RFC 3659 2.3).
+/// A time from MDTM or an MLST/MLSD fact, in UTC (RFC 3659 2.3).
+///
+/// ```
+/// use std::time::{Duration, UNIX_EPOCH};
+/// use ftp_proto::{decode, ReplyParser};
+/// let reply = ReplyParser::default().feed(b"213 20260102030405.25\r\n")?.reply.unwrap();
+/// let t = decode::mdtm(&reply).unwrap();
+/// assert_eq!(t.unix_timestamp(), 1_767_323_045);
+/// assert_eq!(
+///     t.to_system_time(),
+///     Some(UNIX_EPOCH + Duration::new(1_767_323_045, 250_000_000))
+/// );
+/// # Ok::<(), ftp_proto::ReplyError>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp {
     /// Four-digit year.
@@ -200,6 +222,104 @@ pub struct Timestamp {
     pub nanosecond: u32,
 }
 
+impl Timestamp {
+    /// Parses `YYYYMMDDHHMMSS` with an optional fraction of up to nine
+    /// digits (`.sss`), the form of MDTM replies and of the `modify` and
+    /// `create` facts. `None` for anything else, or a date that does not
+    /// exist (month 13, 30 February).
+    pub fn parse(text: &str) -> Option<Timestamp> {
+        let (whole, fraction) = match text.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (text, None),
+        };
+        if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let field = |range: std::ops::Range<usize>| whole[range].parse::<u16>().ok();
+        let nanosecond = match fraction {
+            None => 0,
+            Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
+                let digits: u32 = f.parse().ok()?;
+                digits * 10u32.pow(9 - f.len() as u32)
+            }
+            Some(_) => return None,
+        };
+        let t = Timestamp {
+            year: field(0..4)?,
+            month: field(4..6)? as u8,
+            day: field(6..8)? as u8,
+            hour: field(8..10)? as u8,
+            minute: field(10..12)? as u8,
+            second: field(12..14)? as u8,
+            nanosecond,
+        };
+        let valid = (1..=12).contains(&t.month)
+            && t.day >= 1
+            && t.day <= days_in_month(t.year, t.month)
+            && t.hour < 24
+            && t.minute < 60
+            && t.second <= 60;
+        valid.then_some(t)
+    }
+
+    /// Whole seconds since 1970-01-01 00:00:00 UTC (negative before), the
+    /// fraction dropped. A leap second (60) counts as the first second of
+    /// the next minute.
+    pub fn unix_timestamp(&self) -> i64 {
+        days_from_civil(
+            i64::from(self.year),
+            i64::from(self.month),
+            i64::from(self.day),
+        ) * 86_400
+            + i64::from(self.hour) * 3_600
+            + i64::from(self.minute) * 60
+            + i64::from(self.second)
+    }
+
+    /// The same instant as a [`SystemTime`](std::time::SystemTime), the
+    /// fraction kept; `None` only if this platform cannot represent it
+    /// (Windows' clock starts in 1601).
+    pub fn to_system_time(&self) -> Option<std::time::SystemTime> {
+        use std::time::{Duration, UNIX_EPOCH};
+        let seconds = self.unix_timestamp();
+        let fraction = Duration::from_nanos(u64::from(self.nanosecond.min(999_999_999)));
+        if seconds >= 0 {
+            UNIX_EPOCH
+                .checked_add(Duration::from_secs(seconds.unsigned_abs()))?
+                .checked_add(fraction)
+        } else {
+            UNIX_EPOCH
+                .checked_sub(Duration::from_secs(seconds.unsigned_abs()))?
+                .checked_add(fraction)
+        }
+    }
+}
+
+fn is_leap_year(year: u16) -> bool {
+    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+}
+
+fn days_in_month(year: u16, month: u8) -> u8 {
+    match month {
+        2 if is_leap_year(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days from 1970-01-01 to the given proleptic Gregorian date (Howard
+/// Hinnant's `days_from_civil`).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let year = if month <= 2 { year - 1 } else { year };
+    let era = year.div_euclid(400);
+    let year_of_era = year - era * 400;
+    let month_from_march = (month + 9) % 12;
+    let day_of_year = (153 * month_from_march + 2) / 5 + day - 1;
+    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    era * 146_097 + day_of_era - 719_468
+}
+
 /// Decodes a 213 MDTM reply: `YYYYMMDDHHMMSS` with an optional fraction.
 ///
 /// ```
@@ -211,39 +331,7 @@ pub struct Timestamp {
 /// ```
 pub fn mdtm(reply: &Reply) -> Result<Timestamp, DecodeError> {
     let text = String::from_utf8_lossy(reply.first_line());
-    let error = || DecodeError::Mdtm(text.clone().into_owned());
-    let trimmed = text.trim();
-    let (whole, fraction) = match trimmed.split_once('.') {
-        Some((w, f)) => (w, Some(f)),
-        None => (trimmed, None),
-    };
-    if whole.len() != 14 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(error());
-    }
-    let field = |range: std::ops::Range<usize>| whole[range].parse::<u16>().map_err(|_| error());
-    let nanosecond = match fraction {
-        None => 0,
-        Some(f) if !f.is_empty() && f.len() <= 9 && f.bytes().all(|b| b.is_ascii_digit()) => {
-            let digits: u32 = f.parse().map_err(|_| error())?;
-            digits * 10u32.pow(9 - f.len() as u32)
-        }
-        Some(_) => return Err(error()),
-    };
-    let t = Timestamp {
-        year: field(0..4)?,
-        month: field(4..6)? as u8,
-        day: field(6..8)? as u8,
-        hour: field(8..10)? as u8,
-        minute: field(10..12)? as u8,
-        second: field(12..14)? as u8,
-        nanosecond,
-    };
-    let valid = (1..=12).contains(&t.month)
-        && (1..=31).contains(&t.day)
-        && t.hour < 24
-        && t.minute < 60
-        && t.second <= 60;
-    if valid { Ok(t) } else { Err(error()) }
+    Timestamp::parse(text.trim()).ok_or_else(|| DecodeError::Mdtm(text.into_owned()))
 }
 
 /// The extensions a server announced in its 211 FEAT reply (RFC 2389).
@@ -412,6 +500,34 @@ mod tests {
         }
         assert!(pathname(&reply("257 /no/quotes\r\n")).is_err());
         assert!(pathname(&reply("257 \"/unterminated\r\n")).is_err());
+    }
+
+    #[test]
+    fn timestamps_convert_to_unix_time_and_system_time() {
+        use std::time::{Duration, UNIX_EPOCH};
+        let t = |text: &str| Timestamp::parse(text).unwrap();
+        assert_eq!(t("19700101000000").unix_timestamp(), 0);
+        assert_eq!(t("19691231235959").unix_timestamp(), -1);
+        assert_eq!(t("20000229120000").unix_timestamp(), 951_825_600);
+        assert_eq!(t("20381231235960").unix_timestamp(), 2_177_452_800);
+        assert_eq!(t("99991231235959").unix_timestamp(), 253_402_300_799);
+        assert_eq!(
+            t("19700101000001.000000001").to_system_time(),
+            Some(UNIX_EPOCH + Duration::new(1, 1))
+        );
+        assert_eq!(
+            t("19691231235959.5").to_system_time(),
+            Some(UNIX_EPOCH - Duration::from_millis(500))
+        );
+        for impossible in [
+            "19000229000000",
+            "20260431000000",
+            "20261300000000",
+            "20260100000000",
+        ] {
+            assert_eq!(Timestamp::parse(impossible), None, "{impossible}");
+        }
+        assert!(Timestamp::parse("20240229000000").is_some(), "a leap day");
     }
 
     #[test]

@@ -10,7 +10,7 @@
 //! - [`ReplyParser`]: frames replies, multi-line included, from any split
 //!   of the control stream, within bounded memory.
 //! - [`decode`]: the data inside replies (PASV and EPSV addresses, 257
-//!   paths, SIZE, MDTM, FEAT, the size hint of 150).
+//!   paths, SIZE, MDTM, FEAT, MLST facts, the size hint of 150).
 //! - [`Session`]: the state machine that makes every protocol decision.
 //!
 //! # The drive loop
@@ -65,7 +65,9 @@
 //! Transfers add two actions: [`Action::ConnectData`] (open the data
 //! connection, then [`Session::handle_data_connected`]) and
 //! [`Action::Transfer`] (move the bytes, close the data connection, then
-//! [`Session::handle_data_finished`]).
+//! [`Session::handle_data_finished`]). To stop a transfer early and keep
+//! the session, close the data connection and call [`Session::abort`]
+//! instead.
 //!
 //! An error is bad input; a panic is a bug. No input from the server makes
 //! this crate panic or allocate past its [`Limits`].
@@ -77,11 +79,14 @@ pub mod decode;
 mod reply;
 pub mod session;
 
+/// The byte buffer [`Arg::new`] and [`Reply::new`] take (from the `bytes`
+/// crate), re-exported so that naming it needs no other dependency.
+pub use bytes::Bytes;
 pub use command::{
     Arg, Command, FileStructure, InvalidArgument, ProtectionLevel, TransferMode, TransferType,
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
-    Action, DataCommand, Direction, Failure, Outcome, Session, SessionConfig, TransferStart,
-    UsageError,
+    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, Session, SessionConfig,
+    TransferStart, UsageError,
 };

@@ -7,21 +7,107 @@ use bytes::Bytes;
 
 /// A three-digit reply code such as `226`.
 ///
+/// The codes of RFC 959, 2228, 2428 and 3659 that clients meet most have
+/// names, as associated constants (`ReplyCode::FILE_UNAVAILABLE` is 550);
+/// they work in patterns.
+///
 /// ```
 /// use ftp_proto::{ReplyClass, ReplyCode};
 /// let code = ReplyCode::new(550).unwrap();
 /// assert_eq!(code.class(), ReplyClass::PermanentNegative);
+/// assert_eq!(code, ReplyCode::FILE_UNAVAILABLE);
+/// assert!(matches!(code, ReplyCode::FILE_UNAVAILABLE | ReplyCode::FILE_NAME_NOT_ALLOWED));
+/// assert_eq!(ReplyCode::CLOSING_DATA_CONNECTION.get(), 226);
 /// assert!(ReplyCode::new(650).is_none());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReplyCode(u16);
 
 impl ReplyCode {
+    /// 110: restart marker reply (RFC 959 4.2).
+    pub const RESTART_MARKER: ReplyCode = ReplyCode(110);
+    /// 120: service ready in a few minutes; 220 follows.
+    pub const SERVICE_READY_SOON: ReplyCode = ReplyCode(120);
+    /// 125: data connection already open; transfer starting.
+    pub const DATA_CONNECTION_ALREADY_OPEN: ReplyCode = ReplyCode(125);
+    /// 150: file status okay; about to open the data connection.
+    pub const FILE_STATUS_OK: ReplyCode = ReplyCode(150);
+    /// 200: command okay.
+    pub const COMMAND_OK: ReplyCode = ReplyCode(200);
+    /// 202: command not implemented, superfluous at this site.
+    pub const COMMAND_SUPERFLUOUS: ReplyCode = ReplyCode(202);
+    /// 211: system status, or the FEAT list.
+    pub const SYSTEM_STATUS: ReplyCode = ReplyCode(211);
+    /// 212: directory status.
+    pub const DIRECTORY_STATUS: ReplyCode = ReplyCode(212);
+    /// 213: file status: the answer to SIZE and MDTM.
+    pub const FILE_STATUS: ReplyCode = ReplyCode(213);
+    /// 214: help message.
+    pub const HELP: ReplyCode = ReplyCode(214);
+    /// 215: the system type (the answer to SYST).
+    pub const SYSTEM_TYPE: ReplyCode = ReplyCode(215);
+    /// 220: service ready for a new user: the greeting.
+    pub const SERVICE_READY: ReplyCode = ReplyCode(220);
     /// 221: closing the control connection (the answer to QUIT).
     pub const SERVICE_CLOSING: ReplyCode = ReplyCode(221);
-    /// 421: service not available, closing the control connection. May
-    /// arrive in answer to any command.
+    /// 225: data connection open; no transfer in progress (an answer to ABOR).
+    pub const DATA_CONNECTION_OPEN: ReplyCode = ReplyCode(225);
+    /// 226: closing the data connection: the transfer (or ABOR) succeeded.
+    pub const CLOSING_DATA_CONNECTION: ReplyCode = ReplyCode(226);
+    /// 227: entering passive mode (PASV).
+    pub const PASSIVE_MODE: ReplyCode = ReplyCode(227);
+    /// 229: entering extended passive mode (EPSV, RFC 2428).
+    pub const EXTENDED_PASSIVE_MODE: ReplyCode = ReplyCode(229);
+    /// 230: user logged in.
+    pub const LOGGED_IN: ReplyCode = ReplyCode(230);
+    /// 234: security exchange accepted (AUTH, RFC 2228).
+    pub const AUTH_OK: ReplyCode = ReplyCode(234);
+    /// 250: requested file action okay, completed.
+    pub const FILE_ACTION_OK: ReplyCode = ReplyCode(250);
+    /// 257: pathname created, or the working directory (PWD).
+    pub const PATH_CREATED: ReplyCode = ReplyCode(257);
+    /// 331: user name okay, need password.
+    pub const NEED_PASSWORD: ReplyCode = ReplyCode(331);
+    /// 332: need account for login.
+    pub const NEED_ACCOUNT: ReplyCode = ReplyCode(332);
+    /// 350: requested file action pending further information (RNFR, REST).
+    pub const FILE_ACTION_PENDING: ReplyCode = ReplyCode(350);
+    /// 421: service not available, closing the control connection. May arrive in answer to any command.
     pub const SERVICE_NOT_AVAILABLE: ReplyCode = ReplyCode(421);
+    /// 425: cannot open the data connection.
+    pub const CANT_OPEN_DATA_CONNECTION: ReplyCode = ReplyCode(425);
+    /// 426: connection closed; transfer aborted.
+    pub const TRANSFER_ABORTED: ReplyCode = ReplyCode(426);
+    /// 450: file unavailable (busy); try again later.
+    pub const FILE_UNAVAILABLE_TRANSIENT: ReplyCode = ReplyCode(450);
+    /// 451: action aborted: local error in processing.
+    pub const LOCAL_ERROR: ReplyCode = ReplyCode(451);
+    /// 452: action not taken: insufficient storage space.
+    pub const INSUFFICIENT_STORAGE: ReplyCode = ReplyCode(452);
+    /// 500: syntax error, command unrecognized.
+    pub const SYNTAX_ERROR: ReplyCode = ReplyCode(500);
+    /// 501: syntax error in parameters or arguments.
+    pub const SYNTAX_ERROR_IN_ARGUMENTS: ReplyCode = ReplyCode(501);
+    /// 502: command not implemented.
+    pub const NOT_IMPLEMENTED: ReplyCode = ReplyCode(502);
+    /// 503: bad sequence of commands.
+    pub const BAD_SEQUENCE: ReplyCode = ReplyCode(503);
+    /// 504: command not implemented for that parameter.
+    pub const NOT_IMPLEMENTED_FOR_PARAMETER: ReplyCode = ReplyCode(504);
+    /// 530: not logged in.
+    pub const NOT_LOGGED_IN: ReplyCode = ReplyCode(530);
+    /// 532: need account for storing files.
+    pub const NEED_ACCOUNT_FOR_STORING: ReplyCode = ReplyCode(532);
+    /// 534: request denied for policy reasons (RFC 2228), e.g. TLS required.
+    pub const POLICY_REFUSED: ReplyCode = ReplyCode(534);
+    /// 550: file unavailable: not found, no access.
+    pub const FILE_UNAVAILABLE: ReplyCode = ReplyCode(550);
+    /// 551: action aborted: page type unknown.
+    pub const PAGE_TYPE_UNKNOWN: ReplyCode = ReplyCode(551);
+    /// 552: file action aborted: exceeded storage allocation.
+    pub const EXCEEDED_STORAGE: ReplyCode = ReplyCode(552);
+    /// 553: action not taken: file name not allowed.
+    pub const FILE_NAME_NOT_ALLOWED: ReplyCode = ReplyCode(553);
 
     /// The code if it is 100–599 (first digit 1–5, as RFC 959 defines).
     pub const fn new(code: u16) -> Option<Self> {

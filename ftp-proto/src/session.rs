@@ -20,7 +20,7 @@ use std::collections::VecDeque;
 use std::net::{SocketAddr, SocketAddrV4};
 
 use crate::command::{Arg, Command, TransferType};
-use crate::decode::{self, DecodeError, Features, Timestamp};
+use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
 /// How a session is set up.
@@ -38,6 +38,11 @@ pub struct SessionConfig {
     pub use_epsv: bool,
     /// Bounds on reply size.
     pub limits: Limits,
+    /// The representation type of transfers: [`TransferType::Binary`]
+    /// (`TYPE I`, bytes as stored) by default. With
+    /// [`TransferType::Ascii`] (`TYPE A`) the server converts text to
+    /// CRLF line ends on the wire, and the session does not convert back.
+    pub transfer_type: TransferType,
 }
 
 impl SessionConfig {
@@ -48,6 +53,7 @@ impl SessionConfig {
             trust_pasv_host: false,
             use_epsv: true,
             limits: Limits::default(),
+            transfer_type: TransferType::Binary,
         }
     }
 }
@@ -166,6 +172,11 @@ pub enum Outcome {
     /// A transfer finished: the data reached its end and the server
     /// confirmed with this reply.
     Transferred(Reply),
+    /// MLST's facts about one file or directory.
+    Facts(Facts),
+    /// A transfer was aborted ([`Session::abort`]) and the server has
+    /// answered for it; this is its last reply, usually ABOR's 225 or 226.
+    Aborted(Reply),
 }
 
 /// Why an operation failed: a refusal, a broken protocol, or a closed
@@ -247,10 +258,53 @@ pub enum UsageError {
     /// reported when none was requested).
     #[error("unexpected driver event: {0}")]
     UnexpectedEvent(&'static str),
-    /// Commands that open a data connection must go through
-    /// [`Session::transfer`].
-    #[error("commands that open a data connection must go through transfer()")]
-    NeedsDataConnection,
+    /// [`Session::raw`] refuses this verb: the session must manage it
+    /// (see [`RESERVED_VERBS`]). Nothing was sent.
+    #[error(
+        "{0} cannot be sent as a raw command: the session manages it (use the typed operation)"
+    )]
+    ReservedVerb(&'static str),
+    /// [`Session::abort`] was called with no transfer moving data.
+    #[error("no transfer to abort")]
+    NoTransfer,
+}
+
+/// The verbs [`Session::raw`] refuses, compared without regard to case with
+/// the first word of the line:
+///
+/// - those of data transfers (`PASV`, `EPSV`, `LPSV`, `PORT`, `EPRT`,
+///   `LPRT`, `LIST`, `NLST`, `MLSD`, `RETR`, `STOR`, `STOU`, `APPE`,
+///   `REST`): sent alone they leave the server waiting on a data connection
+///   the session knows nothing of, and the next reply out of step;
+/// - those that change how data is framed (`MODE`, `STRU`) or reset the
+///   login and its settings (`REIN`): later transfers would be misread;
+/// - those of TLS (`AUTH`, `PBSZ`, `PROT`, `CCC`): they change what the
+///   connections carry, which the driver must know.
+pub const RESERVED_VERBS: &[&str] = &[
+    "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU",
+    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC",
+];
+
+/// The first word of a command line: what a server takes as its verb.
+/// Leading blanks are skipped, as some servers skip them.
+fn first_word(line: &[u8]) -> &[u8] {
+    let is_blank = |b: &u8| *b == b' ' || *b == b'\t';
+    let start = line.iter().position(|b| !is_blank(b)).unwrap_or(line.len());
+    let line = &line[start..];
+    let end = line.iter().position(is_blank).unwrap_or(line.len());
+    &line[..end]
+}
+
+/// The verb of `command` if [`Session::raw`] must refuse it.
+fn reserved_verb(command: &Command) -> Option<&'static str> {
+    let verb = match command {
+        Command::Raw(line) => first_word(line.as_bytes()),
+        other => other.verb().as_bytes(),
+    };
+    RESERVED_VERBS
+        .iter()
+        .copied()
+        .find(|reserved| reserved.as_bytes().eq_ignore_ascii_case(verb))
 }
 
 /// What a simple command's success looks like and what it yields.
@@ -264,6 +318,8 @@ enum Expect {
     Modified,
     /// 211, or an empty list when the server refuses FEAT.
     Features,
+    /// 250 with an MLST entry.
+    Facts,
     /// Any final reply, returned as is.
     Any,
     /// 221, then closed.
@@ -308,12 +364,22 @@ enum State {
     Returning {
         result: Result<Outcome, Failure>,
     },
+    /// ABOR sent: waiting for this many more final replies (the
+    /// transfer's, unless it had come, and ABOR's).
+    Aborting {
+        replies_left: u8,
+        /// The last reply read since ABOR.
+        last: Option<Reply>,
+        /// The directory to change back to, as for the transfer.
+        home: Option<Arg>,
+    },
     Closed,
 }
 
 #[derive(Debug)]
 enum TransferStep {
-    Type,
+    /// This TYPE sent.
+    Type(TransferType),
     Passive {
         extended: bool,
     },
@@ -342,8 +408,8 @@ pub struct Session {
     actions: VecDeque<Action>,
     /// The last command sent, named in failures.
     last_command: Command,
-    /// TYPE I is in force.
-    binary: bool,
+    /// The TYPE in force, if known.
+    current_type: Option<TransferType>,
     epsv: Epsv,
     /// The working directory, as the last PWD gave it, while no command
     /// since can have changed it.
@@ -361,7 +427,7 @@ impl Session {
             state: State::Greeting,
             actions: VecDeque::new(),
             last_command: Command::Noop,
-            binary: false,
+            current_type: None,
             epsv: Epsv::Untried,
             working_directory: None,
         }
@@ -391,9 +457,31 @@ impl Session {
         self.parser.buffered()
     }
 
+    /// An abort has had one of its two replies and may get no other: some
+    /// servers answer ABOR alone when the transfer had not really started,
+    /// and others let the transfer's reply come late. A driver should wait
+    /// for the last reply only briefly, then call
+    /// [`Session::handle_abort_reply_timeout`].
+    pub fn awaits_last_abort_reply(&self) -> bool {
+        matches!(self.state, State::Aborting { last: Some(_), .. })
+    }
+
     /// Whether `TYPE I` is in force.
     pub fn is_binary(&self) -> bool {
-        self.binary
+        self.current_type == Some(TransferType::Binary)
+    }
+
+    /// The representation type transfers use; see
+    /// [`SessionConfig::transfer_type`].
+    pub fn transfer_type(&self) -> TransferType {
+        self.config.transfer_type
+    }
+
+    /// Sets the representation type of the transfers that follow; the
+    /// session sends `TYPE` before the next transfer if it differs from
+    /// the one in force.
+    pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
+        self.config.transfer_type = transfer_type;
     }
 
     // --- Operations --------------------------------------------------------
@@ -448,7 +536,7 @@ impl Session {
     /// for the current type and servers refuse it in ASCII). Succeeds with
     /// [`Outcome::Size`].
     pub fn size(&mut self, path: Arg) -> Result<(), UsageError> {
-        if self.binary {
+        if self.is_binary() {
             self.simple(Command::Size(path), Expect::Size)
         } else {
             self.begin(
@@ -461,6 +549,19 @@ impl Session {
     /// `MDTM path`. Succeeds with [`Outcome::Modified`].
     pub fn mdtm(&mut self, path: Arg) -> Result<(), UsageError> {
         self.simple(Command::Mdtm(path), Expect::Modified)
+    }
+
+    /// `MLST [path]`: the facts about one file or directory, the working
+    /// directory without a path (RFC 3659 7). Succeeds with
+    /// [`Outcome::Facts`].
+    pub fn mlst(&mut self, path: Option<Arg>) -> Result<(), UsageError> {
+        self.simple(Command::Mlst(path), Expect::Facts)
+    }
+
+    /// `SITE command`: a server-specific command such as `CHMOD 644 f`.
+    /// Succeeds with [`Outcome::Completed`] on a 2xx reply.
+    pub fn site(&mut self, command: Arg) -> Result<(), UsageError> {
+        self.simple(Command::Site(command), Expect::Completion)
     }
 
     /// `FEAT`. Succeeds with [`Outcome::Features`], empty if the server
@@ -484,30 +585,30 @@ impl Session {
         self.simple(Command::Quit, Expect::Quit)
     }
 
-    /// Sends any command that needs no data connection and succeeds with
-    /// its first final (non-1xx) reply, whatever its code: the caller
-    /// judges it. Refusals come back as [`Outcome::Completed`] too.
+    /// Sends a command the session has no operation for (`SYST`, `SITE …`,
+    /// `STAT`, …) and succeeds with its first final (non-1xx) reply,
+    /// whatever its code: the caller judges it. Refusals come back as
+    /// [`Outcome::Completed`] too.
+    ///
+    /// A command whose verb (the first word of a [`Command::Raw`] line, in
+    /// any case) is one of the [`RESERVED_VERBS`] is refused with
+    /// [`UsageError::ReservedVerb`] and nothing is sent: data transfers go
+    /// through [`Session::transfer`], and the rest would change the
+    /// session's state behind its back. A raw `TYPE` is sent, and the
+    /// session sets its transfer type again before the next transfer.
     pub fn raw(&mut self, command: Command) -> Result<(), UsageError> {
         self.check_idle()?;
-        match command {
-            Command::Pasv
-            | Command::Epsv
-            | Command::Port(_)
-            | Command::Eprt(_)
-            | Command::List(_)
-            | Command::Nlst(_)
-            | Command::Mlsd(_)
-            | Command::Retr(_)
-            | Command::Stor(_)
-            | Command::Appe(_) => {
-                return Err(UsageError::NeedsDataConnection);
-            }
-            _ => {}
+        if let Some(verb) = reserved_verb(&command) {
+            return Err(UsageError::ReservedVerb(verb));
         }
-        if command.verb().eq_ignore_ascii_case("TYPE") {
-            // The representation type may change: set TYPE I again before
-            // the next transfer.
-            self.binary = false;
+        let verb = match &command {
+            Command::Raw(line) => first_word(line.as_bytes()),
+            other => other.verb().as_bytes(),
+        };
+        if verb.eq_ignore_ascii_case(b"TYPE") {
+            // The representation type may change: set it again before the
+            // next transfer.
+            self.current_type = None;
         }
         self.simple(command, Expect::Any)?;
         // It may have changed the working directory (CWD, XCWD, CDUP…).
@@ -515,11 +616,12 @@ impl Session {
         Ok(())
     }
 
-    /// Runs a data transfer: `TYPE I` once per session, `EPSV` (falling
-    /// back to `PASV` for good once refused), the data connection, the
-    /// command, and its 1xx/final replies. Succeeds with
-    /// [`Outcome::Transferred`] once the data is done *and* the final reply
-    /// is 2xx, in either order.
+    /// Runs a data transfer: `TYPE` when the one in force is not
+    /// [`SessionConfig::transfer_type`] (`TYPE I` once per session by
+    /// default), `EPSV` (falling back to `PASV` for good once refused), the
+    /// data connection, the command, and its 1xx/final replies. Succeeds
+    /// with [`Outcome::Transferred`] once the data is done *and* the final
+    /// reply is 2xx, in either order.
     ///
     /// A listing (`LIST`, `NLST`, `MLSD`) of a named directory changes into
     /// it and lists with no argument, then changes back (`PWD` first, unless
@@ -543,6 +645,40 @@ impl Session {
                 self.send(Command::Pwd);
             }
         }
+        Ok(())
+    }
+
+    /// Aborts the transfer whose data is moving (after
+    /// [`Action::Transfer`]), RFC 959 4.1.3: the driver closes the data
+    /// connection (and does not call [`Session::handle_data_finished`]),
+    /// then the session sends `ABOR` and reads the server's answers — the
+    /// transfer's own final reply, unless it came already (426, or 226 if
+    /// the transfer had completed), and ABOR's (226, or 225) — in whatever
+    /// order they come. A 225 ends the wait at once: the server says no
+    /// transfer was running. Succeeds with [`Outcome::Aborted`]; the
+    /// session is then idle and in step. Once one reply has come, the
+    /// driver may stop waiting for the other: see
+    /// [`Session::awaits_last_abort_reply`].
+    ///
+    /// A server that refuses ABOR (500, 502) still answers it once, so the
+    /// session stays in step; its refusal is the outcome's reply. An upload
+    /// aborted this way may leave a partial file on the server.
+    pub fn abort(&mut self) -> Result<(), UsageError> {
+        let (replies_left, home) = match &mut self.state {
+            State::Transfer {
+                step: TransferStep::Data { final_reply, .. },
+                home,
+                ..
+            } => (if final_reply.is_some() { 1 } else { 2 }, home.take()),
+            State::Closed => return Err(UsageError::Closed),
+            _ => return Err(UsageError::NoTransfer),
+        };
+        self.state = State::Aborting {
+            replies_left,
+            last: None,
+            home,
+        };
+        self.send(Command::Abor);
         Ok(())
     }
 
@@ -632,6 +768,28 @@ impl Session {
         }
     }
 
+    /// The driver waited long enough for the last reply of an abort (see
+    /// [`Session::awaits_last_abort_reply`]): the abort ends with the reply
+    /// it had. Should the server answer later after all, that reply would
+    /// be read as the answer to the next command; a short wait keeps that
+    /// unlikely, a long one would stall every abort on such servers.
+    pub fn handle_abort_reply_timeout(&mut self) -> Result<(), UsageError> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::Aborting {
+                last: Some(reply),
+                home,
+                ..
+            } => {
+                self.end_transfer(home, Ok(Outcome::Aborted(reply)));
+                Ok(())
+            }
+            other => {
+                self.state = other;
+                Err(UsageError::UnexpectedEvent("abort reply timeout"))
+            }
+        }
+    }
+
     // --- Output ------------------------------------------------------------
 
     /// The next thing the driver must do, or `None` while the session waits
@@ -685,18 +843,19 @@ impl Session {
         self.send(Command::Cwd(dir));
     }
 
-    /// Begins the transfer proper: `TYPE I` unless in force, then passive
-    /// mode. `home` is where to change back to once it ends.
+    /// Begins the transfer proper: `TYPE` unless the one wanted is in
+    /// force, then passive mode. `home` is where to change back to once it ends.
     fn start_transfer(&mut self, request: DataCommand, home: Option<Arg>) {
+        let wanted = self.config.transfer_type;
         self.state = State::Transfer {
             request,
-            step: TransferStep::Type,
+            step: TransferStep::Type(wanted),
             home,
         };
-        if self.binary {
+        if self.current_type == Some(wanted) {
             self.send_passive();
         } else {
-            self.send(Command::Type(TransferType::Binary));
+            self.send(Command::Type(wanted));
         }
     }
 
@@ -805,7 +964,7 @@ impl Session {
             State::Simple(expect) => self.on_simple_reply(expect, reply),
             State::TypeForSize(path) => match class {
                 ReplyClass::PositiveCompletion => {
-                    self.binary = true;
+                    self.current_type = Some(TransferType::Binary);
                     self.state = State::Simple(Expect::Size);
                     self.send(Command::Size(path));
                 }
@@ -868,6 +1027,21 @@ impl Session {
                 step,
                 home,
             } => self.on_transfer_reply(request, step, home, reply),
+            State::Aborting {
+                replies_left, home, ..
+            } => {
+                // 225: "no transfer in progress", ABOR's answer when the
+                // transfer was over; nothing else is coming.
+                if replies_left <= 1 || reply.code() == crate::ReplyCode::DATA_CONNECTION_OPEN {
+                    self.end_transfer(home, Ok(Outcome::Aborted(reply)));
+                } else {
+                    self.state = State::Aborting {
+                        replies_left: replies_left - 1,
+                        last: Some(reply),
+                        home,
+                    };
+                }
+            }
         }
     }
 
@@ -913,6 +1087,9 @@ impl Session {
             Expect::Modified => decode::mdtm(&reply)
                 .map(Outcome::Modified)
                 .map_err(decode_failure),
+            Expect::Facts => decode::mlst(&reply)
+                .map(Outcome::Facts)
+                .map_err(decode_failure),
             Expect::Features => Ok(Outcome::Features(
                 if class == ReplyClass::PositiveCompletion {
                     decode::features(&reply)
@@ -956,11 +1133,11 @@ impl Session {
         let class = reply.class();
         let code = reply.code().get();
         match step {
-            TransferStep::Type => {
+            TransferStep::Type(transfer_type) => {
                 if class != ReplyClass::PositiveCompletion {
                     return self.end_transfer(home, Err(self.not_success(reply)));
                 }
-                self.binary = true;
+                self.current_type = Some(transfer_type);
                 self.state = State::Transfer {
                     request,
                     step,

@@ -161,6 +161,8 @@ fn done(result: &Result<Outcome, Failure>) -> String {
         Ok(Outcome::Size(n)) => format!("ok size {n}"),
         Ok(Outcome::Modified(t)) => format!("ok modified {t:?}"),
         Ok(Outcome::Features(f)) => format!("ok features {}", f.iter().count()),
+        Ok(Outcome::Facts(f)) => format!("ok facts {}", f.path_lossy()),
+        Ok(Outcome::Aborted(r)) => format!("ok aborted {}", r.code()),
         Err(e) => format!("err {e}"),
     }
 }

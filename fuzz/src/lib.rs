@@ -112,7 +112,7 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                 let Some(op) = script.next_op() else { return };
                 match start(session, op) {
                     Ok(()) => pending = true,
-                    Err(UsageError::NeedsDataConnection) => {}
+                    Err(UsageError::ReservedVerb(_)) => {}
                     Err(e) => panic!("idle session refused an operation: {e:?}"),
                 }
             }

@@ -1,0 +1,183 @@
+//! Every type in `ftp-client`'s public signatures can be named through
+//! `ftp_client` alone: this file imports nothing else (std aside). Matches
+//! are exhaustive, so a new error variant holding a new type fails to
+//! compile here until that type is exported and named.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use ftp_client::{
+    ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Download,
+    EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, InvalidArgument, Limits,
+    ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
+    TransferMode, TransferType, Upload, UsageError, facts_line,
+};
+
+/// Names the type of every field of every [`Error`] variant.
+fn error_parts(error: &Error) -> usize {
+    match error {
+        Error::Refused { command, reply } => {
+            let _: (&String, &Reply) = (command, reply);
+            1
+        }
+        Error::Timeout { during, after } => {
+            let _: (&String, &Duration) = (during, after);
+            2
+        }
+        Error::Closed { reply } => {
+            let _: &Option<Reply> = reply;
+            3
+        }
+        Error::Protocol(failure) => {
+            let failure: &Failure = failure;
+            10 + failure_parts(failure)
+        }
+        Error::InvalidArgument { what, source } => {
+            let _: (&&'static str, &InvalidArgument) = (what, source);
+            let InvalidArgument { byte, position } = *source;
+            let _: (u8, usize) = (byte, position);
+            4
+        }
+        Error::InvalidUrl(text) => {
+            let _: &String = text;
+            5
+        }
+        Error::Resolve { host, source } => {
+            let _: (&Option<String>, &std::io::Error) = (host, source);
+            6
+        }
+        Error::Io { during, source } => {
+            let _: (&String, &std::io::Error) = (during, source);
+            7
+        }
+        Error::Internal(text) => {
+            let _: &String = text;
+            8
+        }
+        Error::Usage(usage) => match *usage {
+            UsageError::Busy | UsageError::Closed | UsageError::NoTransfer => 9,
+            UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
+                let _: &'static str = what;
+                9
+            }
+        },
+    }
+}
+
+/// Names the type of every field of every [`Failure`] variant.
+fn failure_parts(failure: &Failure) -> usize {
+    match failure {
+        Failure::Refused { command, reply } | Failure::Unexpected { command, reply } => {
+            let _: (&Command, &Reply) = (command, reply);
+            command_parts(command)
+        }
+        Failure::Greeting(reply) | Failure::AccountRequired(reply) => {
+            let _: &Reply = reply;
+            1
+        }
+        Failure::Malformed(error) => match error {
+            ReplyError::Malformed { line } => line.len(),
+            ReplyError::LineTooLong { limit } | ReplyError::ReplyTooLong { limit } => *limit,
+        },
+        Failure::Decode { command, error } => {
+            let _: &DecodeError = error;
+            command_parts(command)
+        }
+        Failure::Closed(reply) => {
+            let _: &Option<Reply> = reply;
+            2
+        }
+        Failure::DataConnectFailed => 0,
+    }
+}
+
+/// Names the type of every argument a [`Command`] can hold.
+fn command_parts(command: &Command) -> usize {
+    match command {
+        Command::Type(t) => usize::from(matches!(t, TransferType::Ascii | TransferType::Binary)),
+        Command::Mode(m) => usize::from(matches!(
+            m,
+            TransferMode::Stream | TransferMode::Block | TransferMode::Compressed
+        )),
+        Command::Stru(s) => usize::from(matches!(
+            s,
+            FileStructure::File | FileStructure::Record | FileStructure::Page
+        )),
+        Command::Prot(p) => usize::from(matches!(
+            p,
+            ProtectionLevel::Clear | ProtectionLevel::Private
+        )),
+        Command::Port(addr) => usize::from(addr.port()),
+        Command::Eprt(addr) => {
+            let _: &SocketAddr = addr;
+            1
+        }
+        Command::List(a) | Command::Nlst(a) | Command::Mlsd(a) | Command::Mlst(a) => {
+            let _: &Option<Arg> = a;
+            1
+        }
+        Command::Retr(a) | Command::Site(a) | Command::Raw(a) => a.as_bytes().len(),
+        other => other.verb().len(),
+    }
+}
+
+#[test]
+fn every_type_in_the_public_api_is_exported() {
+    // Values of the exported types, built from ftp_client's names alone.
+    let reply = Reply::new(
+        ReplyCode::FILE_UNAVAILABLE,
+        vec![Bytes::from("No such file")],
+    );
+    let class: ReplyClass = reply.class();
+    assert_eq!(class, ReplyClass::PermanentNegative);
+    let arg: Arg = Arg::new("a.txt").unwrap();
+    let error = Error::Protocol(Box::new(Failure::Refused {
+        command: Command::Retr(arg),
+        reply: reply.clone(),
+    }));
+    assert_eq!(error.reply_code(), Some(ReplyCode::FILE_UNAVAILABLE));
+    assert_eq!(error_parts(&error), 10 + 5);
+    assert_eq!(
+        error_parts(&Error::Usage(UsageError::ReservedVerb(RESERVED_VERBS[0]))),
+        9
+    );
+
+    let config = Config::default();
+    let limits: Limits = config.limits;
+    let transfer_type: TransferType = config.transfer_type;
+    assert!(limits.max_line_len > 0 && transfer_type == TransferType::Binary);
+
+    let facts: Facts = facts_line(b"type=file;modify=20260101000000; f").unwrap();
+    let kind: Option<EntryType> = facts.entry_type.clone();
+    let modify: Option<Timestamp> = facts.modify;
+    assert_eq!(kind, Some(EntryType::File));
+    assert!(modify.and_then(|t| t.to_system_time()).is_some());
+    let bad: DecodeError = facts_line(b"nonsense").unwrap_err();
+    assert!(!bad.to_string().is_empty());
+
+    let url: FtpUrl = FtpUrl::parse("ftp://example.net/x").unwrap();
+    assert_eq!(
+        (url.user(), url.password()),
+        (ANONYMOUS_USER, ANONYMOUS_PASSWORD)
+    );
+
+    // A client and its streams can move to another thread.
+    fn assert_send<T: Send>() {}
+    assert_send::<Client>();
+    assert_send::<Download<'static>>();
+    assert_send::<Upload<'static>>();
+    assert_send::<Error>();
+
+    // The types of Client's methods, named without calling them.
+    let _connect: fn(SocketAddr, Config) -> Result<Client> = Client::connect;
+    let _ = |c: &mut Client| -> Result<Features> { c.features() };
+    let _ = |c: &mut Client| -> Result<Facts> { c.mlst("f") };
+    let _ = |c: &mut Client| -> Result<Timestamp> { c.mdtm("f") };
+    let _ = |c: &mut Client| -> Result<Reply> { c.site("IDLE 60") };
+    let _welcome: fn(&Client) -> &Reply = Client::welcome;
+    let _config: fn(&Client) -> &Config = Client::config;
+    let _ = |c: &mut Client| -> TransferType { c.transfer_type() };
+    let _ = |c: &mut Client| -> Result<Vec<Vec<u8>>> { c.nlst_bytes("") };
+    let _ = |c: &mut Client| -> Result<()> { c.retrieve_stream("f").and_then(Download::abort) };
+    let _ = |c: &mut Client| -> Result<u64> { c.store_stream("f").and_then(Upload::finish) };
+}

@@ -1,0 +1,341 @@
+//! Transcripts of the operations a suppaftp user looks for: ABOR of a
+//! running transfer, ASCII transfers, MLST facts and SITE.
+
+mod support;
+
+use ftp_proto::decode::EntryType;
+use ftp_proto::{
+    Arg, DataCommand, Failure, Outcome, Session, SessionConfig, TransferType, UsageError,
+};
+use support::Script;
+
+fn arg(s: &str) -> Arg {
+    Arg::new(s.to_owned()).unwrap()
+}
+
+/// A session with a RETR of `big` under way, its data moving.
+fn retrieving(after_retr: &'static [u8], rest: Vec<(&'static str, &'static [u8])>) -> Script {
+    let mut steps = vec![
+        ("TYPE I", &b"200 Binary\r\n"[..]),
+        ("EPSV", b"229 Extended Passive Mode (|||40000|)\r\n"),
+        ("RETR big", after_retr),
+    ];
+    steps.extend(rest);
+    let mut script = Script::logged_in(steps);
+    script
+        .session
+        .transfer(DataCommand::Retr(arg("big")))
+        .unwrap();
+    script.run_until_transfer();
+    script
+}
+
+fn aborted_code(result: Result<Outcome, Failure>) -> u16 {
+    match result {
+        Ok(Outcome::Aborted(reply)) => reply.code().get(),
+        other => panic!("not aborted: {other:?}"),
+    }
+}
+
+/// The session answers a NOOP with the NOOP's own reply: it is in step.
+fn still_in_step(script: &mut Script) {
+    script.session.noop().unwrap();
+    match script.run() {
+        Ok(Outcome::Completed(reply)) => assert_eq!(reply.code().get(), 200, "{reply}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(script.is_done(), "every scripted reply was read");
+}
+
+#[test]
+fn abort_reads_426_then_226_and_the_session_goes_on() {
+    let mut script = retrieving(
+        b"150 Opening data connection (1000000 bytes)\r\n",
+        vec![
+            ("ABOR", b"426 Transfer aborted\r\n226 Abort successful\r\n"),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    assert_eq!(aborted_code(script.run()), 226);
+    assert_eq!(
+        script.session.handle_data_finished(),
+        Err(UsageError::UnexpectedEvent("data finished")),
+        "the transfer is over"
+    );
+    still_in_step(&mut script);
+    assert!(script.wire().ends_with("RETR big\r\nABOR\r\nNOOP\r\n"));
+}
+
+#[test]
+fn abort_takes_the_two_replies_in_either_order_and_one_at_a_time() {
+    // libunftp answers ABOR at once and the failed RETR afterwards.
+    let mut script = retrieving(
+        b"150 Sending\r\n",
+        vec![
+            ("ABOR", b"226 Closed data channel\r\n"),
+            ("NOOP", b"451 Local error\r\n200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    // The script delivers the 451 only once NOOP is sent, but the session
+    // must not send NOOP before the second reply: it waits, and reads EOF.
+    let result = script.run();
+    assert!(matches!(result, Err(Failure::Closed(None))), "{result:?}");
+    assert!(!script.wire().contains("NOOP"));
+
+    let mut script = retrieving(
+        b"150 Sending\r\n",
+        vec![
+            ("ABOR", b"226 Closed data channel\r\n451 Local error\r\n"),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    assert_eq!(aborted_code(script.run()), 451);
+    still_in_step(&mut script);
+}
+
+#[test]
+fn abort_after_the_final_reply_waits_for_one_reply() {
+    // The 226 came with the 150: the transfer's data was complete.
+    let mut script = retrieving(
+        b"150 Sending\r\n226 Transfer complete\r\n",
+        vec![
+            ("ABOR", b"226 ABOR command processed\r\n"),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    assert_eq!(aborted_code(script.run()), 226);
+    still_in_step(&mut script);
+}
+
+#[test]
+fn a_225_ends_the_abort_at_once() {
+    let mut script = retrieving(
+        b"150 Sending\r\n",
+        vec![
+            ("ABOR", b"225 No transfer to ABOR\r\n"),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    assert_eq!(aborted_code(script.run()), 225);
+    still_in_step(&mut script);
+}
+
+#[test]
+fn abort_refused_by_the_server_still_keeps_step() {
+    let mut script = retrieving(
+        b"150 Sending\r\n",
+        vec![
+            (
+                "ABOR",
+                b"426 Connection closed\r\n502 ABOR not implemented\r\n",
+            ),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.abort().unwrap();
+    assert_eq!(aborted_code(script.run()), 502);
+    still_in_step(&mut script);
+}
+
+#[test]
+fn abort_with_421_closes_the_session() {
+    let mut script = retrieving(b"150 Sending\r\n", vec![("ABOR", b"421 Shutting down\r\n")]);
+    script.session.abort().unwrap();
+    assert!(matches!(script.run(), Err(Failure::Closed(Some(_)))));
+    assert!(script.session.is_closed());
+    assert_eq!(script.session.abort(), Err(UsageError::Closed));
+}
+
+#[test]
+fn abort_needs_a_transfer_moving_data() {
+    let mut script = Script::logged_in(vec![("NOOP", b"200 OK\r\n")]);
+    assert_eq!(script.session.abort(), Err(UsageError::NoTransfer));
+    script.session.noop().unwrap();
+    assert_eq!(
+        script.session.abort(),
+        Err(UsageError::NoTransfer),
+        "a simple command is no transfer"
+    );
+    script.run().unwrap();
+    let mut session = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
+    assert_eq!(session.abort(), Err(UsageError::NoTransfer), "greeting");
+    assert_eq!(script.wire(), "NOOP\r\n");
+}
+
+#[test]
+fn ascii_transfers_send_type_a_and_switch_only_when_needed() {
+    let mut script = Script::logged_in(vec![
+        ("TYPE A", b"200 ASCII\r\n"),
+        ("EPSV", b"229 (|||40000|)\r\n"),
+        ("RETR a.txt", b"150 Sending\r\n"),
+        ("", b"226 Done\r\n"),
+        ("EPSV", b"229 (|||40001|)\r\n"),
+        ("LIST", b"150 Sending\r\n"),
+        ("", b"226 Done\r\n"),
+        // SIZE needs binary; the next ASCII transfer switches back.
+        ("TYPE I", b"200 Binary\r\n"),
+        ("SIZE a.txt", b"213 12\r\n"),
+        ("TYPE A", b"200 ASCII\r\n"),
+        ("EPSV", b"229 (|||40002|)\r\n"),
+        ("STOR b.txt", b"150 Ready\r\n"),
+        ("", b"226 Stored\r\n"),
+        ("TYPE I", b"200 Binary\r\n"),
+        ("EPSV", b"229 (|||40003|)\r\n"),
+        ("RETR c.bin", b"150 Sending\r\n"),
+        ("", b"226 Done\r\n"),
+    ]);
+    assert_eq!(script.session.transfer_type(), TransferType::Binary);
+    script.session.set_transfer_type(TransferType::Ascii);
+    script
+        .session
+        .transfer(DataCommand::Retr(arg("a.txt")))
+        .unwrap();
+    script.run_transfer_to_end().unwrap();
+    assert!(!script.session.is_binary());
+    script.session.transfer(DataCommand::List(None)).unwrap();
+    script.run_transfer_to_end().unwrap();
+    script.session.size(arg("a.txt")).unwrap();
+    assert_eq!(script.run(), Ok(Outcome::Size(12)));
+    script
+        .session
+        .transfer(DataCommand::Stor(arg("b.txt")))
+        .unwrap();
+    script.run_transfer_to_end().unwrap();
+    script.session.set_transfer_type(TransferType::Binary);
+    script
+        .session
+        .transfer(DataCommand::Retr(arg("c.bin")))
+        .unwrap();
+    script.run_transfer_to_end().unwrap();
+    assert!(script.session.is_binary());
+    assert!(script.is_done());
+}
+
+#[test]
+fn ascii_can_be_the_configured_default() {
+    let mut config = SessionConfig::new("192.0.2.7:21".parse().unwrap());
+    config.transfer_type = TransferType::Ascii;
+    let mut session = Session::new(config);
+    assert_eq!(session.transfer_type(), TransferType::Ascii);
+    session.handle_control(b"220 Hi\r\n");
+    while session.poll().is_some() {}
+    session.transfer(DataCommand::Nlst(None)).unwrap();
+    assert_eq!(
+        session.poll(),
+        Some(ftp_proto::Action::Send(ftp_proto::Command::Type(
+            TransferType::Ascii
+        )))
+    );
+}
+
+#[test]
+fn mlst_gives_typed_facts() {
+    let mut script = Script::logged_in(vec![
+        (
+            "MLST docs/a b.txt",
+            b"250-Listing docs/a b.txt\r\n type=file;size=1234;modify=20260102030405;perm=r; /docs/a b.txt\r\n250 End\r\n",
+        ),
+        ("MLST", b"250-Listing\r\n Type=cdir;UNIX.mode=0755; /docs\r\n250 End\r\n"),
+        ("MLST missing", b"550 No such file\r\n"),
+        ("MLST odd", b"250-Listing\r\n250 End\r\n"),
+        ("NOOP", b"200 OK\r\n"),
+    ]);
+    script.session.mlst(Some(arg("docs/a b.txt"))).unwrap();
+    let Ok(Outcome::Facts(facts)) = script.run() else {
+        panic!("no facts")
+    };
+    assert_eq!(facts.path, b"/docs/a b.txt");
+    assert_eq!(facts.entry_type, Some(EntryType::File));
+    assert_eq!(facts.size, Some(1234));
+    assert_eq!(
+        facts.modify.map(|t| t.unix_timestamp()),
+        Some(1_767_323_045)
+    );
+    assert_eq!(facts.perm.as_deref(), Some("r"));
+
+    script.session.mlst(None).unwrap();
+    let Ok(Outcome::Facts(facts)) = script.run() else {
+        panic!("no facts")
+    };
+    assert_eq!(facts.entry_type, Some(EntryType::CurrentDir));
+    assert_eq!(facts.unix_mode, Some(0o755));
+
+    script.session.mlst(Some(arg("missing"))).unwrap();
+    assert!(matches!(
+        script.run(),
+        Err(Failure::Refused { reply, .. }) if reply.code().get() == 550
+    ));
+    script.session.mlst(Some(arg("odd"))).unwrap();
+    let result = script.run();
+    assert!(matches!(result, Err(Failure::Decode { .. })), "{result:?}");
+    still_in_step(&mut script);
+}
+
+#[test]
+fn site_succeeds_on_2xx_and_is_refused_otherwise() {
+    let mut script = Script::logged_in(vec![
+        ("SITE CHMOD 644 f", b"200 SITE CHMOD command successful\r\n"),
+        ("SITE BOGUS", b"500 Unknown SITE command\r\n"),
+    ]);
+    script.session.site(arg("CHMOD 644 f")).unwrap();
+    assert!(matches!(script.run(), Ok(Outcome::Completed(r)) if r.code().get() == 200));
+    script.session.site(arg("BOGUS")).unwrap();
+    assert!(matches!(
+        script.run(),
+        Err(Failure::Refused { command, .. }) if command.to_string() == "SITE BOGUS"
+    ));
+}
+
+#[test]
+fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
+    // libunftp, aborted before its data task took the STOR, answers ABOR
+    // alone: the transfer's reply never comes.
+    let mut script = Script::logged_in(vec![
+        ("TYPE I", b"200 Binary\r\n"),
+        ("EPSV", b"229 Extended Passive Mode (|||40000|)\r\n"),
+        ("STOR up", b"150 Ready\r\n"),
+    ]);
+    script
+        .session
+        .transfer(DataCommand::Stor(arg("up")))
+        .unwrap();
+    script.run_until_transfer();
+    assert!(!script.session.awaits_last_abort_reply());
+    assert_eq!(
+        script.session.handle_abort_reply_timeout(),
+        Err(UsageError::UnexpectedEvent("abort reply timeout")),
+        "no abort yet"
+    );
+    script.session.abort().unwrap();
+    assert!(!script.session.awaits_last_abort_reply(), "no reply yet");
+    // Drive until the session wants a second reply the server won't send.
+    let mut sent = Vec::new();
+    while let Some(action) = script.session.poll() {
+        match action {
+            ftp_proto::Action::Send(command) => {
+                command.encode(&mut sent);
+                script
+                    .session
+                    .handle_control(b"226 Closed data channel\r\n");
+            }
+            ftp_proto::Action::ReadControl => break,
+            _ => {}
+        }
+    }
+    assert_eq!(sent, b"ABOR\r\n");
+    assert!(script.session.awaits_last_abort_reply());
+    script.session.handle_abort_reply_timeout().unwrap();
+    let mut outcome = None;
+    while let Some(action) = script.session.poll() {
+        if let ftp_proto::Action::Done(result) = action {
+            outcome = Some(result);
+        }
+    }
+    assert_eq!(aborted_code(outcome.unwrap()), 226);
+    assert!(script.session.is_idle());
+}
