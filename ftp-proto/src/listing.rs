@@ -190,6 +190,17 @@ impl Entry {
         }
     }
 
+    /// An entry of `kind` named `name`, with nothing else known (an empty
+    /// [`Entry::raw`]); for drivers that learn about a file by other means
+    /// than a listing (SIZE, MDTM).
+    pub fn with_kind(name: impl Into<Vec<u8>>, kind: Kind) -> Entry {
+        Entry {
+            name: name.into(),
+            kind,
+            ..Entry::unknown(b"")
+        }
+    }
+
     /// The name, decoded lossily for display.
     pub fn name_lossy(&self) -> String {
         String::from_utf8_lossy(&self.name).into_owned()

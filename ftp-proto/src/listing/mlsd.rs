@@ -41,6 +41,38 @@ pub(super) fn parse(line: &[u8]) -> Option<Entry> {
     Some(entry)
 }
 
+impl Entry {
+    /// The entry for MLST's facts ([`crate::decode::mlst`]), read as
+    /// [`super::parse_mlsd_line`] reads an MLSD line. Its name is the
+    /// pathname the server gave, and [`Entry::raw`] is the facts written
+    /// back as `name=value;… pathname` (names lower-cased).
+    ///
+    /// ```
+    /// use ftp_proto::decode::facts_line;
+    /// use ftp_proto::listing::{Entry, Kind};
+    /// let facts = facts_line(b" Type=dir;Modify=20260101000000; /pub/a b")?;
+    /// let entry = Entry::from_facts(&facts);
+    /// assert_eq!((entry.kind, entry.name), (Kind::Dir, b"/pub/a b".to_vec()));
+    /// # Ok::<(), ftp_proto::decode::DecodeError>(())
+    /// ```
+    pub fn from_facts(facts: &crate::decode::Facts) -> Entry {
+        let mut line = Vec::new();
+        for (name, value) in facts.iter() {
+            line.extend_from_slice(name.as_bytes());
+            line.push(b'=');
+            line.extend_from_slice(value.as_bytes());
+            line.push(b';');
+        }
+        line.push(b' ');
+        line.extend_from_slice(&facts.path);
+        parse(&line).unwrap_or_else(|| {
+            let mut entry = Entry::new(&facts.path, Kind::Other(String::new()), &line);
+            entry.size = facts.size;
+            entry
+        })
+    }
+}
+
 fn entry_kind(value: &[u8]) -> Kind {
     if value.eq_ignore_ascii_case(b"file") {
         return Kind::File;
