@@ -598,19 +598,25 @@ fn fail_download_missing(c: &Ctx) -> Outcome {
     let before = c.snapshot_both();
     let verb = format!("RETR {}", c.path("missing.bin"));
     let dst = faildir.join("missing.bin");
-    c.cli(&["cp", &c.url("missing.bin"), s(&dst)])?
-        .expect_failure(&[&verb], |code| code == 550)?;
+    c.cli_fails(&["cp", &c.url("missing.bin"), s(&dst)], &[&verb], |code| {
+        code == 550
+    })?;
     absent(&dst)?;
-    c.cli(&["cp", &c.url("missing.bin"), &format!("{}/", s(&faildir))])?
-        .expect_failure(&[&verb], |code| code == 550)?;
+    c.cli_fails(
+        &["cp", &c.url("missing.bin"), &format!("{}/", s(&faildir))],
+        &[&verb],
+        |code| code == 550,
+    )?;
     c.unchanged_both(&before)?;
     // Onto an existing file, by cp and by mv: the file keeps its content.
     let keep = c.write_local("keep.txt", b"precious");
     let before = c.snapshot_both();
-    c.cli(&["cp", &c.url("missing.bin"), s(&keep)])?
-        .expect_failure(&[&verb], |code| code == 550)?;
-    c.cli(&["mv", &c.url("missing.bin"), s(&keep)])?
-        .expect_failure(&[&verb], |code| code == 550)?;
+    c.cli_fails(&["cp", &c.url("missing.bin"), s(&keep)], &[&verb], |code| {
+        code == 550
+    })?;
+    c.cli_fails(&["mv", &c.url("missing.bin"), s(&keep)], &[&verb], |code| {
+        code == 550
+    })?;
     has_content(&keep, b"precious")?;
     c.unchanged_both(&before)
 }
@@ -647,8 +653,9 @@ fn fail_rmdir_non_empty(c: &Ctx) -> Outcome {
     c.put("full/inner.txt", b"");
     let before = c.snapshot_both();
     let verb = format!("RMD {}", c.path("full"));
-    c.cli(&["rmdir", &c.url("full/")])?
-        .expect_failure(&[&verb], |code| (500..600).contains(&code))?;
+    c.cli_fails(&["rmdir", &c.url("full/")], &[&verb], |code| {
+        (500..600).contains(&code)
+    })?;
     c.unchanged_both(&before)
 }
 
@@ -664,8 +671,11 @@ fn fail_wrong_password(c: &Ctx) -> Outcome {
     );
     let src = c.write_local("pw.txt", b"x\n");
     let before_upload = c.snapshot_both();
-    c.cli(&["cp", s(&src), &c.url_with_password(bad, "pw.txt")])?
-        .expect_failure(&["PASS", "login"], |code| code == 530)?;
+    c.cli_fails(
+        &["cp", s(&src), &c.url_with_password(bad, "pw.txt")],
+        &["PASS", "login"],
+        |code| code == 530,
+    )?;
     c.unchanged_both(&before_upload)?;
     before.1.unchanged(&c.on_server(""), "remote")
 }
@@ -675,12 +685,17 @@ fn fail_upload_missing_dir(c: &Ctx) -> Outcome {
     let before = c.snapshot_both();
     let verb = format!("STOR {}/", c.path("no-such-dir"));
     let is_5xx = |code| (550..560).contains(&code);
-    c.cli(&["cp", s(&src), &c.url("no-such-dir/orphan.txt")])?
-        .expect_failure(&[&verb], is_5xx)?;
-    c.cli(&["mv", s(&src), &c.url("no-such-dir/orphan.txt")])?
-        .expect_failure(&[&verb], is_5xx)?;
-    c.cli(&["cp", s(&src), &c.url("no-such-dir/")])?
-        .expect_failure(&[&verb], is_5xx)?;
+    c.cli_fails(
+        &["cp", s(&src), &c.url("no-such-dir/orphan.txt")],
+        &[&verb],
+        is_5xx,
+    )?;
+    c.cli_fails(
+        &["mv", s(&src), &c.url("no-such-dir/orphan.txt")],
+        &[&verb],
+        is_5xx,
+    )?;
+    c.cli_fails(&["cp", s(&src), &c.url("no-such-dir/")], &[&verb], is_5xx)?;
     c.unchanged_both(&before)
 }
 
@@ -688,11 +703,13 @@ fn fail_mkdir_existing_rm_missing(c: &Ctx) -> Outcome {
     c.put_dir("exists-dir");
     let before = c.snapshot_both();
     let mkd = format!("MKD {}", c.path("exists-dir"));
-    c.cli(&["mkdir", &c.url("exists-dir/")])?
-        .expect_failure(&[&mkd], |code| (500..600).contains(&code))?;
+    c.cli_fails(&["mkdir", &c.url("exists-dir/")], &[&mkd], |code| {
+        (500..600).contains(&code)
+    })?;
     let dele = format!("DELE {}", c.path("no-such-file.txt"));
-    c.cli(&["rm", &c.url("no-such-file.txt")])?
-        .expect_failure(&[&dele], |code| code == 550)?;
+    c.cli_fails(&["rm", &c.url("no-such-file.txt")], &[&dele], |code| {
+        code == 550
+    })?;
     c.unchanged_both(&before)
 }
 
@@ -705,13 +722,22 @@ fn fail_download_over_existing(c: &Ctx) -> Outcome {
     let before = c.snapshot_both();
     let verb = format!("RETR {}", c.path("unreadable.txt"));
     let is_5xx = |code| (500..600).contains(&code);
-    c.cli(&["cp", &c.url("unreadable.txt"), s(&keep)])?
-        .expect_failure(&[&verb], is_5xx)?;
-    c.cli(&["mv", &c.url("unreadable.txt"), s(&keep)])?
-        .expect_failure(&[&verb], is_5xx)?;
+    c.cli_fails(
+        &["cp", &c.url("unreadable.txt"), s(&keep)],
+        &[&verb],
+        is_5xx,
+    )?;
+    c.cli_fails(
+        &["mv", &c.url("unreadable.txt"), s(&keep)],
+        &[&verb],
+        is_5xx,
+    )?;
     let missing = format!("RETR {}", c.path("missing.bin"));
-    c.cli(&["cp", &c.url("missing.bin"), s(&keep)])?
-        .expect_failure(&[&missing], |code| code == 550)?;
+    c.cli_fails(
+        &["cp", &c.url("missing.bin"), s(&keep)],
+        &[&missing],
+        |code| code == 550,
+    )?;
     has_content(&keep, b"precious local content\n")?;
     c.unchanged_both(&before)
 }

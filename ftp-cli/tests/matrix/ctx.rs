@@ -259,6 +259,21 @@ impl<'a> Ctx<'a> {
         self.run(&[], args)
     }
 
+    /// Runs `ftp-cli ARGS` quietly and with `-v`: both must fail as
+    /// [`Run::expect_failure`] says, and the quiet run's stderr must be that
+    /// one error line and nothing else.
+    pub fn cli_fails(&self, args: &[&str], verbs: &[&str], code: impl Fn(u16) -> bool) -> Outcome {
+        let quiet = self.cli_quiet(args)?;
+        quiet.expect_failure(verbs, &code)?;
+        let err = quiet.err();
+        ensure!(
+            err.lines().count() == 1,
+            "{}: stderr is not one line: {err}",
+            quiet.shown
+        );
+        self.cli(args)?.expect_failure(verbs, &code)
+    }
+
     /// `WRAPPER... ftp-cli -v ARGS`: the wrapper runs the binary (named by
     /// its last argument) after changing the environment, e.g. a limit.
     pub fn cli_wrapped(&self, wrapper: &[&str], args: &[&str]) -> Result<Run, Failed> {
