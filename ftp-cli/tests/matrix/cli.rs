@@ -8,7 +8,8 @@ use std::os::unix::fs::PermissionsExt;
 use std::process::Stdio;
 
 use crate::ctx::{
-    BIG_SIZE, Ctx, Tree, absent, big_file, has_content, no_temporary_files, pattern, same_file,
+    BIG_SIZE, Ctx, Tree, absent, big_file, encode, has_content, no_temporary_files, pattern,
+    same_file,
 };
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::{Family, MissingDirListing};
@@ -253,7 +254,7 @@ fn special_characters(c: &Ctx) -> Outcome {
     has_content(&c.on_server(name), b"odd\n")?;
     c.put_dir("oddir");
     c.cli(&["cp", s(&src), &c.url("oddir/")])?.expect_ok()?;
-    has_content(&c.on_server(&format!("oddir/{name}")), b"odd\n")?;
+    has_content(&c.on_server(format!("oddir/{name}")), b"odd\n")?;
     let dest = c.local("odd-dest");
     fs::create_dir(&dest)?;
     c.cli(&[
@@ -380,18 +381,19 @@ fn utf8_name_upload(c: &Ctx) -> Outcome {
 }
 
 fn utf8_name_download(c: &Ctx) -> Outcome {
-    let (name, enc) = ("dl file ü.txt", "dl%20file%20%C3%BC.txt");
+    let name = "dl file ü.txt";
+    let enc = encode(name.as_bytes());
     c.put(name, "ünïcödé\n".as_bytes());
     let dest = c.local("utf8dest");
     fs::create_dir(&dest)?;
-    c.cli(&["cp", &c.url(enc), &format!("{}/", s(&dest))])?
+    c.cli(&["cp", &c.url(&enc), &format!("{}/", s(&dest))])?
         .expect_ok()?;
     has_content(&dest.join(name), "ünïcödé\n".as_bytes())
 }
 
 fn ls_3000_entries(c: &Ctx) -> Outcome {
     for i in 0..3000 {
-        c.put(&format!("many/f{i:04}.txt"), b"");
+        c.put(format!("many/f{i:04}.txt"), b"");
     }
     let run = c.cli(&["ls", &c.url("many/")])?;
     run.expect_ok()?;
@@ -416,7 +418,7 @@ fn ls_3000_entries(c: &Ctx) -> Outcome {
 /// `ftp-cli ls … | head -1`: the reader takes one line and goes away.
 fn ls_reader_stops_early(c: &Ctx) -> Outcome {
     for i in 0..3000 {
-        c.put(&format!("many/entry-{i:04}.txt"), b"x");
+        c.put(format!("many/entry-{i:04}.txt"), b"x");
     }
     let url = c.url("many/");
     let mut child = c

@@ -93,18 +93,32 @@ impl<'a> Ctx<'a> {
         if name.is_empty() {
             self.dir.clone()
         } else {
-            format!("{}/{name}", self.dir)
+            String::from_utf8_lossy(&self.path_bytes(name.as_bytes())).into_owned()
         }
     }
 
-    /// Where `name` in the case's remote directory is on the server's disk.
-    pub fn on_server(&self, name: &str) -> PathBuf {
+    /// The FTP path of `name` (any bytes, UTF-8 or not) in the case's
+    /// directory.
+    pub fn path_bytes(&self, name: &[u8]) -> Vec<u8> {
+        let mut path = format!("{}/", self.dir).into_bytes();
+        path.extend_from_slice(name);
+        path
+    }
+
+    /// Where `name` in the case's remote directory is on the server's disk
+    /// (`name` a `&str`, or an `OsStr` for a name that is not UTF-8).
+    pub fn on_server(&self, name: impl AsRef<Path>) -> PathBuf {
         let dir = self.target.root.join(&self.dir);
-        if name.is_empty() { dir } else { dir.join(name) }
+        let name = name.as_ref();
+        if name.as_os_str().is_empty() {
+            dir
+        } else {
+            dir.join(name)
+        }
     }
 
     /// `name` in the case's local directory.
-    pub fn local(&self, name: &str) -> PathBuf {
+    pub fn local(&self, name: impl AsRef<Path>) -> PathBuf {
         self.local.path().join(name)
     }
 
@@ -153,14 +167,14 @@ impl<'a> Ctx<'a> {
 
     /// Creates `name` (parents too) in the case's remote directory, on the
     /// server's disk, as if uploaded: owned by the root's owner, mode 644.
-    pub fn put(&self, name: &str, content: &[u8]) -> PathBuf {
+    pub fn put(&self, name: impl AsRef<Path>, content: &[u8]) -> PathBuf {
         let path = self.on_server(name);
         self.place(&path, content);
         path
     }
 
     /// Like [`Ctx::put`], copying the local file `src`.
-    pub fn put_copy(&self, name: &str, src: &Path) -> PathBuf {
+    pub fn put_copy(&self, name: impl AsRef<Path>, src: &Path) -> PathBuf {
         let path = self.on_server(name);
         self.prepare(&path);
         fs::copy(src, &path).expect("copy a file to the server's disk");
@@ -189,7 +203,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Creates directory `name` in the case's remote directory on disk.
-    pub fn put_dir(&self, name: &str) -> PathBuf {
+    pub fn put_dir(&self, name: impl AsRef<Path>) -> PathBuf {
         let path = self.on_server(name);
         self.make_dir(&path)
             .expect("create a remote directory on disk");
@@ -219,7 +233,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Writes a local file.
-    pub fn write_local(&self, name: &str, content: &[u8]) -> PathBuf {
+    pub fn write_local(&self, name: impl AsRef<Path>, content: &[u8]) -> PathBuf {
         let path = self.local(name);
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).expect("create a local directory");
@@ -446,6 +460,20 @@ impl Run {
             .into()),
         }
     }
+}
+
+/// `name` percent-encoded for a URL path segment: every byte but ASCII
+/// letters, digits and `-._~` (so `/` too), UTF-8 or not.
+pub fn encode(name: &[u8]) -> String {
+    name.iter()
+        .map(|&b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
 }
 
 /// Every path under a directory with its type, mode, size and content

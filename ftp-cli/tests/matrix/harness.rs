@@ -287,16 +287,17 @@ pub fn print_summary(records: &[Record]) -> usize {
         totals[i] += 1;
     }
     let width = targets.iter().map(|t| t.len()).max().unwrap_or(0).max(11) + 2;
+    let first = groups.iter().map(|g| g.len()).max().unwrap_or(0).max(5) + 2;
     let mut out =
         String::from("\nend-to-end matrix: passed/failed/skipped per case group and target\n");
-    out.push_str(&format!("{:<14}", "group"));
+    out.push_str(&format!("{:<first$}", "group"));
     for t in &targets {
         out.push_str(&format!("{t:>width$}"));
     }
     out.push('\n');
     let mut column_totals = vec![[0usize; 3]; targets.len()];
     for g in &groups {
-        out.push_str(&format!("{g:<14}"));
+        out.push_str(&format!("{g:<first$}"));
         for (i, t) in targets.iter().enumerate() {
             let cell = match cells.get(&(*g, *t)) {
                 Some(c) => {
@@ -311,7 +312,7 @@ pub fn print_summary(records: &[Record]) -> usize {
         }
         out.push('\n');
     }
-    out.push_str(&format!("{:<14}", "all"));
+    out.push_str(&format!("{:<first$}", "all"));
     for c in &column_totals {
         out.push_str(&format!(
             "{:>width$}",

@@ -377,7 +377,7 @@ fn mlsd(c: &Ctx) -> Outcome {
 
 fn listing_of_3000_entries(c: &Ctx) -> Outcome {
     for i in 0..3000 {
-        c.put(&format!("many/file-{i:04}.txt"), b"x");
+        c.put(format!("many/file-{i:04}.txt"), b"x");
     }
     let mut ftp = c.connect()?;
     let listing = ftp.list(c.path("many"))?;

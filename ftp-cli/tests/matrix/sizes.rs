@@ -1,7 +1,11 @@
 //! A parameterised group: file sizes at the edges of the buffers the client
 //! and servers use, each a round trip through the library and through
-//! `ftp-cli`. One row per size; each row becomes two cases. A table of
-//! names × operations is built the same way.
+//! `ftp-cli`. One row per size; each row becomes two cases.
+//!
+//! A table of names × operations is built the same way: rows of
+//! `(label, name bytes)`, one case per row and operation; the name reaches
+//! the server's disk as `c.put(OsStr::from_bytes(name), ..)`, the library
+//! as `c.path_bytes(name)`, and the CLI inside `c.url(&encode(name))`.
 
 use crate::ctx::{Ctx, has_content, pattern};
 use crate::harness::{Case, Group, Outcome};

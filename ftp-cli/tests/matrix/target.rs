@@ -126,7 +126,9 @@ impl Profile {
         Some(match name {
             // libunftp 0.24, local-filesystem back end; anonymous users
             // share the login root, with full rights.
+            // Passive mode only: libunftp's default ActivePassiveMode.
             "in-process" => Profile {
+                port: false,
                 anonymous_upload: true,
                 quirks: Quirks {
                     missing_file_refused_after_start: true,
