@@ -14,6 +14,9 @@
 # FTP_TARGET_* variables, stop it. Each run appends its outcomes to
 # target/interop/results.tsv; the end is the table of every case group ×
 # server (passed/failed/skipped) and the line `N passed, M failed, K skipped`.
+# A failed case leaves the command line, stdout and stderr (with the -v
+# transcript; passwords masked) of each of its ftp-cli runs in
+# target/interop/<server>/<trial>/.
 # Exit status 0 only if nothing failed. All the cases live in Rust; this
 # script only knows how to start servers and describe them.
 #
@@ -100,6 +103,7 @@ declare -A S_TIME
 run_server() {
   local server=$1 t0 envf
   t0=$(now)
+  rm -rf "${LOGROOT:?}/$server"
   mkdir -p "$LOGROOT/$server"
   unset FTP_ANON FTP_ANON_ROOT FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES
   if ! envf=$("$SERVERS_SH" start "$server" 2>"$LOGROOT/$server/start.log"); then
@@ -112,7 +116,7 @@ run_server() {
   CURRENT_ENV=$envf
   load_env "$envf"
   target_env
-  env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" "$MATRIX" \
+  env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$LOGROOT/$server" "$MATRIX" \
     --test-threads "${FTP_MATRIX_THREADS:-4}" "${MATRIX_ARGS[@]}"
   # The binary's exit status is its failures, already in $RESULTS; 2 means
   # it could not run at all.

@@ -302,6 +302,19 @@ impl<'a> Ctx<'a> {
         Command::new(&self.cli)
     }
 
+    /// Copies the stdout and stderr of every `ftp-cli` run of the case
+    /// (`NNN.cmd`, `NNN.out`, `NNN.err`; passwords masked) into `dir`, for
+    /// a failed case's reader.
+    pub fn keep_calls(&self, dir: &Path) -> io::Result<()> {
+        fs::create_dir_all(dir)?;
+        for entry in fs::read_dir(self.calls.path())? {
+            let entry = entry?;
+            let text = String::from_utf8_lossy(&fs::read(entry.path())?).into_owned();
+            fs::write(dir.join(entry.file_name()), self.mask(&text))?;
+        }
+        Ok(())
+    }
+
     fn mask(&self, text: &str) -> String {
         let mut text = text.to_owned();
         for secret in self.secrets.borrow().iter() {
@@ -324,7 +337,7 @@ impl<'a> Ctx<'a> {
     }
 
     fn run(&self, wrapper: &[&str], args: &[&str]) -> Result<Run, Failed> {
-        let n = fs::read_dir(self.calls.path())?.count();
+        let n = fs::read_dir(self.calls.path())?.count() / 3;
         let out_path = self.calls.path().join(format!("{n:03}.out"));
         let err_path = self.calls.path().join(format!("{n:03}.err"));
         let mut command = match wrapper.split_first() {
@@ -341,6 +354,7 @@ impl<'a> Ctx<'a> {
             .stdout(fs::File::create(&out_path)?)
             .stderr(fs::File::create(&err_path)?);
         let shown = self.mask(&format!("ftp-cli {}", args.join(" ")));
+        fs::write(self.calls.path().join(format!("{n:03}.cmd")), &shown)?;
         let mut child = command.spawn()?;
         let started = Instant::now();
         let status = loop {

@@ -191,20 +191,30 @@ fn run_trial(
         record(&target.name, label, Verdict::Skipped);
         return Ok(Completion::ignored_with(reason));
     }
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let ctx = Ctx::new(target, family, &format!("{label}-{}", case.name), cli)?;
-        (case.run)(&ctx)?;
-        ctx.clean_up();
-        Ok(())
-    }))
-    .unwrap_or_else(|panic| {
-        let text = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-            .unwrap_or_else(|| "panicked".into());
-        Err(Failed::from(text))
-    });
+    let outcome =
+        Ctx::new(target, family, &format!("{label}-{}", case.name), cli).and_then(|ctx| {
+            let outcome =
+                catch_unwind(AssertUnwindSafe(|| (case.run)(&ctx))).unwrap_or_else(|panic| {
+                    let text = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+                        .unwrap_or_else(|| "panicked".into());
+                    Err(Failed::from(text))
+                });
+            match (&outcome, std::env::var_os("FTP_MATRIX_LOGS")) {
+                (Ok(()), _) => ctx.clean_up(),
+                (Err(_), Some(logs)) => {
+                    let dir = PathBuf::from(logs)
+                        .join(format!("{}::{label}::{}", target.name, case.name));
+                    if let Err(e) = ctx.keep_calls(&dir) {
+                        eprintln!("matrix: keeping the output in {}: {e}", dir.display());
+                    }
+                }
+                (Err(_), None) => {}
+            }
+            outcome
+        });
     let result = if outcome.is_ok() {
         Verdict::Passed
     } else {

@@ -16,6 +16,9 @@
 //! `N passed, M failed, K skipped`. With `FTP_MATRIX_RESULTS=FILE` the
 //! outcomes are appended to FILE and the table covers every run recorded
 //! there; `FTP_MATRIX_SUMMARY_ONLY=1` prints that table without running.
+//! With `FTP_MATRIX_LOGS=DIR`, a failed case leaves the command line,
+//! stdout and stderr of each of its `ftp-cli` runs in `DIR/TRIAL/`
+//! (passwords masked).
 //!
 //! Adding a case: a function in a group module and one line in its
 //! `group()`. Adding a group: a module with a `group()` and one line in
