@@ -5,7 +5,7 @@
 #
 #   tests/interop/run.sh [SERVER...] [-- MATRIX-ARGS...]
 #       SERVER: vsftpd proftpd pureftpd pyftpdlib (default: all four, in turn)
-#       MATRIX-ARGS: passed to the test binary (a name filter, --exact,
+#       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
 # Must run as root (servers.sh installs and starts the servers). Steps:

@@ -536,17 +536,19 @@ fn anonymous_ls(c: &Ctx) -> Outcome {
     has_content(&dst, content)
 }
 
+/// STOR into the anonymous root is refused (5xx), and nothing is left
+/// there: neither the file nor a temporary one.
 fn anonymous_upload_refused(c: &Ctx) -> Outcome {
     c.anon_put("marker.txt", b"x");
     let area = c.anon_on_server("");
     let before = Tree::of(&area);
-    let src = c.write_local("anon-up.txt", b"x\n");
-    let run = c.cli(&[
-        "cp",
-        s(&src),
-        &c.anon_url(&format!("{}/anon-up.txt", c.dir)),
-    ])?;
+    let name = format!("anon-up-{}.txt", c.dir);
+    let src = c.write_local(&name, b"x\n");
+    let run = c.cli(&["cp", s(&src), &c.anon_url(&name)])?;
     run.expect_failure(&["STOR"], |code| (500..600).contains(&code))?;
+    let root = area.parent().ok_or("the anonymous root")?;
+    absent(&root.join(&name))?;
+    no_temporary_files(&[root])?;
     before.unchanged(&area, "anonymous area")?;
     ensure!(src.exists(), "the local source is gone");
     Ok(())

@@ -731,6 +731,9 @@ fn dropped_unfinished_download(c: &Ctx) -> Outcome {
     session_goes_on_after_early_close(c, &mut ftp)?;
     let took = started.elapsed();
     ensure!(took < Duration::from_secs(10), "took {took:?}");
+    if ftp.noop().is_ok() {
+        ftp.quit()?;
+    }
     Ok(())
 }
 
