@@ -56,6 +56,7 @@ impl Authenticator for TestAuthenticator {
 /// A running FTP server; stopped when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    addr6: Option<SocketAddr>,
     root: tempfile::TempDir,
     runtime: Option<Runtime>,
 }
@@ -67,6 +68,17 @@ impl TestServer {
     /// If the runtime, the directory or the listening socket cannot be
     /// created: the tests cannot run without them.
     pub fn start() -> TestServer {
+        TestServer::start_on(false)
+    }
+
+    /// Like [`TestServer::start`], and also listening on `[::1]` (on a port
+    /// of its own) where the machine has IPv6 loopback; see
+    /// [`TestServer::addr6`].
+    pub fn start_dual_stack() -> TestServer {
+        TestServer::start_on(true)
+    }
+
+    fn start_on(ipv6: bool) -> TestServer {
         let root = tempfile::tempdir().expect("create the server's root directory");
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
@@ -77,26 +89,38 @@ impl TestServer {
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind the server's control port");
         let addr = listener.local_addr().expect("read the control port");
-        let root_path: PathBuf = root.path().to_owned();
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let root_path = root_path.clone();
-                let server = ServerBuilder::with_authenticator(
-                    Box::new(move || {
-                        Filesystem::new(root_path.clone()).expect("open the server's root")
-                    }),
-                    Arc::new(TestAuthenticator),
-                )
-                .greeting("libunftp test server ready")
-                .passive_ports(49152..=65534)
-                .build();
-                if let Ok(server) = server {
-                    tokio::spawn(server.service(stream));
-                }
+        let mut listeners = vec![listener];
+        let mut addr6 = None;
+        if ipv6 {
+            // No IPv6 loopback on this machine: the server is IPv4 only.
+            if let Ok(listener6) = runtime.block_on(tokio::net::TcpListener::bind("[::1]:0")) {
+                addr6 = listener6.local_addr().ok();
+                listeners.push(listener6);
             }
-        });
+        }
+        for listener in listeners {
+            let root_path: PathBuf = root.path().to_owned();
+            runtime.spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let root_path = root_path.clone();
+                    let server = ServerBuilder::with_authenticator(
+                        Box::new(move || {
+                            Filesystem::new(root_path.clone()).expect("open the server's root")
+                        }),
+                        Arc::new(TestAuthenticator),
+                    )
+                    .greeting("libunftp test server ready")
+                    .passive_ports(49152..=65534)
+                    .build();
+                    if let Ok(server) = server {
+                        tokio::spawn(server.service(stream));
+                    }
+                }
+            });
+        }
         TestServer {
             addr,
+            addr6,
             root,
             runtime: Some(runtime),
         }
@@ -105,6 +129,13 @@ impl TestServer {
     /// The control connection's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The control connection's address over IPv6, if the server was
+    /// started with [`TestServer::start_dual_stack`] and the machine has
+    /// IPv6 loopback.
+    pub fn addr6(&self) -> Option<SocketAddr> {
+        self.addr6
     }
 
     /// The directory the server serves: its files are the server's files.
