@@ -44,13 +44,19 @@ mod harness;
 mod library;
 mod sizes;
 mod target;
+mod tree;
 
 use harness::Group;
 use target::Target;
 
 /// Every case group.
 fn groups() -> Vec<Group> {
-    vec![cli::group(), library::group(), sizes::group()]
+    vec![
+        cli::group(),
+        library::group(),
+        sizes::group(),
+        tree::group(),
+    ]
 }
 
 fn main() -> ExitCode {

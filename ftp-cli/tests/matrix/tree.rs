@@ -1,0 +1,285 @@
+//! Listings as data and whole trees: `Client::entries`, `stat`, `walk`,
+//! `set_modified`, over IPv4 and IPv6.
+
+use std::collections::BTreeMap;
+
+use ftp_client::{Error, Kind, ListingFormat, Precision, Timestamp, WalkOptions, Zone, proto};
+
+use crate::ctx::{Ctx, pattern};
+use crate::harness::{Case, Group, Outcome};
+use crate::target::Family;
+
+pub fn group() -> Group {
+    Group {
+        name: "tree",
+        families: &[Family::V4, Family::V6],
+        cases: vec![
+            Case::new("entries_parsed", entries_parsed),
+            Case::new("entries_agree_with_list", entries_agree_with_list),
+            Case::new(
+                "entries_of_awkward_directory_names",
+                entries_of_awkward_names,
+            ),
+            Case::new("stat_file_and_directory", stat_file_and_directory),
+            Case::new("walk_depth_first", walk_depth_first),
+            Case::new("walk_depth_and_entry_limits", walk_limits),
+            Case::new("set_modified", set_modified),
+        ],
+    }
+}
+
+/// A small tree: `top/{a.txt, empty, sub/{b.bin, deeper/c}, void/}`.
+fn small_tree(c: &Ctx) {
+    c.put("top/a.txt", b"alpha\n");
+    c.put("top/empty", b"");
+    c.put("top/sub/b.bin", &pattern(3000, 2));
+    c.put("top/sub/deeper/c", b"c");
+    c.put_dir("top/void");
+}
+
+fn entries_parsed(c: &Ctx) -> Outcome {
+    small_tree(c);
+    c.put("top/ lead and  two", b"xy");
+    let mut ftp = c.connect()?;
+    let entries = ftp.entries(c.path("top"))?;
+    let by_name: BTreeMap<Vec<u8>, _> = entries
+        .iter()
+        .filter(|e| e.component(false).is_ok())
+        .map(|e| (e.name.clone(), e.clone()))
+        .collect();
+    let names: Vec<String> = by_name
+        .keys()
+        .map(|n| String::from_utf8_lossy(n).into())
+        .collect();
+    ensure!(
+        names == [" lead and  two", "a.txt", "empty", "sub", "void"],
+        "names: {names:?}"
+    );
+    let a = &by_name[&b"a.txt".to_vec()];
+    ensure!(a.kind == Kind::File && a.size == Some(6), "a.txt: {a:?}");
+    let empty = &by_name[&b"empty".to_vec()];
+    ensure!(
+        empty.kind == Kind::File && empty.size == Some(0),
+        "empty: {empty:?}"
+    );
+    ensure!(
+        by_name[&b"sub".to_vec()].kind == Kind::Dir,
+        "sub is a directory"
+    );
+    ensure!(
+        by_name[&b"void".to_vec()].kind == Kind::Dir,
+        "void is a directory"
+    );
+    ensure!(
+        by_name[&b" lead and  two".to_vec()].size == Some(2),
+        "the name with spaces keeps them and its size"
+    );
+    // Times: this year or last (LIST may give only the day).
+    let m = a.modified.ok_or("a.txt has no time")?;
+    ensure!(m.time.year >= 2024, "a.txt's time: {m:?}");
+    match ftp.listing_format()? {
+        ListingFormat::Mlsd => ensure!(
+            m.zone == Zone::Utc && m.precision >= Precision::Second,
+            "MLSD times are UTC seconds: {m:?}"
+        ),
+        ListingFormat::List => ensure!(m.zone == Zone::ServerLocal, "LIST times: {m:?}"),
+    }
+    ensure!(
+        ftp.listing_format()?
+            == if c.target.profile.mlsd {
+                ListingFormat::Mlsd
+            } else {
+                ListingFormat::List
+            },
+        "MLSD exactly where the server has it"
+    );
+    Ok(())
+}
+
+fn entries_agree_with_list(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let mut ftp = c.connect()?;
+    let entries = ftp.entries(c.path("top"))?;
+    let lines = ftp.list_bytes(c.path("top"))?;
+    let now = Timestamp::new(2100, 1, 1, 0, 0, 0).ok_or("a date")?;
+    let mut from_list: Vec<(Vec<u8>, Kind, Option<u64>)> = lines
+        .iter()
+        .filter_map(|l| proto::listing::parse_list_line(l, now))
+        .filter(|e| e.component(false).is_ok())
+        .map(|e| {
+            let size = e.size.filter(|_| e.kind == Kind::File);
+            (e.name, e.kind, size)
+        })
+        .collect();
+    let mut from_entries: Vec<(Vec<u8>, Kind, Option<u64>)> = entries
+        .into_iter()
+        .filter(|e| e.component(false).is_ok())
+        .map(|e| {
+            let size = e.size.filter(|_| e.kind == Kind::File);
+            (e.name, e.kind, size)
+        })
+        .collect();
+    from_list.sort_by(|a, b| a.0.cmp(&b.0));
+    from_entries.sort_by(|a, b| a.0.cmp(&b.0));
+    ensure!(
+        from_list == from_entries,
+        "LIST parsed: {from_list:?}\nentries: {from_entries:?}"
+    );
+    let unknown = lines
+        .iter()
+        .filter_map(|l| proto::listing::parse_list_line(l, now))
+        .filter(|e| e.kind == Kind::Unknown)
+        .count();
+    ensure!(
+        unknown == 0,
+        "{unknown} LIST lines not understood: {lines:?}"
+    );
+    Ok(())
+}
+
+fn entries_of_awkward_names(c: &Ctx) -> Outcome {
+    for dir in ["-rf", "a b", "[x]*"] {
+        c.put(format!("{dir}/inside"), b"1");
+    }
+    let mut ftp = c.connect()?;
+    for dir in ["-rf", "a b", "[x]*"] {
+        let entries = ftp.entries(c.path(dir))?;
+        let names: Vec<String> = entries
+            .iter()
+            .filter(|e| e.component(false).is_ok())
+            .map(|e| e.name_lossy())
+            .collect();
+        ensure!(names == ["inside"], "{dir}: {names:?}");
+    }
+    Ok(())
+}
+
+fn stat_file_and_directory(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let mut ftp = c.connect()?;
+    let file = ftp.stat(c.path("top/sub/b.bin"))?;
+    ensure!(
+        file.kind == Kind::File && file.size == Some(3000),
+        "b.bin: {file:?}"
+    );
+    let m = file.modified.ok_or("b.bin has no time")?;
+    ensure!(m.zone == Zone::Utc && m.time.year >= 2024, "{m:?}");
+    let dir = ftp.stat(c.path("top/sub"))?;
+    ensure!(dir.kind == Kind::Dir, "sub: {dir:?}");
+    let missing = ftp.stat(c.path("top/none"));
+    ensure!(
+        matches!(&missing, Err(e) if e.code().is_some_and(|c| c >= 500)),
+        "a missing path: {missing:?}"
+    );
+    // The session is still usable, in the directory it started from.
+    ensure!(ftp.pwd()? == b"/", "back in the login directory");
+    Ok(())
+}
+
+fn walk_depth_first(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let mut ftp = c.connect()?;
+    let root = c.path("top");
+    let mut seen = Vec::new();
+    for item in ftp.walk(&root) {
+        let found = item?;
+        let relative: Vec<String> = found
+            .relative
+            .iter()
+            .map(|n| String::from_utf8_lossy(n).into_owned())
+            .collect();
+        ensure!(found.depth == relative.len(), "depth of {relative:?}");
+        ensure!(
+            found.path == format!("{root}/{}", relative.join("/")).into_bytes(),
+            "path of {relative:?}"
+        );
+        seen.push((relative.join("/"), found.entry.kind.clone()));
+    }
+    let position = |p: &str| seen.iter().position(|(s, _)| s == p);
+    ensure!(seen.len() == 7, "seen: {seen:?}");
+    for (path, kind) in [
+        ("a.txt", Kind::File),
+        ("empty", Kind::File),
+        ("sub", Kind::Dir),
+        ("sub/b.bin", Kind::File),
+        ("sub/deeper", Kind::Dir),
+        ("sub/deeper/c", Kind::File),
+        ("void", Kind::Dir),
+    ] {
+        let at = position(path).ok_or_else(|| format!("{path} not seen: {seen:?}"))?;
+        ensure!(seen[at].1 == kind, "{path}: {:?}", seen[at].1);
+    }
+    // Depth first: a directory, then everything under it, then the next.
+    let (sub, deeper, c_file) = (
+        position("sub").unwrap_or(0),
+        position("sub/deeper").unwrap_or(0),
+        position("sub/deeper/c").unwrap_or(0),
+    );
+    ensure!(sub < deeper && deeper < c_file, "order: {seen:?}");
+    let outside_sub = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, (p, _))| !p.starts_with("sub"))
+        .map(|(i, _)| i)
+        .filter(|&i| i > sub && i < c_file)
+        .count();
+    ensure!(outside_sub == 0, "sub's contents are contiguous: {seen:?}");
+    ensure!(ftp.pwd()? == b"/", "back in the login directory");
+    Ok(())
+}
+
+fn walk_limits(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let mut ftp = c.connect()?;
+    let root = c.path("top");
+    let items: Vec<_> = ftp
+        .walk_with(&root, WalkOptions::default().max_depth(1))
+        .collect();
+    let limited: Vec<&Error> = items.iter().filter_map(|i| i.as_ref().err()).collect();
+    let entries: Vec<String> = items
+        .iter()
+        .filter_map(|i| i.as_ref().ok())
+        .map(|f| String::from_utf8_lossy(&f.path).into_owned())
+        .collect();
+    ensure!(entries.len() == 2, "files at depth 1 only: {entries:?}");
+    ensure!(
+        limited.len() == 2
+            && limited.iter().all(
+                |e| matches!(e, Error::WalkLimit { what, .. } if what.contains("deeper than 1"))
+            ),
+        "the two directories at the limit: {limited:?}"
+    );
+    let items: Vec<_> = ftp
+        .walk_with(&root, WalkOptions::default().max_entries(3))
+        .collect();
+    ensure!(items.len() == 4, "three entries, then the limit: {items:?}");
+    ensure!(
+        matches!(&items[3], Err(Error::WalkLimit { what, .. }) if what.contains("more than 3")),
+        "{:?}",
+        items[3]
+    );
+    Ok(())
+}
+
+fn set_modified(c: &Ctx) -> Outcome {
+    c.put("t.txt", b"time");
+    let mut ftp = c.connect()?;
+    let when = Timestamp::new(2001, 2, 3, 4, 5, 6).ok_or("a date")?;
+    if !ftp.supports("MFMT")? {
+        let refused = ftp.set_modified(c.path("t.txt"), when);
+        ensure!(
+            matches!(refused, Err(Error::Unsupported { feature: "MFMT" })),
+            "without MFMT: {refused:?}"
+        );
+        return Ok(());
+    }
+    ftp.set_modified(c.path("t.txt"), when)?;
+    let back = ftp.mdtm(c.path("t.txt"))?;
+    ensure!(back == when, "MDTM after MFMT: {back:?}");
+    let on_disk = std::fs::metadata(c.on_server("t.txt"))?.modified()?;
+    ensure!(
+        Some(on_disk) == when.to_system_time(),
+        "the file's time on disk: {on_disk:?}"
+    );
+    Ok(())
+}
