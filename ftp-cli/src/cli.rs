@@ -45,10 +45,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Operation {
     /// List a remote directory, one entry per line (the server's LIST format)
-    #[command(after_help = "Example:\n  ftp-cli ls ftp://ftp.example.net/pub/")]
+    #[command(after_help = "\
+Without options, the server's own listing is printed byte for byte. With -l,
+--json or -1 the listing is parsed (MLSD where the server has it, LIST
+otherwise) and printed the same way whatever the server:
+  -l      type and permissions, size, ISO 8601 time (with Z when UTC, to the
+          minute or the day when the server gave no more), name, -> target
+  --json  one JSON object per entry and line: name, type, size, modified,
+          precision, utc, mode, owner, group, target (name_hex for names
+          that are not UTF-8; raw for lines that were not understood)
+  -1      names only
+Names are printed with control characters escaped (\\xNN).
+
+Examples:
+  ftp-cli ls ftp://ftp.example.net/pub/
+  ftp-cli ls -l ftp://ftp.example.net/pub/
+  ftp-cli ls --json ftp://ftp.example.net/pub/ | jq -r 'select(.type==\"file\") | .name'")]
     Ls {
         /// The directory (or file) to list
         url: String,
+        /// Uniform long format: type and permissions, size, time, name
+        #[arg(short = 'l', long = "long", conflicts_with_all = ["json", "names"])]
+        long: bool,
+        /// One JSON object per entry and line
+        #[arg(long, conflicts_with = "names")]
+        json: bool,
+        /// Names only, one per line
+        #[arg(short = '1', id = "names")]
+        names: bool,
     },
     /// Create a remote directory
     #[command(

@@ -6,6 +6,7 @@
 
 mod cli;
 mod exit;
+mod format;
 mod lines;
 mod ops;
 

@@ -53,7 +53,20 @@ enum Location {
 /// Runs one operation.
 pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
     match operation {
-        Operation::Ls { url } => ls(&remote("ls", &url)?, config),
+        Operation::Ls {
+            url,
+            long,
+            json,
+            names,
+        } => {
+            let url = remote("ls", &url)?;
+            match (long, json, names) {
+                (false, false, false) => ls(&url, config),
+                (true, _, _) => ls_parsed(&url, config, ListStyle::Long),
+                (_, true, _) => ls_parsed(&url, config, ListStyle::Json),
+                (_, _, true) => ls_parsed(&url, config, ListStyle::Names),
+            }
+        }
         Operation::Mkdir { url } => mkdir(&remote("mkdir", &url)?, config),
         Operation::Rm { url } => rm(&remote("rm", &url)?, config),
         Operation::Rmdir { url } => rmdir(&remote("rmdir", &url)?, config),
@@ -80,6 +93,58 @@ fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
         if !out.is_closed() {
             return Err(failed(&format!("writing the listing: {e}")));
         }
+    }
+    quit(client);
+    Ok(())
+}
+
+/// How `ls` prints a parsed listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListStyle {
+    Long,
+    Json,
+    Names,
+}
+
+/// `ls -l`, `ls --json`, `ls -1`: the listing parsed, printed uniformly.
+/// `cdir`/`pdir` entries are left out; a line no parser understood is
+/// shown as it came (`-l`, `--json`) or reported on stderr (`-1`).
+fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Failure> {
+    let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
+    let mut client = connect("ls", url, config)?;
+    let entries = client.entries(url.path()).map_err(|e| failed(&e))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for entry in &entries {
+        if matches!(
+            entry.kind,
+            ftp_client::Kind::CurrentDir | ftp_client::Kind::ParentDir
+        ) {
+            continue;
+        }
+        let line = match style {
+            ListStyle::Long => crate::format::long_line(entry),
+            ListStyle::Json => crate::format::json_line(entry),
+            ListStyle::Names if entry.kind == ftp_client::Kind::Unknown => {
+                eprintln!(
+                    "ftp-cli: ls {url}: warning: listing line not understood: {}",
+                    crate::format::escape_name(&entry.raw)
+                );
+                continue;
+            }
+            ListStyle::Names => crate::format::escape_name(&entry.name),
+        };
+        if let Err(e) = writeln!(out, "{line}") {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+        _ => {}
     }
     quit(client);
     Ok(())

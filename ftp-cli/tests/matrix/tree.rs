@@ -24,6 +24,9 @@ pub fn group() -> Group {
             Case::new("walk_depth_first", walk_depth_first),
             Case::new("walk_depth_and_entry_limits", walk_limits),
             Case::new("set_modified", set_modified),
+            Case::new("cli_ls_long", cli_ls_long),
+            Case::new("cli_ls_json", cli_ls_json),
+            Case::new("cli_ls_names", cli_ls_names),
         ],
     }
 }
@@ -281,5 +284,115 @@ fn set_modified(c: &Ctx) -> Outcome {
         Some(on_disk) == when.to_system_time(),
         "the file's time on disk: {on_disk:?}"
     );
+    Ok(())
+}
+
+/// Files for the `ls` cases: a file, a directory, an empty file, and names
+/// a terminal or a JSON reader could misread.
+fn ls_tree(c: &Ctx) {
+    c.put("ls/a.txt", b"alpha\n");
+    c.put("ls/empty", b"");
+    c.put_dir("ls/sub");
+    c.put("ls/quote\"back\\slash", b"q");
+    c.put("ls/ two  spaces", b"2");
+}
+
+fn cli_ls_long(c: &Ctx) -> Outcome {
+    ls_tree(c);
+    let run = c.cli(&["ls", "-l", &c.url("ls/")])?;
+    run.expect_ok()?;
+    let out = run.out();
+    let line = |name: &str| {
+        out.lines()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .map(str::to_owned)
+            .ok_or_else(|| format!("{name} not listed: {out}"))
+    };
+    let a = line("a.txt")?;
+    ensure!(a.starts_with('-'), "a.txt: {a}");
+    let fields: Vec<&str> = a.split_whitespace().collect();
+    ensure!(fields.len() == 4 && fields[1] == "6", "a.txt: {fields:?}");
+    // ISO 8601: YYYY-MM-DD, then THH:MM[:SS[Z]] where the server said.
+    let time = fields[2];
+    ensure!(
+        time.len() >= 10 && time.as_bytes()[4] == b'-' && time.as_bytes()[7] == b'-',
+        "time {time}"
+    );
+    ensure!(line("sub")?.starts_with('d'), "sub is a directory");
+    ensure!(
+        line("empty")?.split_whitespace().nth(1) == Some("0"),
+        "empty is 0 bytes"
+    );
+    line(" two  spaces")?;
+    line("quote\"back\\\\slash")?;
+    ensure!(
+        !out.contains(" . ") && !out.contains(" ..\n"),
+        "no cdir/pdir: {out}"
+    );
+    ensure!(out.lines().count() == 5, "five entries: {out}");
+    Ok(())
+}
+
+fn cli_ls_json(c: &Ctx) -> Outcome {
+    ls_tree(c);
+    let run = c.cli_quiet(&["ls", "--json", &c.url("ls/")])?;
+    run.expect_ok()?;
+    let out = run.out();
+    ensure!(out.lines().count() == 5, "one line per entry: {out}");
+    for line in out.lines() {
+        ensure!(
+            line.starts_with("{\"name\":\"") && line.ends_with('}'),
+            "not an object: {line}"
+        );
+    }
+    let find = |prefix: &str| {
+        out.lines()
+            .find(|l| l.starts_with(prefix))
+            .map(str::to_owned)
+            .ok_or_else(|| format!("no line starting {prefix}: {out}"))
+    };
+    let a = find("{\"name\":\"a.txt\",")?;
+    ensure!(
+        a.contains("\"type\":\"file\"") && a.contains("\"size\":6"),
+        "{a}"
+    );
+    ensure!(
+        a.contains("\"modified\":\"") && a.contains("\"precision\":\""),
+        "{a}"
+    );
+    let sub = find("{\"name\":\"sub\",")?;
+    ensure!(sub.contains("\"type\":\"dir\""), "{sub}");
+    find("{\"name\":\"quote\\\"back\\\\slash\",")?;
+    find("{\"name\":\" two  spaces\",")?;
+    Ok(())
+}
+
+fn cli_ls_names(c: &Ctx) -> Outcome {
+    ls_tree(c);
+    let run = c.cli_quiet(&["ls", "-1", &c.url("ls/")])?;
+    run.expect_ok()?;
+    let mut names: Vec<String> = run.out().lines().map(str::to_owned).collect();
+    names.sort();
+    ensure!(
+        names
+            == [
+                " two  spaces",
+                "a.txt",
+                "empty",
+                "quote\"back\\\\slash",
+                "sub"
+            ],
+        "{names:?}"
+    );
+    // Plain `ls` still prints the server's own lines.
+    let plain = c.cli_quiet(&["ls", &c.url("ls/")])?;
+    plain.expect_ok()?;
+    let mut ftp = c.connect()?;
+    let lines = ftp.list_bytes(c.path("ls"))?;
+    let expected: Vec<u8> = lines
+        .iter()
+        .flat_map(|l| [l.as_slice(), b"\n"].concat())
+        .collect();
+    ensure!(plain.stdout == expected, "plain ls: {}", plain.out());
     Ok(())
 }
