@@ -82,11 +82,31 @@ Examples:
         /// The directory to create
         url: String,
     },
-    /// Delete a remote file
-    #[command(after_help = "Example:\n  ftp-cli rm ftp://alice:s3cret@example.net/backups/old.tar")]
+    /// Delete a remote file, or with -r a whole directory tree
+    #[command(after_help = "\
+With -r, the tree is listed first; then every entry the listings named and
+the name check accepted is deleted, deepest first, and the directory last.
+A name that is not one path component ('..', 'a/b', control characters,
+cdir/pdir entries) is never acted on: it is reported, and the directory
+holding it stays. The login directory (ftp://host/) and the root
+(ftp://host//) are refused without --force.
+
+Examples:
+  ftp-cli rm ftp://alice:s3cret@example.net/backups/old.tar
+  ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli rm -r ftp://alice:s3cret@example.net/backups/2019/")]
     Rm {
-        /// The file to delete
+        /// The file (with -r: the directory) to delete
         url: String,
+        /// Delete a directory and everything in it
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: allow deleting everything in the login or root directory
+        #[arg(long, requires = "recursive")]
+        force: bool,
+        /// With -r: print what would be deleted, delete nothing
+        #[arg(long, requires = "recursive")]
+        dry_run: bool,
     },
     /// Delete an empty remote directory
     #[command(
@@ -116,6 +136,23 @@ Examples:
         src: String,
         /// Where to copy it: an ftp:// URL or a local path
         dst: String,
+        /// Copy a directory tree (into DST/NAME if DST is a directory,
+        /// else as DST)
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: copy only files missing at DST or differing in size or
+        /// time
+        #[arg(short = 'u', long, requires = "recursive")]
+        update: bool,
+        /// With -r: follow local symbolic links (uploads), with loop
+        /// detection
+        #[arg(short = 'L', long, requires = "recursive")]
+        dereference: bool,
+        /// With -r: sessions in parallel (default 4; fewer if the server
+        /// refuses more)
+        #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
+              value_parser = parse_jobs, requires = "recursive")]
+        jobs: usize,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -131,7 +168,25 @@ Examples:
         src: String,
         /// Where to move it: an ftp:// URL or a local path
         dst: String,
+        /// Move a directory tree: the source is deleted only once every
+        /// file of it is confirmed copied
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: sessions in parallel (default 4)
+        #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
+              value_parser = parse_jobs, requires = "recursive")]
+        jobs: usize,
     },
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of sessions from 1 to {}",
+            crate::tree::MAX_JOBS
+        )),
+    }
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

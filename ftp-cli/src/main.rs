@@ -8,7 +8,9 @@ mod cli;
 mod exit;
 mod format;
 mod lines;
+mod names;
 mod ops;
+mod tree;
 
 use std::process::ExitCode;
 

@@ -11,6 +11,7 @@ use ftp_client::{Client, Config, FtpUrl};
 use crate::cli::Operation;
 use crate::exit::Exit;
 use crate::lines::UnixLines;
+use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
 #[derive(Debug)]
@@ -20,14 +21,14 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn usage(message: impl Into<String>) -> Self {
+    pub fn usage(message: impl Into<String>) -> Self {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
         }
     }
 
-    fn failed(message: impl Into<String>) -> Self {
+    pub fn failed(message: impl Into<String>) -> Self {
         Failure {
             exit: Exit::Failure,
             message: message.into(),
@@ -68,10 +69,52 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             }
         }
         Operation::Mkdir { url } => mkdir(&remote("mkdir", &url)?, config),
-        Operation::Rm { url } => rm(&remote("rm", &url)?, config),
+        Operation::Rm {
+            url,
+            recursive: true,
+            force,
+            dry_run,
+        } => crate::tree::remove_tree(&remote("rm -r", &url)?, config, force, dry_run),
+        Operation::Rm { url, .. } => rm(&remote("rm", &url)?, config),
         Operation::Rmdir { url } => rmdir(&remote("rmdir", &url)?, config),
-        Operation::Cp { src, dst } => copy("cp", &src, &dst, config, false),
-        Operation::Mv { src, dst } => copy("mv", &src, &dst, config, true),
+        Operation::Cp {
+            src,
+            dst,
+            recursive: true,
+            update,
+            dereference,
+            jobs,
+        } => copy_tree(
+            "cp -r",
+            &src,
+            &dst,
+            config,
+            TreeOptions {
+                update,
+                jobs,
+                follow_links: dereference,
+                remove_source: false,
+            },
+        ),
+        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, false),
+        Operation::Mv {
+            src,
+            dst,
+            recursive: true,
+            jobs,
+        } => copy_tree(
+            "mv -r",
+            &src,
+            &dst,
+            config,
+            TreeOptions {
+                update: false,
+                jobs,
+                follow_links: false,
+                remove_source: true,
+            },
+        ),
+        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, true),
     }
 }
 
@@ -213,6 +256,30 @@ fn rm(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
         .map_err(|e| Failure::failed(format!("rm {url}: {e}")))?;
     quit(client);
     Ok(())
+}
+
+/// `cp -r` and `mv -r`: exactly one side remote, as for one file.
+fn copy_tree(
+    op: &str,
+    src: &str,
+    dst: &str,
+    config: &Config,
+    options: TreeOptions,
+) -> Result<(), Failure> {
+    match (location(op, src)?, location(op, dst)?) {
+        (Location::Remote(src), Location::Local(dst)) => {
+            crate::tree::download_tree(op, &src, &dst, config, options)
+        }
+        (Location::Local(src), Location::Remote(dst)) => {
+            crate::tree::upload_tree(op, &src, &dst, config, options)
+        }
+        (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
+            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
+        ))),
+        (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
+            "{op}: neither argument is an ftp:// URL; exactly one must be"
+        ))),
+    }
 }
 
 fn copy(
@@ -496,7 +563,10 @@ fn remote_file_exists(client: &mut Client, path: &[u8]) -> Result<bool, ftp_clie
 /// stay behind: drop boxes refuse RNFR, and DELE of the temporary name too.
 /// The rename is not completed; the RNFR/RNTO of the real rename that
 /// follows starts afresh.
-fn check_rename_allowed(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
+pub(crate) fn check_rename_allowed(
+    client: &mut Client,
+    path: &[u8],
+) -> Result<(), ftp_client::Error> {
     let mut line = b"RNFR ".to_vec();
     line.extend_from_slice(path);
     let reply = client.raw_bytes(&line)?;
@@ -511,7 +581,7 @@ fn check_rename_allowed(client: &mut Client, path: &[u8]) -> Result<(), ftp_clie
 
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded
 /// before it is renamed over the original.
-fn temporary_name(path: &[u8]) -> Vec<u8> {
+pub(crate) fn temporary_name(path: &[u8]) -> Vec<u8> {
     let split = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
     let (dir, name) = path.split_at(split);
     let mut temp = dir.to_vec();
@@ -540,14 +610,14 @@ fn confirm_remote_size(
     }
 }
 
-fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
+pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     Client::connect_url(url, config.clone())
         .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
 }
 
 /// Ends the session politely; the operation already succeeded, so a
 /// failing QUIT changes nothing.
-fn quit(client: Client) {
+pub(crate) fn quit(client: Client) {
     let _ = client.quit();
 }
 
@@ -619,7 +689,7 @@ fn local_file_name(name: &[u8]) -> Option<OsString> {
 }
 
 /// A local file name's bytes, as sent to the server.
-fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+pub(crate) fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -633,7 +703,7 @@ fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
 
 /// The mode a new download gets: the existing file's, or the usual
 /// `rw-r--r--` rather than the temporary file's private mode.
-fn permissions_for(target: &Path) -> Option<fs::Permissions> {
+pub(crate) fn permissions_for(target: &Path) -> Option<fs::Permissions> {
     if let Ok(existing) = fs::metadata(target) {
         return Some(existing.permissions());
     }
