@@ -23,6 +23,10 @@ use crate::command::{Arg, Command, TransferType};
 use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
+/// How many times a listing's CWD back to where it started is tried
+/// before the session gives up on it.
+const RETURN_ATTEMPTS: u8 = 3;
+
 /// How a session is set up.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -363,6 +367,9 @@ enum State {
     /// listing's result.
     Returning {
         result: Result<Outcome, Failure>,
+        home: Arg,
+        /// CWD attempts refused so far.
+        refused: u8,
     },
     /// ABOR sent: waiting for this many more final replies (the
     /// transfer's, unless it had come, and ABOR's).
@@ -946,7 +953,11 @@ impl Session {
     fn end_transfer(&mut self, home: Option<Arg>, result: Result<Outcome, Failure>) {
         match home {
             Some(home) if !self.is_closed() => {
-                self.state = State::Returning { result };
+                self.state = State::Returning {
+                    result,
+                    home: home.clone(),
+                    refused: 0,
+                };
                 self.send(Command::Cwd(home.clone()));
                 self.working_directory = Some(home);
             }
@@ -1093,8 +1104,23 @@ impl Session {
                 }
                 _ => self.finish(Err(self.not_success(reply))),
             },
-            State::Returning { result } => match class {
+            State::Returning {
+                result,
+                home,
+                refused,
+            } => match class {
                 ReplyClass::PositiveCompletion => self.finish(result),
+                // Some servers (libunftp) check a CWD by listing the
+                // directory, which fails while entries vanish from it:
+                // ask again before giving up.
+                _ if refused < RETURN_ATTEMPTS - 1 && reply.code().get() != 421 => {
+                    self.state = State::Returning {
+                        result,
+                        home: home.clone(),
+                        refused: refused + 1,
+                    };
+                    self.send(Command::Cwd(home));
+                }
                 // The session is in the listed directory, where every
                 // relative path would name another file than meant: it
                 // ends here.

@@ -5,9 +5,10 @@ use std::collections::BTreeMap;
 
 use ftp_client::{Error, Kind, ListingFormat, Precision, Timestamp, WalkOptions, Zone, proto};
 
-use crate::ctx::{Ctx, pattern};
+use crate::ctx::{Ctx, has_content, no_temporary_files, pattern};
 use crate::harness::{Case, Group, Outcome};
 use crate::target::Family;
+use libtest_mimic::Failed;
 
 pub fn group() -> Group {
     Group {
@@ -27,6 +28,13 @@ pub fn group() -> Group {
             Case::new("cli_ls_long", cli_ls_long),
             Case::new("cli_ls_json", cli_ls_json),
             Case::new("cli_ls_names", cli_ls_names),
+            Case::new("cli_cp_r_download", cli_cp_r_download),
+            Case::new("cli_cp_r_download_update", cli_cp_r_download_update),
+            Case::new("cli_cp_r_upload", cli_cp_r_upload),
+            Case::new("cli_cp_r_upload_update", cli_cp_r_upload_update),
+            Case::new("cli_cp_r_parallel", cli_cp_r_parallel),
+            Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
+            Case::new("cli_rm_r", cli_rm_r),
         ],
     }
 }
@@ -394,5 +402,259 @@ fn cli_ls_names(c: &Ctx) -> Outcome {
         .flat_map(|l| [l.as_slice(), b"\n"].concat())
         .collect();
     ensure!(plain.stdout == expected, "plain ls: {}", plain.out());
+    Ok(())
+}
+
+/// How many commands with `verb` a `-v` run sent.
+fn sent(run: &crate::ctx::Run, verb: &str) -> usize {
+    let prefix = format!("> {verb} ");
+    run.err().lines().filter(|l| l.starts_with(&prefix)).count()
+}
+
+/// A file's modification time in whole seconds since 1970.
+fn mtime(path: &std::path::Path) -> Result<i64, Failed> {
+    let modified = std::fs::metadata(path)?.modified()?;
+    Ok(modified
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64))
+}
+
+/// Sets a file's (or directory's) modification time.
+fn set_mtime(path: &std::path::Path, seconds: i64) -> Outcome {
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(seconds as u64);
+    std::fs::File::open(path)?.set_modified(time)?;
+    Ok(())
+}
+
+/// 2001-02-03 04:05:06 UTC.
+const OLD: i64 = 981_173_106;
+
+/// `local` holds the same tree as the remote `top` of [`small_tree`].
+fn same_small_tree(c: &Ctx, local: &std::path::Path) -> Outcome {
+    has_content(&local.join("a.txt"), b"alpha\n")?;
+    has_content(&local.join("empty"), b"")?;
+    has_content(&local.join("sub/b.bin"), &pattern(3000, 2))?;
+    has_content(&local.join("sub/deeper/c"), b"c")?;
+    ensure!(
+        local.join("void").is_dir(),
+        "the empty directory was not copied"
+    );
+    let _ = c;
+    Ok(())
+}
+
+fn cli_cp_r_download(c: &Ctx) -> Outcome {
+    small_tree(c);
+    set_mtime(&c.on_server("top/a.txt"), OLD)?;
+    // DST exists: the tree goes into DST/top.
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        &c.url("top"),
+        c.local_dir().to_str().ok_or("path")?,
+    ])?;
+    run.expect_ok()?;
+    same_small_tree(c, &c.local("top"))?;
+    ensure!(
+        sent(&run, "RETR") == 4,
+        "one RETR per file: {}",
+        sent(&run, "RETR")
+    );
+    // The time came along, as precisely as the listing gave it.
+    let got = mtime(&c.local("top/a.txt"))?;
+    if c.target.profile.mlsd {
+        ensure!(got == OLD, "a.txt's time {got}, not {OLD}");
+    } else {
+        ensure!(
+            (got - OLD).abs() <= 2 * 86_400,
+            "a.txt's time {got}, not near {OLD}"
+        );
+    }
+    // DST does not exist: it becomes the copy.
+    let fresh = c.local("fresh");
+    c.cli(&["cp", "-r", &c.url("top/"), fresh.to_str().ok_or("path")?])?
+        .expect_ok()?;
+    same_small_tree(c, &fresh)?;
+    ensure!(
+        !fresh.join("top").exists(),
+        "copied into fresh/top instead of fresh"
+    );
+    no_temporary_files(&[&c.local("top"), &c.local("top/sub"), &fresh])?;
+    Ok(())
+}
+
+fn cli_cp_r_download_update(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let dst = c.local_dir().to_str().ok_or("path")?.to_owned();
+    c.cli(&["cp", "-r", "-u", &c.url("top"), &dst])?
+        .expect_ok()?;
+    let again = c.cli(&["cp", "-r", "-u", &c.url("top"), &dst])?;
+    again.expect_ok()?;
+    ensure!(
+        sent(&again, "RETR") == 0,
+        "the second -u run downloaded: {}",
+        again.err()
+    );
+    // One file changes size: only it is copied.
+    c.put("top/sub/b.bin", &pattern(3001, 3));
+    let third = c.cli(&["cp", "-r", "-u", &c.url("top"), &dst])?;
+    third.expect_ok()?;
+    ensure!(
+        sent(&third, "RETR") == 1,
+        "-u after one change: {}",
+        sent(&third, "RETR")
+    );
+    has_content(&c.local("top/sub/b.bin"), &pattern(3001, 3))?;
+    Ok(())
+}
+
+/// A local tree like [`small_tree`]'s, under `name`.
+fn local_tree(c: &Ctx, name: &str) {
+    c.write_local(format!("{name}/a.txt"), b"alpha\n");
+    c.write_local(format!("{name}/empty"), b"");
+    c.write_local(format!("{name}/sub/b.bin"), &pattern(3000, 2));
+    c.write_local(format!("{name}/sub/deeper/c"), b"c");
+    let _ = std::fs::create_dir_all(c.local(format!("{name}/void")));
+}
+
+fn cli_cp_r_upload(c: &Ctx) -> Outcome {
+    local_tree(c, "up");
+    set_mtime(&c.local("up/a.txt"), OLD)?;
+    let src = c.local("up");
+    let src = src.to_str().ok_or("path")?;
+    // DST exists (the case's directory): the tree goes into DST/up.
+    let run = c.cli(&["cp", "-r", src, &c.url("")])?;
+    run.expect_ok()?;
+    ensure!(
+        sent(&run, "STOR") == 4,
+        "one STOR per file: {}",
+        sent(&run, "STOR")
+    );
+    has_content(&c.on_server("up/a.txt"), b"alpha\n")?;
+    has_content(&c.on_server("up/empty"), b"")?;
+    has_content(&c.on_server("up/sub/b.bin"), &pattern(3000, 2))?;
+    has_content(&c.on_server("up/sub/deeper/c"), b"c")?;
+    ensure!(
+        c.on_server("up/void").is_dir(),
+        "the empty directory was not created"
+    );
+    let mut ftp = c.connect()?;
+    if ftp.supports("MFMT")? {
+        ensure!(
+            mtime(&c.on_server("up/a.txt"))? == OLD,
+            "MFMT did not keep a.txt's time"
+        );
+    }
+    // DST missing: it becomes the copy.
+    c.cli(&["cp", "-r", src, &c.url("other")])?.expect_ok()?;
+    has_content(&c.on_server("other/sub/deeper/c"), b"c")?;
+    ensure!(!c.on_server("other/up").exists(), "copied into other/up");
+    Ok(())
+}
+
+fn cli_cp_r_upload_update(c: &Ctx) -> Outcome {
+    local_tree(c, "up");
+    let src = c.local("up");
+    let src = src.to_str().ok_or("path")?;
+    c.cli(&["cp", "-r", "-u", src, &c.url("")])?.expect_ok()?;
+    let again = c.cli(&["cp", "-r", "-u", src, &c.url("")])?;
+    again.expect_ok()?;
+    ensure!(
+        sent(&again, "STOR") == 0,
+        "the second -u run uploaded: {}",
+        again.err()
+    );
+    c.write_local("up/sub/b.bin", &pattern(2999, 4));
+    let third = c.cli(&["cp", "-r", "-u", src, &c.url("")])?;
+    third.expect_ok()?;
+    ensure!(
+        sent(&third, "STOR") == 1,
+        "-u after one change: {}",
+        sent(&third, "STOR")
+    );
+    has_content(&c.on_server("up/sub/b.bin"), &pattern(2999, 4))?;
+    Ok(())
+}
+
+fn cli_cp_r_parallel(c: &Ctx) -> Outcome {
+    for i in 0..40 {
+        c.put(
+            format!("many/d{}/f{i:02}", i % 4),
+            &pattern(100 + i, i as u32),
+        );
+    }
+    let dst = c.local("copy");
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "4",
+        &c.url("many"),
+        dst.to_str().ok_or("path")?,
+    ])?;
+    run.expect_ok()?;
+    for i in 0..40 {
+        has_content(
+            &dst.join(format!("d{}/f{i:02}", i % 4)),
+            &pattern(100 + i, i as u32),
+        )?;
+    }
+    ensure!(
+        run.err().contains("cp -r: 40 files"),
+        "summary: {}",
+        run.error_line().unwrap_or_default()
+    );
+    // Up to four sessions, each logged in once and reused.
+    let logins = run
+        .err()
+        .lines()
+        .filter(|l| l.starts_with("> USER "))
+        .count();
+    ensure!((1..=4).contains(&logins), "{logins} sessions");
+    ensure!(sent(&run, "RETR") == 40, "RETRs: {}", sent(&run, "RETR"));
+    Ok(())
+}
+
+fn cli_mv_r_both_ways(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let dst = c.local("moved");
+    c.cli(&["mv", "-r", &c.url("top"), dst.to_str().ok_or("path")?])?
+        .expect_ok()?;
+    same_small_tree(c, &dst)?;
+    ensure!(
+        !c.on_server("top").exists(),
+        "the remote source is still there"
+    );
+    c.cli(&["mv", "-r", dst.to_str().ok_or("path")?, &c.url("back")])?
+        .expect_ok()?;
+    ensure!(!dst.exists(), "the local source is still there");
+    has_content(&c.on_server("back/sub/deeper/c"), b"c")?;
+    ensure!(c.on_server("back/void").is_dir(), "void");
+    Ok(())
+}
+
+fn cli_rm_r(c: &Ctx) -> Outcome {
+    small_tree(c);
+    c.put("keep/me", b"1");
+    let dry = c.cli(&["rm", "-r", "--dry-run", &c.url("top/")])?;
+    dry.expect_ok()?;
+    ensure!(
+        dry.out().lines().count() == 8,
+        "dry run lines: {}",
+        dry.out()
+    );
+    ensure!(
+        sent(&dry, "DELE") + sent(&dry, "RMD") == 0,
+        "the dry run deleted"
+    );
+    same_small_tree(c, &c.on_server("top"))?;
+    let run = c.cli(&["rm", "-r", &c.url("top/")])?;
+    run.expect_ok()?;
+    ensure!(!c.on_server("top").exists(), "top is still there");
+    has_content(&c.on_server("keep/me"), b"1")?;
+    // The login directory needs --force.
+    let refused = c.cli_quiet(&["rm", "-r", &c.root_url("")])?;
+    refused.expect_code(2)?;
+    ensure!(c.on_server("keep/me").exists(), "the refusal deleted");
     Ok(())
 }
