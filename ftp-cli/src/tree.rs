@@ -597,13 +597,18 @@ fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) 
         dirs: Vec::new(),
         files: Vec::new(),
     };
-    let mut visited: HashSet<(u64, u64)> = HashSet::new();
-    if let Ok(meta) = fs::metadata(root) {
-        visited.insert(dev_ino(&meta));
-    }
-    let mut stack = vec![(root.to_owned(), remote_root.to_vec(), 0usize)];
+    // The directories from the root down to the one being read: a link
+    // back to one of them is a loop (a second link to a directory copied
+    // elsewhere is not).
+    let root_id = fs::metadata(root).ok().and_then(|m| dev_ino(&m));
+    let mut stack = vec![(
+        root.to_owned(),
+        remote_root.to_vec(),
+        0usize,
+        root_id.into_iter().collect::<Vec<_>>(),
+    )];
     let mut count = 0usize;
-    while let Some((dir, remote, depth)) = stack.pop() {
+    while let Some((dir, remote, depth, ancestors)) = stack.pop() {
         let read = match fs::read_dir(&dir) {
             Ok(read) => read,
             Err(e) => {
@@ -671,8 +676,12 @@ fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) 
             }
             remote_path.extend_from_slice(&name);
             if meta.is_dir() {
-                if !visited.insert(dev_ino(&meta)) {
-                    summary.fail(&shown_path, "a directory already visited (a link loop)");
+                let id = dev_ino(&meta);
+                if id.is_some_and(|id| ancestors.contains(&id)) {
+                    summary.fail(
+                        &shown_path,
+                        "a link to a directory it is in: already visited (a link loop)",
+                    );
                     continue;
                 }
                 if depth + 1 >= MAX_DEPTH {
@@ -680,7 +689,9 @@ fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) 
                     continue;
                 }
                 tree.dirs.push((path.clone(), remote_path.clone()));
-                subdirs.push((path, remote_path, depth + 1));
+                let mut below = ancestors.clone();
+                below.extend(id);
+                subdirs.push((path, remote_path, depth + 1, below));
             } else if meta.is_file() {
                 tree.files.push(Put {
                     local: path,
@@ -699,15 +710,17 @@ fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) 
     tree
 }
 
+/// What identifies a directory whatever the path to it; `None` where the
+/// platform does not say (then only the depth limit stops a link loop).
 #[cfg(unix)]
-fn dev_ino(meta: &fs::Metadata) -> (u64, u64) {
+fn dev_ino(meta: &fs::Metadata) -> Option<(u64, u64)> {
     use std::os::unix::fs::MetadataExt;
-    (meta.dev(), meta.ino())
+    Some((meta.dev(), meta.ino()))
 }
 
 #[cfg(not(unix))]
-fn dev_ino(_meta: &fs::Metadata) -> (u64, u64) {
-    (0, 0)
+fn dev_ino(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
 }
 
 /// `cp -r DIR ftp://…` and `mv -r`.

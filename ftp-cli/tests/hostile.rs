@@ -248,3 +248,40 @@ fn rm_r_refuses_the_login_root_and_dry_run_deletes_nothing() {
         "dry run deleted"
     );
 }
+
+/// A server that allows `sessions` connections at a time and greets more
+/// with 421: `cp -r -j 4` goes on with fewer sessions and copies everything.
+fn busy(sessions: usize) {
+    let server = hostile::busy_server(sessions);
+    let sandbox = tempfile::tempdir().unwrap();
+    let dst = sandbox.path().join("copy");
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "4",
+        &server.url(hostile::CLEAN),
+        dst.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    for i in 0..hostile::CLEAN_FILES {
+        let path = format!("/{}/f{i:02}", hostile::CLEAN);
+        assert_eq!(
+            fs::read(dst.join(format!("f{i:02}"))).unwrap(),
+            hostile::content(path.as_bytes())
+        );
+    }
+    assert!(
+        err.contains(&format!("{} files", hostile::CLEAN_FILES)),
+        "{err}"
+    );
+    assert!(err.contains("0 failures"), "{err}");
+    assert!(server.connections() > sessions, "more sessions were tried");
+}
+
+#[test]
+fn refused_sessions_mean_fewer_sessions_not_failures() {
+    busy(1);
+    busy(2);
+}

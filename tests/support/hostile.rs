@@ -13,11 +13,18 @@
 //! [`MAX_CONNECTIONS`](crate::fault::MAX_CONNECTIONS) connections.
 
 use std::io::{self, Write};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::fault::{FaultServer, Peer};
 
 /// The directory under the login directory that holds the attack.
 pub const ROOT: &str = "hostile";
+/// A directory beside [`ROOT`] with nothing hostile in it:
+/// [`CLEAN_FILES`] files `f00`, `f01`, …
+pub const CLEAN: &str = "clean";
+/// How many files [`CLEAN`] holds.
+pub const CLEAN_FILES: usize = 12;
 /// How deep `hostile/deep/d/d/…` goes.
 pub const DEEP: usize = 10_000;
 
@@ -69,7 +76,14 @@ pub const GOOD_FILES: [&str; 8] = [
 pub fn listing(dir: &str, absolute: &str) -> Option<Vec<(Vec<u8>, Node)>> {
     let named = |name: &str, node| (name.as_bytes().to_vec(), node);
     if dir == "/" || dir.is_empty() {
-        return Some(vec![named(ROOT, Node::Dir)]);
+        return Some(vec![named(ROOT, Node::Dir), named(CLEAN, Node::Dir)]);
+    }
+    if dir == format!("/{CLEAN}") {
+        return Some(
+            (0..CLEAN_FILES)
+                .map(|i| (format!("f{i:02}").into_bytes(), Node::File))
+                .collect(),
+        );
     }
     let rest = dir.strip_prefix(&format!("/{ROOT}"))?;
     if rest.is_empty() {
@@ -185,6 +199,26 @@ fn resolve(cwd: &str, arg: &[u8]) -> Vec<u8> {
 /// in Unix format otherwise. `absolute` is the absolute name it lists.
 pub fn hostile_server(mlsd: bool, absolute: String) -> FaultServer {
     FaultServer::start(move |peer| serve(peer, mlsd, &absolute))
+}
+
+/// The same tree over MLSD, from a server that accepts `sessions`
+/// connections at a time and greets any more with `421 Too many
+/// connections`, as servers with a per-address limit do.
+pub fn busy_server(sessions: usize) -> FaultServer {
+    let open = Arc::new(AtomicUsize::new(0));
+    FaultServer::start(move |peer| {
+        if open.fetch_add(1, Ordering::SeqCst) >= sessions {
+            open.fetch_sub(1, Ordering::SeqCst);
+            peer.reply(&format!(
+                "421 Too many connections ({sessions}) from this IP"
+            ))?;
+            peer.close();
+            return Ok(());
+        }
+        let result = serve(peer, true, "/nowhere");
+        open.fetch_sub(1, Ordering::SeqCst);
+        result
+    })
 }
 
 fn serve(peer: &mut Peer, mlsd: bool, absolute: &str) -> io::Result<()> {

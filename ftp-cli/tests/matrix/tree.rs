@@ -35,6 +35,7 @@ pub fn group() -> Group {
             Case::new("cli_cp_r_parallel", cli_cp_r_parallel),
             Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
             Case::new("cli_rm_r", cli_rm_r),
+            Case::new("cli_cp_r_upload_symlinks", cli_cp_r_upload_symlinks),
         ],
     }
 }
@@ -656,5 +657,43 @@ fn cli_rm_r(c: &Ctx) -> Outcome {
     let refused = c.cli_quiet(&["rm", "-r", &c.root_url("")])?;
     refused.expect_code(2)?;
     ensure!(c.on_server("keep/me").exists(), "the refusal deleted");
+    Ok(())
+}
+
+fn cli_cp_r_upload_symlinks(c: &Ctx) -> Outcome {
+    use std::os::unix::fs::symlink;
+    c.write_local("links/real.txt", b"real");
+    c.write_local("links/dir/inner.txt", b"inner");
+    symlink("real.txt", c.local("links/to-file"))?;
+    symlink("dir", c.local("links/to-dir"))?;
+    symlink("..", c.local("links/dir/up"))?;
+    let src = c.local("links");
+    let src = src.to_str().ok_or("path")?;
+    // Not followed: reported and skipped, not a failure.
+    let run = c.cli(&["cp", "-r", src, &c.url("plain")])?;
+    run.expect_ok()?;
+    ensure!(
+        run.err().contains("2 skipped") || run.err().contains("3 skipped"),
+        "{}",
+        run.err()
+    );
+    has_content(&c.on_server("plain/real.txt"), b"real")?;
+    has_content(&c.on_server("plain/dir/inner.txt"), b"inner")?;
+    for link in ["plain/to-file", "plain/to-dir", "plain/dir/up"] {
+        ensure!(
+            std::fs::symlink_metadata(c.on_server(link)).is_err(),
+            "{link} uploaded"
+        );
+    }
+    // -L: followed, the loop back to the top refused.
+    let run = c.cli(&["cp", "-r", "-L", src, &c.url("deref")])?;
+    run.expect_code(1)?;
+    ensure!(run.err().contains("already visited"), "{}", run.err());
+    has_content(&c.on_server("deref/to-file"), b"real")?;
+    has_content(&c.on_server("deref/to-dir/inner.txt"), b"inner")?;
+    ensure!(
+        !c.on_server("deref/dir/up").exists(),
+        "the loop was followed"
+    );
     Ok(())
 }
