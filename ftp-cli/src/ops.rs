@@ -494,7 +494,7 @@ fn upload(
         Err(e) => return Err(remote_failure(e)),
     };
     if replacing {
-        check_rename_allowed(&mut client, final_path).map_err(|e| {
+        check_rename_allowed(&mut client, final_path, None).map_err(|e| {
             Failure::failed(format!(
                 "{op} {target}: cannot replace the existing file safely, since the server \
                  refuses to rename it ({e}); nothing was uploaded"
@@ -558,25 +558,47 @@ fn remote_file_exists(client: &mut Client, path: &[u8]) -> Result<bool, ftp_clie
     }
 }
 
-/// Whether the server will let the file at `path` be renamed (RNFR 350),
-/// before a replacement is uploaded under a temporary name that would then
-/// stay behind: drop boxes refuse RNFR, and DELE of the temporary name too.
-/// The rename is not completed; the RNFR/RNTO of the real rename that
-/// follows starts afresh.
+/// Whether the server will let the file at `path` be renamed, before a
+/// replacement is uploaded under a temporary name that would then stay
+/// behind: drop boxes refuse RNFR, and DELE of the temporary name too.
+///
+/// Where the server gives MLST's `perm` fact (RFC 3659 7.5.5), its `f`
+/// says so and nothing else is sent; `known_perm` is that fact when a
+/// listing gave it already. Otherwise RNFR asks (350: yes), and the rename
+/// is not completed; the RNFR/RNTO of the real rename that follows starts
+/// afresh. The fact comes first because proFTPD holds an unanswered RNFR
+/// open, refusing every later command but RNTO ("501 Bad sequence of
+/// commands").
 pub(crate) fn check_rename_allowed(
     client: &mut Client,
     path: &[u8],
-) -> Result<(), ftp_client::Error> {
+    known_perm: Option<&str>,
+) -> Result<(), String> {
+    let perm = match known_perm {
+        Some(perm) => Some(perm.to_owned()),
+        None if client.supports("MLST").unwrap_or(false) => {
+            client.stat(path).ok().and_then(|entry| entry.perm)
+        }
+        None => None,
+    };
+    if let Some(perm) = perm {
+        return if perm.contains(['f', 'F']) {
+            Ok(())
+        } else {
+            Err(format!("its MLST perm fact {perm:?} has no f (rename)"))
+        };
+    }
     let mut line = b"RNFR ".to_vec();
     line.extend_from_slice(path);
-    let reply = client.raw_bytes(&line)?;
+    let reply = client.raw_bytes(&line).map_err(|e| e.to_string())?;
     if reply.code().get() == 350 {
         return Ok(());
     }
     Err(ftp_client::Error::Refused {
         command: String::from_utf8_lossy(&line).into_owned(),
         reply,
-    })
+    }
+    .to_string())
 }
 
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded

@@ -898,7 +898,8 @@ fn put_file(
     let mut file = fs::File::open(&job.local).map_err(|e| e.to_string())?;
     let replacing = job.existing.is_some();
     if replacing {
-        ops::check_rename_allowed(client, &job.remote).map_err(|e| {
+        let perm = job.existing.as_ref().and_then(|e| e.perm.as_deref());
+        ops::check_rename_allowed(client, &job.remote, perm).map_err(|e| {
             format!("cannot replace the existing file safely, since the server refuses to rename it ({e})")
         })?;
     }

@@ -152,7 +152,8 @@ impl Peer {
     /// Reads one command line and checks it starts with `verb`. The
     /// commands that drivers send around the scripted ones are answered on
     /// the way unless `verb` names them: see [`Peer::answer_navigation`],
-    /// SIZE with [`Peer::size_reply`], and RNFR with 350.
+    /// SIZE with [`Peer::size_reply`], FEAT with no extensions, and RNFR
+    /// with 350.
     pub fn expect(&mut self, verb: &str) -> io::Result<String> {
         loop {
             let Some(line) = self.read_command()? else {
@@ -169,6 +170,12 @@ impl Peer {
             }
             if !verb.is_empty() && starts_with_verb(&line, "SIZE") {
                 self.reply(self.size_reply)?;
+                continue;
+            }
+            // ftp-cli asks FEAT whether MLST's perm fact can say if a file
+            // may be renamed: this server has no extensions to announce.
+            if !verb.is_empty() && starts_with_verb(&line, "FEAT") {
+                self.reply("211 No extensions")?;
                 continue;
             }
             // ftp-cli's check that an existing file may be replaced.
