@@ -115,6 +115,36 @@ impl Summary {
     }
 }
 
+/// Why one file failed, and whether trying it again may help: a 4xx reply
+/// (such as Pure-FTPd's "425 Unable to identify the local data socket"
+/// when its passive ports are all in TIME_WAIT).
+#[derive(Debug)]
+struct JobError {
+    message: String,
+    transient: bool,
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        JobError {
+            message,
+            transient: false,
+        }
+    }
+}
+
+impl From<ftp_client::Error> for JobError {
+    fn from(error: ftp_client::Error) -> Self {
+        JobError {
+            transient: error.is_transient(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Tries of a file whose failures are transient.
+const TRIES: u32 = 3;
+
 fn shown(path: &[u8]) -> String {
     escape_name(path)
 }
@@ -158,7 +188,7 @@ fn run_parallel<J: Sync>(
     sessions: usize,
     summary: &Summary,
     label: &(dyn Fn(&J) -> String + Sync),
-    work: &(dyn Fn(&mut Client, &J) -> Result<(), String> + Sync),
+    work: &(dyn Fn(&mut Client, &J) -> Result<(), JobError> + Sync),
 ) -> Option<Client> {
     if jobs.is_empty() {
         return Some(first);
@@ -200,9 +230,25 @@ fn run_parallel<J: Sync>(
                 let mut retried = HashSet::new();
                 while let Some(i) = take() {
                     let job = &jobs[i];
-                    match work(&mut client, job) {
+                    let mut result = work(&mut client, job);
+                    // A transient refusal (4xx): the same request may
+                    // succeed a moment later.
+                    for attempt in 1..TRIES {
+                        match &result {
+                            Err(e) if e.transient && !client.is_closed() => {
+                                tracing::debug!("{}: {}; trying again", label(job), e.message);
+                                std::thread::sleep(std::time::Duration::from_millis(
+                                    200 * u64::from(attempt),
+                                ));
+                                result = work(&mut client, job);
+                            }
+                            _ => break,
+                        }
+                    }
+                    match result {
                         Ok(()) => {}
-                        Err(message) if client.is_closed() && retried.insert(i) => {
+                        Err(e) if client.is_closed() && retried.insert(i) => {
+                            let message = e.message;
                             tracing::debug!("session {worker} closed ({message}); reconnecting");
                             if let Ok(mut r) = retry.lock() {
                                 r.push(i);
@@ -216,7 +262,7 @@ fn run_parallel<J: Sync>(
                                 }
                             }
                         }
-                        Err(message) => summary.fail(&label(job), message),
+                        Err(e) => summary.fail(&label(job), e.message),
                     }
                 }
                 alive.fetch_sub(1, Ordering::Relaxed);
@@ -367,7 +413,7 @@ pub fn download_tree(
     let connect = || ops::connect(op, src, config);
     let label = |job: &Fetch| shown(&job.remote);
     let update = options.update;
-    let work = |client: &mut Client, job: &Fetch| -> Result<(), String> {
+    let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
         match fetch_file(client, job, update)? {
             Some(bytes) => summary.done(bytes),
             None => {
@@ -408,16 +454,19 @@ pub fn download_tree(
 
 /// Downloads one file through a temporary file beside it; `None` when
 /// `-u` found it up to date.
-fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u64>, String> {
+fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u64>, JobError> {
     match fs::symlink_metadata(&job.local) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(format!(
+            return Err(JobError::from(format!(
                 "{} is a symbolic link; not writing through it",
                 job.local.display()
-            ));
+            )));
         }
         Ok(meta) if !meta.is_file() => {
-            return Err(format!("{} exists and is not a file", job.local.display()));
+            return Err(JobError::from(format!(
+                "{} exists and is not a file",
+                job.local.display()
+            )));
         }
         Ok(meta)
             if update
@@ -447,16 +496,16 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
         .map_err(|e| format!("cannot write to {}: {e}", parent.display()))?;
     let mut download = client
         .retrieve_stream(&job.remote)
-        .map_err(|e| e.to_string())?;
+        .map_err(JobError::from)?;
     let announced = download.size_hint();
     download
         .copy_to_file(temp.as_file_mut())
-        .map_err(|e| e.to_string())?;
-    let received = download.finish().map_err(|e| e.to_string())?;
+        .map_err(JobError::from)?;
+    let received = download.finish().map_err(JobError::from)?;
     if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
-        return Err(format!(
+        return Err(JobError::from(format!(
             "received {received} bytes but the server said {expected}"
-        ));
+        )));
     }
     if let Some(time) = job.modified.and_then(|m| m.time.to_system_time()) {
         temp.as_file()
@@ -468,10 +517,10 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
     }
     // Checked again just before the rename.
     if fs::symlink_metadata(&job.local).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(format!(
+        return Err(JobError::from(format!(
             "{} became a symbolic link; not replacing it",
             job.local.display()
-        ));
+        )));
     }
     temp.persist(&job.local)
         .map_err(|e| format!("cannot move into place: {}", e.error))?;
@@ -819,7 +868,7 @@ pub fn upload_tree(
     let label = |job: &Put| job.local.display().to_string();
     let update = options.update;
     let remove_source = options.remove_source;
-    let work = |client: &mut Client, job: &Put| -> Result<(), String> {
+    let work = |client: &mut Client, job: &Put| -> Result<(), JobError> {
         match put_file(client, job, update, mfmt, remove_source)? {
             Some(bytes) => summary.done(bytes),
             None => {
@@ -876,13 +925,13 @@ fn put_file(
     update: bool,
     mfmt: bool,
     confirm: bool,
-) -> Result<Option<u64>, String> {
+) -> Result<Option<u64>, JobError> {
     if let Some(existing) = &job.existing {
         if existing.is_dir() {
-            return Err(format!(
+            return Err(JobError::from(format!(
                 "{} is a directory on the server",
                 shown(&job.remote)
-            ));
+            )));
         }
         if update {
             let same_size = existing.size == Some(job.len);
@@ -895,7 +944,7 @@ fn put_file(
             }
         }
     }
-    let mut file = fs::File::open(&job.local).map_err(|e| e.to_string())?;
+    let mut file = fs::File::open(&job.local).map_err(|e| JobError::from(e.to_string()))?;
     let replacing = job.existing.is_some();
     if replacing {
         let perm = job.existing.as_ref().and_then(|e| e.perm.as_deref());
@@ -912,15 +961,15 @@ fn put_file(
         Ok(sent) => sent,
         Err(e) => {
             let _ = client.delete(&upload_path);
-            return Err(e.to_string());
+            return Err(JobError::from(e));
         }
     };
     if sent != job.len {
         let _ = client.delete(&upload_path);
-        return Err(format!(
+        return Err(JobError::from(format!(
             "sent {sent} bytes but the file has {}; did it change during the upload?",
             job.len
-        ));
+        )));
     }
     if confirm {
         match client.size(&upload_path) {
@@ -928,18 +977,18 @@ fn put_file(
                 if replacing {
                     let _ = client.delete(&upload_path);
                 }
-                return Err(format!(
+                return Err(JobError::from(format!(
                     "sent {sent} bytes but the server reports {size}; source kept"
-                ));
+                )));
             }
-            Err(e) if e.code().is_none_or(|c| c < 500) => return Err(e.to_string()),
+            Err(e) if e.code().is_none_or(|c| c < 500) => return Err(JobError::from(e)),
             _ => {}
         }
     }
     if replacing {
         if let Err(e) = client.rename(&upload_path, &job.remote) {
             let _ = client.delete(&upload_path);
-            return Err(e.to_string());
+            return Err(JobError::from(e));
         }
     }
     if mfmt {

@@ -285,3 +285,30 @@ fn refused_sessions_mean_fewer_sessions_not_failures() {
     busy(1);
     busy(2);
 }
+
+#[test]
+fn transient_refusals_are_tried_again() {
+    let server = hostile::flaky_server();
+    let sandbox = tempfile::tempdir().unwrap();
+    let dst = sandbox.path().join("copy");
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "2",
+        &server.url(hostile::CLEAN),
+        dst.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(fs::read_dir(&dst).unwrap().count(), hostile::CLEAN_FILES);
+    let refused = server
+        .received()
+        .iter()
+        .filter(|l| l.starts_with("EPSV"))
+        .count();
+    assert!(
+        refused >= hostile::CLEAN_FILES + 3,
+        "some EPSV were refused and tried again"
+    );
+}

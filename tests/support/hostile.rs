@@ -198,7 +198,7 @@ fn resolve(cwd: &str, arg: &[u8]) -> Vec<u8> {
 /// The hostile server: MLSD listings (FEAT lists MLST) when `mlsd`, LIST
 /// in Unix format otherwise. `absolute` is the absolute name it lists.
 pub fn hostile_server(mlsd: bool, absolute: String) -> FaultServer {
-    FaultServer::start(move |peer| serve(peer, mlsd, &absolute))
+    FaultServer::start(move |peer| serve(peer, mlsd, &absolute, None))
 }
 
 /// The same tree over MLSD, from a server that accepts `sessions`
@@ -215,13 +215,26 @@ pub fn busy_server(sessions: usize) -> FaultServer {
             peer.close();
             return Ok(());
         }
-        let result = serve(peer, true, "/nowhere");
+        let result = serve(peer, true, "/nowhere", None);
         open.fetch_sub(1, Ordering::SeqCst);
         result
     })
 }
 
-fn serve(peer: &mut Peer, mlsd: bool, absolute: &str) -> io::Result<()> {
+/// The same tree over MLSD, from a server that refuses every third EPSV
+/// with a 425, as Pure-FTPd does when its passive ports are all in
+/// TIME_WAIT: a transient refusal, worth trying again.
+pub fn flaky_server() -> FaultServer {
+    let epsv = Arc::new(AtomicUsize::new(0));
+    FaultServer::start(move |peer| serve(peer, true, "/nowhere", Some(&epsv)))
+}
+
+fn serve(
+    peer: &mut Peer,
+    mlsd: bool,
+    absolute: &str,
+    flaky_epsv: Option<&AtomicUsize>,
+) -> io::Result<()> {
     peer.login()?;
     let mut cwd = "/".to_owned();
     loop {
@@ -256,6 +269,9 @@ fn serve(peer: &mut Peer, mlsd: bool, absolute: &str) -> io::Result<()> {
                 }
             }
             "TYPE" => peer.reply("200 Type set")?,
+            "EPSV" if flaky_epsv.is_some_and(|n| n.fetch_add(1, Ordering::SeqCst) % 3 == 2) => {
+                peer.reply("425 Unable to identify the local data socket: Address already in use")?
+            }
             "EPSV" => {
                 let port = peer.listen_data()?;
                 peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
