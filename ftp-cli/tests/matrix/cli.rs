@@ -577,8 +577,6 @@ fn verbose(c: &Ctx) -> Outcome {
         "> PASS ****",
         "< 230 ",
         "> TYPE I",
-        "> SIZE ",
-        "< 550",
         "> EPSV",
         "> STOR ",
         "< 226",
@@ -586,6 +584,12 @@ fn verbose(c: &Ctx) -> Outcome {
     ] {
         ensure!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
+    // A new file: looked for (MLST or SIZE), then stored under its name.
+    ensure!(
+        err.contains("> MLST ") || err.contains("> SIZE "),
+        "the upload did not look at its target:\n{err}"
+    );
+    ensure!(!err.contains("> RNTO"), "a new file was renamed:\n{err}");
     let dst = c.local("w.txt");
     let run = c.cli_quiet(&["--verbose", "cp", &c.url("v.txt"), s(&dst)])?;
     run.expect_ok()?;

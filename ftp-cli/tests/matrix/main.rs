@@ -40,8 +40,10 @@ macro_rules! ensure {
 
 mod cli;
 mod ctx;
+mod drop_box;
 mod harness;
 mod library;
+mod names;
 mod sizes;
 mod target;
 
@@ -50,7 +52,13 @@ use target::Target;
 
 /// Every case group.
 fn groups() -> Vec<Group> {
-    vec![cli::group(), library::group(), sizes::group()]
+    vec![
+        cli::group(),
+        library::group(),
+        sizes::group(),
+        names::group(),
+        drop_box::group(),
+    ]
 }
 
 fn main() -> ExitCode {
