@@ -94,7 +94,8 @@ fn only_decoys_left(c: &Ctx) -> Outcome {
 
 /// `ls` of a directory with the name (with and without the slash), `cp` up
 /// to the name and into the directory under the local file's name, `cp`
-/// down into a directory and to a path, `mv` down and back up, `rm`.
+/// down into a directory and to a path, `mv` down and back up, `rm`, then
+/// `mkdir` and `rmdir` of a directory with the name.
 fn cli_case(c: &Ctx, name: &[u8]) -> Outcome {
     put_decoys(c);
     let url = c.url(&encode(name));
@@ -158,12 +159,18 @@ fn cli_case(c: &Ctx, name: &[u8]) -> Outcome {
     c.cli(&["rm", &url])?.expect_ok()?;
     absent(&c.on_server(os(name)))?;
     decoys_intact(c)?;
+
+    c.cli(&["mkdir", &format!("{url}/")])?.expect_ok()?;
+    ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
+    c.cli(&["rmdir", &format!("{url}/")])?.expect_ok()?;
+    absent(&c.on_server(os(name)))?;
+    decoys_intact(c)?;
     only_decoys_left(c)?;
     no_temporary_files(&[c.local_dir()])
 }
 
 /// Every listing form of a directory with the name, then store, size,
-/// retrieve, rename and delete of a file with it.
+/// retrieve, rename and delete of a file with it, and mkdir and rmdir.
 fn library_case(c: &Ctx, name: &[u8]) -> Outcome {
     put_decoys(c);
     let path = c.path_bytes(name);
@@ -238,6 +245,10 @@ fn library_case(c: &Ctx, name: &[u8]) -> Outcome {
     has_content(&c.on_server(os(&renamed)), b"stored")?;
     ftp.delete(c.path_bytes(&renamed))?;
     absent(&c.on_server(os(&renamed)))?;
+    ftp.mkdir(&path)?;
+    ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
+    ftp.rmdir(&path)?;
+    absent(&c.on_server(os(name)))?;
     decoys_intact(c)?;
     only_decoys_left(c)?;
     ftp.quit()?;
