@@ -150,7 +150,13 @@ fn ls(c: &Ctx) -> Outcome {
 /// Servers differ (tests/interop/README.md): an empty successful listing,
 /// 150 then 450, or 550: the target's profile says which.
 fn ls_missing_directory(c: &Ctx) -> Outcome {
-    let run = c.cli(&["ls", &c.url("no-such-dir/")])?;
+    // A URL ending in '/' names a directory: its CWD's refusal is the
+    // answer, on every server.
+    c.cli(&["ls", &c.url("no-such-dir/")])?
+        .expect_failure(&["CWD"], |code| code == 550)?;
+    // Without the '/', it may be a file: LIST of the name says, each
+    // server in its way.
+    let run = c.cli(&["ls", &c.url("no-such-dir")])?;
     match c.target.profile.quirks.missing_dir_listing {
         MissingDirListing::Empty => {
             run.expect_ok()?;
