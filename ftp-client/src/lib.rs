@@ -64,12 +64,14 @@
 mod client;
 mod config;
 mod error;
+mod netrc;
 mod transfer;
 mod url;
 
 pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
+pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 
