@@ -120,3 +120,28 @@ fn ls_prints_the_servers_bytes_with_lf_line_ends() {
         b"-rw-r--r-- 1 ftp ftp 3 Nov 22 10:00 caf\xe9.txt\n-rw-r--r-- 1 ftp ftp 1 Nov 22 10:00 b c\nlast\n"
     );
 }
+
+#[test]
+fn a_local_name_with_a_leading_dash_is_an_argument_after_double_dash() {
+    let server = TestServer::start();
+    let local = tempfile::tempdir().unwrap();
+    std::fs::write(local.path().join("-la"), b"dash").unwrap();
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+            .args(args)
+            .current_dir(local.path())
+            .output()
+            .expect("run ftp-cli")
+    };
+    // Without `--` it is an option: a usage error, nothing sent.
+    let out = run(&["cp", "-la", &server.url("")]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(!server.root().join("-la").exists());
+    // With it, the file of that name.
+    let out = run(&["cp", "--", "-la", &server.url("")]);
+    check(&out, 0);
+    assert_eq!(std::fs::read(server.root().join("-la")).unwrap(), b"dash");
+    let out = run(&["rm", "--", &server.url("-la")]);
+    check(&out, 0);
+    assert!(!server.root().join("-la").exists());
+}

@@ -96,6 +96,7 @@ target_env() {
   fi
   if [[ ${FTP_ANON:-0} == 1 && -n ${FTP_ANON_ROOT:-} ]]; then
     TARGET_ENV+=("FTP_TARGET_ANON_ROOT=$FTP_ANON_ROOT")
+    TARGET_ENV+=("FTP_TARGET_ANON_DROP_BOX=${FTP_ANON_DROP_BOX:-}")
   fi
 }
 
@@ -105,7 +106,7 @@ run_server() {
   t0=$(now)
   rm -rf "${LOGROOT:?}/$server"
   mkdir -p "$LOGROOT/$server"
-  unset FTP_ANON FTP_ANON_ROOT FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES
+  unset FTP_ANON FTP_ANON_ROOT FTP_ANON_DROP_BOX FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES
   if ! envf=$("$SERVERS_SH" start "$server" 2>"$LOGROOT/$server/start.log"); then
     fail_outside "servers.sh start $server: $(tail -n3 "$LOGROOT/$server/start.log")$(
       grep -q 'already started' "$LOGROOT/$server/start.log" &&

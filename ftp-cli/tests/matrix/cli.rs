@@ -150,7 +150,13 @@ fn ls(c: &Ctx) -> Outcome {
 /// Servers differ (tests/interop/README.md): an empty successful listing,
 /// 150 then 450, or 550: the target's profile says which.
 fn ls_missing_directory(c: &Ctx) -> Outcome {
-    let run = c.cli(&["ls", &c.url("no-such-dir/")])?;
+    // A URL ending in '/' names a directory: its CWD's refusal is the
+    // answer, on every server.
+    c.cli(&["ls", &c.url("no-such-dir/")])?
+        .expect_failure(&["CWD"], |code| code == 550)?;
+    // Without the '/', it may be a file: LIST of the name says, each
+    // server in its way.
+    let run = c.cli(&["ls", &c.url("no-such-dir")])?;
     match c.target.profile.quirks.missing_dir_listing {
         MissingDirListing::Empty => {
             run.expect_ok()?;
@@ -577,8 +583,6 @@ fn verbose(c: &Ctx) -> Outcome {
         "> PASS ****",
         "< 230 ",
         "> TYPE I",
-        "> SIZE ",
-        "< 550",
         "> EPSV",
         "> STOR ",
         "< 226",
@@ -586,6 +590,12 @@ fn verbose(c: &Ctx) -> Outcome {
     ] {
         ensure!(err.contains(expected), "missing {expected:?} in:\n{err}");
     }
+    // A new file: looked for (MLST or SIZE), then stored under its name.
+    ensure!(
+        err.contains("> MLST ") || err.contains("> SIZE "),
+        "the upload did not look at its target:\n{err}"
+    );
+    ensure!(!err.contains("> RNTO"), "a new file was renamed:\n{err}");
     let dst = c.local("w.txt");
     let run = c.cli_quiet(&["--verbose", "cp", &c.url("v.txt"), s(&dst)])?;
     run.expect_ok()?;

@@ -37,6 +37,10 @@ pub enum Need {
     Ipv4,
     /// A file the server process is not allowed to read.
     FileDeniedToServer,
+    /// File names that are not UTF-8.
+    NonUtf8Names,
+    /// An anonymous upload-only directory.
+    AnonymousDropBox,
 }
 
 impl Need {
@@ -65,6 +69,13 @@ impl Need {
             Need::Ipv4 if family == Family::V6 => {
                 Some("PASV names IPv4 addresses only: nothing to test over IPv6".into())
             }
+            Need::NonUtf8Names if !target.profile.non_utf8_names => Some(format!(
+                "{} does not keep file names that are not UTF-8",
+                target.name
+            )),
+            Need::AnonymousDropBox if anon.and_then(|a| a.drop_box.as_ref()).is_none() => Some(
+                format!("{} has no anonymous upload-only directory", target.name),
+            ),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(
                 "{} runs as root here: no file can be made unreadable to it",
                 target.name

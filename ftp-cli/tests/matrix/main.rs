@@ -40,8 +40,10 @@ macro_rules! ensure {
 
 mod cli;
 mod ctx;
+mod drop_box;
 mod harness;
 mod library;
+mod names;
 mod sizes;
 mod target;
 mod tree;
@@ -55,6 +57,8 @@ fn groups() -> Vec<Group> {
         cli::group(),
         library::group(),
         sizes::group(),
+        names::group(),
+        drop_box::group(),
         tree::group(),
     ]
 }

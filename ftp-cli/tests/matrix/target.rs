@@ -49,6 +49,10 @@ pub struct Anonymous {
     /// Whether anonymous STOR succeeds (libunftp) or is refused (the real
     /// servers as `servers.sh` configures them).
     pub upload: bool,
+    /// An upload-only directory in the anonymous area (path relative to its
+    /// `/`): STOR of a new file allowed, RNFR/RNTO/DELE and overwrites
+    /// refused, as vsftpd's `anon_upload_enable` makes `incoming/`.
+    pub drop_box: Option<String>,
 }
 
 /// What LIST of a directory that does not exist gives.
@@ -98,6 +102,8 @@ pub struct Profile {
     pub port: bool,
     /// Anonymous STOR accepted (where anonymous login exists at all).
     pub anonymous_upload: bool,
+    /// File names that are not UTF-8 reach the disk byte for byte.
+    pub non_utf8_names: bool,
     /// TLS modes offered.
     pub tls: Vec<Tls>,
     pub quirks: Quirks,
@@ -120,6 +126,7 @@ impl Profile {
             rest: true,
             port: true,
             anonymous_upload: false,
+            non_utf8_names: true,
             tls: vec![Tls::None],
             quirks: plain,
         };
@@ -130,6 +137,8 @@ impl Profile {
             "in-process" => Profile {
                 port: false,
                 anonymous_upload: true,
+                // libunftp decodes command lines as UTF-8.
+                non_utf8_names: false,
                 quirks: Quirks {
                     missing_file_refused_after_start: true,
                     ..common.quirks.clone()
@@ -166,13 +175,18 @@ impl Profile {
                 },
                 ..common
             },
-            "pyftpdlib" => common,
+            // pyftpdlib decodes command lines as UTF-8, replacing bytes
+            // that are not (its default `unicode_errors = "replace"`).
+            "pyftpdlib" => Profile {
+                non_utf8_names: false,
+                ..common
+            },
             _ => return None,
         })
     }
 
     /// Applies `FTP_TARGET_FEATURES`, a comma-separated list of `+name` or
-    /// `-name` (names: mlsd, rest, port, anonymous-upload), so a start
+    /// `-name` (names: mlsd, rest, port, anonymous-upload, non-utf8-names), so a start
     /// function can say what its configuration changed.
     fn adjust(&mut self, spec: &str) -> Result<(), String> {
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -186,6 +200,7 @@ impl Profile {
                 "rest" => self.rest = on,
                 "port" => self.port = on,
                 "anonymous-upload" => self.anonymous_upload = on,
+                "non-utf8-names" => self.non_utf8_names = on,
                 _ => return Err(format!("FTP_TARGET_FEATURES: unknown feature '{name}'")),
             }
         }
@@ -235,6 +250,7 @@ impl Target {
             anonymous: Some(Anonymous {
                 root: root.clone(),
                 upload: true,
+                drop_box: None,
             }),
             root,
             login: Login {
@@ -257,6 +273,7 @@ impl Target {
     /// | `FTP_TARGET_URL6` | the same over `[::1]` (optional) |
     /// | `FTP_TARGET_ROOT` | the user's `/` on disk |
     /// | `FTP_TARGET_ANON_ROOT` | anonymous `/` on disk (optional: no anonymous login) |
+    /// | `FTP_TARGET_ANON_DROP_BOX` | an upload-only directory under it (optional) |
     /// | `FTP_TARGET_VERSION` | shown in the table header (optional) |
     /// | `FTP_TARGET_FEATURES` | `+x,-y` changes to the profile (optional) |
     /// | `FTP_TARGET_PASV_ADDRESS` | the address in 227 replies (optional) |
@@ -282,6 +299,7 @@ impl Target {
         let anonymous = var("FTP_TARGET_ANON_ROOT").map(|root| Anonymous {
             root: root.into(),
             upload: profile.anonymous_upload,
+            drop_box: var("FTP_TARGET_ANON_DROP_BOX"),
         });
         Ok(Some(Target {
             version: var("FTP_TARGET_VERSION").unwrap_or_else(|| "?".into()),
