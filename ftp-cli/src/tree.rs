@@ -325,6 +325,17 @@ pub fn download_tree(
         )));
     }
     // cp -r semantics: into DST/basename when DST is a directory.
+    // The user's own DST may be a symbolic link to a directory (a backup
+    // disk, say): that one is followed. Links inside the tree never are.
+    let resolved;
+    let dst = match (fs::symlink_metadata(dst), fs::metadata(dst)) {
+        (Ok(link), Ok(meta)) if link.file_type().is_symlink() && meta.is_dir() => {
+            resolved = fs::canonicalize(dst)
+                .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", dst.display())))?;
+            resolved.as_path()
+        }
+        _ => dst,
+    };
     let target = match fs::symlink_metadata(dst) {
         Ok(meta) if meta.is_dir() => {
             let base = root.rsplit(|&b| b == b'/').next().unwrap_or(b"");

@@ -312,3 +312,38 @@ fn transient_refusals_are_tried_again() {
         "some EPSV were refused and tried again"
     );
 }
+
+/// The user's own destination may be a symbolic link to a directory: it
+/// is followed (links inside the tree never are).
+#[test]
+fn a_destination_that_is_a_link_to_a_directory_is_followed() {
+    let server = hostile::busy_server(4);
+    let sandbox = tempfile::tempdir().unwrap();
+    let real = sandbox.path().join("real");
+    fs::create_dir(&real).unwrap();
+    let link = sandbox.path().join("link");
+    symlink(&real, &link).unwrap();
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        &server.url(hostile::CLEAN),
+        link.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(
+        fs::read_dir(real.join(hostile::CLEAN)).unwrap().count(),
+        hostile::CLEAN_FILES
+    );
+    // A dangling link is not written through.
+    let dangling = sandbox.path().join("dangling");
+    symlink(sandbox.path().join("nowhere"), &dangling).unwrap();
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        &server.url(hostile::CLEAN),
+        dangling.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!sandbox.path().join("nowhere").exists());
+}
