@@ -21,6 +21,9 @@ Examples:
   ftp-cli cp ftp://example.net/pub/README ./
   ftp-cli mv ftp://alice:s3cret@example.net/inbox/data.csv data.csv
   ftp-cli -v rm ftp://alice:s3cret@example.net/backups/old.tar
+  ftp-cli ls -l ftp://ftp.example.net/pub/
+  ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
+  ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
 
 Exit status: 0 success, 1 the operation failed, 2 bad usage.";
 
@@ -116,8 +119,21 @@ Examples:
         /// The directory to delete
         url: String,
     },
-    /// Copy a file; exactly one of SRC and DST is an ftp:// URL
+    /// Copy a file (or with -r a tree); exactly one of SRC and DST is an ftp:// URL
     #[command(after_help = "\
+With -r, the tree is listed first, then copied: into DST/NAME when DST is a
+directory, else as DST (created). Times are kept both ways (MFMT where the
+server has it); empty directories and empty files are copied. -u copies
+only files missing at DST or differing in size, or older there (as far as
+the listing's time precision tells). -j N moves files over N sessions
+(default 4; a server that refuses more gets fewer). A remote name that is
+not exactly one path component ('..', 'a/b', '\\', control characters,
+absolute names, cdir/pdir), names that collide on a case-insensitive file
+system, and symbolic links (unless -L, uploads) are reported and skipped;
+nothing is ever written outside DST or through an existing local symbolic
+link. Failures do not stop the copy: a summary (files, bytes, failures)
+ends it, and the exit status is 1 if anything failed.
+
 A download goes to a temporary file beside DST, renamed into place once the
 server confirms it complete. An upload asks the server (SIZE) whether the
 target exists: a new file is uploaded straight to its name (so upload-only
