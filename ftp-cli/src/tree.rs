@@ -1127,3 +1127,73 @@ pub fn remove_tree(
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftp_client::{Precision, Zone};
+
+    fn at(seconds: i64, precision: Precision, zone: Zone) -> Modified {
+        Modified {
+            time: Timestamp::from_unix(seconds).unwrap(),
+            precision,
+            zone,
+        }
+    }
+
+    #[test]
+    fn up_to_date_is_precision_aware() {
+        let t = 1_767_323_040; // a whole minute
+        let utc_second = at(t, Precision::Second, Zone::Utc);
+        assert!(up_to_date(5, Some(t), Some(5), Some(&utc_second)));
+        assert!(!up_to_date(6, Some(t), Some(5), Some(&utc_second)), "size");
+        assert!(
+            !up_to_date(5, Some(t - 1), Some(5), Some(&utc_second)),
+            "older"
+        );
+        assert!(
+            up_to_date(5, Some(t + 10), Some(5), Some(&utc_second)),
+            "newer"
+        );
+        // LIST to the minute: any second of that minute matches.
+        let minute = at(t, Precision::Minute, Zone::Utc);
+        assert!(up_to_date(5, Some(t + 59), Some(5), Some(&minute)));
+        // Server-local times: a day either way.
+        let local = at(t, Precision::Minute, Zone::ServerLocal);
+        assert!(up_to_date(5, Some(t - 3 * 3600), Some(5), Some(&local)));
+        assert!(!up_to_date(5, Some(t - 2 * 86_400), Some(5), Some(&local)));
+        // No time from the server: the size decides.
+        assert!(up_to_date(5, None, Some(5), None));
+        assert!(!up_to_date(5, None, None, None));
+    }
+
+    #[test]
+    fn collisions_are_per_directory_and_case_insensitive() {
+        let rel = |parts: &[&str]| -> Vec<Vec<u8>> {
+            parts.iter().map(|p| p.as_bytes().to_vec()).collect()
+        };
+        let entries = [
+            rel(&["a", "README"]),
+            rel(&["a", "readme"]),
+            rel(&["b", "README"]),
+            rel(&["a", "other"]),
+        ];
+        let found = collisions(
+            entries
+                .iter()
+                .map(|r| (r.as_slice(), r.last().unwrap().as_slice())),
+        );
+        assert_eq!(found.len(), 2);
+        assert!(found.contains(&rel(&["a", "README"])));
+        assert!(found.contains(&rel(&["a", "readme"])));
+    }
+
+    #[test]
+    fn paths_under_a_directory() {
+        assert!(is_under(b"a/b", b"a"));
+        assert!(is_under(b"a", b"a"));
+        assert!(!is_under(b"ab", b"a"));
+        assert_eq!(trim_slashes(b"top//"), b"top");
+        assert_eq!(trim_slashes(b"/"), b"/");
+    }
+}
