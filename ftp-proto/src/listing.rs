@@ -235,7 +235,11 @@ impl Entry {
 /// assert_eq!(e.mode, Some(0o777));
 /// ```
 pub fn parse_mlsd_line(line: &[u8]) -> Entry {
-    let line = strip_cr(line);
+    mlsd_entry(strip_cr(line))
+}
+
+/// An MLSD line whose line end is gone already.
+fn mlsd_entry(line: &[u8]) -> Entry {
     mlsd::parse(line).unwrap_or_else(|| Entry::unknown(line))
 }
 
@@ -258,7 +262,11 @@ pub fn parse_mlsd_line(line: &[u8]) -> Entry {
 /// assert_eq!(parse_list_line(b"what is this", now).unwrap().kind, Kind::Unknown);
 /// ```
 pub fn parse_list_line(line: &[u8], now: Timestamp) -> Option<Entry> {
-    let line = strip_cr(line);
+    list_entry(strip_cr(line), now)
+}
+
+/// A `LIST` line whose line end is gone already.
+fn list_entry(line: &[u8], now: Timestamp) -> Option<Entry> {
     if line.iter().all(|b| b.is_ascii_whitespace()) || is_total_line(line) {
         return None;
     }
@@ -273,19 +281,22 @@ pub fn parse_list_line(line: &[u8], now: Timestamp) -> Option<Entry> {
 /// Parses one line of a listing in `format`; `None` for lines that are no
 /// entry (see [`parse_list_line`]).
 pub fn parse_line(format: Format, line: &[u8], now: Timestamp) -> Option<Entry> {
+    entry_of(format, strip_cr(line), now)
+}
+
+/// A line of `format` whose line end is gone already; `None` if it is no
+/// entry.
+fn entry_of(format: Format, line: &[u8], now: Timestamp) -> Option<Entry> {
     match format {
-        Format::Mlsd => {
-            let line = strip_cr(line);
-            (!line.is_empty()).then(|| parse_mlsd_line(line))
-        }
-        Format::List => parse_list_line(line, now),
+        Format::Mlsd => (!line.is_empty()).then(|| mlsd_entry(line)),
+        Format::List => list_entry(line, now),
     }
 }
 
 /// The entries of a whole listing: its lines (split at LF, a CR before it
 /// dropped, blank lines skipped), each parsed in `format`.
 pub fn parse(format: Format, data: &[u8], now: Timestamp) -> impl Iterator<Item = Entry> + '_ {
-    lines(data).filter_map(move |line| parse_line(format, line, now))
+    lines(data).filter_map(move |line| entry_of(format, line, now))
 }
 
 /// The lines of a listing: split at LF, a CR before it removed, empty
@@ -373,6 +384,19 @@ mod tests {
             assert!(parse_list_line(line, now()).is_none(), "{line:?}");
         }
         assert_eq!(parse(Format::List, b"\n\r\n\n", now()).count(), 0);
+    }
+
+    #[test]
+    fn one_cr_is_the_line_end_and_the_rest_is_the_line() {
+        // Found by the fuzzer: a line of CRs is a line of one CR fewer.
+        for format in [Format::Mlsd, Format::List] {
+            for e in parse(format, b"\r\r\r\nx\r\r\n", now()) {
+                assert!(!e.raw.is_empty());
+                assert_eq!(e.kind, Kind::Unknown);
+                assert!(e.raw == b"\r\r" || e.raw == b"x\r", "{:?}", e.raw);
+            }
+        }
+        assert!(parse_line(Format::Mlsd, b"\r", now()).is_none());
     }
 
     #[test]
