@@ -15,7 +15,7 @@ cd "$(dirname "$0")"
 
 SECONDS_EACH=${FUZZ_SECONDS:-1800}
 TARGETS=("$@")
-((${#TARGETS[@]})) || TARGETS=(reply_parser decoders session_bytes session_replies)
+((${#TARGETS[@]})) || TARGETS=(reply_parser decoders listing session_bytes session_replies)
 export RUSTC_BOOTSTRAP=1 CARGO_BUILD_JOBS=${CARGO_BUILD_JOBS:-1}
 
 cargo fuzz build -s none

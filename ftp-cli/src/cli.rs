@@ -21,6 +21,9 @@ Examples:
   ftp-cli cp ftp://example.net/pub/README ./
   ftp-cli mv ftp://alice:s3cret@example.net/inbox/data.csv data.csv
   ftp-cli -v rm ftp://alice:s3cret@example.net/backups/old.tar
+  ftp-cli ls -l ftp://ftp.example.net/pub/
+  ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
+  ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
 
 Exit status: 0 success, 1 the operation failed, 2 bad usage.";
 
@@ -45,10 +48,34 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Operation {
     /// List a remote directory, one entry per line (the server's LIST format)
-    #[command(after_help = "Example:\n  ftp-cli ls ftp://ftp.example.net/pub/")]
+    #[command(after_help = "\
+Without options, the server's own listing is printed byte for byte. With -l,
+--json or -1 the listing is parsed (MLSD where the server has it, LIST
+otherwise) and printed the same way whatever the server:
+  -l      type and permissions, size, ISO 8601 time (with Z when UTC, to the
+          minute or the day when the server gave no more), name, -> target
+  --json  one JSON object per entry and line: name, type, size, modified,
+          precision, utc, mode, owner, group, target (name_hex for names
+          that are not UTF-8; raw for lines that were not understood)
+  -1      names only
+Names are printed with control characters escaped (\\xNN).
+
+Examples:
+  ftp-cli ls ftp://ftp.example.net/pub/
+  ftp-cli ls -l ftp://ftp.example.net/pub/
+  ftp-cli ls --json ftp://ftp.example.net/pub/ | jq -r 'select(.type==\"file\") | .name'")]
     Ls {
         /// The directory (or file) to list
         url: String,
+        /// Uniform long format: type and permissions, size, time, name
+        #[arg(short = 'l', long = "long", conflicts_with_all = ["json", "names"])]
+        long: bool,
+        /// One JSON object per entry and line
+        #[arg(long, conflicts_with = "names")]
+        json: bool,
+        /// Names only, one per line
+        #[arg(short = '1', id = "names")]
+        names: bool,
     },
     /// Create a remote directory
     #[command(
@@ -58,11 +85,31 @@ pub enum Operation {
         /// The directory to create
         url: String,
     },
-    /// Delete a remote file
-    #[command(after_help = "Example:\n  ftp-cli rm ftp://alice:s3cret@example.net/backups/old.tar")]
+    /// Delete a remote file, or with -r a whole directory tree
+    #[command(after_help = "\
+With -r, the tree is listed first; then every entry the listings named and
+the name check accepted is deleted, deepest first, and the directory last.
+A name that is not one path component ('..', 'a/b', control characters,
+cdir/pdir entries) is never acted on: it is reported, and the directory
+holding it stays. The login directory (ftp://host/) and the root
+(ftp://host//) are refused without --force.
+
+Examples:
+  ftp-cli rm ftp://alice:s3cret@example.net/backups/old.tar
+  ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli rm -r ftp://alice:s3cret@example.net/backups/2019/")]
     Rm {
-        /// The file to delete
+        /// The file (with -r: the directory) to delete
         url: String,
+        /// Delete a directory and everything in it
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: allow deleting everything in the login or root directory
+        #[arg(long, requires = "recursive")]
+        force: bool,
+        /// With -r: print what would be deleted, delete nothing
+        #[arg(long, requires = "recursive")]
+        dry_run: bool,
     },
     /// Delete an empty remote directory
     #[command(
@@ -72,8 +119,21 @@ pub enum Operation {
         /// The directory to delete
         url: String,
     },
-    /// Copy a file; exactly one of SRC and DST is an ftp:// URL
+    /// Copy a file (or with -r a tree); exactly one of SRC and DST is an ftp:// URL
     #[command(after_help = "\
+With -r, the tree is listed first, then copied: into DST/NAME when DST is a
+directory, else as DST (created). Times are kept both ways (MFMT where the
+server has it); empty directories and empty files are copied. -u copies
+only files missing at DST or differing in size, or older there (as far as
+the listing's time precision tells). -j N moves files over N sessions
+(default 4; a server that refuses more gets fewer). A remote name that is
+not exactly one path component ('..', 'a/b', '\\', control characters,
+absolute names, cdir/pdir), names that collide on a case-insensitive file
+system, and symbolic links (unless -L, uploads) are reported and skipped;
+nothing is ever written outside DST or through an existing local symbolic
+link. Failures do not stop the copy: a summary (files, bytes, failures)
+ends it, and the exit status is 1 if anything failed.
+
 A download goes to a temporary file beside DST, renamed into place once the
 server confirms it complete. An upload asks the server (SIZE) whether the
 target exists: a new file is uploaded straight to its name (so upload-only
@@ -91,6 +151,23 @@ Examples:
         src: String,
         /// Where to copy it: an ftp:// URL or a local path
         dst: String,
+        /// Copy a directory tree (into DST/NAME if DST is a directory,
+        /// else as DST)
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: copy only files missing at DST or differing in size or
+        /// time
+        #[arg(short = 'u', long, requires = "recursive")]
+        update: bool,
+        /// With -r: follow local symbolic links (uploads), with loop
+        /// detection
+        #[arg(short = 'L', long, requires = "recursive")]
+        dereference: bool,
+        /// With -r: sessions in parallel (default 4; fewer if the server
+        /// refuses more)
+        #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
+              value_parser = parse_jobs, requires = "recursive")]
+        jobs: usize,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -106,7 +183,25 @@ Examples:
         src: String,
         /// Where to move it: an ftp:// URL or a local path
         dst: String,
+        /// Move a directory tree: the source is deleted only once every
+        /// file of it is confirmed copied
+        #[arg(short = 'r', long)]
+        recursive: bool,
+        /// With -r: sessions in parallel (default 4)
+        #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
+              value_parser = parse_jobs, requires = "recursive")]
+        jobs: usize,
     },
+}
+
+fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of sessions from 1 to {}",
+            crate::tree::MAX_JOBS
+        )),
+    }
 }
 
 fn parse_timeout(text: &str) -> Result<Duration, String> {

@@ -6,8 +6,11 @@
 
 mod cli;
 mod exit;
+mod format;
 mod lines;
+mod names;
 mod ops;
+mod tree;
 
 use std::process::ExitCode;
 

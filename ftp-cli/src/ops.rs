@@ -11,6 +11,7 @@ use ftp_client::{Client, Config, EntryType, FtpUrl};
 use crate::cli::Operation;
 use crate::exit::Exit;
 use crate::lines::UnixLines;
+use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
 #[derive(Debug)]
@@ -20,14 +21,14 @@ pub struct Failure {
 }
 
 impl Failure {
-    fn usage(message: impl Into<String>) -> Self {
+    pub fn usage(message: impl Into<String>) -> Self {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
         }
     }
 
-    fn failed(message: impl Into<String>) -> Self {
+    pub fn failed(message: impl Into<String>) -> Self {
         Failure {
             exit: Exit::Failure,
             message: message.into(),
@@ -53,12 +54,67 @@ enum Location {
 /// Runs one operation.
 pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
     match operation {
-        Operation::Ls { url } => ls(&remote("ls", &url)?, config),
+        Operation::Ls {
+            url,
+            long,
+            json,
+            names,
+        } => {
+            let url = remote("ls", &url)?;
+            match (long, json, names) {
+                (false, false, false) => ls(&url, config),
+                (true, _, _) => ls_parsed(&url, config, ListStyle::Long),
+                (_, true, _) => ls_parsed(&url, config, ListStyle::Json),
+                (_, _, true) => ls_parsed(&url, config, ListStyle::Names),
+            }
+        }
         Operation::Mkdir { url } => mkdir(&remote("mkdir", &url)?, config),
-        Operation::Rm { url } => rm(&remote("rm", &url)?, config),
+        Operation::Rm {
+            url,
+            recursive: true,
+            force,
+            dry_run,
+        } => crate::tree::remove_tree(&remote("rm -r", &url)?, config, force, dry_run),
+        Operation::Rm { url, .. } => rm(&remote("rm", &url)?, config),
         Operation::Rmdir { url } => rmdir(&remote("rmdir", &url)?, config),
-        Operation::Cp { src, dst } => copy("cp", &src, &dst, config, false),
-        Operation::Mv { src, dst } => copy("mv", &src, &dst, config, true),
+        Operation::Cp {
+            src,
+            dst,
+            recursive: true,
+            update,
+            dereference,
+            jobs,
+        } => copy_tree(
+            "cp -r",
+            &src,
+            &dst,
+            config,
+            TreeOptions {
+                update,
+                jobs,
+                follow_links: dereference,
+                remove_source: false,
+            },
+        ),
+        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, false),
+        Operation::Mv {
+            src,
+            dst,
+            recursive: true,
+            jobs,
+        } => copy_tree(
+            "mv -r",
+            &src,
+            &dst,
+            config,
+            TreeOptions {
+                update: false,
+                jobs,
+                follow_links: false,
+                remove_source: true,
+            },
+        ),
+        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, true),
     }
 }
 
@@ -80,6 +136,58 @@ fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
         if !out.is_closed() {
             return Err(failed(&format!("writing the listing: {e}")));
         }
+    }
+    quit(client);
+    Ok(())
+}
+
+/// How `ls` prints a parsed listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ListStyle {
+    Long,
+    Json,
+    Names,
+}
+
+/// `ls -l`, `ls --json`, `ls -1`: the listing parsed, printed uniformly.
+/// `cdir`/`pdir` entries are left out; a line no parser understood is
+/// shown as it came (`-l`, `--json`) or reported on stderr (`-1`).
+fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Failure> {
+    let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
+    let mut client = connect("ls", url, config)?;
+    let entries = client.entries(url.path()).map_err(|e| failed(&e))?;
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    for entry in &entries {
+        if matches!(
+            entry.kind,
+            ftp_client::Kind::CurrentDir | ftp_client::Kind::ParentDir
+        ) {
+            continue;
+        }
+        let line = match style {
+            ListStyle::Long => crate::format::long_line(entry),
+            ListStyle::Json => crate::format::json_line(entry),
+            ListStyle::Names if entry.kind == ftp_client::Kind::Unknown => {
+                eprintln!(
+                    "ftp-cli: ls {url}: warning: listing line not understood: {}",
+                    crate::format::escape_name(&entry.raw)
+                );
+                continue;
+            }
+            ListStyle::Names => crate::format::escape_name(&entry.name),
+        };
+        if let Err(e) = writeln!(out, "{line}") {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                return Ok(());
+            }
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+    }
+    match out.flush() {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            return Err(failed(&format!("writing the listing: {e}")));
+        }
+        _ => {}
     }
     quit(client);
     Ok(())
@@ -148,6 +256,30 @@ fn rm(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
         .map_err(|e| Failure::failed(format!("rm {url}: {e}")))?;
     quit(client);
     Ok(())
+}
+
+/// `cp -r` and `mv -r`: exactly one side remote, as for one file.
+fn copy_tree(
+    op: &str,
+    src: &str,
+    dst: &str,
+    config: &Config,
+    options: TreeOptions,
+) -> Result<(), Failure> {
+    match (location(op, src)?, location(op, dst)?) {
+        (Location::Remote(src), Location::Local(dst)) => {
+            crate::tree::download_tree(op, &src, &dst, config, options)
+        }
+        (Location::Local(src), Location::Remote(dst)) => {
+            crate::tree::upload_tree(op, &src, &dst, config, options)
+        }
+        (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
+            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
+        ))),
+        (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
+            "{op}: neither argument is an ftp:// URL; exactly one must be"
+        ))),
+    }
 }
 
 fn copy(
@@ -479,9 +611,38 @@ fn upload_target(client: &mut Client, path: &[u8]) -> Result<UploadTarget, ftp_c
     Ok(UploadTarget::Replaceable)
 }
 
+/// For `cp -r`, where the listing already said the file exists: whether
+/// the server will let it be renamed, so that a replacement uploaded under
+/// a temporary name can be renamed over it. The listing's `perm` fact
+/// (RFC 3659 7.5.5: `f`, rename allowed) answers when given; otherwise an
+/// RNFR asks (350: yes), left unfinished and ended by a NOOP as in
+/// [`upload_target`].
+pub(crate) fn check_rename_allowed(
+    client: &mut Client,
+    path: &[u8],
+    known_perm: Option<&str>,
+) -> Result<(), String> {
+    if let Some(perm) = known_perm {
+        return if perm.contains(['f', 'F']) {
+            Ok(())
+        } else {
+            Err(format!(
+                "its MLST permissions {perm:?} do not include renaming (f)"
+            ))
+        };
+    }
+    let mut line = b"RNFR ".to_vec();
+    line.extend_from_slice(path);
+    let reply = client.raw_bytes(&line).map_err(|e| e.to_string())?;
+    if reply.code().get() != 350 {
+        return Err(format!("{}: {reply}", String::from_utf8_lossy(&line)));
+    }
+    client.noop().map_err(|e| e.to_string())
+}
+
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded
 /// before it is renamed over the original.
-fn temporary_name(path: &[u8]) -> Vec<u8> {
+pub(crate) fn temporary_name(path: &[u8]) -> Vec<u8> {
     let split = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
     let (dir, name) = path.split_at(split);
     let mut temp = dir.to_vec();
@@ -510,14 +671,14 @@ fn confirm_remote_size(
     }
 }
 
-fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
+pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     Client::connect_url(url, config.clone())
         .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
 }
 
 /// Ends the session politely; the operation already succeeded, so a
 /// failing QUIT changes nothing.
-fn quit(client: Client) {
+pub(crate) fn quit(client: Client) {
     let _ = client.quit();
 }
 
@@ -589,7 +750,7 @@ fn local_file_name(name: &[u8]) -> Option<OsString> {
 }
 
 /// A local file name's bytes, as sent to the server.
-fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
+pub(crate) fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
     #[cfg(unix)]
     {
         use std::os::unix::ffi::OsStrExt;
@@ -603,7 +764,7 @@ fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
 
 /// The mode a new download gets: the existing file's, or the usual
 /// `rw-r--r--` rather than the temporary file's private mode.
-fn permissions_for(target: &Path) -> Option<fs::Permissions> {
+pub(crate) fn permissions_for(target: &Path) -> Option<fs::Permissions> {
     if let Ok(existing) = fs::metadata(target) {
         return Some(existing.permissions());
     }

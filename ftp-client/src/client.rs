@@ -519,7 +519,7 @@ impl Client {
     }
 
     /// A listing's lines, byte for byte, without line ends or empty lines.
-    fn listing_lines(&mut self, command: DataCommand) -> Result<Vec<Vec<u8>>> {
+    pub(crate) fn listing_lines(&mut self, command: DataCommand) -> Result<Vec<Vec<u8>>> {
         let mut raw = Vec::new();
         let mut download = self.start_download(command)?;
         download.copy_to_end(&mut raw)?;
@@ -792,7 +792,7 @@ pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
 }
 
 /// `None` for an empty path: the command then goes without an argument.
-fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
+pub(crate) fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
     let path = path.as_ref();
     if path.is_empty() {
         Ok(None)
@@ -803,7 +803,7 @@ fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
 
 /// The session ended an operation with an outcome of another kind: a bug
 /// in this crate or in `ftp-proto`, reported rather than panicking.
-fn unexpected(operation: &str, outcome: Outcome) -> Error {
+pub(crate) fn unexpected(operation: &str, outcome: Outcome) -> Error {
     Error::Internal(format!("{operation} ended with {outcome:?}"))
 }
 

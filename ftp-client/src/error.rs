@@ -3,6 +3,7 @@
 use std::io;
 use std::time::Duration;
 
+use ftp_proto::listing::NameError;
 use ftp_proto::{Failure, InvalidArgument, Reply, ReplyClass, ReplyCode, UsageError};
 
 /// Shorthand for `Result<T, ftp_client::Error>`.
@@ -107,6 +108,42 @@ pub enum Error {
     /// The client was used wrongly (e.g. after the session closed).
     #[error("{0}")]
     Usage(#[from] UsageError),
+    /// The operation needs a command the server does not offer (its FEAT
+    /// does not list it); nothing was sent.
+    #[error("the server does not support {feature}")]
+    Unsupported {
+        /// The missing feature, e.g. `"MFMT"`.
+        feature: &'static str,
+    },
+    /// A [`Walk`](crate::Walk) skipped a listed name that is not exactly
+    /// one path component (`..`, `a/b`, a control character…) or a line
+    /// that was not understood: it is neither reported as an entry nor
+    /// descended into.
+    #[error("skipped {} in {dir:?}: {reason}", name_for_display(.name))]
+    UnsafeName {
+        /// The directory whose listing held it.
+        dir: String,
+        /// The name (or, for an unparsed line, the line) as sent.
+        name: Vec<u8>,
+        /// Why it was refused.
+        reason: NameError,
+    },
+    /// A [`Walk`](crate::Walk) reached one of its limits at `path`: the
+    /// depth limit or a listing loop (the directory is not descended
+    /// into), or the entry limit (the walk ends).
+    #[error("{path:?}: {what}")]
+    WalkLimit {
+        /// Where the limit was reached.
+        path: String,
+        /// Which limit, e.g. "deeper than 256 levels".
+        what: String,
+    },
+}
+
+/// A name as a quoted string, bytes outside printable ASCII escaped, so
+/// that a hostile name cannot drive the terminal.
+fn name_for_display(name: &[u8]) -> String {
+    format!("\"{}\"", name.escape_ascii())
 }
 
 impl Error {

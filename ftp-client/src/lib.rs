@@ -40,7 +40,12 @@
 //!   thread.
 //! - **Transfers are binary** (`TYPE I`) unless you choose ASCII
 //!   ([`Config::transfer_type`], [`Client::set_transfer_type`]).
-//! - **Listings**: [`Client::list`], [`Client::nlst`] and [`Client::mlsd`]
+//! - **Listings as data**: [`Client::entries`] parses a directory's
+//!   listing into [`Entry`] values (MLSD where the server has it, LIST
+//!   otherwise), [`Client::stat`] describes one path, and [`Client::walk`]
+//!   goes through a whole tree, refusing names that are not one safe path
+//!   component.
+//! - **Listings as text**: [`Client::list`], [`Client::nlst`] and [`Client::mlsd`]
 //!   decode names lossily into `String`s; [`Client::list_bytes`],
 //!   [`Client::nlst_bytes`] and [`Client::mlsd_bytes`] keep the bytes, and
 //!   [`Client::list_stream`] streams them.
@@ -63,10 +68,12 @@
 
 mod client;
 mod config;
+mod entries;
 mod error;
 mod netrc;
 mod transfer;
 mod url;
+mod walk;
 
 pub use client::Client;
 pub use config::Config;
@@ -74,6 +81,7 @@ pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
+pub use walk::{Walk, WalkEntry, WalkOptions};
 
 /// The sans-IO protocol core this client drives.
 pub use ftp_proto as proto;
@@ -82,6 +90,9 @@ pub use ftp_proto as proto;
 #[doc(no_inline)]
 pub use ftp_proto::Bytes;
 pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
+pub use ftp_proto::listing::{
+    Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone, check_component,
+};
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
     Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType, UsageError,

@@ -12,6 +12,10 @@ use ftp_client::{
     ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
     TransferMode, TransferType, Upload, UsageError, facts_line,
 };
+use ftp_client::{
+    Entry, Kind, ListingFormat, Modified, NameError, Precision, Walk, WalkEntry, WalkOptions, Zone,
+    check_component,
+};
 
 /// Names the type of every field of every [`Error`] variant.
 fn error_parts(error: &Error) -> usize {
@@ -53,6 +57,18 @@ fn error_parts(error: &Error) -> usize {
         Error::Internal(text) => {
             let _: &String = text;
             8
+        }
+        Error::Unsupported { feature } => {
+            let _: &&'static str = feature;
+            30
+        }
+        Error::UnsafeName { dir, name, reason } => {
+            let _: (&String, &Vec<u8>, &NameError) = (dir, name, reason);
+            31
+        }
+        Error::WalkLimit { path, what } => {
+            let _: (&String, &String) = (path, what);
+            32
         }
         Error::Usage(usage) => match *usage {
             UsageError::Busy | UsageError::Closed | UsageError::NoTransfer => 9,
@@ -180,4 +196,27 @@ fn every_type_in_the_public_api_is_exported() {
     let _ = |c: &mut Client| -> Result<Vec<Vec<u8>>> { c.nlst_bytes("") };
     let _ = |c: &mut Client| -> Result<()> { c.retrieve_stream("f").and_then(Download::abort) };
     let _ = |c: &mut Client| -> Result<u64> { c.store_stream("f").and_then(Upload::finish) };
+
+    // Listings as data.
+    let entry: Entry = Entry::with_kind("f", Kind::File);
+    let _: Option<Modified> = entry.modified;
+    let _: Result<&[u8], NameError> = entry.component(false);
+    assert_eq!(check_component(b"..", false), Err(NameError::Dots));
+    let _: (Precision, Zone) = (Precision::Minute, Zone::ServerLocal);
+    let _ = |c: &mut Client| -> Result<Vec<Entry>> { c.entries("") };
+    let _ = |c: &mut Client| -> Result<Entry> { c.stat("f") };
+    let _ = |c: &mut Client| -> Result<ListingFormat> { c.listing_format() };
+    let _ = |c: &mut Client| -> Result<()> { c.set_modified("f", modify.unwrap()) };
+    let _ = |c: &mut Client| -> Option<Result<WalkEntry>> {
+        let mut walk: Walk<'_> = c.walk_with("", WalkOptions::default().max_depth(3));
+        walk.next()
+    };
+    assert_eq!(
+        error_parts(&Error::UnsafeName {
+            dir: "d".into(),
+            name: b"..".to_vec(),
+            reason: NameError::Dots
+        }),
+        31
+    );
 }

@@ -1,4 +1,5 @@
-//! Throughput of the reply parser and the passive-mode decoders.
+//! Throughput of the reply parser, the passive-mode decoders and the
+//! listing parsers (Unix, MLSD and DOS lines; the goal is at least 100 MB/s).
 //!
 //! `cargo bench -p ftp-proto` reports bytes/s for each; the `lines`
 //! arguments show that the cost per byte stays flat as a reply grows from a
@@ -6,7 +7,7 @@
 
 use divan::counter::BytesCount;
 use divan::{Bencher, black_box};
-use ftp_proto::{Limits, ReplyParser, decode};
+use ftp_proto::{Limits, ReplyParser, decode, listing};
 
 fn main() {
     divan::main();
@@ -104,4 +105,89 @@ fn epsv(bencher: Bencher) {
     bencher
         .counter(BytesCount::of_slice(text))
         .bench_local(|| decode::epsv(black_box(&reply)));
+}
+
+/// A `LIST` listing of `lines` Unix lines, as vsftpd prints them.
+fn unix_listing(lines: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    for i in 0..lines {
+        let line = if i % 3 == 0 {
+            format!(
+                "drwxr-xr-x    2 1000     1000         4096 Nov {:>2} 09:30 dir {i}\r\n",
+                i % 28 + 1
+            )
+        } else {
+            format!(
+                "-rw-r--r--    1 ftp      ftp      {:>10} Jan {:02}  2024 file-{i:06}.dat\r\n",
+                i * 37,
+                i % 28 + 1
+            )
+        };
+        data.extend_from_slice(line.as_bytes());
+    }
+    data
+}
+
+/// An MLSD listing of `lines` lines, as proFTPD prints them.
+fn mlsd_listing(lines: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    for i in 0..lines {
+        data.extend_from_slice(
+            format!(
+                "modify=20261114093012;perm=adfrw;size={};type=file;unique=FD00U{i:X};UNIX.group=1001;UNIX.mode=0644;UNIX.owner=1001; file-{i:06}.dat\r\n",
+                i * 37
+            )
+            .as_bytes(),
+        );
+    }
+    data
+}
+
+/// A DOS listing of `lines` lines, as IIS prints them.
+fn dos_listing(lines: usize) -> Vec<u8> {
+    let mut data = Vec::new();
+    for i in 0..lines {
+        data.extend_from_slice(
+            format!(
+                "12-13-21  09:22AM             {:>8} file-{i:06}.dat\r\n",
+                i * 37
+            )
+            .as_bytes(),
+        );
+    }
+    data
+}
+
+fn now() -> decode::Timestamp {
+    decode::Timestamp::new(2026, 11, 30, 10, 0, 0).expect("a valid date")
+}
+
+fn parse_listing(format: listing::Format, data: &[u8]) -> usize {
+    listing::parse(format, data, now())
+        .map(|entry| entry.name.len())
+        .sum()
+}
+
+#[divan::bench]
+fn listing_unix(bencher: Bencher) {
+    let input = unix_listing(10_000);
+    bencher
+        .counter(BytesCount::of_slice(&input))
+        .bench_local(|| parse_listing(listing::Format::List, black_box(&input)));
+}
+
+#[divan::bench]
+fn listing_mlsd(bencher: Bencher) {
+    let input = mlsd_listing(10_000);
+    bencher
+        .counter(BytesCount::of_slice(&input))
+        .bench_local(|| parse_listing(listing::Format::Mlsd, black_box(&input)));
+}
+
+#[divan::bench]
+fn listing_dos(bencher: Bencher) {
+    let input = dos_listing(10_000);
+    bencher
+        .counter(BytesCount::of_slice(&input))
+        .bench_local(|| parse_listing(listing::Format::List, black_box(&input)));
 }

@@ -6,7 +6,7 @@ use std::net::{Ipv4Addr, SocketAddrV4};
 
 use crate::reply::Reply;
 
-mod facts;
+pub(crate) mod facts;
 
 pub use facts::{EntryType, Facts, facts_line, mlst};
 
@@ -293,6 +293,71 @@ impl Timestamp {
                 .checked_add(fraction)
         }
     }
+}
+
+impl Timestamp {
+    /// The UTC time `seconds` after 1970-01-01 00:00:00 (before it, if
+    /// negative); `None` outside the years 0–9999.
+    ///
+    /// ```
+    /// use ftp_proto::decode::Timestamp;
+    /// let t = Timestamp::from_unix(1_767_323_045).unwrap();
+    /// assert_eq!((t.year, t.month, t.day, t.hour, t.minute, t.second), (2026, 1, 2, 3, 4, 5));
+    /// assert_eq!(t.unix_timestamp(), 1_767_323_045);
+    /// ```
+    pub fn from_unix(seconds: i64) -> Option<Timestamp> {
+        let days = seconds.div_euclid(86_400);
+        let rest = seconds.rem_euclid(86_400);
+        let (year, month, day) = civil_from_days(days);
+        if !(0..=9999).contains(&year) {
+            return None;
+        }
+        Some(Timestamp {
+            year: year as u16,
+            month: month as u8,
+            day: day as u8,
+            hour: (rest / 3_600) as u8,
+            minute: (rest % 3_600 / 60) as u8,
+            second: (rest % 60) as u8,
+            nanosecond: 0,
+        })
+    }
+
+    /// A date and time that exist (month 1–12, a day of that month, hour
+    /// under 24, minute under 60, second up to 60); `None` otherwise.
+    pub fn new(year: u16, month: u8, day: u8, hour: u8, minute: u8, second: u8) -> Option<Self> {
+        let valid = (1..=12).contains(&month)
+            && day >= 1
+            && day <= days_in_month(year, month)
+            && hour < 24
+            && minute < 60
+            && second <= 60;
+        valid.then_some(Timestamp {
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            second,
+            nanosecond: 0,
+        })
+    }
+}
+
+/// The proleptic Gregorian date of a day count from 1970-01-01 (Howard
+/// Hinnant's `civil_from_days`).
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z - era * 146_097;
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    (year, month, day)
 }
 
 fn is_leap_year(year: u16) -> bool {

@@ -11,6 +11,9 @@
 //!   of the control stream, within bounded memory.
 //! - [`decode`]: the data inside replies (PASV and EPSV addresses, 257
 //!   paths, SIZE, MDTM, FEAT, MLST facts, the size hint of 150).
+//! - [`listing`]: MLSD and LIST lines (Unix, DOS/IIS, EPLF) as one
+//!   [`listing::Entry`] type, and the check that a listed name is one safe
+//!   path component.
 //! - [`Session`]: the state machine that makes every protocol decision.
 //!
 //! # The drive loop
@@ -76,6 +79,7 @@
 
 mod command;
 pub mod decode;
+pub mod listing;
 mod reply;
 pub mod session;
 

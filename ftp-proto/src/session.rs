@@ -23,6 +23,10 @@ use crate::command::{Arg, Command, TransferType};
 use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
+/// How many times a listing's CWD back to where it started is tried
+/// before the session gives up on it.
+const RETURN_ATTEMPTS: u8 = 3;
+
 /// How a session is set up.
 #[derive(Debug, Clone)]
 pub struct SessionConfig {
@@ -363,6 +367,9 @@ enum State {
     /// listing's result.
     Returning {
         result: Result<Outcome, Failure>,
+        home: Arg,
+        /// CWD attempts refused so far.
+        refused: u8,
     },
     /// ABOR sent: waiting for this many more final replies (the
     /// transfer's, unless it had come, and ABOR's).
@@ -414,6 +421,10 @@ pub struct Session {
     /// The working directory, as the last PWD gave it, while no command
     /// since can have changed it.
     working_directory: Option<Arg>,
+    /// The server's FEAT answer, once asked.
+    features: Option<Features>,
+    /// MLSD was refused although FEAT listed MLST: list with LIST.
+    mlsd_refused: bool,
 }
 
 impl Session {
@@ -430,6 +441,8 @@ impl Session {
             current_type: None,
             epsv: Epsv::Untried,
             working_directory: None,
+            features: None,
+            mlsd_refused: false,
         }
     }
 
@@ -573,6 +586,82 @@ impl Session {
     /// `NOOP`.
     pub fn noop(&mut self) -> Result<(), UsageError> {
         self.simple(Command::Noop, Expect::Completion)
+    }
+
+    /// `MFMT YYYYMMDDHHMMSS path` (draft-somers-ftp-mfxx): sets a file's
+    /// modification time, in UTC, to the second. Servers that support it
+    /// list `MFMT` in FEAT ([`Session::supports`]). Succeeds with
+    /// [`Outcome::Completed`] (213).
+    pub fn mfmt(&mut self, path: Arg, time: Timestamp) -> Result<(), UsageError> {
+        let mut line = format!(
+            "MFMT {:04}{:02}{:02}{:02}{:02}{:02} ",
+            time.year,
+            time.month,
+            time.day,
+            time.hour,
+            time.minute,
+            time.second.min(59)
+        )
+        .into_bytes();
+        line.extend_from_slice(path.as_bytes());
+        // `path` holds no CR, LF or NUL, and neither does the prefix.
+        let line = Arg::new(line).map_err(|_| UsageError::UnexpectedEvent("MFMT argument"))?;
+        self.simple(Command::Raw(line), Expect::Completion)
+    }
+
+    // --- Listings as data --------------------------------------------------
+
+    /// The server's FEAT answer, once [`Session::feat`] has run on this
+    /// session.
+    pub fn features(&self) -> Option<&Features> {
+        self.features.as_ref()
+    }
+
+    /// Whether FEAT listed `feature` (`"MLST"`, `"MFMT"`…); `false` before
+    /// FEAT was asked.
+    pub fn supports(&self, feature: &str) -> bool {
+        self.features.as_ref().is_some_and(|f| f.supports(feature))
+    }
+
+    /// How this session lists directories as data: MLSD when FEAT listed
+    /// MLST (and MLSD was not refused since), LIST otherwise. `None`
+    /// until FEAT has been asked: run [`Session::feat`] first. The choice
+    /// holds for the whole session.
+    pub fn listing_format(&self) -> Option<crate::listing::Format> {
+        let features = self.features.as_ref()?;
+        Some(if features.supports("MLST") && !self.mlsd_refused {
+            crate::listing::Format::Mlsd
+        } else {
+            crate::listing::Format::List
+        })
+    }
+
+    /// The transfer that lists `path` (`None`: the working directory) in
+    /// [`Session::listing_format`], and that format; `None` until FEAT
+    /// has been asked.
+    pub fn listing_request(
+        &self,
+        path: Option<Arg>,
+    ) -> Option<(DataCommand, crate::listing::Format)> {
+        let format = self.listing_format()?;
+        let request = match format {
+            crate::listing::Format::Mlsd => DataCommand::Mlsd(path),
+            crate::listing::Format::List => DataCommand::List(path),
+        };
+        Some((request, format))
+    }
+
+    /// Tells the session that its MLSD got `reply`, a refusal: if it is
+    /// 500 or 502 (unknown or unimplemented) although FEAT listed MLST,
+    /// later listings use LIST. Returns whether it was, so the caller knows
+    /// to list again.
+    pub fn note_mlsd_refusal(&mut self, reply: &Reply) -> bool {
+        let unknown = matches!(reply.code().get(), 500 | 502)
+            && self.listing_format() == Some(crate::listing::Format::Mlsd);
+        if unknown {
+            self.mlsd_refused = true;
+        }
+        unknown
     }
 
     /// `RNFR from`, then `RNTO to` once the server answers 350.
@@ -865,7 +954,11 @@ impl Session {
     fn end_transfer(&mut self, home: Option<Arg>, result: Result<Outcome, Failure>) {
         match home {
             Some(home) if !self.is_closed() => {
-                self.state = State::Returning { result };
+                self.state = State::Returning {
+                    result,
+                    home: home.clone(),
+                    refused: 0,
+                };
                 self.send(Command::Cwd(home.clone()));
                 self.working_directory = Some(home);
             }
@@ -1013,8 +1106,23 @@ impl Session {
                 }
                 _ => self.finish(Err(self.not_success(reply))),
             },
-            State::Returning { result } => match class {
+            State::Returning {
+                result,
+                home,
+                refused,
+            } => match class {
                 ReplyClass::PositiveCompletion => self.finish(result),
+                // Some servers (libunftp) check a CWD by listing the
+                // directory, which fails while entries vanish from it:
+                // ask again before giving up.
+                _ if refused < RETURN_ATTEMPTS - 1 && reply.code().get() != 421 => {
+                    self.state = State::Returning {
+                        result,
+                        home: home.clone(),
+                        refused: refused + 1,
+                    };
+                    self.send(Command::Cwd(home));
+                }
                 // The session is in the listed directory, where every
                 // relative path would name another file than meant: it
                 // ends here.
@@ -1092,13 +1200,15 @@ impl Session {
             Expect::Facts => decode::mlst(&reply)
                 .map(Outcome::Facts)
                 .map_err(decode_failure),
-            Expect::Features => Ok(Outcome::Features(
-                if class == ReplyClass::PositiveCompletion {
+            Expect::Features => {
+                let features = if class == ReplyClass::PositiveCompletion {
                     decode::features(&reply)
                 } else {
                     Features::default()
-                },
-            )),
+                };
+                self.features = Some(features.clone());
+                Ok(Outcome::Features(features))
+            }
         };
         self.finish(result);
     }

@@ -339,3 +339,66 @@ fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
     assert_eq!(aborted_code(outcome.unwrap()), 226);
     assert!(script.session.is_idle());
 }
+
+#[test]
+fn listing_format_follows_feat_and_falls_back_to_list_for_good() {
+    let mut script = Script::logged_in(vec![
+        (
+            "FEAT",
+            b"211-Features\r\n MLST type*;size*;\r\n MFMT\r\n211 End\r\n",
+        ),
+        (
+            "MFMT 20010203040506 a b",
+            b"213 Modify=20010203040506; a b\r\n",
+        ),
+    ]);
+    assert_eq!(script.session.listing_format(), None, "FEAT not asked yet");
+    script.session.feat().unwrap();
+    script.run().unwrap();
+    assert_eq!(
+        script.session.listing_format(),
+        Some(ftp_proto::listing::Format::Mlsd)
+    );
+    assert!(script.session.supports("mfmt"));
+    let (request, _) = script.session.listing_request(Some(arg("d"))).unwrap();
+    assert_eq!(request, DataCommand::Mlsd(Some(arg("d"))));
+    let when = ftp_proto::decode::Timestamp::new(2001, 2, 3, 4, 5, 6).unwrap();
+    script.session.mfmt(arg("a b"), when).unwrap();
+    assert!(matches!(script.run(), Ok(Outcome::Completed(_))));
+    // A 550 is about the directory, not about MLSD: the choice stays.
+    let refusal = |code| {
+        ftp_proto::Reply::new(
+            ftp_proto::ReplyCode::new(code).unwrap(),
+            vec![ftp_proto::Bytes::from("no")],
+        )
+    };
+    assert!(!script.session.note_mlsd_refusal(&refusal(550)));
+    assert_eq!(
+        script.session.listing_format(),
+        Some(ftp_proto::listing::Format::Mlsd)
+    );
+    // 500/502: MLSD unknown after all; LIST from now on.
+    assert!(script.session.note_mlsd_refusal(&refusal(502)));
+    let (request, format) = script.session.listing_request(None).unwrap();
+    assert_eq!(
+        (request, format),
+        (DataCommand::List(None), ftp_proto::listing::Format::List)
+    );
+    assert!(
+        !script.session.note_mlsd_refusal(&refusal(500)),
+        "already LIST"
+    );
+    assert!(script.is_done());
+}
+
+#[test]
+fn without_mlst_in_feat_listings_use_list() {
+    let mut script = Script::logged_in(vec![("FEAT", b"500 Unknown command\r\n")]);
+    script.session.feat().unwrap();
+    script.run().unwrap();
+    assert_eq!(
+        script.session.listing_format(),
+        Some(ftp_proto::listing::Format::List)
+    );
+    assert!(!script.session.supports("MFMT"));
+}

@@ -965,7 +965,9 @@ fn a_data_connection_that_fails_still_returns_home() {
 
 #[test]
 fn a_session_that_cannot_return_home_is_closed() {
-    // Every relative path would now name another file than meant.
+    // Every relative path would now name another file than meant. The CWD
+    // is tried three times: libunftp refuses it while the directory
+    // changes under it.
     Transcript::new(
         b"220 Ready\r\n",
         vec![list_dir, |s| s.noop()],
@@ -975,6 +977,8 @@ fn a_session_that_cannot_return_home_is_closed() {
             (On("TYPE I"), b"200 Ok\r\n"),
             (On("EPSV"), b"229 (|||30001|)\r\n"),
             (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD /"), b"550 Permission denied\r\n"),
+            (On("CWD /"), b"550 Permission denied\r\n"),
             (On("CWD /"), b"550 Permission denied\r\n"),
         ],
     )
@@ -996,6 +1000,53 @@ fn a_session_that_cannot_return_home_is_closed() {
         "< 226 Done",
         "> CWD /",
         "< 550 Permission denied",
+        "> CWD /",
+        "< 550 Permission denied",
+        "> CWD /",
+        "< 550 Permission denied",
         "err CWD /: 550 Permission denied",
+    ]);
+}
+
+#[test]
+fn a_refused_return_home_is_tried_again() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![list_dir, |s| s.noop()],
+        vec![
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD my dir"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD /"), b"550 File not found\r\n"),
+            (On("CWD /"), b"250 Okay\r\n"),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD my dir",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD /",
+        "< 550 File not found",
+        "> CWD /",
+        "< 250 Okay",
+        "ok transferred 226",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
     ]);
 }

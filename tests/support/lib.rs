@@ -16,6 +16,7 @@ use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principa
 use unftp_sbe_fs::Filesystem;
 
 pub mod fault;
+pub mod hostile;
 pub mod scenarios;
 
 pub use fault::{FaultServer, Peer};

@@ -46,6 +46,7 @@ mod library;
 mod names;
 mod sizes;
 mod target;
+mod tree;
 
 use harness::Group;
 use target::Target;
@@ -58,6 +59,7 @@ fn groups() -> Vec<Group> {
         sizes::group(),
         names::group(),
         drop_box::group(),
+        tree::group(),
     ]
 }
 

@@ -20,7 +20,7 @@ pub enum EntryType {
 }
 
 impl EntryType {
-    fn parse(value: &str) -> EntryType {
+    pub(crate) fn parse(value: &str) -> EntryType {
         match value.to_ascii_lowercase().as_str() {
             "file" => EntryType::File,
             "dir" => EntryType::Dir,
@@ -102,14 +102,7 @@ impl Facts {
 /// the pathname may not.
 pub fn facts_line(line: &[u8]) -> Result<Facts, DecodeError> {
     let error = || DecodeError::Facts(String::from_utf8_lossy(line).into_owned());
-    let entry = line.strip_prefix(b" ").unwrap_or(line);
-    let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
-    let space = memchr::memchr(b' ', entry).ok_or_else(error)?;
-    let (list, path) = (&entry[..space], &entry[space + 1..]);
-    if path.is_empty() {
-        return Err(error());
-    }
-    let list = String::from_utf8_lossy(list);
+    let (list, path) = split_entry(line).ok_or_else(error)?;
     let mut facts = Facts {
         path: path.to_vec(),
         entry_type: None,
@@ -121,25 +114,84 @@ pub fn facts_line(line: &[u8]) -> Result<Facts, DecodeError> {
         unix_mode: None,
         facts: Vec::new(),
     };
-    for fact in list.split(';').filter(|f| !f.is_empty()) {
-        let (name, value) = fact.split_once('=').ok_or_else(error)?;
-        if name.is_empty() {
-            return Err(error());
-        }
-        let name = name.to_ascii_lowercase();
+    for fact in fact_pairs(list) {
+        let (name, value) = fact.ok_or_else(error)?;
+        let value_str = String::from_utf8_lossy(value);
+        let name = String::from_utf8_lossy(name).to_ascii_lowercase();
         match name.as_str() {
-            "type" => facts.entry_type = Some(EntryType::parse(value)),
-            "size" => facts.size = value.parse().ok(),
-            "modify" => facts.modify = Timestamp::parse(value),
-            "create" => facts.create = Timestamp::parse(value),
-            "perm" => facts.perm = Some(value.to_owned()),
-            "unique" => facts.unique = Some(value.to_owned()),
-            "unix.mode" => facts.unix_mode = u32::from_str_radix(value, 8).ok(),
+            "type" => facts.entry_type = Some(EntryType::parse(&value_str)),
+            "size" => facts.size = decimal(value),
+            "modify" => facts.modify = Timestamp::parse(&value_str),
+            "create" => facts.create = Timestamp::parse(&value_str),
+            "perm" => facts.perm = Some(value_str.clone().into_owned()),
+            "unique" => facts.unique = Some(value_str.clone().into_owned()),
+            "unix.mode" => facts.unix_mode = unix_mode(value),
             _ => {}
         }
-        facts.facts.push((name, value.to_owned()));
+        facts.facts.push((name, value_str.into_owned()));
     }
     Ok(facts)
+}
+
+/// Splits an entry into its fact list and its pathname: a single leading
+/// space (MLST's indent) and a trailing CR are dropped; the facts end at
+/// the first `; ` (RFC 3659 ends every fact with `;`, and a symlink target
+/// in `OS.unix=slink:` may hold spaces), or at the first space if there is
+/// no `; `; everything after that space, spaces and semicolons included,
+/// is the pathname. `None` without a space or a pathname.
+pub(crate) fn split_entry(line: &[u8]) -> Option<(&[u8], &[u8])> {
+    let entry = line.strip_prefix(b" ").unwrap_or(line);
+    let entry = entry.strip_suffix(b"\r").unwrap_or(entry);
+    let space = if entry.first() == Some(&b' ') {
+        0
+    } else {
+        match memchr::memmem::find(entry, b"; ") {
+            Some(end) => end + 1,
+            None => memchr::memchr(b' ', entry)?,
+        }
+    };
+    let (list, path) = (&entry[..space], &entry[space + 1..]);
+    (!path.is_empty()).then_some((list, path))
+}
+
+/// The `name=value` pairs of a fact list, empty facts skipped; `None` for
+/// a fact with no `=` or no name (the entry is malformed).
+pub(crate) fn fact_pairs(list: &[u8]) -> impl Iterator<Item = Option<(&[u8], &[u8])>> {
+    list.split(|&b| b == b';')
+        .filter(|fact| !fact.is_empty())
+        .map(|fact| {
+            let eq = memchr::memchr(b'=', fact)?;
+            (eq > 0).then(|| (&fact[..eq], &fact[eq + 1..]))
+        })
+}
+
+/// A decimal number of at most 19 digits (no sign, no spaces).
+pub(crate) fn decimal(value: &[u8]) -> Option<u64> {
+    if value.is_empty() || value.len() > 19 || !value.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(
+        value
+            .iter()
+            .fold(0u64, |n, &d| n * 10 + u64::from(d - b'0')),
+    )
+}
+
+/// `UNIX.mode` as servers write it: octal digits, with or without a
+/// leading `0` or `0o` (`644`, `0644`, `0o644`), at most `0o7777` plus the
+/// file-type bits some servers include.
+pub(crate) fn unix_mode(value: &[u8]) -> Option<u32> {
+    let digits = value
+        .strip_prefix(b"0o")
+        .or_else(|| value.strip_prefix(b"0O"))
+        .unwrap_or(value);
+    if digits.is_empty() || digits.len() > 8 {
+        return None;
+    }
+    digits.iter().try_fold(0u32, |mode, &d| match d {
+        b'0'..=b'7' => Some(mode * 8 + u32::from(d - b'0')),
+        _ => None,
+    })
 }
 
 /// Decodes a 250 MLST reply (RFC 3659 7.2): its entry is the first line
@@ -228,6 +280,15 @@ mod tests {
         assert_eq!(facts.modify, None, "30 February does not exist");
         assert_eq!(facts.unix_mode, None);
         assert_eq!(facts.get("size"), Some("lots"));
+        // Both spellings of an octal mode.
+        assert_eq!(
+            facts_line(b"unix.mode=0o755; f").unwrap().unix_mode,
+            Some(0o755)
+        );
+        assert_eq!(
+            facts_line(b"UNIX.MODE=644; f").unwrap().unix_mode,
+            Some(0o644)
+        );
         // No facts at all: MLST's entry is then a space and the name.
         let bare = facts_line(b"  /x").unwrap();
         assert_eq!((bare.path.as_slice(), bare.iter().count()), (&b"/x"[..], 0));

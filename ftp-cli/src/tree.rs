@@ -1,0 +1,1199 @@
+//! Recursive `cp -r`, `mv -r` and `rm -r`.
+//!
+//! Each operation first plans (lists the whole source tree with one
+//! session), then acts: directories are created in order, files are moved
+//! by up to `-j` sessions, each reused for every file it takes. Every
+//! remote name reaches the local file system or the server only through
+//! [`crate::names::local_component`] / [`crate::names::remote_component`],
+//! which refuse anything that is not exactly one path component. A failed
+//! file is reported and the rest goes on; the summary counts files, bytes
+//! and failures, and any failure makes the exit status 1.
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ftp_client::{Client, Config, Entry, FtpUrl, Kind, Modified, Timestamp, WalkOptions};
+
+use crate::format::escape_name;
+use crate::names::{self, collision_key};
+use crate::ops::{self, Failure};
+
+/// Parallel sessions by default: a small tree is latency-bound (each file
+/// costs a passive-mode round trip, a connection and a final reply), and
+/// four sessions hide most of that while staying under the per-address
+/// limits servers commonly set (Pure-FTPd and vsftpd setups often allow a
+/// handful per IP). A server that refuses more gets fewer.
+pub const DEFAULT_JOBS: usize = 4;
+
+/// The most `-j` accepts.
+pub const MAX_JOBS: usize = 16;
+
+/// What the recursive options ask for.
+#[derive(Debug, Clone, Copy)]
+pub struct TreeOptions {
+    /// `-u`: copy only files that are missing or differ.
+    pub update: bool,
+    /// `-j`: sessions in parallel.
+    pub jobs: usize,
+    /// `-L`: follow symbolic links (local ones, on upload).
+    pub follow_links: bool,
+    /// `mv -r`: delete the source once everything is confirmed.
+    pub remove_source: bool,
+}
+
+/// Counts and failures of a recursive operation.
+struct Summary {
+    op: String,
+    files: AtomicU64,
+    bytes: AtomicU64,
+    up_to_date: AtomicU64,
+    skipped: AtomicU64,
+    failures: AtomicU64,
+}
+
+impl Summary {
+    fn new(op: &str) -> Summary {
+        Summary {
+            op: op.to_owned(),
+            files: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            up_to_date: AtomicU64::new(0),
+            skipped: AtomicU64::new(0),
+            failures: AtomicU64::new(0),
+        }
+    }
+
+    /// A failure: one line on stderr, counted.
+    fn fail(&self, what: &str, message: impl std::fmt::Display) {
+        self.failures.fetch_add(1, Ordering::Relaxed);
+        eprintln!("ftp-cli: {} {what}: {message}", self.op);
+    }
+
+    /// Something left out on purpose (a symbolic link, a device): reported,
+    /// counted, not a failure, but `mv` then keeps its source.
+    fn skip(&self, what: &str, message: impl std::fmt::Display) {
+        self.skipped.fetch_add(1, Ordering::Relaxed);
+        eprintln!("ftp-cli: {} {what}: skipped: {message}", self.op);
+    }
+
+    fn done(&self, bytes: u64) {
+        self.files.fetch_add(1, Ordering::Relaxed);
+        self.bytes.fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    fn failures(&self) -> u64 {
+        self.failures.load(Ordering::Relaxed)
+    }
+
+    /// The last line: printed on success, the error line on failure.
+    fn finish(&self) -> Result<(), Failure> {
+        let mut line = format!(
+            "{}: {} files, {} bytes",
+            self.op,
+            self.files.load(Ordering::Relaxed),
+            self.bytes.load(Ordering::Relaxed)
+        );
+        let up_to_date = self.up_to_date.load(Ordering::Relaxed);
+        if up_to_date > 0 {
+            line.push_str(&format!(", {up_to_date} up to date"));
+        }
+        let skipped = self.skipped.load(Ordering::Relaxed);
+        if skipped > 0 {
+            line.push_str(&format!(", {skipped} skipped"));
+        }
+        line.push_str(&format!(", {} failures", self.failures()));
+        if self.failures() > 0 {
+            Err(Failure::failed(line))
+        } else {
+            eprintln!("ftp-cli: {line}");
+            Ok(())
+        }
+    }
+}
+
+/// Why one file failed, and whether trying it again may help: a 4xx reply
+/// (such as Pure-FTPd's "425 Unable to identify the local data socket"
+/// when its passive ports are all in TIME_WAIT).
+#[derive(Debug)]
+struct JobError {
+    message: String,
+    transient: bool,
+}
+
+impl From<String> for JobError {
+    fn from(message: String) -> Self {
+        JobError {
+            message,
+            transient: false,
+        }
+    }
+}
+
+impl From<ftp_client::Error> for JobError {
+    fn from(error: ftp_client::Error) -> Self {
+        JobError {
+            transient: error.is_transient(),
+            message: error.to_string(),
+        }
+    }
+}
+
+/// Files at least this large are downloaded with splice.
+const SPLICE_FROM: u64 = 256 * 1024;
+
+/// Tries of a file whose failures are transient.
+const TRIES: u32 = 3;
+
+fn shown(path: &[u8]) -> String {
+    escape_name(path)
+}
+
+fn unix_seconds(time: SystemTime) -> Option<i64> {
+    match time.duration_since(UNIX_EPOCH) {
+        Ok(d) => i64::try_from(d.as_secs()).ok(),
+        Err(e) => i64::try_from(e.duration().as_secs()).ok().map(|s| -s),
+    }
+}
+
+/// Whether a destination of `dst_size` bytes modified at `dst_seconds` is
+/// up to date with a source described by `size` and `modified`: same size,
+/// and the same time as far as the coarser of the two can tell, or newer.
+fn up_to_date(
+    dst_size: u64,
+    dst_seconds: Option<i64>,
+    size: Option<u64>,
+    modified: Option<&Modified>,
+) -> bool {
+    if size.is_some_and(|s| s != dst_size) {
+        return false;
+    }
+    match (modified, dst_seconds) {
+        (Some(m), Some(dst)) => m.matches_unix(dst) || dst > m.time.unix_timestamp(),
+        (None, _) => size.is_some(),
+        (Some(_), None) => false,
+    }
+}
+
+// ---------------------------------------------------------------- sessions
+
+/// Runs `work` on every job with up to `jobs` sessions: `first` (the
+/// planning session) and others opened by `connect`. A session the server
+/// refuses (421, a refused connection) means fewer sessions; a session
+/// that dies is reopened once, and its job put back.
+fn run_parallel<J: Sync>(
+    jobs: Vec<J>,
+    first: Client,
+    connect: &(dyn Fn() -> Result<Client, Failure> + Sync),
+    sessions: usize,
+    summary: &Summary,
+    label: &(dyn Fn(&J) -> String + Sync),
+    work: &(dyn Fn(&mut Client, &J) -> Result<(), JobError> + Sync),
+) -> Option<Client> {
+    if jobs.is_empty() {
+        return Some(first);
+    }
+    let next = AtomicUsize::new(0);
+    let retry: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+    let alive = AtomicUsize::new(0);
+    let sessions = sessions.clamp(1, jobs.len());
+    let first = Mutex::new(Some(first));
+    let kept: Mutex<Option<Client>> = Mutex::new(None);
+    let take = || -> Option<usize> {
+        if let Some(i) = retry.lock().ok()?.pop() {
+            return Some(i);
+        }
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        (i < jobs.len()).then_some(i)
+    };
+    std::thread::scope(|scope| {
+        for worker in 0..sessions {
+            let (take, first, kept, alive, retry) = (&take, &first, &kept, &alive, &retry);
+            let jobs = &jobs;
+            alive.fetch_add(1, Ordering::Relaxed);
+            scope.spawn(move || {
+                let initial = if worker == 0 {
+                    first.lock().ok().and_then(|mut f| f.take())
+                } else {
+                    match connect() {
+                        Ok(client) => Some(client),
+                        Err(e) => {
+                            tracing::debug!("session {worker} not opened ({e}); fewer sessions");
+                            None
+                        }
+                    }
+                };
+                let Some(mut client) = initial else {
+                    alive.fetch_sub(1, Ordering::Relaxed);
+                    return;
+                };
+                let mut retried = HashSet::new();
+                while let Some(i) = take() {
+                    let job = &jobs[i];
+                    let mut result = work(&mut client, job);
+                    // A transient refusal (4xx): the same request may
+                    // succeed a moment later.
+                    for attempt in 1..TRIES {
+                        match &result {
+                            Err(e) if e.transient && !client.is_closed() => {
+                                tracing::debug!("{}: {}; trying again", label(job), e.message);
+                                std::thread::sleep(std::time::Duration::from_millis(
+                                    200 * u64::from(attempt),
+                                ));
+                                result = work(&mut client, job);
+                            }
+                            _ => break,
+                        }
+                    }
+                    match result {
+                        Ok(()) => {}
+                        Err(e) if client.is_closed() && retried.insert(i) => {
+                            let message = e.message;
+                            tracing::debug!("session {worker} closed ({message}); reconnecting");
+                            if let Ok(mut r) = retry.lock() {
+                                r.push(i);
+                            }
+                            match connect() {
+                                Ok(fresh) => client = fresh,
+                                Err(e) => {
+                                    tracing::debug!("session {worker} not reopened: {e}");
+                                    alive.fetch_sub(1, Ordering::Relaxed);
+                                    return;
+                                }
+                            }
+                        }
+                        Err(e) => summary.fail(&label(job), e.message),
+                    }
+                }
+                alive.fetch_sub(1, Ordering::Relaxed);
+                if worker == 0 || kept.lock().is_ok_and(|k| k.is_none()) {
+                    if let Ok(mut k) = kept.lock() {
+                        if k.is_none() && !client.is_closed() {
+                            *k = Some(client);
+                            return;
+                        }
+                    }
+                }
+                ops::quit(client);
+            });
+        }
+    });
+    // Jobs no session could take.
+    let mut left: Vec<usize> = retry.into_inner().unwrap_or_default();
+    let from = next.load(Ordering::Relaxed).min(jobs.len());
+    left.extend(from..jobs.len());
+    for i in left {
+        summary.fail(&label(&jobs[i]), "no session left to transfer it");
+    }
+    kept.into_inner().ok().flatten()
+}
+
+// ---------------------------------------------------------------- download
+
+/// A file to download.
+struct Fetch {
+    remote: Vec<u8>,
+    local: PathBuf,
+    size: Option<u64>,
+    modified: Option<Modified>,
+}
+
+/// `cp -r ftp://… DST` and `mv -r`.
+pub fn download_tree(
+    op: &str,
+    src: &FtpUrl,
+    dst: &Path,
+    config: &Config,
+    options: TreeOptions,
+) -> Result<(), Failure> {
+    if options.follow_links {
+        return Err(Failure::usage(format!(
+            "{op}: -L follows local symbolic links on upload; remote ones are never followed"
+        )));
+    }
+    let summary = Summary::new(op);
+    let root = trim_slashes(src.path()).to_vec();
+    let mut client = ops::connect(op, src, config)?;
+    let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}"));
+    let what = client.stat(&root).map_err(|e| fail_top(&e))?;
+    if what.kind != Kind::Dir {
+        return Err(Failure::usage(format!(
+            "{op} {src}: not a directory; copy a file without -r"
+        )));
+    }
+    // cp -r semantics: into DST/basename when DST is a directory.
+    // The user's own DST may be a symbolic link to a directory (a backup
+    // disk, say): that one is followed. Links inside the tree never are.
+    let resolved;
+    let dst = match (fs::symlink_metadata(dst), fs::metadata(dst)) {
+        (Ok(link), Ok(meta)) if link.file_type().is_symlink() && meta.is_dir() => {
+            resolved = fs::canonicalize(dst)
+                .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", dst.display())))?;
+            resolved.as_path()
+        }
+        _ => dst,
+    };
+    let target = match fs::symlink_metadata(dst) {
+        Ok(meta) if meta.is_dir() => {
+            let base = root.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+            if base.is_empty() {
+                dst.to_owned()
+            } else {
+                dst.join(names::local_component(base).map_err(|e| {
+                    Failure::failed(format!("{op} {src}: the directory's name: {e}"))
+                })?)
+            }
+        }
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(Failure::failed(format!(
+                "{op} {src}: {} is a symbolic link; not writing through it",
+                dst.display()
+            )));
+        }
+        Ok(_) => {
+            return Err(Failure::failed(format!(
+                "{op} {src}: {} exists and is not a directory",
+                dst.display()
+            )));
+        }
+        Err(_) => dst.to_owned(),
+    };
+    make_local_dir(&target)
+        .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", target.display())))?;
+
+    // Plan: the whole tree, names checked, collisions found.
+    let mut items = Vec::new();
+    for item in client.walk_with(&root, WalkOptions::default()) {
+        match item {
+            Ok(found) => items.push(found),
+            Err(e) => summary.fail(&shown(&root), e),
+        }
+    }
+    if client.is_closed() {
+        return Err(Failure::failed(format!(
+            "{op} {src}: the session closed while listing"
+        )));
+    }
+    let colliding = collisions(
+        items
+            .iter()
+            .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
+    );
+    let mut failed_dirs: Vec<PathBuf> = Vec::new();
+    let mut files = Vec::new();
+    let mut remote_dirs = Vec::new();
+    let mut created_dirs = Vec::new();
+    for found in &items {
+        let name = shown(&found.path);
+        if colliding.contains(&found.relative) {
+            summary.fail(
+                &name,
+                "its name collides with another entry's on a case-insensitive file system",
+            );
+            if found.entry.is_dir() {
+                failed_dirs.push(local_path(&target, &found.relative));
+            }
+            continue;
+        }
+        let local = local_path(&target, &found.relative);
+        if failed_dirs.iter().any(|d| local.starts_with(d)) {
+            continue;
+        }
+        match &found.entry.kind {
+            Kind::Dir => match make_local_dir(&local) {
+                Ok(()) => {
+                    remote_dirs.push(found.path.clone());
+                    created_dirs.push((local, found.entry.modified));
+                }
+                Err(e) => {
+                    summary.fail(&name, e);
+                    failed_dirs.push(local);
+                }
+            },
+            Kind::File => files.push(Fetch {
+                remote: found.path.clone(),
+                local,
+                size: found.entry.size,
+                modified: found.entry.modified,
+            }),
+            Kind::Symlink { .. } => summary.skip(&name, "a symbolic link (not followed)"),
+            _ => summary.skip(&name, "not a regular file or directory"),
+        }
+    }
+
+    let connect = || ops::connect(op, src, config);
+    let label = |job: &Fetch| shown(&job.remote);
+    let update = options.update;
+    let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
+        match fetch_file(client, job, update)? {
+            Some(bytes) => summary.done(bytes),
+            None => {
+                summary.up_to_date.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    };
+    let kept = run_parallel(
+        files,
+        client,
+        &connect,
+        options.jobs,
+        &summary,
+        &label,
+        &work,
+    );
+    // Directory times last: writing files into them changed them.
+    for (dir, modified) in created_dirs.iter().rev() {
+        if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
+            let _ = fs::File::open(dir).and_then(|d| d.set_modified(time));
+        }
+    }
+    if options.remove_source {
+        let clean = summary.failures() == 0 && summary.skipped.load(Ordering::Relaxed) == 0;
+        match kept {
+            Some(mut client) if clean => {
+                remove_remote(&mut client, &items, &remote_dirs, &root, &summary);
+                ops::quit(client);
+            }
+            _ => eprintln!("ftp-cli: {op} {src}: the source is kept: not every entry was copied"),
+        }
+    } else if let Some(client) = kept {
+        ops::quit(client);
+    }
+    summary.finish()
+}
+
+/// Downloads one file through a temporary file beside it; `None` when
+/// `-u` found it up to date.
+fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u64>, JobError> {
+    match fs::symlink_metadata(&job.local) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(JobError::from(format!(
+                "{} is a symbolic link; not writing through it",
+                job.local.display()
+            )));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(JobError::from(format!(
+                "{} exists and is not a file",
+                job.local.display()
+            )));
+        }
+        Ok(meta)
+            if update
+                && up_to_date(
+                    meta.len(),
+                    meta.modified().ok().and_then(unix_seconds),
+                    job.size,
+                    job.modified.as_ref(),
+                ) =>
+        {
+            return Ok(None);
+        }
+        _ => {}
+    }
+    let parent = job
+        .local
+        .parent()
+        .ok_or_else(|| "no parent directory".to_owned())?;
+    let name = job.local.file_name().unwrap_or_default();
+    let mut prefix = std::ffi::OsString::from(".");
+    prefix.push(name);
+    prefix.push(".");
+    let mut temp = tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".part")
+        .tempfile_in(parent)
+        .map_err(|e| format!("cannot write to {}: {e}", parent.display()))?;
+    let mut download = client
+        .retrieve_stream(&job.remote)
+        .map_err(JobError::from)?;
+    let announced = download.size_hint();
+    // Small files through a buffer: splice's pipe costs more to set up
+    // than it saves below a few hundred KiB.
+    if announced.or(job.size).is_some_and(|n| n < SPLICE_FROM) {
+        download
+            .copy_to_end(temp.as_file_mut())
+            .map_err(JobError::from)?;
+    } else {
+        download
+            .copy_to_file(temp.as_file_mut())
+            .map_err(JobError::from)?;
+    }
+    let received = download.finish().map_err(JobError::from)?;
+    if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
+        return Err(JobError::from(format!(
+            "received {received} bytes but the server said {expected}"
+        )));
+    }
+    if let Some(time) = job.modified.and_then(|m| m.time.to_system_time()) {
+        temp.as_file()
+            .set_modified(time)
+            .map_err(|e| format!("setting the time: {e}"))?;
+    }
+    if let Some(permissions) = ops::permissions_for(&job.local) {
+        let _ = temp.as_file().set_permissions(permissions);
+    }
+    // Checked again just before the rename.
+    if fs::symlink_metadata(&job.local).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(JobError::from(format!(
+            "{} became a symbolic link; not replacing it",
+            job.local.display()
+        )));
+    }
+    temp.persist(&job.local)
+        .map_err(|e| format!("cannot move into place: {}", e.error))?;
+    Ok(Some(received))
+}
+
+/// Creates `dir` unless it is already a real directory; a symbolic link or
+/// a file there is an error.
+fn make_local_dir(dir: &Path) -> std::io::Result<()> {
+    match fs::create_dir(dir) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            let meta = fs::symlink_metadata(dir)?;
+            if meta.file_type().is_symlink() {
+                Err(std::io::Error::other(
+                    "is a symbolic link; not writing through it",
+                ))
+            } else if meta.is_dir() {
+                Ok(())
+            } else {
+                Err(std::io::Error::other("exists and is not a directory"))
+            }
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `target` joined with checked components.
+fn local_path(target: &Path, relative: &[Vec<u8>]) -> PathBuf {
+    let mut path = target.to_owned();
+    for name in relative {
+        // Every component passed the walk's check; converting again keeps
+        // the one conversion in one place.
+        match names::local_component(name) {
+            Ok(component) => path.push(component),
+            Err(_) => path.push("\u{fffd}invalid"),
+        }
+    }
+    path
+}
+
+/// Names from the walk's root down to an entry.
+type Relative = Vec<Vec<u8>>;
+
+/// The relative paths whose last name collides with a sibling's, compared
+/// as a case-insensitive file system would.
+fn collisions<'a>(
+    entries: impl Iterator<Item = (&'a [Vec<u8>], &'a [u8])>,
+) -> HashSet<Vec<Vec<u8>>> {
+    let mut seen: HashMap<(Relative, String), Vec<Relative>> = HashMap::new();
+    for (relative, name) in entries {
+        let parent = relative[..relative.len().saturating_sub(1)].to_vec();
+        seen.entry((parent, collision_key(name)))
+            .or_default()
+            .push(relative.to_vec());
+    }
+    seen.into_values()
+        .filter(|group| group.len() > 1)
+        .flatten()
+        .collect()
+}
+
+fn trim_slashes(path: &[u8]) -> &[u8] {
+    let mut path = path;
+    while path.len() > 1 && path.ends_with(b"/") {
+        path = &path[..path.len() - 1];
+    }
+    path
+}
+
+/// `mv -r` after a complete download: deletes exactly the files and
+/// directories the plan copied, deepest first, then the root.
+fn remove_remote(
+    client: &mut Client,
+    items: &[ftp_client::WalkEntry],
+    dirs: &[Vec<u8>],
+    root: &[u8],
+    summary: &Summary,
+) {
+    let dirs: HashSet<&Vec<u8>> = dirs.iter().collect();
+    for found in items.iter().rev() {
+        let result = if found.entry.is_dir() {
+            if !dirs.contains(&found.path) {
+                continue;
+            }
+            client.rmdir(&found.path)
+        } else {
+            client.delete(&found.path)
+        };
+        if let Err(e) = result {
+            summary.fail(&format!("deleting {}", shown(&found.path)), e);
+        }
+    }
+    if let Err(e) = client.rmdir(root) {
+        summary.fail(&format!("deleting {}", shown(root)), e);
+    }
+}
+
+// ---------------------------------------------------------------- upload
+
+/// A file to upload.
+struct Put {
+    local: PathBuf,
+    remote: Vec<u8>,
+    len: u64,
+    modified: Option<i64>,
+    /// What the remote directory listed under this name before, if it
+    /// existed.
+    existing: Option<Entry>,
+}
+
+/// The local tree, walked without following links unless asked.
+struct LocalTree {
+    dirs: Vec<(PathBuf, Vec<u8>)>,
+    files: Vec<Put>,
+}
+
+const MAX_DEPTH: usize = 256;
+const MAX_ENTRIES: usize = 1_000_000;
+
+fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) -> LocalTree {
+    let mut tree = LocalTree {
+        dirs: Vec::new(),
+        files: Vec::new(),
+    };
+    // The directories from the root down to the one being read: a link
+    // back to one of them is a loop (a second link to a directory copied
+    // elsewhere is not).
+    let root_id = fs::metadata(root).ok().and_then(|m| dev_ino(&m));
+    let mut stack = vec![(
+        root.to_owned(),
+        remote_root.to_vec(),
+        0usize,
+        root_id.into_iter().collect::<Vec<_>>(),
+    )];
+    let mut count = 0usize;
+    while let Some((dir, remote, depth, ancestors)) = stack.pop() {
+        let read = match fs::read_dir(&dir) {
+            Ok(read) => read,
+            Err(e) => {
+                summary.fail(&dir.display().to_string(), e);
+                continue;
+            }
+        };
+        let mut children = Vec::new();
+        for entry in read {
+            match entry {
+                Ok(entry) => children.push(entry),
+                Err(e) => summary.fail(&dir.display().to_string(), e),
+            }
+        }
+        children.sort_by_key(|e| e.file_name());
+        let mut keys: HashMap<String, usize> = HashMap::new();
+        for child in &children {
+            let name = ops::os_bytes(&child.file_name()).into_owned();
+            *keys.entry(collision_key(&name)).or_default() += 1;
+        }
+        let mut subdirs = Vec::new();
+        for child in children {
+            let path = child.path();
+            let shown_path = path.display().to_string();
+            let name = ops::os_bytes(&child.file_name()).into_owned();
+            let name = match names::remote_component(&name) {
+                Ok(name) => name.to_vec(),
+                Err(e) => {
+                    summary.fail(&shown_path, e);
+                    continue;
+                }
+            };
+            if keys.get(&collision_key(&name)).is_some_and(|&n| n > 1) {
+                summary.fail(
+                    &shown_path,
+                    "its name collides with another's on a case-insensitive file system",
+                );
+                continue;
+            }
+            count += 1;
+            if count > MAX_ENTRIES {
+                summary.fail(&shown_path, format!("more than {MAX_ENTRIES} entries"));
+                return tree;
+            }
+            let Ok(mut meta) = fs::symlink_metadata(&path) else {
+                summary.fail(&shown_path, "cannot read its metadata");
+                continue;
+            };
+            if meta.file_type().is_symlink() {
+                if !follow {
+                    summary.skip(&shown_path, "a symbolic link (use -L to follow)");
+                    continue;
+                }
+                match fs::metadata(&path) {
+                    Ok(target) => meta = target,
+                    Err(e) => {
+                        summary.fail(&shown_path, format!("a broken symbolic link: {e}"));
+                        continue;
+                    }
+                }
+            }
+            let mut remote_path = remote.clone();
+            if !remote_path.is_empty() && !remote_path.ends_with(b"/") {
+                remote_path.push(b'/');
+            }
+            remote_path.extend_from_slice(&name);
+            if meta.is_dir() {
+                let id = dev_ino(&meta);
+                if id.is_some_and(|id| ancestors.contains(&id)) {
+                    summary.fail(
+                        &shown_path,
+                        "a link to a directory it is in: already visited (a link loop)",
+                    );
+                    continue;
+                }
+                if depth + 1 >= MAX_DEPTH {
+                    summary.fail(&shown_path, format!("deeper than {MAX_DEPTH} levels"));
+                    continue;
+                }
+                tree.dirs.push((path.clone(), remote_path.clone()));
+                let mut below = ancestors.clone();
+                below.extend(id);
+                subdirs.push((path, remote_path, depth + 1, below));
+            } else if meta.is_file() {
+                tree.files.push(Put {
+                    local: path,
+                    remote: remote_path,
+                    len: meta.len(),
+                    modified: meta.modified().ok().and_then(unix_seconds),
+                    existing: None,
+                });
+            } else {
+                summary.skip(&shown_path, "not a regular file or directory");
+            }
+        }
+        // Depth first, in name order.
+        stack.extend(subdirs.into_iter().rev());
+    }
+    tree
+}
+
+/// What identifies a directory whatever the path to it; `None` where the
+/// platform does not say (then only the depth limit stops a link loop).
+#[cfg(unix)]
+fn dev_ino(meta: &fs::Metadata) -> Option<(u64, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    Some((meta.dev(), meta.ino()))
+}
+
+#[cfg(not(unix))]
+fn dev_ino(_meta: &fs::Metadata) -> Option<(u64, u64)> {
+    None
+}
+
+/// `cp -r DIR ftp://…` and `mv -r`.
+pub fn upload_tree(
+    op: &str,
+    src: &Path,
+    dst: &FtpUrl,
+    config: &Config,
+    options: TreeOptions,
+) -> Result<(), Failure> {
+    let summary = Summary::new(op);
+    let shown_src = src.display().to_string();
+    let meta = fs::metadata(src).map_err(|e| Failure::failed(format!("{op} {shown_src}: {e}")))?;
+    if !meta.is_dir() {
+        return Err(Failure::usage(format!(
+            "{op} {shown_src}: not a directory; copy a file without -r"
+        )));
+    }
+    let mut client = ops::connect(op, dst, config)?;
+    let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {dst}: {e}"));
+    let dst_path = trim_slashes(dst.path()).to_vec();
+    // cp -r semantics: into DST/basename when DST is a directory.
+    let existing_dst = if dst_path.is_empty() {
+        Some(Kind::Dir)
+    } else {
+        match client.stat(&dst_path) {
+            Ok(entry) => Some(entry.kind),
+            Err(e) if e.code() == Some(550) => None,
+            Err(e) => return Err(fail_top(&e)),
+        }
+    };
+    let root = match existing_dst {
+        Some(Kind::Dir) => {
+            let base = src
+                .canonicalize()
+                .ok()
+                .and_then(|p| p.file_name().map(|n| ops::os_bytes(n).into_owned()))
+                .ok_or_else(|| {
+                    Failure::usage(format!("{op} {shown_src}: no directory name to copy as"))
+                })?;
+            let base = names::remote_component(&base)
+                .map_err(|e| Failure::failed(format!("{op} {shown_src}: its name: {e}")))?;
+            let mut root = dst_path.clone();
+            if !root.is_empty() {
+                root.push(b'/');
+            }
+            root.extend_from_slice(base);
+            root
+        }
+        Some(_) => {
+            return Err(Failure::failed(format!(
+                "{op} {dst}: exists and is not a directory"
+            )));
+        }
+        None => dst_path.clone(),
+    };
+    let mut tree = walk_local(src, &root, options.follow_links, &summary);
+    // The remote directories, parents first; what each already holds.
+    let mut existing: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
+    let mut failed_dirs: Vec<Vec<u8>> = Vec::new();
+    let all_dirs: Vec<Vec<u8>> = std::iter::once(root.clone())
+        .chain(tree.dirs.iter().map(|(_, r)| r.clone()))
+        .collect();
+    for dir in &all_dirs {
+        if failed_dirs.iter().any(|f| is_under(dir, f)) {
+            continue;
+        }
+        // MKD fails where the directory exists: then its listing says
+        // which files are there already (for -u, and to replace safely).
+        if let Err(mkdir_error) = client.mkdir(dir) {
+            match client.entries(dir) {
+                Ok(entries) => {
+                    existing.insert(dir.clone(), entries);
+                }
+                Err(_) => {
+                    summary.fail(&shown(dir), mkdir_error);
+                    failed_dirs.push(dir.clone());
+                }
+            }
+        }
+    }
+    tree.files
+        .retain(|f| !failed_dirs.iter().any(|d| is_under(&f.remote, d)));
+    for file in &mut tree.files {
+        let (parent, name) = match file.remote.iter().rposition(|&b| b == b'/') {
+            Some(i) => (&file.remote[..i], &file.remote[i + 1..]),
+            None => (&b""[..], file.remote.as_slice()),
+        };
+        if let Some(entries) = existing.get(parent) {
+            file.existing = entries.iter().find(|e| e.name == name).cloned();
+        }
+    }
+    let mfmt = client.supports("MFMT").unwrap_or(false);
+
+    let connect = || ops::connect(op, dst, config);
+    let label = |job: &Put| job.local.display().to_string();
+    let update = options.update;
+    let remove_source = options.remove_source;
+    let work = |client: &mut Client, job: &Put| -> Result<(), JobError> {
+        match put_file(client, job, update, mfmt, remove_source)? {
+            Some(bytes) => summary.done(bytes),
+            None => {
+                summary.up_to_date.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        Ok(())
+    };
+    let files = std::mem::take(&mut tree.files);
+    let sources: Vec<PathBuf> = files.iter().map(|f| f.local.clone()).collect();
+    let kept = run_parallel(
+        files,
+        client,
+        &connect,
+        options.jobs,
+        &summary,
+        &label,
+        &work,
+    );
+    if let Some(client) = kept {
+        ops::quit(client);
+    }
+    if options.remove_source {
+        if summary.failures() == 0 && summary.skipped.load(Ordering::Relaxed) == 0 {
+            for file in &sources {
+                if let Err(e) = fs::remove_file(file) {
+                    summary.fail(&format!("deleting {}", file.display()), e);
+                }
+            }
+            for (dir, _) in tree.dirs.iter().rev() {
+                if let Err(e) = fs::remove_dir(dir) {
+                    summary.fail(&format!("deleting {}", dir.display()), e);
+                }
+            }
+            if let Err(e) = fs::remove_dir(src) {
+                summary.fail(&format!("deleting {shown_src}"), e);
+            }
+        } else {
+            eprintln!("ftp-cli: {op} {shown_src}: the source is kept: not every entry was copied");
+        }
+    }
+    summary.finish()
+}
+
+fn is_under(path: &[u8], dir: &[u8]) -> bool {
+    path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
+}
+
+/// Uploads one file: a new one straight to its name, an existing one
+/// through a temporary name renamed over it; then its time (MFMT).
+fn put_file(
+    client: &mut Client,
+    job: &Put,
+    update: bool,
+    mfmt: bool,
+    confirm: bool,
+) -> Result<Option<u64>, JobError> {
+    if let Some(existing) = &job.existing {
+        if existing.is_dir() {
+            return Err(JobError::from(format!(
+                "{} is a directory on the server",
+                shown(&job.remote)
+            )));
+        }
+        if update {
+            let same_size = existing.size == Some(job.len);
+            let time_ok = match (existing.modified, job.modified) {
+                (Some(m), Some(local)) => m.matches_unix(local) || m.time.unix_timestamp() > local,
+                _ => false,
+            };
+            if same_size && time_ok {
+                return Ok(None);
+            }
+        }
+    }
+    let mut file = fs::File::open(&job.local).map_err(|e| JobError::from(e.to_string()))?;
+    let replacing = job.existing.is_some();
+    if replacing {
+        let perm = job.existing.as_ref().and_then(|e| e.perm.as_deref());
+        ops::check_rename_allowed(client, &job.remote, perm).map_err(|e| {
+            format!("cannot replace the existing file safely, since the server refuses to rename it ({e})")
+        })?;
+    }
+    let upload_path = if replacing {
+        ops::temporary_name(&job.remote)
+    } else {
+        job.remote.clone()
+    };
+    let sent = match client.store_file(&upload_path, &mut file) {
+        Ok(sent) => sent,
+        Err(e) => {
+            let _ = client.delete(&upload_path);
+            return Err(JobError::from(e));
+        }
+    };
+    if sent != job.len {
+        let _ = client.delete(&upload_path);
+        return Err(JobError::from(format!(
+            "sent {sent} bytes but the file has {}; did it change during the upload?",
+            job.len
+        )));
+    }
+    if confirm {
+        match client.size(&upload_path) {
+            Ok(size) if size != sent => {
+                if replacing {
+                    let _ = client.delete(&upload_path);
+                }
+                return Err(JobError::from(format!(
+                    "sent {sent} bytes but the server reports {size}; source kept"
+                )));
+            }
+            Err(e) if e.code().is_none_or(|c| c < 500) => return Err(JobError::from(e)),
+            _ => {}
+        }
+    }
+    if replacing {
+        if let Err(e) = client.rename(&upload_path, &job.remote) {
+            let _ = client.delete(&upload_path);
+            return Err(JobError::from(e));
+        }
+    }
+    if mfmt {
+        if let Some(time) = job.modified.and_then(Timestamp::from_unix) {
+            if let Err(e) = client.set_modified(&job.remote, time) {
+                tracing::debug!("MFMT {}: {e}", shown(&job.remote));
+            }
+        }
+    }
+    Ok(Some(sent))
+}
+
+// ---------------------------------------------------------------- rm -r
+
+/// `rm -r URL`: deletes depth first exactly the entries the listings named
+/// and the name check accepted; `--dry-run` prints them instead.
+pub fn remove_tree(
+    url: &FtpUrl,
+    config: &Config,
+    force: bool,
+    dry_run: bool,
+) -> Result<(), Failure> {
+    let op = "rm -r";
+    let path = trim_slashes(url.path()).to_vec();
+    let is_root = path.is_empty() || path.iter().all(|&b| b == b'/');
+    if is_root && !force {
+        return Err(Failure::usage(format!(
+            "{op} {url}: refusing to delete {} without --force",
+            if path.is_empty() {
+                "the login directory"
+            } else {
+                "the root directory"
+            }
+        )));
+    }
+    let summary = Summary::new(op);
+    let mut client = ops::connect(op, url, config)?;
+    let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {url}: {e}"));
+    let what = client.stat(&path).map_err(|e| fail_top(&e))?;
+    if what.kind != Kind::Dir {
+        return Err(Failure::usage(format!(
+            "{op} {url}: not a directory; delete a file without -r"
+        )));
+    }
+    let mut items = Vec::new();
+    for item in client.walk_with(&path, WalkOptions::default()) {
+        match item {
+            Ok(found) => items.push(found),
+            Err(e) => summary.fail(&shown(&path), e),
+        }
+    }
+    if client.is_closed() {
+        return Err(fail_top(&"the session closed while listing"));
+    }
+    let mut dirs = 0u64;
+    let mut out = std::io::stdout().lock();
+    // Reversed pre-order: every directory after everything under it.
+    for found in items.iter().rev() {
+        let shown_path = shown(&found.path);
+        if dry_run {
+            let what = if found.entry.is_dir() {
+                "directory"
+            } else {
+                "file"
+            };
+            let _ = std::io::Write::write_all(
+                &mut out,
+                format!("would delete {what} {shown_path}\n").as_bytes(),
+            );
+            continue;
+        }
+        let result = if found.entry.is_dir() {
+            client.rmdir(&found.path).map(|()| dirs += 1)
+        } else {
+            client
+                .delete(&found.path)
+                .map(|()| summary.done(found.entry.size.unwrap_or(0)))
+        };
+        if let Err(e) = result {
+            summary.fail(&shown_path, e);
+            if client.is_closed() {
+                break;
+            }
+        }
+    }
+    if !is_root {
+        if dry_run {
+            let _ = std::io::Write::write_all(
+                &mut out,
+                format!("would delete directory {}\n", shown(&path)).as_bytes(),
+            );
+        } else if let Err(e) = client.rmdir(&path) {
+            summary.fail(&shown(&path), e);
+        } else {
+            dirs += 1;
+        }
+    }
+    ops::quit(client);
+    let mut line = format!(
+        "{op}: {} files and {dirs} directories deleted, {} failures",
+        summary.files.load(Ordering::Relaxed),
+        summary.failures()
+    );
+    if dry_run {
+        line = format!(
+            "{op}: dry run, nothing deleted, {} failures",
+            summary.failures()
+        );
+    }
+    if summary.failures() > 0 {
+        Err(Failure::failed(line))
+    } else {
+        eprintln!("ftp-cli: {line}");
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftp_client::{Precision, Zone};
+
+    fn at(seconds: i64, precision: Precision, zone: Zone) -> Modified {
+        Modified {
+            time: Timestamp::from_unix(seconds).unwrap(),
+            precision,
+            zone,
+        }
+    }
+
+    #[test]
+    fn up_to_date_is_precision_aware() {
+        let t = 1_767_323_040; // a whole minute
+        let utc_second = at(t, Precision::Second, Zone::Utc);
+        assert!(up_to_date(5, Some(t), Some(5), Some(&utc_second)));
+        assert!(!up_to_date(6, Some(t), Some(5), Some(&utc_second)), "size");
+        assert!(
+            !up_to_date(5, Some(t - 1), Some(5), Some(&utc_second)),
+            "older"
+        );
+        assert!(
+            up_to_date(5, Some(t + 10), Some(5), Some(&utc_second)),
+            "newer"
+        );
+        // LIST to the minute: any second of that minute matches.
+        let minute = at(t, Precision::Minute, Zone::Utc);
+        assert!(up_to_date(5, Some(t + 59), Some(5), Some(&minute)));
+        // Server-local times: a day either way.
+        let local = at(t, Precision::Minute, Zone::ServerLocal);
+        assert!(up_to_date(5, Some(t - 3 * 3600), Some(5), Some(&local)));
+        assert!(!up_to_date(5, Some(t - 2 * 86_400), Some(5), Some(&local)));
+        // No time from the server: the size decides.
+        assert!(up_to_date(5, None, Some(5), None));
+        assert!(!up_to_date(5, None, None, None));
+    }
+
+    #[test]
+    fn collisions_are_per_directory_and_case_insensitive() {
+        let rel = |parts: &[&str]| -> Vec<Vec<u8>> {
+            parts.iter().map(|p| p.as_bytes().to_vec()).collect()
+        };
+        let entries = [
+            rel(&["a", "README"]),
+            rel(&["a", "readme"]),
+            rel(&["b", "README"]),
+            rel(&["a", "other"]),
+        ];
+        let found = collisions(
+            entries
+                .iter()
+                .map(|r| (r.as_slice(), r.last().unwrap().as_slice())),
+        );
+        assert_eq!(found.len(), 2);
+        assert!(found.contains(&rel(&["a", "README"])));
+        assert!(found.contains(&rel(&["a", "readme"])));
+    }
+
+    #[test]
+    fn paths_under_a_directory() {
+        assert!(is_under(b"a/b", b"a"));
+        assert!(is_under(b"a", b"a"));
+        assert!(!is_under(b"ab", b"a"));
+        assert_eq!(trim_slashes(b"top//"), b"top");
+        assert_eq!(trim_slashes(b"/"), b"/");
+    }
+}

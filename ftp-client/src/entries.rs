@@ -1,0 +1,179 @@
+//! Listings as data: [`Client::entries`], [`Client::stat`] and
+//! [`Client::set_modified`]. The protocol choices (MLSD or LIST, which
+//! features exist) are the session's; this module only carries them out.
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use ftp_proto::Outcome;
+use ftp_proto::decode::Timestamp;
+use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
+
+use crate::client::{Client, arg, optional_arg, unexpected};
+use crate::error::{Error, Result};
+
+impl Client {
+    /// The entries of the directory `path` (`""` for the working
+    /// directory), parsed: MLSD when the server's FEAT lists MLST, LIST
+    /// and the [`listing`](ftp_proto::listing) parsers otherwise. FEAT is
+    /// asked once per session and the choice kept; a server that lists
+    /// MLST but refuses MLSD as unknown is listed with LIST from then on.
+    ///
+    /// Every line becomes an [`Entry`], `cdir`/`pdir` and lines no parser
+    /// understood ([`Kind::Unknown`]) included; [`Entry::component`] says
+    /// which names are safe to use as one path component. The directory is
+    /// listed by changing into it, so any name works, spaces, leading `-`
+    /// and glob characters included.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use ftp_client::Kind;
+    /// for entry in ftp.entries("pub")? {
+    ///     match entry.kind {
+    ///         Kind::Dir => println!("{}/", entry.name_lossy()),
+    ///         Kind::File => println!("{} ({:?} bytes)", entry.name_lossy(), entry.size),
+    ///         _ => {}
+    ///     }
+    /// }
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn entries(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Entry>> {
+        let path = optional_arg(path)?;
+        self.ensure_features()?;
+        loop {
+            let Some((request, format)) = self.session.listing_request(path.clone()) else {
+                return Err(Error::Internal("no listing format after FEAT".to_owned()));
+            };
+            match self.listing_lines(request) {
+                Ok(lines) => {
+                    let now = now();
+                    return Ok(lines
+                        .iter()
+                        .filter_map(|line| listing::parse_line(format, line, now))
+                        .collect());
+                }
+                Err(Error::Refused { command, reply })
+                    if format == Format::Mlsd && self.session.note_mlsd_refusal(&reply) =>
+                {
+                    tracing::debug!("{command} refused ({reply}); listing with LIST from now on");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// What `path` is: its kind, size and modification time. MLST where
+    /// FEAT lists it; otherwise SIZE and MDTM for a file, and for a name
+    /// SIZE refuses, CWD into it and back to tell a directory. The entry's
+    /// name is `path` (MLST: the pathname the server gave).
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// let entry = ftp.stat("pub/report.pdf")?;
+    /// if entry.is_file() {
+    ///     println!("{:?} bytes, modified {:?}", entry.size, entry.modified);
+    /// }
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<Entry> {
+        let path = path.as_ref();
+        self.ensure_features()?;
+        if self.session.supports("MLST") {
+            match self.mlst(path) {
+                Ok(facts) => return Ok(Entry::from_facts(&facts)),
+                Err(e) if matches!(e.code(), Some(500 | 502)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        match self.size(path) {
+            Ok(size) => {
+                let mut entry = Entry::with_kind(path, Kind::File);
+                entry.size = Some(size);
+                entry.modified = self.mdtm(path).ok().map(|time| Modified {
+                    time,
+                    precision: if time.nanosecond == 0 {
+                        Precision::Second
+                    } else {
+                        Precision::Subsecond
+                    },
+                    zone: Zone::Utc,
+                });
+                Ok(entry)
+            }
+            Err(size_error) if size_error.code().is_some_and(|c| c >= 500) => {
+                // No file of that name (or no SIZE): a directory?
+                let home = self.pwd()?;
+                match self.cwd(path) {
+                    Ok(()) => {
+                        self.cwd(&home)?;
+                        Ok(Entry::with_kind(path, Kind::Dir))
+                    }
+                    Err(_) => Err(size_error),
+                }
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Sets the modification time of the file at `path` (MFMT, to the
+    /// second, UTC). Fails with [`Error::Unsupported`] and sends nothing
+    /// when the server's FEAT does not list MFMT.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use ftp_client::Timestamp;
+    /// let when = Timestamp::new(2026, 1, 2, 3, 4, 5).unwrap();
+    /// ftp.set_modified("report.pdf", when)?;
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn set_modified(&mut self, path: impl AsRef<[u8]>, time: Timestamp) -> Result<()> {
+        self.ensure_features()?;
+        if !self.session.supports("MFMT") {
+            return Err(Error::Unsupported { feature: "MFMT" });
+        }
+        self.session.mfmt(arg("path", path)?, time)?;
+        match self.run_to_done()? {
+            Outcome::Completed(_) => Ok(()),
+            other => Err(unexpected("MFMT", other)),
+        }
+    }
+
+    /// Whether the server's FEAT lists `feature` (e.g. `"MLST"`, `"MFMT"`);
+    /// FEAT is asked once per session.
+    pub fn supports(&mut self, feature: &str) -> Result<bool> {
+        self.ensure_features()?;
+        Ok(self.session.supports(feature))
+    }
+
+    /// How [`Client::entries`] lists on this session (FEAT asked first).
+    pub fn listing_format(&mut self) -> Result<Format> {
+        self.ensure_features()?;
+        self.session
+            .listing_format()
+            .ok_or_else(|| Error::Internal("no listing format after FEAT".to_owned()))
+    }
+
+    fn ensure_features(&mut self) -> Result<()> {
+        if self.session.features().is_none() {
+            self.features()?;
+        }
+        Ok(())
+    }
+}
+
+/// The current UTC time, for the year of `LIST` dates that omit it.
+fn now() -> Timestamp {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Timestamp::from_unix(seconds)
+        .or_else(|| Timestamp::new(2000, 1, 1, 0, 0, 0))
+        .unwrap_or(Timestamp {
+            year: 2000,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanosecond: 0,
+        })
+}
