@@ -67,6 +67,15 @@ fn lossy(name: &[u8]) -> String {
     String::from_utf8_lossy(name).into_owned()
 }
 
+/// Whether the server refuses a directory of this name (a known quirk).
+fn refuses_directory(c: &Ctx, name: &[u8]) -> bool {
+    c.target
+        .profile
+        .quirks
+        .refused_directory_names
+        .contains(&name)
+}
+
 fn put_decoys(c: &Ctx) {
     for decoy in DECOYS {
         c.put(decoy, decoy.as_bytes());
@@ -160,10 +169,16 @@ fn cli_case(c: &Ctx, name: &[u8]) -> Outcome {
     absent(&c.on_server(os(name)))?;
     decoys_intact(c)?;
 
-    c.cli(&["mkdir", &format!("{url}/")])?.expect_ok()?;
-    ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
-    c.cli(&["rmdir", &format!("{url}/")])?.expect_ok()?;
-    absent(&c.on_server(os(name)))?;
+    if refuses_directory(c, name) {
+        c.cli(&["mkdir", &format!("{url}/")])?
+            .expect_failure(&["MKD"], |code| code == 550)?;
+        absent(&c.on_server(os(name)))?;
+    } else {
+        c.cli(&["mkdir", &format!("{url}/")])?.expect_ok()?;
+        ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
+        c.cli(&["rmdir", &format!("{url}/")])?.expect_ok()?;
+        absent(&c.on_server(os(name)))?;
+    }
     decoys_intact(c)?;
     only_decoys_left(c)?;
     no_temporary_files(&[c.local_dir()])
@@ -245,9 +260,18 @@ fn library_case(c: &Ctx, name: &[u8]) -> Outcome {
     has_content(&c.on_server(os(&renamed)), b"stored")?;
     ftp.delete(c.path_bytes(&renamed))?;
     absent(&c.on_server(os(&renamed)))?;
-    ftp.mkdir(&path)?;
-    ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
-    ftp.rmdir(&path)?;
+    if refuses_directory(c, name) {
+        let refused = ftp.mkdir(&path).err().and_then(|e| e.code());
+        ensure!(
+            refused == Some(550),
+            "MKD of {} gave {refused:?}",
+            lossy(name)
+        );
+    } else {
+        ftp.mkdir(&path)?;
+        ensure!(c.on_server(os(name)).is_dir(), "mkdir made no directory");
+        ftp.rmdir(&path)?;
+    }
     absent(&c.on_server(os(name)))?;
     decoys_intact(c)?;
     only_decoys_left(c)?;

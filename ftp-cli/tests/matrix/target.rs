@@ -89,6 +89,9 @@ pub struct Quirks {
     /// vsftpd: the (unreachable) address its 227 replies name; the client
     /// must connect to the control connection's peer instead.
     pub pasv_address: Option<String>,
+    /// Names the server will not give a new directory (proFTPD: `*`,
+    /// "Invalid directory name"), though files may have them.
+    pub refused_directory_names: &'static [&'static [u8]],
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -120,6 +123,7 @@ impl Profile {
             missing_dir_listing: MissingDirListing::Refused,
             slow_failed_login: false,
             pasv_address: None,
+            refused_directory_names: &[],
         };
         let common = Profile {
             mlsd: true,
@@ -160,6 +164,7 @@ impl Profile {
             "proftpd" => Profile {
                 quirks: Quirks {
                     final_reply_after_data_close: true,
+                    refused_directory_names: &[b"*"],
                     missing_dir_listing: MissingDirListing::RefusedAfterStart,
                     ..common.quirks.clone()
                 },
