@@ -25,6 +25,11 @@ Examples:
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
 
+Logins: the URL's user and password first, then -u/--user USER[:PASSWORD], the
+password in the environment variable FTP_PASSWORD, then ~/.netrc (or
+--netrc-file FILE; --no-netrc skips it), then anonymous. A named user with no
+password anywhere is asked for one when standard input is a terminal.
+
 Exit status: 0 success, 1 the operation failed, 2 bad usage.";
 
 /// Transfer files to and from FTP servers.
@@ -39,6 +44,24 @@ pub struct Cli {
     /// (seconds; default 30 to connect, 60 for replies and data)
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Log in as USER (with PASSWORD, or a prompt, FTP_PASSWORD or .netrc
+    /// when none is given); a URL's own user and password come first
+    #[arg(long = "user", global = true, value_name = "USER[:PASSWORD]")]
+    pub user: Option<String>,
+
+    /// --user, as in curl; before the command only (after it, cp's -u is
+    /// --update)
+    #[arg(short = 'u', value_name = "USER[:PASSWORD]", conflicts_with = "user")]
+    pub user_short: Option<String>,
+
+    /// Read logins from FILE instead of ~/.netrc
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "no_netrc")]
+    pub netrc_file: Option<std::path::PathBuf>,
+
+    /// Do not read ~/.netrc
+    #[arg(long, global = true)]
+    pub no_netrc: bool,
 
     #[command(subcommand)]
     pub command: Operation,
@@ -212,6 +235,23 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 impl Cli {
+    /// Where the login comes from, beside the URL.
+    pub fn login(&self) -> crate::credentials::LoginOptions {
+        use crate::credentials::{LoginOptions, NetrcSource};
+        LoginOptions {
+            user: self
+                .user
+                .as_deref()
+                .or(self.user_short.as_deref())
+                .map(LoginOptions::parse_user),
+            netrc: match (&self.netrc_file, self.no_netrc) {
+                (_, true) => NetrcSource::Off,
+                (Some(file), false) => NetrcSource::File(file.clone()),
+                (None, false) => NetrcSource::Default,
+            },
+        }
+    }
+
     /// The client settings the options ask for.
     pub fn config(&self) -> ftp_client::Config {
         let mut config = ftp_client::Config::default();

@@ -5,6 +5,7 @@
 //! mapped to an exit code (in `exit`).
 
 mod cli;
+mod credentials;
 mod exit;
 mod format;
 mod lines;
@@ -32,7 +33,8 @@ fn main() -> ExitCode {
             .init();
     }
     let config = cli.config();
-    match ops::run(cli.command, &config) {
+    let login = cli.login();
+    match ops::run(cli.command, &config, &login) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
             eprintln!("ftp-cli: {failure}");

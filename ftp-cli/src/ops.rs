@@ -9,6 +9,9 @@ use std::path::{Path, PathBuf};
 use ftp_client::{Client, Config, EntryType, FtpUrl};
 
 use crate::cli::Operation;
+use crate::credentials::{
+    self, LoginError, LoginOptions, PASSWORD_VARIABLE, Sources, terminal_prompt,
+};
 use crate::exit::Exit;
 use crate::lines::UnixLines;
 use crate::tree::TreeOptions;
@@ -52,7 +55,8 @@ enum Location {
 }
 
 /// Runs one operation.
-pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
+pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Result<(), Failure> {
+    let remote = |op: &str, arg: &str| remote(op, arg, login);
     match operation {
         Operation::Ls {
             url,
@@ -89,6 +93,7 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             &src,
             &dst,
             config,
+            login,
             TreeOptions {
                 update,
                 jobs,
@@ -96,7 +101,7 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
                 remove_source: false,
             },
         ),
-        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, false),
+        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, login, false),
         Operation::Mv {
             src,
             dst,
@@ -107,6 +112,7 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             &src,
             &dst,
             config,
+            login,
             TreeOptions {
                 update: false,
                 jobs,
@@ -114,7 +120,7 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
                 remove_source: true,
             },
         ),
-        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, true),
+        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, login, true),
     }
 }
 
@@ -264,9 +270,10 @@ fn copy_tree(
     src: &str,
     dst: &str,
     config: &Config,
+    login: &LoginOptions,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    match (location(op, src)?, location(op, dst)?) {
+    match (location(op, src, login)?, location(op, dst, login)?) {
         (Location::Remote(src), Location::Local(dst)) => {
             crate::tree::download_tree(op, &src, &dst, config, options)
         }
@@ -287,9 +294,10 @@ fn copy(
     src: &str,
     dst: &str,
     config: &Config,
+    login: &LoginOptions,
     remove_source: bool,
 ) -> Result<(), Failure> {
-    match (location(op, src)?, location(op, dst)?) {
+    match (location(op, src, login)?, location(op, dst, login)?) {
         (Location::Remote(src), Location::Local(dst)) => {
             download(op, &src, &dst, config, remove_source)
         }
@@ -683,8 +691,8 @@ pub(crate) fn quit(client: Client) {
 }
 
 /// An argument that must be an ftp:// URL.
-fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
-    match location(op, arg)? {
+fn remote(op: &str, arg: &str, login: &LoginOptions) -> Result<FtpUrl, Failure> {
+    match location(op, arg, login)? {
         Location::Remote(url) => Ok(url),
         Location::Local(_) => Err(Failure::usage(format!(
             "{op}: {arg:?} is not an ftp:// URL"
@@ -693,16 +701,31 @@ fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
 }
 
 /// A URL if the argument has a scheme (`SCHEME://`, however malformed:
-/// the URL parser then says what is wrong), otherwise a local path.
-fn location(op: &str, arg: &str) -> Result<Location, Failure> {
+/// the URL parser then says what is wrong), with the login the
+/// [credentials](crate::credentials) give; otherwise a local path.
+fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Location, Failure> {
     let scheme = arg
         .split_once("://")
         .map(|(scheme, _)| scheme)
         .filter(|s| !s.contains('/'));
     match scheme {
-        Some(_) => FtpUrl::parse(arg)
-            .map(Location::Remote)
-            .map_err(|e| Failure::usage(format!("{op}: {e}"))),
+        Some(_) => {
+            let url = FtpUrl::parse(arg).map_err(|e| Failure::usage(format!("{op}: {e}")))?;
+            let sources = Sources {
+                options: login,
+                env_password: std::env::var(PASSWORD_VARIABLE)
+                    .ok()
+                    .filter(|p| !p.is_empty()),
+                prompt: &terminal_prompt,
+                warn: &|warning| eprintln!("ftp-cli: {warning}"),
+            };
+            credentials::resolve(&url, &sources)
+                .map(Location::Remote)
+                .map_err(|e| match e {
+                    LoginError::Prompt(_) => Failure::failed(format!("{op} {url}: {e}")),
+                    _ => Failure::usage(format!("{op} {url}: {e}")),
+                })
+        }
         None if arg.is_empty() => Err(Failure::usage(format!("{op}: empty path"))),
         None => Ok(Location::Local(PathBuf::from(arg))),
     }

@@ -145,3 +145,196 @@ fn a_local_name_with_a_leading_dash_is_an_argument_after_double_dash() {
     check(&out, 0);
     assert!(!server.root().join("-la").exists());
 }
+
+/// Runs ftp-cli with `HOME` set to `home` (so `~/.netrc` is `home`'s) and
+/// the given environment.
+fn ftp_cli_env(args: &[&str], home: &std::path::Path, env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ftp-cli"));
+    command
+        .args(args)
+        .env("HOME", home)
+        .env_remove("FTP_PASSWORD");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("run ftp-cli")
+}
+
+fn write_netrc(path: &std::path::Path, text: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+#[test]
+fn logins_come_from_the_url_then_u_then_the_environment_then_netrc() {
+    let server = TestServer::start();
+    std::fs::write(server.root().join("f.txt"), b"f").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let host = server.addr().to_string();
+    let bare = format!("ftp://{host}/");
+    let user = |u: &str| format!("ftp://{u}@{host}/");
+    // Each run lists the login directory; a wrong password is a 530, exit 1.
+    let ok = |out: &Output| check(out, 0);
+    let refused = |out: &Output| {
+        check(out, 1);
+        assert!(stderr(out).contains("530"), "{}", stderr(out));
+    };
+
+    ok(&ftp_cli_env(
+        &["-u", &format!("test:{PASSWORD}"), "ls", &bare],
+        home.path(),
+        &[],
+    ));
+    ok(&ftp_cli_env(
+        &["ls", &bare, "--user", &format!("test:{PASSWORD}")],
+        home.path(),
+        &[],
+    ));
+    ok(&ftp_cli_env(
+        &["-u", "test", "ls", &bare],
+        home.path(),
+        &[("FTP_PASSWORD", PASSWORD)],
+    ));
+    // The URL's password comes first, -u's second, the environment third.
+    refused(&ftp_cli_env(
+        &[
+            "ls",
+            &format!("ftp://test:wrong@{host}/"),
+            "--user",
+            &format!("test:{PASSWORD}"),
+        ],
+        home.path(),
+        &[],
+    ));
+    refused(&ftp_cli_env(
+        &["ls", &bare, "--user", "test:wrong"],
+        home.path(),
+        &[("FTP_PASSWORD", PASSWORD)],
+    ));
+
+    // ~/.netrc, for the host; --no-netrc skips it (anonymous then).
+    let netrc = home.path().join(".netrc");
+    write_netrc(
+        &netrc,
+        &format!("machine 127.0.0.1 login test password {PASSWORD}\n"),
+        0o600,
+    );
+    ok(&ftp_cli_env(&["ls", &user("test")], home.path(), &[]));
+    ok(&ftp_cli_env(&["ls", &bare], home.path(), &[]));
+    write_netrc(
+        &netrc,
+        "machine 127.0.0.1 login test password wrong\n",
+        0o600,
+    );
+    refused(&ftp_cli_env(&["ls", &bare], home.path(), &[]));
+    ok(&ftp_cli_env(&["ls", &bare, "--no-netrc"], home.path(), &[]));
+    // The environment comes before netrc.
+    ok(&ftp_cli_env(
+        &["ls", &user("test")],
+        home.path(),
+        &[("FTP_PASSWORD", PASSWORD)],
+    ));
+
+    // --netrc-file names another file; one others may read is refused with
+    // a warning (and the login is anonymous).
+    let other = home.path().join("other-netrc");
+    write_netrc(
+        &other,
+        &format!("default login test password {PASSWORD}\n"),
+        0o600,
+    );
+    ok(&ftp_cli_env(
+        &["ls", &bare, "--netrc-file", other.to_str().unwrap()],
+        home.path(),
+        &[],
+    ));
+    write_netrc(
+        &other,
+        &format!("default login test password {PASSWORD}\n"),
+        0o644,
+    );
+    let out = ftp_cli_env(
+        &["ls", &bare, "--netrc-file", other.to_str().unwrap()],
+        home.path(),
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(
+        err.contains("others may read it") && err.lines().count() == 1,
+        "{err}"
+    );
+    assert!(!err.contains(PASSWORD), "{err}");
+    // A missing --netrc-file is a usage error.
+    let out = ftp_cli_env(
+        &["ls", &bare, "--netrc-file", "/nonexistent/netrc"],
+        home.path(),
+        &[],
+    );
+    check(&out, 2);
+}
+
+#[test]
+fn a_named_user_without_a_password_is_asked_on_a_terminal() {
+    let server = TestServer::start();
+    std::fs::write(server.root().join("f.txt"), b"f").unwrap();
+    let home = tempfile::tempdir().unwrap();
+    let url = format!("ftp://{}/", server.addr());
+    // script(1) gives ftp-cli a terminal; the password is typed into it.
+    let command = format!(
+        "{} -u test ls {url} --no-netrc",
+        env!("CARGO_BIN_EXE_ftp-cli")
+    );
+    let mut child = Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .env("HOME", home.path())
+        .env_remove("FTP_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("run script(1)");
+    // Typed once the prompt is up (so that echo is off by then), within
+    // ten seconds.
+    let mut stdout = child.stdout.take().unwrap();
+    let (tx, prompted) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 256];
+        let mut announced = Some(tx);
+        while let Ok(n) = std::io::Read::read(&mut stdout, &mut buf) {
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+            if String::from_utf8_lossy(&seen).contains("Password for") {
+                if let Some(tx) = announced.take() {
+                    let _ = tx.send(());
+                }
+            }
+        }
+        seen
+    });
+    let prompted = prompted.recv_timeout(std::time::Duration::from_secs(10));
+    assert!(prompted.is_ok(), "no password prompt within 10 s");
+    use std::io::Write as _;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(format!("{PASSWORD}\n").as_bytes())
+        .unwrap();
+    let status = child.wait().unwrap();
+    let out = std::process::Output {
+        status,
+        stdout: reader.join().unwrap(),
+        stderr: Vec::new(),
+    };
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("Password for test@127.0.0.1: "), "{shown}");
+    assert!(shown.contains("f.txt"), "{shown}");
+    // Not echoed.
+    assert!(!shown.contains(PASSWORD), "{shown}");
+}

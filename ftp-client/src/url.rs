@@ -70,6 +70,7 @@ pub struct FtpUrl {
     port: u16,
     user: String,
     password: String,
+    has_user: bool,
     has_password: bool,
     path: Vec<u8>,
     /// The URL as typed, password masked, for messages.
@@ -117,6 +118,7 @@ impl FtpUrl {
         let user = text("user name", raw_user)?;
         let password = text("password", raw_password.unwrap_or(""))?;
         let has_password = raw_password.is_some();
+        let has_user = !user.is_empty();
         let (user, password) = if user.is_empty() {
             if has_password {
                 return Err(invalid("a password without a user name".to_owned()));
@@ -139,6 +141,7 @@ impl FtpUrl {
             port,
             user,
             password,
+            has_user,
             has_password,
             path,
             shown: redact(input),
@@ -168,6 +171,35 @@ impl FtpUrl {
     /// Whether the URL named a password.
     pub fn has_password(&self) -> bool {
         self.has_password
+    }
+
+    /// Whether the URL named a user.
+    pub fn has_user(&self) -> bool {
+        self.has_user
+    }
+
+    /// The same URL logging in as `user` with `password`, found elsewhere
+    /// than in the URL (a `.netrc`, a prompt). The URL as shown stays as
+    /// typed, so the password never appears in it.
+    ///
+    /// ```
+    /// use ftp_client::FtpUrl;
+    /// let url = FtpUrl::parse("ftp://example.net/pub/")?.with_login("alice", "s3cret")?;
+    /// assert_eq!((url.user(), url.password()), ("alice", "s3cret"));
+    /// assert_eq!(url.to_string(), "ftp://example.net/pub/");
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn with_login(&self, user: &str, password: &str) -> Result<Self> {
+        for (what, value) in [("user name", user), ("password", password)] {
+            arg(what, value.as_bytes())?;
+        }
+        Ok(FtpUrl {
+            user: user.to_owned(),
+            password: password.to_owned(),
+            has_user: true,
+            has_password: true,
+            ..self.clone()
+        })
     }
 
     /// The decoded path, relative to the login directory; empty for the
