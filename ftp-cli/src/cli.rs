@@ -215,6 +215,19 @@ Examples:
               value_parser = parse_jobs, requires = "recursive")]
         jobs: usize,
     },
+    /// Print a completion script for a shell
+    #[command(after_help = "\
+Examples:
+  ftp-cli completions bash > ~/.local/share/bash-completion/completions/ftp-cli
+  ftp-cli completions zsh > \"${fpath[1]}/_ftp-cli\"
+  ftp-cli completions fish > ~/.config/fish/completions/ftp-cli.fish")]
+    Completions {
+        /// bash, zsh, fish, elvish or powershell
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff)
+    #[command(after_help = "Example:\n  ftp-cli man > ftp-cli.1 && man ./ftp-cli.1")]
+    Man,
 }
 
 fn parse_jobs(text: &str) -> Result<usize, String> {

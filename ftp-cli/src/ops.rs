@@ -8,7 +8,9 @@ use std::path::{Path, PathBuf};
 
 use ftp_client::{Client, Config, EntryType, FtpUrl};
 
-use crate::cli::Operation;
+use clap::CommandFactory;
+
+use crate::cli::{Cli, Operation};
 use crate::credentials::{
     self, LoginError, LoginOptions, PASSWORD_VARIABLE, Sources, terminal_prompt,
 };
@@ -121,6 +123,18 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
             },
         ),
         Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, login, true),
+        Operation::Completions { shell } => {
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
+            print_generated("completions", &script)
+        }
+        Operation::Man => {
+            let mut page = Vec::new();
+            clap_mangen::Man::new(Cli::command())
+                .render(&mut page)
+                .map_err(|e| Failure::failed(format!("man: {e}")))?;
+            print_generated("man", &page)
+        }
     }
 }
 
@@ -682,6 +696,18 @@ fn confirm_remote_size(
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     Client::connect_url(url, config.clone())
         .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
+}
+
+/// Writes a generated text (a completion script, the manual page) to
+/// standard output; a reader that stops early (`| head`) is no failure.
+fn print_generated(op: &str, text: &[u8]) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::failed(format!("{op}: writing: {e}")))
+        }
+        _ => Ok(()),
+    }
 }
 
 /// Ends the session politely; the operation already succeeded, so a

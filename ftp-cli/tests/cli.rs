@@ -338,3 +338,47 @@ fn a_named_user_without_a_password_is_asked_on_a_terminal() {
     // Not echoed.
     assert!(!shown.contains(PASSWORD), "{shown}");
 }
+
+#[test]
+fn completions_and_the_manual_page_come_from_the_command_line_definition() {
+    for (shell, marker) in [
+        ("bash", "complete -F _ftp__cli"),
+        ("zsh", "#compdef ftp-cli"),
+        ("fish", "complete -c ftp-cli"),
+    ] {
+        let out = ftp_cli(&["completions", shell]);
+        check(&out, 0);
+        let script = stdout(&out);
+        assert!(script.contains(marker), "{shell}: {script}");
+        for word in ["mkdir", "rmdir", "netrc-file", "timeout"] {
+            assert!(script.contains(word), "{shell} lacks {word}");
+        }
+    }
+    // bash takes the script: the completion is then registered.
+    let out = Command::new("bash")
+        .args([
+            "-c",
+            &format!(
+                "source <({} completions bash) && complete -p ftp-cli",
+                env!("CARGO_BIN_EXE_ftp-cli")
+            ),
+        ])
+        .output()
+        .expect("run bash");
+    assert!(
+        stdout(&out).contains("ftp-cli"),
+        "{} {}",
+        stdout(&out),
+        stderr(&out)
+    );
+    let out = ftp_cli(&["man"]);
+    check(&out, 0);
+    let page = stdout(&out);
+    assert!(page.contains(".TH ftp-cli 1"), "{page}");
+    for word in ["ls", "mkdir", "cp", "mv", "completions", "netrc"] {
+        assert!(page.contains(word), "the manual page lacks {word}");
+    }
+    // clap's own usage error.
+    let out = ftp_cli(&["completions", "nosuch"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
