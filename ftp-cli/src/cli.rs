@@ -102,11 +102,15 @@ Examples:
     },
     /// Create a remote directory
     #[command(
-        after_help = "Example:\n  ftp-cli mkdir ftp://alice:s3cret@example.net/backups/2026/"
+        after_help = "Examples:\n  ftp-cli mkdir ftp://alice:s3cret@example.net/backups/2026/\n  ftp-cli mkdir -p ftp://alice:s3cret@example.net/backups/2026/11/30/"
     )]
     Mkdir {
         /// The directory to create
         url: String,
+        /// Create the missing parent directories too; no error if the
+        /// directory exists
+        #[arg(short = 'p', long)]
+        parents: bool,
     },
     /// Delete a remote file, or with -r a whole directory tree
     #[command(after_help = "\
@@ -191,6 +195,10 @@ Examples:
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
               value_parser = parse_jobs, requires = "recursive")]
         jobs: usize,
+        /// Upload: create the target's missing directories first (curl's
+        /// --ftp-create-dirs)
+        #[arg(long, conflicts_with = "recursive")]
+        create_dirs: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -214,6 +222,9 @@ Examples:
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
               value_parser = parse_jobs, requires = "recursive")]
         jobs: usize,
+        /// Upload: create the target's missing directories first
+        #[arg(long, conflicts_with = "recursive")]
+        create_dirs: bool,
     },
     /// Print a completion script for a shell
     #[command(after_help = "\

@@ -74,7 +74,7 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
                 (_, _, true) => ls_parsed(&url, config, ListStyle::Names),
             }
         }
-        Operation::Mkdir { url } => mkdir(&remote("mkdir", &url)?, config),
+        Operation::Mkdir { url, parents } => mkdir(&remote("mkdir", &url)?, config, parents),
         Operation::Rm {
             url,
             recursive: true,
@@ -90,6 +90,7 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
             update,
             dereference,
             jobs,
+            ..
         } => copy_tree(
             "cp -r",
             &src,
@@ -103,12 +104,25 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
                 remove_source: false,
             },
         ),
-        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, login, false),
+        Operation::Cp {
+            src,
+            dst,
+            create_dirs,
+            ..
+        } => copy(
+            "cp",
+            &src,
+            &dst,
+            config,
+            login,
+            Copy::new(false, create_dirs),
+        ),
         Operation::Mv {
             src,
             dst,
             recursive: true,
             jobs,
+            ..
         } => copy_tree(
             "mv -r",
             &src,
@@ -122,7 +136,19 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
                 remove_source: true,
             },
         ),
-        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, login, true),
+        Operation::Mv {
+            src,
+            dst,
+            create_dirs,
+            ..
+        } => copy(
+            "mv",
+            &src,
+            &dst,
+            config,
+            login,
+            Copy::new(true, create_dirs),
+        ),
         Operation::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
@@ -244,13 +270,50 @@ fn pump(mut download: ftp_client::Download<'_>, out: &mut dyn Write) -> Result<u
     download.finish().map_err(Pumped::TransferFailed)
 }
 
-fn mkdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
+fn mkdir(url: &FtpUrl, config: &Config, parents: bool) -> Result<(), Failure> {
     let path = directory_path("mkdir", url)?;
     let mut client = connect("mkdir", url, config)?;
-    client
-        .mkdir(path)
-        .map_err(|e| Failure::failed(format!("mkdir {url}: {e}")))?;
+    let made = if parents {
+        make_directories(&mut client, path)
+    } else {
+        client.mkdir(path)
+    };
+    made.map_err(|e| Failure::failed(format!("mkdir {url}: {e}")))?;
     quit(client);
+    Ok(())
+}
+
+/// `mkdir -p`: each directory of `path` that is not there yet, from the
+/// top. A refused MKD is no failure when the directory exists (CWD into it
+/// works, and the session changes back); otherwise its refusal is the
+/// error.
+fn make_directories(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
+    let path = path.strip_suffix(b"/").unwrap_or(path);
+    let ends = path
+        .iter()
+        .enumerate()
+        // A leading '/' (an absolute path) names no directory to make.
+        .filter(|&(i, &b)| b == b'/' && i > 0 && path[i - 1] != b'/')
+        .map(|(i, _)| i)
+        .chain([path.len()]);
+    let mut home = None;
+    for end in ends {
+        let dir = &path[..end];
+        match client.mkdir(dir) {
+            Ok(()) => {}
+            Err(refused) if refused.code().is_some_and(|code| code >= 500) => {
+                let home = match &home {
+                    Some(home) => home,
+                    None => home.insert(client.pwd()?),
+                };
+                if client.cwd(dir).is_err() {
+                    return Err(refused);
+                }
+                client.cwd(home.as_slice())?;
+            }
+            Err(e) => return Err(e),
+        }
+    }
     Ok(())
 }
 
@@ -303,21 +366,42 @@ fn copy_tree(
     }
 }
 
+/// What a single-file `cp` or `mv` does beside copying.
+#[derive(Debug, Clone, Copy)]
+struct Copy {
+    /// `mv`: delete the source once the copy is confirmed.
+    remove_source: bool,
+    /// `--create-dirs`: make the missing directories of an upload's target.
+    create_dirs: bool,
+}
+
+impl Copy {
+    fn new(remove_source: bool, create_dirs: bool) -> Self {
+        Copy {
+            remove_source,
+            create_dirs,
+        }
+    }
+}
+
 fn copy(
     op: &str,
     src: &str,
     dst: &str,
     config: &Config,
     login: &LoginOptions,
-    remove_source: bool,
+    how: Copy,
 ) -> Result<(), Failure> {
     match (location(op, src, login)?, location(op, dst, login)?) {
         (Location::Remote(src), Location::Local(dst)) => {
-            download(op, &src, &dst, config, remove_source)
+            if how.create_dirs {
+                return Err(Failure::usage(format!(
+                    "{op}: --create-dirs makes remote directories, for uploads"
+                )));
+            }
+            download(op, &src, &dst, config, how.remove_source)
         }
-        (Location::Local(src), Location::Remote(dst)) => {
-            upload(op, &src, &dst, config, remove_source)
-        }
+        (Location::Local(src), Location::Remote(dst)) => upload(op, &src, &dst, config, how),
         (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
             "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
         ))),
@@ -480,13 +564,8 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
 /// Uploads `src` to `dst`: straight to its name when no file is there, and
 /// otherwise under a temporary name in the same directory, renamed over
 /// the old file only once the server confirmed the transfer.
-fn upload(
-    op: &str,
-    src: &Path,
-    dst: &FtpUrl,
-    config: &Config,
-    remove_source: bool,
-) -> Result<(), Failure> {
+fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Result<(), Failure> {
+    let remove_source = how.remove_source;
     let shown = src.display();
     let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
     let mut file = File::open(src).map_err(local_failure)?;
@@ -508,6 +587,12 @@ fn upload(
     let final_path = target.path();
     let mut client = connect(op, &target, config)?;
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
+    if how.create_dirs {
+        let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
+        if !parent.is_empty() {
+            make_directories(&mut client, parent).map_err(remote_failure)?;
+        }
+    }
     // A new file goes straight to its name: upload-only drop boxes refuse
     // the rename and delete that a temporary name needs. An existing file
     // is replaced only by a complete upload, through a temporary name.

@@ -20,6 +20,8 @@ pub fn group() -> Group {
         families: &[Family::V4],
         cases: vec![
             Case::new("mkdir", mkdir),
+            Case::new("mkdir_parents", mkdir_parents),
+            Case::new("upload_create_dirs", upload_create_dirs),
             Case::new("ls", ls),
             Case::new("ls_missing_directory", ls_missing_directory),
             Case::new("rm", rm),
@@ -96,6 +98,42 @@ fn listed(text: &str, kind: Option<char>, name: &str, also: &[&str]) -> bool {
 
 fn head(text: &str) -> String {
     text.chars().take(300).collect()
+}
+
+/// `mkdir -p`: every missing parent, no error for what exists, and a
+/// file in the way is the server's refusal.
+fn mkdir_parents(c: &Ctx) -> Outcome {
+    c.put_dir("have");
+    c.cli(&["mkdir", "-p", &c.url("have/a/b%20c/d/")])?
+        .expect_ok()?;
+    ensure!(
+        c.on_server("have/a/b c/d").is_dir(),
+        "have/a/b c/d not made"
+    );
+    // Again: everything exists, which -p accepts.
+    c.cli(&["mkdir", "-p", &c.url("have/a/b%20c/d/")])?
+        .expect_ok()?;
+    c.cli(&["mkdir", "-p", &c.url("have")])?.expect_ok()?;
+    // A file where a directory should be.
+    c.put("file", b"in the way");
+    c.cli_quiet(&["mkdir", "-p", &c.url("file/sub/")])?
+        .expect_failure(&["MKD"], |code| (500..600).contains(&code))?;
+    has_content(&c.on_server("file"), b"in the way")?;
+    ensure!(!c.on_server("file/sub").exists(), "made under a file");
+    Ok(())
+}
+
+/// `cp --create-dirs`: an upload into directories that are not there yet.
+fn upload_create_dirs(c: &Ctx) -> Outcome {
+    let src = c.write_local("up.txt", b"deep");
+    c.cli(&["cp", "--create-dirs", s(&src), &c.url("x/y%20z/up.txt")])?
+        .expect_ok()?;
+    has_content(&c.on_server("x/y z/up.txt"), b"deep")?;
+    // Into a directory URL, and where the directories already exist.
+    c.cli(&["cp", "--create-dirs", s(&src), &c.url("x/y%20z/")])?
+        .expect_ok()?;
+    has_content(&c.on_server("x/y z/up.txt"), b"deep")?;
+    Ok(())
 }
 
 fn mkdir(c: &Ctx) -> Outcome {
