@@ -648,6 +648,9 @@ impl Client {
             };
             match action {
                 Action::Send(command) => self.send(&command)?,
+                // The client does not ask for TLS yet (its Config has no
+                // TLS setting), so the session never asks this.
+                Action::SecureControl => self.session.handle_control_secure_failed()?,
                 Action::ReadControl if self.session.awaits_last_abort_reply() => {
                     let timeout = reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT);
                     match self.read_control_once(timeout) {

@@ -55,7 +55,10 @@ fn error_parts(error: &Error) -> usize {
             8
         }
         Error::Usage(usage) => match *usage {
-            UsageError::Busy | UsageError::Closed | UsageError::NoTransfer => 9,
+            UsageError::Busy
+            | UsageError::Closed
+            | UsageError::NoTransfer
+            | UsageError::DataNotProtected => 9,
             UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
                 let _: &'static str = what;
                 9
@@ -67,7 +70,9 @@ fn error_parts(error: &Error) -> usize {
 /// Names the type of every field of every [`Failure`] variant.
 fn failure_parts(failure: &Failure) -> usize {
     match failure {
-        Failure::Refused { command, reply } | Failure::Unexpected { command, reply } => {
+        Failure::Refused { command, reply }
+        | Failure::Unexpected { command, reply }
+        | Failure::TlsRefused { command, reply } => {
             let _: (&Command, &Reply) = (command, reply);
             command_parts(command)
         }
@@ -87,7 +92,9 @@ fn failure_parts(failure: &Failure) -> usize {
             let _: &Option<Reply> = reply;
             2
         }
-        Failure::DataConnectFailed => 0,
+        Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
+            0
+        }
     }
 }
 
