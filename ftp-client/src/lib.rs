@@ -64,12 +64,14 @@
 mod client;
 mod config;
 mod error;
+mod tls;
 mod transfer;
 mod url;
 
 pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
+pub use tls::{TlsVersion, Trust};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 
@@ -82,5 +84,8 @@ pub use ftp_proto::Bytes;
 pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
-    Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType, UsageError,
+    Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode, TransferType, UsageError,
 };
+/// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
+/// and [`Error::Tls`] reasons.
+pub use rustls;

@@ -10,15 +10,23 @@ use ftp_client::{
     ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Download,
     EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, InvalidArgument, Limits,
     ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
-    TransferMode, TransferType, Upload, UsageError, facts_line,
+    TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload, UsageError, facts_line,
 };
 
 /// Names the type of every field of every [`Error`] variant.
 fn error_parts(error: &Error) -> usize {
     match error {
-        Error::Refused { command, reply } => {
+        Error::Refused { command, reply } | Error::TlsRefused { command, reply } => {
             let _: (&String, &Reply) = (command, reply);
             1
+        }
+        Error::Tls { during, source } => {
+            let _: (&String, &ftp_client::rustls::Error) = (during, source);
+            11
+        }
+        Error::Truncated { received, expected } => {
+            let _: (&u64, &Option<u64>) = (received, expected);
+            12
         }
         Error::Timeout { during, after } => {
             let _: (&String, &Duration) = (during, after);
@@ -153,6 +161,19 @@ fn every_type_in_the_public_api_is_exported() {
     let limits: Limits = config.limits;
     let transfer_type: TransferType = config.transfer_type;
     assert!(limits.max_line_len > 0 && transfer_type == TransferType::Binary);
+    let tls: TlsMode = config.tls;
+    let max: TlsVersion = config.tls_max_version;
+    let name: Option<String> = config.tls_server_name.clone();
+    assert_eq!((tls, max, name), (TlsMode::Plain, TlsVersion::Tls13, None));
+    match config.tls_trust {
+        Trust::SystemRoots | Trust::AcceptAnyCertificate => {}
+        Trust::CaFile(path) => {
+            let _: std::path::PathBuf = path;
+        }
+        Trust::Custom(custom) => {
+            let _: std::sync::Arc<ftp_client::rustls::ClientConfig> = custom;
+        }
+    }
 
     let facts: Facts = facts_line(b"type=file;modify=20260101000000; f").unwrap();
     let kind: Option<EntryType> = facts.entry_type.clone();
