@@ -165,10 +165,10 @@ fn copy(
             upload(op, &src, &dst, config, remove_source)
         }
         (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
-            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
+            "{op}: both arguments are URLs; exactly one must be an ftp://, ftps:// or ftpes:// URL"
         ))),
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
-            "{op}: neither argument is an ftp:// URL; exactly one must be"
+            "{op}: neither argument is an ftp://, ftps:// or ftpes:// URL; exactly one must be"
         ))),
     }
 }
@@ -491,7 +491,7 @@ fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
     match location(op, arg)? {
         Location::Remote(url) => Ok(url),
         Location::Local(_) => Err(Failure::usage(format!(
-            "{op}: {arg:?} is not an ftp:// URL"
+            "{op}: {arg:?} is not an ftp://, ftps:// or ftpes:// URL"
         ))),
     }
 }

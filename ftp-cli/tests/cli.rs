@@ -5,7 +5,7 @@ use std::fs;
 use std::path::Path;
 use std::process::{Command, Output};
 
-use ftp_suite::{PASSWORD, TestServer};
+use ftp_suite::{FtpsSetup, Leaf, PASSWORD, TestPki, TestServer};
 
 fn ftp_cli(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
@@ -41,6 +41,68 @@ fn check(output: &Output, code: i32) {
     }
 }
 
+/// A server to run a case against, and the options the CLI needs for it.
+struct Target {
+    server: TestServer,
+    /// Options added after the command's arguments (global ones work
+    /// there, as in `ftp-cli cp a b --cacert ca.pem`).
+    options: Vec<String>,
+    _pki: Option<TestPki>,
+}
+
+impl Target {
+    fn plain() -> Target {
+        Target {
+            server: TestServer::start(),
+            options: Vec::new(),
+            _pki: None,
+        }
+    }
+
+    /// libunftp requiring explicit TLS; its URLs are `ftpes://`.
+    fn ftps() -> Target {
+        let pki = TestPki::new();
+        let server = TestServer::start_ftps(FtpsSetup {
+            leaf: pki.leaf(Leaf::Good),
+            tls13: true,
+        });
+        Target {
+            server,
+            options: vec!["--cacert".to_owned(), pki.ca_file().display().to_string()],
+            _pki: Some(pki),
+        }
+    }
+
+    fn cli(&self, args: &[&str]) -> Output {
+        let mut all: Vec<&str> = args.to_vec();
+        all.extend(self.options.iter().map(String::as_str));
+        ftp_cli(&all)
+    }
+}
+
+/// Runs each case against the plain server and the FTPS one.
+macro_rules! plain_and_ftps {
+    ($($case:ident),* $(,)?) => {
+        mod plain {
+            $( #[test] fn $case() { super::$case(&super::Target::plain()) } )*
+        }
+        mod ftps {
+            $( #[test] fn $case() { super::$case(&super::Target::ftps()) } )*
+        }
+    };
+}
+
+plain_and_ftps!(
+    mkdir_ls_rm_rmdir,
+    cp_both_directions_with_directory_targets,
+    cp_zero_bytes_and_a_large_file,
+    mv_deletes_the_source_only_after_the_copy,
+    failed_download_leaves_no_file_and_keeps_an_existing_one,
+    failed_upload_leaves_the_remote_side_unchanged,
+    server_refusals_exit_1_with_the_reply,
+    local_errors_exit_1_and_send_nothing,
+);
+
 /// Files in `dir`, temporary ones included, sorted.
 fn entries(dir: &Path) -> Vec<String> {
     let mut names: Vec<String> = fs::read_dir(dir)
@@ -51,34 +113,32 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-#[test]
-fn mkdir_ls_rm_rmdir() {
-    let server = TestServer::start();
-    check(&ftp_cli(&["mkdir", &server.url("docs/")]), 0);
+fn mkdir_ls_rm_rmdir(t: &Target) {
+    let server = &t.server;
+    check(&t.cli(&["mkdir", &server.url("docs/")]), 0);
     assert!(server.root().join("docs").is_dir());
     fs::write(server.root().join("docs/a.txt"), b"a").unwrap();
-    let out = ftp_cli(&["ls", &server.url("docs/")]);
+    let out = t.cli(&["ls", &server.url("docs/")]);
     check(&out, 0);
     assert!(
         stdout(&out).lines().any(|l| l.ends_with(" a.txt")),
         "{}",
         stdout(&out)
     );
-    check(&ftp_cli(&["rm", &server.url("docs/a.txt")]), 0);
+    check(&t.cli(&["rm", &server.url("docs/a.txt")]), 0);
     assert!(!server.root().join("docs/a.txt").exists());
-    check(&ftp_cli(&["rmdir", &server.url("docs/")]), 0);
+    check(&t.cli(&["rmdir", &server.url("docs/")]), 0);
     assert!(!server.root().join("docs").exists());
 }
 
-#[test]
-fn cp_both_directions_with_directory_targets() {
-    let server = TestServer::start();
+fn cp_both_directions_with_directory_targets(t: &Target) {
+    let server = &t.server;
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("report 2026 ü.csv");
     fs::write(&src, b"a,b\n1,2\n").unwrap();
 
     // Upload to a URL ending in '/': the local name is appended.
-    check(&ftp_cli(&["cp", src.to_str().unwrap(), &server.url("")]), 0);
+    check(&t.cli(&["cp", src.to_str().unwrap(), &server.url("")]), 0);
     assert_eq!(
         fs::read(server.root().join("report 2026 ü.csv")).unwrap(),
         b"a,b\n1,2\n"
@@ -89,7 +149,7 @@ fn cp_both_directions_with_directory_targets() {
     let into = local.path().join("into");
     fs::create_dir(&into).unwrap();
     let url = server.url("report%202026%20%C3%BC.csv");
-    check(&ftp_cli(&["cp", &url, into.to_str().unwrap()]), 0);
+    check(&t.cli(&["cp", &url, into.to_str().unwrap()]), 0);
     assert_eq!(
         fs::read(into.join("report 2026 ü.csv")).unwrap(),
         b"a,b\n1,2\n"
@@ -106,20 +166,19 @@ fn cp_both_directions_with_directory_targets() {
     );
 }
 
-#[test]
-fn cp_zero_bytes_and_a_large_file() {
-    let server = TestServer::start();
+fn cp_zero_bytes_and_a_large_file(t: &Target) {
+    let server = &t.server;
     let local = tempfile::tempdir().unwrap();
     let empty = local.path().join("empty");
     fs::write(&empty, b"").unwrap();
     check(
-        &ftp_cli(&["cp", empty.to_str().unwrap(), &server.url("empty")]),
+        &t.cli(&["cp", empty.to_str().unwrap(), &server.url("empty")]),
         0,
     );
     assert_eq!(fs::metadata(server.root().join("empty")).unwrap().len(), 0);
     let back = local.path().join("empty-back");
     check(
-        &ftp_cli(&["cp", &server.url("empty"), back.to_str().unwrap()]),
+        &t.cli(&["cp", &server.url("empty"), back.to_str().unwrap()]),
         0,
     );
     assert_eq!(fs::metadata(&back).unwrap().len(), 0);
@@ -130,25 +189,24 @@ fn cp_zero_bytes_and_a_large_file() {
     let big = local.path().join("big.bin");
     fs::write(&big, &content).unwrap();
     check(
-        &ftp_cli(&["cp", big.to_str().unwrap(), &server.url("big.bin")]),
+        &t.cli(&["cp", big.to_str().unwrap(), &server.url("big.bin")]),
         0,
     );
     let back = local.path().join("big-back.bin");
     check(
-        &ftp_cli(&["cp", &server.url("big.bin"), back.to_str().unwrap()]),
+        &t.cli(&["cp", &server.url("big.bin"), back.to_str().unwrap()]),
         0,
     );
     assert!(fs::read(&back).unwrap() == content);
 }
 
-#[test]
-fn mv_deletes_the_source_only_after_the_copy() {
-    let server = TestServer::start();
+fn mv_deletes_the_source_only_after_the_copy(t: &Target) {
+    let server = &t.server;
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("up.txt");
     fs::write(&src, b"moving up").unwrap();
     check(
-        &ftp_cli(&["mv", src.to_str().unwrap(), &server.url("up.txt")]),
+        &t.cli(&["mv", src.to_str().unwrap(), &server.url("up.txt")]),
         0,
     );
     assert!(!src.exists());
@@ -159,18 +217,17 @@ fn mv_deletes_the_source_only_after_the_copy() {
 
     let dst = local.path().join("down.txt");
     check(
-        &ftp_cli(&["mv", &server.url("up.txt"), dst.to_str().unwrap()]),
+        &t.cli(&["mv", &server.url("up.txt"), dst.to_str().unwrap()]),
         0,
     );
     assert!(!server.root().join("up.txt").exists());
     assert_eq!(fs::read(&dst).unwrap(), b"moving up");
 }
 
-#[test]
-fn failed_download_leaves_no_file_and_keeps_an_existing_one() {
-    let server = TestServer::start();
+fn failed_download_leaves_no_file_and_keeps_an_existing_one(t: &Target) {
+    let server = &t.server;
     let local = tempfile::tempdir().unwrap();
-    let out = ftp_cli(&[
+    let out = t.cli(&[
         "cp",
         &server.url("missing.txt"),
         local.path().to_str().unwrap(),
@@ -189,23 +246,22 @@ fn failed_download_leaves_no_file_and_keeps_an_existing_one() {
 
     let existing = local.path().join("keep.txt");
     fs::write(&existing, b"precious").unwrap();
-    let out = ftp_cli(&["cp", &server.url("missing.txt"), existing.to_str().unwrap()]);
+    let out = t.cli(&["cp", &server.url("missing.txt"), existing.to_str().unwrap()]);
     check(&out, 1);
     assert_eq!(fs::read(&existing).unwrap(), b"precious");
     assert_eq!(entries(local.path()), ["keep.txt"]);
 
-    let out = ftp_cli(&["mv", &server.url("missing.txt"), existing.to_str().unwrap()]);
+    let out = t.cli(&["mv", &server.url("missing.txt"), existing.to_str().unwrap()]);
     check(&out, 1);
     assert_eq!(fs::read(&existing).unwrap(), b"precious");
 }
 
-#[test]
-fn failed_upload_leaves_the_remote_side_unchanged() {
-    let server = TestServer::start();
+fn failed_upload_leaves_the_remote_side_unchanged(t: &Target) {
+    let server = &t.server;
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("f.txt");
     fs::write(&src, b"data").unwrap();
-    let out = ftp_cli(&[
+    let out = t.cli(&[
         "mv",
         src.to_str().unwrap(),
         &server.url("no/such/dir/f.txt"),
@@ -220,17 +276,16 @@ fn failed_upload_leaves_the_remote_side_unchanged() {
     assert!(entries(server.root()).is_empty());
 }
 
-#[test]
-fn server_refusals_exit_1_with_the_reply() {
-    let server = TestServer::start();
+fn server_refusals_exit_1_with_the_reply(t: &Target) {
+    let server = &t.server;
     fs::create_dir(server.root().join("full")).unwrap();
     fs::write(server.root().join("full/f"), b"x").unwrap();
-    let out = ftp_cli(&["rmdir", &server.url("full/")]);
+    let out = t.cli(&["rmdir", &server.url("full/")]);
     check(&out, 1);
     assert!(stderr(&out).contains("RMD full: 550"), "{}", stderr(&out));
     assert!(server.root().join("full/f").exists());
 
-    let out = ftp_cli(&["rm", &server.url("nothing-here")]);
+    let out = t.cli(&["rm", &server.url("nothing-here")]);
     check(&out, 1);
     assert!(
         stderr(&out).contains("DELE nothing-here: 550"),
@@ -239,25 +294,24 @@ fn server_refusals_exit_1_with_the_reply() {
     );
 
     let wrong = server.url("").replace(PASSWORD, "wrong-pw");
-    let out = ftp_cli(&["ls", &wrong]);
+    let out = t.cli(&["ls", &wrong]);
     check(&out, 1);
     assert!(stderr(&out).contains("530"), "{}", stderr(&out));
     assert!(!stderr(&out).contains("wrong-pw"), "{}", stderr(&out));
 }
 
-#[test]
-fn local_errors_exit_1_and_send_nothing() {
-    let server = TestServer::start();
+fn local_errors_exit_1_and_send_nothing(t: &Target) {
+    let server = &t.server;
     fs::write(server.root().join("r.txt"), b"remote").unwrap();
     let local = tempfile::tempdir().unwrap();
     let missing = local.path().join("nope.txt");
-    let out = ftp_cli(&["cp", missing.to_str().unwrap(), &server.url("")]);
+    let out = t.cli(&["cp", missing.to_str().unwrap(), &server.url("")]);
     check(&out, 1);
     assert!(stderr(&out).contains("nope.txt"), "{}", stderr(&out));
     assert_eq!(entries(server.root()), ["r.txt"]);
 
     let no_dir = local.path().join("no/such/dir/r.txt");
-    let out = ftp_cli(&["mv", &server.url("r.txt"), no_dir.to_str().unwrap()]);
+    let out = t.cli(&["mv", &server.url("r.txt"), no_dir.to_str().unwrap()]);
     check(&out, 1);
     assert!(stderr(&out).contains("no/such/dir"), "{}", stderr(&out));
     assert!(server.root().join("r.txt").exists(), "mv keeps its source");

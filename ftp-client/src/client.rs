@@ -12,7 +12,7 @@ use ftp_proto::{
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
+use crate::tls::{Stream, TlsContext, client_config, is_unclean_end, tls_io_error};
 use crate::transfer::{Download, Upload, end_failed_start};
 use crate::url::FtpUrl;
 
@@ -157,11 +157,12 @@ impl Client {
                 source,
             })?
             .collect();
+        let tls_config = tls_config(&config)?;
         let connect_timeout = socket_timeout(config.connect_timeout);
         let mut last_error = None;
         for addr in &addrs {
             match TcpStream::connect_timeout(addr, connect_timeout) {
-                Ok(stream) => return Client::from_stream(stream, config),
+                Ok(stream) => return Client::with_stream(stream, config, tls_config),
                 Err(e) => last_error = Some((addr, e)),
             }
         }
@@ -179,22 +180,28 @@ impl Client {
     /// Wraps an open control connection and reads the greeting (with
     /// TLS, secures the connection first: see [`Config::tls`]).
     pub fn from_stream(control: TcpStream, config: Config) -> Result<Client> {
+        let tls_config = tls_config(&config)?;
+        Client::with_stream(control, config, tls_config)
+    }
+
+    fn with_stream(
+        control: TcpStream,
+        config: Config,
+        tls_config: Option<std::sync::Arc<crate::rustls::ClientConfig>>,
+    ) -> Result<Client> {
         let peer = control
             .peer_addr()
             .map_err(|e| Error::io("reading the server address", e))?;
         tracing::debug!("connected to {peer}");
-        let tls = if config.tls.is_tls() {
-            let name = config
-                .tls_server_name
-                .clone()
-                .unwrap_or_else(|| peer.ip().to_string());
-            Some(TlsContext::new(
-                &config.tls_trust,
-                config.tls_max_version,
-                &name,
-            )?)
-        } else {
-            None
+        let tls = match tls_config {
+            Some(tls_config) => {
+                let name = config
+                    .tls_server_name
+                    .clone()
+                    .unwrap_or_else(|| peer.ip().to_string());
+                Some(TlsContext::new(tls_config, &name)?)
+            }
+            None => None,
         };
         control
             .set_nodelay(true)
@@ -892,6 +899,15 @@ impl Drop for Client {
             let _ = self.control.write_all(b"QUIT\r\n");
         }
         self.control.close_notify();
+    }
+}
+
+/// The session's TLS configuration, if it uses TLS.
+fn tls_config(config: &Config) -> Result<Option<std::sync::Arc<crate::rustls::ClientConfig>>> {
+    if config.tls.is_tls() {
+        client_config(&config.tls_trust, config.tls_max_version).map(Some)
+    } else {
+        Ok(None)
     }
 }
 

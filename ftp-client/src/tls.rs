@@ -78,13 +78,13 @@ pub(crate) struct TlsContext {
 }
 
 impl TlsContext {
-    /// The client configuration for `trust` and `max`, and the name
+    /// A session's TLS: `config` (from [`client_config`]), and the name
     /// certificates must match (`name`: a host name or an IP address).
-    pub(crate) fn new(trust: &Trust, max: TlsVersion, name: &str) -> Result<Self> {
+    pub(crate) fn new(config: Arc<ClientConfig>, name: &str) -> Result<Self> {
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|_| Error::InvalidUrl(format!("{name:?} is not a host name TLS can check")))?;
         Ok(TlsContext {
-            config: client_config(trust, max)?,
+            config,
             server_name,
         })
     }
@@ -118,7 +118,9 @@ impl TlsContext {
     }
 }
 
-fn client_config(trust: &Trust, max: TlsVersion) -> Result<Arc<ClientConfig>> {
+/// The client configuration for `trust` and `max`: built once per session,
+/// before connecting (a missing CA file fails without a connection).
+pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<Arc<ClientConfig>> {
     let roots = match trust {
         Trust::Custom(config) => return Ok(config.clone()),
         Trust::SystemRoots => Some(system_roots()?),
