@@ -20,6 +20,7 @@ pub mod fault;
 mod relay;
 pub mod scenarios;
 pub mod tls;
+pub mod tls_scenarios;
 
 pub use fault::{FaultServer, Peer};
 pub use tls::{Leaf, LeafFiles, TestPki};
