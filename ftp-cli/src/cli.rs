@@ -105,9 +105,8 @@ server confirms it complete. An upload asks the server (SIZE) whether the
 target exists: a new file is uploaded straight to its name (so upload-only
 drop boxes work, and a failed upload's partial file is deleted where the
 server allows); an existing file is replaced only by a complete upload, sent
-to a temporary name beside it and renamed over it (a server that refuses to
-rename there refuses the replacement: nothing is sent). A failed copy leaves
-an existing DST as it was. If DST is a directory (or ends with '/'), the
+to a temporary name beside it and renamed over it. A failed copy leaves an
+existing DST as it was. If DST is a directory (or ends with '/'), the
 source's file name is added.
 
 Examples:

@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ftp_client::{Client, Config, FtpUrl};
+use ftp_client::{Client, Config, EntryType, FtpUrl};
 
 use crate::cli::Operation;
 use crate::exit::Exit;
@@ -357,18 +357,17 @@ fn upload(
     // A new file goes straight to its name: upload-only drop boxes refuse
     // the rename and delete that a temporary name needs. An existing file
     // is replaced only by a complete upload, through a temporary name.
-    let replacing = match remote_file_exists(&mut client, final_path) {
-        Ok(exists) => exists,
+    let replacing = match upload_target(&mut client, final_path) {
+        Ok(UploadTarget::New) => false,
+        Ok(UploadTarget::Replaceable) => true,
+        Ok(UploadTarget::Irreplaceable(why)) => {
+            return Err(Failure::failed(format!(
+                "{op} {target}: the file exists and cannot be replaced safely: {why}; \
+                 nothing was uploaded"
+            )));
+        }
         Err(e) => return Err(remote_failure(e)),
     };
-    if replacing {
-        check_rename_allowed(&mut client, final_path).map_err(|e| {
-            Failure::failed(format!(
-                "{op} {target}: cannot replace the existing file safely, since the server \
-                 refuses to rename it ({e}); nothing was uploaded"
-            ))
-        })?;
-    }
     let upload_path = if replacing {
         temporary_name(final_path)
     } else {
@@ -399,8 +398,16 @@ fn upload(
     }
     if replacing {
         if let Err(e) = client.rename(&upload_path, final_path) {
-            let _ = client.delete(&upload_path);
-            return Err(remote_failure(e));
+            return Err(match client.delete(&upload_path) {
+                Ok(()) => remote_failure(e),
+                // An upload-only directory refuses both: say where the
+                // complete upload is rather than leave it unmentioned.
+                Err(_) => Failure::failed(format!(
+                    "{op} {target}: {e}; the upload stays on the server as {}, \
+                     which it refused to delete",
+                    String::from_utf8_lossy(&upload_path)
+                )),
+            });
         }
     }
     if remove_source {
@@ -414,34 +421,62 @@ fn upload(
     Ok(())
 }
 
-/// Whether a file exists at `path`, as SIZE tells: 213 yes, 550 no. A
-/// server that cannot say (no SIZE) is taken to have one, so that nothing
-/// is overwritten before a complete upload.
-fn remote_file_exists(client: &mut Client, path: &[u8]) -> Result<bool, ftp_client::Error> {
-    match client.size(path) {
-        Ok(_) => Ok(true),
-        Err(e) if e.code() == Some(550) => Ok(false),
-        Err(e) if e.code().is_some_and(|code| code >= 500) => Ok(true),
-        Err(e) => Err(e),
-    }
+/// What an upload would land on.
+enum UploadTarget {
+    /// No file: the upload goes straight to its name.
+    New,
+    /// A file that a complete upload can be renamed over.
+    Replaceable,
+    /// A file the server will not let this login rename (an upload-only
+    /// directory): a temporary upload could be neither renamed over it
+    /// nor deleted, so nothing is uploaded. Why, for the message.
+    Irreplaceable(String),
 }
 
-/// Whether the server will let the file at `path` be renamed (RNFR 350),
-/// before a replacement is uploaded under a temporary name that would then
-/// stay behind: drop boxes refuse RNFR, and DELE of the temporary name too.
-/// The rename is not completed; the RNFR/RNTO of the real rename that
-/// follows starts afresh.
-fn check_rename_allowed(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
-    let mut line = b"RNFR ".to_vec();
-    line.extend_from_slice(path);
-    let reply = client.raw_bytes(&line)?;
-    if reply.code().get() == 350 {
-        return Ok(());
+/// Looks at the target of an upload: MLST where the server has it (type
+/// and the `perm` fact's `f`, rename allowed), otherwise SIZE (213 a file,
+/// 550 none) and, for an existing file, an RNFR that is left unfinished. A
+/// server that cannot say is taken to have a replaceable file, so that
+/// nothing is overwritten before a complete upload.
+fn upload_target(client: &mut Client, path: &[u8]) -> Result<UploadTarget, ftp_client::Error> {
+    if client.features()?.supports("MLST") {
+        match client.mlst(path) {
+            Ok(facts) => {
+                return Ok(match (facts.entry_type, facts.perm) {
+                    // Not a file: STOR gets the server's own refusal.
+                    (Some(kind), _) if kind != EntryType::File => UploadTarget::New,
+                    (_, Some(perm)) if !perm.contains(['f', 'F']) => UploadTarget::Irreplaceable(
+                        format!("its MLST permissions {perm:?} do not include renaming (f)"),
+                    ),
+                    _ => UploadTarget::Replaceable,
+                });
+            }
+            Err(e) if e.code() == Some(550) => return Ok(UploadTarget::New),
+            // MLST refused otherwise: ask as servers without it are asked.
+            Err(e) if e.code().is_some_and(|code| code >= 500) => {}
+            Err(e) => return Err(e),
+        }
     }
-    Err(ftp_client::Error::Refused {
-        command: String::from_utf8_lossy(&line).into_owned(),
-        reply,
-    })
+    match client.size(path) {
+        Ok(_) => {}
+        Err(e) if e.code() == Some(550) => return Ok(UploadTarget::New),
+        Err(e) if e.code().is_some_and(|code| code >= 500) => return Ok(UploadTarget::Replaceable),
+        Err(e) => return Err(e),
+    }
+    let mut rnfr = b"RNFR ".to_vec();
+    rnfr.extend_from_slice(path);
+    let reply = client.raw_bytes(&rnfr)?;
+    if reply.code().get() != 350 {
+        return Ok(UploadTarget::Irreplaceable(format!(
+            "{}: {reply}",
+            String::from_utf8_lossy(&rnfr)
+        )));
+    }
+    // The rename is left unfinished: the next command ends it on servers
+    // without MLST (a server that insists on RNTO refuses this NOOP, and
+    // the upload stops here, having changed nothing).
+    client.noop()?;
+    Ok(UploadTarget::Replaceable)
 }
 
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded

@@ -276,8 +276,8 @@ fn check_failed_upload_commands(target: UploadTarget, received: &[String], case:
         received.iter().any(|l| l.starts_with(&stored)),
         "{case}: {received:?}"
     );
-    // At most the check that the existing file may be renamed; never a
-    // rename of the upload.
+    // At most the unfinished RNFR of the target that checks it may be
+    // replaced; never a rename of the upload.
     assert!(
         !received
             .iter()

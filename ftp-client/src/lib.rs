@@ -64,6 +64,7 @@
 mod client;
 mod config;
 mod error;
+mod netrc;
 mod tls;
 mod transfer;
 mod url;
@@ -71,6 +72,7 @@ mod url;
 pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
+pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TlsVersion, Trust};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};

@@ -748,7 +748,8 @@ impl Session {
     /// options — while `CWD` takes a path and nothing else. When the name is
     /// no directory (`CWD` answers 5xx), the argument is sent as it is if no
     /// server could misread it (a file's own line, as `ls FILE` shows), and
-    /// the `CWD` refusal ends the operation otherwise.
+    /// the `CWD` refusal ends the operation otherwise, as it does for a path
+    /// ending in `/`, which can only name a directory.
     ///
     /// With TLS required ([`SessionConfig::tls`]), a transfer before `PROT
     /// P` was accepted (that is, before the login) is refused with
@@ -1193,10 +1194,11 @@ impl Session {
                 ReplyClass::PositiveCompletion => {
                     self.start_transfer(request.of_working_directory(), Some(home));
                 }
+                // A path ending in '/' names a directory: none is there.
                 ReplyClass::PermanentNegative
-                    if request
-                        .listed_path()
-                        .is_some_and(|path| is_plain_list_argument(path.as_bytes())) =>
+                    if request.listed_path().is_some_and(|path| {
+                        is_plain_list_argument(path.as_bytes()) && !path.as_bytes().ends_with(b"/")
+                    }) =>
                 {
                     self.start_transfer(request, None);
                 }

@@ -840,6 +840,7 @@ fn a_name_that_is_no_directory_is_listed_by_argument_only_when_plain() {
         vec![
             |s| s.transfer(DataCommand::List(Some(arg("notes.txt")))),
             list_dir,
+            |s| s.transfer(DataCommand::List(Some(arg("notes/")))),
         ],
         vec![
             (On("PWD"), b"257 \"/\"\r\n"),
@@ -850,6 +851,8 @@ fn a_name_that_is_no_directory_is_listed_by_argument_only_when_plain() {
             // "my dir" is no directory: LIST would list "my" and "dir" on
             // Pure-FTPd, so the refusal stands.
             (On("CWD my dir"), b"550 No such directory\r\n"),
+            // "notes/" can only be a directory: no LIST of the name.
+            (On("CWD notes/"), b"550 No such directory\r\n"),
         ],
     )
     .check(&[
@@ -872,6 +875,9 @@ fn a_name_that_is_no_directory_is_listed_by_argument_only_when_plain() {
         "> CWD my dir",
         "< 550 No such directory",
         "err CWD my dir: 550 No such directory",
+        "> CWD notes/",
+        "< 550 No such directory",
+        "err CWD notes/: 550 No such directory",
     ]);
 }
 

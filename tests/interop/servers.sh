@@ -360,7 +360,10 @@ anonymous_enable=YES
 ftp_username=$ANON_UNIX_USER
 anon_root=$RUN/anon
 no_anon_password=YES
-anon_upload_enable=NO
+# Upload-only drop box: anonymous STOR of new files into incoming/ (the one
+# directory the anonymous identity may write); no rename, delete or
+# overwrite (anon_other_write_enable=NO), uploads unreadable to others.
+anon_upload_enable=YES
 anon_mkdir_write_enable=NO
 anon_other_write_enable=NO
 anon_world_readable_only=YES
@@ -387,6 +390,9 @@ EOF
 }
 
 start_vsftpd() {
+  mkdir -p "$RUN/anon/incoming"
+  chown "$ANON_UNIX_USER" "$RUN/anon/incoming"
+  chmod 755 "$RUN/anon/incoming"
   vsftpd_conf 4 >"$RUN/vsftpd.conf"
   chmod 600 "$RUN/vsftpd.conf"
   launch "$RUN/server.log" "$(VSFTPD_BIN)" "$RUN/vsftpd.conf"
@@ -394,7 +400,7 @@ start_vsftpd() {
   echo "$PID" >"$RUN/pid"
   wait_greeting 127.0.0.1 "$PORT" "$PID" "$RUN/server.log" || return 1
   ANON=1
-  EXTRA_ENV+=("FTP_PASV_ADDRESS=$VSFTPD_PASV_ADDRESS")
+  EXTRA_ENV+=("FTP_PASV_ADDRESS=$VSFTPD_PASV_ADDRESS" "FTP_ANON_DROP_BOX=incoming")
   # vsftpd listens on one address family per process: a second instance
   # (same config otherwise, no pasv_address) serves [::1].
   if ipv6_available; then

@@ -208,7 +208,8 @@ impl Peer {
     /// Reads one command line and checks it starts with `verb`. The
     /// commands that drivers send around the scripted ones are answered on
     /// the way unless `verb` names them: see [`Peer::answer_navigation`],
-    /// SIZE with [`Peer::size_reply`], and RNFR with 350.
+    /// SIZE with [`Peer::size_reply`], and FEAT (no MLST), RNFR (350) and
+    /// NOOP for `ftp-cli`'s look at an upload's target.
     pub fn expect(&mut self, verb: &str) -> io::Result<String> {
         loop {
             let Some(line) = self.read_command()? else {
@@ -227,9 +228,18 @@ impl Peer {
                 self.reply(self.size_reply)?;
                 continue;
             }
-            // ftp-cli's check that an existing file may be replaced.
+            // ftp-cli's look at an upload's target: no MLST here, so SIZE,
+            // then RNFR left unfinished and a NOOP, for an existing file.
+            if !verb.is_empty() && starts_with_verb(&line, "FEAT") {
+                self.send(b"211-Features:\r\n SIZE\r\n211 End\r\n")?;
+                continue;
+            }
             if !verb.is_empty() && starts_with_verb(&line, "RNFR") {
                 self.reply("350 Ready for RNTO")?;
+                continue;
+            }
+            if !verb.is_empty() && starts_with_verb(&line, "NOOP") {
+                self.reply("200 Ok")?;
                 continue;
             }
             return Err(io::Error::other(format!("expected {verb}, got {line:?}")));

@@ -61,6 +61,7 @@ impl Authenticator for TestAuthenticator {
 /// A running FTP server; stopped when dropped.
 pub struct TestServer {
     addr: SocketAddr,
+    addr6: Option<SocketAddr>,
     root: tempfile::TempDir,
     runtime: Option<Runtime>,
     /// Whether it requires explicit TLS (its URLs are `ftpes://`).
@@ -83,20 +84,33 @@ impl TestServer {
     /// If the runtime, the directory or the listening socket cannot be
     /// created: the tests cannot run without them.
     pub fn start() -> TestServer {
-        TestServer::start_with(None)
+        TestServer::start_on(false, None)
+    }
+
+    /// Like [`TestServer::start`], and also listening on `[::1]` (on a port
+    /// of its own) where the machine has IPv6 loopback; see
+    /// [`TestServer::addr6`].
+    pub fn start_dual_stack() -> TestServer {
+        TestServer::start_on(true, None)
     }
 
     /// Starts a server that requires explicit TLS (AUTH TLS, PROT P) on
     /// the control and data connections of every login, with session
-    /// resumption by IDs and tickets.
+    /// resumption by IDs and tickets; on `[::1]` too if `ipv6` and the
+    /// machine has IPv6 loopback.
     ///
     /// # Panics
     /// As [`TestServer::start`].
     pub fn start_ftps(setup: FtpsSetup) -> TestServer {
-        TestServer::start_with(Some(setup))
+        TestServer::start_on(false, Some(setup))
     }
 
-    fn start_with(ftps: Option<FtpsSetup>) -> TestServer {
+    /// [`TestServer::start_ftps`] on `127.0.0.1` and `[::1]`.
+    pub fn start_ftps_dual_stack(setup: FtpsSetup) -> TestServer {
+        TestServer::start_on(true, Some(setup))
+    }
+
+    fn start_on(ipv6: bool, ftps: Option<FtpsSetup>) -> TestServer {
         let is_ftps = ftps.is_some();
         let root = tempfile::tempdir().expect("create the server's root directory");
         let runtime = tokio::runtime::Builder::new_multi_thread()
@@ -107,48 +121,63 @@ impl TestServer {
         let listener = runtime
             .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
             .expect("bind the server's control port");
-        let mut addr = listener.local_addr().expect("read the control port");
-        if is_ftps {
-            let front = runtime
-                .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-                .expect("bind the relay's port");
-            let behind = addr;
-            addr = front.local_addr().expect("read the relay's port");
-            runtime.spawn(relay::serve(front, behind));
-        }
-        let root_path: PathBuf = root.path().to_owned();
-        runtime.spawn(async move {
-            while let Ok((stream, _)) = listener.accept().await {
-                let root_path = root_path.clone();
-                let mut builder = ServerBuilder::with_authenticator(
-                    Box::new(move || {
-                        Filesystem::new(root_path.clone()).expect("open the server's root")
-                    }),
-                    Arc::new(TestAuthenticator),
-                )
-                .greeting("libunftp test server ready")
-                .passive_ports(49152..=65534);
-                if let Some(setup) = &ftps {
-                    let versions = if setup.tls13 {
-                        TlsFlags::V1_2 | TlsFlags::V1_3
-                    } else {
-                        TlsFlags::V1_2
-                    };
-                    builder = builder
-                        .ftps(setup.leaf.cert.clone(), setup.leaf.key.clone())
-                        .ftps_tls_flags(
-                            versions | TlsFlags::RESUMPTION_SESS_ID | TlsFlags::RESUMPTION_TICKETS,
-                        )
-                        .ftps_required(FtpsRequired::All, FtpsRequired::All);
-                }
-                let server = builder.build();
-                if let Ok(server) = server {
-                    tokio::spawn(server.service(stream));
-                }
+        let mut listeners = vec![listener];
+        if ipv6 {
+            // No IPv6 loopback on this machine: the server is IPv4 only.
+            if let Ok(listener6) = runtime.block_on(tokio::net::TcpListener::bind("[::1]:0")) {
+                listeners.push(listener6);
             }
-        });
+        }
+        let mut addrs = Vec::new();
+        for listener in listeners {
+            let mut addr = listener.local_addr().expect("read the control port");
+            if is_ftps {
+                // See `relay`: libunftp's AUTH TLS race.
+                let front = runtime
+                    .block_on(tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)))
+                    .expect("bind the relay's port");
+                let behind = addr;
+                addr = front.local_addr().expect("read the relay's port");
+                runtime.spawn(relay::serve(front, behind));
+            }
+            addrs.push(addr);
+            let root_path: PathBuf = root.path().to_owned();
+            let ftps = ftps.clone();
+            runtime.spawn(async move {
+                while let Ok((stream, _)) = listener.accept().await {
+                    let root_path = root_path.clone();
+                    let mut builder = ServerBuilder::with_authenticator(
+                        Box::new(move || {
+                            Filesystem::new(root_path.clone()).expect("open the server's root")
+                        }),
+                        Arc::new(TestAuthenticator),
+                    )
+                    .greeting("libunftp test server ready")
+                    .passive_ports(49152..=65534);
+                    if let Some(setup) = &ftps {
+                        let versions = if setup.tls13 {
+                            TlsFlags::V1_2 | TlsFlags::V1_3
+                        } else {
+                            TlsFlags::V1_2
+                        };
+                        builder = builder
+                            .ftps(setup.leaf.cert.clone(), setup.leaf.key.clone())
+                            .ftps_tls_flags(
+                                versions
+                                    | TlsFlags::RESUMPTION_SESS_ID
+                                    | TlsFlags::RESUMPTION_TICKETS,
+                            )
+                            .ftps_required(FtpsRequired::All, FtpsRequired::All);
+                    }
+                    if let Ok(server) = builder.build() {
+                        tokio::spawn(server.service(stream));
+                    }
+                }
+            });
+        }
         TestServer {
-            addr,
+            addr: addrs[0],
+            addr6: addrs.get(1).copied(),
             root,
             runtime: Some(runtime),
             ftps: is_ftps,
@@ -158,6 +187,13 @@ impl TestServer {
     /// The control connection's address.
     pub fn addr(&self) -> SocketAddr {
         self.addr
+    }
+
+    /// The control connection's address over IPv6, if the server was
+    /// started with [`TestServer::start_dual_stack`] and the machine has
+    /// IPv6 loopback.
+    pub fn addr6(&self) -> Option<SocketAddr> {
+        self.addr6
     }
 
     /// The directory the server serves: its files are the server's files.

@@ -1,0 +1,849 @@
+//! Library cases: every `ftp_client::Client` operation, over IPv4 and IPv6.
+
+use std::fs;
+use std::io::{Read, Seek, SeekFrom, Write};
+use std::time::{Duration, Instant};
+
+use ftp_client::{Client, Config, Error, FtpUrl};
+use libtest_mimic::Failed;
+
+use crate::ctx::{BIG_SIZE, Ctx, absent, big_file, has_content, pattern, same_file};
+use crate::harness::{Case, Group, Need, Outcome};
+use crate::target::Family;
+
+pub fn group() -> Group {
+    Group {
+        name: "library",
+        families: &[Family::V4, Family::V6],
+        cases: vec![
+            Case::new("connect_url_and_quit", connect_url_and_quit),
+            Case::new("pwd_and_cwd", pwd_and_cwd),
+            Case::new("features_list_size", features_list_size),
+            Case::new("noop", noop),
+            Case::new("directory_operations", directory_operations),
+            Case::new("rmdir_then_not_listed", rmdir_then_not_listed),
+            Case::new("store_from_memory", store_from_memory),
+            Case::new("store_from_file", store_from_file),
+            Case::new("store_stream_write_finish", store_stream_write_finish),
+            Case::new("store_empty_file", store_empty_file),
+            Case::new("utf8_names", utf8_names),
+            Case::new("list", list),
+            Case::new("nlst", nlst),
+            Case::new("mlsd", mlsd).needs(Need::Mlsd),
+            Case::new("listing_of_3000_entries", listing_of_3000_entries),
+            Case::new("retrieve_stream_small_reads", retrieve_stream_small_reads),
+            Case::new(
+                "final_reply_before_the_data_is_read",
+                final_reply_before_the_data_is_read,
+            ),
+            Case::new("rename", rename),
+            Case::new("delete", delete),
+            Case::new("mdtm", mdtm),
+            Case::new(
+                "fifty_mebibytes_through_files",
+                fifty_mebibytes_through_files,
+            ),
+            Case::new(
+                "retrieve_file_where_splice_is_refused",
+                retrieve_file_where_splice_is_refused,
+            ),
+            Case::new(
+                "store_file_sends_the_rest_of_the_file",
+                store_file_sends_the_rest,
+            ),
+            Case::new("refused_retrieve", refused_retrieve),
+            Case::new("refused_retrieve_stream", refused_retrieve_stream),
+            Case::new("refused_mkdir_existing", refused_mkdir_existing),
+            Case::new("refused_rmdir_non_empty", refused_rmdir_non_empty),
+            Case::new(
+                "refused_store_into_missing_directory",
+                refused_store_into_missing_dir,
+            ),
+            Case::new("refused_delete_missing", refused_delete_missing),
+            Case::new("refused_size_missing", refused_size_missing),
+            Case::new("raw_commands", raw_commands),
+            Case::new("wrong_password", wrong_password),
+            Case::new("line_breaks_refused_before_sending", line_breaks_refused),
+            Case::new("dropped_unfinished_download", dropped_unfinished_download),
+            Case::new(
+                "finish_of_unfinished_download_fails",
+                finish_of_unfinished_download_fails,
+            ),
+            Case::new("abandoned_download_closes_the_session", abandoned_download),
+            Case::new("pasv_only", pasv_only).needs(Need::Ipv4),
+            Case::new("anonymous_connect_url", anonymous_connect_url).needs(Need::AnonymousRead),
+        ],
+    }
+}
+
+/// The error must be a 5xx refusal; returns its code.
+fn refused_5xx<T: std::fmt::Debug>(outcome: Result<T, Error>) -> Result<u16, Failed> {
+    match outcome {
+        Err(error @ Error::Refused { .. }) => {
+            let code = error.code().unwrap_or(0);
+            ensure!(
+                (500..600).contains(&code),
+                "expected a 5xx refusal, got: {error}"
+            );
+            ensure!(!error.is_transient(), "a 5xx is permanent: {error}");
+            Ok(code)
+        }
+        Err(other) => Err(format!("expected Error::Refused, got: {other} ({other:?})").into()),
+        Ok(value) => Err(format!("expected a refusal, but it succeeded: {value:?}").into()),
+    }
+}
+
+/// The last path component of an NLST entry (some servers prefix the
+/// directory).
+fn base(entry: &str) -> &str {
+    entry.rsplit('/').next().unwrap_or(entry)
+}
+
+/// NLST of `path`, last components only, without the `.` and `..` the
+/// target is known to add (any other server listing them is a failure).
+fn nlst_names(c: &Ctx, ftp: &mut Client, path: &str) -> Result<Vec<String>, Failed> {
+    let skip_dots = c.target.profile.quirks.nlst_lists_dot_entries;
+    Ok(ftp
+        .nlst(path)?
+        .iter()
+        .map(|e| base(e).to_owned())
+        .filter(|n| !(skip_dots && (n == "." || n == "..")))
+        .collect())
+}
+
+fn connect_url_and_quit(c: &Ctx) -> Outcome {
+    let url = FtpUrl::parse(&c.url(""))?;
+    let mut ftp = Client::connect_url(&url, Config::default())?;
+    ensure!(
+        ftp.peer_addr() == c.addr,
+        "peer {} is not {}",
+        ftp.peer_addr(),
+        c.addr
+    );
+    ftp.noop()?;
+    ftp.quit()?;
+    Ok(())
+}
+
+fn pwd_and_cwd(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let pwd = ftp.pwd()?;
+    ensure!(
+        pwd == b"/",
+        "PWD after login: {:?}",
+        String::from_utf8_lossy(&pwd)
+    );
+    ftp.cwd(c.path(""))?;
+    let pwd = ftp.pwd()?;
+    let want = format!("/{}", c.dir);
+    ensure!(
+        pwd == want.as_bytes(),
+        "PWD {:?}, expected {want}",
+        String::from_utf8_lossy(&pwd)
+    );
+    Ok(())
+}
+
+fn features_list_size(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let features = ftp.features()?;
+    let names: Vec<&str> = features.iter().map(|(name, _)| name).collect();
+    ensure!(features.supports("SIZE"), "FEAT lists no SIZE: {names:?}");
+    Ok(())
+}
+
+fn noop(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    ftp.noop()?;
+    ftp.noop()?;
+    Ok(())
+}
+
+fn directory_operations(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    ftp.mkdir(c.path("a"))?;
+    ftp.mkdir(c.path("a/b"))?;
+    ensure!(c.on_server("a/b").is_dir(), "a/b not made on the server");
+    ftp.cwd(c.path("a"))?;
+    let pwd = ftp.pwd()?;
+    let want = format!("/{}/a", c.dir);
+    ensure!(
+        pwd == want.as_bytes(),
+        "PWD {:?}",
+        String::from_utf8_lossy(&pwd)
+    );
+    ftp.rmdir("b")?;
+    absent(&c.on_server("a/b"))?;
+    ftp.cwd("/")?;
+    ftp.rmdir(c.path("a"))?;
+    absent(&c.on_server("a"))?;
+    ftp.noop()?;
+    ftp.quit()?;
+    Ok(())
+}
+
+fn rmdir_then_not_listed(c: &Ctx) -> Outcome {
+    c.put_dir("sub");
+    c.put("other", b"x");
+    let mut ftp = c.connect()?;
+    ftp.rmdir(c.path("sub"))?;
+    absent(&c.on_server("sub"))?;
+    let entries = nlst_names(c, &mut ftp, &c.path(""))?;
+    ensure!(entries == ["other"], "NLST after RMD: {entries:?}");
+    Ok(())
+}
+
+/// Stores `content` as `name` by `store`, then checks the disk, SIZE and a
+/// download.
+fn check_stored(c: &Ctx, ftp: &mut Client, name: &str, content: &[u8]) -> Outcome {
+    has_content(&c.on_server(name), content)?;
+    let size = ftp.size(c.path(name))?;
+    ensure!(
+        size == content.len() as u64,
+        "SIZE {size}, expected {}",
+        content.len()
+    );
+    let mut got = Vec::new();
+    let n = ftp.retrieve(c.path(name), &mut got)?;
+    ensure!(
+        n == content.len() as u64 && got == content,
+        "retrieve gave {n} bytes (buffer {}), expected {} identical bytes",
+        got.len(),
+        content.len()
+    );
+    Ok(())
+}
+
+fn store_from_memory(c: &Ctx) -> Outcome {
+    let content = pattern(300_000, 1);
+    let mut ftp = c.connect()?;
+    let sent = ftp.store(c.path("mem.bin"), &mut &content[..])?;
+    ensure!(
+        sent == content.len() as u64,
+        "sent {sent} of {}",
+        content.len()
+    );
+    check_stored(c, &mut ftp, "mem.bin", &content)
+}
+
+fn store_from_file(c: &Ctx) -> Outcome {
+    let content = pattern(1_234_567, 2);
+    let mut local = tempfile::tempfile()?;
+    local.write_all(&content)?;
+    local.seek(SeekFrom::Start(0))?;
+    let mut ftp = c.connect()?;
+    let sent = ftp.store(c.path("file.bin"), &mut local)?;
+    ensure!(
+        sent == content.len() as u64,
+        "sent {sent} of {}",
+        content.len()
+    );
+    check_stored(c, &mut ftp, "file.bin", &content)
+}
+
+fn store_stream_write_finish(c: &Ctx) -> Outcome {
+    let content = pattern(70_000, 3);
+    let mut ftp = c.connect()?;
+    let mut upload = ftp.store_stream(c.path("stream.bin"))?;
+    for chunk in content.chunks(4096) {
+        upload.write_all(chunk)?;
+    }
+    let sent = upload.finish()?;
+    ensure!(
+        sent == content.len() as u64,
+        "finish() says {sent}, wrote {}",
+        content.len()
+    );
+    check_stored(c, &mut ftp, "stream.bin", &content)?;
+
+    // Text through Write, and back through Read.
+    let mut upload = ftp.store_stream(c.path("stream.txt"))?;
+    for i in 0..1000 {
+        writeln!(upload, "line {i}")?;
+    }
+    let sent = upload.finish()?;
+    let on_disk = fs::metadata(c.on_server("stream.txt"))?.len();
+    ensure!(
+        sent == on_disk,
+        "finish() says {sent}, the file has {on_disk}"
+    );
+    let mut download = ftp.retrieve_stream(c.path("stream.txt"))?;
+    let mut text = String::new();
+    download.read_to_string(&mut text)?;
+    let received = download.finish()?;
+    ensure!(received == sent, "finish() says {received}, sent {sent}");
+    ensure!(
+        text.lines().count() == 1000,
+        "{} lines",
+        text.lines().count()
+    );
+    ensure!(
+        text.lines().last() == Some("line 999"),
+        "last line {:?}",
+        text.lines().last()
+    );
+    Ok(())
+}
+
+fn store_empty_file(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let sent = ftp.store(c.path("empty.bin"), &mut &b""[..])?;
+    ensure!(sent == 0, "sent {sent}");
+    ensure!(
+        c.on_server("empty.bin").is_file(),
+        "no empty.bin on the server"
+    );
+    check_stored(c, &mut ftp, "empty.bin", b"")
+}
+
+fn utf8_names(c: &Ctx) -> Outcome {
+    let body = "grüße\r\nline two\n".as_bytes();
+    let mut ftp = c.connect()?;
+    ftp.store(c.path("my file ü.txt"), &mut &body[..])?;
+    check_stored(c, &mut ftp, "my file ü.txt", body)?;
+
+    ftp.mkdir(c.path("my dir ü"))?;
+    ftp.store(c.path("my dir ü/naïve file ✓.txt"), &mut &b"hello"[..])?;
+    has_content(&c.on_server("my dir ü/naïve file ✓.txt"), b"hello")?;
+    let names = nlst_names(c, &mut ftp, &c.path("my dir ü"))?;
+    ensure!(names == ["naïve file ✓.txt"], "NLST: {names:?}");
+    let mut copy = Vec::new();
+    ftp.retrieve(c.path("my dir ü/naïve file ✓.txt"), &mut copy)?;
+    ensure!(copy == b"hello", "retrieved {copy:?}");
+    Ok(())
+}
+
+const LISTED: [&str; 5] = [
+    "mem.bin",
+    "file.bin",
+    "stream.bin",
+    "empty.bin",
+    "my file ü.txt",
+];
+
+fn put_listed(c: &Ctx) {
+    for (i, name) in LISTED.iter().enumerate() {
+        c.put(name, &pattern(i * 1000, 7));
+    }
+}
+
+fn list(c: &Ctx) -> Outcome {
+    put_listed(c);
+    let mut ftp = c.connect()?;
+    let lines = ftp.list(c.path(""))?;
+    for name in LISTED {
+        ensure!(
+            lines.iter().any(|l| l.ends_with(&format!(" {name}"))),
+            "LIST lacks {name}: {lines:?}"
+        );
+    }
+    let entries = lines.iter().filter(|l| !l.starts_with("total ")).count();
+    ensure!(
+        entries == LISTED.len(),
+        "LIST has {entries} entries, expected 5: {lines:?}"
+    );
+    Ok(())
+}
+
+fn nlst(c: &Ctx) -> Outcome {
+    put_listed(c);
+    let mut ftp = c.connect()?;
+    let mut got = nlst_names(c, &mut ftp, &c.path(""))?;
+    got.sort_unstable();
+    let mut want = LISTED.to_vec();
+    want.sort_unstable();
+    ensure!(got == want, "NLST {got:?}, expected {want:?}");
+    Ok(())
+}
+
+fn mlsd(c: &Ctx) -> Outcome {
+    c.put("facts.bin", &pattern(1234, 8));
+    c.put_dir("subdir");
+    let mut ftp = c.connect()?;
+    let lines = ftp.mlsd(c.path(""))?;
+    let find = |name: &str| {
+        lines
+            .iter()
+            .find(|l| l.ends_with(&format!(" {name}")))
+            .map(|l| l.to_ascii_lowercase())
+    };
+    let file = find("facts.bin").ok_or_else(|| format!("MLSD lacks facts.bin: {lines:?}"))?;
+    ensure!(file.contains("type=file;"), "facts.bin: {file}");
+    ensure!(file.contains("size=1234;"), "facts.bin: {file}");
+    let dir = find("subdir").ok_or_else(|| format!("MLSD lacks subdir: {lines:?}"))?;
+    ensure!(dir.contains("type=dir;"), "subdir: {dir}");
+    Ok(())
+}
+
+fn listing_of_3000_entries(c: &Ctx) -> Outcome {
+    for i in 0..3000 {
+        c.put(format!("many/file-{i:04}.txt"), b"x");
+    }
+    let mut ftp = c.connect()?;
+    let listing = ftp.list(c.path("many"))?;
+    let files = listing.iter().filter(|l| l.contains(" file-")).count();
+    ensure!(
+        files == 3000,
+        "LIST: {files} file lines of {}",
+        listing.len()
+    );
+    let mut names = nlst_names(c, &mut ftp, &c.path("many"))?;
+    names.sort();
+    let expected: Vec<String> = (0..3000).map(|i| format!("file-{i:04}.txt")).collect();
+    ensure!(
+        names == expected,
+        "NLST: {} names, not the 3000 expected",
+        names.len()
+    );
+    Ok(())
+}
+
+fn retrieve_stream_small_reads(c: &Ctx) -> Outcome {
+    let content = pattern(1_234_567, 2);
+    c.put("file.bin", &content);
+    let mut ftp = c.connect()?;
+    let mut download = ftp.retrieve_stream(c.path("file.bin"))?;
+    let mut got = Vec::new();
+    // Small reads on purpose: many calls through Read.
+    let mut buf = [0u8; 1000];
+    loop {
+        let n = download.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&buf[..n]);
+    }
+    let n = download.finish()?;
+    ensure!(
+        n == content.len() as u64 && got == content,
+        "finish() {n}, read {} bytes, expected {}",
+        got.len(),
+        content.len()
+    );
+    Ok(())
+}
+
+/// A small download read only after its final reply has surely arrived
+/// (except from servers that send it after the data connection closes):
+/// the data and the reply are taken in either order.
+fn final_reply_before_the_data_is_read(c: &Ctx) -> Outcome {
+    c.put("small.txt", b"small file\n");
+    let mut ftp = c.connect()?;
+    let mut download = ftp.retrieve_stream(c.path("small.txt"))?;
+    std::thread::sleep(Duration::from_millis(300));
+    let mut data = Vec::new();
+    download.read_to_end(&mut data)?;
+    ensure!(data == b"small file\n", "{data:?}");
+    ensure!(download.finish()? == 11, "finish() count");
+    ftp.noop()?;
+    Ok(())
+}
+
+fn rename(c: &Ctx) -> Outcome {
+    let content = pattern(300_000, 1);
+    c.put("mem.bin", &content);
+    let mut ftp = c.connect()?;
+    ftp.rename(c.path("mem.bin"), c.path("renamed.bin"))?;
+    let size = ftp.size(c.path("renamed.bin"))?;
+    ensure!(size == content.len() as u64, "renamed file SIZE {size}");
+    has_content(&c.on_server("renamed.bin"), &content)?;
+    absent(&c.on_server("mem.bin"))?;
+    refused_5xx(ftp.size(c.path("mem.bin")))?;
+    Ok(())
+}
+
+fn delete(c: &Ctx) -> Outcome {
+    put_listed(c);
+    let mut ftp = c.connect()?;
+    for name in LISTED {
+        ftp.delete(c.path(name))?;
+        absent(&c.on_server(name))?;
+    }
+    Ok(())
+}
+
+fn mdtm(c: &Ctx) -> Outcome {
+    c.put("f.bin", b"dated");
+    let mut ftp = c.connect()?;
+    let modified = ftp.mdtm(c.path("f.bin"))?;
+    ensure!(modified.year >= 2024, "{modified:?}");
+    Ok(())
+}
+
+fn fifty_mebibytes_through_files(c: &Ctx) -> Outcome {
+    let source = big_file();
+    let mut ftp = c.connect()?;
+    // Through Read/Write.
+    let mut file = fs::File::open(source)?;
+    ensure!(
+        ftp.store(c.path("big.bin"), &mut file)? == BIG_SIZE as u64,
+        "store: short"
+    );
+    same_file(source, &c.on_server("big.bin"))?;
+    let target = c.local("copy.bin");
+    let mut out = fs::File::create(&target)?;
+    ensure!(
+        ftp.retrieve(c.path("big.bin"), &mut out)? == BIG_SIZE as u64,
+        "retrieve: short"
+    );
+    drop(out);
+    same_file(source, &target)?;
+    // The zero-copy paths: sendfile up, splice down.
+    let mut file = fs::File::open(source)?;
+    ensure!(
+        ftp.store_file(c.path("big2.bin"), &mut file)? == BIG_SIZE as u64,
+        "store_file: short"
+    );
+    same_file(source, &c.on_server("big2.bin"))?;
+    let target = c.local("copy2.bin");
+    let mut out = fs::File::create(&target)?;
+    ensure!(
+        ftp.retrieve_file(c.path("big2.bin"), &mut out)? == BIG_SIZE as u64,
+        "retrieve_file: short"
+    );
+    drop(out);
+    same_file(source, &target)
+}
+
+fn retrieve_file_where_splice_is_refused(c: &Ctx) -> Outcome {
+    let content = pattern(3 << 20, 4);
+    c.put("f.bin", &content);
+    let target = c.write_local("log.bin", b"head:");
+    let mut ftp = c.connect()?;
+    // Opened for appending: splice refuses it; the data goes through memory.
+    let mut out = fs::OpenOptions::new().append(true).open(&target)?;
+    ensure!(
+        ftp.retrieve_file(c.path("f.bin"), &mut out)? == 3 << 20,
+        "short"
+    );
+    drop(out);
+    let written = fs::read(&target)?;
+    ensure!(
+        &written[..5] == b"head:",
+        "the existing start was overwritten"
+    );
+    ensure!(written[5..] == content[..], "the appended data differs");
+
+    // /dev/full refuses splice, then every write (like a full disk): a
+    // local error, and the session stays usable.
+    if let Ok(mut full) = fs::OpenOptions::new().write(true).open("/dev/full") {
+        let err = ftp
+            .retrieve_file(c.path("f.bin"), &mut full)
+            .err()
+            .ok_or("a download into /dev/full succeeded")?;
+        ensure!(
+            err.to_string().starts_with("writing the downloaded data:"),
+            "{err}"
+        );
+        ensure!(
+            err.code().is_none(),
+            "a local error carries no reply: {err}"
+        );
+        session_goes_on_after_early_close(c, &mut ftp)?;
+    }
+    Ok(())
+}
+
+/// After a download the client ended early, the session goes on. Where
+/// the server sends no final reply to a transfer it had not finished
+/// (Pure-FTPd), the client gives the session up instead; whether the
+/// server had finished depends on socket buffers, so there either is
+/// right.
+fn session_goes_on_after_early_close(c: &Ctx, ftp: &mut Client) -> Outcome {
+    match ftp.noop() {
+        Ok(()) => Ok(()),
+        Err(err) if c.target.profile.quirks.no_final_reply_after_early_close => {
+            ensure!(err.to_string().contains("closed"), "{err}");
+            Ok(())
+        }
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn store_file_sends_the_rest(c: &Ctx) -> Outcome {
+    let content = pattern(3 << 20, 5);
+    let path = c.write_local("f.bin", &content);
+    let mut ftp = c.connect()?;
+    let mut file = fs::File::open(&path)?;
+    ensure!(
+        ftp.store_file(c.path("whole.bin"), &mut file)? == 3 << 20,
+        "short"
+    );
+    has_content(&c.on_server("whole.bin"), &content)?;
+    file.seek(SeekFrom::Start(1000))?;
+    let sent = ftp.store_file(c.path("tail.bin"), &mut file)?;
+    ensure!(sent == (3 << 20) - 1000, "sent {sent}");
+    has_content(&c.on_server("tail.bin"), &content[1000..])
+}
+
+fn refused_retrieve(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let mut sink = Vec::new();
+    let outcome = ftp.retrieve(c.path("missing.bin"), &mut sink);
+    let message = outcome
+        .as_ref()
+        .err()
+        .map(ToString::to_string)
+        .unwrap_or_default();
+    let code = refused_5xx(outcome)?;
+    ensure!(code == 550, "{message}");
+    let prefix = format!("RETR {}: 550", c.path("missing.bin"));
+    ensure!(
+        message.starts_with(&prefix),
+        "{message:?} does not start with {prefix:?}"
+    );
+    ensure!(sink.is_empty(), "{} bytes written", sink.len());
+    ftp.noop()?;
+    Ok(())
+}
+
+/// The refusal comes from `retrieve_stream` itself, or (where the server
+/// sends 150 first) from `finish` after no data.
+fn refused_retrieve_stream(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let opened = ftp.retrieve_stream(c.path("missing.bin"));
+    if c.target.profile.quirks.missing_file_refused_after_start {
+        let mut download = opened?;
+        let mut data = Vec::new();
+        let _ = download.read_to_end(&mut data);
+        ensure!(data.is_empty(), "{} bytes of a missing file", data.len());
+        refused_5xx(download.finish())?;
+    } else {
+        refused_5xx(opened.map(drop))?;
+    }
+    ftp.noop()?;
+    Ok(())
+}
+
+fn refused_mkdir_existing(c: &Ctx) -> Outcome {
+    c.put_dir("exists");
+    let mut ftp = c.connect()?;
+    refused_5xx(ftp.mkdir(c.path("exists")))?;
+    ftp.noop()?;
+    Ok(())
+}
+
+fn refused_rmdir_non_empty(c: &Ctx) -> Outcome {
+    c.put("full/f", b"x");
+    let mut ftp = c.connect()?;
+    refused_5xx(ftp.rmdir(c.path("full")))?;
+    has_content(&c.on_server("full/f"), b"x")?;
+    let code = refused_5xx(ftp.rmdir(c.path("nope")))?;
+    ensure!(code == 550, "RMD missing: {code}");
+    ftp.noop()?;
+    Ok(())
+}
+
+fn refused_store_into_missing_dir(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    refused_5xx(ftp.store(c.path("no-such-dir/x.bin"), &mut &b"x"[..]))?;
+    absent(&c.on_server("no-such-dir"))?;
+    ftp.noop()?;
+    Ok(())
+}
+
+fn refused_delete_missing(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let code = refused_5xx(ftp.delete(c.path("missing.bin")))?;
+    ensure!(code == 550, "DELE missing: {code}");
+    ftp.noop()?;
+    Ok(())
+}
+
+fn refused_size_missing(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let code = refused_5xx(ftp.size(c.path("nope")))?;
+    ensure!(code == 550, "SIZE missing: {code}");
+    ftp.noop()?;
+    Ok(())
+}
+
+fn raw_commands(c: &Ctx) -> Outcome {
+    let mut ftp = c.connect()?;
+    let reply = ftp.raw("SYST")?;
+    ensure!(reply.code().get() == 215, "SYST: {reply:?}");
+    let reply = ftp.raw("XYZZY")?;
+    ensure!(
+        reply.code().get() >= 500,
+        "raw returns refusals as replies: {reply:?}"
+    );
+    ftp.noop()?;
+    Ok(())
+}
+
+/// 530, the password masked; and at once, unless the server delays its
+/// 530 on purpose (then within its delay).
+fn wrong_password(c: &Ctx) -> Outcome {
+    let bad = "not-the-password";
+    let mut client = Client::connect(c.addr, Config::default())?;
+    let started = Instant::now();
+    let err = client
+        .login(&c.target.login.user, bad)
+        .err()
+        .ok_or("a wrong password was accepted")?;
+    let took = started.elapsed();
+    // Generous bounds: a loaded machine is slow, a hang is not.
+    let bound = if c.target.profile.quirks.slow_failed_login {
+        15
+    } else {
+        5
+    };
+    ensure!(took < Duration::from_secs(bound), "the 530 took {took:?}");
+    ensure!(err.code() == Some(530), "{err}");
+    ensure!(!err.to_string().contains(bad), "{err}");
+    ensure!(err.to_string().contains("PASS ****"), "{err}");
+    Ok(())
+}
+
+fn line_breaks_refused(c: &Ctx) -> Outcome {
+    c.put("keep", b"x");
+    let mut ftp = c.connect()?;
+    let keep = c.path("keep");
+    for bad in [
+        format!("a\r\nDELE {keep}"),
+        format!("a\nDELE {keep}"),
+        "a\0b".to_owned(),
+    ] {
+        let err = ftp
+            .delete(&bad)
+            .err()
+            .ok_or("DELE with a line break was sent")?;
+        ensure!(matches!(err, Error::InvalidArgument { .. }), "{err}");
+    }
+    ensure!(c.on_server("keep").exists(), "keep was deleted");
+    ftp.noop()?;
+    Ok(())
+}
+
+/// A download dropped half read ends promptly. The server answers the
+/// closed data connection (426 or 226) and the session goes on; where it
+/// sends no final reply (Pure-FTPd), the client gives the session up after
+/// a short bound rather than hang.
+fn dropped_unfinished_download(c: &Ctx) -> Outcome {
+    c.put("big.bin", &pattern(4 << 20, 6));
+    let mut ftp = c.connect()?;
+    let started = Instant::now();
+    {
+        let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
+        let mut first = [0u8; 1000];
+        download.read_exact(&mut first)?;
+    }
+    session_goes_on_after_early_close(c, &mut ftp)?;
+    let took = started.elapsed();
+    ensure!(took < Duration::from_secs(10), "took {took:?}");
+    if ftp.noop().is_ok() {
+        ftp.quit()?;
+    }
+    Ok(())
+}
+
+fn finish_of_unfinished_download_fails(c: &Ctx) -> Outcome {
+    c.put("big.bin", &pattern(4 << 20, 6));
+    let mut ftp = c.connect()?;
+    let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
+    let mut first = [0u8; 1000];
+    download.read_exact(&mut first)?;
+    // The server sees the data connection closed early and says so (426);
+    // a server that already sent everything would answer 226, and then the
+    // client's own check names the unread data.
+    let err = download
+        .finish()
+        .err()
+        .ok_or("finish() of a half-read download succeeded")?;
+    ensure!(
+        err.code() == Some(426) || err.to_string().contains("not read to its end"),
+        "{err}"
+    );
+    session_goes_on_after_early_close(c, &mut ftp)
+}
+
+fn abandoned_download(c: &Ctx) -> Outcome {
+    c.put("big.bin", &pattern(8 << 20, 6));
+    let mut ftp = c.connect()?;
+    let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
+    let mut first = [0u8; 1000];
+    download.read_exact(&mut first)?;
+    download.abandon();
+    let err = ftp
+        .noop()
+        .err()
+        .ok_or("the session went on after abandon()")?;
+    ensure!(err.to_string().contains("closed"), "{err}");
+    Ok(())
+}
+
+/// PASV only (no EPSV), over IPv4: the client connects to the control
+/// connection's peer, whatever address the 227 reply names (vsftpd here
+/// advertises an unreachable one).
+fn pasv_only(c: &Ctx) -> Outcome {
+    let content = pattern(1_234_567, 2);
+    c.put("file.bin", &content);
+    let config = Config {
+        use_epsv: false,
+        ..Config::default()
+    };
+    let mut ftp = c.connect_with(config)?;
+    let mut got = Vec::new();
+    ftp.retrieve(c.path("file.bin"), &mut got)?;
+    ensure!(got == content, "retrieved {} bytes, differing", got.len());
+    let listed = ftp.list(c.path(""))?;
+    ensure!(
+        listed.iter().any(|l| l.ends_with(" file.bin")),
+        "LIST: {listed:?}"
+    );
+    ftp.quit()?;
+    if let Some(advertised) = &c.target.profile.quirks.pasv_address {
+        // The client refuses a raw PASV (the session manages passive mode),
+        // so ask over a bare socket what the server advertises.
+        let reply = raw_pasv_reply(c)?;
+        let octets = advertised.replace('.', ",");
+        ensure!(
+            reply.contains(&octets),
+            "227 does not name {advertised}: {reply:?}"
+        );
+    }
+    Ok(())
+}
+
+/// Logs in over a bare socket and returns the server's answer to PASV.
+fn raw_pasv_reply(c: &Ctx) -> Result<String, libtest_mimic::Failed> {
+    use std::io::{BufRead, BufReader, Write as _};
+    let stream = std::net::TcpStream::connect(c.addr)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(10)))?;
+    let mut reader = BufReader::new(stream.try_clone()?);
+    let mut writer = stream;
+    // Reads one reply, multi-line ones whole; returns its last line.
+    fn reply(reader: &mut BufReader<std::net::TcpStream>) -> std::io::Result<String> {
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line)? == 0 {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+            if line.len() >= 4 && line.as_bytes()[3] == b' ' {
+                return Ok(line.trim_end().to_owned());
+            }
+        }
+    }
+    reply(&mut reader)?;
+    let login = &c.target.login;
+    write!(writer, "USER {}\r\n", login.user)?;
+    if reply(&mut reader)?.starts_with("331") {
+        write!(writer, "PASS {}\r\n", login.password)?;
+        reply(&mut reader)?;
+    }
+    writer.write_all(b"PASV\r\n")?;
+    let answer = reply(&mut reader)?;
+    let _ = writer.write_all(b"QUIT\r\n");
+    Ok(answer)
+}
+
+fn anonymous_connect_url(c: &Ctx) -> Outcome {
+    let path = c.anon_put("pub.txt", b"public");
+    let url = FtpUrl::parse(&c.anon_url(""))?;
+    ensure!(url.user() == "anonymous", "user {}", url.user());
+    let mut ftp = Client::connect_url(&url, Config::default())?;
+    let mut copy = Vec::new();
+    ftp.retrieve(&path, &mut copy)?;
+    ensure!(copy == b"public", "{copy:?}");
+    Ok(())
+}

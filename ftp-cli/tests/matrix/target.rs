@@ -1,0 +1,428 @@
+//! Where a server is, how to see its files, how to log in, what it supports.
+//!
+//! A [`Target`] is everything a case may ask about the server it runs
+//! against. The in-process libunftp server is one ([`Target::in_process`]);
+//! a real server started by `tests/interop/servers.sh` is another, described
+//! by `FTP_TARGET_*` environment variables ([`Target::from_env`]). What a
+//! kind of server supports and how it deviates is its [`Profile`], looked up
+//! by name: adding a server or a mode (FTPS on vsftpd, an anonymous
+//! upload-only area) is one more profile here plus one start function in
+//! `servers.sh`, never new cases.
+
+use std::env;
+use std::fmt::Write as _;
+use std::net::SocketAddr;
+use std::os::unix::fs::MetadataExt;
+use std::path::{Path, PathBuf};
+
+use ftp_client::FtpUrl;
+use ftp_suite::TestServer;
+
+/// The address family a trial connects over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    V4,
+    V6,
+}
+
+/// TLS on the control and data connections. FTPS targets add their modes
+/// here (explicit `AUTH TLS`, implicit), and cases that need one ask for it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tls {
+    /// Plain FTP.
+    None,
+}
+
+/// A user name and password.
+#[derive(Clone, Debug)]
+pub struct Login {
+    pub user: String,
+    pub password: String,
+}
+
+/// The anonymous area, where the target has one.
+#[derive(Clone, Debug)]
+pub struct Anonymous {
+    /// The anonymous user's `/` on disk (the login root itself on the
+    /// in-process server).
+    pub root: PathBuf,
+    /// Whether anonymous STOR succeeds (libunftp) or is refused (the real
+    /// servers as `servers.sh` configures them).
+    pub upload: bool,
+    /// An upload-only directory in the anonymous area (path relative to its
+    /// `/`): STOR of a new file allowed, RNFR/RNTO/DELE and overwrites
+    /// refused, as vsftpd's `anon_upload_enable` makes `incoming/`.
+    pub drop_box: Option<String>,
+}
+
+/// What LIST of a directory that does not exist gives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MissingDirListing {
+    /// 150, no data, 226: an empty listing (vsftpd, Pure-FTPd).
+    Empty,
+    /// 150, then a 4xx/5xx final reply (proFTPD: 450).
+    RefusedAfterStart,
+    /// A 4xx/5xx instead of the 150 (pyftpdlib, libunftp: 550).
+    Refused,
+}
+
+/// The known ways a server departs from the common path, for the cases to
+/// expect precisely rather than loosely.
+#[derive(Clone, Debug)]
+pub struct Quirks {
+    /// proFTPD: the final 226 of a download comes only after the client
+    /// closed the data connection.
+    pub final_reply_after_data_close: bool,
+    /// Pure-FTPd: a download the client closes early is answered with one
+    /// more 150 and no final reply, so the client gives the session up.
+    pub no_final_reply_after_early_close: bool,
+    /// libunftp: RETR of a missing file is answered 150, then 550 (the
+    /// others refuse before any 1xx).
+    pub missing_file_refused_after_start: bool,
+    /// Pure-FTPd: NLST lists `.` and `..` too.
+    pub nlst_lists_dot_entries: bool,
+    /// LIST of a missing directory.
+    pub missing_dir_listing: MissingDirListing,
+    /// The 530 for a wrong password comes after a delay of seconds:
+    /// Pure-FTPd (about 3.5 s), vsftpd (PAM's pam_unix, about 2 s).
+    pub slow_failed_login: bool,
+    /// vsftpd: the (unreachable) address its 227 replies name; the client
+    /// must connect to the control connection's peer instead.
+    pub pasv_address: Option<String>,
+}
+
+/// What a kind of server supports and its quirks, by name.
+#[derive(Clone, Debug)]
+pub struct Profile {
+    /// MLSD/MLST (RFC 3659).
+    pub mlsd: bool,
+    /// REST before RETR/STOR (resumed transfers).
+    pub rest: bool,
+    /// Active mode (PORT/EPRT) as configured.
+    pub port: bool,
+    /// Anonymous STOR accepted (where anonymous login exists at all).
+    pub anonymous_upload: bool,
+    /// File names that are not UTF-8 reach the disk byte for byte.
+    pub non_utf8_names: bool,
+    /// TLS modes offered.
+    pub tls: Vec<Tls>,
+    pub quirks: Quirks,
+}
+
+impl Profile {
+    /// The profile of a known server, by the name `servers.sh` uses.
+    pub fn named(name: &str) -> Option<Profile> {
+        let plain = Quirks {
+            final_reply_after_data_close: false,
+            no_final_reply_after_early_close: false,
+            missing_file_refused_after_start: false,
+            nlst_lists_dot_entries: false,
+            missing_dir_listing: MissingDirListing::Refused,
+            slow_failed_login: false,
+            pasv_address: None,
+        };
+        let common = Profile {
+            mlsd: true,
+            rest: true,
+            port: true,
+            anonymous_upload: false,
+            non_utf8_names: true,
+            tls: vec![Tls::None],
+            quirks: plain,
+        };
+        Some(match name {
+            // libunftp 0.24, local-filesystem back end; anonymous users
+            // share the login root, with full rights.
+            // Passive mode only: libunftp's default ActivePassiveMode.
+            "in-process" => Profile {
+                port: false,
+                anonymous_upload: true,
+                // libunftp decodes command lines as UTF-8.
+                non_utf8_names: false,
+                quirks: Quirks {
+                    missing_file_refused_after_start: true,
+                    ..common.quirks.clone()
+                },
+                ..common
+            },
+            "vsftpd" => Profile {
+                mlsd: false,
+                quirks: Quirks {
+                    missing_dir_listing: MissingDirListing::Empty,
+                    slow_failed_login: true,
+                    pasv_address: env::var("FTP_TARGET_PASV_ADDRESS")
+                        .ok()
+                        .filter(|a| !a.is_empty()),
+                    ..common.quirks.clone()
+                },
+                ..common
+            },
+            "proftpd" => Profile {
+                quirks: Quirks {
+                    final_reply_after_data_close: true,
+                    missing_dir_listing: MissingDirListing::RefusedAfterStart,
+                    ..common.quirks.clone()
+                },
+                ..common
+            },
+            "pureftpd" => Profile {
+                quirks: Quirks {
+                    no_final_reply_after_early_close: true,
+                    nlst_lists_dot_entries: true,
+                    missing_dir_listing: MissingDirListing::Empty,
+                    slow_failed_login: true,
+                    ..common.quirks.clone()
+                },
+                ..common
+            },
+            // pyftpdlib decodes command lines as UTF-8, replacing bytes
+            // that are not (its default `unicode_errors = "replace"`).
+            "pyftpdlib" => Profile {
+                non_utf8_names: false,
+                ..common
+            },
+            _ => return None,
+        })
+    }
+
+    /// Applies `FTP_TARGET_FEATURES`, a comma-separated list of `+name` or
+    /// `-name` (names: mlsd, rest, port, anonymous-upload, non-utf8-names), so a start
+    /// function can say what its configuration changed.
+    fn adjust(&mut self, spec: &str) -> Result<(), String> {
+        for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            let (on, name) = match item.split_at(1) {
+                ("+", name) => (true, name),
+                ("-", name) => (false, name),
+                _ => return Err(format!("FTP_TARGET_FEATURES: '{item}' lacks + or -")),
+            };
+            match name {
+                "mlsd" => self.mlsd = on,
+                "rest" => self.rest = on,
+                "port" => self.port = on,
+                "anonymous-upload" => self.anonymous_upload = on,
+                "non-utf8-names" => self.non_utf8_names = on,
+                _ => return Err(format!("FTP_TARGET_FEATURES: unknown feature '{name}'")),
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One server (and mode) the cases run against.
+pub struct Target {
+    /// Short name: a column of the summary table, the first part of each
+    /// trial's name.
+    pub name: String,
+    /// Server version, for the reader.
+    pub version: String,
+    /// The control connection's address over IPv4.
+    pub addr: SocketAddr,
+    /// The same server over IPv6, if it listens there.
+    pub addr6: Option<SocketAddr>,
+    /// The login user's `/` on disk: cases check results there.
+    pub root: PathBuf,
+    pub login: Login,
+    pub anonymous: Option<Anonymous>,
+    pub profile: Profile,
+    /// Whether the server process can be denied a file (it runs as another
+    /// user than the tests, or the tests do not run as root): needed to
+    /// test a download the server refuses for lack of permission.
+    pub can_be_denied_a_file: bool,
+    /// Owner given to files the cases create on the server's disk: the
+    /// owner of the root directory, so the server may change them.
+    pub owner: (u32, u32),
+    /// Keeps the in-process server running.
+    _server: Option<TestServer>,
+}
+
+impl Target {
+    /// The in-process libunftp server, on 127.0.0.1 and [::1].
+    pub fn in_process() -> Target {
+        let server = TestServer::start_dual_stack();
+        let root = server.root().to_owned();
+        let owner = owner_of(&root).expect("read the in-process root's owner");
+        Target {
+            name: "in-process".into(),
+            version: "libunftp 0.24".into(),
+            addr: server.addr(),
+            addr6: server.addr6(),
+            can_be_denied_a_file: !runs_as_root(&root),
+            anonymous: Some(Anonymous {
+                root: root.clone(),
+                upload: true,
+                drop_box: None,
+            }),
+            root,
+            login: Login {
+                user: ftp_suite::USER.into(),
+                password: ftp_suite::PASSWORD.into(),
+            },
+            profile: Profile::named("in-process").expect("the in-process profile"),
+            owner,
+            _server: Some(server),
+        }
+    }
+
+    /// A running server described by the environment, if `FTP_TARGET` is
+    /// set:
+    ///
+    /// | variable | meaning |
+    /// | --- | --- |
+    /// | `FTP_TARGET` | profile name: vsftpd, proftpd, pureftpd, pyftpdlib |
+    /// | `FTP_TARGET_URL` | `ftp://user:password@127.0.0.1:port/` |
+    /// | `FTP_TARGET_URL6` | the same over `[::1]` (optional) |
+    /// | `FTP_TARGET_ROOT` | the user's `/` on disk |
+    /// | `FTP_TARGET_ANON_ROOT` | anonymous `/` on disk (optional: no anonymous login) |
+    /// | `FTP_TARGET_ANON_DROP_BOX` | an upload-only directory under it (optional) |
+    /// | `FTP_TARGET_VERSION` | shown in the table header (optional) |
+    /// | `FTP_TARGET_FEATURES` | `+x,-y` changes to the profile (optional) |
+    /// | `FTP_TARGET_PASV_ADDRESS` | the address in 227 replies (optional) |
+    pub fn from_env() -> Result<Option<Target>, String> {
+        let Ok(name) = env::var("FTP_TARGET") else {
+            return Ok(None);
+        };
+        let var = |key: &str| env::var(key).ok().filter(|v| !v.is_empty());
+        let need = |key: &str| var(key).ok_or(format!("FTP_TARGET is set but {key} is not"));
+        let mut profile = Profile::named(&name)
+            .ok_or(format!("FTP_TARGET={name}: no such profile in target.rs"))?;
+        if let Some(spec) = var("FTP_TARGET_FEATURES") {
+            profile.adjust(&spec)?;
+        }
+        let url = need("FTP_TARGET_URL")?;
+        let (addr, login) = parse_url(&url)?;
+        let addr6 = match var("FTP_TARGET_URL6") {
+            Some(url6) => Some(parse_url(&url6)?.0),
+            None => None,
+        };
+        let root = PathBuf::from(need("FTP_TARGET_ROOT")?);
+        let owner = owner_of(&root)?;
+        let anonymous = var("FTP_TARGET_ANON_ROOT").map(|root| Anonymous {
+            root: root.into(),
+            upload: profile.anonymous_upload,
+            drop_box: var("FTP_TARGET_ANON_DROP_BOX"),
+        });
+        Ok(Some(Target {
+            version: var("FTP_TARGET_VERSION").unwrap_or_else(|| "?".into()),
+            name,
+            addr,
+            addr6,
+            can_be_denied_a_file: owner.0 != 0,
+            root,
+            login,
+            anonymous,
+            profile,
+            owner,
+            _server: None,
+        }))
+    }
+
+    /// The control address for `family`, if the target listens there.
+    pub fn addr_for(&self, family: Family) -> Option<SocketAddr> {
+        match family {
+            Family::V4 => Some(self.addr),
+            Family::V6 => self.addr6,
+        }
+    }
+
+    /// One paragraph saying what this target is, printed before the run.
+    pub fn describe(&self) -> String {
+        let p = &self.profile;
+        let mut s = format!(
+            "target {} ({}): {}{}, root {}, user {}",
+            self.name,
+            self.version,
+            self.addr,
+            self.addr6.map(|a| format!(" and {a}")).unwrap_or_default(),
+            self.root.display(),
+            self.login.user,
+        );
+        match &self.anonymous {
+            Some(a) => {
+                let _ = write!(
+                    s,
+                    ", anonymous at {} ({})",
+                    a.root.display(),
+                    if a.upload { "read/write" } else { "read-only" }
+                );
+            }
+            None => s.push_str(", no anonymous login"),
+        }
+        let _ = write!(
+            s,
+            "\n  supports: mlsd={} rest={} port={} tls={:?}",
+            p.mlsd, p.rest, p.port, p.tls
+        );
+        let q = &p.quirks;
+        for (has, what) in [
+            (
+                q.final_reply_after_data_close,
+                "a transfer's final reply only after the data connection closes",
+            ),
+            (
+                q.no_final_reply_after_early_close,
+                "no final reply to a download closed early",
+            ),
+            (
+                q.missing_file_refused_after_start,
+                "RETR of a missing file: 150, then 550",
+            ),
+            (q.nlst_lists_dot_entries, "NLST lists . and .."),
+            (q.slow_failed_login, "a 530 only after a delay of seconds"),
+        ] {
+            if has {
+                let _ = write!(s, "\n  quirk: {what}");
+            }
+        }
+        let _ = write!(
+            s,
+            "\n  quirk: LIST of a missing directory: {:?}",
+            q.missing_dir_listing
+        );
+        if let Some(address) = &q.pasv_address {
+            let _ = write!(s, "\n  quirk: 227 replies name {address}");
+        }
+        if !self.can_be_denied_a_file {
+            s.push_str("\n  the server reads every file the tests can create (it runs as root)");
+        }
+        s
+    }
+}
+
+fn parse_url(url: &str) -> Result<(SocketAddr, Login), String> {
+    let parsed = FtpUrl::parse(url).map_err(|e| format!("{url}: {e}"))?;
+    let host = parsed.host().trim_start_matches('[').trim_end_matches(']');
+    let ip: std::net::IpAddr = host
+        .parse()
+        .map_err(|_| format!("{url}: the host must be an IP address"))?;
+    let login = Login {
+        user: parsed.user().to_owned(),
+        password: parsed.password().to_owned(),
+    };
+    let url_safe = |s: &str| {
+        s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"-._~".contains(&b))
+    };
+    if !url_safe(&login.user) || !url_safe(&login.password) {
+        return Err(format!(
+            "{url}: user and password must need no percent-encoding"
+        ));
+    }
+    Ok((SocketAddr::new(ip, parsed.port()), login))
+}
+
+fn owner_of(path: &Path) -> Result<(u32, u32), String> {
+    let meta = std::fs::metadata(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok((meta.uid(), meta.gid()))
+}
+
+/// Whether this process reads files whatever their mode (root): then a
+/// server in this process cannot be denied a file.
+fn runs_as_root(dir: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    let probe = dir.join(".mode-000-probe");
+    let readable = std::fs::write(&probe, b"x").is_ok()
+        && std::fs::set_permissions(&probe, std::fs::Permissions::from_mode(0o000)).is_ok()
+        && std::fs::read(&probe).is_ok();
+    let _ = std::fs::remove_file(&probe);
+    readable
+}
