@@ -1,7 +1,9 @@
-//! The library over FTPS against the in-process libunftp server, which
-//! requires explicit TLS on control and data connections: every operation,
-//! TLS 1.2 and 1.3, many data connections resuming one session, and the
-//! certificate checks.
+//! The library's TLS choices against the in-process libunftp server, which
+//! requires explicit TLS on control and data connections: the URL scheme or
+//! the Config choosing TLS, `tls_max_version`, each trust choice and each
+//! certificate failure. (Every operation over FTPS, TLS 1.2 and 1.3, with
+//! every data connection resumed, is in the end-to-end matrix,
+//! `ftp-cli/tests/matrix/`.)
 
 use std::io::{Read, Write};
 use std::time::Duration;
@@ -32,66 +34,9 @@ fn connect(server: &TestServer, config: Config) -> Result<Client, Error> {
     Client::connect_url(&url, config)
 }
 
-/// Every operation of the library, over TLS.
-fn every_operation(tls13: bool) {
-    let pki = TestPki::new();
-    let server = server(&pki, Leaf::Good, tls13);
-    let mut ftp = connect(&server, config(&pki)).expect("connect over TLS");
-    assert!(ftp.is_tls());
-    ftp.mkdir("dir").unwrap();
-    let body: Vec<u8> = (0..300_000u32).map(|i| (i % 251) as u8).collect();
-    assert_eq!(
-        ftp.store("dir/a.bin", &mut &body[..]).unwrap(),
-        body.len() as u64
-    );
-    assert_eq!(
-        std::fs::read(server.root().join("dir/a.bin")).unwrap(),
-        body
-    );
-    let mut back = Vec::new();
-    assert_eq!(
-        ftp.retrieve("dir/a.bin", &mut back).unwrap(),
-        body.len() as u64
-    );
-    assert_eq!(back, body);
-    assert_eq!(ftp.size("dir/a.bin").unwrap(), body.len() as u64);
-    // Files: sendfile and splice do not apply; the buffered paths do.
-    let local = tempfile::tempdir().unwrap();
-    let path = local.path().join("copy.bin");
-    let mut file = std::fs::File::create(&path).unwrap();
-    ftp.retrieve_file("dir/a.bin", &mut file).unwrap();
-    drop(file);
-    assert_eq!(std::fs::read(&path).unwrap(), body);
-    let mut file = std::fs::File::open(&path).unwrap();
-    ftp.store_file("dir/b.bin", &mut file).unwrap();
-    assert_eq!(
-        std::fs::read(server.root().join("dir/b.bin")).unwrap(),
-        body
-    );
-    let names = ftp.nlst("dir").unwrap();
-    assert_eq!(names.len(), 2, "{names:?}");
-    assert!(ftp.list("dir").unwrap().iter().any(|l| l.contains("b.bin")));
-    ftp.rename("dir/b.bin", "dir/c.bin").unwrap();
-    ftp.delete("dir/a.bin").unwrap();
-    ftp.delete("dir/c.bin").unwrap();
-    ftp.rmdir("dir").unwrap();
-    assert!(!server.root().join("dir").exists());
-    ftp.quit().unwrap();
-}
-
-#[test]
-fn every_operation_over_tls13() {
-    every_operation(true);
-}
-
-#[test]
-fn every_operation_over_tls12() {
-    every_operation(false);
-}
-
-/// 24 data connections in one session, uploads and downloads mixed: each
-/// resumes the control connection's TLS session (uploads, which never read
-/// their data connection, are where TLS 1.3 tickets run out).
+/// 24 data connections in one session, uploads and downloads mixed, the
+/// client at TLS 1.2 against a server offering 1.3: each resumes the
+/// control connection's TLS session.
 fn many_transfers_resume(tls13: bool, max: TlsVersion) {
     let pki = TestPki::new();
     let server = server(&pki, Leaf::Good, tls13);
@@ -127,16 +72,6 @@ fn many_transfers_resume(tls13: bool, max: TlsVersion) {
     }
     assert_eq!(resumed, vec![Some(true); 24], "resumed data connections");
     ftp.quit().unwrap();
-}
-
-#[test]
-fn twenty_four_transfers_resume_the_session_tls13() {
-    many_transfers_resume(true, TlsVersion::Tls13);
-}
-
-#[test]
-fn twenty_four_transfers_resume_the_session_tls12() {
-    many_transfers_resume(false, TlsVersion::Tls13);
 }
 
 #[test]
