@@ -187,7 +187,7 @@ impl Client {
     fn with_stream(
         control: TcpStream,
         config: Config,
-        tls_config: Option<std::sync::Arc<crate::rustls::ClientConfig>>,
+        tls_config: Option<crate::tls::TlsConfig>,
     ) -> Result<Client> {
         let peer = control
             .peer_addr()
@@ -903,7 +903,7 @@ impl Drop for Client {
 }
 
 /// The session's TLS configuration, if it uses TLS.
-fn tls_config(config: &Config) -> Result<Option<std::sync::Arc<crate::rustls::ClientConfig>>> {
+fn tls_config(config: &Config) -> Result<Option<crate::tls::TlsConfig>> {
     if config.tls.is_tls() {
         client_config(&config.tls_trust, config.tls_max_version).map(Some)
     } else {

@@ -15,6 +15,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
+use rustls::client::Resumption;
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::WebPkiSupportedAlgorithms;
 use rustls::pki_types::pem::PemObject;
@@ -80,11 +81,11 @@ pub(crate) struct TlsContext {
 impl TlsContext {
     /// A session's TLS: `config` (from [`client_config`]), and the name
     /// certificates must match (`name`: a host name or an IP address).
-    pub(crate) fn new(config: Arc<ClientConfig>, name: &str) -> Result<Self> {
+    pub(crate) fn new(config: TlsConfig, name: &str) -> Result<Self> {
         let server_name = ServerName::try_from(name.to_owned())
             .map_err(|_| Error::InvalidUrl(format!("{name:?} is not a host name TLS can check")))?;
         Ok(TlsContext {
-            config,
+            config: config.config,
             server_name,
         })
     }
@@ -118,11 +119,21 @@ impl TlsContext {
     }
 }
 
+/// A session's rustls configuration.
+#[derive(Debug, Clone)]
+pub(crate) struct TlsConfig {
+    config: Arc<ClientConfig>,
+}
+
 /// The client configuration for `trust` and `max`: built once per session,
 /// before connecting (a missing CA file fails without a connection).
-pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<Arc<ClientConfig>> {
+pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<TlsConfig> {
     let roots = match trust {
-        Trust::Custom(config) => return Ok(config.clone()),
+        Trust::Custom(config) => {
+            return Ok(TlsConfig {
+                config: config.clone(),
+            });
+        }
         Trust::SystemRoots => Some(system_roots()?),
         Trust::CaFile(path) => Some(roots_from_file(path)?),
         Trust::AcceptAnyCertificate => None,
@@ -138,7 +149,7 @@ pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<Arc<Client
             during: "setting up TLS".to_owned(),
             source,
         })?;
-    let config = match roots {
+    let mut config = match roots {
         Some(roots) => builder.with_root_certificates(roots),
         None => builder
             .dangerous()
@@ -147,9 +158,14 @@ pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<Arc<Client
             })),
     }
     .with_no_client_auth();
-    // The default session store (in memory, per config) keeps the
-    // control connection's tickets for the data connections.
-    Ok(Arc::new(config))
+    // One store per session (per config): it keeps the control
+    // connection's session (TLS 1.2) or tickets (TLS 1.3), and those each
+    // data connection receives, for the next ones to resume. TLS 1.3
+    // tickets are used once each.
+    config.resumption = Resumption::in_memory_sessions(64);
+    Ok(TlsConfig {
+        config: Arc::new(config),
+    })
 }
 
 fn system_roots() -> Result<RootCertStore> {
@@ -308,24 +324,50 @@ impl Stream {
         }
     }
 
-    /// Reads what the server still sends after an upload (TLS 1.3 session
-    /// tickets, its close_notify) until it closes, within `timeout`: the
-    /// tickets are what the next data connections resume with.
-    pub(crate) fn drain_after_upload(&mut self, timeout: Duration) {
-        let Stream::Tls(tls) = self else { return };
-        if tls
-            .sock
-            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))))
-            .is_err()
-        {
+    /// After an upload's end was sent ([`Stream::finish_sending`]): reads
+    /// until the server closes, within `timeout`. This takes in what the
+    /// upload never read: under TLS 1.3 the session tickets the next data
+    /// connections resume with (each ticket resumes one connection), and
+    /// the server's close_notify. And the socket is never closed with the
+    /// server's records unread: the kernel would then reset the connection,
+    /// and the server could lose the end of the upload still in its
+    /// buffers.
+    pub(crate) fn await_close(&mut self, timeout: Duration) {
+        // In clear the server sends nothing on an upload's connection.
+        if !self.is_tls() {
             return;
         }
-        let mut scratch = [0u8; 4096];
-        for _ in 0..64 {
-            match tls.read(&mut scratch) {
+        let _ = self
+            .tcp()
+            .set_read_timeout(Some(timeout.max(Duration::from_millis(1))));
+        let mut scratch = vec![0u8; 16 * 1024];
+        loop {
+            let read = match self {
+                Stream::Plain(tcp) => tcp.read(&mut scratch),
+                Stream::Tls(tls) => match tls.conn.read_tls(&mut tls.sock) {
+                    Ok(0) => Ok(0),
+                    Ok(n) => {
+                        let _ = tls.conn.process_new_packets();
+                        discard_plaintext(tls);
+                        Ok(n)
+                    }
+                    Err(e) => Err(e),
+                },
+            };
+            match read {
                 Ok(0) | Err(_) => return,
                 Ok(_) => {}
             }
+        }
+    }
+}
+
+/// Drops application data a server sent where none belongs (on an upload).
+fn discard_plaintext(tls: &mut StreamOwned<ClientConnection, TcpStream>) {
+    let mut scratch = [0u8; 4096];
+    while let Ok(n) = tls.conn.reader().read(&mut scratch) {
+        if n == 0 {
+            break;
         }
     }
 }

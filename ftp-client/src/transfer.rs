@@ -539,15 +539,15 @@ impl<'c> Upload<'c> {
     }
 
     /// Ends the data: flushed, TLS close_notify, FIN; then, over TLS, what
-    /// the server still sends is read (its session tickets, for the next
-    /// data connections to resume with) until it closes.
+    /// the server still sends is read until it closes (see
+    /// `Stream::await_close`: its session tickets, and no reset).
     fn close_data(&mut self) -> Result<()> {
         let timeout = self.client.config.data_timeout;
         if let Some(data) = self.data.as_mut() {
             data.flush()
                 .and_then(|()| data.finish_sending())
                 .map_err(|e| Error::io_or_timeout("sending data", e, timeout))?;
-            data.drain_after_upload(timeout.min(self.client.config.final_reply_timeout));
+            data.await_close(timeout.min(self.client.config.final_reply_timeout));
         }
         Ok(())
     }
