@@ -792,7 +792,9 @@ fn pasv_only(c: &Ctx) -> Outcome {
         "LIST: {listed:?}"
     );
     ftp.quit()?;
-    if let Some(advertised) = &c.target.profile.quirks.pasv_address {
+    // The address in 227 replies is checked in clear only: over TLS a
+    // bare socket cannot log in (the same server's plain run checks it).
+    if let (Some(advertised), None) = (&c.target.profile.quirks.pasv_address, &c.target.tls) {
         // The client refuses a raw PASV (the session manages passive mode),
         // so ask over a bare socket what the server advertises.
         let reply = raw_pasv_reply(c)?;

@@ -132,6 +132,15 @@ pub struct Quirks {
     /// vsftpd: the (unreachable) address its 227 replies name; the client
     /// must connect to the control connection's peer instead.
     pub pasv_address: Option<String>,
+    /// proFTPD over TLS 1.3: an upload's data connection brings no session
+    /// ticket, while each data connection must resume the session with one
+    /// (rustls uses each TLS 1.3 ticket once); a session runs out after a
+    /// few uploads. TLS 1.2 sessions are reused without limit.
+    pub tls13_no_tickets_on_uploads: bool,
+    /// Pure-FTPd over TLS 1.3: data connections do not resume the control
+    /// connection's TLS session (it issues no ticket; it does not require
+    /// resumption either). Over TLS 1.2 they do.
+    pub no_tls13_resumption: bool,
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -163,6 +172,8 @@ impl Profile {
             missing_dir_listing: MissingDirListing::Refused,
             slow_failed_login: false,
             pasv_address: None,
+            tls13_no_tickets_on_uploads: false,
+            no_tls13_resumption: false,
         };
         let common = Profile {
             mlsd: true,
@@ -203,6 +214,7 @@ impl Profile {
             "proftpd" => Profile {
                 quirks: Quirks {
                     final_reply_after_data_close: true,
+                    tls13_no_tickets_on_uploads: true,
                     missing_dir_listing: MissingDirListing::RefusedAfterStart,
                     ..common.quirks.clone()
                 },
@@ -210,6 +222,7 @@ impl Profile {
             },
             "pureftpd" => Profile {
                 quirks: Quirks {
+                    no_tls13_resumption: true,
                     no_final_reply_after_early_close: true,
                     nlst_lists_dot_entries: true,
                     missing_dir_listing: MissingDirListing::Empty,
@@ -378,7 +391,7 @@ impl Target {
             drop_box: var("FTP_TARGET_ANON_DROP_BOX"),
         });
         let mode = match var("FTP_TARGET_TLS").as_deref() {
-            None | Some("none") => Tls::None,
+            None | Some("none" | "plain") => Tls::None,
             Some("explicit") => Tls::Explicit,
             Some("implicit") => Tls::Implicit,
             Some(other) => return Err(format!("FTP_TARGET_TLS={other}: explicit or implicit")),
