@@ -102,7 +102,8 @@ impl TlsContext {
 
     /// Runs the handshake on `tcp` (whose timeouts bound every step) and
     /// returns the secured stream.
-    pub(crate) fn handshake(&self, mut tcp: TcpStream, during: &str) -> Result<Stream> {
+    pub(crate) fn handshake(&self, tcp: TcpStream, during: &str) -> Result<Stream> {
+        let mut tcp = BufSock::new(tcp);
         let mut conn = self.connection()?;
         let done = (|| {
             while conn.is_handshaking() {
@@ -113,7 +114,12 @@ impl TlsContext {
             }
             Ok::<(), io::Error>(())
         })();
-        let timeout = tcp.read_timeout().ok().flatten().unwrap_or(Duration::ZERO);
+        let timeout = tcp
+            .tcp
+            .read_timeout()
+            .ok()
+            .flatten()
+            .unwrap_or(Duration::ZERO);
         done.map_err(|e| tls_io_error(during, e, timeout))?;
         Ok(Stream::Tls(Box::new(StreamOwned::new(conn, tcp))))
     }
@@ -248,7 +254,7 @@ impl ServerCertVerifier for AcceptAny {
 #[derive(Debug)]
 pub(crate) enum Stream {
     Plain(TcpStream),
-    Tls(Box<StreamOwned<ClientConnection, TcpStream>>),
+    Tls(Box<StreamOwned<ClientConnection, BufSock>>),
 }
 
 impl Stream {
@@ -256,7 +262,7 @@ impl Stream {
     pub(crate) fn tcp(&self) -> &TcpStream {
         match self {
             Stream::Plain(tcp) => tcp,
-            Stream::Tls(tls) => &tls.sock,
+            Stream::Tls(tls) => &tls.sock.tcp,
         }
     }
 
@@ -363,7 +369,7 @@ impl Stream {
 }
 
 /// Drops application data a server sent where none belongs (on an upload).
-fn discard_plaintext(tls: &mut StreamOwned<ClientConnection, TcpStream>) {
+fn discard_plaintext(tls: &mut StreamOwned<ClientConnection, BufSock>) {
     let mut scratch = [0u8; 4096];
     while let Ok(n) = tls.conn.reader().read(&mut scratch) {
         if n == 0 {
@@ -401,6 +407,57 @@ impl Write for Stream {
             Stream::Plain(tcp) => tcp.flush(),
             Stream::Tls(tls) => tls.flush(),
         }
+    }
+}
+
+/// The socket under a TLS stream, read in large pieces: rustls asks for one
+/// record (16 KiB) at a time, and a system call for each made downloads
+/// spend their time in the kernel. Writes go straight through.
+#[derive(Debug)]
+pub(crate) struct BufSock {
+    tcp: TcpStream,
+    buf: Box<[u8]>,
+    start: usize,
+    end: usize,
+}
+
+/// The most one read of a TLS socket takes in.
+const SOCKET_READ: usize = 256 * 1024;
+
+impl BufSock {
+    fn new(tcp: TcpStream) -> Self {
+        BufSock {
+            tcp,
+            buf: Box::default(),
+            start: 0,
+            end: 0,
+        }
+    }
+}
+
+impl Read for BufSock {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        if self.start == self.end {
+            if self.buf.is_empty() {
+                self.buf = vec![0; SOCKET_READ].into_boxed_slice();
+            }
+            self.start = 0;
+            self.end = self.tcp.read(&mut self.buf)?;
+        }
+        let n = out.len().min(self.end - self.start);
+        out[..n].copy_from_slice(&self.buf[self.start..self.start + n]);
+        self.start += n;
+        Ok(n)
+    }
+}
+
+impl Write for BufSock {
+    fn write(&mut self, data: &[u8]) -> io::Result<usize> {
+        self.tcp.write(data)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.tcp.flush()
     }
 }
 

@@ -211,22 +211,43 @@ impl<'c> Download<'c> {
     }
 
     fn copy_with(&mut self, buf: &mut [u8], out: &mut (impl Write + ?Sized)) -> Result<u64> {
+        // A TLS read gives one record (16 KiB): several are gathered before
+        // each write, so that writes stay large.
+        let gather = self.data.as_ref().is_some_and(Stream::is_tls);
         let mut copied = 0;
         loop {
-            let n = match self.read(buf) {
-                Ok(0) => return Ok(copied),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let error =
-                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_network_error(error));
+            let mut filled = 0;
+            let mut failure = None;
+            loop {
+                match self.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        filled += n;
+                        if !gather || buf.len() - filled < 16 * 1024 {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
                 }
-            };
-            if let Err(e) = out.write_all(&buf[..n]) {
-                return Err(self.local_write_failure(e));
             }
-            copied += n as u64;
+            if filled > 0 {
+                if let Err(e) = out.write_all(&buf[..filled]) {
+                    return Err(self.local_write_failure(e));
+                }
+                copied += filled as u64;
+            }
+            if let Some(e) = failure {
+                let error =
+                    Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+                return Err(self.end_after_network_error(error));
+            }
+            if filled == 0 {
+                return Ok(copied);
+            }
         }
     }
 
