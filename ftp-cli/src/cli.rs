@@ -6,6 +6,12 @@ use clap::{Parser, Subcommand};
 
 const AFTER_HELP: &str = "\
 URLs: ftp://[user[:password]@]host[:port]/path
+  ftps://…  TLS from the first byte (implicit FTPS, port 990 unless given)
+  ftpes://… TLS asked for with AUTH TLS (explicit FTPS, port 21), required;
+            --tls makes ftp:// URLs mean the same
+  Over TLS the server's certificate is checked against the system's root
+  certificates (or --cacert), user name, password and data are encrypted,
+  and a server that refuses TLS is left before anything is sent in clear.
   Parts are percent-encoded (a space is %20, @ in a password is %40, # is %23,
   ? is %3F). The user is anonymous and the port 21 unless given. The path is
   relative to the login directory; start it with a second slash for an
@@ -16,6 +22,8 @@ URLs: ftp://[user[:password]@]host[:port]/path
 
 Examples:
   ftp-cli ls ftp://ftp.example.net/pub/
+  ftp-cli ls ftpes://alice:s3cret@example.net/ --cacert company-ca.pem
+  ftp-cli cp report.pdf ftps://alice:s3cret@example.net/backups/
   ftp-cli mkdir ftp://alice:s3cret@example.net/backups/
   ftp-cli cp report.pdf ftp://alice:s3cret@example.net/backups/
   ftp-cli cp ftp://example.net/pub/README ./
@@ -63,6 +71,22 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub no_netrc: bool,
 
+    /// Require TLS for ftp:// URLs (AUTH TLS, as ftpes://); fail if the server refuses
+    #[arg(long, global = true)]
+    pub tls: bool,
+
+    /// Trust only the CA certificates in this PEM file (instead of the system's)
+    #[arg(long, global = true, value_name = "FILE", conflicts_with = "insecure")]
+    pub cacert: Option<std::path::PathBuf>,
+
+    /// Accept any server certificate (still encrypted, but not authenticated)
+    #[arg(short = 'k', long, global = true)]
+    pub insecure: bool,
+
+    /// The newest TLS version to use: 1.2 or 1.3 (default)
+    #[arg(long, global = true, value_name = "VERSION", value_parser = parse_tls_version)]
+    pub tls_max: Option<ftp_client::TlsVersion>,
+
     #[command(subcommand)]
     pub command: Operation,
 }
@@ -86,7 +110,8 @@ Names are printed with control characters escaped (\\xNN).
 Examples:
   ftp-cli ls ftp://ftp.example.net/pub/
   ftp-cli ls -l ftp://ftp.example.net/pub/
-  ftp-cli ls --json ftp://ftp.example.net/pub/ | jq -r 'select(.type==\"file\") | .name'")]
+  ftp-cli ls --json ftp://ftp.example.net/pub/ | jq -r 'select(.type==\"file\") | .name'
+  ftp-cli ls ftps://alice:s3cret@example.net/ --cacert ca.pem")]
     Ls {
         /// The directory (or file) to list
         url: String,
@@ -146,7 +171,7 @@ Examples:
         /// The directory to delete
         url: String,
     },
-    /// Copy a file (or with -r a tree); exactly one of SRC and DST is an ftp:// URL
+    /// Copy a file (or with -r a tree); exactly one of SRC and DST is an ftp://, ftps:// or ftpes:// URL
     #[command(after_help = "\
 With -r, the tree is listed first, then copied: into DST/NAME when DST is a
 directory, else as DST (created). Times are kept both ways (MFMT where the
@@ -172,11 +197,13 @@ source's file name is added.
 
 Examples:
   ftp-cli cp ./report.pdf ftp://alice:s3cret@example.net/backups/
-  ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/")]
+  ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/
+  ftp-cli cp ./report.pdf ftpes://alice:s3cret@example.net/backups/ --cacert ca.pem
+  ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./")]
     Cp {
-        /// The file to copy: a local path or an ftp:// URL
+        /// The file to copy: a local path or a URL
         src: String,
-        /// Where to copy it: an ftp:// URL or a local path
+        /// Where to copy it: a URL or a local path
         dst: String,
         /// Copy a directory tree (into DST/NAME if DST is a directory,
         /// else as DST)
@@ -251,6 +278,14 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_tls_version(text: &str) -> Result<ftp_client::TlsVersion, String> {
+    match text {
+        "1.2" => Ok(ftp_client::TlsVersion::Tls12),
+        "1.3" => Ok(ftp_client::TlsVersion::Tls13),
+        _ => Err("expected 1.2 or 1.3".to_owned()),
+    }
+}
+
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
@@ -284,6 +319,17 @@ impl Cli {
             config.control_timeout = timeout;
             config.data_timeout = timeout;
             config.final_reply_timeout = timeout;
+        }
+        if self.tls {
+            config.tls = ftp_client::TlsMode::Explicit;
+        }
+        if let Some(version) = self.tls_max {
+            config.tls_max_version = version;
+        }
+        if self.insecure {
+            config.tls_trust = ftp_client::Trust::AcceptAnyCertificate;
+        } else if let Some(path) = &self.cacert {
+            config.tls_trust = ftp_client::Trust::CaFile(path.clone());
         }
         config
     }

@@ -32,6 +32,11 @@ fn main() -> ExitCode {
             .with_max_level(tracing::Level::DEBUG)
             .init();
     }
+    if cli.insecure {
+        eprintln!(
+            "ftp-cli: warning: --insecure: the server's certificate is not checked (encrypted, but not authenticated)"
+        );
+    }
     let config = cli.config();
     let login = cli.login();
     match ops::run(cli.command, &config, &login) {

@@ -403,10 +403,10 @@ fn copy(
         }
         (Location::Local(src), Location::Remote(dst)) => upload(op, &src, &dst, config, how),
         (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
-            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
+            "{op}: both arguments are URLs; exactly one must be an ftp://, ftps:// or ftpes:// URL"
         ))),
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
-            "{op}: neither argument is an ftp:// URL; exactly one must be"
+            "{op}: neither argument is an ftp://, ftps:// or ftpes:// URL; exactly one must be"
         ))),
     }
 }
@@ -806,7 +806,7 @@ fn remote(op: &str, arg: &str, login: &LoginOptions) -> Result<FtpUrl, Failure> 
     match location(op, arg, login)? {
         Location::Remote(url) => Ok(url),
         Location::Local(_) => Err(Failure::usage(format!(
-            "{op}: {arg:?} is not an ftp:// URL"
+            "{op}: {arg:?} is not an ftp://, ftps:// or ftpes:// URL"
         ))),
     }
 }

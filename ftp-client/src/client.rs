@@ -12,7 +12,8 @@ use ftp_proto::{
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::transfer::{Download, Upload};
+use crate::tls::{Stream, TlsContext, client_config, is_unclean_end, tls_io_error};
+use crate::transfer::{Download, Upload, end_failed_start};
 use crate::url::FtpUrl;
 
 /// Size of each read from the control connection.
@@ -59,7 +60,9 @@ const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 pub struct Client {
     pub(crate) session: Session,
-    control: TcpStream,
+    control: Stream,
+    /// The session's TLS configuration and server name, when it uses TLS.
+    tls: Option<TlsContext>,
     pub(crate) config: Config,
     read_buf: Box<[u8]>,
     write_buf: Vec<u8>,
@@ -103,13 +106,39 @@ impl Client {
 
     /// Connects to the URL's host and port and logs in with its user and
     /// password (anonymous unless given). The URL's path is not used.
-    pub fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
+    ///
+    /// An `ftps://` URL connects with implicit TLS, an `ftpes://` URL with
+    /// explicit TLS (required), and an `ftp://` URL as
+    /// [`Config::tls`] says (plain by default). With TLS the server's
+    /// certificate must name the URL's host (unless
+    /// [`Config::tls_server_name`] says otherwise), and the login happens
+    /// only once the control connection is secure.
+    ///
+    /// ```no_run
+    /// use ftp_client::{Client, Config, FtpUrl, Trust};
+    /// let url = FtpUrl::parse("ftpes://alice:s3cret@ftp.example.net/")?;
+    /// let config = Config {
+    ///     tls_trust: Trust::CaFile("company-ca.pem".into()),
+    ///     ..Config::default()
+    /// };
+    /// let mut ftp = Client::connect_url(&url, config)?;
+    /// ftp.store("report.csv", &mut &b"a,b\n"[..])?; // over TLS, data too
+    /// ftp.quit()?;
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn connect_url(url: &FtpUrl, mut config: Config) -> Result<Client> {
         let addrs = (url.host(), url.port()).to_socket_addrs();
         let name = if url.host().contains(':') {
             format!("[{}]:{}", url.host(), url.port())
         } else {
             format!("{}:{}", url.host(), url.port())
         };
+        if url.tls().is_tls() {
+            config.tls = url.tls();
+        }
+        if config.tls_server_name.is_none() {
+            config.tls_server_name = Some(url.host().to_owned());
+        }
         let mut client = Client::connect_resolved(addrs, Some(name), config)?;
         client.login(url.user(), url.password())?;
         Ok(client)
@@ -128,11 +157,12 @@ impl Client {
                 source,
             })?
             .collect();
+        let tls_config = tls_config(&config)?;
         let connect_timeout = socket_timeout(config.connect_timeout);
         let mut last_error = None;
         for addr in &addrs {
             match TcpStream::connect_timeout(addr, connect_timeout) {
-                Ok(stream) => return Client::from_stream(stream, config),
+                Ok(stream) => return Client::with_stream(stream, config, tls_config),
                 Err(e) => last_error = Some((addr, e)),
             }
         }
@@ -147,12 +177,32 @@ impl Client {
         })
     }
 
-    /// Wraps an open control connection and reads the greeting.
+    /// Wraps an open control connection and reads the greeting (with
+    /// TLS, secures the connection first: see [`Config::tls`]).
     pub fn from_stream(control: TcpStream, config: Config) -> Result<Client> {
+        let tls_config = tls_config(&config)?;
+        Client::with_stream(control, config, tls_config)
+    }
+
+    fn with_stream(
+        control: TcpStream,
+        config: Config,
+        tls_config: Option<crate::tls::TlsConfig>,
+    ) -> Result<Client> {
         let peer = control
             .peer_addr()
             .map_err(|e| Error::io("reading the server address", e))?;
         tracing::debug!("connected to {peer}");
+        let tls = match tls_config {
+            Some(tls_config) => {
+                let name = config
+                    .tls_server_name
+                    .clone()
+                    .unwrap_or_else(|| peer.ip().to_string());
+                Some(TlsContext::new(tls_config, &name)?)
+            }
+            None => None,
+        };
         control
             .set_nodelay(true)
             .and_then(|()| control.set_write_timeout(Some(socket_timeout(config.control_timeout))))
@@ -162,9 +212,11 @@ impl Client {
         session_config.use_epsv = config.use_epsv;
         session_config.limits = config.limits;
         session_config.transfer_type = config.transfer_type;
+        session_config.tls = config.tls;
         let mut client = Client {
             session: Session::new(session_config),
-            control,
+            control: Stream::Plain(control),
+            tls,
             config,
             read_buf: vec![0; CONTROL_READ_SIZE].into_boxed_slice(),
             write_buf: Vec::with_capacity(256),
@@ -217,6 +269,7 @@ impl Client {
         // The read timeout is set before each read; the write timeout here.
         let _ = self
             .control
+            .tcp()
             .set_write_timeout(Some(socket_timeout(timeout)));
     }
 
@@ -614,12 +667,12 @@ impl Client {
         Ok(Upload::new(self, data))
     }
 
-    fn start_transfer(&mut self, command: DataCommand) -> Result<(TcpStream, TransferStart)> {
+    fn start_transfer(&mut self, command: DataCommand) -> Result<(Stream, TransferStart)> {
         self.session.transfer(command)?;
         let step = self.run(self.config.control_timeout);
         let data = self.data.take();
         match (step?, data) {
-            (Step::Transfer(start), Some(data)) => Ok((data, start)),
+            (Step::Transfer(start), Some(data)) => Ok((self.secure_data(data)?, start)),
             (Step::Transfer(_), None) => Err(Error::Internal(
                 "transfer started without a data connection".to_owned(),
             )),
@@ -648,6 +701,7 @@ impl Client {
             };
             match action {
                 Action::Send(command) => self.send(&command)?,
+                Action::SecureControl => self.secure_control()?,
                 Action::ReadControl if self.session.awaits_last_abort_reply() => {
                     let timeout = reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT);
                     match self.read_control_once(timeout) {
@@ -673,6 +727,70 @@ impl Client {
         }
     }
 
+    /// Runs the TLS handshake on the control connection, as the session
+    /// asks; a failure ends the session.
+    fn secure_control(&mut self) -> Result<()> {
+        let Some(tls) = self.tls.as_ref() else {
+            self.session.handle_control_secure_failed()?;
+            return Err(self.broken(Error::Internal(
+                "the session asked for TLS that was not configured".to_owned(),
+            )));
+        };
+        let timeout = self.config.control_timeout;
+        let secured = self
+            .control
+            .tcp()
+            .set_read_timeout(Some(socket_timeout(timeout)))
+            .and_then(|()| self.control.tcp().try_clone())
+            .map_err(|e| Error::io("configuring the control connection", e))
+            .and_then(|tcp| tls.handshake(tcp, "TLS handshake on the control connection"));
+        self.read_timeout = Some(timeout);
+        match secured {
+            Ok(stream) => {
+                if let Some(about) = stream.describe() {
+                    tracing::debug!("control connection secured: {about}");
+                }
+                self.control = stream;
+                self.session.handle_control_secured()?;
+                Ok(())
+            }
+            Err(error) => {
+                self.session.handle_control_secure_failed()?;
+                Err(self.broken(error))
+            }
+        }
+    }
+
+    /// The data connection of a transfer the server has accepted: in
+    /// clear, or TLS when the session set `PROT P`, resuming the control
+    /// connection's session. A failed handshake ends the transfer, with
+    /// the server's reply if it explains it (vsftpd's 522 when the session
+    /// was not resumed).
+    fn secure_data(&mut self, data: TcpStream) -> Result<Stream> {
+        if !self.session.is_data_protected() {
+            return Ok(Stream::Plain(data));
+        }
+        let Some(tls) = self.tls.as_ref() else {
+            return Err(Error::Internal(
+                "the session protects data without TLS configured".to_owned(),
+            ));
+        };
+        match tls.handshake(data, "TLS handshake on the data connection") {
+            Ok(stream) => {
+                if let Some(about) = stream.describe() {
+                    tracing::debug!("data connection secured: {about}");
+                }
+                Ok(stream)
+            }
+            Err(error) => Err(end_failed_start(self, error)),
+        }
+    }
+
+    /// Whether the control connection runs over TLS.
+    pub fn is_tls(&self) -> bool {
+        self.control.is_tls()
+    }
+
     fn send(&mut self, command: &Command) -> Result<()> {
         tracing::debug!("> {command}");
         self.write_buf.clear();
@@ -696,6 +814,7 @@ impl Client {
     fn read_control_once(&mut self, timeout: Duration) -> io::Result<()> {
         if self.read_timeout != Some(timeout) {
             self.control
+                .tcp()
                 .set_read_timeout(Some(socket_timeout(timeout)))?;
             self.read_timeout = Some(timeout);
         }
@@ -703,6 +822,9 @@ impl Client {
             match self.control.read(&mut self.read_buf) {
                 Ok(n) => break n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                // A server that closes without close_notify: an end all
+                // the same (after 221, many do).
+                Err(e) if self.control.is_tls() && is_unclean_end(&e) => break 0,
                 Err(e) => return Err(e),
             }
         };
@@ -717,7 +839,7 @@ impl Client {
     /// A failed control read ends the session.
     fn after_control_read(&mut self, read: io::Result<()>, timeout: Duration) -> Result<()> {
         read.map_err(|e| {
-            let error = Error::io_or_timeout("waiting for the server's reply", e, timeout);
+            let error = tls_io_error("waiting for the server's reply", e, timeout);
             self.broken(error)
         })
     }
@@ -761,17 +883,31 @@ impl Client {
     pub(crate) fn close_now(&mut self) {
         self.session.handle_control_eof();
         while self.session.poll().is_some() {}
-        let _ = self.control.shutdown(std::net::Shutdown::Both);
+        let _ = self.control.tcp().shutdown(std::net::Shutdown::Both);
     }
 }
 
 impl Drop for Client {
-    /// Sends QUIT without waiting for the answer, if the session is idle.
+    /// Sends QUIT without waiting for the answer, if the session is idle;
+    /// ends the control connection's TLS with close_notify.
     fn drop(&mut self) {
+        let _ = self
+            .control
+            .tcp()
+            .set_write_timeout(Some(Duration::from_secs(1)));
         if self.session.is_idle() {
-            let _ = self.control.set_write_timeout(Some(Duration::from_secs(1)));
             let _ = self.control.write_all(b"QUIT\r\n");
         }
+        self.control.close_notify();
+    }
+}
+
+/// The session's TLS configuration, if it uses TLS.
+fn tls_config(config: &Config) -> Result<Option<crate::tls::TlsConfig>> {
+    if config.tls.is_tls() {
+        client_config(&config.tls_trust, config.tls_max_version).map(Some)
+    } else {
+        Ok(None)
     }
 }
 

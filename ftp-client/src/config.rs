@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use ftp_proto::{Limits, TransferType};
+use ftp_proto::{Limits, TlsMode, TransferType};
+
+use crate::tls::{TlsVersion, Trust};
 
 /// How a [`Client`](crate::Client) connects and how long it waits.
 ///
@@ -55,6 +57,22 @@ pub struct Config {
     /// client passes the bytes through unchanged either way. Listings use
     /// the same type. Also [`Client::set_transfer_type`](crate::Client::set_transfer_type).
     pub transfer_type: TransferType,
+    /// TLS (FTPS): [`TlsMode::Plain`] by default. [`TlsMode::Explicit`]
+    /// asks for it with `AUTH TLS` and fails if the server refuses;
+    /// [`TlsMode::Implicit`] speaks TLS from the first byte (port 990).
+    /// [`Client::connect_url`](crate::Client::connect_url) takes the mode
+    /// from an `ftps://` or `ftpes://` URL, and this one for `ftp://`.
+    pub tls: TlsMode,
+    /// Which certificates TLS trusts: the system's roots by default.
+    pub tls_trust: Trust,
+    /// The newest TLS version to use: 1.3 by default.
+    pub tls_max_version: TlsVersion,
+    /// The name the server's certificate must carry. By default the URL's
+    /// host for [`Client::connect_url`](crate::Client::connect_url), and
+    /// the server's IP address for [`Client::connect`](crate::Client::connect)
+    /// and [`Client::from_stream`](crate::Client::from_stream). Every data
+    /// connection uses it too, whatever address PASV gives.
+    pub tls_server_name: Option<String>,
 }
 
 impl Default for Config {
@@ -68,6 +86,10 @@ impl Default for Config {
             use_epsv: true,
             limits: Limits::default(),
             transfer_type: TransferType::Binary,
+            tls: TlsMode::Plain,
+            tls_trust: Trust::SystemRoots,
+            tls_max_version: TlsVersion::Tls13,
+            tls_server_name: None,
         }
     }
 }

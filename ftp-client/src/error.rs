@@ -57,6 +57,38 @@ pub enum Error {
         /// The timeout that expired.
         after: Duration,
     },
+    /// TLS failed: the handshake (an untrusted or mismatched certificate,
+    /// a server that does not answer in TLS, no common version) or a TLS
+    /// record. The message says why in words: unknown issuer, name
+    /// mismatch, expired…
+    #[error("{during}: {}", crate::tls::explain(.source))]
+    Tls {
+        /// What was under way, e.g. "TLS handshake on the control
+        /// connection".
+        during: String,
+        /// The rustls error.
+        source: rustls::Error,
+    },
+    /// TLS was required and the server refused it (`AUTH TLS`, `PBSZ` or
+    /// `PROT P` answered 4xx/5xx): the session ended without sending
+    /// anything in clear, user name and password included.
+    #[error("{command}: {reply} (TLS is required: the session ended, nothing was sent in clear)")]
+    TlsRefused {
+        /// The command refused, e.g. `AUTH TLS` or `PROT P`.
+        command: String,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// A TLS download ended without the server's close_notify and its
+    /// size cannot be confirmed: the data may have been cut short by
+    /// someone in the path.
+    #[error("receiving data: the TLS data connection closed without close_notify after {received} bytes{}: the download may be truncated", match .expected { Some(n) => format!(" of {n} announced"), None => String::new() })]
+    Truncated {
+        /// Bytes received.
+        received: u64,
+        /// The size the server announced, if it did.
+        expected: Option<u64>,
+    },
     /// The server closed the control connection: with 421, or without a
     /// word.
     #[error("{}", match .reply { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection unexpectedly".to_owned() })]
@@ -150,7 +182,7 @@ impl Error {
     /// The server's reply that caused the error, if any.
     pub fn reply(&self) -> Option<&Reply> {
         match self {
-            Error::Refused { reply, .. } => Some(reply),
+            Error::Refused { reply, .. } | Error::TlsRefused { reply, .. } => Some(reply),
             Error::Closed { reply } => reply.as_ref(),
             Error::Protocol(failure) => failure.reply(),
             _ => None,
@@ -188,9 +220,14 @@ impl Error {
     /// every case) ask [`Client::is_closed`](crate::Client::is_closed).
     pub fn is_session_closed(&self) -> bool {
         match self {
-            Error::Closed { .. } | Error::Usage(UsageError::Closed) => true,
+            Error::Closed { .. } | Error::Usage(UsageError::Closed) | Error::TlsRefused { .. } => {
+                true
+            }
             Error::Protocol(failure) => {
-                matches!(**failure, Failure::Closed(_) | Failure::Malformed(_))
+                matches!(
+                    **failure,
+                    Failure::Closed(_) | Failure::Malformed(_) | Failure::ClearTextAfterAuth
+                )
             }
             _ => false,
         }
@@ -245,6 +282,10 @@ impl From<Failure> for Error {
                 reply,
             },
             Failure::Closed(reply) => Error::Closed { reply },
+            Failure::TlsRefused { command, reply } => Error::TlsRefused {
+                command: command.to_string(),
+                reply,
+            },
             other => Error::Protocol(Box::new(other)),
         }
     }

@@ -71,6 +71,7 @@ mod config;
 mod entries;
 mod error;
 mod netrc;
+mod tls;
 mod transfer;
 mod url;
 mod walk;
@@ -79,6 +80,7 @@ pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
+pub use tls::{TlsVersion, Trust};
 pub use transfer::{Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 pub use walk::{Walk, WalkEntry, WalkOptions};
@@ -95,5 +97,8 @@ pub use ftp_proto::listing::{
 };
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
-    Reply, ReplyClass, ReplyCode, ReplyError, TransferMode, TransferType, UsageError,
+    Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode, TransferType, UsageError,
 };
+/// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
+/// and [`Error::Tls`] reasons.
+pub use rustls;

@@ -3,13 +3,13 @@
 //! checked.
 
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
 use std::time::Duration;
 
 use ftp_proto::{Outcome, TransferStart};
 
 use crate::client::{Client, Step};
 use crate::error::{Error, Result};
+use crate::tls::{Stream, is_unclean_end};
 
 /// Downloads read this much at a time: large reads keep system calls few.
 const DOWNLOAD_CHUNK: usize = 256 * 1024;
@@ -57,10 +57,14 @@ const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 #[derive(Debug)]
 pub struct Download<'c> {
     client: &'c mut Client,
-    data: Option<TcpStream>,
+    data: Option<Stream>,
     start: TransferStart,
     bytes: u64,
     eof: bool,
+    /// A TLS data connection ended without close_notify: acceptable only
+    /// if the final reply is 2xx and the size agrees.
+    unclean_end: bool,
+    resumed: Option<bool>,
     /// The error a read through [`Read`] failed with, for `finish` to
     /// report instead of reading again.
     read_error: Option<io::Error>,
@@ -68,13 +72,15 @@ pub struct Download<'c> {
 }
 
 impl<'c> Download<'c> {
-    pub(crate) fn new(client: &'c mut Client, data: TcpStream, start: TransferStart) -> Self {
+    pub(crate) fn new(client: &'c mut Client, data: Stream, start: TransferStart) -> Self {
         Download {
+            resumed: data.resumed(),
             client,
             data: Some(data),
             start,
             bytes: 0,
             eof: false,
+            unclean_end: false,
             read_error: None,
             finished: false,
         }
@@ -83,6 +89,13 @@ impl<'c> Download<'c> {
     /// The size the server announced in its 150 reply, if it did.
     pub fn size_hint(&self) -> Option<u64> {
         self.start.size_hint
+    }
+
+    /// Over TLS, whether the data connection resumed the control
+    /// connection's TLS session (servers such as vsftpd and proFTPD refuse
+    /// one that does not); `None` in clear.
+    pub fn tls_resumed(&self) -> Option<bool> {
+        self.resumed
     }
 
     /// Bytes received so far.
@@ -106,11 +119,15 @@ impl<'c> Download<'c> {
     /// Copies the rest of the data into `file` at its current position;
     /// returns the bytes copied. On Linux the kernel moves the data from
     /// the socket to the file through a pipe (splice): it never enters this
-    /// process. Failures end the transfer as [`Download::copy_to_end`]'s do.
+    /// process (except over TLS, which is decrypted here, in large
+    /// buffers). Failures end the transfer as [`Download::copy_to_end`]'s
+    /// do.
     pub fn copy_to_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if let Some(copied) = self.splice_to_file(file)? {
-            return Ok(copied);
+        if self.data.as_ref().and_then(Stream::plain).is_some() {
+            if let Some(copied) = self.splice_to_file(file)? {
+                return Ok(copied);
+            }
         }
         self.copy_to_end(file)
     }
@@ -130,7 +147,7 @@ impl<'c> Download<'c> {
         let _ = rustix::pipe::fcntl_setpipe_size(&pipe_in, SPLICE_PIPE_SIZE);
         let mut copied = 0u64;
         loop {
-            let Some(data) = self.data.as_ref() else {
+            let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
                 return Ok(Some(copied));
             };
             let n = match splice(
@@ -194,22 +211,43 @@ impl<'c> Download<'c> {
     }
 
     fn copy_with(&mut self, buf: &mut [u8], out: &mut (impl Write + ?Sized)) -> Result<u64> {
+        // A TLS read gives one record (16 KiB): several are gathered before
+        // each write, so that writes stay large.
+        let gather = self.data.as_ref().is_some_and(Stream::is_tls);
         let mut copied = 0;
         loop {
-            let n = match self.read(buf) {
-                Ok(0) => return Ok(copied),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    let error =
-                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_network_error(error));
+            let mut filled = 0;
+            let mut failure = None;
+            loop {
+                match self.read(&mut buf[filled..]) {
+                    Ok(0) => break,
+                    Ok(n) => {
+                        filled += n;
+                        if !gather || buf.len() - filled < 16 * 1024 {
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                    Err(e) => {
+                        failure = Some(e);
+                        break;
+                    }
                 }
-            };
-            if let Err(e) = out.write_all(&buf[..n]) {
-                return Err(self.local_write_failure(e));
             }
-            copied += n as u64;
+            if filled > 0 {
+                if let Err(e) = out.write_all(&buf[..filled]) {
+                    return Err(self.local_write_failure(e));
+                }
+                copied += filled as u64;
+            }
+            if let Some(e) = failure {
+                let error =
+                    Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+                return Err(self.end_after_network_error(error));
+            }
+            if filled == 0 {
+                return Ok(copied);
+            }
         }
     }
 
@@ -241,7 +279,22 @@ impl<'c> Download<'c> {
                 }
             }
         }
-        self.end().map(|()| self.bytes)
+        self.end()?;
+        if self.unclean_end {
+            if self.start.size_hint == Some(self.bytes) {
+                tracing::debug!(
+                    "the TLS data connection ended without close_notify; accepted: the \
+                     server confirmed the transfer and the {} bytes announced arrived",
+                    self.bytes
+                );
+            } else {
+                return Err(Error::Truncated {
+                    received: self.bytes,
+                    expected: self.start.size_hint,
+                });
+            }
+        }
+        Ok(self.bytes)
     }
 
     /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
@@ -290,10 +343,13 @@ impl<'c> Download<'c> {
         self.client.close_now();
     }
 
-    /// Closes the data connection and reads the final reply.
+    /// Closes the data connection (with TLS close_notify) and reads the
+    /// final reply.
     fn end(&mut self) -> Result<()> {
         self.finished = true;
-        drop(self.data.take());
+        if let Some(mut data) = self.data.take() {
+            data.close_notify();
+        }
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
@@ -322,11 +378,21 @@ impl Read for Download<'_> {
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        let n = data.read(buf).inspect_err(|e| {
-            if e.kind() != io::ErrorKind::Interrupted {
-                self.read_error = Some(io::Error::new(e.kind(), e.to_string()));
+        let n = match data.read(buf) {
+            Ok(n) => n,
+            // The TLS stream ended without close_notify: an end, judged
+            // by `finish` against the final reply and the size.
+            Err(e) if data.is_tls() && is_unclean_end(&e) => {
+                self.unclean_end = true;
+                0
             }
-        })?;
+            Err(e) => {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    self.read_error = Some(io::Error::new(e.kind(), e.to_string()));
+                }
+                return Err(e);
+            }
+        };
         if n == 0 && !buf.is_empty() {
             self.eof = true;
         }
@@ -362,14 +428,16 @@ impl Drop for Download<'_> {
 #[derive(Debug)]
 pub struct Upload<'c> {
     client: &'c mut Client,
-    data: Option<TcpStream>,
+    data: Option<Stream>,
+    resumed: Option<bool>,
     bytes: u64,
     finished: bool,
 }
 
 impl<'c> Upload<'c> {
-    pub(crate) fn new(client: &'c mut Client, data: TcpStream) -> Self {
+    pub(crate) fn new(client: &'c mut Client, data: Stream) -> Self {
         Upload {
+            resumed: data.resumed(),
             client,
             data: Some(data),
             bytes: 0,
@@ -380,6 +448,12 @@ impl<'c> Upload<'c> {
     /// Bytes sent so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// Over TLS, whether the data connection resumed the control
+    /// connection's TLS session; `None` in clear.
+    pub fn tls_resumed(&self) -> Option<bool> {
+        self.resumed
     }
 
     /// Sends everything `src` yields, in large writes; returns the bytes
@@ -414,13 +488,17 @@ impl<'c> Upload<'c> {
 
     /// Sends the rest of `file` from its current position; returns the
     /// bytes sent. On Linux the kernel copies from the page cache to the
-    /// socket (sendfile): the data never enters this process.
+    /// socket (sendfile): the data never enters this process (except over
+    /// TLS, where it is encrypted here, in large buffers).
     pub fn copy_from_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
+        if self.data.as_ref().is_some_and(Stream::is_tls) {
+            return self.copy_from(file);
+        }
         #[cfg(any(target_os = "linux", target_os = "android"))]
         {
             let mut sent = 0u64;
             loop {
-                let Some(data) = self.data.as_ref() else {
+                let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
                     return Ok(sent);
                 };
                 match rustix::fs::sendfile(data, &*file, None, SENDFILE_CHUNK) {
@@ -475,14 +553,24 @@ impl<'c> Upload<'c> {
     /// Closes the data connection and checks the server's final reply:
     /// succeeds with the byte count only if it is 2xx.
     pub fn finish(mut self) -> Result<u64> {
-        if let Some(data) = self.data.as_mut() {
-            if let Err(e) = data.flush().and_then(|()| data.shutdown(Shutdown::Write)) {
-                let error =
-                    Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
-                return Err(self.end_after_network_error(error));
-            }
+        if let Err(error) = self.close_data() {
+            return Err(self.end_after_network_error(error));
         }
         self.end().map(|()| self.bytes)
+    }
+
+    /// Ends the data: flushed, TLS close_notify, FIN; then, over TLS, what
+    /// the server still sends is read until it closes (see
+    /// `Stream::await_close`: its session tickets, and no reset).
+    fn close_data(&mut self) -> Result<()> {
+        let timeout = self.client.config.data_timeout;
+        if let Some(data) = self.data.as_mut() {
+            data.flush()
+                .and_then(|()| data.finish_sending())
+                .map_err(|e| Error::io_or_timeout("sending data", e, timeout))?;
+            data.await_close(timeout.min(self.client.config.final_reply_timeout));
+        }
+        Ok(())
     }
 
     fn end(&mut self) -> Result<()> {
@@ -534,6 +622,7 @@ impl Write for Upload<'_> {
 impl Drop for Upload<'_> {
     fn drop(&mut self) {
         if !self.finished {
+            let _ = self.close_data();
             let _ = self.end();
         }
     }
@@ -559,6 +648,17 @@ fn abort_transfer(client: &mut Client) -> Result<()> {
         Step::Done(other) => Err(Error::Internal(format!("abort ended with {other:?}"))),
         Step::Transfer(_) => Err(Error::Internal("a transfer started on abort".to_owned())),
     }
+}
+
+/// Ends a transfer whose data connection could not be set up after the
+/// server accepted it (a failed TLS handshake): the server's answer is
+/// read within a short bound, and explains the failure if it can.
+pub(crate) fn end_failed_start(client: &mut Client, error: Error) -> Error {
+    let timeout = client
+        .config
+        .final_reply_timeout
+        .min(EARLY_END_REPLY_TIMEOUT);
+    explained_by_server(finish_transfer(client, timeout), error)
 }
 
 /// Tells the session the data is done and waits up to `timeout` for the

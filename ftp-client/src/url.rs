@@ -1,4 +1,5 @@
-//! `ftp://` URLs: where to connect, who to log in as, which path.
+//! `ftp://`, `ftps://` and `ftpes://` URLs: where to connect, how, who to
+//! log in as, which path.
 //!
 //! The parser is strict on purpose. A general URL library follows the
 //! WHATWG URL standard, which repairs what it is given: it drops tabs and
@@ -10,7 +11,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ftp_proto::Arg;
+use ftp_proto::{Arg, TlsMode};
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, Result};
@@ -23,6 +24,22 @@ pub const ANONYMOUS_PASSWORD: &str = "anonymous@";
 
 /// A parsed `ftp://[user[:password]@]host[:port]/path` URL, with every
 /// part percent-decoded and checked for CR, LF and NUL.
+///
+/// Three schemes, as in curl, lftp and FileZilla:
+///
+/// - `ftp://` — plain FTP, port 21 (or TLS if the
+///   [`Config`](crate::Config) asks for it);
+/// - `ftps://` — implicit TLS: TLS from the first byte, port 990;
+/// - `ftpes://` — explicit TLS, required: `AUTH TLS` on port 21.
+///
+/// ```
+/// use ftp_client::{FtpUrl, TlsMode};
+/// let url = FtpUrl::parse("ftps://files.example.net/a.txt")?;
+/// assert_eq!((url.tls(), url.port()), (TlsMode::Implicit, 990));
+/// let url = FtpUrl::parse("FTPES://files.example.net/a.txt")?;
+/// assert_eq!((url.tls(), url.port()), (TlsMode::Explicit, 21));
+/// # Ok::<(), ftp_client::Error>(())
+/// ```
 ///
 /// As in RFC 1738 and curl, the path is relative to the login directory:
 /// `ftp://host/pub/a.txt` names `pub/a.txt`; an absolute path takes an
@@ -66,6 +83,7 @@ pub const ANONYMOUS_PASSWORD: &str = "anonymous@";
 /// ```
 #[derive(Clone, PartialEq, Eq)]
 pub struct FtpUrl {
+    tls: TlsMode,
     host: String,
     port: u16,
     user: String,
@@ -86,11 +104,17 @@ impl FtpUrl {
         let (scheme, rest) = input
             .split_once("://")
             .ok_or_else(|| invalid("expected ftp://host/path".to_owned()))?;
-        if !scheme.eq_ignore_ascii_case("ftp") {
+        let (tls, default_port) = if scheme.eq_ignore_ascii_case("ftp") {
+            (TlsMode::Plain, 21)
+        } else if scheme.eq_ignore_ascii_case("ftps") {
+            (TlsMode::Implicit, 990)
+        } else if scheme.eq_ignore_ascii_case("ftpes") {
+            (TlsMode::Explicit, 21)
+        } else {
             return Err(invalid(format!(
-                "unsupported scheme {scheme:?} (only ftp:// is supported)"
+                "unsupported scheme {scheme:?} (ftp://, ftps:// and ftpes:// are supported)"
             )));
-        }
+        };
         let (authority, raw_path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
         let (userinfo, hostport) = match authority.rsplit_once('@') {
             Some((userinfo, _)) if userinfo.contains('@') => {
@@ -101,7 +125,7 @@ impl FtpUrl {
             Some((userinfo, hostport)) => (Some(userinfo), hostport),
             None => (None, authority),
         };
-        let (host, port) = host_and_port(hostport).map_err(invalid)?;
+        let (host, port) = host_and_port(hostport, default_port).map_err(invalid)?;
 
         let (raw_user, raw_password) = match userinfo {
             Some(userinfo) => match userinfo.split_once(':') {
@@ -137,6 +161,7 @@ impl FtpUrl {
         check_segments(&path).map_err(invalid)?;
 
         Ok(FtpUrl {
+            tls,
             host,
             port,
             user,
@@ -148,12 +173,20 @@ impl FtpUrl {
         })
     }
 
+    /// The TLS mode the scheme asks for: [`TlsMode::Plain`] for `ftp://`
+    /// (where [`Config::tls`](crate::Config::tls) decides),
+    /// [`TlsMode::Implicit`] for `ftps://`, [`TlsMode::Explicit`] for
+    /// `ftpes://`.
+    pub fn tls(&self) -> TlsMode {
+        self.tls
+    }
+
     /// The host name or address (IPv6 without brackets).
     pub fn host(&self) -> &str {
         &self.host
     }
 
-    /// The port, 21 unless given.
+    /// The port: 21 unless given (990 for `ftps://`).
     pub fn port(&self) -> u16 {
         self.port
     }
@@ -277,7 +310,7 @@ fn check_characters(input: &str) -> std::result::Result<(), String> {
 }
 
 /// Splits `host[:port]`, `[v6]`, `[v6]:port`; checks each part.
-fn host_and_port(hostport: &str) -> std::result::Result<(String, u16), String> {
+fn host_and_port(hostport: &str, default_port: u16) -> std::result::Result<(String, u16), String> {
     let (host, port) = if let Some(bracketed) = hostport.strip_prefix('[') {
         let (inside, after) = bracketed
             .split_once(']')
@@ -311,7 +344,7 @@ fn host_and_port(hostport: &str) -> std::result::Result<(String, u16), String> {
     };
     let port = match port {
         // RFC 3986: an empty port is the default one.
-        None | Some("") => 21,
+        None | Some("") => default_port,
         Some(digits) => match digits.parse::<u16>() {
             Ok(port) if port > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => port,
             // Not quoted: in a malformed URL it may be part of a password.
@@ -544,6 +577,33 @@ mod tests {
             let err = FtpUrl::parse(bad).unwrap_err().to_string();
             assert!(err.contains(why), "{bad}: {err}");
             assert!(!err.contains("secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn tls_schemes_and_their_ports() {
+        for (url, tls, port) in [
+            ("ftp://h/", TlsMode::Plain, 21),
+            ("ftps://h/", TlsMode::Implicit, 990),
+            ("FTPS://h:2990/x", TlsMode::Implicit, 2990),
+            ("ftps://h:/x", TlsMode::Implicit, 990),
+            ("ftpes://h/", TlsMode::Explicit, 21),
+            ("ftpes://u:secret@[::1]:2121/x", TlsMode::Explicit, 2121),
+        ] {
+            let parsed = FtpUrl::parse(url).unwrap();
+            assert_eq!((parsed.tls(), parsed.port()), (tls, port), "{url}");
+            let moved = parsed.with_path(b"y").unwrap();
+            assert_eq!(moved.tls(), tls);
+            assert!(!moved.to_string().contains("secret"));
+        }
+        for bad in [
+            "sftp://h/",
+            "ftpx://h/",
+            "ftps:/h/",
+            "ftpes:///x",
+            "ftps://h/a/../b",
+        ] {
+            assert!(FtpUrl::parse(bad).is_err(), "{bad}");
         }
     }
 

@@ -10,7 +10,7 @@ use ftp_client::{
     ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Download,
     EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, InvalidArgument, Limits,
     ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
-    TransferMode, TransferType, Upload, UsageError, facts_line,
+    TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload, UsageError, facts_line,
 };
 use ftp_client::{
     Entry, Kind, ListingFormat, Modified, NameError, Precision, Walk, WalkEntry, WalkOptions, Zone,
@@ -20,9 +20,17 @@ use ftp_client::{
 /// Names the type of every field of every [`Error`] variant.
 fn error_parts(error: &Error) -> usize {
     match error {
-        Error::Refused { command, reply } => {
+        Error::Refused { command, reply } | Error::TlsRefused { command, reply } => {
             let _: (&String, &Reply) = (command, reply);
             1
+        }
+        Error::Tls { during, source } => {
+            let _: (&String, &ftp_client::rustls::Error) = (during, source);
+            11
+        }
+        Error::Truncated { received, expected } => {
+            let _: (&u64, &Option<u64>) = (received, expected);
+            12
         }
         Error::Timeout { during, after } => {
             let _: (&String, &Duration) = (during, after);
@@ -71,7 +79,10 @@ fn error_parts(error: &Error) -> usize {
             32
         }
         Error::Usage(usage) => match *usage {
-            UsageError::Busy | UsageError::Closed | UsageError::NoTransfer => 9,
+            UsageError::Busy
+            | UsageError::Closed
+            | UsageError::NoTransfer
+            | UsageError::DataNotProtected => 9,
             UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
                 let _: &'static str = what;
                 9
@@ -83,7 +94,9 @@ fn error_parts(error: &Error) -> usize {
 /// Names the type of every field of every [`Failure`] variant.
 fn failure_parts(failure: &Failure) -> usize {
     match failure {
-        Failure::Refused { command, reply } | Failure::Unexpected { command, reply } => {
+        Failure::Refused { command, reply }
+        | Failure::Unexpected { command, reply }
+        | Failure::TlsRefused { command, reply } => {
             let _: (&Command, &Reply) = (command, reply);
             command_parts(command)
         }
@@ -103,7 +116,9 @@ fn failure_parts(failure: &Failure) -> usize {
             let _: &Option<Reply> = reply;
             2
         }
-        Failure::DataConnectFailed => 0,
+        Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
+            0
+        }
     }
 }
 
@@ -162,6 +177,19 @@ fn every_type_in_the_public_api_is_exported() {
     let limits: Limits = config.limits;
     let transfer_type: TransferType = config.transfer_type;
     assert!(limits.max_line_len > 0 && transfer_type == TransferType::Binary);
+    let tls: TlsMode = config.tls;
+    let max: TlsVersion = config.tls_max_version;
+    let name: Option<String> = config.tls_server_name.clone();
+    assert_eq!((tls, max, name), (TlsMode::Plain, TlsVersion::Tls13, None));
+    match config.tls_trust {
+        Trust::SystemRoots | Trust::AcceptAnyCertificate => {}
+        Trust::CaFile(path) => {
+            let _: std::path::PathBuf = path;
+        }
+        Trust::Custom(custom) => {
+            let _: std::sync::Arc<ftp_client::rustls::ClientConfig> = custom;
+        }
+    }
 
     let facts: Facts = facts_line(b"type=file;modify=20260101000000; f").unwrap();
     let kind: Option<EntryType> = facts.entry_type.clone();

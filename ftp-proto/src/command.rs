@@ -55,6 +55,12 @@ impl Arg {
         }
     }
 
+    /// An argument the crate itself writes (`TLS` of `AUTH TLS`); the
+    /// text must hold no CR, LF or NUL.
+    pub(crate) const fn from_static(text: &'static str) -> Arg {
+        Arg(Bytes::from_static(text.as_bytes()))
+    }
+
     /// The argument's bytes.
     pub fn as_bytes(&self) -> &[u8] {
         &self.0

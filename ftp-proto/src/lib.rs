@@ -92,5 +92,5 @@ pub use command::{
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
     Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, Session, SessionConfig,
-    TransferStart, UsageError,
+    TlsMode, TransferStart, UsageError,
 };

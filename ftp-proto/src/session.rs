@@ -7,6 +7,7 @@
 //! | action | the driver |
 //! |---|---|
 //! | [`Action::Send`] | encodes the command and writes it to the control connection |
+//! | [`Action::SecureControl`] | runs the TLS handshake on the control connection, then calls [`Session::handle_control_secured`] (or [`Session::handle_control_secure_failed`]) |
 //! | [`Action::ReadControl`] | reads the control connection and calls [`Session::handle_control`] (or [`Session::handle_control_eof`]) |
 //! | [`Action::ConnectData`] | connects the data channel, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
 //! | [`Action::Transfer`] | moves the bytes, closes the data channel, then calls [`Session::handle_data_finished`] |
@@ -15,6 +16,23 @@
 //!
 //! `poll` returning `None` means the session waits for the driver: for a
 //! data-channel event, or for the next operation.
+//!
+//! ## TLS (RFC 4217)
+//!
+//! With [`SessionConfig::tls`] other than [`TlsMode::Plain`], the session
+//! decides when the connections are secured; the driver holds the TLS
+//! objects:
+//!
+//! - [`TlsMode::Implicit`]: [`Action::SecureControl`] comes first, before
+//!   the greeting is read.
+//! - [`TlsMode::Explicit`]: after the 220 greeting, `AUTH TLS`; a 234
+//!   answer brings [`Action::SecureControl`], anything else ends the
+//!   session with [`Failure::TlsRefused`], before `USER` could be sent.
+//! - After the login, in both modes: `PBSZ 0` and `PROT P`; a refusal of
+//!   either ends the session with [`Failure::TlsRefused`] (never a
+//!   fallback to clear data). Once accepted, [`Session::is_data_protected`]
+//!   is true and every data connection must be TLS: the driver runs its
+//!   handshake when [`Action::Transfer`] comes, after the server's 1xx.
 
 use std::collections::VecDeque;
 use std::net::{SocketAddr, SocketAddrV4};
@@ -47,6 +65,30 @@ pub struct SessionConfig {
     /// [`TransferType::Ascii`] (`TYPE A`) the server converts text to
     /// CRLF line ends on the wire, and the session does not convert back.
     pub transfer_type: TransferType,
+    /// Whether and how the connections are secured with TLS;
+    /// [`TlsMode::Plain`] by default.
+    pub tls: TlsMode,
+}
+
+/// Whether a session runs over TLS, and how it starts (RFC 4217).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// No TLS: everything in clear.
+    #[default]
+    Plain,
+    /// Explicit TLS, required: the session starts in clear and asks for
+    /// TLS with `AUTH TLS` right after the greeting; a refusal ends it.
+    Explicit,
+    /// Implicit TLS: the control connection is TLS from its first byte
+    /// (port 990 by convention).
+    Implicit,
+}
+
+impl TlsMode {
+    /// Whether the session uses TLS at all.
+    pub fn is_tls(self) -> bool {
+        self != TlsMode::Plain
+    }
 }
 
 impl SessionConfig {
@@ -58,6 +100,7 @@ impl SessionConfig {
             use_epsv: true,
             limits: Limits::default(),
             transfer_type: TransferType::Binary,
+            tls: TlsMode::Plain,
         }
     }
 }
@@ -67,6 +110,11 @@ impl SessionConfig {
 pub enum Action {
     /// Write this command to the control connection.
     Send(Command),
+    /// Run the TLS handshake on the control connection now, then call
+    /// [`Session::handle_control_secured`], or
+    /// [`Session::handle_control_secure_failed`] if it failed. Every byte
+    /// after it, both ways, goes through TLS.
+    SecureControl,
     /// Read from the control connection and feed the bytes back.
     ReadControl,
     /// Open the data connection to this address.
@@ -224,6 +272,27 @@ pub enum Failure {
     /// ([`Session::handle_data_connect_failed`]); the driver knows why.
     #[error("the data connection could not be opened")]
     DataConnectFailed,
+    /// TLS was required and the server refused a step of it: `AUTH TLS`
+    /// (before the login, so `USER` and `PASS` were never sent), or
+    /// `PBSZ`/`PROT P` after it (so no data would go in clear). The
+    /// session is closed.
+    #[error("{command}: {reply} (TLS is required: the session ends)")]
+    TlsRefused {
+        /// The command refused.
+        command: Command,
+        /// The server's reply.
+        reply: Reply,
+    },
+    /// The driver could not secure the control connection
+    /// ([`Session::handle_control_secure_failed`]); the driver knows why.
+    /// The session is closed.
+    #[error("the TLS handshake on the control connection failed")]
+    SecureControlFailed,
+    /// The server sent more bytes in clear after its 234 answer to `AUTH
+    /// TLS`: they would be taken as coming through TLS (the STARTTLS
+    /// injection problem). The session is closed.
+    #[error("the server sent clear text after accepting AUTH TLS")]
+    ClearTextAfterAuth,
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -236,9 +305,14 @@ impl Failure {
             Failure::Refused { reply, .. }
             | Failure::Unexpected { reply, .. }
             | Failure::Greeting(reply)
-            | Failure::AccountRequired(reply) => Some(reply),
+            | Failure::AccountRequired(reply)
+            | Failure::TlsRefused { reply, .. } => Some(reply),
             Failure::Closed(reply) => reply.as_ref(),
-            Failure::Malformed(_) | Failure::Decode { .. } | Failure::DataConnectFailed => None,
+            Failure::Malformed(_)
+            | Failure::Decode { .. }
+            | Failure::DataConnectFailed
+            | Failure::SecureControlFailed
+            | Failure::ClearTextAfterAuth => None,
         }
     }
 
@@ -271,6 +345,10 @@ pub enum UsageError {
     /// [`Session::abort`] was called with no transfer moving data.
     #[error("no transfer to abort")]
     NoTransfer,
+    /// A transfer was asked for while TLS is required and data protection
+    /// (`PROT P`) is not yet in force: log in first. Nothing was sent.
+    #[error("TLS is required and data protection is not set up yet: log in first")]
+    DataNotProtected,
 }
 
 /// The verbs [`Session::raw`] refuses, compared without regard to case with
@@ -330,9 +408,32 @@ enum Expect {
     Quit,
 }
 
+/// What follows a successful TLS handshake on the control connection.
+#[derive(Debug)]
+enum Secured {
+    /// Implicit TLS: the greeting, read through TLS.
+    ReadGreeting,
+    /// Explicit TLS: the greeting operation ends with this 220.
+    Greeted(Reply),
+}
+
 #[derive(Debug)]
 enum State {
     Greeting,
+    /// `AUTH TLS` sent after this greeting.
+    AuthTls {
+        greeting: Reply,
+    },
+    /// The driver runs the control connection's TLS handshake.
+    SecuringControl(Secured),
+    /// `PBSZ 0` sent after a login that this reply accepted.
+    LoginPbsz {
+        login: Reply,
+    },
+    /// `PROT P` sent after `PBSZ 0`.
+    LoginProt {
+        login: Reply,
+    },
     Idle,
     LoginUser {
         password: Arg,
@@ -425,14 +526,19 @@ pub struct Session {
     features: Option<Features>,
     /// MLSD was refused although FEAT listed MLST: list with LIST.
     mlsd_refused: bool,
+    /// `PROT P` is in force: every data connection is TLS.
+    data_protected: bool,
 }
 
 impl Session {
     /// A session on a freshly opened control connection to
     /// `config.peer`; its first operation, reading the greeting, is
-    /// already under way.
+    /// already under way (with [`TlsMode::Implicit`], after
+    /// [`Action::SecureControl`]; with [`TlsMode::Explicit`], it goes on
+    /// with `AUTH TLS` and the handshake).
     pub fn new(config: SessionConfig) -> Self {
-        Session {
+        let implicit = config.tls == TlsMode::Implicit;
+        let mut session = Session {
             parser: ReplyParser::new(config.limits),
             config,
             state: State::Greeting,
@@ -443,7 +549,13 @@ impl Session {
             working_directory: None,
             features: None,
             mlsd_refused: false,
+            data_protected: false,
+        };
+        if implicit {
+            session.state = State::SecuringControl(Secured::ReadGreeting);
+            session.actions.push_back(Action::SecureControl);
         }
+        session
     }
 
     // --- Getters ---------------------------------------------------------
@@ -477,6 +589,11 @@ impl Session {
     /// [`Session::handle_abort_reply_timeout`].
     pub fn awaits_last_abort_reply(&self) -> bool {
         matches!(self.state, State::Aborting { last: Some(_), .. })
+    }
+
+    /// Whether data connections must be TLS: `PROT P` was accepted.
+    pub fn is_data_protected(&self) -> bool {
+        self.data_protected
     }
 
     /// Whether `TYPE I` is in force.
@@ -722,8 +839,15 @@ impl Session {
     /// server could misread it (a file's own line, as `ls FILE` shows), and
     /// the `CWD` refusal ends the operation otherwise, as it does for a path
     /// ending in `/`, which can only name a directory.
+    ///
+    /// With TLS required ([`SessionConfig::tls`]), a transfer before `PROT
+    /// P` was accepted (that is, before the login) is refused with
+    /// [`UsageError::DataNotProtected`].
     pub fn transfer(&mut self, request: DataCommand) -> Result<(), UsageError> {
         self.check_idle()?;
+        if self.config.tls.is_tls() && !self.data_protected {
+            return Err(UsageError::DataNotProtected);
+        }
         if request.listed_path().is_none() {
             self.start_transfer(request, None);
             return Ok(());
@@ -786,7 +910,41 @@ impl Session {
                 }
                 Err(error) => self.close(Failure::Malformed(error)),
             }
+            if matches!(self.state, State::SecuringControl(_))
+                && (!data.is_empty() || self.parser.is_mid_reply())
+            {
+                // Bytes after 234 that came in clear: none may be taken as
+                // the server's word once TLS is up.
+                self.close(Failure::ClearTextAfterAuth);
+            }
         }
+    }
+
+    /// The TLS handshake asked for by [`Action::SecureControl`] succeeded:
+    /// the control connection is TLS from now on.
+    pub fn handle_control_secured(&mut self) -> Result<(), UsageError> {
+        match std::mem::replace(&mut self.state, State::Idle) {
+            State::SecuringControl(Secured::ReadGreeting) => self.state = State::Greeting,
+            State::SecuringControl(Secured::Greeted(greeting)) => {
+                self.finish(Ok(Outcome::Greeting(greeting)))
+            }
+            other => {
+                self.state = other;
+                return Err(UsageError::UnexpectedEvent("control secured"));
+            }
+        }
+        Ok(())
+    }
+
+    /// The TLS handshake asked for by [`Action::SecureControl`] failed: the
+    /// session ends with [`Failure::SecureControlFailed`], for the driver
+    /// to report its own error, and nothing more is sent.
+    pub fn handle_control_secure_failed(&mut self) -> Result<(), UsageError> {
+        if !matches!(self.state, State::SecuringControl(_)) {
+            return Err(UsageError::UnexpectedEvent("control secure failed"));
+        }
+        self.close(Failure::SecureControlFailed);
+        Ok(())
     }
 
     /// The control connection reached end of file.
@@ -889,7 +1047,7 @@ impl Session {
             return Some(action);
         }
         let awaiting_reply = match &self.state {
-            State::Idle | State::Closed => false,
+            State::Idle | State::Closed | State::SecuringControl(_) => false,
             State::Transfer { step, .. } => match step {
                 TransferStep::Connecting => false,
                 TransferStep::Data {
@@ -985,8 +1143,12 @@ impl Session {
         // Data-channel work queued by an earlier reply of the same input
         // (a 229 or 150 read together with a 421) is moot now, and a
         // driver doing it would report events a closed session refuses.
-        self.actions
-            .retain(|action| !matches!(action, Action::ConnectData(_) | Action::Transfer(_)));
+        self.actions.retain(|action| {
+            !matches!(
+                action,
+                Action::ConnectData(_) | Action::Transfer(_) | Action::SecureControl
+            )
+        });
         if running {
             self.actions.push_back(Action::Done(Err(failure)));
         }
@@ -1034,11 +1196,40 @@ impl Session {
             State::Idle => {}
             State::Closed => self.state = State::Closed,
             State::Greeting => match class {
+                ReplyClass::PositiveCompletion if self.config.tls == TlsMode::Explicit => {
+                    self.state = State::AuthTls { greeting: reply };
+                    self.send(Command::Auth(Arg::from_static("TLS")));
+                }
                 ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::Greeting(reply))),
+                _ if self.config.tls.is_tls() => self.end_session(Failure::Greeting(reply)),
                 _ => self.finish(Err(Failure::Greeting(reply))),
             },
+            State::AuthTls { greeting } => match reply.code().get() {
+                234 => {
+                    self.state = State::SecuringControl(Secured::Greeted(greeting));
+                    self.actions.push_back(Action::SecureControl);
+                }
+                _ => self.end_session(self.tls_refused(reply)),
+            },
+            // A reply while the driver secures the connection cannot be:
+            // handle_control refuses it first. Kept closed to be sure.
+            State::SecuringControl(_) => self.end_session(Failure::ClearTextAfterAuth),
+            State::LoginPbsz { login } => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.state = State::LoginProt { login };
+                    self.send(Command::Prot(crate::ProtectionLevel::Private));
+                }
+                _ => self.end_session(self.tls_refused(reply)),
+            },
+            State::LoginProt { login } => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.data_protected = true;
+                    self.finish(Ok(Outcome::LoggedIn(login)));
+                }
+                _ => self.end_session(self.tls_refused(reply)),
+            },
             State::LoginUser { password, account } => match reply.code().get() {
-                200..=299 => self.finish(Ok(Outcome::LoggedIn(reply))),
+                200..=299 => self.logged_in(reply),
                 331 => {
                     self.state = State::LoginPass { account };
                     self.send(Command::Pass(password));
@@ -1047,12 +1238,12 @@ impl Session {
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::LoginPass { account } => match reply.code().get() {
-                200..=299 => self.finish(Ok(Outcome::LoggedIn(reply))),
+                200..=299 => self.logged_in(reply),
                 332 => self.send_account(account, reply),
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::LoginAcct => match class {
-                ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::LoggedIn(reply))),
+                ReplyClass::PositiveCompletion => self.logged_in(reply),
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::Simple(expect) => self.on_simple_reply(expect, reply),
@@ -1153,6 +1344,33 @@ impl Session {
                 }
             }
         }
+    }
+
+    /// The login succeeded with `reply`: done, or with TLS, `PBSZ 0` and
+    /// `PROT P` first.
+    fn logged_in(&mut self, reply: Reply) {
+        if self.config.tls.is_tls() {
+            self.data_protected = false;
+            self.state = State::LoginPbsz { login: reply };
+            self.send(Command::Pbsz(0));
+        } else {
+            self.finish(Ok(Outcome::LoggedIn(reply)));
+        }
+    }
+
+    fn tls_refused(&self, reply: Reply) -> Failure {
+        Failure::TlsRefused {
+            command: self.last_command.clone(),
+            reply,
+        }
+    }
+
+    /// Ends the operation under way (whose state was already taken) and
+    /// the session with `failure`: a required TLS step failed, and nothing
+    /// more may be sent.
+    fn end_session(&mut self, failure: Failure) {
+        self.state = State::Greeting;
+        self.close(failure);
     }
 
     fn send_account(&mut self, account: Option<Arg>, reply: Reply) {

@@ -48,6 +48,7 @@ proptest! {
         for _ in 0..1000 {
             match session.poll() {
                 Some(Action::Send(_) | Action::Reply(_)) => {}
+                Some(Action::SecureControl) => session.handle_control_secured().unwrap(),
                 Some(Action::ConnectData(_)) => session.handle_data_connected().unwrap(),
                 Some(Action::Transfer(_)) => {
                     prop_assert!(!aborted);

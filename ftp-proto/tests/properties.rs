@@ -1,7 +1,9 @@
 //! Property tests: no input from a server makes the parser or the session
 //! panic, and neither buffers more than its limits allow.
 
-use ftp_proto::{Action, Arg, DataCommand, Limits, ReplyParser, Session, SessionConfig};
+use ftp_proto::{
+    Action, Arg, DataCommand, Limits, ReplyParser, Session, SessionConfig, TlsMode, UsageError,
+};
 use proptest::prelude::*;
 
 const LIMITS: Limits = Limits {
@@ -67,10 +69,14 @@ proptest! {
             reply_like().prop_flat_map(chunked),
         ],
         ops in prop::collection::vec(0u8..8, 1..6),
+        tls in prop_oneof![Just(TlsMode::Plain), Just(TlsMode::Explicit), Just(TlsMode::Implicit)],
+        handshakes_fail in any::<bool>(),
     ) {
         let mut config = SessionConfig::new("127.0.0.1:21".parse().unwrap());
         config.limits = LIMITS;
+        config.tls = tls;
         let mut session = Session::new(config);
+        let mut secured = false;
         let mut rest = &data[..];
         let mut cuts = cuts.into_iter();
         let mut ops = ops.into_iter();
@@ -87,13 +93,32 @@ proptest! {
                     }
                     prop_assert!(session.buffered_bytes() <= LIMITS.max_reply_len + LIMITS.max_line_len + 1);
                 }
-                Some(Action::ConnectData(_)) => session.handle_data_connected().unwrap(),
+                Some(Action::SecureControl) => {
+                    prop_assert!(tls.is_tls());
+                    if handshakes_fail {
+                        session.handle_control_secure_failed().unwrap();
+                        prop_assert!(session.is_closed());
+                    } else {
+                        session.handle_control_secured().unwrap();
+                        secured = true;
+                    }
+                }
+                Some(Action::ConnectData(_)) => {
+                    // Under TLS, no data connection before PROT P.
+                    prop_assert!(!tls.is_tls() || session.is_data_protected());
+                    session.handle_data_connected().unwrap()
+                }
                 Some(Action::Transfer(_)) => session.handle_data_finished().unwrap(),
+                Some(Action::Send(command)) if tls.is_tls() && matches!(command.verb(), "USER" | "PASS") => {
+                    // Never before the control connection is secure: the
+                    // session must have had its handshake.
+                    prop_assert!(secured, "{command} before TLS");
+                }
                 Some(_) => {}
                 None => {
                     if session.is_closed() { break; }
                     let Some(op) = ops.next() else { break };
-                    let _ = match op {
+                    let started = match op {
                         0 => session.login(path(), path(), Some(path())),
                         1 => session.transfer(DataCommand::Retr(path())),
                         2 => session.transfer(DataCommand::Stor(path())),
@@ -103,6 +128,9 @@ proptest! {
                         6 => session.feat(),
                         _ => session.mdtm(path()),
                     };
+                    if let Err(UsageError::DataNotProtected) = started {
+                        prop_assert!(tls.is_tls() && !session.is_data_protected());
+                    }
                 }
             }
         }

@@ -68,6 +68,10 @@ fn download_answered_in_one_read(after_type: &[u8]) -> (Vec<&'static str>, Optio
                     "eof"
                 }
             },
+            Action::SecureControl => {
+                session.handle_control_secured().unwrap();
+                "secured"
+            }
             Action::ConnectData(_) => {
                 // A real driver connects, then reports it: that must be
                 // accepted, whatever came with the 229.

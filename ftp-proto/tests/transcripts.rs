@@ -7,7 +7,9 @@
 
 use std::collections::VecDeque;
 
-use ftp_proto::{Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, UsageError};
+use ftp_proto::{
+    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, TlsMode, UsageError,
+};
 
 /// What the scripted server sends, and when.
 #[derive(Clone, Copy)]
@@ -27,6 +29,8 @@ struct Transcript {
     server: Vec<(Trigger, &'static [u8])>,
     /// Whether data connections succeed.
     data_connects: bool,
+    /// Whether the driver's TLS handshakes on the control connection fail.
+    secure_fails: bool,
 }
 
 impl Transcript {
@@ -37,7 +41,14 @@ impl Transcript {
             ops,
             server,
             data_connects: true,
+            secure_fails: false,
         }
+    }
+
+    /// The same, with TLS in `mode`.
+    fn tls(mut self, mode: TlsMode) -> Self {
+        self.config.tls = mode;
+        self
     }
 
     fn total_server_bytes(&self) -> usize {
@@ -105,6 +116,15 @@ impl Transcript {
                     }
                 }
                 Some(Action::Reply(reply)) => log.push(format!("< {reply}")),
+                Some(Action::SecureControl) => {
+                    if self.secure_fails {
+                        log.push("secure control failed".into());
+                        session.handle_control_secure_failed().unwrap();
+                    } else {
+                        log.push("secure control".into());
+                        session.handle_control_secured().unwrap();
+                    }
+                }
                 Some(Action::ConnectData(addr)) => {
                     log.push(format!("connect {addr}"));
                     if self.data_connects {
@@ -116,8 +136,14 @@ impl Transcript {
                 }
                 Some(Action::Transfer(start)) => {
                     log.push(format!(
-                        "transfer {:?} hint={:?}",
-                        start.direction, start.size_hint
+                        "transfer {:?} hint={:?}{}",
+                        start.direction,
+                        start.size_hint,
+                        if session.is_data_protected() {
+                            " tls"
+                        } else {
+                            ""
+                        }
                     ));
                     session.handle_data_finished().unwrap();
                     respond("data done", &mut script, &mut pending, &mut log);
@@ -1049,4 +1075,273 @@ fn a_refused_return_home_is_tried_again() {
         "< 200 Ok",
         "ok completed 200",
     ]);
+}
+// --- TLS (RFC 4217) -----------------------------------------------------
+
+/// The login of an FTPS session once the control connection is secure.
+const TLS_LOGIN: [(Trigger, &[u8]); 4] = [
+    (On("USER bob"), b"331 Password required\r\n"),
+    (On("PASS ****"), b"230 Logged in\r\n"),
+    (On("PBSZ 0"), b"200 PBSZ=0\r\n"),
+    (On("PROT P"), b"200 Protection set to Private\r\n"),
+];
+
+const TLS_LOGIN_LOG: [&str; 9] = [
+    "> USER bob",
+    "< 331 Password required",
+    "> PASS ****",
+    "< 230 Logged in",
+    "> PBSZ 0",
+    "< 200 PBSZ=0",
+    "> PROT P",
+    "< 200 Protection set to Private",
+    "ok logged in 230",
+];
+
+#[test]
+fn explicit_tls_auth_then_login_then_protected_transfers() {
+    let mut server = vec![(On("AUTH TLS"), &b"234 AUTH TLS successful\r\n"[..])];
+    server.extend(TLS_LOGIN);
+    server.extend([
+        (On("TYPE I"), &b"200 Binary\r\n"[..]),
+        (On("EPSV"), b"229 Extended Passive Mode (|||4000|)\r\n"),
+        (On("RETR file.bin"), b"150 Opening (7 bytes)\r\n"),
+        (DataDone, b"226 Done\r\n"),
+    ]);
+    let mut expected = vec![
+        "< 220 Ready",
+        "> AUTH TLS",
+        "< 234 AUTH TLS successful",
+        "secure control",
+        "ok greeting 220",
+    ];
+    expected.extend(TLS_LOGIN_LOG);
+    expected.extend([
+        "> TYPE I",
+        "< 200 Binary",
+        "> EPSV",
+        "< 229 Extended Passive Mode (|||4000|)",
+        "connect 192.0.2.7:4000",
+        "> RETR file.bin",
+        "< 150 Opening (7 bytes)",
+        "transfer Download hint=Some(7) tls",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+    Transcript::new(b"220 Ready\r\n", vec![login, retr], server)
+        .tls(TlsMode::Explicit)
+        .check(&expected);
+}
+
+#[test]
+fn implicit_tls_secures_before_the_greeting() {
+    let mut expected = vec!["secure control", "< 220 Ready", "ok greeting 220"];
+    expected.extend(TLS_LOGIN_LOG);
+    Transcript::new(b"220 Ready\r\n", vec![login], TLS_LOGIN.to_vec())
+        .tls(TlsMode::Implicit)
+        .check(&expected);
+}
+
+#[test]
+fn explicit_tls_refused_ends_the_session_before_user() {
+    for refusal in [
+        &b"500 AUTH not understood\r\n"[..],
+        b"502 Command not implemented\r\n",
+        b"534 Policy denied\r\n",
+        b"431 Unable to accept security mechanism\r\n",
+        // A success of the wrong kind is no 234.
+        b"200 OK\r\n",
+    ] {
+        let code = String::from_utf8_lossy(&refusal[..3]).into_owned();
+        let log = Transcript::new(
+            b"220 Ready\r\n",
+            vec![login],
+            vec![(On("AUTH TLS"), refusal)],
+        )
+        .tls(TlsMode::Explicit)
+        .play(&|_, available| available);
+        assert_eq!(log[..2], ["< 220 Ready", "> AUTH TLS"]);
+        assert!(
+            log[3].starts_with(&format!("err AUTH TLS: {code}")),
+            "{log:?}"
+        );
+        assert!(log[3].contains("TLS is required"), "{log:?}");
+        // The session ended there: no USER, no PASS.
+        assert!(!log.iter().any(|l| l.contains("USER")), "{log:?}");
+        assert_eq!(log.len(), 4, "{log:?}");
+    }
+}
+
+#[test]
+fn explicit_tls_refusal_is_typed() {
+    let mut session = Session::new(SessionConfig {
+        tls: TlsMode::Explicit,
+        ..SessionConfig::new("192.0.2.7:21".parse().unwrap())
+    });
+    session.handle_control(b"220 Ready\r\n");
+    let mut sent = Vec::new();
+    for _ in 0..10 {
+        match session.poll() {
+            Some(Action::Send(command)) => sent.push(command.to_string()),
+            Some(Action::ReadControl) => break,
+            _ => {}
+        }
+    }
+    assert_eq!(sent, ["AUTH TLS"]);
+    session.handle_control(b"530 Not now\r\n");
+    let mut failure = None;
+    for _ in 0..10 {
+        match session.poll() {
+            Some(Action::Done(Err(f))) => failure = Some(f),
+            Some(Action::Reply(_)) => {}
+            other => {
+                assert_eq!(other, None);
+                break;
+            }
+        }
+    }
+    let failure = failure.expect("the operation failed");
+    assert!(
+        matches!(&failure, Failure::TlsRefused { reply, .. } if reply.code().get() == 530),
+        "{failure:?}"
+    );
+    assert!(session.is_closed());
+    assert!(!session.is_data_protected());
+    assert_eq!(
+        session.login(arg("bob"), arg("secret"), None),
+        Err(UsageError::Closed)
+    );
+}
+
+#[test]
+fn prot_p_refused_ends_the_session_without_a_clear_fallback() {
+    let mut server = vec![(On("AUTH TLS"), &b"234 Go ahead\r\n"[..])];
+    server.extend(TLS_LOGIN[..3].iter().copied());
+    server.push((On("PROT P"), b"536 PROT P not supported\r\n"));
+    let mut expected = vec![
+        "< 220 Ready",
+        "> AUTH TLS",
+        "< 234 Go ahead",
+        "secure control",
+        "ok greeting 220",
+    ];
+    expected.extend(&TLS_LOGIN_LOG[..7]);
+    expected.extend([
+        "< 536 PROT P not supported",
+        "err PROT P: 536 PROT P not supported (TLS is required: the session ends)",
+    ]);
+    Transcript::new(b"220 Ready\r\n", vec![login, retr], server)
+        .tls(TlsMode::Explicit)
+        .check(&expected);
+}
+
+#[test]
+fn pbsz_refused_ends_the_session() {
+    let mut server = TLS_LOGIN[..2].to_vec();
+    server.push((On("PBSZ 0"), b"503 Bad sequence\r\n"));
+    let mut expected = vec!["secure control", "< 220 Ready", "ok greeting 220"];
+    expected.extend(&TLS_LOGIN_LOG[..5]);
+    expected.extend([
+        "< 503 Bad sequence",
+        "err PBSZ 0: 503 Bad sequence (TLS is required: the session ends)",
+    ]);
+    Transcript::new(b"220 Ready\r\n", vec![login], server)
+        .tls(TlsMode::Implicit)
+        .check(&expected);
+}
+
+#[test]
+fn a_failed_handshake_ends_the_session_with_nothing_sent() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![login],
+        vec![(On("AUTH TLS"), b"234 Go ahead\r\n")],
+    )
+    .tls(TlsMode::Explicit);
+    transcript.secure_fails = true;
+    transcript.check(&[
+        "< 220 Ready",
+        "> AUTH TLS",
+        "< 234 Go ahead",
+        "secure control failed",
+        "err the TLS handshake on the control connection failed",
+    ]);
+    let mut implicit = Transcript::new(b"", vec![login], Vec::new()).tls(TlsMode::Implicit);
+    implicit.secure_fails = true;
+    implicit.check(&[
+        "secure control failed",
+        "err the TLS handshake on the control connection failed",
+    ]);
+}
+
+#[test]
+fn a_greeting_refusal_or_421_under_tls_ends_the_session() {
+    Transcript::new(b"421 Too many users\r\n", vec![login], Vec::new())
+        .tls(TlsMode::Explicit)
+        .check(&[
+            "< 421 Too many users",
+            "err server closed the connection: 421 Too many users",
+        ]);
+    Transcript::new(b"530 Not welcome\r\n", vec![login], Vec::new())
+        .tls(TlsMode::Explicit)
+        .check(&[
+            "< 530 Not welcome",
+            "err server refused the connection: 530 Not welcome",
+        ]);
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![login],
+        vec![(On("AUTH TLS"), b"421 Shutting down\r\n")],
+    )
+    .tls(TlsMode::Explicit)
+    .check(&[
+        "< 220 Ready",
+        "> AUTH TLS",
+        "< 421 Shutting down",
+        "err server closed the connection: 421 Shutting down",
+    ]);
+}
+
+#[test]
+fn clear_text_after_234_is_refused() {
+    // Delivered in the same read as the 234 (the STARTTLS injection):
+    // nothing of it may pass for a reply that came through TLS.
+    let log = Transcript::new(
+        b"220 Ready\r\n",
+        vec![login],
+        vec![(On("AUTH TLS"), b"234 Go ahead\r\n230 Injected\r\n")],
+    )
+    .tls(TlsMode::Explicit)
+    .play(&|_, available| available);
+    assert_eq!(
+        log,
+        [
+            "< 220 Ready",
+            "> AUTH TLS",
+            "< 234 Go ahead",
+            "err the server sent clear text after accepting AUTH TLS",
+        ]
+    );
+}
+
+#[test]
+fn transfers_wait_for_data_protection() {
+    let mut session = Session::new(SessionConfig {
+        tls: TlsMode::Implicit,
+        ..SessionConfig::new("192.0.2.7:21".parse().unwrap())
+    });
+    assert_eq!(session.poll(), Some(Action::SecureControl));
+    assert_eq!(session.poll(), None);
+    session.handle_control_secured().unwrap();
+    assert_eq!(session.poll(), Some(Action::ReadControl));
+    session.handle_control(b"220 Ready\r\n");
+    while session.poll().is_some() {}
+    assert_eq!(
+        session.transfer(DataCommand::List(None)),
+        Err(UsageError::DataNotProtected)
+    );
+    assert_eq!(
+        session.handle_control_secured(),
+        Err(UsageError::UnexpectedEvent("control secured"))
+    );
 }

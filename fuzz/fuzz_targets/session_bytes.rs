@@ -3,7 +3,7 @@
 //!
 //! Layout: flags, op count n, n op bytes, a split seed, then the stream.
 #![no_main]
-use ftp_proto::{Session, SessionConfig};
+use ftp_proto::{Session, SessionConfig, TlsMode};
 use ftp_proto_fuzz::{LIMITS, Script, drive};
 use libfuzzer_sys::fuzz_target;
 
@@ -41,6 +41,9 @@ impl Script for Bytes<'_> {
     fn data_connects(&mut self) -> bool {
         self.flags & 16 == 0 || self.next_rand() % 4 != 0
     }
+    fn handshake_succeeds(&mut self) -> bool {
+        self.flags & 128 == 0
+    }
 }
 
 fuzz_target!(|input: &[u8]| {
@@ -55,6 +58,11 @@ fuzz_target!(|input: &[u8]| {
     let mut config = SessionConfig::new(peer.parse().unwrap());
     config.use_epsv = flags & 2 == 0;
     config.trust_pasv_host = flags & 4 != 0;
+    config.tls = match flags >> 5 & 3 {
+        0 => TlsMode::Plain,
+        1 => TlsMode::Explicit,
+        _ => TlsMode::Implicit,
+    };
     config.limits = LIMITS;
     let mut session = Session::new(config);
     let seed = u32::from(*seed) | 0x100;

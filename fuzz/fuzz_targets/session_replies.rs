@@ -3,7 +3,7 @@
 //! any order, answering random operations, so that deep states are reached.
 #![no_main]
 use arbitrary::Arbitrary;
-use ftp_proto::{Session, SessionConfig};
+use ftp_proto::{Session, SessionConfig, TlsMode};
 use ftp_proto_fuzz::{LIMITS, Script, drive};
 use libfuzzer_sys::fuzz_target;
 
@@ -50,6 +50,9 @@ struct Input {
     /// cut once at `split`.
     reads: Vec<(Vec<ServerReply>, u16)>,
     data_connects: Vec<bool>,
+    /// 0: plain, 1: explicit TLS, else implicit.
+    tls: u8,
+    handshake_fails: bool,
 }
 
 fn text(t: &Text) -> Vec<u8> {
@@ -170,6 +173,9 @@ impl Script for Replies {
     fn data_connects(&mut self) -> bool {
         self.input.data_connects.pop().unwrap_or(true)
     }
+    fn handshake_succeeds(&mut self) -> bool {
+        !self.input.handshake_fails
+    }
 }
 
 fuzz_target!(|input: Input| {
@@ -182,6 +188,11 @@ fuzz_target!(|input: Input| {
     config.use_epsv = input.use_epsv;
     config.trust_pasv_host = input.trust_pasv_host;
     config.limits = LIMITS;
+    config.tls = match input.tls {
+        0 => TlsMode::Plain,
+        1 => TlsMode::Explicit,
+        _ => TlsMode::Implicit,
+    };
     let mut session = Session::new(config);
     let mut input = input;
     input.ops.reverse();

@@ -17,6 +17,10 @@ pub trait Script {
     fn control(&mut self) -> Option<Vec<u8>>;
     /// Whether the data connection opens.
     fn data_connects(&mut self) -> bool;
+    /// Whether the TLS handshake on the control connection succeeds.
+    fn handshake_succeeds(&mut self) -> bool {
+        true
+    }
 }
 
 fn arg(i: u8) -> Arg {
@@ -74,7 +78,19 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                 }
                 assert!(session.buffered_bytes() <= bound);
             }
+            Some(Action::SecureControl) => {
+                assert!(session.config().tls.is_tls(), "SecureControl without TLS");
+                let result = if script.handshake_succeeds() {
+                    session.handle_control_secured()
+                } else {
+                    session.handle_control_secure_failed()
+                };
+                // Asked for, so accepted.
+                assert!(result.is_ok(), "{result:?}");
+            }
             Some(Action::ConnectData(_)) => {
+                // Under TLS, never a data connection before PROT P.
+                assert!(!session.config().tls.is_tls() || session.is_data_protected());
                 let result = if script.data_connects() {
                     session.handle_data_connected()
                 } else {
@@ -113,6 +129,10 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                 match start(session, op) {
                     Ok(()) => pending = true,
                     Err(UsageError::ReservedVerb(_)) => {}
+                    // A transfer before the login of a TLS session.
+                    Err(UsageError::DataNotProtected) => {
+                        assert!(session.config().tls.is_tls() && !session.is_data_protected());
+                    }
                     Err(e) => panic!("idle session refused an operation: {e:?}"),
                 }
             }

@@ -4,6 +4,7 @@
 Usage: pyftpdlib_server.py --port P --pasv MIN:MAX --user U --password PW
                            --root DIR [--anon-root DIR] [--ipv6]
                            [--run-as UNIXUSER] [--anon-run-as UNIXUSER]
+                           [--tls-cert PEM --tls-key PEM]
 
 Listens on 127.0.0.1:P and, with --ipv6, also on [::1]:P (one process,
 one IOLoop, two listening sockets).
@@ -12,6 +13,9 @@ Virtual users (DummyAuthorizer). With --run-as / --anon-run-as (process
 started as root), every filesystem access of the login / anonymous user is
 done with that unix user's effective uid/gid (like pyftpdlib's
 UnixAuthorizer), so uploaded files are owned by it, as on the other servers.
+
+With --tls-cert/--tls-key: explicit FTPS (TLS_FTPHandler, pyOpenSSL), TLS
+required on the control and data connections of every login.
 """
 
 import argparse
@@ -36,6 +40,8 @@ def main():
     ap.add_argument("--ipv6", action="store_true")
     ap.add_argument("--run-as")
     ap.add_argument("--anon-run-as")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
     args = ap.parse_args()
 
     logging.basicConfig(
@@ -73,8 +79,20 @@ def main():
 
     pasv_min, pasv_max = (int(x) for x in args.pasv.split(":"))
 
-    class Handler(FTPHandler):
+    base = FTPHandler
+    if args.tls_cert:
+        from pyftpdlib.handlers import TLS_FTPHandler
+
+        base = TLS_FTPHandler
+
+    class Handler(base):
         pass
+
+    if args.tls_cert:
+        Handler.certfile = args.tls_cert
+        Handler.keyfile = args.tls_key
+        Handler.tls_control_required = True
+        Handler.tls_data_required = True
 
     Handler.authorizer = authorizer
     Handler.passive_ports = list(range(pasv_min, pasv_max + 1))

@@ -3,8 +3,13 @@
 # the same cases `cargo test` runs against the in-process server) against
 # real FTP servers on loopback.
 #
-#   tests/interop/run.sh [SERVER...] [-- MATRIX-ARGS...]
-#       SERVER: vsftpd proftpd pureftpd pyftpdlib (default: all four, in turn)
+#   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]]...] [-- MATRIX-ARGS...]
+#       SERVER: vsftpd proftpd pureftpd pyftpdlib
+#       MODE: plain (default), explicit or implicit (FTPS; implicit on vsftpd
+#       and proftpd only); TLSMAX: 1.3 (default) or 1.2, the newest TLS
+#       version the client offers
+#       Default: each server in clear, each over explicit TLS with TLS 1.3
+#       and 1.2, and vsftpd and proftpd over implicit TLS with 1.3 and 1.2.
 #       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
@@ -33,6 +38,12 @@ SERVERS_SH=$HERE/servers.sh
 LOGROOT=$REPO/target/interop
 RESULTS=$LOGROOT/results.tsv
 ALL_SERVERS=(vsftpd proftpd pureftpd pyftpdlib)
+DEFAULT_RUNS=(
+  vsftpd proftpd pureftpd pyftpdlib
+  vsftpd:explicit proftpd:explicit pureftpd:explicit pyftpdlib:explicit
+  vsftpd:explicit:1.2 proftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
+  vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2 proftpd:implicit:1.2
+)
 
 note() { printf 'run.sh: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
@@ -50,11 +61,16 @@ while (($#)); do
     *) SERVERS+=("$1"); shift ;;
   esac
 done
-((${#SERVERS[@]})) || SERVERS=("${ALL_SERVERS[@]}")
+((${#SERVERS[@]})) || SERVERS=("${DEFAULT_RUNS[@]}")
 for s in "${SERVERS[@]}"; do
+  IFS=: read -r name mode max <<<"$s"
   case " ${ALL_SERVERS[*]} " in
-    *" $s "*) ;;
-    *) note "unknown server '$s' (expected: ${ALL_SERVERS[*]})"; exit 2 ;;
+    *" $name "*) ;;
+    *) note "unknown server '$name' (expected: ${ALL_SERVERS[*]})"; exit 2 ;;
+  esac
+  case ${mode:-plain}:${max:-1.3} in
+    plain:1.3 | explicit:1.[23] | implicit:1.[23]) ;;
+    *) note "bad mode '$s' (SERVER[:plain|explicit|implicit[:1.2|1.3]])"; exit 2 ;;
   esac
 done
 
@@ -90,6 +106,9 @@ target_env() {
     "FTP_TARGET_ROOT=$FTP_ROOT"
     "FTP_TARGET_PASV_ADDRESS=${FTP_PASV_ADDRESS:-}"
     "FTP_TARGET_FEATURES=${FTP_FEATURES:-}"
+    "FTP_TARGET_TLS=${FTP_TLS:-plain}"
+    "FTP_TARGET_CA=${FTP_CA:-}"
+    "FTP_TARGET_TLS_MAX=${RUN_TLS_MAX:-1.3}"
   )
   if [[ ${FTP_IPV6:-0} == 1 && -n ${FTP_HOST6:-} ]]; then
     TARGET_ENV+=("FTP_TARGET_URL6=ftp://$creds@[$FTP_HOST6]:$FTP_PORT/")
@@ -102,32 +121,36 @@ target_env() {
 
 declare -A S_TIME
 run_server() {
-  local server=$1 t0 envf
+  local spec=$1 server mode t0 envf
+  IFS=: read -r server mode RUN_TLS_MAX <<<"$spec"
+  mode=${mode:-plain}
+  RUN_TLS_MAX=${RUN_TLS_MAX:-1.3}
+  local logs=$LOGROOT/${spec//:/-}
   t0=$(now)
-  rm -rf "${LOGROOT:?}/$server"
-  mkdir -p "$LOGROOT/$server"
-  unset FTP_ANON FTP_ANON_ROOT FTP_ANON_DROP_BOX FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES
-  if ! envf=$("$SERVERS_SH" start "$server" 2>"$LOGROOT/$server/start.log"); then
-    fail_outside "servers.sh start $server: $(tail -n3 "$LOGROOT/$server/start.log")$(
-      grep -q 'already started' "$LOGROOT/$server/start.log" &&
+  rm -rf "${logs:?}"
+  mkdir -p "$logs"
+  unset FTP_ANON FTP_ANON_ROOT FTP_ANON_DROP_BOX FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES FTP_TLS FTP_CA
+  if ! envf=$("$SERVERS_SH" start "$server" "$mode" 2>"$logs/start.log"); then
+    fail_outside "servers.sh start $spec: $(tail -n3 "$logs/start.log")$(
+      grep -q 'already started' "$logs/start.log" &&
         printf ' (in use by another run? see README.md, FTP_INTEROP_SERVERS_DIR)')"
-    S_TIME[$server]=$(elapsed "$t0" "$(now)")
+    S_TIME[$spec]=$(elapsed "$t0" "$(now)")
     return
   fi
   CURRENT_ENV=$envf
   load_env "$envf"
   target_env
-  env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$LOGROOT/$server" "$MATRIX" \
+  env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$logs" "$MATRIX" \
     --test-threads "${FTP_MATRIX_THREADS:-4}" "${MATRIX_ARGS[@]}"
   # The binary's exit status is its failures, already in $RESULTS; 2 means
   # it could not run at all.
   local rc=$?
-  ((rc == 0 || rc == 1)) || fail_outside "the matrix against $server exited with $rc"
-  if ! "$SERVERS_SH" stop "$envf" 2>>"$LOGROOT/$server/start.log"; then
-    fail_outside "servers.sh stop $server: $(tail -n2 "$LOGROOT/$server/start.log")"
+  ((rc == 0 || rc == 1)) || fail_outside "the matrix against $spec exited with $rc"
+  if ! "$SERVERS_SH" stop "$envf" 2>>"$logs/start.log"; then
+    fail_outside "servers.sh stop $spec: $(tail -n2 "$logs/start.log")"
   fi
   CURRENT_ENV=''
-  S_TIME[$server]=$(elapsed "$t0" "$(now)")
+  S_TIME[$spec]=$(elapsed "$t0" "$(now)")
 }
 
 # ------------------------------------------------------------ main

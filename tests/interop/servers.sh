@@ -4,7 +4,11 @@
 #   servers.sh install              idempotent: libs via apt, server .debs
 #                                   extracted into .servers/, pyftpdlib via pip,
 #                                   unix users ftptest (+ ftp for anonymous)
-#   servers.sh start NAME           NAME: vsftpd | proftpd | pureftpd | pyftpdlib
+#   servers.sh start NAME [MODE]    NAME: vsftpd | proftpd | pureftpd | pyftpdlib
+#                                   MODE: plain (default) | explicit | implicit
+#                                   (FTPS: TLS required on control and data,
+#                                   certificate from a test CA made for the
+#                                   run; implicit on vsftpd and proftpd only)
 #                                   prints the path of a KEY=VALUE env file
 #   servers.sh stop NAME|ENVFILE    kills the recorded pid(s) + descendants, removes run dir
 #   servers.sh stop-all             stops every server started from this checkout
@@ -20,6 +24,7 @@ SERVERS_DIR=${FTP_INTEROP_SERVERS_DIR:-$HERE/.servers}
 STATE_DIR=$SERVERS_DIR/state
 PYLIB=$SERVERS_DIR/pylib
 PYFTPDLIB_VERSION=${PYFTPDLIB_VERSION:-2.2.0}
+PYOPENSSL_VERSION=${PYOPENSSL_VERSION:-25.3.0}
 PYTHON=${FTP_INTEROP_PYTHON:-python3}
 
 FTP_USER_NAME=ftptest
@@ -36,7 +41,7 @@ VSFTPD_PASV_ADDRESS=192.0.2.1 # TEST-NET-1: unreachable on purpose
 GREETING_TIMEOUT=${FTP_INTEROP_TIMEOUT:-10}
 
 ALL_SERVERS="vsftpd proftpd pureftpd pyftpdlib"
-DEBS="vsftpd proftpd-core pure-ftpd"
+DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd"
 
 log() { printf 'servers.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -67,6 +72,7 @@ pkg_dir() { # extracted .deb tree per server
   case $1 in
     vsftpd) echo "$SERVERS_DIR/vsftpd" ;;
     proftpd | proftpd-core) echo "$SERVERS_DIR/proftpd" ;;
+    proftpd-mod-crypto) echo "$SERVERS_DIR/proftpd-crypto" ;;
     pureftpd | pure-ftpd) echo "$SERVERS_DIR/pureftpd" ;;
   esac
 }
@@ -212,12 +218,22 @@ cmd_install() {
   done
   [[ $bad == 0 ]] || die "extracted binaries do not resolve (see above)"
 
-  # 3. pyftpdlib from PyPI into a project-local target dir.
-  if [[ "$(server_version pyftpdlib 2>/dev/null || true)" != "$PYFTPDLIB_VERSION" ]]; then
-    log "pip install pyftpdlib==$PYFTPDLIB_VERSION"
+  # proftpd loads mod_tls (from proftpd-mod-crypto) from its ModulePath.
+  ln -sfn "$(pkg_dir proftpd-mod-crypto)/usr/lib/proftpd/mod_tls.so" \
+    "$(pkg_dir proftpd)/usr/lib/proftpd/mod_tls.so"
+  if ldd "$(pkg_dir proftpd)/usr/lib/proftpd/mod_tls.so" | grep 'not found' >&2; then
+    die "unresolved libraries in mod_tls.so"
+  fi
+
+  # 3. pyftpdlib from PyPI into a project-local target dir, with pyOpenSSL
+  #    for its TLS_FTPHandler.
+  if [[ "$(server_version pyftpdlib 2>/dev/null || true)" != "$PYFTPDLIB_VERSION" ]] ||
+    ! PYTHONPATH=$PYLIB "$PYTHON" -c 'import OpenSSL' 2>/dev/null; then
+    log "pip install pyftpdlib==$PYFTPDLIB_VERSION pyOpenSSL==$PYOPENSSL_VERSION"
     rm -rf "$PYLIB"
     "$PYTHON" -m pip install -q --disable-pip-version-check --no-warn-script-location \
-      --root-user-action=ignore --target "$PYLIB" "pyftpdlib==$PYFTPDLIB_VERSION" >&2
+      --root-user-action=ignore --target "$PYLIB" "pyftpdlib==$PYFTPDLIB_VERSION" \
+      "pyOpenSSL==$PYOPENSSL_VERSION" >&2
   fi
 
   # 4. unix users (login user for vsftpd; uid/gid for the others).
@@ -255,6 +271,25 @@ pid_alive() { # alive and not a zombie
   [[ $state != Z && $state != X ]]
 }
 
+# Under implicit TLS the greeting comes through TLS: openssl s_client
+# reads it.
+greet_tls_once() {
+  local target=$1:$2
+  [[ $1 == *:* ]] && target="[$1]:$2"
+  # stdin stays open a moment: at its end s_client would quit before the
+  # greeting arrives.
+  # (Under pipefail the killed s_client would fail the pipeline: the first
+  # line is taken, then judged.)
+  local line
+  line=$( (sleep 1) | timeout 3 openssl s_client -connect "$target" -quiet -ign_eof 2>/dev/null |
+    head -n1 || true)
+  [[ $line == 220* ]]
+}
+
+greet_any() {
+  if [[ ${TLS_MODE:-plain} == implicit ]]; then greet_tls_once "$1" "$2"; else greet_once "$1" "$2"; fi
+}
+
 wait_greeting() { # host port pid logfile
   local host=$1 port=$2 pid=$3 logf=$4 deadline=$((SECONDS + GREETING_TIMEOUT))
   while ((SECONDS < deadline)); do
@@ -263,7 +298,7 @@ wait_greeting() { # host port pid logfile
       sed 's/^/    /' "$logf" >&2 || true
       return 1
     fi
-    if greet_once "$host" "$port"; then return 0; fi
+    if greet_any "$host" "$port"; then return 0; fi
     sleep 0.1
   done
   log "no 220 greeting from $host:$port within ${GREETING_TIMEOUT}s; log $logf:"
@@ -332,7 +367,60 @@ make_run_dir() { # name -> sets RUN
 
 ipv6_available() { [[ -r /proc/net/if_inet6 ]] && grep -q '^00000000000000000000000000000001 ' /proc/net/if_inet6; }
 
+# ---------------------------------------------------------------- TLS
+# A test CA made for the run, and the server's certificate it issues: a
+# CA:FALSE leaf with the loopback addresses as IP SANs (rustls refuses a CA
+# certificate used as a server's). The client trusts $RUN/tls/ca.pem.
+make_tls_files() {
+  local d=$RUN/tls
+  mkdir -p "$d"
+  chmod 700 "$d"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3 -keyout "$d/ca.key" -out "$d/ca.pem" \
+    -subj "/CN=ftp-interop test CA" \
+    -addext "basicConstraints=critical,CA:TRUE" \
+    -addext "keyUsage=critical,keyCertSign,cRLSign" 2>>"$d/openssl.log" || return 1
+  openssl req -newkey rsa:2048 -nodes -keyout "$d/server.key" -out "$d/server.csr" \
+    -subj "/CN=127.0.0.1" 2>>"$d/openssl.log" || return 1
+  printf '%s\n' "basicConstraints=critical,CA:FALSE" \
+    "keyUsage=critical,digitalSignature,keyEncipherment" \
+    "extendedKeyUsage=serverAuth" \
+    "subjectAltName=IP:127.0.0.1,IP:::1,DNS:localhost" >"$d/leaf.ext"
+  openssl x509 -req -in "$d/server.csr" -CA "$d/ca.pem" -CAkey "$d/ca.key" -CAcreateserial \
+    -days 3 -extfile "$d/leaf.ext" -out "$d/server.pem" 2>>"$d/openssl.log" || return 1
+  cat "$d/server.key" "$d/server.pem" >"$d/server-combined.pem"
+  chmod 600 "$d"/*.key "$d/server-combined.pem"
+  chmod 644 "$d/ca.pem" "$d/server.pem"
+  chmod 755 "$d"
+}
+
 # ---------------------------------------------------------------- vsftpd
+vsftpd_tls_conf() {
+  case $TLS_MODE in
+    plain) echo "ssl_enable=NO" ;;
+    *)
+      cat <<EOF
+ssl_enable=YES
+rsa_cert_file=$RUN/tls/server.pem
+rsa_private_key_file=$RUN/tls/server.key
+allow_anon_ssl=YES
+force_anon_logins_ssl=YES
+force_anon_data_ssl=YES
+force_local_logins_ssl=YES
+force_local_data_ssl=YES
+require_ssl_reuse=YES
+ssl_ciphers=HIGH
+ssl_tlsv1=NO
+# (vsftpd 3.0.3: no per-version options past TLS 1.0; OpenSSL offers 1.2 and 1.3)
+ssl_sslv2=NO
+ssl_sslv3=NO
+strict_ssl_read_eof=YES
+strict_ssl_write_shutdown=YES
+$([[ $TLS_MODE == implicit ]] && echo "implicit_ssl=YES")
+EOF
+      ;;
+  esac
+}
+
 vsftpd_conf() { # family(4|6) -> config on stdout
   local fam=$1 port pmin pmax
   port=$(server_port vsftpd) pmin=$(pasv_min vsftpd) pmax=$(pasv_max vsftpd)
@@ -385,7 +473,7 @@ max_clients=0
 max_per_ip=0
 delay_failed_login=0
 userlist_enable=NO
-ssl_enable=NO
+$(vsftpd_tls_conf)
 EOF
 }
 
@@ -414,6 +502,26 @@ start_vsftpd() {
 }
 
 # ---------------------------------------------------------------- proftpd
+# mod_tls: TLS required on control and data; session reuse on data
+# connections is required by default (no NoSessionReuseRequired option).
+proftpd_tls_conf() {
+  [[ $TLS_MODE == plain ]] && return 0
+  cat <<EOF
+LoadModule              mod_tls.c
+<IfModule mod_tls.c>
+  TLSEngine             on
+  TLSRequired           on
+  TLSLog                $RUN/proftpd.tls.log
+  TLSProtocol           TLSv1.2 TLSv1.3
+  TLSRSACertificateFile $RUN/tls/server.pem
+  TLSRSACertificateKeyFile $RUN/tls/server.key
+  TLSVerifyClient       off
+  TLSRenegotiate        none
+$([[ $TLS_MODE == implicit ]] && echo "  TLSOptions            UseImplicitSSL")
+</IfModule>
+EOF
+}
+
 start_proftpd() {
   local uid gid auid agid addrs="127.0.0.1"
   uid=$(uid_of "$FTP_USER_NAME") gid=$(gid_of "$FTP_USER_NAME")
@@ -467,6 +575,7 @@ PassivePorts            $(pasv_min proftpd) $(pasv_max proftpd)
 AllowOverwrite          on
 MaxInstances            64
 TimesGMT                on
+$(proftpd_tls_conf)
 <Anonymous $RUN/anon>
   User                  $ANON_UNIX_USER
   Group                 ftpanon
@@ -485,7 +594,7 @@ EOF
   echo "$PID" >"$RUN/pid"
   wait_greeting 127.0.0.1 "$PORT" "$PID" "$RUN/server.log" || return 1
   ANON=1
-  if [[ $addrs == *::1* ]] && greet_once ::1 "$PORT"; then IPV6=1; fi
+  if [[ $addrs == *::1* ]] && greet_any ::1 "$PORT"; then IPV6=1; fi
 }
 
 # ---------------------------------------------------------------- pure-ftpd
@@ -528,6 +637,8 @@ start_pureftpd() {
     -O "clf:$RUN/pureftpd.xfer.log"
   )
   [[ $ANON == 1 ]] || args+=(-E)
+  # FTPS: --tls=3, TLS required on control and data connections.
+  [[ $TLS_MODE == explicit ]] && args+=(--tls=3 "--certfile=$RUN/tls/server.pem,$RUN/tls/server.key")
   launch "$RUN/server.log" "$(PUREFTPD_BIN)" -S "127.0.0.1,$PORT" "${args[@]}"
   PID=$LAUNCHED_PID
   echo "$PID" >"$RUN/pid"
@@ -543,26 +654,32 @@ start_pureftpd() {
 
 # ---------------------------------------------------------------- pyftpdlib
 start_pyftpdlib() {
-  local v6=()
+  local v6=() tls=()
+  [[ $TLS_MODE == explicit ]] && tls=(--tls-cert "$RUN/tls/server.pem" --tls-key "$RUN/tls/server.key")
   ipv6_available && v6=(--ipv6)
   launch "$RUN/server.log" env PYTHONPATH="$PYLIB" PYTHONUNBUFFERED=1 \
     "$PYTHON" "$HERE/pyftpdlib_server.py" --port "$PORT" \
     --pasv "$(pasv_min pyftpdlib):$(pasv_max pyftpdlib)" \
     --user "$FTP_USER_NAME" --password "$FTP_USER_PASS" \
     --root "$RUN/root" --anon-root "$RUN/anon" "${v6[@]}" \
-    --run-as "$FTP_USER_NAME" --anon-run-as "$ANON_UNIX_USER"
+    --run-as "$FTP_USER_NAME" --anon-run-as "$ANON_UNIX_USER" "${tls[@]}"
   PID=$LAUNCHED_PID
   echo "$PID" >"$RUN/pid"
   wait_greeting 127.0.0.1 "$PORT" "$PID" "$RUN/server.log" || return 1
   ANON=1
-  if ((${#v6[@]})) && greet_once ::1 "$PORT"; then IPV6=1; fi
+  if ((${#v6[@]})) && greet_any ::1 "$PORT"; then IPV6=1; fi
 }
 
 # ---------------------------------------------------------------- start/stop
 cmd_start() {
   local name=${1:-}
-  [[ -n $name ]] || die "usage: servers.sh start NAME ($ALL_SERVERS)"
+  TLS_MODE=${2:-plain}
+  [[ -n $name ]] || die "usage: servers.sh start NAME [plain|explicit|implicit] ($ALL_SERVERS)"
   default_index "$name" >/dev/null
+  case $name:$TLS_MODE in
+    *:plain | *:explicit | vsftpd:implicit | proftpd:implicit) ;;
+    *) die "$name has no mode '$TLS_MODE' (modes: plain, explicit; implicit on vsftpd and proftpd)" ;;
+  esac
   if [[ $name != pyftpdlib ]]; then
     bins_resolve || die "servers not installed: run '$0 install' first"
   else
@@ -584,7 +701,8 @@ cmd_start() {
   RUN='' PID='' PID6='' IPV6=0 ANON=0 EXTRA_ENV=()
   make_run_dir "$name"
   local ok=1
-  "start_$name" || ok=0
+  if [[ $TLS_MODE != plain ]]; then make_tls_files || { log "making the test certificates failed"; ok=0; }; fi
+  if [[ $ok == 1 ]]; then "start_$name" || ok=0; fi
   if [[ $ok == 0 ]]; then
     kill_recorded "$PID"
     kill_recorded "$PID6"
@@ -612,11 +730,13 @@ cmd_start() {
     echo "FTP_PID6=$PID6"
     echo "FTP_RUN_DIR=$RUN"
     echo "FTP_LOG=$RUN/server.log"
+    echo "FTP_TLS=$TLS_MODE"
+    echo "FTP_CA=$([[ $TLS_MODE != plain ]] && echo "$RUN/tls/ca.pem")"
     local e
     for e in "${EXTRA_ENV[@]}"; do echo "$e"; done
   } >"$envf"
   echo "$envf" >"$STATE_DIR/$name"
-  log "$name listening on 127.0.0.1:$PORT$([[ $IPV6 == 1 ]] && echo " and [::1]:$PORT") (pid $PID${PID6:+, $PID6})"
+  log "$name ($TLS_MODE) listening on 127.0.0.1:$PORT$([[ $IPV6 == 1 ]] && echo " and [::1]:$PORT") (pid $PID${PID6:+, $PID6})"
   echo "$envf"
 }
 
@@ -693,7 +813,7 @@ cmd_versions() {
 [[ $(id -u) == 0 ]] || die "must run as root (servers bind as root and switch users)"
 case ${1:-} in
   install) cmd_install ;;
-  start) cmd_start "${2:-}" ;;
+  start) cmd_start "${2:-}" "${3:-plain}" ;;
   stop) cmd_stop "${2:-}" ;;
   stop-all) cmd_stop_all ;;
   status) cmd_status ;;

@@ -6,7 +6,7 @@
 //! every read and write, and a lifetime after which the server stops by
 //! itself. It listens on 127.0.0.1 only.
 
-use std::io::{self, BufRead, BufReader, Write};
+use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -114,10 +114,65 @@ impl Drop for FaultServer {
     }
 }
 
+/// The control connection of a [`Peer`]: in clear, or TLS once the script
+/// switched it ([`Peer::start_tls`]).
+enum Control {
+    Plain(TcpStream),
+    Tls(Box<rustls::StreamOwned<rustls::ServerConnection, TcpStream>>),
+}
+
+impl Control {
+    fn tcp(&self) -> &TcpStream {
+        match self {
+            Control::Plain(tcp) => tcp,
+            Control::Tls(tls) => &tls.sock,
+        }
+    }
+}
+
+impl Read for Control {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        match self {
+            Control::Plain(tcp) => tcp.read(buf),
+            Control::Tls(tls) => tls.read(buf),
+        }
+    }
+}
+
+impl Write for Control {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            Control::Plain(tcp) => tcp.write(buf),
+            Control::Tls(tls) => tls.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Control::Plain(tcp) => tcp.flush(),
+            Control::Tls(tls) => tls.flush(),
+        }
+    }
+}
+
+/// A TLS data connection of a script.
+pub type TlsData = rustls::StreamOwned<rustls::ServerConnection, TcpStream>;
+
+/// Runs the server side of a TLS handshake on `tcp`.
+pub fn accept_tls(
+    config: &std::sync::Arc<rustls::ServerConfig>,
+    mut tcp: TcpStream,
+) -> io::Result<TlsData> {
+    let mut conn = rustls::ServerConnection::new(config.clone()).map_err(io::Error::other)?;
+    while conn.is_handshaking() {
+        conn.complete_io(&mut tcp)?;
+    }
+    Ok(rustls::StreamOwned::new(conn, tcp))
+}
+
 /// The server's side of one connection, with helpers for scripts.
 pub struct Peer {
-    reader: BufReader<TcpStream>,
-    writer: TcpStream,
+    reader: BufReader<Control>,
     data_listener: Option<TcpListener>,
     received: Arc<Mutex<Vec<String>>>,
     /// The answer to a SIZE that the script does not expect (`ftp-cli`
@@ -131,8 +186,7 @@ impl Peer {
         stream.set_read_timeout(Some(IO_TIMEOUT))?;
         stream.set_write_timeout(Some(IO_TIMEOUT))?;
         Ok(Peer {
-            reader: BufReader::new(stream.try_clone()?),
-            writer: stream,
+            reader: BufReader::new(Control::Plain(stream)),
             data_listener: None,
             received,
             size_reply: "550 No such file",
@@ -141,7 +195,9 @@ impl Peer {
 
     /// Sends raw bytes on the control connection.
     pub fn send(&mut self, bytes: &[u8]) -> io::Result<()> {
-        self.writer.write_all(bytes)
+        let control = self.reader.get_mut();
+        control.write_all(bytes)?;
+        control.flush()
     }
 
     /// Sends `line` followed by CRLF.
@@ -188,6 +244,18 @@ impl Peer {
             }
             return Err(io::Error::other(format!("expected {verb}, got {line:?}")));
         }
+    }
+
+    /// Switches the control connection to TLS (after a 234, or at once for
+    /// implicit TLS): the server side of the handshake.
+    pub fn start_tls(&mut self, config: &std::sync::Arc<rustls::ServerConfig>) -> io::Result<()> {
+        if !self.reader.buffer().is_empty() {
+            return Err(io::Error::other("bytes in clear after the TLS request"));
+        }
+        let tcp = self.reader.get_ref().tcp().try_clone()?;
+        let tls = accept_tls(config, tcp)?;
+        self.reader = BufReader::new(Control::Tls(Box::new(tls)));
+        Ok(())
     }
 
     /// Reads and records one command line; `None` at end of stream.
@@ -317,7 +385,7 @@ impl Peer {
 
     /// Closes the control connection at once.
     pub fn close(&mut self) {
-        let _ = self.writer.shutdown(Shutdown::Both);
+        let _ = self.reader.get_ref().tcp().shutdown(Shutdown::Both);
     }
 }
 

@@ -682,7 +682,8 @@ fn fail_quiet_one_line(c: &Ctx) -> Outcome {
     let run = c.cli_quiet(&["cp", &c.url("missing.bin"), &format!("{}/", s(&faildir))])?;
     run.expect_code(1)?;
     let prefix = format!(
-        "ftp-cli: cp ftp://{}:****@{}/{}/missing.bin: RETR {}: 550 ",
+        "ftp-cli: cp {}://{}:****@{}/{}/missing.bin: RETR {}: 550 ",
+        c.scheme(),
         c.target.login.user,
         c.addr,
         c.dir,
@@ -850,8 +851,11 @@ fn ipv6(c: &Ctx) -> Outcome {
     let login = &c.target.login;
     let url6 = |name: &str| {
         format!(
-            "ftp://{}:{}@{addr6}/{}/{name}",
-            login.user, login.password, c.dir
+            "{}://{}:{}@{addr6}/{}/{name}",
+            c.scheme(),
+            login.user,
+            login.password,
+            c.dir
         )
     };
     let content = pattern(1 << 20, 15);

@@ -133,27 +133,39 @@ impl<'a> Ctx<'a> {
         self.root_url(&format!("{}/{encoded}", self.dir))
     }
 
-    /// `ftp://user:password@host:port/{encoded}`.
+    /// `ftp://user:password@host:port/{encoded}` (`ftpes://` or
+    /// `ftps://` for an FTPS target).
     pub fn root_url(&self, encoded: &str) -> String {
         let login = &self.target.login;
         format!(
-            "ftp://{}:{}@{}/{encoded}",
-            login.user, login.password, self.addr
+            "{}://{}:{}@{}/{encoded}",
+            self.scheme(),
+            login.user,
+            login.password,
+            self.addr
         )
+    }
+
+    /// The target's URL scheme.
+    pub fn scheme(&self) -> &'static str {
+        self.target.tls.as_ref().map_or("ftp", |tls| tls.scheme())
     }
 
     /// The case's URL with another password.
     pub fn url_with_password(&self, password: &str, encoded: &str) -> String {
         let login = &self.target.login;
         format!(
-            "ftp://{}:{password}@{}/{}/{encoded}",
-            login.user, self.addr, self.dir
+            "{}://{}:{password}@{}/{}/{encoded}",
+            self.scheme(),
+            login.user,
+            self.addr,
+            self.dir
         )
     }
 
     /// `ftp://host:port/{encoded}`: anonymous.
     pub fn anon_url(&self, encoded: &str) -> String {
-        format!("ftp://{}/{encoded}", self.addr)
+        format!("{}://{}/{encoded}", self.scheme(), self.addr)
     }
 
     // ------------------------------------------------------------ arranging
@@ -249,11 +261,30 @@ impl<'a> Ctx<'a> {
         self.connect_with(Config::default())
     }
 
-    /// A library client, logged in.
+    /// A library client, logged in (over the target's TLS, if it has).
     pub fn connect_with(&self, config: Config) -> Result<Client, Failed> {
-        let mut client = Client::connect(self.addr, config)?;
+        let mut client = Client::connect(self.addr, self.with_tls(config))?;
         client.login(&self.target.login.user, &self.target.login.password)?;
         Ok(client)
+    }
+
+    /// `config` with the target's TLS mode, trust and version.
+    pub fn with_tls(&self, mut config: Config) -> Config {
+        if let Some(tls) = &self.target.tls {
+            config.tls = tls.client_mode();
+            config.tls_trust = ftp_client::Trust::CaFile(tls.ca_file.clone());
+            config.tls_max_version = tls.max;
+        }
+        config
+    }
+
+    /// The CLI options the target's TLS needs (none in clear).
+    fn tls_options(&self) -> Vec<String> {
+        self.target
+            .tls
+            .as_ref()
+            .map(|tls| tls.cli_options())
+            .unwrap_or_default()
     }
 
     /// Treats `secret` like the password: no output may show it.
@@ -299,7 +330,9 @@ impl<'a> Ctx<'a> {
     /// The `ftp-cli` binary, for a case that drives it itself (pipes); it
     /// then checks the outputs with [`Ctx::check_no_secret`].
     pub fn cli_command(&self) -> Command {
-        Command::new(&self.cli)
+        let mut command = Command::new(&self.cli);
+        command.args(self.tls_options());
+        command
     }
 
     /// Copies the stdout and stderr of every `ftp-cli` run of the case
@@ -349,6 +382,7 @@ impl<'a> Ctx<'a> {
             None => Command::new(&self.cli),
         };
         command
+            .args(self.tls_options())
             .args(args)
             .stdin(Stdio::null())
             .stdout(fs::File::create(&out_path)?)

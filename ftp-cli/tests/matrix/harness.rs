@@ -41,6 +41,8 @@ pub enum Need {
     NonUtf8Names,
     /// An anonymous upload-only directory.
     AnonymousDropBox,
+    /// The target runs over TLS (FTPS).
+    Tls,
 }
 
 impl Need {
@@ -76,6 +78,10 @@ impl Need {
             Need::AnonymousDropBox if anon.and_then(|a| a.drop_box.as_ref()).is_none() => Some(
                 format!("{} has no anonymous upload-only directory", target.name),
             ),
+            Need::Tls if target.tls.is_none() => Some(format!(
+                "{} runs in clear: nothing of TLS to test",
+                target.name
+            )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(
                 "{} runs as root here: no file can be made unreadable to it",
                 target.name
@@ -184,6 +190,20 @@ pub fn trials(targets: &[Arc<Target>], groups: &[Group], cli: &Path) -> Vec<Tria
     trials
 }
 
+/// Whether `target` cannot resume every data connection of the case's
+/// session: a library case (one session, many transfers) over TLS 1.3 on a
+/// server that issues no ticket on upload connections. Each CLI run is a
+/// session of its own, with few data connections.
+fn runs_out_of_tickets(target: &Target, label: &str, case: &str) -> bool {
+    let tls13 = target
+        .tls
+        .as_ref()
+        .is_some_and(|tls| tls.max == ftp_client::TlsVersion::Tls13);
+    let library =
+        label.starts_with("library") || case.starts_with("library") || case.starts_with("resumed");
+    tls13 && target.profile.quirks.tls13_no_tickets_on_uploads && library
+}
+
 fn run_trial(
     target: &Target,
     label: &str,
@@ -193,6 +213,11 @@ fn run_trial(
 ) -> Result<Completion, Failed> {
     let lacking = match target.addr_for(family) {
         None => Some(format!("{} does not listen on IPv6", target.name)),
+        Some(_) if runs_out_of_tickets(target, label, &case.name) => Some(format!(
+            "{}: uploads bring no TLS 1.3 session ticket, so a library session of \
+             several transfers cannot resume every data connection (use TLS 1.2)",
+            target.name
+        )),
         Some(_) => case
             .needs
             .iter()

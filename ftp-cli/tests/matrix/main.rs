@@ -47,6 +47,7 @@ mod names;
 mod sizes;
 mod target;
 mod tree;
+mod tls;
 
 use harness::Group;
 use target::Target;
@@ -60,6 +61,7 @@ fn groups() -> Vec<Group> {
         names::group(),
         drop_box::group(),
         tree::group(),
+        tls::group(),
     ]
 }
 
@@ -81,16 +83,24 @@ fn main() -> ExitCode {
         };
     }
 
-    let target = match Target::from_env() {
-        Ok(Some(target)) => target,
-        Ok(None) => Target::in_process(),
+    // In `cargo test`: the in-process server, in clear and over explicit
+    // TLS (1.3, and 1.2 only).
+    let targets = match Target::from_env() {
+        Ok(Some(target)) => vec![target],
+        Ok(None) => vec![
+            Target::in_process(),
+            Target::in_process_ftps(true),
+            Target::in_process_ftps(false),
+        ],
         Err(e) => {
             eprintln!("matrix: {e}");
             return ExitCode::from(2);
         }
     };
     if !args.list {
-        println!("{}", target.describe());
+        for target in &targets {
+            println!("{}", target.describe());
+        }
     }
     let scratch = match tempfile::Builder::new().prefix("ftp-matrix-").tempdir() {
         Ok(dir) => dir,
@@ -102,7 +112,8 @@ fn main() -> ExitCode {
     ctx::set_scratch(scratch.path());
 
     let cli = Path::new(env!("CARGO_BIN_EXE_ftp-cli"));
-    let trials = harness::trials(&[Arc::new(target)], &groups(), cli);
+    let targets: Vec<Arc<Target>> = targets.into_iter().map(Arc::new).collect();
+    let trials = harness::trials(&targets, &groups(), cli);
     let conclusion = libtest_mimic::run(&args, trials);
     if args.list {
         return conclusion.exit_code();

@@ -15,8 +15,8 @@ use std::net::SocketAddr;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
-use ftp_client::FtpUrl;
-use ftp_suite::TestServer;
+use ftp_client::{FtpUrl, TlsMode, TlsVersion};
+use ftp_suite::{FtpsSetup, Leaf, TestPki, TestServer};
 
 /// The address family a trial connects over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -25,12 +25,55 @@ pub enum Family {
     V6,
 }
 
-/// TLS on the control and data connections. FTPS targets add their modes
-/// here (explicit `AUTH TLS`, implicit), and cases that need one ask for it.
+/// TLS on the control and data connections: the modes a kind of server
+/// offers ([`Profile::tls`]); a target runs in one ([`Target::tls`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tls {
     /// Plain FTP.
     None,
+    /// `AUTH TLS` after the greeting (`ftpes://`).
+    Explicit,
+    /// TLS from the first byte (`ftps://`).
+    Implicit,
+}
+
+/// How a target's connections are secured, and what the client trusts.
+#[derive(Clone, Debug)]
+pub struct TargetTls {
+    pub mode: Tls,
+    /// The test CA that issued the server's certificate (`--cacert`).
+    pub ca_file: PathBuf,
+    /// The newest TLS version the client offers.
+    pub max: TlsVersion,
+}
+
+impl TargetTls {
+    /// The library's mode.
+    pub fn client_mode(&self) -> TlsMode {
+        match self.mode {
+            Tls::None => TlsMode::Plain,
+            Tls::Explicit => TlsMode::Explicit,
+            Tls::Implicit => TlsMode::Implicit,
+        }
+    }
+
+    /// The URL scheme.
+    pub fn scheme(&self) -> &'static str {
+        match self.mode {
+            Tls::None => "ftp",
+            Tls::Explicit => "ftpes",
+            Tls::Implicit => "ftps",
+        }
+    }
+
+    /// The CLI's options for it (global: placed before the command).
+    pub fn cli_options(&self) -> Vec<String> {
+        let mut options = vec!["--cacert".to_owned(), self.ca_file.display().to_string()];
+        if self.max == TlsVersion::Tls12 {
+            options.extend(["--tls-max".to_owned(), "1.2".to_owned()]);
+        }
+        options
+    }
 }
 
 /// A user name and password.
@@ -92,6 +135,15 @@ pub struct Quirks {
     /// Names the server will not give a new directory (proFTPD: `*`,
     /// "Invalid directory name"), though files may have them.
     pub refused_directory_names: &'static [&'static [u8]],
+    /// proFTPD over TLS 1.3: an upload's data connection brings no session
+    /// ticket, while each data connection must resume the session with one
+    /// (rustls uses each TLS 1.3 ticket once); a session runs out after a
+    /// few uploads. TLS 1.2 sessions are reused without limit.
+    pub tls13_no_tickets_on_uploads: bool,
+    /// Pure-FTPd over TLS 1.3: data connections do not resume the control
+    /// connection's TLS session (it issues no ticket; it does not require
+    /// resumption either). Over TLS 1.2 they do.
+    pub no_tls13_resumption: bool,
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -124,6 +176,8 @@ impl Profile {
             slow_failed_login: false,
             pasv_address: None,
             refused_directory_names: &[],
+            tls13_no_tickets_on_uploads: false,
+            no_tls13_resumption: false,
         };
         let common = Profile {
             mlsd: true,
@@ -165,6 +219,7 @@ impl Profile {
                 quirks: Quirks {
                     final_reply_after_data_close: true,
                     refused_directory_names: &[b"*"],
+                    tls13_no_tickets_on_uploads: true,
                     missing_dir_listing: MissingDirListing::RefusedAfterStart,
                     ..common.quirks.clone()
                 },
@@ -172,6 +227,7 @@ impl Profile {
             },
             "pureftpd" => Profile {
                 quirks: Quirks {
+                    no_tls13_resumption: true,
                     no_final_reply_after_early_close: true,
                     nlst_lists_dot_entries: true,
                     missing_dir_listing: MissingDirListing::Empty,
@@ -236,14 +292,42 @@ pub struct Target {
     /// Owner given to files the cases create on the server's disk: the
     /// owner of the root directory, so the server may change them.
     pub owner: (u32, u32),
+    /// TLS, for an FTPS target.
+    pub tls: Option<TargetTls>,
     /// Keeps the in-process server running.
     _server: Option<TestServer>,
+    /// Keeps the in-process FTPS server's certificates.
+    _pki: Option<TestPki>,
 }
 
 impl Target {
     /// The in-process libunftp server, on 127.0.0.1 and [::1].
     pub fn in_process() -> Target {
-        let server = TestServer::start_dual_stack();
+        Target::in_process_on(TestServer::start_dual_stack())
+    }
+
+    /// The in-process libunftp server requiring explicit TLS on control
+    /// and data connections; TLS 1.3 offered if `tls13`, else 1.2 only.
+    pub fn in_process_ftps(tls13: bool) -> Target {
+        let pki = TestPki::new();
+        let server = TestServer::start_ftps_dual_stack(FtpsSetup {
+            leaf: pki.leaf(Leaf::Good),
+            tls13,
+        });
+        let mut target = Target::in_process_on(server);
+        target.name = format!("ftpes-tls1.{}", if tls13 { 3 } else { 2 });
+        target.version = format!("libunftp 0.24, TLS 1.{}", if tls13 { 3 } else { 2 });
+        target.profile.tls = vec![Tls::Explicit];
+        target.tls = Some(TargetTls {
+            mode: Tls::Explicit,
+            ca_file: pki.ca_file(),
+            max: TlsVersion::Tls13,
+        });
+        target._pki = Some(pki);
+        target
+    }
+
+    fn in_process_on(server: TestServer) -> Target {
         let root = server.root().to_owned();
         let owner = owner_of(&root).expect("read the in-process root's owner");
         Target {
@@ -264,7 +348,9 @@ impl Target {
             },
             profile: Profile::named("in-process").expect("the in-process profile"),
             owner,
+            tls: None,
             _server: Some(server),
+            _pki: None,
         }
     }
 
@@ -282,6 +368,9 @@ impl Target {
     /// | `FTP_TARGET_VERSION` | shown in the table header (optional) |
     /// | `FTP_TARGET_FEATURES` | `+x,-y` changes to the profile (optional) |
     /// | `FTP_TARGET_PASV_ADDRESS` | the address in 227 replies (optional) |
+    /// | `FTP_TARGET_TLS` | `explicit` or `implicit` (optional: plain FTP) |
+    /// | `FTP_TARGET_CA` | the CA file that issued the server's certificate (with TLS) |
+    /// | `FTP_TARGET_TLS_MAX` | `1.2` to keep the client at TLS 1.2 (optional) |
     pub fn from_env() -> Result<Option<Target>, String> {
         let Ok(name) = env::var("FTP_TARGET") else {
             return Ok(None);
@@ -306,9 +395,42 @@ impl Target {
             upload: profile.anonymous_upload,
             drop_box: var("FTP_TARGET_ANON_DROP_BOX"),
         });
+        let mode = match var("FTP_TARGET_TLS").as_deref() {
+            None | Some("none" | "plain") => Tls::None,
+            Some("explicit") => Tls::Explicit,
+            Some("implicit") => Tls::Implicit,
+            Some(other) => return Err(format!("FTP_TARGET_TLS={other}: explicit or implicit")),
+        };
+        let max = match var("FTP_TARGET_TLS_MAX").as_deref() {
+            None | Some("1.3") => TlsVersion::Tls13,
+            Some("1.2") => TlsVersion::Tls12,
+            Some(other) => return Err(format!("FTP_TARGET_TLS_MAX={other}: 1.2 or 1.3")),
+        };
+        let tls = match mode {
+            Tls::None => None,
+            mode => Some(TargetTls {
+                mode,
+                ca_file: need("FTP_TARGET_CA")?.into(),
+                max,
+            }),
+        };
+        // One column per server and mode in the summary table.
+        let name = match &tls {
+            None => name,
+            Some(tls) => format!(
+                "{name}-{}-tls1.{}",
+                tls.scheme(),
+                if tls.max == TlsVersion::Tls12 { 2 } else { 3 }
+            ),
+        };
+        if let Some(tls) = &tls {
+            profile.tls = vec![tls.mode];
+        }
         Ok(Some(Target {
             version: var("FTP_TARGET_VERSION").unwrap_or_else(|| "?".into()),
             name,
+            tls,
+            _pki: None,
             addr,
             addr6,
             can_be_denied_a_file: owner.0 != 0,

@@ -81,6 +81,7 @@ impl Script {
                     }
                 }
                 Some(Action::Reply(reply)) => self.replies.push(reply.to_string()),
+                Some(Action::SecureControl) => self.session.handle_control_secured().unwrap(),
                 Some(Action::ConnectData(_)) => self.session.handle_data_connected().unwrap(),
                 Some(Action::Transfer(start)) => return Err(start),
                 Some(Action::Done(result)) => return Ok(result),
