@@ -46,8 +46,8 @@ mod library;
 mod names;
 mod sizes;
 mod target;
-mod tree;
 mod tls;
+mod tree;
 
 use harness::Group;
 use target::Target;
