@@ -42,7 +42,7 @@ Exit status: 0 success, 1 the operation failed, 2 bad usage.";
 
 /// Transfer files to and from FTP servers.
 #[derive(Debug, Parser)]
-#[command(name = "ftp-cli", version, after_help = AFTER_HELP)]
+#[command(name = "ftp-cli", version, long_version = long_version(), after_help = AFTER_HELP)]
 pub struct Cli {
     /// Print the conversation with the server on stderr (password masked)
     #[arg(short, long, global = true)]
@@ -266,6 +266,18 @@ Examples:
     /// Print the manual page (roff)
     #[command(after_help = "Example:\n  ftp-cli man > ftp-cli.1 && man ./ftp-cli.1")]
     Man,
+}
+
+/// `--version`: the version and the TLS library.
+fn long_version() -> &'static str {
+    static TEXT: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEXT.get_or_init(|| {
+        format!(
+            "{}\nTLS: {}",
+            env!("CARGO_PKG_VERSION"),
+            ftp_client::TLS_LIBRARY
+        )
+    })
 }
 
 fn parse_jobs(text: &str) -> Result<usize, String> {

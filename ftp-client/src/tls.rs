@@ -27,6 +27,10 @@ use rustls::{
 
 use crate::error::{Error, Result};
 
+/// The TLS library FTPS uses, for `--version` and bug reports.
+pub const TLS_LIBRARY: &str =
+    "rustls 0.23 (ring provider), system roots via rustls-native-certs 0.8";
+
 /// Which certificates a TLS session trusts.
 ///
 /// ```
@@ -535,5 +539,21 @@ fn server_name_text(name: &ServerName<'_>) -> String {
         ServerName::DnsName(dns) => dns.as_ref().to_owned(),
         ServerName::IpAddress(ip) => std::net::IpAddr::from(*ip).to_string(),
         other => format!("{other:?}"),
+    }
+}
+
+#[cfg(test)]
+mod library_tests {
+    /// [`super::TLS_LIBRARY`] names the versions the lock file holds.
+    #[test]
+    fn tls_library_names_the_locked_versions() {
+        let lock = include_str!("../../Cargo.lock");
+        for (name, version) in [("rustls", "0.23."), ("rustls-native-certs", "0.8.")] {
+            let entry = format!("name = \"{name}\"\nversion = \"{version}");
+            assert!(lock.contains(&entry), "Cargo.lock has no {name} {version}x");
+            assert!(
+                super::TLS_LIBRARY.contains(&format!("{name} {}", version.trim_end_matches('.')))
+            );
+        }
     }
 }
