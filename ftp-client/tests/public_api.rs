@@ -71,7 +71,10 @@ fn error_parts(error: &Error) -> usize {
             32
         }
         Error::Usage(usage) => match *usage {
-            UsageError::Busy | UsageError::Closed | UsageError::NoTransfer => 9,
+            UsageError::Busy
+            | UsageError::Closed
+            | UsageError::NoTransfer
+            | UsageError::NotRestartable => 9,
             UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
                 let _: &'static str = what;
                 9
