@@ -143,9 +143,21 @@ to a temporary name beside it and renamed over it. A failed copy leaves an
 existing DST as it was. If DST is a directory (or ends with '/'), the
 source's file name is added.
 
+With -C (--continue), a download goes to DST's deterministic partial name,
+.NAME.part beside it: if that file is there from an interrupted -C run, the
+rest is asked for from its end (REST, then RETR). It is renamed into place
+only once the server confirmed the transfer and the total matches the
+server's SIZE; if the transfer fails, the partial file stays for the next
+-C run. An upload with -C goes to .NAME.part beside the remote DST, continues
+it from the size the server reports (REST + STOR where FEAT lists REST
+STREAM, else APPE), and renames it over DST once complete (so -C needs a
+server that allows renaming). A server without REST is an error with -C,
+never a silent restart from zero.
+
 Examples:
   ftp-cli cp ./report.pdf ftp://alice:s3cret@example.net/backups/
-  ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/")]
+  ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/
+  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso")]
     Cp {
         /// The file to copy: a local path or an ftp:// URL
         src: String,
@@ -168,6 +180,10 @@ Examples:
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
               value_parser = parse_jobs, requires = "recursive")]
         jobs: usize,
+        /// Resume: continue the partial file (.NAME.part beside DST) that an
+        /// interrupted -C run left, and keep it if this one fails too
+        #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
+        resume: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -191,6 +207,9 @@ Examples:
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
               value_parser = parse_jobs, requires = "recursive")]
         jobs: usize,
+        /// Resume an interrupted -C move (see cp -C)
+        #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
+        resume: bool,
     },
 }
 

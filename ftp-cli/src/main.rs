@@ -10,6 +10,7 @@ mod format;
 mod lines;
 mod names;
 mod ops;
+mod resume;
 mod tree;
 
 use std::process::ExitCode;

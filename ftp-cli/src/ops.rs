@@ -46,7 +46,7 @@ impl fmt::Display for Failure {
 const PUMP_CHUNK: usize = 256 * 1024;
 
 /// Either side of a copy.
-enum Location {
+pub(crate) enum Location {
     Remote(FtpUrl),
     Local(PathBuf),
 }
@@ -84,6 +84,7 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             update,
             dereference,
             jobs,
+            ..
         } => copy_tree(
             "cp -r",
             &src,
@@ -96,12 +97,19 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
                 remove_source: false,
             },
         ),
+        Operation::Cp {
+            src,
+            dst,
+            resume: true,
+            ..
+        } => crate::resume::copy("cp", &src, &dst, config, false),
         Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, false),
         Operation::Mv {
             src,
             dst,
             recursive: true,
             jobs,
+            ..
         } => copy_tree(
             "mv -r",
             &src,
@@ -114,6 +122,12 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
                 remove_source: true,
             },
         ),
+        Operation::Mv {
+            src,
+            dst,
+            resume: true,
+            ..
+        } => crate::resume::copy("mv", &src, &dst, config, true),
         Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, true),
     }
 }
@@ -554,7 +568,7 @@ fn upload(
 }
 
 /// What an upload would land on.
-enum UploadTarget {
+pub(crate) enum UploadTarget {
     /// No file: the upload goes straight to its name.
     New,
     /// A file that a complete upload can be renamed over.
@@ -570,7 +584,10 @@ enum UploadTarget {
 /// 550 none) and, for an existing file, an RNFR that is left unfinished. A
 /// server that cannot say is taken to have a replaceable file, so that
 /// nothing is overwritten before a complete upload.
-fn upload_target(client: &mut Client, path: &[u8]) -> Result<UploadTarget, ftp_client::Error> {
+pub(crate) fn upload_target(
+    client: &mut Client,
+    path: &[u8],
+) -> Result<UploadTarget, ftp_client::Error> {
     if client.features()?.supports("MLST") {
         match client.mlst(path) {
             Ok(facts) => {
@@ -694,7 +711,7 @@ fn remote(op: &str, arg: &str) -> Result<FtpUrl, Failure> {
 
 /// A URL if the argument has a scheme (`SCHEME://`, however malformed:
 /// the URL parser then says what is wrong), otherwise a local path.
-fn location(op: &str, arg: &str) -> Result<Location, Failure> {
+pub(crate) fn location(op: &str, arg: &str) -> Result<Location, Failure> {
     let scheme = arg
         .split_once("://")
         .map(|(scheme, _)| scheme)
@@ -720,7 +737,7 @@ fn directory_path<'u>(op: &str, url: &'u FtpUrl) -> Result<&'u [u8], Failure> {
     Ok(trimmed)
 }
 
-fn ends_with_separator(path: &Path) -> bool {
+pub(crate) fn ends_with_separator(path: &Path) -> bool {
     path.as_os_str()
         .to_string_lossy()
         .ends_with(std::path::MAIN_SEPARATOR)
@@ -729,7 +746,7 @@ fn ends_with_separator(path: &Path) -> bool {
 
 /// A remote file name as a local one; `None` for names that would escape
 /// the destination directory.
-fn local_file_name(name: &[u8]) -> Option<OsString> {
+pub(crate) fn local_file_name(name: &[u8]) -> Option<OsString> {
     if name.is_empty()
         || name == b"."
         || name == b".."

@@ -41,6 +41,8 @@ pub enum Need {
     NonUtf8Names,
     /// An anonymous upload-only directory.
     AnonymousDropBox,
+    /// REST before RETR and STOR (resumed transfers).
+    Rest,
 }
 
 impl Need {
@@ -76,6 +78,10 @@ impl Need {
             Need::AnonymousDropBox if anon.and_then(|a| a.drop_box.as_ref()).is_none() => Some(
                 format!("{} has no anonymous upload-only directory", target.name),
             ),
+            Need::Rest if !target.profile.rest => Some(format!(
+                "{} is configured without REST (resumed transfers)",
+                target.name
+            )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(
                 "{} runs as root here: no file can be made unreadable to it",
                 target.name

@@ -44,6 +44,7 @@ mod drop_box;
 mod harness;
 mod library;
 mod names;
+mod resume;
 mod sizes;
 mod target;
 mod tree;
@@ -59,6 +60,7 @@ fn groups() -> Vec<Group> {
         sizes::group(),
         names::group(),
         drop_box::group(),
+        resume::group(),
         tree::group(),
     ]
 }
