@@ -4,6 +4,8 @@
 
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ftp_proto::{Outcome, TransferStart};
@@ -26,6 +28,60 @@ const SPLICE_PIPE_SIZE: usize = 1 << 20;
 /// short. Pure-FTPd, for one, answers an abandoned download with another
 /// 1xx and nothing final; waiting longer gains nothing.
 const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+
+/// Cuts a transfer's data connection from another thread: for a signal
+/// handler or a watchdog, while the thread that owns the
+/// [`Download`]/[`Upload`] is blocked moving data.
+///
+/// [`Canceller::cancel`] shuts the data connection down; the blocked read
+/// or write returns, and the transfer then fails (a cancelled transfer never
+/// finishes `Ok`, even if the server's final reply is 226), its final reply
+/// read as after any broken data connection, so the session stays usable.
+///
+/// ```no_run
+/// # let mut ftp: ftp_client::Client = unimplemented!();
+/// let mut download = ftp.retrieve_stream("huge.iso")?;
+/// if let Some(canceller) = download.canceller() {
+///     std::thread::spawn(move || {
+///         std::thread::sleep(std::time::Duration::from_secs(5));
+///         canceller.cancel(); // at most five seconds of it
+///     });
+/// }
+/// download.copy_to_end(&mut std::io::sink())?;
+/// download.finish()?; // an error if it was cancelled
+/// # Ok::<(), ftp_client::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Canceller {
+    socket: TcpStream,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl Canceller {
+    /// Marks the transfer cancelled and shuts its data connection down.
+    /// Harmless once the transfer is over.
+    pub fn cancel(&self) {
+        self.cancelled.store(true, Ordering::SeqCst);
+        let _ = self.socket.shutdown(Shutdown::Both);
+    }
+}
+
+/// A [`Canceller`] for `data`, `None` if the socket cannot be shared.
+fn canceller_for(data: Option<&TcpStream>, cancelled: &Arc<AtomicBool>) -> Option<Canceller> {
+    let socket = data?.try_clone().ok()?;
+    Some(Canceller {
+        socket,
+        cancelled: cancelled.clone(),
+    })
+}
+
+/// The error of a cancelled transfer.
+fn cancelled_error(during: &str) -> Error {
+    Error::io(
+        during,
+        io::Error::new(io::ErrorKind::Interrupted, "the transfer was cancelled"),
+    )
+}
 
 /// A download in progress: read it to the end, then call
 /// [`Download::finish`].
@@ -65,6 +121,8 @@ pub struct Download<'c> {
     /// report instead of reading again.
     read_error: Option<io::Error>,
     finished: bool,
+    /// Set by a [`Canceller`].
+    cancelled: Arc<AtomicBool>,
 }
 
 impl<'c> Download<'c> {
@@ -77,7 +135,14 @@ impl<'c> Download<'c> {
             eof: false,
             read_error: None,
             finished: false,
+            cancelled: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A handle that cancels this download from another thread; `None` once
+    /// the data connection is closed (or if it cannot be shared).
+    pub fn canceller(&self) -> Option<Canceller> {
+        canceller_for(self.data.as_ref(), &self.cancelled)
     }
 
     /// The size the server announced in its 150 reply, if it did.
@@ -218,6 +283,10 @@ impl<'c> Download<'c> {
     /// read, reports that failure (or the server's refusal that explains
     /// it) without reading again.
     pub fn finish(mut self) -> Result<u64> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            let error = cancelled_error("receiving data");
+            return Err(self.end_after_network_error(error));
+        }
         if let Some(e) = self.read_error.take() {
             let error = Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
             return Err(self.end_after_network_error(error));
@@ -241,7 +310,11 @@ impl<'c> Download<'c> {
                 }
             }
         }
-        self.end().map(|()| self.bytes)
+        let ended = self.end();
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(cancelled_error("receiving data"));
+        }
+        ended.map(|()| self.bytes)
     }
 
     /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
@@ -365,6 +438,8 @@ pub struct Upload<'c> {
     data: Option<TcpStream>,
     bytes: u64,
     finished: bool,
+    /// Set by a [`Canceller`].
+    cancelled: Arc<AtomicBool>,
 }
 
 impl<'c> Upload<'c> {
@@ -374,7 +449,15 @@ impl<'c> Upload<'c> {
             data: Some(data),
             bytes: 0,
             finished: false,
+            cancelled: Arc::new(AtomicBool::new(false)),
         }
+    }
+
+    /// A handle that cancels this upload from another thread; `None` once
+    /// the data connection is closed (or if it cannot be shared). The
+    /// server keeps what it received: delete it if it must not stay.
+    pub fn canceller(&self) -> Option<Canceller> {
+        canceller_for(self.data.as_ref(), &self.cancelled)
     }
 
     /// Bytes sent so far.
@@ -475,6 +558,10 @@ impl<'c> Upload<'c> {
     /// Closes the data connection and checks the server's final reply:
     /// succeeds with the byte count only if it is 2xx.
     pub fn finish(mut self) -> Result<u64> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            let error = cancelled_error("sending data");
+            return Err(self.end_after_network_error(error));
+        }
         if let Some(data) = self.data.as_mut() {
             if let Err(e) = data.flush().and_then(|()| data.shutdown(Shutdown::Write)) {
                 let error =
@@ -482,7 +569,11 @@ impl<'c> Upload<'c> {
                 return Err(self.end_after_network_error(error));
             }
         }
-        self.end().map(|()| self.bytes)
+        let ended = self.end();
+        if self.cancelled.load(Ordering::SeqCst) {
+            return Err(cancelled_error("sending data"));
+        }
+        ended.map(|()| self.bytes)
     }
 
     fn end(&mut self) -> Result<()> {
