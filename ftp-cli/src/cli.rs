@@ -25,7 +25,11 @@ Examples:
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
 
-Exit status: 0 success, 1 the operation failed, 2 bad usage.";
+Exit status: 0 success, 1 the operation failed, 2 bad usage; interrupted by a
+signal during a run: 130 (SIGINT, Ctrl-C), 143 (SIGTERM), 129 (SIGHUP), after
+removing the temporary files (with -C the partial file is kept to resume, and
+an interrupted upload's file is deleted on the server); a second Ctrl-C exits
+at once.";
 
 /// Transfer files to and from FTP servers.
 #[derive(Debug, Parser)]

@@ -7,6 +7,7 @@
 mod cli;
 mod exit;
 mod format;
+mod interrupt;
 mod lines;
 mod names;
 mod ops;
@@ -33,9 +34,12 @@ fn main() -> ExitCode {
             .init();
     }
     let config = cli.config();
+    interrupt::install();
     match ops::run(cli.command, &config) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
+            // A failure a signal caused is reported as the interruption.
+            interrupt::exit_if_interrupted();
             eprintln!("ftp-cli: {failure}");
             failure.exit.into()
         }

@@ -328,6 +328,7 @@ fn download(
     config: &Config,
     remove_source: bool,
 ) -> Result<(), Failure> {
+    crate::interrupt::running(format!("{op} {src}"));
     let Some(name) = src.file_name() else {
         return Err(Failure::usage(format!(
             "{op} {src}: the URL names a directory; give a file"
@@ -397,6 +398,7 @@ fn download(
             ))
         })?;
 
+    let _registered = crate::interrupt::Registered::new(temp.path());
     let mut client = connect(op, src, config)?;
     let received = fetch(op, src, &mut client, Sink::File(temp.as_file_mut()))?;
     if remove_source {
@@ -440,6 +442,7 @@ enum Sink<'a> {
 fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u64, Failure> {
     let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
+    crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
     let received = match out {
         Sink::File(file) => {
@@ -461,6 +464,7 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
             received
         }
     };
+    crate::interrupt::set_canceller(None);
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
@@ -480,6 +484,7 @@ fn upload(
     remove_source: bool,
 ) -> Result<(), Failure> {
     let shown = src.display();
+    crate::interrupt::running(format!("{op} {shown}"));
     let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
     let mut file = File::open(src).map_err(local_failure)?;
     let metadata = file.metadata().map_err(local_failure)?;
@@ -519,11 +524,11 @@ fn upload(
     } else {
         final_path.to_vec()
     };
-    let sent = match client.store_file(&upload_path, &mut file) {
+    let sent = match store_cancellable(&mut client, &upload_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
             // Best effort: do not leave the partial upload behind.
-            let _ = client.delete(&upload_path);
+            delete_partial_upload(&mut client, &upload_path);
             return Err(remote_failure(e));
         }
     };
@@ -565,6 +570,38 @@ fn upload(
     }
     quit(client);
     Ok(())
+}
+
+/// [`Client::store_file`], with the transfer registered for a signal to
+/// cut.
+pub(crate) fn store_cancellable(
+    client: &mut Client,
+    path: &[u8],
+    file: &mut File,
+) -> Result<u64, ftp_client::Error> {
+    let mut upload = client.store_stream(path)?;
+    crate::interrupt::set_canceller(upload.canceller());
+    let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
+    crate::interrupt::set_canceller(None);
+    sent
+}
+
+/// Deletes what a failed upload left at `path`, best effort; after a
+/// signal within a second, and saying for the interruption's message
+/// whether it went.
+fn delete_partial_upload(client: &mut Client, path: &[u8]) {
+    let interrupted = crate::interrupt::signalled().is_some();
+    if interrupted {
+        client.set_control_timeout(std::time::Duration::from_millis(900));
+    }
+    let deleted = client.delete(path);
+    if interrupted {
+        let shown = String::from_utf8_lossy(path);
+        crate::interrupt::remote_note(match deleted {
+            Ok(()) => format!("the partial upload {shown} was deleted from the server"),
+            Err(e) => format!("the partial upload {shown} could not be deleted: {e}"),
+        });
+    }
 }
 
 /// What an upload would land on.

@@ -132,6 +132,8 @@ fn download(
                 partial.display()
             ))
         })?;
+    crate::interrupt::running(format!("{op} {src}"));
+    crate::interrupt::keep_on_interrupt(partial.clone());
     let offset = file.seek(SeekFrom::End(0)).map_err(|e| {
         Failure::failed(format!(
             "{op} {src}: cannot read {}: {e}",
@@ -158,7 +160,7 @@ fn download(
         // rename.
         0
     } else {
-        match client.retrieve_file_from(src.path(), offset, &mut file) {
+        match fetch_from(&mut client, src.path(), offset, &mut file) {
             Ok(received) => received,
             Err(e) if offset > 0 && is_rest_refusal(&e) => {
                 return Err(Failure::failed(format!(
@@ -190,6 +192,7 @@ fn download(
             kept()
         ))
     })?;
+    crate::interrupt::forget(&partial);
     if remove_source {
         client.delete(src.path()).map_err(|e| {
             Failure::failed(format!(
@@ -199,6 +202,21 @@ fn download(
     }
     quit(client);
     Ok(())
+}
+
+/// [`Client::retrieve_file_from`], with the transfer registered for a
+/// signal to cut.
+fn fetch_from(
+    client: &mut Client,
+    path: &[u8],
+    offset: u64,
+    file: &mut File,
+) -> Result<u64, ftp_client::Error> {
+    let mut download = client.retrieve_stream_from(path, offset)?;
+    crate::interrupt::set_canceller(download.canceller());
+    let received = download.copy_to_file(file).and_then(|_| download.finish());
+    crate::interrupt::set_canceller(None);
+    received
 }
 
 /// Whether `e` is the server refusing REST (5xx: not implemented).
@@ -214,6 +232,7 @@ fn upload(
     remove_source: bool,
 ) -> Result<(), Failure> {
     let shown = src.display();
+    crate::interrupt::running(format!("{op} {shown}"));
     let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
     let mut file = File::open(src).map_err(local_failure)?;
     let metadata = file.metadata().map_err(local_failure)?;
@@ -242,10 +261,12 @@ fn upload(
     part.extend_from_slice(&partial_name(name));
     let part_shown = String::from_utf8_lossy(&part).into_owned();
     let kept = || {
-        format!(
-            "; the partial upload stays on the server as {part_shown}: run the same command \
+        let note = format!(
+            "the partial upload stays on the server as {part_shown}: run the same command \
              again to resume"
-        )
+        );
+        crate::interrupt::remote_note(note.clone());
+        format!("; {note}")
     };
 
     let mut client = connect(op, &target, config)?;
@@ -279,20 +300,24 @@ fn upload(
         )));
     }
     if offset < len {
-        let sent = if offset == 0 {
-            client.store_file(&part, &mut file)
-        } else {
+        let rest = offset > 0 && {
             let features = client.features().map_err(|e| failed(&e))?;
-            if features.supports("REST") {
-                client.store_file_from(&part, offset, &mut file)
-            } else {
-                file.seek(SeekFrom::Start(offset)).map_err(local_failure)?;
-                client.append_stream(&part).and_then(|mut upload| {
-                    upload.copy_from_file(&mut file)?;
-                    upload.finish()
-                })
-            }
+            features.supports("REST")
         };
+        file.seek(SeekFrom::Start(offset)).map_err(local_failure)?;
+        let upload = if offset == 0 || rest {
+            client.store_stream_from(&part, offset)
+        } else {
+            client.append_stream(&part)
+        };
+        let sent = upload.and_then(|mut upload| {
+            crate::interrupt::set_canceller(upload.canceller());
+            let sent = upload
+                .copy_from_file(&mut file)
+                .and_then(|_| upload.finish());
+            crate::interrupt::set_canceller(None);
+            sent
+        });
         match sent {
             Ok(sent) if offset + sent == len => {}
             Ok(sent) => {

@@ -508,6 +508,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
         .suffix(".part")
         .tempfile_in(parent)
         .map_err(|e| format!("cannot write to {}: {e}", parent.display()))?;
+    let _registered = crate::interrupt::Registered::new(temp.path());
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;
