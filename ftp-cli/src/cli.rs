@@ -24,6 +24,7 @@ Examples:
   ftp-cli ls -l ftp://ftp.example.net/pub/
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
 
 Exit status: 0 success, 1 the operation failed, 2 bad usage; interrupted by a
 signal during a run: 130 (SIGINT, Ctrl-C), 143 (SIGTERM), 129 (SIGHUP), after
@@ -43,6 +44,23 @@ pub struct Cli {
     /// (seconds; default 30 to connect, 60 for replies and data)
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub timeout: Option<Duration>,
+
+    /// Retry a single-file cp or mv up to N times after a failure that may
+    /// pass: a connection refused, reset or lost, a timeout, 421 or any
+    /// other 4xx reply (never a 5xx). A retried download continues where
+    /// the last attempt stopped (REST) where the server allows
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+
+    /// Wait before the first retry (seconds, default 1); each next wait
+    /// doubles, up to 600, with up to a quarter more at random
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_retry_delay)]
+    pub retry_delay: Option<Duration>,
+
+    /// Start no retry once this long has passed since the first attempt
+    /// (seconds)
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub retry_max_time: Option<Duration>,
 
     #[command(subcommand)]
     pub command: Operation,
@@ -227,6 +245,13 @@ fn parse_jobs(text: &str) -> Result<usize, String> {
     }
 }
 
+fn parse_retry_delay(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=600.0).contains(&seconds) => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err("expected a number of seconds from 0 to 600".to_owned()),
+    }
+}
+
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
@@ -235,6 +260,16 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
 }
 
 impl Cli {
+    /// The `--retry` settings.
+    pub fn retry_policy(&self) -> crate::retry::RetryPolicy {
+        let default = crate::retry::RetryPolicy::default();
+        crate::retry::RetryPolicy {
+            retries: self.retry,
+            delay: self.retry_delay.unwrap_or(default.delay),
+            max_time: self.retry_max_time,
+        }
+    }
+
     /// The client settings the options ask for.
     pub fn config(&self) -> ftp_client::Config {
         let mut config = ftp_client::Config::default();

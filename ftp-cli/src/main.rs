@@ -12,6 +12,7 @@ mod lines;
 mod names;
 mod ops;
 mod resume;
+mod retry;
 mod tree;
 
 use std::process::ExitCode;
@@ -35,7 +36,8 @@ fn main() -> ExitCode {
     }
     let config = cli.config();
     interrupt::install();
-    match ops::run(cli.command, &config) {
+    let retry = cli.retry_policy();
+    match ops::run(cli.command, &config, &retry, cli.verbose) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
             // A failure a signal caused is reported as the interruption.

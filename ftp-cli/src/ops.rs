@@ -11,13 +11,17 @@ use ftp_client::{Client, Config, EntryType, FtpUrl};
 use crate::cli::Operation;
 use crate::exit::Exit;
 use crate::lines::UnixLines;
+use crate::retry::RetryPolicy;
 use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
 #[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,
-    message: String,
+    pub(crate) message: String,
+    /// Another attempt may succeed (`--retry`): see
+    /// [`crate::retry::is_transient`].
+    pub transient: bool,
 }
 
 impl Failure {
@@ -25,6 +29,7 @@ impl Failure {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
+            transient: false,
         }
     }
 
@@ -32,6 +37,15 @@ impl Failure {
         Failure {
             exit: Exit::Failure,
             message: message.into(),
+            transient: false,
+        }
+    }
+
+    /// A failure caused by `error`: transient if it is.
+    pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
+        Failure {
+            transient: crate::retry::is_transient(error),
+            ..Failure::failed(message)
         }
     }
 }
@@ -51,8 +65,14 @@ pub(crate) enum Location {
     Local(PathBuf),
 }
 
-/// Runs one operation.
-pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
+/// Runs one operation; a single-file `cp` or `mv` is retried as `retry`
+/// says (with `verbose`, one line on stderr per retry).
+pub fn run(
+    operation: Operation,
+    config: &Config,
+    retry: &RetryPolicy,
+    verbose: bool,
+) -> Result<(), Failure> {
     match operation {
         Operation::Ls {
             url,
@@ -98,12 +118,8 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             },
         ),
         Operation::Cp {
-            src,
-            dst,
-            resume: true,
-            ..
-        } => crate::resume::copy("cp", &src, &dst, config, false),
-        Operation::Cp { src, dst, .. } => copy("cp", &src, &dst, config, false),
+            src, dst, resume, ..
+        } => copy_with_retries("cp", &src, &dst, config, false, resume, retry, verbose),
         Operation::Mv {
             src,
             dst,
@@ -123,13 +139,59 @@ pub fn run(operation: Operation, config: &Config) -> Result<(), Failure> {
             },
         ),
         Operation::Mv {
-            src,
-            dst,
-            resume: true,
-            ..
-        } => crate::resume::copy("mv", &src, &dst, config, true),
-        Operation::Mv { src, dst, .. } => copy("mv", &src, &dst, config, true),
+            src, dst, resume, ..
+        } => copy_with_retries("mv", &src, &dst, config, true, resume, retry, verbose),
     }
+}
+
+/// A single-file `cp` or `mv`, attempted again after a transient failure
+/// as `policy` allows. Without `-C`, a download that may be retried goes
+/// through the deterministic partial file, so that a retry continues it;
+/// it is removed once no attempt is left.
+#[allow(clippy::too_many_arguments)]
+fn copy_with_retries(
+    op: &str,
+    src: &str,
+    dst: &str,
+    config: &Config,
+    remove_source: bool,
+    resume: bool,
+    policy: &RetryPolicy,
+    verbose: bool,
+) -> Result<(), Failure> {
+    // A download to a regular file, which a retry can continue.
+    let continued = match (location(op, src), location(op, dst)) {
+        (Ok(Location::Remote(src)), Ok(Location::Local(dst)))
+            if policy.retries > 0
+                && !resume
+                && dst != Path::new("-")
+                && !fs::metadata(&dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
+        {
+            Some((src, dst))
+        }
+        _ => None,
+    };
+    let mut first = true;
+    let result = crate::retry::run(policy, verbose, || {
+        let attempt = match &continued {
+            Some((src, dst)) => crate::resume::download(
+                op,
+                src,
+                dst,
+                config,
+                remove_source,
+                crate::resume::Partial::Scratch { first },
+            ),
+            None if resume => crate::resume::copy(op, src, dst, config, remove_source),
+            None => copy(op, src, dst, config, remove_source),
+        };
+        first = false;
+        attempt
+    });
+    if let (Err(_), Some((src, dst))) = (&result, &continued) {
+        crate::resume::discard(src, dst);
+    }
+    result
 }
 
 fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
@@ -440,7 +502,7 @@ enum Sink<'a> {
 /// Downloads `src` into `out`; checks the final reply and, where the server
 /// announced a size in its 150 reply, that it all arrived.
 fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u64, Failure> {
-    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
+    let remote_failure = |e: ftp_client::Error| Failure::caused_by(format!("{op} {src}: {e}"), &e);
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
     crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
@@ -504,7 +566,8 @@ fn upload(
     };
     let final_path = target.path();
     let mut client = connect(op, &target, config)?;
-    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
+    let remote_failure =
+        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
     // A new file goes straight to its name: upload-only drop boxes refuse
     // the rename and delete that a temporary name needs. An existing file
     // is replaced only by a complete upload, through a temporary name.
@@ -727,7 +790,7 @@ fn confirm_remote_size(
 
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     Client::connect_url(url, config.clone())
-        .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
+        .map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
 }
 
 /// Ends the session politely; the operation already succeeded, so a

@@ -20,6 +20,20 @@ use crate::ops::{
     os_bytes, permissions_for, quit, upload_target,
 };
 
+/// What becomes of a download's partial file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Partial {
+    /// `-C`: continued from where an earlier run left it, kept on failure.
+    Keep,
+    /// `--retry` without `-C`: the first attempt starts it afresh, a retry
+    /// continues it (from zero if the server has no REST), and the caller
+    /// removes it once no attempt is left ([`discard`]).
+    Scratch {
+        /// The first attempt.
+        first: bool,
+    },
+}
+
 /// `cp -C` / `mv -C` of one file: exactly one side remote.
 pub fn copy(
     op: &str,
@@ -31,7 +45,7 @@ pub fn copy(
     let op = &format!("{op} -C");
     match (location(op, src)?, location(op, dst)?) {
         (Location::Remote(src), Location::Local(dst)) => {
-            download(op, &src, &dst, config, remove_source)
+            download(op, &src, &dst, config, remove_source, Partial::Keep)
         }
         (Location::Local(src), Location::Remote(dst)) => {
             upload(op, &src, &dst, config, remove_source)
@@ -74,13 +88,8 @@ fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, (ftp_cli
     }
 }
 
-fn download(
-    op: &str,
-    src: &FtpUrl,
-    dst: &Path,
-    config: &Config,
-    remove_source: bool,
-) -> Result<(), Failure> {
+/// The partial file a download of `src` to `dst` uses, when there is one.
+fn partial_of(op: &str, src: &FtpUrl, dst: &Path) -> Result<(PathBuf, PathBuf), Failure> {
     let Some(name) = src.file_name() else {
         return Err(Failure::usage(format!(
             "{op} {src}: the URL names a directory; give a file"
@@ -109,9 +118,35 @@ fn download(
     }
     let partial = local_partial(&target)
         .ok_or_else(|| Failure::usage(format!("{op} {src}: {shown} has no file name")))?;
+    Ok((target, partial))
+}
+
+/// Removes the partial file of a download of `src` to `dst` made with
+/// [`Partial::Scratch`], once no attempt is left.
+pub fn discard(src: &FtpUrl, dst: &Path) {
+    if let Ok((_, partial)) = partial_of("", src, dst) {
+        let _ = fs::remove_file(partial);
+    }
+}
+
+/// Downloads `src` to `dst` through its partial file, continuing it.
+pub fn download(
+    op: &str,
+    src: &FtpUrl,
+    dst: &Path,
+    config: &Config,
+    remove_source: bool,
+    mode: Partial,
+) -> Result<(), Failure> {
+    let (target, partial) = partial_of(op, src, dst)?;
+    let shown = target.display();
+    let keep = mode == Partial::Keep;
     // Said with each failure: where the partial file is, unless nothing
     // arrived, and then it is removed rather than left empty.
     let kept = || {
+        if !keep {
+            return String::new();
+        }
         if fs::metadata(&partial).is_ok_and(|m| m.len() == 0) && fs::remove_file(&partial).is_ok() {
             return String::new();
         }
@@ -123,7 +158,7 @@ fn download(
     // The local side is checked before any byte is sent to the server.
     let mut file = OpenOptions::new()
         .create(true)
-        .truncate(false)
+        .truncate(mode == Partial::Scratch { first: true })
         .write(true)
         .open(&partial)
         .map_err(|e| {
@@ -133,21 +168,36 @@ fn download(
             ))
         })?;
     crate::interrupt::running(format!("{op} {src}"));
-    crate::interrupt::keep_on_interrupt(partial.clone());
-    let offset = file.seek(SeekFrom::End(0)).map_err(|e| {
+    if keep {
+        crate::interrupt::keep_on_interrupt(partial.clone());
+    } else {
+        crate::interrupt::remove_on_interrupt(partial.clone());
+    }
+    let mut offset = file.seek(SeekFrom::End(0)).map_err(|e| {
         Failure::failed(format!(
             "{op} {src}: cannot read {}: {e}",
             partial.display()
         ))
     })?;
     let remote_failure =
-        |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}{}", kept()));
-    let mut client =
-        connect(op, src, config).map_err(|f| Failure::failed(format!("{f}{}", kept())))?;
+        |e: &ftp_client::Error| Failure::caused_by(format!("{op} {src}: {e}{}", kept()), e);
+    let mut client = connect(op, src, config).map_err(|f| Failure {
+        message: format!("{f}{}", kept()),
+        ..f
+    })?;
     let size = match remote_size(&mut client, src.path()) {
         Ok(size) => size,
         Err((e, _)) => return Err(remote_failure(&e)),
     };
+    let restart = |file: &mut File| {
+        file.set_len(0)
+            .and_then(|()| file.seek(SeekFrom::Start(0)))
+            .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", partial.display())))
+    };
+    if !keep && size.is_some_and(|size| offset > size) {
+        // Ours, from an attempt at a file that has changed since.
+        offset = restart(&mut file)?;
+    }
     if let Some(size) = size.filter(|&size| offset > size) {
         return Err(Failure::failed(format!(
             "{op} {src}: the partial download {} holds {offset} bytes, more than the {size} \
@@ -162,6 +212,11 @@ fn download(
     } else {
         match fetch_from(&mut client, src.path(), offset, &mut file) {
             Ok(received) => received,
+            // A retry on a server without REST starts from zero.
+            Err(e) if !keep && offset > 0 && is_rest_refusal(&e) => {
+                offset = restart(&mut file)?;
+                fetch_from(&mut client, src.path(), 0, &mut file).map_err(|e| remote_failure(&e))?
+            }
             Err(e) if offset > 0 && is_rest_refusal(&e) => {
                 return Err(Failure::failed(format!(
                     "{op} {src}: the server cannot resume transfers ({e}); nothing was \
@@ -334,7 +389,12 @@ fn upload(
                     kept()
                 )));
             }
-            Err(e) => return Err(failed(&format!("{e}{}", kept()))),
+            Err(e) => {
+                return Err(Failure::caused_by(
+                    format!("{op} {target}: {e}{}", kept()),
+                    &e,
+                ));
+            }
         }
     }
     match client.size(&part) {
