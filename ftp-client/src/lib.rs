@@ -79,7 +79,7 @@ pub use client::Client;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
-pub use transfer::{Canceller, Download, Upload};
+pub use transfer::{ByteCounter, Canceller, Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 pub use walk::{Walk, WalkEntry, WalkOptions};
 
