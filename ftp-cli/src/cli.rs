@@ -40,6 +40,15 @@ pub struct Cli {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// Show no progress bar
+    #[arg(short, long, global = true, conflicts_with = "progress")]
+    pub quiet: bool,
+
+    /// Show the progress bar on stderr even when it is not a terminal (or
+    /// with -v); by default it is shown on a terminal only
+    #[arg(long, global = true)]
+    pub progress: bool,
+
     /// Give up on a connection, reply or data transfer silent for this long
     /// (seconds; default 30 to connect, 60 for replies and data)
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]

@@ -205,6 +205,7 @@ fn leave() -> ! {
         if let Some(note) = registry.remote_note.take() {
             notes.push(note);
         }
+        crate::progress::clear_now();
         let what = registry.what.as_deref().unwrap_or("the run");
         let mut line = format!("ftp-cli: {what}: interrupted by {}", signal_name(signal));
         for note in notes {

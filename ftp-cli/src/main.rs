@@ -11,6 +11,7 @@ mod interrupt;
 mod lines;
 mod names;
 mod ops;
+mod progress;
 mod resume;
 mod retry;
 mod tree;
@@ -35,6 +36,7 @@ fn main() -> ExitCode {
             .init();
     }
     let config = cli.config();
+    progress::configure(cli.quiet, cli.progress, cli.verbose);
     interrupt::install();
     let retry = cli.retry_policy();
     match ops::run(cli.command, &config, &retry, cli.verbose) {

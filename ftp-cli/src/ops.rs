@@ -506,6 +506,15 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
     crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
+    let watch = crate::progress::watch(
+        progress_label(src.file_name()),
+        announced,
+        crate::progress::Source::Transfer {
+            counter: download.counter(),
+            before: 0,
+        },
+        None,
+    );
     let received = match out {
         Sink::File(file) => {
             download.copy_to_file(file).map_err(remote_failure)?;
@@ -527,6 +536,7 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
         }
     };
     crate::interrupt::set_canceller(None);
+    drop(watch);
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
@@ -642,11 +652,36 @@ pub(crate) fn store_cancellable(
     path: &[u8],
     file: &mut File,
 ) -> Result<u64, ftp_client::Error> {
+    let total = file.metadata().ok().map(|m| m.len());
     let mut upload = client.store_stream(path)?;
     crate::interrupt::set_canceller(upload.canceller());
+    let watch = crate::progress::watch(
+        progress_label(Some(path)),
+        total,
+        crate::progress::Source::Transfer {
+            counter: upload.counter(),
+            before: 0,
+        },
+        None,
+    );
     let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
+    drop(watch);
     crate::interrupt::set_canceller(None);
     sent
+}
+
+/// A file name for the progress bar: the last path component, control
+/// characters escaped, at most 24 characters.
+pub(crate) fn progress_label(path: Option<&[u8]>) -> String {
+    let path = path.unwrap_or_default();
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+    let name = crate::format::escape_name(name);
+    if name.chars().count() > 24 {
+        let head: String = name.chars().take(23).collect();
+        format!("{head}~")
+    } else {
+        name
+    }
 }
 
 /// Deletes what a failed upload left at `path`, best effort; after a

@@ -210,12 +210,13 @@ pub fn download(
         // rename.
         0
     } else {
-        match fetch_from(&mut client, src.path(), offset, &mut file) {
+        match fetch_from(&mut client, src.path(), offset, size, &mut file) {
             Ok(received) => received,
             // A retry on a server without REST starts from zero.
             Err(e) if !keep && offset > 0 && is_rest_refusal(&e) => {
                 offset = restart(&mut file)?;
-                fetch_from(&mut client, src.path(), 0, &mut file).map_err(|e| remote_failure(&e))?
+                fetch_from(&mut client, src.path(), 0, size, &mut file)
+                    .map_err(|e| remote_failure(&e))?
             }
             Err(e) if offset > 0 && is_rest_refusal(&e) => {
                 return Err(Failure::failed(format!(
@@ -265,11 +266,22 @@ fn fetch_from(
     client: &mut Client,
     path: &[u8],
     offset: u64,
+    total: Option<u64>,
     file: &mut File,
 ) -> Result<u64, ftp_client::Error> {
     let mut download = client.retrieve_stream_from(path, offset)?;
     crate::interrupt::set_canceller(download.canceller());
+    let watch = crate::progress::watch(
+        crate::ops::progress_label(Some(path)),
+        total,
+        crate::progress::Source::Transfer {
+            counter: download.counter(),
+            before: offset,
+        },
+        None,
+    );
     let received = download.copy_to_file(file).and_then(|_| download.finish());
+    drop(watch);
     crate::interrupt::set_canceller(None);
     received
 }
@@ -367,9 +379,19 @@ fn upload(
         };
         let sent = upload.and_then(|mut upload| {
             crate::interrupt::set_canceller(upload.canceller());
+            let watch = crate::progress::watch(
+                crate::ops::progress_label(Some(&final_path)),
+                Some(len),
+                crate::progress::Source::Transfer {
+                    counter: upload.counter(),
+                    before: offset,
+                },
+                None,
+            );
             let sent = upload
                 .copy_from_file(&mut file)
                 .and_then(|_| upload.finish());
+            drop(watch);
             crate::interrupt::set_canceller(None);
             sent
         });
