@@ -503,12 +503,19 @@ enum Sink<'a> {
 /// announced a size in its 150 reply, that it all arrived.
 fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u64, Failure> {
     let remote_failure = |e: ftp_client::Error| Failure::caused_by(format!("{op} {src}: {e}"), &e);
+    // The bar's total, when the 150 reply will not say it: SIZE, asked
+    // only when a bar will show.
+    let size = if crate::progress::enabled() {
+        client.size(src.path()).ok()
+    } else {
+        None
+    };
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
     crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
     let watch = crate::progress::watch(
         progress_label(src.file_name()),
-        announced,
+        announced.or(size),
         crate::progress::Source::Transfer {
             counter: download.counter(),
             before: 0,

@@ -50,6 +50,12 @@ pub fn configure(quiet: bool, forced: bool, verbose: bool) {
     let _ = MODE.set(mode);
 }
 
+/// Whether bars are drawn at all: a caller may then ask the server for a
+/// size it would not need otherwise.
+pub fn enabled() -> bool {
+    mode() != Mode::Never
+}
+
 fn mode() -> Mode {
     MODE.get().copied().unwrap_or(Mode::Never)
 }

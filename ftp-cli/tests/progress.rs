@@ -112,6 +112,8 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(out.stdout == expected(), "stdout is not the file");
+    // No bar, so no SIZE asked for its total.
+    assert!(!server.received().iter().any(|l| l.starts_with("SIZE")));
     // --progress: the bar on a piped stderr, stdout still untouched.
     let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
         .args(["--progress", "cp", &server.url("f.bin"), "-"])
