@@ -32,13 +32,18 @@ Examples:
   ftp-cli ls -l ftp://ftp.example.net/pub/
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
 
 Logins: the URL's user and password first, then -u/--user USER[:PASSWORD], the
 password in the environment variable FTP_PASSWORD, then ~/.netrc (or
 --netrc-file FILE; --no-netrc skips it), then anonymous. A named user with no
 password anywhere is asked for one when standard input is a terminal.
 
-Exit status: 0 success, 1 the operation failed, 2 bad usage.";
+Exit status: 0 success, 1 the operation failed, 2 bad usage; interrupted by a
+signal during a run: 130 (SIGINT, Ctrl-C), 143 (SIGTERM), 129 (SIGHUP), after
+removing the temporary files (with -C the partial file is kept to resume, and
+an interrupted upload's file is deleted on the server); a second Ctrl-C exits
+at once.";
 
 /// Transfer files to and from FTP servers.
 #[derive(Debug, Parser)]
@@ -47,6 +52,15 @@ pub struct Cli {
     /// Print the conversation with the server on stderr (password masked)
     #[arg(short, long, global = true)]
     pub verbose: bool,
+
+    /// Show no progress bar
+    #[arg(short, long, global = true, conflicts_with = "progress")]
+    pub quiet: bool,
+
+    /// Show the progress bar on stderr even when it is not a terminal (or
+    /// with -v); by default it is shown on a terminal only
+    #[arg(long, global = true)]
+    pub progress: bool,
 
     /// Give up on a connection, reply or data transfer silent for this long
     /// (seconds; default 30 to connect, 60 for replies and data)
@@ -86,6 +100,23 @@ pub struct Cli {
     /// The newest TLS version to use: 1.2 or 1.3 (default)
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_tls_version)]
     pub tls_max: Option<ftp_client::TlsVersion>,
+
+    /// Retry a single-file cp or mv up to N times after a failure that may
+    /// pass: a connection refused, reset or lost, a timeout, 421 or any
+    /// other 4xx reply (never a 5xx). A retried download continues where
+    /// the last attempt stopped (REST) where the server allows
+    #[arg(long, global = true, value_name = "N", default_value_t = 0)]
+    pub retry: u32,
+
+    /// Wait before the first retry (seconds, default 1); each next wait
+    /// doubles, up to 600, with up to a quarter more at random
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_retry_delay)]
+    pub retry_delay: Option<Duration>,
+
+    /// Start no retry once this long has passed since the first attempt
+    /// (seconds)
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub retry_max_time: Option<Duration>,
 
     #[command(subcommand)]
     pub command: Operation,
@@ -195,11 +226,23 @@ to a temporary name beside it and renamed over it. A failed copy leaves an
 existing DST as it was. If DST is a directory (or ends with '/'), the
 source's file name is added.
 
+With -C (--continue), a download goes to DST's deterministic partial name,
+.NAME.part beside it: if that file is there from an interrupted -C run, the
+rest is asked for from its end (REST, then RETR). It is renamed into place
+only once the server confirmed the transfer and the total matches the
+server's SIZE; if the transfer fails, the partial file stays for the next
+-C run. An upload with -C goes to .NAME.part beside the remote DST, continues
+it from the size the server reports (REST + STOR where FEAT lists REST
+STREAM, else APPE), and renames it over DST once complete (so -C needs a
+server that allows renaming). A server without REST is an error with -C,
+never a silent restart from zero.
+
 Examples:
   ftp-cli cp ./report.pdf ftp://alice:s3cret@example.net/backups/
   ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/
   ftp-cli cp ./report.pdf ftpes://alice:s3cret@example.net/backups/ --cacert ca.pem
-  ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./")]
+  ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./
+  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso")]
     Cp {
         /// The file to copy: a local path or a URL
         src: String,
@@ -226,6 +269,10 @@ Examples:
         /// --ftp-create-dirs)
         #[arg(long, conflicts_with = "recursive")]
         create_dirs: bool,
+        /// Resume: continue the partial file (.NAME.part beside DST) that an
+        /// interrupted -C run left, and keep it if this one fails too
+        #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
+        resume: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -252,6 +299,9 @@ Examples:
         /// Upload: create the target's missing directories first
         #[arg(long, conflicts_with = "recursive")]
         create_dirs: bool,
+        /// Resume an interrupted -C move (see cp -C)
+        #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
+        resume: bool,
     },
     /// Print a completion script for a shell
     #[command(after_help = "\
@@ -298,6 +348,13 @@ fn parse_tls_version(text: &str) -> Result<ftp_client::TlsVersion, String> {
     }
 }
 
+fn parse_retry_delay(text: &str) -> Result<Duration, String> {
+    match text.parse::<f64>() {
+        Ok(seconds) if (0.0..=600.0).contains(&seconds) => Ok(Duration::from_secs_f64(seconds)),
+        _ => Err("expected a number of seconds from 0 to 600".to_owned()),
+    }
+}
+
 fn parse_timeout(text: &str) -> Result<Duration, String> {
     match text.parse::<f64>() {
         Ok(seconds) if seconds > 0.0 && seconds <= 86_400.0 => Ok(Duration::from_secs_f64(seconds)),
@@ -320,6 +377,16 @@ impl Cli {
                 (Some(file), false) => NetrcSource::File(file.clone()),
                 (None, false) => NetrcSource::Default,
             },
+        }
+    }
+
+    /// The `--retry` settings.
+    pub fn retry_policy(&self) -> crate::retry::RetryPolicy {
+        let default = crate::retry::RetryPolicy::default();
+        crate::retry::RetryPolicy {
+            retries: self.retry,
+            delay: self.retry_delay.unwrap_or(default.delay),
+            max_time: self.retry_max_time,
         }
     }
 

@@ -1,4 +1,6 @@
-//! Exit codes, in one place.
+//! Exit codes, in one place. A run ended by SIGINT, SIGTERM or SIGHUP exits
+//! with 128 + the signal's number instead (130, 143, 129): see
+//! `interrupt.rs`.
 
 use std::process::ExitCode;
 

@@ -8,9 +8,13 @@ mod cli;
 mod credentials;
 mod exit;
 mod format;
+mod interrupt;
 mod lines;
 mod names;
 mod ops;
+mod progress;
+mod resume;
+mod retry;
 mod tree;
 
 use std::process::ExitCode;
@@ -39,9 +43,14 @@ fn main() -> ExitCode {
     }
     let config = cli.config();
     let login = cli.login();
-    match ops::run(cli.command, &config, &login) {
+    progress::configure(cli.quiet, cli.progress, cli.verbose);
+    interrupt::install();
+    let retry = cli.retry_policy();
+    match ops::run(cli.command, &config, &login, &retry, cli.verbose) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {
+            // A failure a signal caused is reported as the interruption.
+            interrupt::exit_if_interrupted();
             eprintln!("ftp-cli: {failure}");
             failure.exit.into()
         }

@@ -16,13 +16,17 @@ use crate::credentials::{
 };
 use crate::exit::Exit;
 use crate::lines::UnixLines;
+use crate::retry::RetryPolicy;
 use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
 #[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,
-    message: String,
+    pub(crate) message: String,
+    /// Another attempt may succeed (`--retry`): see
+    /// [`crate::retry::is_transient`].
+    pub transient: bool,
 }
 
 impl Failure {
@@ -30,6 +34,7 @@ impl Failure {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
+            transient: false,
         }
     }
 
@@ -37,6 +42,15 @@ impl Failure {
         Failure {
             exit: Exit::Failure,
             message: message.into(),
+            transient: false,
+        }
+    }
+
+    /// A failure caused by `error`: transient if it is.
+    pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
+        Failure {
+            transient: crate::retry::is_transient(error),
+            ..Failure::failed(message)
         }
     }
 }
@@ -51,13 +65,21 @@ impl fmt::Display for Failure {
 const PUMP_CHUNK: usize = 256 * 1024;
 
 /// Either side of a copy.
-enum Location {
+#[derive(Debug, Clone)]
+pub(crate) enum Location {
     Remote(FtpUrl),
     Local(PathBuf),
 }
 
-/// Runs one operation.
-pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Result<(), Failure> {
+/// Runs one operation; a single-file `cp` or `mv` is retried as `retry`
+/// says (with `verbose`, one line on stderr per retry).
+pub fn run(
+    operation: Operation,
+    config: &Config,
+    login: &LoginOptions,
+    retry: &RetryPolicy,
+    verbose: bool,
+) -> Result<(), Failure> {
     let remote = |op: &str, arg: &str| remote(op, arg, login);
     match operation {
         Operation::Ls {
@@ -108,14 +130,18 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
             src,
             dst,
             create_dirs,
+            resume,
             ..
-        } => copy(
+        } => copy_with_retries(
             "cp",
             &src,
             &dst,
             config,
             login,
             Copy::new(false, create_dirs),
+            resume,
+            retry,
+            verbose,
         ),
         Operation::Mv {
             src,
@@ -140,14 +166,18 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
             src,
             dst,
             create_dirs,
+            resume,
             ..
-        } => copy(
+        } => copy_with_retries(
             "mv",
             &src,
             &dst,
             config,
             login,
             Copy::new(true, create_dirs),
+            resume,
+            retry,
+            verbose,
         ),
         Operation::Completions { shell } => {
             let mut script = Vec::new();
@@ -162,6 +192,63 @@ pub fn run(operation: Operation, config: &Config, login: &LoginOptions) -> Resul
             print_generated("man", &page)
         }
     }
+}
+
+/// A single-file `cp` or `mv`, attempted again after a transient failure
+/// as `policy` allows. Without `-C`, a download that may be retried goes
+/// through the deterministic partial file, so that a retry continues it;
+/// it is removed once no attempt is left.
+#[allow(clippy::too_many_arguments)]
+#[allow(clippy::too_many_arguments)] // the options of one command line
+fn copy_with_retries(
+    op: &str,
+    src: &str,
+    dst: &str,
+    config: &Config,
+    login: &LoginOptions,
+    how: Copy,
+    resume: bool,
+    policy: &RetryPolicy,
+    verbose: bool,
+) -> Result<(), Failure> {
+    let remove_source = how.remove_source;
+    // Parsed once: a login prompt is answered once, whatever the retries.
+    let (src, dst) = (location(op, src, login)?, location(op, dst, login)?);
+    // A download to a regular file, which a retry can continue.
+    let continued = match (&src, &dst) {
+        (Location::Remote(src), Location::Local(dst))
+            if policy.retries > 0
+                && !resume
+                && dst != Path::new("-")
+                && !fs::metadata(&dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
+        {
+            Some((src.clone(), dst.clone()))
+        }
+        _ => None,
+    };
+    let mut first = true;
+    let result = crate::retry::run(policy, verbose, || {
+        let attempt = match &continued {
+            Some((src, dst)) => crate::resume::download(
+                op,
+                src,
+                dst,
+                config,
+                remove_source,
+                crate::resume::Partial::Scratch { first },
+            ),
+            None if resume => {
+                crate::resume::copy(op, src.clone(), dst.clone(), config, remove_source)
+            }
+            None => copy(op, src.clone(), dst.clone(), config, how),
+        };
+        first = false;
+        attempt
+    });
+    if let (Err(_), Some((src, dst))) = (&result, &continued) {
+        crate::resume::discard(src, dst);
+    }
+    result
 }
 
 fn ls(url: &FtpUrl, config: &Config) -> Result<(), Failure> {
@@ -384,15 +471,8 @@ impl Copy {
     }
 }
 
-fn copy(
-    op: &str,
-    src: &str,
-    dst: &str,
-    config: &Config,
-    login: &LoginOptions,
-    how: Copy,
-) -> Result<(), Failure> {
-    match (location(op, src, login)?, location(op, dst, login)?) {
+fn copy(op: &str, src: Location, dst: Location, config: &Config, how: Copy) -> Result<(), Failure> {
+    match (src, dst) {
         (Location::Remote(src), Location::Local(dst)) => {
             if how.create_dirs {
                 return Err(Failure::usage(format!(
@@ -420,6 +500,7 @@ fn download(
     config: &Config,
     remove_source: bool,
 ) -> Result<(), Failure> {
+    crate::interrupt::running(format!("{op} {src}"));
     let Some(name) = src.file_name() else {
         return Err(Failure::usage(format!(
             "{op} {src}: the URL names a directory; give a file"
@@ -489,6 +570,7 @@ fn download(
             ))
         })?;
 
+    let _registered = crate::interrupt::Registered::new(temp.path());
     let mut client = connect(op, src, config)?;
     let received = fetch(op, src, &mut client, Sink::File(temp.as_file_mut()))?;
     if remove_source {
@@ -530,9 +612,26 @@ enum Sink<'a> {
 /// Downloads `src` into `out`; checks the final reply and, where the server
 /// announced a size in its 150 reply, that it all arrived.
 fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u64, Failure> {
-    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {src}: {e}"));
+    let remote_failure = |e: ftp_client::Error| Failure::caused_by(format!("{op} {src}: {e}"), &e);
+    // The bar's total, when the 150 reply will not say it: SIZE, asked
+    // only when a bar will show.
+    let size = if crate::progress::enabled() {
+        client.size(src.path()).ok()
+    } else {
+        None
+    };
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
+    crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
+    let watch = crate::progress::watch(
+        progress_label(src.file_name()),
+        announced.or(size),
+        crate::progress::Source::Transfer {
+            counter: download.counter(),
+            before: 0,
+        },
+        None,
+    );
     let received = match out {
         Sink::File(file) => {
             download.copy_to_file(file).map_err(remote_failure)?;
@@ -553,6 +652,8 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
             received
         }
     };
+    crate::interrupt::set_canceller(None);
+    drop(watch);
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
@@ -567,6 +668,7 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
 fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Result<(), Failure> {
     let remove_source = how.remove_source;
     let shown = src.display();
+    crate::interrupt::running(format!("{op} {shown}"));
     let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
     let mut file = File::open(src).map_err(local_failure)?;
     let metadata = file.metadata().map_err(local_failure)?;
@@ -586,7 +688,8 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
     };
     let final_path = target.path();
     let mut client = connect(op, &target, config)?;
-    let remote_failure = |e: ftp_client::Error| Failure::failed(format!("{op} {target}: {e}"));
+    let remote_failure =
+        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
     if how.create_dirs {
         let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
         if !parent.is_empty() {
@@ -612,11 +715,11 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
     } else {
         final_path.to_vec()
     };
-    let sent = match client.store_file(&upload_path, &mut file) {
+    let sent = match store_cancellable(&mut client, &upload_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
             // Best effort: do not leave the partial upload behind.
-            let _ = client.delete(&upload_path);
+            delete_partial_upload(&mut client, &upload_path);
             return Err(remote_failure(e));
         }
     };
@@ -660,8 +763,65 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
     Ok(())
 }
 
+/// [`Client::store_file`], with the transfer registered for a signal to
+/// cut.
+pub(crate) fn store_cancellable(
+    client: &mut Client,
+    path: &[u8],
+    file: &mut File,
+) -> Result<u64, ftp_client::Error> {
+    let total = file.metadata().ok().map(|m| m.len());
+    let mut upload = client.store_stream(path)?;
+    crate::interrupt::set_canceller(upload.canceller());
+    let watch = crate::progress::watch(
+        progress_label(Some(path)),
+        total,
+        crate::progress::Source::Transfer {
+            counter: upload.counter(),
+            before: 0,
+        },
+        None,
+    );
+    let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
+    drop(watch);
+    crate::interrupt::set_canceller(None);
+    sent
+}
+
+/// A file name for the progress bar: the last path component, control
+/// characters escaped, at most 24 characters.
+pub(crate) fn progress_label(path: Option<&[u8]>) -> String {
+    let path = path.unwrap_or_default();
+    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
+    let name = crate::format::escape_name(name);
+    if name.chars().count() > 24 {
+        let head: String = name.chars().take(23).collect();
+        format!("{head}~")
+    } else {
+        name
+    }
+}
+
+/// Deletes what a failed upload left at `path`, best effort; after a
+/// signal within a second, and saying for the interruption's message
+/// whether it went.
+fn delete_partial_upload(client: &mut Client, path: &[u8]) {
+    let interrupted = crate::interrupt::signalled().is_some();
+    if interrupted {
+        client.set_control_timeout(std::time::Duration::from_millis(900));
+    }
+    let deleted = client.delete(path);
+    if interrupted {
+        let shown = String::from_utf8_lossy(path);
+        crate::interrupt::remote_note(match deleted {
+            Ok(()) => format!("the partial upload {shown} was deleted from the server"),
+            Err(e) => format!("the partial upload {shown} could not be deleted: {e}"),
+        });
+    }
+}
+
 /// What an upload would land on.
-enum UploadTarget {
+pub(crate) enum UploadTarget {
     /// No file: the upload goes straight to its name.
     New,
     /// A file that a complete upload can be renamed over.
@@ -677,7 +837,10 @@ enum UploadTarget {
 /// 550 none) and, for an existing file, an RNFR that is left unfinished. A
 /// server that cannot say is taken to have a replaceable file, so that
 /// nothing is overwritten before a complete upload.
-fn upload_target(client: &mut Client, path: &[u8]) -> Result<UploadTarget, ftp_client::Error> {
+pub(crate) fn upload_target(
+    client: &mut Client,
+    path: &[u8],
+) -> Result<UploadTarget, ftp_client::Error> {
     if client.features()?.supports("MLST") {
         match client.mlst(path) {
             Ok(facts) => {
@@ -780,7 +943,7 @@ fn confirm_remote_size(
 
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     Client::connect_url(url, config.clone())
-        .map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
+        .map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
 }
 
 /// Writes a generated text (a completion script, the manual page) to
@@ -814,7 +977,7 @@ fn remote(op: &str, arg: &str, login: &LoginOptions) -> Result<FtpUrl, Failure> 
 /// A URL if the argument has a scheme (`SCHEME://`, however malformed:
 /// the URL parser then says what is wrong), with the login the
 /// [credentials](crate::credentials) give; otherwise a local path.
-fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Location, Failure> {
+pub(crate) fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Location, Failure> {
     let scheme = arg
         .split_once("://")
         .map(|(scheme, _)| scheme)
@@ -854,7 +1017,7 @@ fn directory_path<'u>(op: &str, url: &'u FtpUrl) -> Result<&'u [u8], Failure> {
     Ok(trimmed)
 }
 
-fn ends_with_separator(path: &Path) -> bool {
+pub(crate) fn ends_with_separator(path: &Path) -> bool {
     path.as_os_str()
         .to_string_lossy()
         .ends_with(std::path::MAIN_SEPARATOR)
@@ -863,7 +1026,7 @@ fn ends_with_separator(path: &Path) -> bool {
 
 /// A remote file name as a local one; `None` for names that would escape
 /// the destination directory.
-fn local_file_name(name: &[u8]) -> Option<OsString> {
+pub(crate) fn local_file_name(name: &[u8]) -> Option<OsString> {
     if name.is_empty()
         || name == b"."
         || name == b".."

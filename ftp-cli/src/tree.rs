@@ -12,8 +12,8 @@
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ftp_client::{Client, Config, Entry, FtpUrl, Kind, Modified, Timestamp, WalkOptions};
@@ -49,7 +49,8 @@ pub struct TreeOptions {
 struct Summary {
     op: String,
     files: AtomicU64,
-    bytes: AtomicU64,
+    /// Shared with the progress bar.
+    bytes: Arc<AtomicU64>,
     up_to_date: AtomicU64,
     skipped: AtomicU64,
     failures: AtomicU64,
@@ -60,7 +61,7 @@ impl Summary {
         Summary {
             op: op.to_owned(),
             files: AtomicU64::new(0),
-            bytes: AtomicU64::new(0),
+            bytes: Arc::new(AtomicU64::new(0)),
             up_to_date: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
             failures: AtomicU64::new(0),
@@ -70,6 +71,7 @@ impl Summary {
     /// A failure: one line on stderr, counted.
     fn fail(&self, what: &str, message: impl std::fmt::Display) {
         self.failures.fetch_add(1, Ordering::Relaxed);
+        crate::progress::clear_now();
         eprintln!("ftp-cli: {} {what}: {message}", self.op);
     }
 
@@ -77,6 +79,7 @@ impl Summary {
     /// counted, not a failure, but `mv` then keeps its source.
     fn skip(&self, what: &str, message: impl std::fmt::Display) {
         self.skipped.fetch_add(1, Ordering::Relaxed);
+        crate::progress::clear_now();
         eprintln!("ftp-cli: {} {what}: skipped: {message}", self.op);
     }
 
@@ -199,6 +202,14 @@ fn run_parallel<J: Sync>(
     let next = AtomicUsize::new(0);
     let retry: Mutex<Vec<usize>> = Mutex::new(Vec::new());
     let alive = AtomicUsize::new(0);
+    // Files and bytes done so far; the bytes of a file count once it is.
+    let files = crate::progress::Files::new(jobs.len() as u64);
+    let _watch = crate::progress::watch(
+        summary.op.clone(),
+        None,
+        crate::progress::Source::Total(summary.bytes.clone()),
+        Some(files.clone()),
+    );
     let sessions = sessions.clamp(1, jobs.len());
     let first = Mutex::new(Some(first));
     let kept: Mutex<Option<Client>> = Mutex::new(None);
@@ -212,6 +223,7 @@ fn run_parallel<J: Sync>(
     std::thread::scope(|scope| {
         for worker in 0..sessions {
             let (take, first, kept, alive, retry) = (&take, &first, &kept, &alive, &retry);
+            let files = &files;
             let jobs = &jobs;
             alive.fetch_add(1, Ordering::Relaxed);
             scope.spawn(move || {
@@ -247,6 +259,9 @@ fn run_parallel<J: Sync>(
                             }
                             _ => break,
                         }
+                    }
+                    if result.is_ok() || !client.is_closed() || retried.contains(&i) {
+                        files.one_done();
                     }
                     match result {
                         Ok(()) => {}
@@ -508,6 +523,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
         .suffix(".part")
         .tempfile_in(parent)
         .map_err(|e| format!("cannot write to {}: {e}", parent.display()))?;
+    let _registered = crate::interrupt::Registered::new(temp.path());
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;

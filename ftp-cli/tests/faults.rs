@@ -488,3 +488,78 @@ fn is_root() -> bool {
         })
         .unwrap_or(false)
 }
+
+/// A server without REST: `cp -C` with a partial file fails naming REST,
+/// sends no RETR or STOR, and keeps the partial file byte for byte (never
+/// a silent restart from zero that overwrites it).
+#[test]
+fn resume_without_rest_is_a_clear_error_that_keeps_the_partial() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        peer.answer("TYPE", "200 Binary")?;
+        peer.answer("SIZE", "213 10")?;
+        epsv(peer)?;
+        peer.expect("REST 4")?;
+        let _data = peer.accept_data();
+        peer.reply("502 REST not implemented")?;
+        peer.drain()
+    });
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("f.txt");
+    let partial = local.path().join(".f.txt.part");
+    fs::write(&partial, b"abcd").unwrap();
+    let out = ftp_cli(&["cp", "-C", &server.url("f.txt"), dst.to_str().unwrap()]);
+    assert_failed(
+        &out,
+        1,
+        "cannot resume transfers (REST 4: 502 REST not implemented)",
+    );
+    assert!(stderr(&out).contains(".f.txt.part"), "{}", stderr(&out));
+    assert_eq!(fs::read(&partial).unwrap(), b"abcd");
+    assert!(!dst.exists());
+    assert!(!server.received().iter().any(|l| l.starts_with("RETR")));
+}
+
+#[test]
+fn upload_resume_without_rest_stream_appends() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        // The target does not exist; the partial upload has 4 bytes.
+        peer.answer("TYPE", "200 Binary")?;
+        peer.answer("SIZE", "550 No such file")?;
+        peer.answer("SIZE .f.txt.part", "213 4")?;
+        epsv(peer)?;
+        peer.expect("APPE .f.txt.part")?;
+        let mut data = peer.accept_data()?;
+        peer.reply("150 Go")?;
+        let got = ftp_suite::fault::Peer::read_data(&mut data)?;
+        peer.reply(if got == b"efgh" {
+            "226 Done"
+        } else {
+            "451 Wrong data"
+        })?;
+        peer.answer("SIZE .f.txt.part", "213 8")?;
+        peer.answer("RNFR .f.txt.part", "350 Ready")?;
+        peer.answer("RNTO f.txt", "250 Renamed")?;
+        peer.drain()
+    });
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("f.txt");
+    fs::write(&src, b"abcdefgh").unwrap();
+    let out = ftp_cli(&["cp", "-C", src.to_str().unwrap(), &server.url("f.txt")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let received = server.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("REST") || l.starts_with("STOR")),
+        "{received:?}"
+    );
+}
+
+/// EPSV answered with a fresh data listener (TYPE I already in force).
+fn epsv(peer: &mut ftp_suite::Peer) -> std::io::Result<()> {
+    peer.expect("EPSV")?;
+    let port = peer.listen_data()?;
+    peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
+}

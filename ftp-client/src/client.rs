@@ -628,6 +628,92 @@ impl Client {
         self.start_download(DataCommand::Retr(arg("path", path)?))
     }
 
+    /// Downloads `path` from byte `offset` on into `out` (`REST offset`,
+    /// then `RETR`), to complete a partial download; returns the bytes
+    /// written, which do not count the `offset` skipped.
+    ///
+    /// A server that refuses REST fails with [`Error::Refused`] naming
+    /// `REST`, before RETR is sent: nothing is ever downloaded from byte 0
+    /// in its place. An offset of 0 is a plain [`Client::retrieve`].
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use std::fs::OpenOptions;
+    /// let mut part = OpenOptions::new().append(true).open("big.iso.part")?;
+    /// let have = part.metadata()?.len();
+    /// ftp.retrieve_from("big.iso", have, &mut part)?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retrieve_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut (impl Write + ?Sized),
+    ) -> Result<u64> {
+        let mut download = self.retrieve_stream_from(path, offset)?;
+        download.copy_to_end(out)?;
+        download.finish()
+    }
+
+    /// Like [`Client::retrieve_file`], from byte `offset` of the remote
+    /// file on (see [`Client::retrieve_from`]); the data is written at
+    /// `file`'s current position, which the caller sets (usually its end).
+    pub fn retrieve_file_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        file: &mut std::fs::File,
+    ) -> Result<u64> {
+        let mut download = self.retrieve_stream_from(path, offset)?;
+        download.copy_to_file(file)?;
+        download.finish()
+    }
+
+    /// Like [`Client::retrieve_stream`], from byte `offset` on (see
+    /// [`Client::retrieve_from`]).
+    pub fn retrieve_stream_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+    ) -> Result<Download<'_>> {
+        let (data, start) =
+            self.start_transfer_from(DataCommand::Retr(arg("path", path)?), offset)?;
+        Ok(Download::new(self, data, start))
+    }
+
+    /// Starts an upload that writes to `path` from byte `offset` on
+    /// (`REST offset`, then `STOR`): the server keeps the first `offset`
+    /// bytes of the file and the data sent replaces the rest. To complete
+    /// a partial upload, send the local file from `offset` on. Servers
+    /// that list `REST STREAM` in [`Client::features`] support it; for
+    /// others [`Client::append_stream`] (APPE) does the same when `offset`
+    /// is the remote file's size. A refused REST fails with
+    /// [`Error::Refused`] before STOR is sent, so the remote file is never
+    /// replaced by the tail alone. An offset of 0 is a plain
+    /// [`Client::store_stream`].
+    pub fn store_stream_from(&mut self, path: impl AsRef<[u8]>, offset: u64) -> Result<Upload<'_>> {
+        let (data, _) = self.start_transfer_from(DataCommand::Stor(arg("path", path)?), offset)?;
+        Ok(Upload::new(self, data))
+    }
+
+    /// Completes a partial upload: sends `file` from byte `offset` on to
+    /// `path` with REST + STOR (see [`Client::store_stream_from`]);
+    /// returns the bytes sent, without the `offset` skipped. `file` is
+    /// sought to `offset` first.
+    pub fn store_file_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        file: &mut std::fs::File,
+    ) -> Result<u64> {
+        use std::io::{Seek, SeekFrom};
+        file.seek(SeekFrom::Start(offset))
+            .map_err(|e| Error::io("seeking in the file to upload", e))?;
+        let mut upload = self.store_stream_from(path, offset)?;
+        upload.copy_from_file(file)?;
+        upload.finish()
+    }
+
     /// Uploads everything `src` yields to `path`, replacing it; returns
     /// the bytes sent. `src` may be a `&mut dyn Read`. For a file,
     /// [`Client::store_file`] is faster.
@@ -668,7 +754,15 @@ impl Client {
     }
 
     fn start_transfer(&mut self, command: DataCommand) -> Result<(Stream, TransferStart)> {
-        self.session.transfer(command)?;
+        self.start_transfer_from(command, 0)
+    }
+
+    fn start_transfer_from(
+        &mut self,
+        command: DataCommand,
+        offset: u64,
+    ) -> Result<(Stream, TransferStart)> {
+        self.session.transfer_from(command, offset)?;
         let step = self.run(self.config.control_timeout);
         let data = self.data.take();
         match (step?, data) {

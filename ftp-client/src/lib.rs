@@ -81,7 +81,7 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};
-pub use transfer::{Download, Upload};
+pub use transfer::{ByteCounter, Canceller, Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 pub use walk::{Walk, WalkEntry, WalkOptions};
 

@@ -82,7 +82,8 @@ fn error_parts(error: &Error) -> usize {
             UsageError::Busy
             | UsageError::Closed
             | UsageError::NoTransfer
-            | UsageError::DataNotProtected => 9,
+            | UsageError::DataNotProtected
+            | UsageError::NotRestartable => 9,
             UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
                 let _: &'static str = what;
                 9

@@ -349,6 +349,10 @@ pub enum UsageError {
     /// (`PROT P`) is not yet in force: log in first. Nothing was sent.
     #[error("TLS is required and data protection is not set up yet: log in first")]
     DataNotProtected,
+    /// [`Session::transfer_from`] was given a nonzero offset for a command
+    /// that cannot restart (a listing, or APPE, which always appends).
+    #[error("only RETR and STOR can restart at an offset")]
+    NotRestartable,
 }
 
 /// The verbs [`Session::raw`] refuses, compared without regard to case with
@@ -492,6 +496,9 @@ enum TransferStep {
         extended: bool,
     },
     Connecting,
+    /// `REST offset` sent, after the data connection opened and just
+    /// before the transfer command.
+    Restarting,
     AwaitingStart,
     Data {
         data_done: bool,
@@ -528,6 +535,10 @@ pub struct Session {
     mlsd_refused: bool,
     /// `PROT P` is in force: every data connection is TLS.
     data_protected: bool,
+    /// The offset the transfer under way restarts at (`REST`), 0 for none.
+    /// Set only by [`Session::transfer_from`], cleared when the operation
+    /// ends: no other operation ever sends REST.
+    restart_offset: u64,
 }
 
 impl Session {
@@ -550,6 +561,7 @@ impl Session {
             features: None,
             mlsd_refused: false,
             data_protected: false,
+            restart_offset: 0,
         };
         if implicit {
             session.state = State::SecuringControl(Secured::ReadGreeting);
@@ -862,6 +874,31 @@ impl Session {
         Ok(())
     }
 
+    /// Like [`Session::transfer`], restarting at byte `offset` (RFC 3659
+    /// 5): once the data connection is open, `REST offset` is sent, and the
+    /// transfer command only after the server accepts it with 350. RETR
+    /// then sends the file from `offset` on; STOR writes the data the
+    /// client sends at `offset` (the server keeps the bytes before it).
+    ///
+    /// REST and the transfer are one operation: nothing can come between
+    /// them, and no other operation sends REST, so a restart marker never
+    /// outlives its transfer. A server that refuses REST (500, 502, 501…)
+    /// ends the operation with [`Failure::Refused`] naming `REST` before
+    /// the transfer command is sent: nothing is transferred from offset 0
+    /// in its place. An offset of 0 sends no REST.
+    ///
+    /// Only [`DataCommand::Retr`] and [`DataCommand::Stor`] can restart;
+    /// others are refused with [`UsageError::NotRestartable`].
+    pub fn transfer_from(&mut self, request: DataCommand, offset: u64) -> Result<(), UsageError> {
+        self.check_idle()?;
+        if offset > 0 && !matches!(request, DataCommand::Retr(_) | DataCommand::Stor(_)) {
+            return Err(UsageError::NotRestartable);
+        }
+        self.transfer(request)?;
+        self.restart_offset = offset;
+        Ok(())
+    }
+
     /// Aborts the transfer whose data is moving (after
     /// [`Action::Transfer`]), RFC 959 4.1.3: the driver closes the data
     /// connection (and does not call [`Session::handle_data_finished`]),
@@ -968,8 +1005,13 @@ impl Session {
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
         match &mut self.state {
             State::Transfer { request, step, .. } if matches!(step, TransferStep::Connecting) => {
-                *step = TransferStep::AwaitingStart;
-                let command = request.command();
+                let command = if self.restart_offset > 0 {
+                    *step = TransferStep::Restarting;
+                    Command::Rest(self.restart_offset)
+                } else {
+                    *step = TransferStep::AwaitingStart;
+                    request.command()
+                };
                 self.send(command);
                 Ok(())
             }
@@ -1130,6 +1172,7 @@ impl Session {
     }
 
     fn finish(&mut self, result: Result<Outcome, Failure>) {
+        self.restart_offset = 0;
         if !self.is_closed() {
             self.state = State::Idle;
         }
@@ -1138,6 +1181,7 @@ impl Session {
 
     /// Ends the session; an operation under way fails with `failure`.
     fn close(&mut self, failure: Failure) {
+        self.restart_offset = 0;
         let running = !matches!(self.state, State::Idle | State::Closed);
         self.state = State::Closed;
         // Data-channel work queued by an earlier reply of the same input
@@ -1524,6 +1568,18 @@ impl Session {
                     step,
                     home,
                 }
+            }
+            TransferStep::Restarting => {
+                if code != 350 {
+                    // Never the transfer from offset 0 in its place.
+                    return self.end_transfer(home, Err(self.not_success(reply)));
+                }
+                self.send(request.command());
+                self.state = State::Transfer {
+                    request,
+                    step: TransferStep::AwaitingStart,
+                    home,
+                };
             }
             TransferStep::AwaitingStart => {
                 let direction = request.direction();

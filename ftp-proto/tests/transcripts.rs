@@ -1345,3 +1345,132 @@ fn transfers_wait_for_data_protection() {
         Err(UsageError::UnexpectedEvent("control secured"))
     );
 }
+
+fn retr_from_1000(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer_from(DataCommand::Retr(arg("file.bin")), 1000)
+}
+
+fn stor_from_1000(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer_from(DataCommand::Stor(arg("up.bin")), 1000)
+}
+
+#[test]
+fn a_restarted_download_sends_rest_right_before_retr() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr_from_1000],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("REST 1000"), b"350 Restarting at 1000\r\n"),
+            (On("RETR file.bin"), b"150 Here (234 bytes)\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> REST 1000",
+        "< 350 Restarting at 1000",
+        "> RETR file.bin",
+        "< 150 Here (234 bytes)",
+        "transfer Download hint=Some(234)",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn a_restarted_upload_sends_rest_right_before_stor() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![stor_from_1000],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("REST 1000"), b"350 Restarting at 1000\r\n"),
+            (On("STOR up.bin"), b"150 Go\r\n"),
+            (DataDone, b"226 Stored\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> REST 1000",
+        "< 350 Restarting at 1000",
+        "> STOR up.bin",
+        "< 150 Go",
+        "transfer Upload hint=None",
+        "< 226 Stored",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn a_refused_rest_never_transfers_from_zero_and_does_not_outlive_its_operation() {
+    // REST refused: the operation fails naming REST, RETR is never sent;
+    // the next plain download sends no REST.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr_from_1000, retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("REST 1000"), b"502 REST not implemented\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR file.bin"), b"150 Here\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> REST 1000",
+        "< 502 REST not implemented",
+        "err REST 1000: 502 REST not implemented",
+        "> EPSV",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "> RETR file.bin",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn only_retr_and_stor_restart() {
+    let mut session = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
+    session.handle_control(b"220 Ready\r\n");
+    while session.poll().is_some() {}
+    for request in [
+        DataCommand::Appe(arg("a")),
+        DataCommand::List(None),
+        DataCommand::Nlst(None),
+        DataCommand::Mlsd(None),
+    ] {
+        assert_eq!(
+            session.transfer_from(request, 1),
+            Err(UsageError::NotRestartable)
+        );
+        assert!(session.is_idle(), "nothing was started");
+    }
+    // Offset 0 is a plain transfer, whatever the command.
+    assert_eq!(session.transfer_from(DataCommand::List(None), 0), Ok(()));
+}

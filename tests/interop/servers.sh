@@ -573,6 +573,9 @@ RequireValidShell       off
 DefaultRoot             ~
 PassivePorts            $(pasv_min proftpd) $(pasv_max proftpd)
 AllowOverwrite          on
+# Resumed uploads (REST + STOR, APPE): off by default, when proFTPD answers
+# REST with 350 and then refuses the STOR with 451.
+AllowStoreRestart       on
 MaxInstances            64
 TimesGMT                on
 $(proftpd_tls_conf)

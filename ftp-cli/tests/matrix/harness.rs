@@ -43,6 +43,8 @@ pub enum Need {
     AnonymousDropBox,
     /// The target runs over TLS (FTPS).
     Tls,
+    /// REST before RETR and STOR (resumed transfers).
+    Rest,
 }
 
 impl Need {
@@ -80,6 +82,10 @@ impl Need {
             ),
             Need::Tls if target.tls.is_none() => Some(format!(
                 "{} runs in clear: nothing of TLS to test",
+                target.name
+            )),
+            Need::Rest if !target.profile.rest => Some(format!(
+                "{} is configured without REST (resumed transfers)",
                 target.name
             )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(

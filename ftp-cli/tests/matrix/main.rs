@@ -44,6 +44,7 @@ mod drop_box;
 mod harness;
 mod library;
 mod names;
+mod resume;
 mod sizes;
 mod target;
 mod tls;
@@ -60,6 +61,7 @@ fn groups() -> Vec<Group> {
         sizes::group(),
         names::group(),
         drop_box::group(),
+        resume::group(),
         tree::group(),
         tls::group(),
     ]

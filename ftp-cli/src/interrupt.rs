@@ -1,0 +1,218 @@
+//! SIGINT, SIGTERM and SIGHUP during a run: nothing hidden is left behind.
+//!
+//! A watcher thread takes the signals. At the first one it cuts the data
+//! connection of the transfer under way ([`ftp_client::Canceller`]); the
+//! operation then fails, removes its temporary files as any failure does
+//! (an upload deletes its server-side name), and `main` exits with the
+//! signal's status and one line saying what was interrupted
+//! ([`exit_if_interrupted`]). Should the operation not get there within
+//! [`GRACE`] (a server that does not answer), or at a second signal, the
+//! watcher removes the local temporary files itself and exits at once.
+//!
+//! Exit statuses: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP), as shells
+//! report a process killed by the signal.
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
+
+use ftp_client::Canceller;
+
+/// How long the operation has, after the first signal, to clean up (the
+/// server-side name of an upload included) before the watcher exits.
+pub const GRACE: Duration = Duration::from_millis(1500);
+
+/// The signal received, 0 for none.
+static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// What a run in progress would leave behind.
+struct Registry {
+    /// What is running, for the message (`cp SRC`).
+    what: Option<String>,
+    /// Local temporary files, removed on interruption.
+    remove: Vec<PathBuf>,
+    /// A partial file kept for `-C` to resume.
+    keep: Option<PathBuf>,
+    /// What happened to the server's copy, for the message.
+    remote_note: Option<String>,
+    /// The transfer to cut.
+    canceller: Option<Canceller>,
+    /// A temporary file was removed after the signal.
+    removed: bool,
+    /// The process is on its way out: nothing more is said.
+    exiting: bool,
+}
+
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    what: None,
+    remove: Vec::new(),
+    keep: None,
+    remote_note: None,
+    canceller: None,
+    removed: false,
+    exiting: false,
+});
+
+fn registry() -> MutexGuard<'static, Registry> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Starts the watcher. Without it signals keep their default effect.
+pub fn install() {
+    #[cfg(unix)]
+    {
+        use signal_hook::consts::{SIGHUP, SIGINT, SIGTERM};
+        use signal_hook::iterator::Signals;
+        let Ok(mut signals) = Signals::new([SIGINT, SIGTERM, SIGHUP]) else {
+            return;
+        };
+        std::thread::spawn(move || {
+            for signal in signals.forever() {
+                if SIGNAL.swap(signal, Ordering::SeqCst) != 0 {
+                    // A second signal: out at once.
+                    leave();
+                }
+                let canceller = registry().canceller.take();
+                if let Some(canceller) = canceller {
+                    canceller.cancel();
+                }
+                std::thread::spawn(|| {
+                    std::thread::sleep(GRACE);
+                    leave();
+                });
+            }
+        });
+    }
+}
+
+/// The signal received, if any.
+pub fn signalled() -> Option<i32> {
+    match SIGNAL.load(Ordering::SeqCst) {
+        0 => None,
+        signal => Some(signal),
+    }
+}
+
+/// Names what is running, for the interruption's message.
+pub fn running(what: impl Into<String>) {
+    registry().what = Some(what.into());
+}
+
+/// A local temporary file to remove if the run is interrupted; forget it
+/// with [`forget`] once it is renamed into place or gone.
+pub fn remove_on_interrupt(path: PathBuf) {
+    registry().remove.push(path);
+}
+
+/// Registers a local temporary file with [`remove_on_interrupt`] for as
+/// long as it lives, and forgets it when dropped (renamed into place, or
+/// removed by its own drop).
+pub struct Registered(PathBuf);
+
+impl Registered {
+    pub fn new(path: &std::path::Path) -> Self {
+        remove_on_interrupt(path.to_owned());
+        Registered(path.to_owned())
+    }
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        forget(&self.0);
+        // After a signal the file is removed here, whoever owns it.
+        if signalled().is_some() && std::fs::remove_file(&self.0).is_ok() {
+            registry().removed = true;
+        }
+    }
+}
+
+/// The local partial file `-C` keeps for the next run.
+pub fn keep_on_interrupt(path: PathBuf) {
+    registry().keep = Some(path);
+}
+
+/// `path` is no longer a temporary file.
+pub fn forget(path: &std::path::Path) {
+    let mut registry = registry();
+    registry.remove.retain(|p| p != path);
+    if registry.keep.as_deref() == Some(path) {
+        registry.keep = None;
+    }
+}
+
+/// The transfer to cut at a signal; `None` when it is over. A signal that
+/// came before is acted on at once.
+pub fn set_canceller(canceller: Option<Canceller>) {
+    let mut registry = registry();
+    match canceller {
+        Some(canceller) if signalled().is_some() => canceller.cancel(),
+        canceller => registry.canceller = canceller,
+    }
+}
+
+/// Says what became of the server's copy, for the message.
+pub fn remote_note(note: impl Into<String>) {
+    registry().remote_note = Some(note.into());
+}
+
+/// After an operation: if a signal came, removes what is left, prints the
+/// one line and exits with the signal's status.
+pub fn exit_if_interrupted() {
+    if signalled().is_some() {
+        leave();
+    }
+}
+
+/// The exit status for `signal`: 128 + its number.
+pub fn status(signal: i32) -> i32 {
+    128 + signal
+}
+
+fn signal_name(signal: i32) -> &'static str {
+    match signal {
+        1 => "SIGHUP",
+        2 => "SIGINT",
+        15 => "SIGTERM",
+        _ => "a signal",
+    }
+}
+
+/// Removes the local temporary files, says what was interrupted and exits.
+fn leave() -> ! {
+    let signal = signalled().unwrap_or(2);
+    let mut registry = registry();
+    if !registry.exiting {
+        registry.exiting = true;
+        let mut notes = Vec::new();
+        let mut removed = registry.removed;
+        for path in std::mem::take(&mut registry.remove) {
+            removed |= std::fs::remove_file(&path).is_ok();
+        }
+        if removed {
+            notes.push("the partial file was removed".to_owned());
+        }
+        if let Some(kept) = &registry.keep {
+            if std::fs::metadata(kept).is_ok_and(|m| m.len() > 0) {
+                notes.push(format!(
+                    "the partial file is kept as {}: run the same command again to resume",
+                    kept.display()
+                ));
+            } else {
+                let _ = std::fs::remove_file(kept);
+            }
+        }
+        if let Some(note) = registry.remote_note.take() {
+            notes.push(note);
+        }
+        crate::progress::clear_now();
+        let what = registry.what.as_deref().unwrap_or("the run");
+        let mut line = format!("ftp-cli: {what}: interrupted by {}", signal_name(signal));
+        for note in notes {
+            line.push_str("; ");
+            line.push_str(&note);
+        }
+        eprintln!("{line}");
+    }
+    std::process::exit(status(signal))
+}

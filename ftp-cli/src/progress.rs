@@ -1,0 +1,254 @@
+//! The progress bar on stderr: bytes, rate and ETA for a transfer, files
+//! too for recursive work.
+//!
+//! Shown when stderr is a terminal (and neither `-q` nor `-v`), or always
+//! with `--progress`; never otherwise. A thread polls the transfer's
+//! [`ByteCounter`] ten times a second, so the transfer itself, splice and
+//! sendfile included, only pays one atomic add per system call; indicatif
+//! redraws at most ten times a second. Nothing is drawn for a transfer
+//! over within [`SHOW_AFTER`], and the bar is cleared when it ends.
+
+use std::io::{IsTerminal, Write};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use ftp_client::ByteCounter;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
+
+/// A transfer shorter than this shows no bar.
+pub const SHOW_AFTER: Duration = Duration::from_millis(300);
+/// How often the bar is updated.
+const TICK: Duration = Duration::from_millis(100);
+
+/// Whether bars are drawn, and where.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    Never,
+    /// On stderr, a terminal.
+    Terminal,
+    /// On stderr, whatever it is (`--progress`).
+    Forced,
+}
+
+static MODE: OnceLock<Mode> = OnceLock::new();
+/// A bar is on the screen now.
+static SHOWN: AtomicBool = AtomicBool::new(false);
+
+/// Sets when bars are drawn: `--progress` forces them, `-q` turns them off,
+/// and otherwise they are drawn on a terminal unless `-v` prints the
+/// conversation there.
+pub fn configure(quiet: bool, forced: bool, verbose: bool) {
+    let mode = if forced {
+        Mode::Forced
+    } else if quiet || verbose || !std::io::stderr().is_terminal() {
+        Mode::Never
+    } else {
+        Mode::Terminal
+    };
+    let _ = MODE.set(mode);
+}
+
+/// Whether bars are drawn at all: a caller may then ask the server for a
+/// size it would not need otherwise.
+pub fn enabled() -> bool {
+    mode() != Mode::Never
+}
+
+fn mode() -> Mode {
+    MODE.get().copied().unwrap_or(Mode::Never)
+}
+
+/// Clears a bar on the screen, before a message is printed at exit.
+pub fn clear_now() {
+    if SHOWN.swap(false, Ordering::SeqCst) {
+        let mut err = std::io::stderr();
+        let _ = err.write_all(b"\r\x1b[2K");
+        let _ = err.flush();
+    }
+}
+
+/// Files done, for recursive work: shown as `N/M files` beside the bytes.
+#[derive(Debug, Clone, Default)]
+pub struct Files {
+    done: Arc<AtomicU64>,
+    total: Arc<AtomicU64>,
+}
+
+impl Files {
+    /// `total` files to do.
+    pub fn new(total: u64) -> Self {
+        Files {
+            done: Arc::new(AtomicU64::new(0)),
+            total: Arc::new(AtomicU64::new(total)),
+        }
+    }
+
+    /// One more file done (or skipped or failed).
+    pub fn one_done(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Where a bar's byte count comes from.
+#[derive(Debug, Clone)]
+pub enum Source {
+    /// One transfer's counter, plus bytes that were there before it (a
+    /// resumed transfer's offset).
+    Transfer { counter: ByteCounter, before: u64 },
+    /// A total kept by recursive work.
+    Total(Arc<AtomicU64>),
+}
+
+impl Source {
+    fn bytes(&self) -> u64 {
+        match self {
+            Source::Transfer { counter, before } => before + counter.get(),
+            Source::Total(total) => total.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// A bar being drawn; it is cleared when this is dropped.
+#[derive(Debug)]
+pub struct Watch {
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Drop for Watch {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+/// Starts a bar for `label`, `total` bytes if known, unless bars are off.
+pub fn watch(
+    label: String,
+    total: Option<u64>,
+    source: Source,
+    files: Option<Files>,
+) -> Option<Watch> {
+    let mode = mode();
+    if mode == Mode::Never {
+        return None;
+    }
+    let stop = Arc::new(AtomicBool::new(false));
+    let thread = {
+        let stop = stop.clone();
+        std::thread::spawn(move || draw(mode, &label, total, &source, files.as_ref(), &stop))
+    };
+    Some(Watch {
+        stop,
+        thread: Some(thread),
+    })
+}
+
+/// Sleeps up to `time`, waking early when `stop` is set; whether it was.
+fn stopped_within(stop: &AtomicBool, time: Duration) -> bool {
+    let until = Instant::now() + time;
+    loop {
+        if stop.load(Ordering::SeqCst) {
+            return true;
+        }
+        let now = Instant::now();
+        if now >= until {
+            return false;
+        }
+        std::thread::sleep((until - now).min(Duration::from_millis(20)));
+    }
+}
+
+fn draw(
+    mode: Mode,
+    label: &str,
+    total: Option<u64>,
+    source: &Source,
+    files: Option<&Files>,
+    stop: &AtomicBool,
+) {
+    if stopped_within(stop, SHOW_AFTER) {
+        return;
+    }
+    let target = match mode {
+        Mode::Forced => ProgressDrawTarget::term_like_with_hz(Box::new(Stderr), 10),
+        _ => ProgressDrawTarget::stderr_with_hz(10),
+    };
+    let bar = ProgressBar::with_draw_target(total, target);
+    let files_part = if files.is_some() { "{msg} " } else { "" };
+    let template = match total {
+        Some(_) => format!(
+            "{{prefix}} {files_part}[{{bar:24}}] {{bytes}}/{{total_bytes}} {{binary_bytes_per_sec}} ETA {{eta}}"
+        ),
+        None => format!("{{prefix}} {files_part}{{bytes}} {{binary_bytes_per_sec}} {{elapsed}}"),
+    };
+    if let Ok(style) = ProgressStyle::with_template(&template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar.set_prefix(label.to_owned());
+    SHOWN.store(true, Ordering::SeqCst);
+    loop {
+        // Set again each time: a message printed meanwhile cleared it.
+        SHOWN.store(true, Ordering::SeqCst);
+        bar.set_position(source.bytes());
+        if let Some(files) = files {
+            bar.set_message(format!(
+                "{}/{} files",
+                files.done.load(Ordering::Relaxed),
+                files.total.load(Ordering::Relaxed)
+            ));
+        }
+        if stopped_within(stop, TICK) {
+            break;
+        }
+    }
+    bar.finish_and_clear();
+    SHOWN.store(false, Ordering::SeqCst);
+}
+
+/// stderr as indicatif's terminal when it is none (`--progress` into a
+/// pipe or file): 80 columns, the bar rewritten in place with CR.
+#[derive(Debug)]
+struct Stderr;
+
+impl TermLike for Stderr {
+    fn width(&self) -> u16 {
+        80
+    }
+
+    fn move_cursor_up(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn move_cursor_down(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn move_cursor_right(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn move_cursor_left(&self, _: usize) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn write_line(&self, line: &str) -> std::io::Result<()> {
+        std::io::stderr().write_all(line.as_bytes())
+    }
+
+    fn write_str(&self, s: &str) -> std::io::Result<()> {
+        std::io::stderr().write_all(s.as_bytes())
+    }
+
+    fn clear_line(&self) -> std::io::Result<()> {
+        std::io::stderr().write_all(b"\r\x1b[2K")
+    }
+
+    fn flush(&self) -> std::io::Result<()> {
+        std::io::stderr().flush()
+    }
+}
