@@ -198,7 +198,6 @@ pub fn run(
 /// as `policy` allows. Without `-C`, a download that may be retried goes
 /// through the deterministic partial file, so that a retry continues it;
 /// it is removed once no attempt is left.
-#[allow(clippy::too_many_arguments)]
 #[allow(clippy::too_many_arguments)] // the options of one command line
 fn copy_with_retries(
     op: &str,
@@ -220,7 +219,7 @@ fn copy_with_retries(
             if policy.retries > 0
                 && !resume
                 && dst != Path::new("-")
-                && !fs::metadata(&dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
+                && !fs::metadata(dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
         {
             Some((src.clone(), dst.clone()))
         }
