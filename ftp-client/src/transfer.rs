@@ -475,7 +475,11 @@ impl<'c> Download<'c> {
     /// never give a final reply to an abandoned download).
     fn end_early(&mut self) -> Result<()> {
         self.finished = true;
-        drop(self.data.take());
+        // Over TLS, say so (close_notify): a server that finished sending
+        // waits for it before its final reply (proFTPD).
+        if let Some(mut data) = self.data.take() {
+            data.close_notify();
+        }
         let timeout = self
             .client
             .config
