@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark ftp-cli (and the ftp-client library) against curl and lftp on
-# real FTP servers over loopback. One command; see bench/README.md.
+# real FTP servers over loopback, then against curl --ssl-reqd over explicit
+# FTPS on the same servers. One command; see bench/README.md.
 #
 #   bench/run.sh                                   # full: 1 GiB, 5 runs (~10 min)
 #   BENCH_SIZE_MIB=64 BENCH_RUNS=3 bench/run.sh    # quick (~2 min)
@@ -515,7 +516,10 @@ mkdir -p "$RESULTS"
 {
   echo "ftp-cli benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')"
   echo "machine: $(nproc) cpus, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; $RUNS runs per measure, clients alternated; medians"
-  echo "clients: ftp-cli $("$FTP_CLI" --version 2>/dev/null | awk '{print $2}'), $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  echo "clients: ftp-cli $("$FTP_CLI" --version 2>/dev/null | head -n1 | awk '{print $2}'), $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  if [[ -n ${TLS_SERVERS// /} ]]; then
+    echo "FTPS: ftp-cli $("$FTP_CLI" --version 2>/dev/null | sed -n 's/^TLS: \([^,(]*\).*/\1/p' | sed 's/ *$//'), curl with $(curl --version | head -n1 | grep -o 'OpenSSL/[^ ]*\|GnuTLS/[^ ]*' | head -n1)"
+  fi
   echo "servers: $("$SERVERS_SH" versions 2>/dev/null | grep -E "^($(echo "$SERVERS" | tr ' ' '|')) " | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')"
   BENCH_TLS_SERVERS="$TLS_SERVERS" python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
   echo "total wall time of bench/run.sh: ${elapsed} s"
