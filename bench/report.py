@@ -5,15 +5,20 @@ usage: report.py SAMPLES.tsv SIZE_MIB RSS_SMALL_MIB MANY LS_ENTRIES STALL_S SERV
 
 SAMPLES.tsv columns: measure server client run status value extra
 (status ok|fail|timeout; extra is k=v;k=v). Medians over the ok samples.
+The FTPS rows (measures tls_*) are printed for the servers listed in the
+environment variable BENCH_TLS_SERVERS (space-separated).
 """
 
 import csv
+import os
 import statistics
 import sys
 from collections import defaultdict
 
 samples_path, size_mib, rss_small_mib, many, ls_entries, stall_s = sys.argv[1:7]
 servers = sys.argv[7:]
+tls_servers = os.environ.get("BENCH_TLS_SERVERS", "").split()
+MANY_MEASURES = ("many", "tls_many")
 size_mib, rss_small_mib, many, ls_entries = map(int, (size_mib, rss_small_mib, many, ls_entries))
 
 ok = defaultdict(list)        # (measure, server, client) -> [value]
@@ -24,7 +29,7 @@ with open(samples_path, newline="") as f:
     for row in csv.DictReader(f, delimiter="\t"):
         key = (row["measure"], row["server"], row["client"])
         kv = dict(p.split("=", 1) for p in (row["extra"] or "").split(";") if "=" in p)
-        if row["measure"] == "many" and row["client"] == "curl" and row["status"] in ("ok", "timeout"):
+        if row["measure"] in MANY_MEASURES and row["client"] == "curl" and row["status"] in ("ok", "timeout"):
             # curl 7.88 sometimes waits 1 s before a data connection: the
             # stalls are reported apart, their excess time removed.
             extra[key].append(dict(kv, wall=row["value"], status=row["status"]))
@@ -44,7 +49,7 @@ with open(samples_path, newline="") as f:
         value = float(row["value"])
         if "cpu" in kv:
             cpu[key].append(float(kv["cpu"]))
-        if row["measure"] == "many":
+        if row["measure"] in MANY_MEASURES:
             value = many / value  # files/s, whole process (connect + login included)
             extra[key].append(kv)
         ok[key].append(value)
@@ -138,6 +143,30 @@ for s in servers:
                  (f"{c:.3f}s" if c else "n/a") + fail_note("ls", s, "curl"), "-",
                  f"{c / f:.2f}x" if (f and c) else "-", "-",
                  worst_spread("ls", s, ("ftp-cli", "curl"))))
+# FTPS (explicit TLS): ftp-cli (rustls) against curl --ssl-reqd (OpenSSL).
+for measure, label in (("tls_dl", f"FTPS download {size_mib} MiB -> file"),
+                       ("tls_ul", f"FTPS upload {size_mib} MiB")):
+    for s in tls_servers:
+        f, c = med(measure, s, "ftp-cli"), med(measure, s, "curl")
+        rows.append((label, s,
+                     cell_time(measure, s, "ftp-cli", size_mib),
+                     cell_time(measure, s, "curl", size_mib), "-",
+                     f"{c / f:.2f}x" if (f and c) else "-",
+                     f"{pct(f)}/{pct(c)}/-",
+                     worst_spread(measure, s, ("ftp-cli", "curl"))))
+for s in tls_servers:
+    f, c = med("tls_rss", s, "ftp-cli"), med("tls_rss", s, "curl")
+    cell = lambda v, cl: (f"{v / 1024:.1f} MiB peak RSS" if v else "n/a") + fail_note("tls_rss", s, cl)
+    rows.append((f"FTPS peak RSS, {size_mib} MiB download", s, cell(f, "ftp-cli"), cell(c, "curl"), "-",
+                 f"{c / f:.2f}x" if (f and c) else "-", "-",
+                 worst_spread("tls_rss", s, ("ftp-cli", "curl"))))
+for s in tls_servers:
+    f, c = med("tls_many", s, "ftp-cli"), med("tls_many", s, "curl")
+    rows.append((f"FTPS {many} x small files, one session", s,
+                 (f"{f:.0f} files/s" if f else "n/a") + fail_note("tls_many", s, "ftp-cli"),
+                 (f"{c:.0f} files/s*" if c else "n/a") + fail_note("tls_many", s, "curl"), "-",
+                 f"{f / c:.2f}x" if (f and c) else "-", "-",
+                 worst_spread("tls_many", s, ("ftp-cli", "curl"))))
 
 width = sum(W) + len(W) - 1
 print("-" * width)
@@ -151,21 +180,25 @@ print("ftp/curl > 1 means ftp-cli is better: curl time / ftp-cli time (transfers
 print("% of ceiling: socat time / client time for ftp-cli/curl/lftp. spread: largest (max-min)/median "
       "of a client's runs in that row (noise).")
 print("files/s: whole process (connect, login, N RETR, QUIT) / wall time.")
-for s in servers:
-    ex = extra.get(("many", s, "curl"), [])
+if tls_servers:
+    print("FTPS rows: explicit TLS required on control and data, ftp-cli ftpes:// (rustls) vs "
+          "curl --ssl-reqd (OpenSSL), both trusting only the servers' test CA (--cacert).")
+for mm, s in [("many", s) for s in servers] + [("tls_many", s) for s in tls_servers]:
+    ex = extra.get((mm, s, "curl"), [])
     if not ex:
         continue
+    tag = "FTPS " if mm == "tls_many" else ""
     stalls = sum(int(e.get("stalls", 0)) for e in ex)
     done = sum(int(e.get("done", 0)) for e in ex)
     stalled_runs = sum(1 for e in ex if int(e.get("stalls", 0)) > 0)
     timeouts = sum(1 for e in ex if e["status"] == "timeout")
     raw = statistics.median(int(e["done"]) / float(e["wall"]) for e in ex)
-    print(f"* curl on {s}: {stalls} of {done} transfers stalled (>= {stall_s} s) in {stalled_runs} of "
+    print(f"* {tag}curl on {s}: {stalls} of {done} transfers stalled (>= {stall_s} s) in {stalled_runs} of "
           f"{len(ex)} runs ({timeouts} hit the time bound); their excess time is removed from curl's "
           f"files/s (runs cut by the bound: extrapolated from their completed transfers); raw median with stalls: {raw:.0f} files/s.")
-    lib = [float(e["internal_fps"]) for e in extra.get(("many", s, "ftp-cli"), []) if "internal_fps" in e]
+    lib = [float(e["internal_fps"]) for e in extra.get((mm, s, "ftp-cli"), []) if "internal_fps" in e]
     if lib:
-        print(f"  ftp-cli library loop alone (login excluded) on {s}: median {statistics.median(lib):.0f} files/s.")
+        print(f"  {tag}ftp-cli library loop alone (login excluded) on {s}: median {statistics.median(lib):.0f} files/s.")
 
 # CPU time is steadier than wall time on a shared machine, and shows what a
 # client costs beside the server it waits for.
@@ -174,9 +207,13 @@ transfers = (("dl_file", f"download {size_mib} MiB -> file"),
              ("ul", f"upload {size_mib} MiB"),
              ("many", f"{many} x small files, one session"),
              ("ls", f"ls of a {ls_entries}-entry directory"))
+tls_transfers = (("tls_dl", f"FTPS download {size_mib} MiB -> file"),
+                 ("tls_ul", f"FTPS upload {size_mib} MiB"),
+                 ("tls_many", f"FTPS {many} x small files, one session"))
 cpu_rows = []
-for measure, label in transfers:
-    for s in servers:
+for measure, label, srv in ([(m, l, servers) for m, l in transfers]
+                            + [(m, l, tls_servers) for m, l in tls_transfers]):
+    for s in srv:
         meds = {c: statistics.median(v) for c in ("ftp-cli", "curl", "lftp")
                 if (v := cpu.get((measure, s, c)))}
         if "ftp-cli" in meds:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Benchmark ftp-cli (and the ftp-client library) against curl and lftp on
-# real FTP servers over loopback. One command; see bench/README.md.
+# real FTP servers over loopback, then against curl --ssl-reqd over explicit
+# FTPS on the same servers. One command; see bench/README.md.
 #
 #   bench/run.sh                                   # full: 1 GiB, 5 runs (~10 min)
 #   BENCH_SIZE_MIB=64 BENCH_RUNS=3 bench/run.sh    # quick (~2 min)
@@ -24,6 +25,7 @@ MANY=${BENCH_MANY:-1000}
 MANY_KIB=${BENCH_MANY_KIB:-4}
 LS_ENTRIES=${BENCH_LS_ENTRIES:-10000}
 SERVERS=${BENCH_SERVERS:-"vsftpd pureftpd"}
+TLS_SERVERS=${BENCH_TLS_SERVERS-"vsftpd pureftpd"} # FTPS rows (explicit TLS); empty: none
 TIMEOUT=${BENCH_TIMEOUT:-600}                  # any single command
 CURL_MANY_TIMEOUT=${BENCH_CURL_MANY_TIMEOUT:-60} # curl's many-files run (it can stall 1 s per file)
 STALL_S=${BENCH_STALL_S:-0.5}                  # a curl transfer this slow is a stall
@@ -200,6 +202,40 @@ socat_once() { # measure server run
 }
 
 # ------------------------------------------------------------------ measures
+# curl_many MEASURE SERVER RUN CURLRC [CURL OPTIONS...]: one curl fetching the
+# MANY URLs of CURLRC over one connection; per-transfer times on stderr
+# (unbuffered, so a timed-out run keeps what it did)
+curl_many() {
+  local m=$1 s=$2 r=$3 cfg=$4 wout done_n
+  shift 4
+  wout=$WORK/many-curl.w
+  local rc=0
+  "$TIMED" "$CURL_MANY_TIMEOUT" "$TFILE" curl -q -sS "$@" -K "$cfg" -w '%{stderr}%{time_total}\n' \
+    >/dev/null 2>"$wout" || rc=$?
+  done_n=$(grep -cE '^[0-9.]+$' "$wout" || true)
+  # stalls: transfers >= STALL_S; excess: their time above the median
+  # of the others; est: a whole run of MANY files without stalls,
+  # extrapolated from this run (first transfer = connect + login)
+  local st med
+  med=$(grep -E '^[0-9.]+$' "$wout" | sort -g | awk -v th="$STALL_S" '
+    $1 < th { t[++n] = $1 } END { print (n > 0) ? t[int((n + 1) / 2)] : 0 }')
+  st=$(grep -E '^[0-9.]+$' "$wout" | awk -v th="$STALL_S" -v med="$med" -v n="$MANY" '
+    { sum += $1; c = $1
+      if ($1 >= th) { k++; ex += $1 - med; c = med }
+      if (NR == 1) first = c; else rest += c }
+    END { est = (NR > 1) ? first + (n - 1) * rest / (NR - 1) : 0
+          printf "stalls=%d;excess=%.6f;sum=%.6f;est=%.6f", k, ex, sum, est }')
+  if ((rc == 0 || rc == 124)) && ((done_n > 0)); then
+    record "$m" "$s" curl "$r" "$([[ $rc == 0 ]] && echo ok || echo timeout)" "$(head -1 "$TFILE")" "done=$done_n;$st;cpu=$(sed -n 2p "$TFILE")"
+    if ((rc == 124)); then
+      log "curl many-files run $r on $s hit the ${CURL_MANY_TIMEOUT}s bound after $done_n files ($st)"
+    fi
+  else
+    log "FAILED ($m $s curl run $r, status $rc): $(grep -vE '^[0-9.]+$' "$wout" | head -c 300)"
+    record "$m" "$s" curl "$r" fail "$(head -1 "$TFILE")" "done=$done_n;$st"
+  fi
+}
+
 bench_server() {
   local s=$1 envf=${ENVF[$1]} url root r c dst lf
   root=$(env_get "$envf" FTP_ROOT)
@@ -320,34 +356,8 @@ bench_server() {
           fi
           ;;
         curl)
-          # one curl, MANY URLs (connection reused); per-transfer times on
-          # stderr (unbuffered, so a timed-out run keeps what it did)
-          wout=$WORK/many-curl.w
-          local rc=0
-          "$TIMED" "$CURL_MANY_TIMEOUT" "$TFILE" curl -q -sS -K "$cfg" -w '%{stderr}%{time_total}\n' \
-            >/dev/null 2>"$wout" || rc=$?
-          done_n=$(grep -cE '^[0-9.]+$' "$wout" || true)
-          # stalls: transfers >= STALL_S; excess: their time above the median
-          # of the others; est: a whole run of MANY files without stalls,
-          # extrapolated from this run (first transfer = connect + login)
-          local st med
-          med=$(grep -E '^[0-9.]+$' "$wout" | sort -g | awk -v th="$STALL_S" '
-            $1 < th { t[++n] = $1 } END { print (n > 0) ? t[int((n + 1) / 2)] : 0 }')
-          st=$(grep -E '^[0-9.]+$' "$wout" | awk -v th="$STALL_S" -v med="$med" -v n="$MANY" '
-            { sum += $1; c = $1
-              if ($1 >= th) { k++; ex += $1 - med; c = med }
-              if (NR == 1) first = c; else rest += c }
-            END { est = (NR > 1) ? first + (n - 1) * rest / (NR - 1) : 0
-                  printf "stalls=%d;excess=%.6f;sum=%.6f;est=%.6f", k, ex, sum, est }')
-          if ((rc == 0 || rc == 124)) && ((done_n > 0)); then
-            record many "$s" curl "$r" "$([[ $rc == 0 ]] && echo ok || echo timeout)" "$(head -1 "$TFILE")" "done=$done_n;$st;cpu=$(sed -n 2p "$TFILE")"
-            if ((rc == 124)); then
-              log "curl many-files run $r on $s hit the ${CURL_MANY_TIMEOUT}s bound after $done_n files ($st)"
-            fi
-          else
-            log "FAILED (many $s curl run $r, status $rc): $(grep -vE '^[0-9.]+$' "$wout" | head -c 300)"
-            record many "$s" curl "$r" fail "$(head -1 "$TFILE")" "done=$done_n;$st"
-          fi
+          # one curl, MANY URLs (connection reused)
+          curl_many many "$s" "$r" "$cfg"
           ;;
       esac
     done
@@ -370,9 +380,134 @@ bench_server() {
   done
 }
 
+# FTPS (explicit TLS, required on control and data): ftp-cli with an
+# ftpes:// URL against curl --ssl-reqd (ftp:// URL, AUTH TLS), both trusting
+# only the server's test CA. Measures tls_dl (to a file), tls_ul,
+# tls_rss (peak RSS of the big download) and tls_many.
+bench_tls_server() {
+  local s=$1 envf=${ENVF_TLS[$1]} root ca hp furl curl_url r c dst kib
+  root=$(env_get "$envf" FTP_ROOT)
+  ca=$(env_get "$envf" FTP_CA)
+  [[ -r $ca ]] || die "$s (explicit): no test CA in $envf"
+  hp="$(env_get "$envf" FTP_USER):$(env_get "$envf" FTP_PASS)@127.0.0.1:$(env_get "$envf" FTP_PORT)"
+  furl="ftpes://$hp"
+  curl_url="ftp://$hp"
+  local size=$((SIZE_MIB * 1048576))
+  local fc=("$FTP_CLI" --cacert "$ca")
+  local cc=(curl -q -sS --ssl-reqd --cacert "$ca")
+
+  # warm-up, untimed; also proves both clients verify the certificate
+  "${fc[@]}" cp "$furl/small.bin" /dev/null || die "ftp-cli over FTPS on $s failed (warm-up)"
+  "${cc[@]}" -o /dev/null "$curl_url/small.bin" || die "curl --ssl-reqd on $s failed (warm-up)"
+  "$BENCH_MANY_BIN" "$furl/" 10 "$ca" >/dev/null || die "bench_many over FTPS on $s failed (warm-up)"
+
+  # 1. download to a file
+  dst=$WORK/dl/big.bin
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      rm -f "$dst" "$WORK"/dl/.big.bin.*.part
+      sync
+      warm "$WORK/big.bin"
+      case $c in
+        ftp-cli) run_timed tls_dl "$s" "$c" "$r" "$TIMEOUT" /dev/null "${fc[@]}" cp "$furl/big.bin" "$dst" || continue ;;
+        curl) run_timed tls_dl "$s" "$c" "$r" "$TIMEOUT" /dev/null "${cc[@]}" -o "$dst" "$curl_url/big.bin" || continue ;;
+      esac
+      if [[ "$(stat -c %s "$dst" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$dst" "$WORK/big.bin"; }; then
+        log "FAILED check (tls_dl $s $c run $r): $dst differs from the source"
+        fail_sample
+      fi
+    done
+  done
+  rm -f "$dst"
+
+  # 2. upload
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      rm -f "$root/up.bin" "$root"/.up.bin.*.part
+      sync
+      warm "$WORK/big.bin"
+      case $c in
+        ftp-cli) run_timed tls_ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "${fc[@]}" cp "$WORK/big.bin" "$furl/up.bin" || continue ;;
+        curl) run_timed tls_ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "${cc[@]}" -T "$WORK/big.bin" "$curl_url/up.bin" || continue ;;
+      esac
+      if [[ "$(stat -c %s "$root/up.bin" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$root/up.bin" "$WORK/big.bin"; }; then
+        log "FAILED check (tls_ul $s $c run $r): the uploaded file differs from the source"
+        fail_sample
+      fi
+    done
+  done
+  rm -f "$root/up.bin"
+  sync
+
+  # 3. peak RSS of the big download
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      rm -f "$WORK/dl/rss.bin"
+      warm "$WORK/big.bin"
+      local cmd=("${fc[@]}" cp "$furl/big.bin" "$WORK/dl/rss.bin")
+      [[ $c == curl ]] && cmd=("${cc[@]}" -o "$WORK/dl/rss.bin" "$curl_url/big.bin")
+      if timeout "$TIMEOUT" /usr/bin/time -v -o "$WORK/rss.txt" "${cmd[@]}" 2>"$WORK/stderr"; then
+        kib=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/rss.txt")
+        record tls_rss "$s" "$c" "$r" ok "$kib"
+      else
+        log "FAILED (tls_rss $s $c run $r): $(head -c 300 "$WORK/stderr")"
+        record tls_rss "$s" "$c" "$r" fail 0
+      fi
+    done
+  done
+  rm -f "$WORK/dl/rss.bin"
+
+  # 4. MANY small files over one session
+  local cfg=$WORK/many-tls-$s.curlrc i f
+  : >"$cfg"
+  for ((i = 0; i < MANY; i++)); do
+    printf -v f 'f%04d' "$i"
+    printf 'url = "%s/many/%s"\noutput = "/dev/null"\n' "$curl_url" "$f" >>"$cfg"
+  done
+  for ((r = 1; r <= RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli curl); do
+      warm "$WORK"/data/many/*
+      case $c in
+        ftp-cli)
+          if run_timed tls_many "$s" "$c" "$r" "$TIMEOUT" "$WORK/many.out" "$BENCH_MANY_BIN" "$furl/" "$MANY" "$ca"; then
+            if ! grep -q "^files=$MANY bytes=$((MANY * MANY_KIB * 1024)) " "$WORK/many.out"; then
+              log "FAILED check (tls_many $s ftp-cli run $r): $(cat "$WORK/many.out")"
+              fail_sample
+            else
+              sed -i "\$ s/\$/;done=$MANY;internal_fps=$(sed -n 's/.*files_per_s=//p' "$WORK/many.out")/" "$SAMPLES"
+            fi
+          fi
+          ;;
+        curl) curl_many tls_many "$s" "$r" "$cfg" --ssl-reqd --cacert "$ca" ;;
+      esac
+    done
+  done
+}
+
 for s in $SERVERS; do
   log "benchmarking $s ($RUNS runs per measure)"
   bench_server "$s"
+done
+
+# FTPS: servers.sh runs one instance per server name, so each plain server
+# is stopped and the same server started again in explicit mode (same ports).
+declare -A ENVF_TLS
+for s in $TLS_SERVERS; do
+  if [[ -n ${ENVF[$s]:-} ]]; then
+    "$SERVERS_SH" stop "${ENVF[$s]}" 2>>"$WORK/stop-$s.log" || die "cannot stop $s (plain)"
+    unset "ENVF[$s]"
+  fi
+  envf=$("$SERVERS_SH" start "$s" explicit 2>"$WORK/start-tls-$s.log") ||
+    { cat "$WORK/start-tls-$s.log" >&2; die "cannot start $s in explicit TLS mode"; }
+  STARTED+=("$envf")
+  ENVF_TLS[$s]=$envf
+  log "started $s, explicit TLS ($envf)"
+  r=$(env_get "$envf" FTP_ROOT)
+  ln "$WORK/big.bin" "$r/big.bin" 2>/dev/null || cp "$WORK/big.bin" "$r/big.bin"
+  ln "$WORK/small.bin" "$r/small.bin" 2>/dev/null || cp "$WORK/small.bin" "$r/small.bin"
+  cp -al "$WORK/data/many" "$r/" 2>/dev/null || cp -a "$WORK/data/many" "$r/"
+  log "benchmarking $s over FTPS ($RUNS runs per measure)"
+  bench_tls_server "$s"
 done
 
 # ------------------------------------------------------------------ report
@@ -381,9 +516,12 @@ mkdir -p "$RESULTS"
 {
   echo "ftp-cli benchmark  $(date -u '+%Y-%m-%d %H:%M UTC')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')"
   echo "machine: $(nproc) cpus, $(uname -r), $(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo) RAM; $RUNS runs per measure, clients alternated; medians"
-  echo "clients: ftp-cli $("$FTP_CLI" --version 2>/dev/null | awk '{print $2}'), $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  echo "clients: ftp-cli $("$FTP_CLI" --version 2>/dev/null | head -n1 | awk '{print $2}'), $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), socat $(socat -V | sed -n 's/^socat version \([^ ]*\).*/\1/p')"
+  if [[ -n ${TLS_SERVERS// /} ]]; then
+    echo "FTPS: ftp-cli $("$FTP_CLI" --version 2>/dev/null | sed -n 's/^TLS: \([^,(]*\).*/\1/p' | sed 's/ *$//'), curl with $(curl --version | head -n1 | grep -o 'OpenSSL/[^ ]*\|GnuTLS/[^ ]*' | head -n1)"
+  fi
   echo "servers: $("$SERVERS_SH" versions 2>/dev/null | grep -E "^($(echo "$SERVERS" | tr ' ' '|')) " | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')"
-  python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
+  BENCH_TLS_SERVERS="$TLS_SERVERS" python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
   echo "total wall time of bench/run.sh: ${elapsed} s"
 } >"$WORK/table.txt"
 cp "$WORK/table.txt" "$RESULTS/latest.txt"
