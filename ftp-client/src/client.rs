@@ -945,6 +945,10 @@ impl Client {
         let connected = TcpStream::connect_timeout(&addr, connect_timeout).and_then(|stream| {
             stream.set_read_timeout(Some(timeout))?;
             stream.set_write_timeout(Some(timeout))?;
+            // The TLS handshake's small writes must not wait for an ACK
+            // (Nagle with delayed ACKs: ~40 ms a data connection); bulk
+            // data goes in large writes either way.
+            stream.set_nodelay(true)?;
             Ok(stream)
         });
         match connected {
