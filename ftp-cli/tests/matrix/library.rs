@@ -549,10 +549,18 @@ fn retrieve_file_where_splice_is_refused(c: &Ctx) -> Outcome {
 /// (Pure-FTPd), the client gives the session up instead; whether the
 /// server had finished depends on socket buffers, so there either is
 /// right.
+/// Whether the target may end the session when a download is closed early
+/// (see the quirks).
+fn early_close_may_end_session(c: &Ctx) -> bool {
+    let quirks = &c.target.profile.quirks;
+    quirks.no_final_reply_after_early_close
+        || (c.target.tls.is_some() && quirks.tls_early_close_may_end_session)
+}
+
 fn session_goes_on_after_early_close(c: &Ctx, ftp: &mut Client) -> Outcome {
     match ftp.noop() {
         Ok(()) => Ok(()),
-        Err(err) if c.target.profile.quirks.no_final_reply_after_early_close => {
+        Err(err) if early_close_may_end_session(c) => {
             ensure!(err.to_string().contains("closed"), "{err}");
             Ok(())
         }
@@ -751,7 +759,9 @@ fn finish_of_unfinished_download_fails(c: &Ctx) -> Outcome {
         .err()
         .ok_or("finish() of a half-read download succeeded")?;
     ensure!(
-        err.code() == Some(426) || err.to_string().contains("not read to its end"),
+        err.code() == Some(426)
+            || err.to_string().contains("not read to its end")
+            || (early_close_may_end_session(c) && err.to_string().contains("closed")),
         "{err}"
     );
     session_goes_on_after_early_close(c, &mut ftp)

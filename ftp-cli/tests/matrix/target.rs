@@ -119,6 +119,10 @@ pub struct Quirks {
     /// Pure-FTPd: a download the client closes early is answered with one
     /// more 150 and no final reply, so the client gives the session up.
     pub no_final_reply_after_early_close: bool,
+    /// proFTPD over TLS: a download the client closes early may end the
+    /// whole session (the control connection closes, or no final reply
+    /// comes), depending on how far its TLS writes had got.
+    pub tls_early_close_may_end_session: bool,
     /// libunftp: RETR of a missing file is answered 150, then 550 (the
     /// others refuse before any 1xx).
     pub missing_file_refused_after_start: bool,
@@ -170,6 +174,7 @@ impl Profile {
         let plain = Quirks {
             final_reply_after_data_close: false,
             no_final_reply_after_early_close: false,
+            tls_early_close_may_end_session: false,
             missing_file_refused_after_start: false,
             nlst_lists_dot_entries: false,
             missing_dir_listing: MissingDirListing::Refused,
@@ -217,6 +222,7 @@ impl Profile {
             },
             "proftpd" => Profile {
                 quirks: Quirks {
+                    tls_early_close_may_end_session: true,
                     final_reply_after_data_close: true,
                     refused_directory_names: &[b"*"],
                     tls13_no_tickets_on_uploads: true,
