@@ -500,16 +500,7 @@ fn download(
     remove_source: bool,
 ) -> Result<(), Failure> {
     crate::interrupt::running(format!("{op} {src}"));
-    let Some(name) = src.file_name() else {
-        return Err(Failure::usage(format!(
-            "{op} {src}: the URL names a directory; give a file"
-        )));
-    };
-    let name = local_file_name(name).ok_or_else(|| {
-        Failure::failed(format!(
-            "{op} {src}: the remote name is not a valid local file name"
-        ))
-    })?;
+    let name = download_name(op, src)?;
     if dst == Path::new("-") {
         if remove_source {
             return Err(Failure::usage(format!(
@@ -1021,6 +1012,21 @@ pub(crate) fn ends_with_separator(path: &Path) -> bool {
         .to_string_lossy()
         .ends_with(std::path::MAIN_SEPARATOR)
         || path.as_os_str().to_string_lossy().ends_with('/')
+}
+
+/// The local name a download of `src` takes: its last path component,
+/// unless that names a directory or would not be one safe local name.
+pub(crate) fn download_name(op: &str, src: &FtpUrl) -> Result<OsString, Failure> {
+    let Some(name) = src.file_name() else {
+        return Err(Failure::usage(format!(
+            "{op} {src}: the URL names a directory; give a file"
+        )));
+    };
+    local_file_name(name).ok_or_else(|| {
+        Failure::failed(format!(
+            "{op} {src}: the remote name is not a valid local file name"
+        ))
+    })
 }
 
 /// A remote file name as a local one; `None` for names that would escape

@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::ops::{
-    Failure, Location, UploadTarget, connect, ends_with_separator, local_file_name, os_bytes,
+    Failure, Location, UploadTarget, connect, download_name, ends_with_separator, os_bytes,
     permissions_for, quit, upload_target,
 };
 
@@ -90,16 +90,7 @@ fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, (ftp_cli
 
 /// The partial file a download of `src` to `dst` uses, when there is one.
 fn partial_of(op: &str, src: &FtpUrl, dst: &Path) -> Result<(PathBuf, PathBuf), Failure> {
-    let Some(name) = src.file_name() else {
-        return Err(Failure::usage(format!(
-            "{op} {src}: the URL names a directory; give a file"
-        )));
-    };
-    let name = local_file_name(name).ok_or_else(|| {
-        Failure::failed(format!(
-            "{op} {src}: the remote name is not a valid local file name"
-        ))
-    })?;
+    let name = download_name(op, src)?;
     if dst == Path::new("-") {
         return Err(Failure::usage(format!(
             "{op}: cannot resume into standard output; give a file"
