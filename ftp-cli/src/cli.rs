@@ -33,6 +33,7 @@ Examples:
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
+  ftp-cli --active cp ftp://example.net/pub/README ./
 
 Logins: the URL's user and password first, then -u/--user USER[:PASSWORD], the
 password in the environment variable FTP_PASSWORD, then ~/.netrc (or
@@ -100,6 +101,15 @@ pub struct Cli {
     /// The newest TLS version to use: 1.2 or 1.3 (default)
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_tls_version)]
     pub tls_max: Option<ftp_client::TlsVersion>,
+
+    /// Active mode: the server connects to us for data (EPRT, or PORT),
+    /// for servers whose passive ports a firewall closes. We listen on
+    /// the control connection's local address, or on ADDRESS (an IP
+    /// address of this host; '-' is the default) given as --active=ADDRESS,
+    /// and accept only a connection from the server's IP
+    #[arg(long, global = true, value_name = "ADDRESS", num_args = 0..=1,
+          require_equals = true, default_missing_value = "-", value_parser = parse_active)]
+    pub active: Option<ActiveAddress>,
 
     /// Retry a single-file cp or mv up to N times after a failure that may
     /// pass: a connection refused, reset or lost, a timeout, 421 or any
@@ -330,6 +340,25 @@ fn long_version() -> &'static str {
     })
 }
 
+/// `--active`'s address: `None` for the control connection's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveAddress(pub Option<std::net::IpAddr>);
+
+fn parse_active(text: &str) -> Result<ActiveAddress, String> {
+    if text == "-" {
+        return Ok(ActiveAddress(None));
+    }
+    // Brackets as in a URL are fine for IPv6: [::1].
+    let bare = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    bare.parse().map(|ip| ActiveAddress(Some(ip))).map_err(|_| {
+        "expected an IP address of this host, or '-' for the control connection's address"
+            .to_owned()
+    })
+}
+
 fn parse_jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
@@ -401,6 +430,9 @@ impl Cli {
         }
         if self.tls {
             config.tls = ftp_client::TlsMode::Explicit;
+        }
+        if let Some(ActiveAddress(address)) = self.active {
+            config.data_mode = ftp_client::DataMode::Active { address };
         }
         if let Some(version) = self.tls_max {
             config.tls_max_version = version;

@@ -45,6 +45,8 @@ pub enum Need {
     Tls,
     /// REST before RETR and STOR (resumed transfers).
     Rest,
+    /// Active mode: PORT over IPv4, EPRT over IPv6.
+    Active,
 }
 
 impl Need {
@@ -86,6 +88,14 @@ impl Need {
             )),
             Need::Rest if !target.profile.rest => Some(format!(
                 "{} is configured without REST (resumed transfers)",
+                target.name
+            )),
+            Need::Active if !target.profile.port => Some(format!(
+                "{} is configured without active mode (PORT)",
+                target.name
+            )),
+            Need::Active if family == Family::V6 && !target.profile.eprt => Some(format!(
+                "{} has no EPRT: no active mode over IPv6",
                 target.name
             )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(
