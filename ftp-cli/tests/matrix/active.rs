@@ -130,8 +130,14 @@ fn cli_listing(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-/// `cp -r -j 3` both ways: parallel sessions, each with its own listener.
+/// `cp -r -j 3` both ways: parallel sessions, each with its own listener
+/// (one session where parallel ones stall the server).
 fn cli_tree_copy_parallel(c: &Ctx) -> Outcome {
+    let jobs = if c.target.profile.quirks.active_stalls_new_sessions {
+        "1"
+    } else {
+        "3"
+    };
     let local = c.local("tree");
     std::fs::create_dir_all(local.join("sub"))?;
     let mut files = Vec::new();
@@ -150,7 +156,7 @@ fn cli_tree_copy_parallel(c: &Ctx) -> Outcome {
         "cp",
         "-r",
         "-j",
-        "3",
+        jobs,
         utf8(&local)?,
         &c.url("tree"),
     ])?;
@@ -164,7 +170,7 @@ fn cli_tree_copy_parallel(c: &Ctx) -> Outcome {
         "cp",
         "-r",
         "-j",
-        "3",
+        jobs,
         &c.url("tree"),
         utf8(&back)?,
     ])?;

@@ -172,6 +172,10 @@ pub struct Record {
     pub result: Verdict,
 }
 
+/// Held shared by every trial, and exclusively by one that must run
+/// alone (see [`crate::target::Quirks::active_stalls_new_sessions`]).
+static ALONE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Outcomes of the trials run by this process.
 pub static RECORDS: Mutex<Vec<Record>> = Mutex::new(Vec::new());
 
@@ -242,6 +246,14 @@ fn run_trial(
     if let Some(reason) = lacking {
         record(&target.name, label, Verdict::Skipped);
         return Ok(Completion::ignored_with(reason));
+    }
+    // pyftpdlib may stop serving new sessions while active-mode data
+    // connections come and go: those cases run alone on such a target.
+    let (_shared, _alone);
+    if target.profile.quirks.active_stalls_new_sessions && case.needs.contains(&Need::Active) {
+        _alone = ALONE.write().unwrap_or_else(|e| e.into_inner());
+    } else {
+        _shared = ALONE.read().unwrap_or_else(|e| e.into_inner());
     }
     let outcome =
         Ctx::new(target, family, &format!("{label}-{}", case.name), cli).and_then(|ctx| {

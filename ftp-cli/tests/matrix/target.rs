@@ -148,6 +148,11 @@ pub struct Quirks {
     /// connection's TLS session (it issues no ticket; it does not require
     /// resumption either). Over TLS 1.2 they do.
     pub no_tls13_resumption: bool,
+    /// pyftpdlib 2.2: while active-mode data connections open and close,
+    /// a new control connection may never be read (its 220 comes, the
+    /// answer to USER or the TLS handshake never does); curl -P shows the
+    /// same. Active-mode cases run alone on it, with one session each.
+    pub active_stalls_new_sessions: bool,
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -185,6 +190,7 @@ impl Profile {
             refused_directory_names: &[],
             tls13_no_tickets_on_uploads: false,
             no_tls13_resumption: false,
+            active_stalls_new_sessions: false,
         };
         let common = Profile {
             mlsd: true,
@@ -250,6 +256,10 @@ impl Profile {
             // that are not (its default `unicode_errors = "replace"`).
             "pyftpdlib" => Profile {
                 non_utf8_names: false,
+                quirks: Quirks {
+                    active_stalls_new_sessions: true,
+                    ..common.quirks.clone()
+                },
                 ..common
             },
             _ => return None,
@@ -506,6 +516,10 @@ impl Target {
             ),
             (q.nlst_lists_dot_entries, "NLST lists . and .."),
             (q.slow_failed_login, "a 530 only after a delay of seconds"),
+            (
+                q.active_stalls_new_sessions,
+                "new sessions may stall while active-mode data connections come and go",
+            ),
         ] {
             if has {
                 let _ = write!(s, "\n  quirk: {what}");
