@@ -252,10 +252,21 @@ Examples:
   ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/
   ftp-cli cp ./report.pdf ftpes://alice:s3cret@example.net/backups/ --cacert ca.pem
   ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./
-  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso")]
+  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso
+  ftp-cli cp a.csv b.csv c.csv ftp://alice:s3cret@example.net/inbox/
+  ftp-cli cp ftp://example.net/pub/a.txt ftp://example.net/pub/b.txt ./docs/
+
+With several sources, DST must be a directory: a URL ending in '/' or an
+existing local directory. All the files go over one session, so remote
+sources must be on one server with one login (others are a usage error).
+A file that fails is reported and the rest goes on; a summary (files,
+bytes, failures) ends the run, and the exit status is 1 if any failed.
+Several sources take no -r or -C, and --retry applies to one file only.")]
     Cp {
-        /// The file to copy: a local path or a URL
-        src: String,
+        /// The file(s) to copy: local paths or URLs (several: all on the
+        /// same side, DST a directory)
+        #[arg(required = true, num_args = 1.., value_name = "SRC")]
+        src: Vec<String>,
         /// Where to copy it: a URL or a local path
         dst: String,
         /// Copy a directory tree (into DST/NAME if DST is a directory,
@@ -292,10 +303,16 @@ source cannot be deleted, both copies stay and the exit status is 1.
 
 Examples:
   ftp-cli mv ./upload.zip ftp://alice:s3cret@example.net/incoming/
-  ftp-cli mv ftp://alice:s3cret@example.net/outbox/data.csv ./data.csv")]
+  ftp-cli mv ftp://alice:s3cret@example.net/outbox/data.csv ./data.csv
+  ftp-cli mv a.csv b.csv ftp://alice:s3cret@example.net/inbox/
+
+With several sources, DST must be a directory, as for cp; each source is
+deleted once its own copy is confirmed.")]
     Mv {
-        /// The file to move: a local path or an ftp:// URL
-        src: String,
+        /// The file(s) to move: local paths or URLs (several: all on the
+        /// same side, DST a directory)
+        #[arg(required = true, num_args = 1.., value_name = "SRC")]
+        src: Vec<String>,
         /// Where to move it: an ftp:// URL or a local path
         dst: String,
         /// Move a directory tree: the source is deleted only once every

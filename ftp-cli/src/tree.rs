@@ -45,8 +45,9 @@ pub struct TreeOptions {
     pub remove_source: bool,
 }
 
-/// Counts and failures of a recursive operation.
-struct Summary {
+/// Counts and failures of a recursive operation (and of `cp`/`mv` with
+/// several sources).
+pub(crate) struct Summary {
     op: String,
     files: AtomicU64,
     /// Shared with the progress bar.
@@ -57,7 +58,7 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(op: &str) -> Summary {
+    pub(crate) fn new(op: &str) -> Summary {
         Summary {
             op: op.to_owned(),
             files: AtomicU64::new(0),
@@ -88,12 +89,27 @@ impl Summary {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// One file of several done: counted, or its failure (whose message
+    /// names the operation and the file) printed and counted. A signal
+    /// ends the run here, as it does a single copy.
+    pub(crate) fn record(&self, result: Result<u64, Failure>) {
+        match result {
+            Ok(bytes) => self.done(bytes),
+            Err(failure) => {
+                crate::interrupt::exit_if_interrupted();
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                crate::progress::clear_now();
+                eprintln!("ftp-cli: {failure}");
+            }
+        }
+    }
+
     fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
 
     /// The last line: printed on success, the error line on failure.
-    fn finish(&self) -> Result<(), Failure> {
+    pub(crate) fn finish(&self) -> Result<(), Failure> {
         let mut line = format!(
             "{}: {} files, {} bytes",
             self.op,
