@@ -975,7 +975,7 @@ pub(crate) fn progress_label(path: Option<&[u8]>) -> String {
 /// Deletes what a failed upload left at `path`, best effort; after a
 /// signal within a second, and saying for the interruption's message
 /// whether it went.
-fn delete_partial_upload(client: &mut Client, path: &[u8]) {
+pub(crate) fn delete_partial_upload(client: &mut Client, path: &[u8]) {
     let interrupted = crate::interrupt::signalled().is_some();
     if interrupted {
         client.set_control_timeout(std::time::Duration::from_millis(900));

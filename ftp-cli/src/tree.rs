@@ -69,9 +69,14 @@ impl Summary {
         }
     }
 
-    /// A failure: one line on stderr, counted.
+    /// A failure: one line on stderr, counted. After a signal, the
+    /// transfers it cut are counted only: the interruption's one line says
+    /// what happened.
     fn fail(&self, what: &str, message: impl std::fmt::Display) {
         self.failures.fetch_add(1, Ordering::Relaxed);
+        if crate::interrupt::signalled().is_some() {
+            return;
+        }
         crate::progress::clear_now();
         eprintln!("ftp-cli: {} {what}: {message}", self.op);
     }
@@ -230,6 +235,10 @@ fn run_parallel<J: Sync>(
     let first = Mutex::new(Some(first));
     let kept: Mutex<Option<Client>> = Mutex::new(None);
     let take = || -> Option<usize> {
+        // After a signal, no new file.
+        if crate::interrupt::signalled().is_some() {
+            return None;
+        }
         if let Some(i) = retry.lock().ok()?.pop() {
             return Some(i);
         }
@@ -266,7 +275,11 @@ fn run_parallel<J: Sync>(
                     // succeed a moment later.
                     for attempt in 1..TRIES {
                         match &result {
-                            Err(e) if e.transient && !client.is_closed() => {
+                            Err(e)
+                                if e.transient
+                                    && !client.is_closed()
+                                    && crate::interrupt::signalled().is_none() =>
+                            {
                                 tracing::debug!("{}: {}; trying again", label(job), e.message);
                                 std::thread::sleep(std::time::Duration::from_millis(
                                     200 * u64::from(attempt),
@@ -281,7 +294,11 @@ fn run_parallel<J: Sync>(
                     }
                     match result {
                         Ok(()) => {}
-                        Err(e) if client.is_closed() && retried.insert(i) => {
+                        Err(e)
+                            if client.is_closed()
+                                && crate::interrupt::signalled().is_none()
+                                && retried.insert(i) =>
+                        {
                             let message = e.message;
                             tracing::debug!("session {worker} closed ({message}); reconnecting");
                             if let Ok(mut r) = retry.lock() {
@@ -346,6 +363,7 @@ pub fn download_tree(
         )));
     }
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {src}"));
     let root = trim_slashes(src.path()).to_vec();
     let mut client = ops::connect(op, src, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}"));
@@ -476,6 +494,8 @@ pub fn download_tree(
         &label,
         &work,
     );
+    // Interrupted: the cut transfers cleaned up after themselves.
+    crate::interrupt::exit_if_interrupted();
     // Directory times last: writing files into them changed them.
     for (dir, modified) in created_dirs.iter().rev() {
         if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
@@ -495,6 +515,22 @@ pub fn download_tree(
         ops::quit(client);
     }
     summary.finish()
+}
+
+/// A transfer of a recursive run under way: its bytes count on the
+/// progress bar as they flow, and a signal cuts it.
+struct Moving {
+    _flowing: crate::progress::Flowing,
+    _cancelling: crate::interrupt::Cancelling,
+}
+
+impl Moving {
+    fn new(counter: ftp_client::ByteCounter, canceller: Option<ftp_client::Canceller>) -> Self {
+        Moving {
+            _flowing: crate::progress::flowing(counter),
+            _cancelling: crate::interrupt::cancel_on_interrupt(canceller),
+        }
+    }
 }
 
 /// Downloads one file through a temporary file beside it; `None` when
@@ -543,6 +579,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;
+    let moving = Moving::new(download.counter(), download.canceller());
     let announced = download.size_hint();
     // Small files through a buffer: splice's pipe costs more to set up
     // than it saves below a few hundred KiB.
@@ -556,6 +593,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
             .map_err(JobError::from)?;
     }
     let received = download.finish().map_err(JobError::from)?;
+    drop(moving);
     if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
         return Err(JobError::from(format!(
             "received {received} bytes but the server said {expected}"
@@ -835,6 +873,7 @@ pub fn upload_tree(
     options: TreeOptions,
 ) -> Result<(), Failure> {
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {}", src.display()));
     let shown_src = src.display().to_string();
     let meta = fs::metadata(src).map_err(|e| Failure::failed(format!("{op} {shown_src}: {e}")))?;
     if !meta.is_dir() {
@@ -942,6 +981,8 @@ pub fn upload_tree(
         &label,
         &work,
     );
+    // Interrupted: the cut transfers cleaned up after themselves.
+    crate::interrupt::exit_if_interrupted();
     if let Some(client) = kept {
         ops::quit(client);
     }
@@ -1011,10 +1052,15 @@ fn put_file(
     } else {
         job.remote.clone()
     };
-    let sent = match client.store_file(&upload_path, &mut file) {
+    let sent = match client.store_stream(&upload_path).and_then(|mut upload| {
+        let _moving = Moving::new(upload.counter(), upload.canceller());
+        upload.copy_from_file(&mut file)?;
+        upload.finish()
+    }) {
         Ok(sent) => sent,
         Err(e) => {
-            let _ = client.delete(&upload_path);
+            // Also after a signal, within a second.
+            ops::delete_partial_upload(client, &upload_path);
             return Err(JobError::from(e));
         }
     };
@@ -1079,6 +1125,7 @@ pub fn remove_tree(
         )));
     }
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {url}"));
     let mut client = ops::connect(op, url, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {url}: {e}"));
     let what = client.stat(&path).map_err(|e| fail_top(&e))?;
@@ -1101,6 +1148,8 @@ pub fn remove_tree(
     let mut out = std::io::stdout().lock();
     // Reversed pre-order: every directory after everything under it.
     for found in items.iter().rev() {
+        // Nothing half done to clean up: out at once.
+        crate::interrupt::exit_if_interrupted();
         let shown_path = shown(&found.path);
         if dry_run {
             let what = if found.entry.is_dir() {
