@@ -468,3 +468,33 @@ fn active_thief_is_ignored_and_the_servers_connection_taken() {
     client.store("up.bin", &mut &b"uploaded"[..]).unwrap();
     client.quit().unwrap();
 }
+
+/// A server that sends its final reply only once the client closed the
+/// data connection (proFTPD): the download ends at once even while a
+/// `Canceller` (which holds a duplicate of the socket) is alive.
+#[test]
+fn the_data_connection_closes_for_good_while_a_canceller_is_held() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        let mut data = peer.answer_transfer("RETR", "150 Opening data connection (5 bytes)")?;
+        data.write_all(b"hello")?;
+        data.shutdown(std::net::Shutdown::Write)?;
+        // Waits for the client's FIN (bounded by the script's timeout).
+        let mut rest = Vec::new();
+        let _ = data.read_to_end(&mut rest);
+        peer.reply("226 Transfer complete")?;
+        peer.drain()
+    });
+    let mut client = connect(&server).unwrap();
+    let started = Instant::now();
+    let mut download = client.retrieve_stream("f.bin").unwrap();
+    let canceller = download.canceller();
+    assert!(canceller.is_some());
+    let mut got = Vec::new();
+    download.read_to_end(&mut got).unwrap();
+    assert_eq!(download.finish().unwrap(), 5);
+    assert_eq!(got, b"hello");
+    assert!(started.elapsed() < TIMEOUT, "took {:?}", started.elapsed());
+    drop(canceller);
+    client.noop().unwrap_err(); // the script is over: 502
+}
