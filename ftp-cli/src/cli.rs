@@ -258,8 +258,9 @@ Examples:
 
 With several sources, DST must be a directory: a URL ending in '/' or an
 existing local directory. All the files go over one session, so remote
-sources must be on one server with one login (others are a usage error).
-A file that fails is reported and the rest goes on; a summary (files,
+sources must be on one server with one login (others are a usage error);
+a file refused with a 4xx or cut off by the network is tried once more in a
+new session. A file that fails is reported and the rest goes on; a summary (files,
 bytes, failures) ends the run, and the exit status is 1 if any failed.
 Several sources take no -r or -C, and --retry applies to one file only.")]
     Cp {

@@ -281,7 +281,8 @@ fn copy_several(
                 }
             }
             for file in files {
-                let result = upload(op, file, dir, &mut session, how);
+                let result =
+                    again_if_transient(&mut session, |session| upload(op, file, dir, session, how));
                 summary.record(result);
             }
         }
@@ -313,13 +314,34 @@ fn copy_several(
                 }
             }
             for url in urls {
-                let result = download(op, url, dir, &mut session, how.remove_source);
+                let result = again_if_transient(&mut session, |session| {
+                    download(op, url, dir, session, how.remove_source)
+                });
                 summary.record(result);
             }
         }
     }
     session.quit();
     summary.finish()
+}
+
+/// One file of several: tried once more, in a new session, after a failure
+/// that may pass (a 4xx, a lost connection). A session can wear out where
+/// a new one would not: proFTPD over TLS 1.3 gives no session ticket on
+/// upload connections, so after a few uploads it refuses the next data
+/// connection (425).
+fn again_if_transient(
+    session: &mut Session<'_>,
+    mut copy: impl FnMut(&mut Session<'_>) -> Result<u64, Failure>,
+) -> Result<u64, Failure> {
+    match copy(session) {
+        Err(failure) if failure.transient && crate::interrupt::signalled().is_none() => {
+            tracing::debug!("{failure}; trying again in a new session");
+            session.reset();
+            copy(session)
+        }
+        result => result,
+    }
 }
 
 /// Whether two URLs reach the same server with the same login: one
@@ -355,6 +377,14 @@ impl<'c> Session<'c> {
         self.client
             .as_mut()
             .ok_or_else(|| Failure::failed(format!("{op} {url}: no session")))
+    }
+
+    /// Leaves the session (QUIT, not waiting long); the next file opens a
+    /// new one.
+    fn reset(&mut self) {
+        if let Some(client) = self.client.take() {
+            quit(client);
+        }
     }
 
     /// Ends the session politely, if one was opened.
