@@ -284,6 +284,15 @@ fn run_parallel<J: Sync>(
                                 std::thread::sleep(std::time::Duration::from_millis(
                                     200 * u64::from(attempt),
                                 ));
+                                // The last try in a new session: a worn-out
+                                // one may refuse every data connection
+                                // (proFTPD over TLS 1.3 runs out of session
+                                // tickets after a few uploads: 425).
+                                if attempt + 1 == TRIES {
+                                    if let Ok(fresh) = connect() {
+                                        ops::quit(std::mem::replace(&mut client, fresh));
+                                    }
+                                }
                                 result = work(&mut client, job);
                             }
                             _ => break,
