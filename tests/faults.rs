@@ -398,3 +398,103 @@ fn uploads_broken_half_way_fail_within_the_bound() {
         );
     }
 }
+
+// --- Active mode ---------------------------------------------------------------
+
+fn active_config() -> Config {
+    Config {
+        data_mode: ftp_client::DataMode::Active { address: None },
+        ..config()
+    }
+}
+
+fn connect_active(server: &FaultServer) -> Client {
+    let mut client = Client::connect(server.addr(), active_config()).unwrap();
+    client.login("user", "pw").unwrap();
+    client
+}
+
+#[test]
+fn active_server_that_never_connects_times_out_within_the_bound() {
+    use scenarios::ActiveFault;
+    let server = scenarios::active(ActiveFault::NeverConnects);
+    let mut client = connect_active(&server);
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let err = client.retrieve("f.bin", &mut got).unwrap_err();
+    let took = started.elapsed();
+    assert!(matches!(err, Error::Timeout { .. }), "{err}");
+    let text = err.to_string();
+    assert!(
+        text.contains("to open the data connection (active mode)") && text.contains("127.0.0.1"),
+        "{text}"
+    );
+    assert!(took >= TIMEOUT && took < TIMEOUT * 2, "took {took:?}");
+    assert!(got.is_empty());
+    // The server may still connect: the session is over.
+    assert!(client.is_closed());
+    let received = server.received();
+    assert!(
+        received.iter().any(|c| c.starts_with("EPRT |1|127.0.0.1|"))
+            && received.iter().any(|c| c.starts_with("PORT 127,0,0,1,")),
+        "no EPRT then PORT: {received:?}"
+    );
+}
+
+#[test]
+fn active_connection_from_another_host_is_refused() {
+    use scenarios::ActiveFault;
+    let server = scenarios::active(ActiveFault::OtherHostOnly);
+    let mut client = connect_active(&server);
+    let mut got = Vec::new();
+    let err = client.retrieve("f.bin", &mut got).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        text.contains("a connection from 127.0.0.2:") && text.contains("was refused"),
+        "{text}"
+    );
+    assert!(got.is_empty(), "the thief's bytes were taken: {got:?}");
+}
+
+#[test]
+fn active_thief_is_ignored_and_the_servers_connection_taken() {
+    use scenarios::{ACTIVE_CONTENT, ActiveFault};
+    let server = scenarios::active(ActiveFault::ThiefThenServer);
+    let mut client = connect_active(&server);
+    let mut got = Vec::new();
+    client.retrieve("f.bin", &mut got).unwrap();
+    assert_eq!(got, ACTIVE_CONTENT);
+    // An upload the same way, in the same session.
+    client.store("up.bin", &mut &b"uploaded"[..]).unwrap();
+    client.quit().unwrap();
+}
+
+/// A server that sends its final reply only once the client closed the
+/// data connection (proFTPD): the download ends at once even while a
+/// `Canceller` (which holds a duplicate of the socket) is alive.
+#[test]
+fn the_data_connection_closes_for_good_while_a_canceller_is_held() {
+    let server = FaultServer::start(|peer| {
+        peer.login()?;
+        let mut data = peer.answer_transfer("RETR", "150 Opening data connection (5 bytes)")?;
+        data.write_all(b"hello")?;
+        data.shutdown(std::net::Shutdown::Write)?;
+        // Waits for the client's FIN (bounded by the script's timeout).
+        let mut rest = Vec::new();
+        let _ = data.read_to_end(&mut rest);
+        peer.reply("226 Transfer complete")?;
+        peer.drain()
+    });
+    let mut client = connect(&server).unwrap();
+    let started = Instant::now();
+    let mut download = client.retrieve_stream("f.bin").unwrap();
+    let canceller = download.canceller();
+    assert!(canceller.is_some());
+    let mut got = Vec::new();
+    download.read_to_end(&mut got).unwrap();
+    assert_eq!(download.finish().unwrap(), 5);
+    assert_eq!(got, b"hello");
+    assert!(started.elapsed() < TIMEOUT, "took {:?}", started.elapsed());
+    drop(canceller);
+    client.noop().unwrap_err(); // the script is over: 502
+}

@@ -33,6 +33,7 @@ Examples:
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
+  ftp-cli --active cp ftp://example.net/pub/README ./
 
 Logins: the URL's user and password first, then -u/--user USER[:PASSWORD], the
 password in the environment variable FTP_PASSWORD, then ~/.netrc (or
@@ -100,6 +101,15 @@ pub struct Cli {
     /// The newest TLS version to use: 1.2 or 1.3 (default)
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_tls_version)]
     pub tls_max: Option<ftp_client::TlsVersion>,
+
+    /// Active mode: the server connects to us for data (EPRT, or PORT),
+    /// for servers whose passive ports a firewall closes. We listen on
+    /// the control connection's local address, or on ADDRESS (an IP
+    /// address of this host; '-' is the default) given as --active=ADDRESS,
+    /// and accept only a connection from the server's IP
+    #[arg(long, global = true, value_name = "ADDRESS", num_args = 0..=1,
+          require_equals = true, default_missing_value = "-", value_parser = parse_active)]
+    pub active: Option<ActiveAddress>,
 
     /// Retry a single-file cp or mv up to N times after a failure that may
     /// pass: a connection refused, reset or lost, a timeout, 421 or any
@@ -242,10 +252,22 @@ Examples:
   ftp-cli cp ftp://example.net/pub/README.txt ~/Downloads/
   ftp-cli cp ./report.pdf ftpes://alice:s3cret@example.net/backups/ --cacert ca.pem
   ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./
-  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso")]
+  ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso
+  ftp-cli cp a.csv b.csv c.csv ftp://alice:s3cret@example.net/inbox/
+  ftp-cli cp ftp://example.net/pub/a.txt ftp://example.net/pub/b.txt ./docs/
+
+With several sources, DST must be a directory: a URL ending in '/' or an
+existing local directory. All the files go over one session, so remote
+sources must be on one server with one login (others are a usage error);
+a file refused with a 4xx or cut off by the network is tried once more in a
+new session. A file that fails is reported and the rest goes on; a summary (files,
+bytes, failures) ends the run, and the exit status is 1 if any failed.
+Several sources take no -r or -C, and --retry applies to one file only.")]
     Cp {
-        /// The file to copy: a local path or a URL
-        src: String,
+        /// The file(s) to copy: local paths or URLs (several: all on the
+        /// same side, DST a directory)
+        #[arg(required = true, num_args = 1.., value_name = "SRC")]
+        src: Vec<String>,
         /// Where to copy it: a URL or a local path
         dst: String,
         /// Copy a directory tree (into DST/NAME if DST is a directory,
@@ -282,10 +304,16 @@ source cannot be deleted, both copies stay and the exit status is 1.
 
 Examples:
   ftp-cli mv ./upload.zip ftp://alice:s3cret@example.net/incoming/
-  ftp-cli mv ftp://alice:s3cret@example.net/outbox/data.csv ./data.csv")]
+  ftp-cli mv ftp://alice:s3cret@example.net/outbox/data.csv ./data.csv
+  ftp-cli mv a.csv b.csv ftp://alice:s3cret@example.net/inbox/
+
+With several sources, DST must be a directory, as for cp; each source is
+deleted once its own copy is confirmed.")]
     Mv {
-        /// The file to move: a local path or an ftp:// URL
-        src: String,
+        /// The file(s) to move: local paths or URLs (several: all on the
+        /// same side, DST a directory)
+        #[arg(required = true, num_args = 1.., value_name = "SRC")]
+        src: Vec<String>,
         /// Where to move it: an ftp:// URL or a local path
         dst: String,
         /// Move a directory tree: the source is deleted only once every
@@ -327,6 +355,25 @@ fn long_version() -> &'static str {
             env!("CARGO_PKG_VERSION"),
             ftp_client::TLS_LIBRARY
         )
+    })
+}
+
+/// `--active`'s address: `None` for the control connection's own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ActiveAddress(pub Option<std::net::IpAddr>);
+
+fn parse_active(text: &str) -> Result<ActiveAddress, String> {
+    if text == "-" {
+        return Ok(ActiveAddress(None));
+    }
+    // Brackets as in a URL are fine for IPv6: [::1].
+    let bare = text
+        .strip_prefix('[')
+        .and_then(|t| t.strip_suffix(']'))
+        .unwrap_or(text);
+    bare.parse().map(|ip| ActiveAddress(Some(ip))).map_err(|_| {
+        "expected an IP address of this host, or '-' for the control connection's address"
+            .to_owned()
     })
 }
 
@@ -401,6 +448,9 @@ impl Cli {
         }
         if self.tls {
             config.tls = ftp_client::TlsMode::Explicit;
+        }
+        if let Some(ActiveAddress(address)) = self.active {
+            config.data_mode = ftp_client::DataMode::Active { address };
         }
         if let Some(version) = self.tls_max {
             config.tls_max_version = version;

@@ -9,6 +9,12 @@
 //! [`GRACE`] (a server that does not answer), or at a second signal, the
 //! watcher removes the local temporary files itself and exits at once.
 //!
+//! Recursive runs move several files at once: each transfer registers its
+//! canceller ([`cancel_on_interrupt`]) and all are cut at the signal; the
+//! workers take no new file ([`signalled`]), each failed upload deletes its
+//! server-side name, each temporary file goes, and the run exits as soon as
+//! its workers are done, without waiting for [`GRACE`].
+//!
 //! Exit statuses: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP), as shells
 //! report a process killed by the signal.
 
@@ -34,10 +40,14 @@ struct Registry {
     remove: Vec<PathBuf>,
     /// A partial file kept for `-C` to resume.
     keep: Option<PathBuf>,
-    /// What happened to the server's copy, for the message.
-    remote_note: Option<String>,
+    /// What happened to the server's copies, for the message.
+    remote_notes: Vec<String>,
     /// The transfer to cut.
     canceller: Option<Canceller>,
+    /// The transfers of a recursive run to cut, by id.
+    cancellers: Vec<(u64, Canceller)>,
+    /// The next id in `cancellers`.
+    next_id: u64,
     /// A temporary file was removed after the signal.
     removed: bool,
     /// The process is on its way out: nothing more is said.
@@ -48,8 +58,10 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     what: None,
     remove: Vec::new(),
     keep: None,
-    remote_note: None,
+    remote_notes: Vec::new(),
     canceller: None,
+    cancellers: Vec::new(),
+    next_id: 0,
     removed: false,
     exiting: false,
 });
@@ -73,8 +85,17 @@ pub fn install() {
                     // A second signal: out at once.
                     leave();
                 }
-                let canceller = registry().canceller.take();
-                if let Some(canceller) = canceller {
+                let (canceller, cancellers) = {
+                    let mut registry = registry();
+                    (
+                        registry.canceller.take(),
+                        std::mem::take(&mut registry.cancellers),
+                    )
+                };
+                for canceller in canceller
+                    .into_iter()
+                    .chain(cancellers.into_iter().map(|c| c.1))
+                {
                     canceller.cancel();
                 }
                 std::thread::spawn(|| {
@@ -151,9 +172,38 @@ pub fn set_canceller(canceller: Option<Canceller>) {
     }
 }
 
-/// Says what became of the server's copy, for the message.
+/// One of the transfers of a recursive run, to cut at a signal, until
+/// this is dropped. A signal that came before cuts it at once.
+pub struct Cancelling(Option<u64>);
+
+/// Registers `canceller` (if the transfer has one) for as long as the
+/// returned guard lives.
+pub fn cancel_on_interrupt(canceller: Option<Canceller>) -> Cancelling {
+    let Some(canceller) = canceller else {
+        return Cancelling(None);
+    };
+    let mut registry = registry();
+    if signalled().is_some() {
+        canceller.cancel();
+        return Cancelling(None);
+    }
+    let id = registry.next_id;
+    registry.next_id += 1;
+    registry.cancellers.push((id, canceller));
+    Cancelling(Some(id))
+}
+
+impl Drop for Cancelling {
+    fn drop(&mut self) {
+        if let Some(id) = self.0 {
+            registry().cancellers.retain(|(other, _)| *other != id);
+        }
+    }
+}
+
+/// Says what became of a server's copy, for the message.
 pub fn remote_note(note: impl Into<String>) {
-    registry().remote_note = Some(note.into());
+    registry().remote_notes.push(note.into());
 }
 
 /// After an operation: if a signal came, removes what is left, prints the
@@ -202,9 +252,7 @@ fn leave() -> ! {
                 let _ = std::fs::remove_file(kept);
             }
         }
-        if let Some(note) = registry.remote_note.take() {
-            notes.push(note);
-        }
+        notes.append(&mut registry.remote_notes);
         crate::progress::clear_now();
         let what = registry.what.as_deref().unwrap_or("the run");
         let mut line = format!("ftp-cli: {what}: interrupted by {}", signal_name(signal));

@@ -115,7 +115,7 @@ pub fn run(
             ..
         } => copy_tree(
             "cp -r",
-            &src,
+            one_source("cp -r", &src)?,
             &dst,
             config,
             login,
@@ -132,9 +132,24 @@ pub fn run(
             create_dirs,
             resume,
             ..
-        } => copy_with_retries(
+        } if src.len() > 1 => copy_several(
             "cp",
             &src,
+            &dst,
+            config,
+            login,
+            Copy::new(false, create_dirs),
+            resume,
+        ),
+        Operation::Cp {
+            src,
+            dst,
+            create_dirs,
+            resume,
+            ..
+        } => copy_with_retries(
+            "cp",
+            one_source("cp", &src)?,
             &dst,
             config,
             login,
@@ -151,7 +166,7 @@ pub fn run(
             ..
         } => copy_tree(
             "mv -r",
-            &src,
+            one_source("mv -r", &src)?,
             &dst,
             config,
             login,
@@ -168,9 +183,24 @@ pub fn run(
             create_dirs,
             resume,
             ..
-        } => copy_with_retries(
+        } if src.len() > 1 => copy_several(
             "mv",
             &src,
+            &dst,
+            config,
+            login,
+            Copy::new(true, create_dirs),
+            resume,
+        ),
+        Operation::Mv {
+            src,
+            dst,
+            create_dirs,
+            resume,
+            ..
+        } => copy_with_retries(
+            "mv",
+            one_source("mv", &src)?,
             &dst,
             config,
             login,
@@ -190,6 +220,177 @@ pub fn run(
                 .render(&mut page)
                 .map_err(|e| Failure::failed(format!("man: {e}")))?;
             print_generated("man", &page)
+        }
+    }
+}
+
+/// The one source a command takes (clap requires at least one).
+fn one_source<'a>(op: &str, sources: &'a [String]) -> Result<&'a str, Failure> {
+    match sources {
+        [one] => Ok(one),
+        [] => Err(Failure::usage(format!("{op}: no source given"))),
+        _ => Err(Failure::usage(format!(
+            "{op}: takes one source (several are for cp and mv without -r)"
+        ))),
+    }
+}
+
+/// `cp`/`mv` of several sources into the directory `dst`, all over one
+/// session: a remote directory URL ending in '/' for local sources, an
+/// existing local directory for remote ones, which must then share one
+/// server and login. A file that fails is reported and the rest goes on;
+/// the summary of the recursive commands ends the run.
+#[allow(clippy::too_many_arguments)] // the options of one command line
+fn copy_several(
+    op: &str,
+    sources: &[String],
+    dst: &str,
+    config: &Config,
+    login: &LoginOptions,
+    how: Copy,
+    resume: bool,
+) -> Result<(), Failure> {
+    if resume {
+        return Err(Failure::usage(format!(
+            "{op}: -C takes one source; resume each file in its own run"
+        )));
+    }
+    let dst = location(op, dst, login)?;
+    let sources = sources
+        .iter()
+        .map(|src| location(op, src, login))
+        .collect::<Result<Vec<_>, _>>()?;
+    let summary = crate::tree::Summary::new(op);
+    let mut session = Session::new(config);
+    match &dst {
+        Location::Remote(dir) => {
+            if !dir.is_directory() {
+                return Err(Failure::usage(format!(
+                    "{op}: with several sources, DST must be a directory: {dir} does not end with '/'"
+                )));
+            }
+            let mut files = Vec::new();
+            for src in &sources {
+                match src {
+                    Location::Local(path) => files.push(path),
+                    Location::Remote(url) => {
+                        return Err(Failure::usage(format!(
+                            "{op}: {url} and {dir} are both URLs; exactly one side must be remote"
+                        )));
+                    }
+                }
+            }
+            for file in files {
+                let result =
+                    again_if_transient(&mut session, |session| upload(op, file, dir, session, how));
+                summary.record(result);
+            }
+        }
+        Location::Local(dir) => {
+            if !dir.is_dir() {
+                return Err(Failure::usage(format!(
+                    "{op}: with several sources, DST must be an existing directory: {}",
+                    dir.display()
+                )));
+            }
+            let mut urls: Vec<&FtpUrl> = Vec::new();
+            for src in &sources {
+                match src {
+                    Location::Remote(url) => {
+                        if let Some(first) = urls.first().filter(|first| !same_server(first, url)) {
+                            return Err(Failure::usage(format!(
+                                "{op}: {first} and {url} are on different servers or logins; all files go over one session: copy them in separate runs"
+                            )));
+                        }
+                        urls.push(url);
+                    }
+                    Location::Local(path) => {
+                        return Err(Failure::usage(format!(
+                            "{op}: neither {} nor {} is a URL; exactly one side must be remote",
+                            path.display(),
+                            dir.display()
+                        )));
+                    }
+                }
+            }
+            for url in urls {
+                let result = again_if_transient(&mut session, |session| {
+                    download(op, url, dir, session, how.remove_source)
+                });
+                summary.record(result);
+            }
+        }
+    }
+    session.quit();
+    summary.finish()
+}
+
+/// One file of several: tried once more, in a new session, after a failure
+/// that may pass (a 4xx, a lost connection). A session can wear out where
+/// a new one would not: proFTPD over TLS 1.3 gives no session ticket on
+/// upload connections, so after a few uploads it refuses the next data
+/// connection (425).
+fn again_if_transient(
+    session: &mut Session<'_>,
+    mut copy: impl FnMut(&mut Session<'_>) -> Result<u64, Failure>,
+) -> Result<u64, Failure> {
+    match copy(session) {
+        Err(failure) if failure.transient && crate::interrupt::signalled().is_none() => {
+            tracing::debug!("{failure}; trying again in a new session");
+            session.reset();
+            copy(session)
+        }
+        result => result,
+    }
+}
+
+/// Whether two URLs reach the same server with the same login: one
+/// session serves both.
+fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
+    a.tls() == b.tls()
+        && a.host().eq_ignore_ascii_case(b.host())
+        && a.port() == b.port()
+        && a.user() == b.user()
+        && a.password() == b.password()
+}
+
+/// The session of a `cp`/`mv` run, opened on first use and reused by every
+/// file of it; opened again if a failure ended it.
+pub(crate) struct Session<'c> {
+    config: &'c Config,
+    client: Option<Client>,
+}
+
+impl<'c> Session<'c> {
+    pub(crate) fn new(config: &'c Config) -> Self {
+        Session {
+            config,
+            client: None,
+        }
+    }
+
+    /// The session, connected to `url`'s server.
+    pub(crate) fn client(&mut self, op: &str, url: &FtpUrl) -> Result<&mut Client, Failure> {
+        if self.client.as_ref().is_none_or(|c| c.is_closed()) {
+            self.client = Some(connect(op, url, self.config)?);
+        }
+        self.client
+            .as_mut()
+            .ok_or_else(|| Failure::failed(format!("{op} {url}: no session")))
+    }
+
+    /// Leaves the session (QUIT, not waiting long); the next file opens a
+    /// new one.
+    fn reset(&mut self) {
+        if let Some(client) = self.client.take() {
+            quit(client);
+        }
+    }
+
+    /// Ends the session politely, if one was opened.
+    pub(crate) fn quit(self) {
+        if let Some(client) = self.client {
+            quit(client);
         }
     }
 }
@@ -471,6 +672,7 @@ impl Copy {
 }
 
 fn copy(op: &str, src: Location, dst: Location, config: &Config, how: Copy) -> Result<(), Failure> {
+    let mut session = Session::new(config);
     match (src, dst) {
         (Location::Remote(src), Location::Local(dst)) => {
             if how.create_dirs {
@@ -478,9 +680,15 @@ fn copy(op: &str, src: Location, dst: Location, config: &Config, how: Copy) -> R
                     "{op}: --create-dirs makes remote directories, for uploads"
                 )));
             }
-            download(op, &src, &dst, config, how.remove_source)
+            download(op, &src, &dst, &mut session, how.remove_source)?;
+            session.quit();
+            Ok(())
         }
-        (Location::Local(src), Location::Remote(dst)) => upload(op, &src, &dst, config, how),
+        (Location::Local(src), Location::Remote(dst)) => {
+            upload(op, &src, &dst, &mut session, how)?;
+            session.quit();
+            Ok(())
+        }
         (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
             "{op}: both arguments are URLs; exactly one must be an ftp://, ftps:// or ftpes:// URL"
         ))),
@@ -491,14 +699,15 @@ fn copy(op: &str, src: Location, dst: Location, config: &Config, how: Copy) -> R
 }
 
 /// Downloads `src` to `dst` through a temporary file beside it, renamed
-/// into place only once the server confirmed the transfer.
+/// into place only once the server confirmed the transfer; returns the
+/// bytes received.
 fn download(
     op: &str,
     src: &FtpUrl,
     dst: &Path,
-    config: &Config,
+    session: &mut Session<'_>,
     remove_source: bool,
-) -> Result<(), Failure> {
+) -> Result<u64, Failure> {
     crate::interrupt::running(format!("{op} {src}"));
     let name = download_name(op, src)?;
     if dst == Path::new("-") {
@@ -507,11 +716,9 @@ fn download(
                 "{op}: cannot move to standard output; use cp"
             )));
         }
-        let mut client = connect(op, src, config)?;
+        let client = session.client(op, src)?;
         let mut out = std::io::stdout().lock();
-        fetch(op, src, &mut client, Sink::Stream(&mut out))?;
-        quit(client);
-        return Ok(());
+        return fetch(op, src, client, Sink::Stream(&mut out));
     }
     let target = if dst.is_dir() || ends_with_separator(dst) {
         dst.join(&name)
@@ -536,10 +743,8 @@ fn download(
             .write(true)
             .open(&target)
             .map_err(|e| Failure::failed(format!("{op} {src}: cannot write to {shown}: {e}")))?;
-        let mut client = connect(op, src, config)?;
-        fetch(op, src, &mut client, Sink::File(&mut out))?;
-        quit(client);
-        return Ok(());
+        let client = session.client(op, src)?;
+        return fetch(op, src, client, Sink::File(&mut out));
     }
     let dir = match target.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
@@ -561,10 +766,10 @@ fn download(
         })?;
 
     let _registered = crate::interrupt::Registered::new(temp.path());
-    let mut client = connect(op, src, config)?;
-    let received = fetch(op, src, &mut client, Sink::File(temp.as_file_mut()))?;
+    let client = session.client(op, src)?;
+    let received = fetch(op, src, client, Sink::File(temp.as_file_mut()))?;
     if remove_source {
-        confirm_remote_size(op, src, &mut client, src.path(), received)?;
+        confirm_remote_size(op, src, client, src.path(), received)?;
         temp.as_file()
             .sync_all()
             .map_err(|e| Failure::failed(format!("{op} {src}: cannot save {shown}: {e}")))?;
@@ -587,8 +792,7 @@ fn download(
             ))
         })?;
     }
-    quit(client);
-    Ok(())
+    Ok(received)
 }
 
 /// Where a download goes.
@@ -655,7 +859,14 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
 /// Uploads `src` to `dst`: straight to its name when no file is there, and
 /// otherwise under a temporary name in the same directory, renamed over
 /// the old file only once the server confirmed the transfer.
-fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Result<(), Failure> {
+/// Returns the bytes sent.
+fn upload(
+    op: &str,
+    src: &Path,
+    dst: &FtpUrl,
+    session: &mut Session<'_>,
+    how: Copy,
+) -> Result<u64, Failure> {
     let remove_source = how.remove_source;
     let shown = src.display();
     crate::interrupt::running(format!("{op} {shown}"));
@@ -677,19 +888,19 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
         dst.clone()
     };
     let final_path = target.path();
-    let mut client = connect(op, &target, config)?;
+    let client = session.client(op, &target)?;
     let remote_failure =
         |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
     if how.create_dirs {
         let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
         if !parent.is_empty() {
-            make_directories(&mut client, parent).map_err(remote_failure)?;
+            make_directories(client, parent).map_err(remote_failure)?;
         }
     }
     // A new file goes straight to its name: upload-only drop boxes refuse
     // the rename and delete that a temporary name needs. An existing file
     // is replaced only by a complete upload, through a temporary name.
-    let replacing = match upload_target(&mut client, final_path) {
+    let replacing = match upload_target(client, final_path) {
         Ok(UploadTarget::New) => false,
         Ok(UploadTarget::Replaceable) => true,
         Ok(UploadTarget::Irreplaceable(why)) => {
@@ -705,11 +916,11 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
     } else {
         final_path.to_vec()
     };
-    let sent = match store_cancellable(&mut client, &upload_path, &mut file) {
+    let sent = match store_cancellable(client, &upload_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
             // Best effort: do not leave the partial upload behind.
-            delete_partial_upload(&mut client, &upload_path);
+            delete_partial_upload(client, &upload_path);
             return Err(remote_failure(e));
         }
     };
@@ -721,7 +932,7 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
         )));
     }
     if remove_source {
-        if let Err(failure) = confirm_remote_size(op, &target, &mut client, &upload_path, sent) {
+        if let Err(failure) = confirm_remote_size(op, &target, client, &upload_path, sent) {
             if replacing {
                 let _ = client.delete(&upload_path);
             }
@@ -749,8 +960,7 @@ fn upload(op: &str, src: &Path, dst: &FtpUrl, config: &Config, how: Copy) -> Res
             ))
         })?;
     }
-    quit(client);
-    Ok(())
+    Ok(sent)
 }
 
 /// [`Client::store_file`], with the transfer registered for a signal to
@@ -795,7 +1005,7 @@ pub(crate) fn progress_label(path: Option<&[u8]>) -> String {
 /// Deletes what a failed upload left at `path`, best effort; after a
 /// signal within a second, and saying for the interruption's message
 /// whether it went.
-fn delete_partial_upload(client: &mut Client, path: &[u8]) {
+pub(crate) fn delete_partial_upload(client: &mut Client, path: &[u8]) {
     let interrupted = crate::interrupt::signalled().is_some();
     if interrupted {
         client.set_control_timeout(std::time::Duration::from_millis(900));

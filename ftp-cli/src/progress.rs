@@ -10,7 +10,7 @@
 
 use std::io::{IsTerminal, Write};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
@@ -97,7 +97,8 @@ pub enum Source {
     /// One transfer's counter, plus bytes that were there before it (a
     /// resumed transfer's offset).
     Transfer { counter: ByteCounter, before: u64 },
-    /// A total kept by recursive work.
+    /// A total kept by recursive work (the bytes of the files done), plus
+    /// the bytes of its transfers under way ([`flowing`]).
     Total(Arc<AtomicU64>),
 }
 
@@ -105,7 +106,54 @@ impl Source {
     fn bytes(&self) -> u64 {
         match self {
             Source::Transfer { counter, before } => before + counter.get(),
-            Source::Total(total) => total.load(Ordering::Relaxed),
+            Source::Total(total) => total.load(Ordering::Relaxed) + flowing_bytes(),
+        }
+    }
+}
+
+/// The transfers under way in recursive work: their counters, by id.
+struct FlowingSet {
+    next_id: u64,
+    counters: Vec<(u64, ByteCounter)>,
+}
+
+static FLOWING: Mutex<FlowingSet> = Mutex::new(FlowingSet {
+    next_id: 0,
+    counters: Vec::new(),
+});
+
+fn flowing_set() -> std::sync::MutexGuard<'static, FlowingSet> {
+    FLOWING.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn flowing_bytes() -> u64 {
+    flowing_set().counters.iter().map(|(_, c)| c.get()).sum()
+}
+
+/// A transfer of recursive work whose bytes count on the bar
+/// ([`Source::Total`]) as they flow, until this is dropped; the caller
+/// then adds the file's bytes to the total.
+#[derive(Debug)]
+pub struct Flowing(Option<u64>);
+
+/// Counts `counter` on the bar while the returned guard lives. Costs the
+/// transfer nothing more than its counter's atomic add per system call,
+/// and nothing at all when no bar is drawn.
+pub fn flowing(counter: ByteCounter) -> Flowing {
+    if !enabled() {
+        return Flowing(None);
+    }
+    let mut set = flowing_set();
+    let id = set.next_id;
+    set.next_id += 1;
+    set.counters.push((id, counter));
+    Flowing(Some(id))
+}
+
+impl Drop for Flowing {
+    fn drop(&mut self) {
+        if let Some(id) = self.0 {
+            flowing_set().counters.retain(|(other, _)| *other != id);
         }
     }
 }
@@ -191,10 +239,14 @@ fn draw(
     }
     bar.set_prefix(label.to_owned());
     SHOWN.store(true, Ordering::SeqCst);
+    // Never backwards: a file's bytes leave the flowing count just before
+    // they join the total, and a failed file's are gone.
+    let mut position = 0;
     loop {
         // Set again each time: a message printed meanwhile cleared it.
         SHOWN.store(true, Ordering::SeqCst);
-        bar.set_position(source.bytes());
+        position = position.max(source.bytes());
+        bar.set_position(position);
         if let Some(files) = files {
             bar.set_message(format!(
                 "{}/{} files",

@@ -45,8 +45,9 @@ pub struct TreeOptions {
     pub remove_source: bool,
 }
 
-/// Counts and failures of a recursive operation.
-struct Summary {
+/// Counts and failures of a recursive operation (and of `cp`/`mv` with
+/// several sources).
+pub(crate) struct Summary {
     op: String,
     files: AtomicU64,
     /// Shared with the progress bar.
@@ -57,7 +58,7 @@ struct Summary {
 }
 
 impl Summary {
-    fn new(op: &str) -> Summary {
+    pub(crate) fn new(op: &str) -> Summary {
         Summary {
             op: op.to_owned(),
             files: AtomicU64::new(0),
@@ -68,9 +69,14 @@ impl Summary {
         }
     }
 
-    /// A failure: one line on stderr, counted.
+    /// A failure: one line on stderr, counted. After a signal, the
+    /// transfers it cut are counted only: the interruption's one line says
+    /// what happened.
     fn fail(&self, what: &str, message: impl std::fmt::Display) {
         self.failures.fetch_add(1, Ordering::Relaxed);
+        if crate::interrupt::signalled().is_some() {
+            return;
+        }
         crate::progress::clear_now();
         eprintln!("ftp-cli: {} {what}: {message}", self.op);
     }
@@ -88,12 +94,27 @@ impl Summary {
         self.bytes.fetch_add(bytes, Ordering::Relaxed);
     }
 
+    /// One file of several done: counted, or its failure (whose message
+    /// names the operation and the file) printed and counted. A signal
+    /// ends the run here, as it does a single copy.
+    pub(crate) fn record(&self, result: Result<u64, Failure>) {
+        match result {
+            Ok(bytes) => self.done(bytes),
+            Err(failure) => {
+                crate::interrupt::exit_if_interrupted();
+                self.failures.fetch_add(1, Ordering::Relaxed);
+                crate::progress::clear_now();
+                eprintln!("ftp-cli: {failure}");
+            }
+        }
+    }
+
     fn failures(&self) -> u64 {
         self.failures.load(Ordering::Relaxed)
     }
 
     /// The last line: printed on success, the error line on failure.
-    fn finish(&self) -> Result<(), Failure> {
+    pub(crate) fn finish(&self) -> Result<(), Failure> {
         let mut line = format!(
             "{}: {} files, {} bytes",
             self.op,
@@ -214,6 +235,10 @@ fn run_parallel<J: Sync>(
     let first = Mutex::new(Some(first));
     let kept: Mutex<Option<Client>> = Mutex::new(None);
     let take = || -> Option<usize> {
+        // After a signal, no new file.
+        if crate::interrupt::signalled().is_some() {
+            return None;
+        }
         if let Some(i) = retry.lock().ok()?.pop() {
             return Some(i);
         }
@@ -250,11 +275,24 @@ fn run_parallel<J: Sync>(
                     // succeed a moment later.
                     for attempt in 1..TRIES {
                         match &result {
-                            Err(e) if e.transient && !client.is_closed() => {
+                            Err(e)
+                                if e.transient
+                                    && !client.is_closed()
+                                    && crate::interrupt::signalled().is_none() =>
+                            {
                                 tracing::debug!("{}: {}; trying again", label(job), e.message);
                                 std::thread::sleep(std::time::Duration::from_millis(
                                     200 * u64::from(attempt),
                                 ));
+                                // The last try in a new session: a worn-out
+                                // one may refuse every data connection
+                                // (proFTPD over TLS 1.3 runs out of session
+                                // tickets after a few uploads: 425).
+                                if attempt + 1 == TRIES {
+                                    if let Ok(fresh) = connect() {
+                                        ops::quit(std::mem::replace(&mut client, fresh));
+                                    }
+                                }
                                 result = work(&mut client, job);
                             }
                             _ => break,
@@ -265,7 +303,11 @@ fn run_parallel<J: Sync>(
                     }
                     match result {
                         Ok(()) => {}
-                        Err(e) if client.is_closed() && retried.insert(i) => {
+                        Err(e)
+                            if client.is_closed()
+                                && crate::interrupt::signalled().is_none()
+                                && retried.insert(i) =>
+                        {
                             let message = e.message;
                             tracing::debug!("session {worker} closed ({message}); reconnecting");
                             if let Ok(mut r) = retry.lock() {
@@ -330,6 +372,7 @@ pub fn download_tree(
         )));
     }
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {src}"));
     let root = trim_slashes(src.path()).to_vec();
     let mut client = ops::connect(op, src, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}"));
@@ -460,6 +503,8 @@ pub fn download_tree(
         &label,
         &work,
     );
+    // Interrupted: the cut transfers cleaned up after themselves.
+    crate::interrupt::exit_if_interrupted();
     // Directory times last: writing files into them changed them.
     for (dir, modified) in created_dirs.iter().rev() {
         if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
@@ -479,6 +524,22 @@ pub fn download_tree(
         ops::quit(client);
     }
     summary.finish()
+}
+
+/// A transfer of a recursive run under way: its bytes count on the
+/// progress bar as they flow, and a signal cuts it.
+struct Moving {
+    _flowing: crate::progress::Flowing,
+    _cancelling: crate::interrupt::Cancelling,
+}
+
+impl Moving {
+    fn new(counter: ftp_client::ByteCounter, canceller: Option<ftp_client::Canceller>) -> Self {
+        Moving {
+            _flowing: crate::progress::flowing(counter),
+            _cancelling: crate::interrupt::cancel_on_interrupt(canceller),
+        }
+    }
 }
 
 /// Downloads one file through a temporary file beside it; `None` when
@@ -527,6 +588,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;
+    let moving = Moving::new(download.counter(), download.canceller());
     let announced = download.size_hint();
     // Small files through a buffer: splice's pipe costs more to set up
     // than it saves below a few hundred KiB.
@@ -540,6 +602,7 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
             .map_err(JobError::from)?;
     }
     let received = download.finish().map_err(JobError::from)?;
+    drop(moving);
     if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
         return Err(JobError::from(format!(
             "received {received} bytes but the server said {expected}"
@@ -819,6 +882,7 @@ pub fn upload_tree(
     options: TreeOptions,
 ) -> Result<(), Failure> {
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {}", src.display()));
     let shown_src = src.display().to_string();
     let meta = fs::metadata(src).map_err(|e| Failure::failed(format!("{op} {shown_src}: {e}")))?;
     if !meta.is_dir() {
@@ -926,6 +990,8 @@ pub fn upload_tree(
         &label,
         &work,
     );
+    // Interrupted: the cut transfers cleaned up after themselves.
+    crate::interrupt::exit_if_interrupted();
     if let Some(client) = kept {
         ops::quit(client);
     }
@@ -995,10 +1061,15 @@ fn put_file(
     } else {
         job.remote.clone()
     };
-    let sent = match client.store_file(&upload_path, &mut file) {
+    let sent = match client.store_stream(&upload_path).and_then(|mut upload| {
+        let _moving = Moving::new(upload.counter(), upload.canceller());
+        upload.copy_from_file(&mut file)?;
+        upload.finish()
+    }) {
         Ok(sent) => sent,
         Err(e) => {
-            let _ = client.delete(&upload_path);
+            // Also after a signal, within a second.
+            ops::delete_partial_upload(client, &upload_path);
             return Err(JobError::from(e));
         }
     };
@@ -1063,6 +1134,7 @@ pub fn remove_tree(
         )));
     }
     let summary = Summary::new(op);
+    crate::interrupt::running(format!("{op} {url}"));
     let mut client = ops::connect(op, url, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {url}: {e}"));
     let what = client.stat(&path).map_err(|e| fail_top(&e))?;
@@ -1085,6 +1157,8 @@ pub fn remove_tree(
     let mut out = std::io::stdout().lock();
     // Reversed pre-order: every directory after everything under it.
     for found in items.iter().rev() {
+        // Nothing half done to clean up: out at once.
+        crate::interrupt::exit_if_interrupted();
         let shown_path = shown(&found.path);
         if dry_run {
             let what = if found.entry.is_dir() {

@@ -563,3 +563,53 @@ fn epsv(peer: &mut ftp_suite::Peer) -> std::io::Result<()> {
     let port = peer.listen_data()?;
     peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
 }
+
+/// `--active` against a server that never connects: a download and an
+/// upload each fail with one line within the bound, no file changed on
+/// either side; a connection from another host is refused and named; a
+/// thief's bytes never reach the file.
+#[test]
+fn active_mode_faults_through_the_cli() {
+    use scenarios::{ACTIVE_CONTENT, ActiveFault};
+    let local = tempfile::tempdir().unwrap();
+    let dir = local.path().to_str().unwrap();
+
+    let server = scenarios::active(ActiveFault::NeverConnects);
+    let out = timed_cli(&["--active", "cp", &server.url("f.bin"), dir]);
+    assert_failed(
+        &out,
+        1,
+        "waiting for the server 127.0.0.1 to open the data connection (active mode)",
+    );
+    assert!(
+        entries(local.path()).is_empty(),
+        "{:?}",
+        entries(local.path())
+    );
+
+    let src = local.path().join("src.bin");
+    fs::write(&src, b"local source").unwrap();
+    let out = timed_cli(&[
+        "--active",
+        "mv",
+        src.to_str().unwrap(),
+        &server.url("up.bin"),
+    ]);
+    assert_failed(&out, 1, "(active mode)");
+    assert_eq!(fs::read(&src).unwrap(), b"local source");
+    assert_eq!(entries(local.path()), ["src.bin"]);
+
+    let server = scenarios::active(ActiveFault::OtherHostOnly);
+    let out = timed_cli(&["--active", "cp", &server.url("f.bin"), dir]);
+    assert_failed(&out, 1, "a connection from 127.0.0.2:");
+    assert_eq!(entries(local.path()), ["src.bin"]);
+
+    let server = scenarios::active(ActiveFault::ThiefThenServer);
+    let out = timed_cli(&["--active=127.0.0.1", "cp", &server.url("f.bin"), dir]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read(local.path().join("f.bin")).unwrap(),
+        ACTIVE_CONTENT
+    );
+    assert_eq!(entries(local.path()), ["f.bin", "src.bin"]);
+}

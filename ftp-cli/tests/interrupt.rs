@@ -251,3 +251,142 @@ fn sigint_mid_upload_deletes_the_server_side_file() {
     assert!(server.received().iter().any(|l| l == "DELE f.bin"));
     assert!(src.exists(), "the source must stay");
 }
+
+// --- Recursive runs, against the in-process server ----------------------------
+
+/// A gibibyte: sparse on disk (no space, read at memory speed), so the
+/// copy is certainly under way, and far from over, when the signal comes.
+const BIG: u64 = 1 << 30;
+
+fn sparse(path: &Path, len: u64) {
+    fs::File::create(path).unwrap().set_len(len).unwrap();
+}
+
+/// Every file under `dir`, with its size.
+fn files_under(dir: &Path) -> Vec<(PathBuf, u64)> {
+    let mut found = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return found;
+    };
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let meta = fs::symlink_metadata(&path).unwrap();
+        if meta.is_dir() {
+            found.extend(files_under(&path));
+        } else {
+            found.push((path, meta.len()));
+        }
+    }
+    found
+}
+
+/// A tree of four sparse gibibyte files and three small ones.
+fn make_tree(dir: &Path) {
+    fs::create_dir_all(dir.join("sub")).unwrap();
+    for i in 0..4 {
+        let at = if i % 2 == 0 { "" } else { "sub/" };
+        sparse(&dir.join(format!("{at}big{i}.bin")), BIG);
+    }
+    for i in 0..3 {
+        fs::write(dir.join(format!("small{i}.txt")), format!("small {i}\n")).unwrap();
+    }
+}
+
+/// After an interrupted copy into `dir`: nothing partial (every file there
+/// is whole, no temporary name), and not every big file (no new file was
+/// started after the signal, so at most the two in flight could finish).
+fn only_whole_files(dir: &Path, what: &str) {
+    let files = files_under(dir);
+    let mut big = 0;
+    for (path, len) in &files {
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(
+            !name.starts_with('.'),
+            "{what}: a temporary file is left: {path:?}"
+        );
+        if name.starts_with("big") {
+            assert_eq!(*len, BIG, "{what}: {path:?} is partial");
+            big += 1;
+        } else {
+            assert!(*len > 0, "{what}: {path:?} is empty");
+        }
+    }
+    assert!(big < 4, "{what}: every big file was copied: {files:?}");
+}
+
+/// `cp -r -j 2` from the in-process server, SIGINT while the first files
+/// flow: both transfers cut, their temporary files removed, exit 130 with
+/// one line, well before the watcher's grace period would end the run.
+#[test]
+fn sigint_mid_recursive_download_cuts_every_transfer() {
+    let server = ftp_suite::TestServer::start();
+    make_tree(&server.root().join("tree"));
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("copy");
+    let child = spawn(&[
+        "cp",
+        "-r",
+        "-j",
+        "2",
+        &server.url("tree"),
+        dst.to_str().unwrap(),
+    ]);
+    until("a file under way", || {
+        files_under(&dst)
+            .iter()
+            .any(|(p, len)| p.to_string_lossy().ends_with(".part") && *len > (1 << 20))
+    });
+    let signalled = Instant::now();
+    kill(&child, "INT");
+    let (out, _) = wait(child);
+    let within = signalled.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(130), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cp -r ftp://") && err.contains("interrupted by SIGINT"),
+        "{err}"
+    );
+    assert!(within < Duration::from_millis(1400), "took {within:?}");
+    only_whole_files(&dst, "local");
+}
+
+/// `cp -r -j 2` to the in-process server, SIGTERM while the first files
+/// flow: both uploads cut and their server-side files deleted, exit 143.
+#[test]
+fn sigterm_mid_recursive_upload_deletes_the_partial_uploads() {
+    let server = ftp_suite::TestServer::start();
+    let local = tempfile::tempdir().unwrap();
+    let src = local.path().join("tree");
+    make_tree(&src);
+    let remote = server.root().join("up");
+    let child = spawn(&[
+        "cp",
+        "-r",
+        "-j",
+        "2",
+        src.to_str().unwrap(),
+        &server.url("up"),
+    ]);
+    until("a file under way on the server", || {
+        files_under(&remote)
+            .iter()
+            .any(|(_, len)| *len > (1 << 20) && *len < BIG)
+    });
+    let signalled = Instant::now();
+    kill(&child, "TERM");
+    let (out, _) = wait(child);
+    let within = signalled.elapsed();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(143), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cp -r ") && err.contains("interrupted by SIGTERM"),
+        "{err}"
+    );
+    assert!(err.contains("deleted from the server"), "{err}");
+    assert!(within < Duration::from_millis(1400), "took {within:?}");
+    only_whole_files(&remote, "remote");
+    // The sources stay.
+    assert_eq!(files_under(&src).len(), 7);
+}

@@ -125,3 +125,93 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
     assert!(out.stdout == expected(), "stdout is not the file");
     drop(local);
 }
+
+/// A one-file tree (`tree/f.bin`, listed with LIST) whose file trickles in
+/// `CHUNKS` pieces: every connection answers whatever the client asks in
+/// the order it asks it.
+fn slow_tree_server() -> FaultServer {
+    FaultServer::start(|peer| {
+        peer.login()?;
+        let total = CHUNK * CHUNKS;
+        loop {
+            let line = peer.expect("")?;
+            let (verb, arg) = line.split_once(' ').unwrap_or((&line, ""));
+            match verb.to_ascii_uppercase().as_str() {
+                "FEAT" => peer.send(b"211-Features:\r\n SIZE\r\n211 End\r\n")?,
+                "PWD" => peer.reply("257 \"/\" is the current directory")?,
+                "CWD" if arg.ends_with("f.bin") => peer.reply("550 Not a directory")?,
+                "CWD" => peer.reply("250 Directory changed")?,
+                "TYPE" => peer.reply("200 Binary")?,
+                "SIZE" if arg.ends_with("f.bin") => peer.reply(&format!("213 {total}"))?,
+                "SIZE" => peer.reply("550 Not a plain file")?,
+                "MDTM" => peer.reply("213 20260101000000")?,
+                "EPSV" => {
+                    let port = peer.listen_data()?;
+                    peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
+                }
+                "LIST" | "NLST" => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply("150 Here comes the listing")?;
+                    if arg.is_empty() || arg.ends_with("tree") {
+                        data.write_all(
+                            format!("-rw-r--r-- 1 u g {total} Jan 01 2026 f.bin\r\n").as_bytes(),
+                        )?;
+                    }
+                    drop(data);
+                    peer.reply("226 Done")?;
+                }
+                "RETR" => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply(&format!("150 Opening data connection ({total} bytes)"))?;
+                    for i in 0..CHUNKS {
+                        data.write_all(&vec![(i % 251) as u8; CHUNK])?;
+                        std::thread::sleep(Duration::from_millis(60));
+                    }
+                    drop(data);
+                    peer.reply("226 Done")?;
+                }
+                "QUIT" => return peer.reply("221 Bye"),
+                _ => peer.reply("502 Not here")?,
+            }
+        }
+    })
+}
+
+/// `cp -r`: the bar counts a file's bytes as they arrive, not once it is
+/// whole: while the only file is under way (`0/1 files`), the bytes shown
+/// grow past zero.
+#[test]
+fn recursive_bar_counts_bytes_as_they_flow() {
+    let server = slow_tree_server();
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("copy");
+    let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        .args([
+            "--progress",
+            "cp",
+            "-r",
+            "-j",
+            "1",
+            &server.url("tree"),
+            dst.to_str().unwrap(),
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(fs::read(dst.join("f.bin")).unwrap(), expected());
+    // Each drawing: "cp -r 0/1 files 320.00 KiB 1.02 MiB/s 0s".
+    let during: Vec<&str> = err
+        .split("0/1 files ")
+        .skip(1)
+        .filter_map(|rest| rest.split(" /s").next())
+        .collect();
+    let moving = during
+        .iter()
+        .filter(|shown| !shown.starts_with("0 B") && shown.contains("iB "))
+        .count();
+    assert!(
+        moving >= 2,
+        "no growing byte count while the file was under way: {during:?}\n{err:?}"
+    );
+}

@@ -1,8 +1,9 @@
 //! The blocking driver: a loop that does what the `ftp-proto` session asks.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
+use std::time::Instant;
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::{
@@ -21,6 +22,9 @@ const CONTROL_READ_SIZE: usize = 8 * 1024;
 /// How long an abort waits for its last reply once the first has come:
 /// servers send both at once, or never send the second.
 const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+/// Active mode: how long each wait on the control connection lasts
+/// between two checks of the listening socket.
+const ACCEPT_POLL: Duration = Duration::from_millis(50);
 
 /// A logged-in (or about to log in) FTP session over blocking sockets.
 ///
@@ -70,6 +74,8 @@ pub struct Client {
     read_timeout: Option<Duration>,
     /// The data connection the session asked for, until a transfer takes it.
     data: Option<TcpStream>,
+    /// Active mode: the socket the server's data connection comes to.
+    listener: Option<TcpListener>,
     /// Why the data connection could not be opened, reported once the
     /// session ends the operation.
     data_connect_error: Option<Error>,
@@ -210,6 +216,7 @@ impl Client {
         let mut session_config = SessionConfig::new(peer);
         session_config.trust_pasv_host = config.trust_pasv_host;
         session_config.use_epsv = config.use_epsv;
+        session_config.active = config.data_mode.is_active();
         session_config.limits = config.limits;
         session_config.transfer_type = config.transfer_type;
         session_config.tls = config.tls;
@@ -222,6 +229,7 @@ impl Client {
             write_buf: Vec::with_capacity(256),
             read_timeout: None,
             data: None,
+            listener: None,
             data_connect_error: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),
@@ -806,8 +814,14 @@ impl Client {
                 Action::ReadControl => self.read_control(reply_timeout)?,
                 Action::Reply(reply) => log_reply(&reply),
                 Action::ConnectData(addr) => self.connect_data(addr)?,
-                Action::Transfer(start) => return Ok(Step::Transfer(start)),
+                Action::Listen => self.listen()?,
+                Action::AcceptData { from } => self.accept_data(from)?,
+                Action::Transfer(start) => {
+                    self.listener = None;
+                    return Ok(Step::Transfer(start));
+                }
                 Action::Done(result) => {
+                    self.listener = None;
                     if result.is_err() {
                         self.data = None;
                     }
@@ -967,6 +981,116 @@ impl Client {
                 self.session.handle_data_connect_failed()?;
                 Ok(())
             }
+        }
+    }
+
+    /// Active mode: listens for the server's data connection, on the
+    /// configured address or the control connection's local one.
+    fn listen(&mut self) -> Result<()> {
+        let ip = match self.config.data_mode {
+            crate::DataMode::Active { address: Some(ip) } => Ok(ip),
+            _ => self.control.tcp().local_addr().map(|addr| addr.ip()),
+        };
+        let listening = ip.and_then(|ip| {
+            let listener = TcpListener::bind((ip, 0))?;
+            let addr = listener.local_addr()?;
+            listener.set_nonblocking(true)?;
+            Ok((listener, addr))
+        });
+        match listening {
+            Ok((listener, addr)) => {
+                tracing::debug!("listening for the data connection on {addr}");
+                self.listener = Some(listener);
+                self.session.handle_listening(addr)?;
+            }
+            Err(e) => {
+                let on = match self.config.data_mode {
+                    crate::DataMode::Active { address: Some(ip) } => format!(" on {ip}"),
+                    _ => String::new(),
+                };
+                self.data_connect_error = Some(Error::io(
+                    format!("listening for the data connection (active mode){on}"),
+                    e,
+                ));
+                self.session.handle_data_connect_failed()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Active mode: waits for the server's data connection, from `from`
+    /// only, within the data timeout, while reading the control
+    /// connection (a 425 there ends the wait).
+    fn accept_data(&mut self, from: IpAddr) -> Result<()> {
+        let timeout = self.config.data_timeout;
+        let deadline = Instant::now() + timeout;
+        let mut rejected: Option<SocketAddr> = None;
+        loop {
+            if !self.session.is_awaiting_data_connection() {
+                return Ok(());
+            }
+            let Some(listener) = self.listener.as_ref() else {
+                return Err(Error::Internal(
+                    "accepting a data connection with no listening socket".to_owned(),
+                ));
+            };
+            let failure = match listener.accept() {
+                Ok((stream, addr)) if addr.ip() == from => {
+                    tracing::debug!("data connection from {addr}");
+                    let ready = stream.set_nonblocking(false).and_then(|()| {
+                        let timeout = socket_timeout(timeout);
+                        stream.set_read_timeout(Some(timeout))?;
+                        stream.set_write_timeout(Some(timeout))?;
+                        stream.set_nodelay(true)
+                    });
+                    match ready {
+                        Ok(()) => {
+                            self.listener = None;
+                            self.data = Some(stream);
+                            self.session.handle_data_connected()?;
+                            return Ok(());
+                        }
+                        Err(e) => Error::io("configuring the data connection", e),
+                    }
+                }
+                Ok((stream, addr)) => {
+                    // Not the server: someone else raced for the port.
+                    tracing::warn!(
+                        "refused a data connection from {addr}: only {from} (the server) may connect"
+                    );
+                    drop(stream);
+                    rejected = Some(addr);
+                    continue;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let now = Instant::now();
+                    if now < deadline {
+                        let wait = (deadline - now).min(ACCEPT_POLL);
+                        match self.read_control_once(wait) {
+                            Err(e) if is_timeout(&e) => {}
+                            other => self.after_control_read(other, wait)?,
+                        }
+                        continue;
+                    }
+                    let refused = match rejected {
+                        Some(addr) => format!("; a connection from {addr} was refused"),
+                        None => String::new(),
+                    };
+                    Error::Timeout {
+                        during: format!(
+                            "waiting for the server {from} to open the data connection (active mode{refused})"
+                        ),
+                        after: timeout,
+                    }
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Error::io("accepting the data connection (active mode)", e),
+            };
+            tracing::debug!("{failure}");
+            self.listener = None;
+            self.data_connect_error = Some(failure);
+            self.session.handle_data_connect_failed()?;
+            return Ok(());
         }
     }
 

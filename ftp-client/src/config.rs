@@ -1,5 +1,6 @@
 //! Client settings: timeouts and protocol choices.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
 use ftp_proto::{Limits, TlsMode, TransferType};
@@ -46,8 +47,12 @@ pub struct Config {
     /// ftplib: servers behind NAT advertise unreachable addresses, and a
     /// hostile one could aim the client elsewhere.
     pub trust_pasv_host: bool,
-    /// Try EPSV before PASV (required over IPv6). On by default.
+    /// Try EPSV before PASV (required over IPv6), and in active mode EPRT
+    /// before PORT. On by default.
     pub use_epsv: bool,
+    /// Who opens data connections: the client ([`DataMode::Passive`], the
+    /// default) or the server ([`DataMode::Active`]).
+    pub data_mode: DataMode,
     /// Bounds on reply size.
     pub limits: Limits,
     /// The representation type of transfers: [`TransferType::Binary`]
@@ -84,6 +89,7 @@ impl Default for Config {
             final_reply_timeout: Duration::from_secs(120),
             trust_pasv_host: false,
             use_epsv: true,
+            data_mode: DataMode::Passive,
             limits: Limits::default(),
             transfer_type: TransferType::Binary,
             tls: TlsMode::Plain,
@@ -91,5 +97,50 @@ impl Default for Config {
             tls_max_version: TlsVersion::Tls13,
             tls_server_name: None,
         }
+    }
+}
+
+/// Who opens each data connection.
+///
+/// ```
+/// use ftp_client::{Config, DataMode};
+/// // Active mode, listening on the control connection's local address:
+/// let config = Config {
+///     data_mode: DataMode::Active { address: None },
+///     ..Config::default()
+/// };
+/// assert!(config.data_mode.is_active());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DataMode {
+    /// Passive mode (`EPSV`, or `PASV`): the client connects to a port the
+    /// server opens. Works through the client's firewall and NAT; the
+    /// default.
+    #[default]
+    Passive,
+    /// Active mode (`EPRT`, or `PORT`): the client listens on a port of its
+    /// own and the server connects to it, for servers whose passive ports
+    /// are closed by a firewall. `EPRT` is used over IPv6, and over IPv4
+    /// unless [`Config::use_epsv`] is off or the server does not know it
+    /// (then `PORT`, for the rest of the session).
+    ///
+    /// The client accepts the data connection only from the control
+    /// connection's peer IP (another host connecting first could be
+    /// stealing the transfer), within [`Config::data_timeout`]. If none
+    /// comes, the transfer fails and the session ends (the server may still
+    /// be trying to connect).
+    Active {
+        /// The local address to listen on and advertise; `None` (the
+        /// default, like curl's `-P -`) uses the control connection's local
+        /// address. It must be an address of this host that the server can
+        /// reach.
+        address: Option<IpAddr>,
+    },
+}
+
+impl DataMode {
+    /// Whether this is [`DataMode::Active`].
+    pub fn is_active(self) -> bool {
+        matches!(self, DataMode::Active { .. })
     }
 }

@@ -77,7 +77,7 @@ mod url;
 mod walk;
 
 pub use client::Client;
-pub use config::Config;
+pub use config::{Config, DataMode};
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};

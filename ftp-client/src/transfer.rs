@@ -105,6 +105,17 @@ fn canceller_for(data: Option<&Stream>, cancelled: &Arc<AtomicBool>) -> Option<C
     })
 }
 
+/// Closes a data connection for good: shut down both ways, then dropped.
+/// Dropping alone is not enough while a [`Canceller`] holds a duplicate of
+/// the socket: the connection would stay open, no FIN would go, and a
+/// server that waits for the client to close before its final reply
+/// (proFTPD, up to its 10 s `TimeoutLinger`) would wait.
+fn close(data: Option<Stream>) {
+    if let Some(data) = data {
+        let _ = data.tcp().shutdown(std::net::Shutdown::Both);
+    }
+}
+
 /// The error of a cancelled transfer.
 fn cancelled_error(during: &str) -> Error {
     Error::io(
@@ -445,7 +456,7 @@ impl<'c> Download<'c> {
             return Ok(());
         }
         self.finished = true;
-        drop(self.data.take());
+        close(self.data.take());
         abort_transfer(self.client)
     }
 
@@ -456,7 +467,7 @@ impl<'c> Download<'c> {
     /// answer to a cut-short transfer would only delay the exit.
     pub fn abandon(mut self) {
         self.finished = true;
-        drop(self.data.take());
+        close(self.data.take());
         self.client.close_now();
     }
 
@@ -466,6 +477,7 @@ impl<'c> Download<'c> {
         self.finished = true;
         if let Some(mut data) = self.data.take() {
             data.close_notify();
+            close(Some(data));
         }
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
@@ -479,6 +491,7 @@ impl<'c> Download<'c> {
         // waits for it before its final reply (proFTPD).
         if let Some(mut data) = self.data.take() {
             data.close_notify();
+            close(Some(data));
         }
         let timeout = self
             .client
@@ -728,7 +741,7 @@ impl<'c> Upload<'c> {
 
     fn end(&mut self) -> Result<()> {
         self.finished = true;
-        drop(self.data.take());
+        close(self.data.take());
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
 
@@ -741,7 +754,7 @@ impl<'c> Upload<'c> {
             return Ok(());
         }
         self.finished = true;
-        drop(self.data.take());
+        close(self.data.take());
         abort_transfer(self.client)
     }
 

@@ -10,12 +10,33 @@
 //! | [`Action::SecureControl`] | runs the TLS handshake on the control connection, then calls [`Session::handle_control_secured`] (or [`Session::handle_control_secure_failed`]) |
 //! | [`Action::ReadControl`] | reads the control connection and calls [`Session::handle_control`] (or [`Session::handle_control_eof`]) |
 //! | [`Action::ConnectData`] | connects the data channel, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
+//! | [`Action::Listen`] | (active mode) opens a listening socket, then calls [`Session::handle_listening`] with its address, or [`Session::handle_data_connect_failed`] |
+//! | [`Action::AcceptData`] | (active mode) accepts the server's data connection from the given IP only, with a timeout, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
 //! | [`Action::Transfer`] | moves the bytes, closes the data channel, then calls [`Session::handle_data_finished`] |
 //! | [`Action::Reply`] | nothing, or logs it: every reply is reported once |
 //! | [`Action::Done`] | returns the operation's outcome to its caller |
 //!
 //! `poll` returning `None` means the session waits for the driver: for a
 //! data-channel event, or for the next operation.
+//!
+//! ## Active mode
+//!
+//! With [`SessionConfig::active`] the server connects to the client:
+//! after `TYPE`, [`Action::Listen`]; once the driver reports the address it
+//! listens on ([`Session::handle_listening`]), the session sends `EPRT`
+//! (always for IPv6; for IPv4 unless [`SessionConfig::use_epsv`] is off,
+//! FEAT was asked and does not list `EPRT`, or the server refused it once)
+//! or `PORT`. A 5xx refusal of `EPRT` on IPv4 falls back to `PORT` for the
+//! rest of the session; any other refusal ends the transfer. Then `REST`
+//! if restarting, the transfer command, and on its 1xx
+//! [`Action::AcceptData`]: the driver accepts, and only a connection from
+//! the control connection's peer IP (anything else could be a third party
+//! stealing the port). While it waits, the driver may keep reading the
+//! control connection: a refusal then (425: the server could not connect)
+//! ends the transfer, and [`Session::is_awaiting_data_connection`] turns
+//! false. If no connection comes, [`Session::handle_data_connect_failed`]
+//! ends the session: the server may still be trying to connect, and its
+//! next replies could not be told apart from those of the next command.
 //!
 //! ## TLS (RFC 4217)
 //!
@@ -35,7 +56,7 @@
 //!   handshake when [`Action::Transfer`] comes, after the server's 1xx.
 
 use std::collections::VecDeque;
-use std::net::{SocketAddr, SocketAddrV4};
+use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 
 use crate::command::{Arg, Command, TransferType};
 use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
@@ -68,6 +89,10 @@ pub struct SessionConfig {
     /// Whether and how the connections are secured with TLS;
     /// [`TlsMode::Plain`] by default.
     pub tls: TlsMode,
+    /// Active mode: the server connects to the client (`PORT`/`EPRT`)
+    /// instead of the client to the server (`EPSV`/`PASV`). Off by default;
+    /// see the [module docs](self#active-mode).
+    pub active: bool,
 }
 
 /// Whether a session runs over TLS, and how it starts (RFC 4217).
@@ -101,6 +126,7 @@ impl SessionConfig {
             limits: Limits::default(),
             transfer_type: TransferType::Binary,
             tls: TlsMode::Plain,
+            active: false,
         }
     }
 }
@@ -119,6 +145,21 @@ pub enum Action {
     ReadControl,
     /// Open the data connection to this address.
     ConnectData(SocketAddr),
+    /// Active mode: listen for the data connection (on the control
+    /// connection's local address, or one the user chose), then call
+    /// [`Session::handle_listening`] with the address the server must
+    /// connect to, or [`Session::handle_data_connect_failed`].
+    Listen,
+    /// Active mode: the server was told to connect; accept its data
+    /// connection, only from this IP (close any other and keep waiting),
+    /// within the driver's timeout. Then call
+    /// [`Session::handle_data_connected`], or
+    /// [`Session::handle_data_connect_failed`] if none came.
+    AcceptData {
+        /// The IP the connection must come from: the control connection's
+        /// peer.
+        from: IpAddr,
+    },
     /// The server is ready: move the data, then close the data connection
     /// and call [`Session::handle_data_finished`].
     Transfer(TransferStart),
@@ -496,6 +537,19 @@ enum TransferStep {
         extended: bool,
     },
     Connecting,
+    /// Active mode: the driver opens its listening socket.
+    Listening,
+    /// Active mode: `EPRT` (`extended`) or `PORT` sent for `addr`.
+    Port {
+        extended: bool,
+        addr: SocketAddr,
+    },
+    /// Active mode: the server accepted the command; the driver accepts its
+    /// data connection. A final reply that came meanwhile is kept.
+    Accepting {
+        size_hint: Option<u64>,
+        final_reply: Option<Reply>,
+    },
     /// `REST offset` sent, after the data connection opened and just
     /// before the transfer command.
     Restarting,
@@ -526,6 +580,8 @@ pub struct Session {
     /// The TYPE in force, if known.
     current_type: Option<TransferType>,
     epsv: Epsv,
+    /// Whether EPRT is worth trying (active mode, IPv4).
+    eprt: Epsv,
     /// The working directory, as the last PWD gave it, while no command
     /// since can have changed it.
     working_directory: Option<Arg>,
@@ -557,6 +613,7 @@ impl Session {
             last_command: Command::Noop,
             current_type: None,
             epsv: Epsv::Untried,
+            eprt: Epsv::Untried,
             working_directory: None,
             features: None,
             mlsd_refused: false,
@@ -601,6 +658,19 @@ impl Session {
     /// [`Session::handle_abort_reply_timeout`].
     pub fn awaits_last_abort_reply(&self) -> bool {
         matches!(self.state, State::Aborting { last: Some(_), .. })
+    }
+
+    /// Active mode: the driver should be accepting the server's data
+    /// connection ([`Action::AcceptData`]); false once a reply ended the
+    /// transfer meanwhile.
+    pub fn is_awaiting_data_connection(&self) -> bool {
+        matches!(
+            self.state,
+            State::Transfer {
+                step: TransferStep::Accepting { .. },
+                ..
+            }
+        )
     }
 
     /// Whether data connections must be TLS: `PROT P` was accepted.
@@ -1001,36 +1071,93 @@ impl Session {
         }
     }
 
-    /// The data connection asked for by [`Action::ConnectData`] is open.
+    /// The data connection asked for by [`Action::ConnectData`] is open, or
+    /// the one [`Action::AcceptData`] waited for was accepted.
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
         match &mut self.state {
-            State::Transfer { request, step, .. } if matches!(step, TransferStep::Connecting) => {
-                let command = if self.restart_offset > 0 {
-                    *step = TransferStep::Restarting;
-                    Command::Rest(self.restart_offset)
-                } else {
-                    *step = TransferStep::AwaitingStart;
-                    request.command()
+            State::Transfer {
+                step: TransferStep::Connecting,
+                ..
+            } => {
+                self.send_restart_or_command();
+                Ok(())
+            }
+            State::Transfer { request, step, .. }
+                if matches!(step, TransferStep::Accepting { .. }) =>
+            {
+                let TransferStep::Accepting {
+                    size_hint,
+                    final_reply,
+                } = std::mem::replace(step, TransferStep::Connecting)
+                else {
+                    return Err(UsageError::UnexpectedEvent("data connected"));
                 };
-                self.send(command);
+                let direction = request.direction();
+                *step = TransferStep::Data {
+                    data_done: false,
+                    final_reply,
+                };
+                self.actions.push_back(Action::Transfer(TransferStart {
+                    direction,
+                    size_hint,
+                }));
                 Ok(())
             }
             _ => Err(UsageError::UnexpectedEvent("data connected")),
         }
     }
 
-    /// The data connection could not be opened. The operation ends with
+    /// Active mode: the driver listens on `addr` ([`Action::Listen`]); the
+    /// session tells the server with `EPRT` or `PORT`.
+    pub fn handle_listening(&mut self, addr: SocketAddr) -> Result<(), UsageError> {
+        match &self.state {
+            State::Transfer {
+                step: TransferStep::Listening,
+                ..
+            } => {
+                let extended = addr.is_ipv6()
+                    || (self.config.use_epsv
+                        && self.eprt != Epsv::Refused
+                        && self.features.as_ref().is_none_or(|f| f.supports("EPRT")));
+                self.send_port(addr, extended);
+                Ok(())
+            }
+            _ => Err(UsageError::UnexpectedEvent("listening")),
+        }
+    }
+
+    /// The data connection could not be opened (or, in active mode, the
+    /// listening socket, or no connection came). The operation ends with
     /// [`Failure::DataConnectFailed`] (after changing back to the directory
     /// a listing started from), for the driver to report its own error. The
-    /// session stays usable.
+    /// session stays usable, except when the server had accepted an active
+    /// mode transfer and never connected: then it may still try, and the
+    /// session ends (see the [module docs](self#active-mode)).
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
         match std::mem::replace(&mut self.state, State::Idle) {
             State::Transfer {
-                step: TransferStep::Connecting,
+                step: TransferStep::Connecting | TransferStep::Listening,
+                home,
+                ..
+            }
+            | State::Transfer {
+                step:
+                    TransferStep::Accepting {
+                        final_reply: Some(_),
+                        ..
+                    },
                 home,
                 ..
             } => {
                 self.end_transfer(home, Err(Failure::DataConnectFailed));
+                Ok(())
+            }
+            State::Transfer {
+                step: TransferStep::Accepting { .. },
+                ..
+            } => {
+                self.state = State::Greeting;
+                self.close(Failure::DataConnectFailed);
                 Ok(())
             }
             other => {
@@ -1091,7 +1218,9 @@ impl Session {
         let awaiting_reply = match &self.state {
             State::Idle | State::Closed | State::SecuringControl(_) => false,
             State::Transfer { step, .. } => match step {
-                TransferStep::Connecting => false,
+                TransferStep::Connecting
+                | TransferStep::Listening
+                | TransferStep::Accepting { .. } => false,
                 TransferStep::Data {
                     data_done,
                     final_reply,
@@ -1143,7 +1272,7 @@ impl Session {
             home,
         };
         if self.current_type == Some(wanted) {
-            self.send_passive();
+            self.open_data();
         } else {
             self.send(Command::Type(wanted));
         }
@@ -1190,7 +1319,11 @@ impl Session {
         self.actions.retain(|action| {
             !matches!(
                 action,
-                Action::ConnectData(_) | Action::Transfer(_) | Action::SecureControl
+                Action::ConnectData(_)
+                    | Action::Listen
+                    | Action::AcceptData { .. }
+                    | Action::Transfer(_)
+                    | Action::SecureControl
             )
         });
         if running {
@@ -1475,6 +1608,46 @@ impl Session {
         self.finish(result);
     }
 
+    /// The data connection's setup: passive (`EPSV`/`PASV`), or in active
+    /// mode the driver's listening socket first.
+    fn open_data(&mut self) {
+        if !self.config.active {
+            return self.send_passive();
+        }
+        if let State::Transfer { step, .. } = &mut self.state {
+            *step = TransferStep::Listening;
+        }
+        self.actions.push_back(Action::Listen);
+    }
+
+    /// `EPRT` (`extended`) or `PORT` for the address the driver listens on.
+    fn send_port(&mut self, addr: SocketAddr, extended: bool) {
+        if let State::Transfer { step, .. } = &mut self.state {
+            *step = TransferStep::Port { extended, addr };
+        }
+        self.send(match addr {
+            SocketAddr::V4(v4) if !extended => Command::Port(v4),
+            addr => Command::Eprt(addr),
+        });
+    }
+
+    /// Once the data connection is set up: `REST offset` when restarting,
+    /// else the transfer command.
+    fn send_restart_or_command(&mut self) {
+        let offset = self.restart_offset;
+        let State::Transfer { request, step, .. } = &mut self.state else {
+            return;
+        };
+        let command = if offset > 0 {
+            *step = TransferStep::Restarting;
+            Command::Rest(offset)
+        } else {
+            *step = TransferStep::AwaitingStart;
+            request.command()
+        };
+        self.send(command);
+    }
+
     fn send_passive(&mut self) {
         let extended = self.config.use_epsv && self.epsv != Epsv::Refused;
         if let State::Transfer { step, .. } = &mut self.state {
@@ -1517,7 +1690,7 @@ impl Session {
                     step,
                     home,
                 };
-                self.send_passive();
+                self.open_data();
             }
             TransferStep::Passive { extended } => {
                 let target = match (class, extended) {
@@ -1560,14 +1733,71 @@ impl Session {
                     }
                 }
             }
-            // A reply while the driver connects the data channel: the
-            // server spoke out of turn; keep waiting for the connection.
-            TransferStep::Connecting => {
+            // A reply while the driver connects the data channel (or
+            // opens its listening socket): the server spoke out of turn;
+            // keep waiting for the connection.
+            TransferStep::Connecting | TransferStep::Listening => {
                 self.state = State::Transfer {
                     request,
                     step,
                     home,
                 }
+            }
+            TransferStep::Port { extended, addr } => {
+                self.state = State::Transfer {
+                    request,
+                    step,
+                    home,
+                };
+                match class {
+                    ReplyClass::PositiveCompletion => {
+                        if extended && addr.is_ipv4() {
+                            self.eprt = Epsv::Works;
+                        }
+                        self.send_restart_or_command();
+                    }
+                    // EPRT unknown or refused (500, 501, 502, 522…): PORT
+                    // says the same for IPv4, from now on.
+                    ReplyClass::PermanentNegative if extended && addr.is_ipv4() => {
+                        self.eprt = Epsv::Refused;
+                        self.send_port(addr, false);
+                    }
+                    _ => {
+                        let State::Transfer { home, .. } =
+                            std::mem::replace(&mut self.state, State::Idle)
+                        else {
+                            return;
+                        };
+                        self.end_transfer(home, Err(self.not_success(reply)));
+                    }
+                }
+            }
+            TransferStep::Accepting {
+                size_hint,
+                final_reply,
+            } => {
+                let final_reply = match final_reply {
+                    Some(existing) => Some(existing),
+                    None if class == ReplyClass::PositivePreliminary => None,
+                    // The server gave up on the transfer (425: it could
+                    // not connect): no connection is coming.
+                    None if class != ReplyClass::PositiveCompletion => {
+                        // An AcceptData queued by a 1xx of the same read is
+                        // moot now.
+                        self.actions
+                            .retain(|action| !matches!(action, Action::AcceptData { .. }));
+                        return self.end_transfer(home, Err(self.not_success(reply)));
+                    }
+                    None => Some(reply),
+                };
+                self.state = State::Transfer {
+                    request,
+                    step: TransferStep::Accepting {
+                        size_hint,
+                        final_reply,
+                    },
+                    home,
+                };
             }
             TransferStep::Restarting => {
                 if code != 350 {
@@ -1604,6 +1834,20 @@ impl Session {
                 } else {
                     None
                 };
+                if self.config.active {
+                    self.state = State::Transfer {
+                        request,
+                        step: TransferStep::Accepting {
+                            size_hint,
+                            final_reply,
+                        },
+                        home,
+                    };
+                    self.actions.push_back(Action::AcceptData {
+                        from: self.config.peer.ip(),
+                    });
+                    return;
+                }
                 self.state = State::Transfer {
                     request,
                     step: TransferStep::Data {

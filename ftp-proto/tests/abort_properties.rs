@@ -70,6 +70,9 @@ proptest! {
                     }
                 }
                 Some(Action::Done(_)) => done += 1,
+                Some(other @ (Action::Listen | Action::AcceptData { .. })) => {
+                    prop_assert!(false, "active-mode action in passive mode: {:?}", other);
+                }
                 None => break,
             }
         }

@@ -78,6 +78,16 @@ fn download_answered_in_one_read(after_type: &[u8]) -> (Vec<&'static str>, Optio
                 session.handle_data_connected().unwrap();
                 "connect"
             }
+            Action::Listen => {
+                session
+                    .handle_listening("192.0.2.1:40000".parse().unwrap())
+                    .unwrap();
+                "listen"
+            }
+            Action::AcceptData { .. } => {
+                session.handle_data_connected().unwrap();
+                "accept"
+            }
             Action::Transfer(_) => {
                 session.handle_data_finished().unwrap();
                 "transfer"

@@ -31,6 +31,8 @@ struct Transcript {
     data_connects: bool,
     /// Whether the driver's TLS handshakes on the control connection fail.
     secure_fails: bool,
+    /// Active mode: the address the driver listens on.
+    listen_on: std::net::SocketAddr,
 }
 
 impl Transcript {
@@ -42,7 +44,15 @@ impl Transcript {
             server,
             data_connects: true,
             secure_fails: false,
+            listen_on: "192.0.2.1:40000".parse().unwrap(),
         }
+    }
+
+    /// The same in active mode, the driver listening on `addr`.
+    fn active(mut self, addr: &str) -> Self {
+        self.config.active = true;
+        self.listen_on = addr.parse().unwrap();
+        self
     }
 
     /// The same, with TLS in `mode`.
@@ -132,6 +142,29 @@ impl Transcript {
                     } else {
                         session.handle_data_connect_failed().unwrap();
                         log.push("data connect failed".into());
+                    }
+                }
+                Some(Action::Listen) => {
+                    log.push("listen".into());
+                    session.handle_listening(self.listen_on).unwrap();
+                }
+                Some(Action::AcceptData { from }) => {
+                    // A driver reads the control connection while it waits:
+                    // a refusal then ends the wait.
+                    if !pending.is_empty() {
+                        let bytes: Vec<u8> = std::mem::take(&mut pending);
+                        delivered += bytes.len();
+                        session.handle_control(&bytes);
+                    }
+                    if !session.is_awaiting_data_connection() {
+                        continue;
+                    }
+                    log.push(format!("accept from {from}"));
+                    if self.data_connects {
+                        session.handle_data_connected().unwrap();
+                    } else {
+                        session.handle_data_connect_failed().unwrap();
+                        log.push("no data connection".into());
                     }
                 }
                 Some(Action::Transfer(start)) => {
@@ -1473,4 +1506,316 @@ fn only_retr_and_stor_restart() {
     }
     // Offset 0 is a plain transfer, whatever the command.
     assert_eq!(session.transfer_from(DataCommand::List(None), 0), Ok(()));
+}
+
+// --- Active mode (PORT/EPRT) ---------------------------------------------
+
+fn noop(s: &mut Session) -> Result<(), UsageError> {
+    s.noop()
+}
+
+#[test]
+fn active_eprt_refused_falls_back_to_port_for_good() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, stor],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("EPRT |1|192.0.2.1|40000|"), b"500 Unknown command\r\n"),
+            (
+                On("PORT 192,0,2,1,156,64"),
+                b"200 PORT command successful\r\n",
+            ),
+            (
+                On("RETR file.bin"),
+                b"150 Opening BINARY mode data connection (1234 bytes).\r\n",
+            ),
+            (DataDone, b"226 Transfer complete.\r\n"),
+            (
+                On("PORT 192,0,2,1,156,64"),
+                b"200 PORT command successful\r\n",
+            ),
+            (On("STOR up.bin"), b"150 Ok to send data.\r\n"),
+            (DataDone, b"226 Transfer complete.\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000")
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> EPRT |1|192.0.2.1|40000|",
+        "< 500 Unknown command",
+        "> PORT 192,0,2,1,156,64",
+        "< 200 PORT command successful",
+        "> RETR file.bin",
+        "< 150 Opening BINARY mode data connection (1234 bytes).",
+        "accept from 192.0.2.7",
+        "transfer Download hint=Some(1234)",
+        "< 226 Transfer complete.",
+        "ok transferred 226",
+        "listen",
+        "> PORT 192,0,2,1,156,64",
+        "< 200 PORT command successful",
+        "> STOR up.bin",
+        "< 150 Ok to send data.",
+        "accept from 192.0.2.7",
+        "transfer Upload hint=None",
+        "< 226 Transfer complete.",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn active_eprt_accepted_is_used_again_and_150_226_together() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("EPRT |1|192.0.2.1|40000|"), b"200 EPRT ok\r\n"),
+            (On("RETR file.bin"), b"150 Here\r\n226 Done\r\n"),
+            (On("EPRT |1|192.0.2.1|40000|"), b"200 EPRT ok\r\n"),
+            (On("RETR file.bin"), b"125 Already open\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000")
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> EPRT |1|192.0.2.1|40000|",
+        "< 200 EPRT ok",
+        "> RETR file.bin",
+        "< 150 Here",
+        "accept from 192.0.2.7",
+        "< 226 Done",
+        "transfer Download hint=None",
+        "ok transferred 226",
+        "listen",
+        "> EPRT |1|192.0.2.1|40000|",
+        "< 200 EPRT ok",
+        "> RETR file.bin",
+        "< 125 Already open",
+        "accept from 192.0.2.7",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn active_ipv6_uses_eprt_only_and_a_refusal_ends_the_transfer() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![stor, noop],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (
+                On("EPRT |2|2001:db8::1|40000|"),
+                b"522 Network protocol not supported, use (1)\r\n",
+            ),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    )
+    .active("[2001:db8::1]:40000");
+    transcript.config.peer = "[2001:db8::7]:21".parse().unwrap();
+    // Even with EPSV/EPRT turned off: PORT cannot carry IPv6.
+    transcript.config.use_epsv = false;
+    transcript.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> EPRT |2|2001:db8::1|40000|",
+        "< 522 Network protocol not supported, use (1)",
+        "err EPRT |2|2001:db8::1|40000|: 522 Network protocol not supported, use (1)",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+    ]);
+}
+
+#[test]
+fn active_port_refused_leaves_the_session_usable() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, noop],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (
+                On("PORT 192,0,2,1,156,64"),
+                b"501 Illegal PORT command.\r\n",
+            ),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000");
+    transcript.config.use_epsv = false;
+    transcript.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> PORT 192,0,2,1,156,64",
+        "< 501 Illegal PORT command.",
+        "err PORT 192,0,2,1,156,64: 501 Illegal PORT command.",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+    ]);
+}
+
+#[test]
+fn active_425_while_accepting_ends_the_transfer_not_the_session() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, noop],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("PORT 192,0,2,1,156,64"), b"200 Ok\r\n"),
+            (
+                On("RETR file.bin"),
+                b"150 Opening\r\n425 Failed to establish connection.\r\n",
+            ),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000");
+    transcript.config.use_epsv = false;
+    transcript.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> PORT 192,0,2,1,156,64",
+        "< 200 Ok",
+        "> RETR file.bin",
+        "< 150 Opening",
+        "< 425 Failed to establish connection.",
+        "err RETR file.bin: 425 Failed to establish connection.",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+    ]);
+}
+
+#[test]
+fn active_no_connection_from_the_server_ends_the_session() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, noop],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("PORT 192,0,2,1,156,64"), b"200 Ok\r\n"),
+            (On("RETR file.bin"), b"150 Opening\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000");
+    transcript.config.use_epsv = false;
+    transcript.data_connects = false;
+    transcript.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> PORT 192,0,2,1,156,64",
+        "< 200 Ok",
+        "> RETR file.bin",
+        "< 150 Opening",
+        "accept from 192.0.2.7",
+        "no data connection",
+        "err the data connection could not be opened",
+    ]);
+}
+
+#[test]
+fn active_restart_sends_rest_after_port_and_before_the_command() {
+    let mut transcript = Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr_from_1000],
+        vec![
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("PORT 192,0,2,1,156,64"), b"200 Ok\r\n"),
+            (On("REST 1000"), b"350 Restarting at 1000\r\n"),
+            (On("RETR file.bin"), b"150 Opening\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .active("192.0.2.1:40000");
+    transcript.config.use_epsv = false;
+    transcript.check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> PORT 192,0,2,1,156,64",
+        "< 200 Ok",
+        "> REST 1000",
+        "< 350 Restarting at 1000",
+        "> RETR file.bin",
+        "< 150 Opening",
+        "accept from 192.0.2.7",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn active_mode_under_tls_protects_the_accepted_connection() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![login, stor],
+        vec![
+            (On("AUTH TLS"), b"234 Go ahead\r\n"),
+            (On("USER bob"), b"331 Password\r\n"),
+            (On("PASS ****"), b"230 Ok\r\n"),
+            (On("PBSZ 0"), b"200 PBSZ=0\r\n"),
+            (On("PROT P"), b"200 Protection set to Private\r\n"),
+            (On("TYPE I"), b"200 Binary\r\n"),
+            (On("EPRT |1|192.0.2.1|40000|"), b"200 Ok\r\n"),
+            (On("STOR up.bin"), b"150 Go\r\n"),
+            (DataDone, b"226 Done\r\n"),
+        ],
+    )
+    .tls(TlsMode::Explicit)
+    .active("192.0.2.1:40000")
+    .check(&[
+        "< 220 Ready",
+        "> AUTH TLS",
+        "< 234 Go ahead",
+        "secure control",
+        "ok greeting 220",
+        "> USER bob",
+        "< 331 Password",
+        "> PASS ****",
+        "< 230 Ok",
+        "> PBSZ 0",
+        "< 200 PBSZ=0",
+        "> PROT P",
+        "< 200 Protection set to Private",
+        "ok logged in 230",
+        "> TYPE I",
+        "< 200 Binary",
+        "listen",
+        "> EPRT |1|192.0.2.1|40000|",
+        "< 200 Ok",
+        "> STOR up.bin",
+        "< 150 Go",
+        "accept from 192.0.2.7",
+        "transfer Upload hint=None tls",
+        "< 226 Done",
+        "ok transferred 226",
+    ]);
 }

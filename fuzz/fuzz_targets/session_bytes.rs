@@ -58,6 +58,7 @@ fuzz_target!(|input: &[u8]| {
     let mut config = SessionConfig::new(peer.parse().unwrap());
     config.use_epsv = flags & 2 == 0;
     config.trust_pasv_host = flags & 4 != 0;
+    config.active = flags & 8 != 0;
     config.tls = match flags >> 5 & 3 {
         0 => TlsMode::Plain,
         1 => TlsMode::Explicit,

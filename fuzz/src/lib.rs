@@ -101,6 +101,20 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
                 // refuses, not even when a reply in the same read closed it.
                 assert!(result.is_ok(), "{result:?}");
             }
+            Some(Action::Listen) => {
+                let result = session.handle_listening(([127, 0, 0, 1], 40000).into());
+                assert!(result.is_ok(), "{result:?}");
+            }
+            Some(Action::AcceptData { from }) => {
+                assert_eq!(from, session.config().peer.ip());
+                assert!(!session.config().tls.is_tls() || session.is_data_protected());
+                let result = if script.data_connects() {
+                    session.handle_data_connected()
+                } else {
+                    session.handle_data_connect_failed()
+                };
+                assert!(result.is_ok(), "{result:?}");
+            }
             Some(Action::Transfer(_)) => {
                 let result = session.handle_data_finished();
                 // The session never asks for data-channel work it then

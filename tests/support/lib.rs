@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use libunftp::ServerBuilder;
-use libunftp::options::{FtpsRequired, TlsFlags};
+use libunftp::options::{ActivePassiveMode, FtpsRequired, TlsFlags};
 use tokio::runtime::Runtime;
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
@@ -154,7 +154,10 @@ impl TestServer {
                         Arc::new(TestAuthenticator),
                     )
                     .greeting("libunftp test server ready")
-                    .passive_ports(49152..=65534);
+                    .passive_ports(49152..=65534)
+                    // PORT too (libunftp has no EPRT): the active-mode
+                    // cases run here.
+                    .active_passive_mode(ActivePassiveMode::ActiveAndPassive);
                     if let Some(setup) = &ftps {
                         let versions = if setup.tls13 {
                             TlsFlags::V1_2 | TlsFlags::V1_3

@@ -341,3 +341,106 @@ pub fn data_connection_refused() -> FaultServer {
         })
     })
 }
+
+/// What the server of [`active`] does once it accepted an active-mode
+/// transfer (PORT, then the command answered 150).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActiveFault {
+    /// Never connects; stays silent until the client leaves.
+    NeverConnects,
+    /// A connection comes from 127.0.0.2, another host as far as the
+    /// client can tell, sending [`THIEF_CONTENT`]; the server itself never
+    /// connects.
+    OtherHostOnly,
+    /// A thief from 127.0.0.2 connects first and sends
+    /// [`THIEF_CONTENT`]; then the server connects from 127.0.0.1, sends
+    /// [`ACTIVE_CONTENT`] (or reads the upload) and answers 226.
+    ThiefThenServer,
+}
+
+/// What the real server of [`ActiveFault::ThiefThenServer`] sends.
+pub const ACTIVE_CONTENT: &[u8] = b"the server's own data\n";
+/// What the thief sends.
+pub const THIEF_CONTENT: &[u8] = b"STOLEN PORT: not the server's data\n";
+
+/// Connects to `target` from the local address `from`.
+fn connect_from(
+    from: std::net::Ipv4Addr,
+    target: std::net::SocketAddr,
+) -> io::Result<std::net::TcpStream> {
+    let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
+    socket.bind(&std::net::SocketAddr::from((from, 0)).into())?;
+    socket.connect_timeout(&target.into(), Duration::from_secs(5))?;
+    let stream: std::net::TcpStream = socket.into();
+    stream.set_write_timeout(Some(Duration::from_secs(5)))?;
+    stream.set_read_timeout(Some(Duration::from_secs(5)))?;
+    Ok(stream)
+}
+
+/// An active-mode server that misbehaves as `fault` says. EPRT is refused
+/// (500), so the client falls back to PORT; FEAT lists SIZE only; SIZE is
+/// 550 (no such file). Each transfer command (RETR, STOR, LIST, NLST,
+/// MLSD) is answered 150 and then played as `fault` says.
+pub fn active(fault: ActiveFault) -> FaultServer {
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        let mut port: Option<std::net::SocketAddr> = None;
+        // The thief's connection is kept open while the script runs.
+        let mut held = Vec::new();
+        loop {
+            let command = peer.expect("")?;
+            let (verb, argument) = command.split_once(' ').unwrap_or((&command, ""));
+            match verb.to_ascii_uppercase().as_str() {
+                "TYPE" => peer.reply("200 Binary")?,
+                "FEAT" => peer.send(b"211-Features:\r\n SIZE\r\n211 End\r\n")?,
+                "EPRT" => peer.reply("500 EPRT not understood")?,
+                "EPSV" | "PASV" => peer.reply("502 Active mode only here")?,
+                "PORT" => {
+                    let numbers: Vec<u8> = argument
+                        .split(',')
+                        .filter_map(|n| n.trim().parse().ok())
+                        .collect();
+                    match numbers[..] {
+                        [a, b, c, d, hi, lo] => {
+                            port = Some(std::net::SocketAddr::from((
+                                [a, b, c, d],
+                                u16::from(hi) << 8 | u16::from(lo),
+                            )));
+                            peer.reply("200 PORT command successful")?;
+                        }
+                        _ => peer.reply("501 Illegal PORT command")?,
+                    }
+                }
+                "RETR" | "STOR" | "LIST" | "NLST" | "MLSD" => {
+                    let Some(target) = port.take() else {
+                        peer.reply("425 Use PORT first")?;
+                        continue;
+                    };
+                    peer.reply("150 Opening data connection")?;
+                    if fault != ActiveFault::NeverConnects {
+                        let mut thief = connect_from([127, 0, 0, 2].into(), target)?;
+                        // Written before the client looks: a client that
+                        // took this connection would get these bytes.
+                        let _ = thief.write_all(THIEF_CONTENT);
+                        held.push(thief);
+                    }
+                    if fault == ActiveFault::ThiefThenServer {
+                        std::thread::sleep(Duration::from_millis(100));
+                        let mut data = connect_from([127, 0, 0, 1].into(), target)?;
+                        if verb.eq_ignore_ascii_case("STOR") {
+                            let mut sink = Vec::new();
+                            io::Read::read_to_end(&mut data, &mut sink)?;
+                        } else {
+                            data.write_all(ACTIVE_CONTENT)?;
+                        }
+                        drop(data);
+                        peer.reply("226 Transfer complete")?;
+                    }
+                }
+                "SIZE" => peer.reply("550 No such file")?,
+                "QUIT" => return peer.reply("221 Bye"),
+                _ => peer.reply("502 Not in this script")?,
+            }
+        }
+    })
+}

@@ -27,6 +27,10 @@ pub fn group() -> Group {
             Case::new("rm", rm),
             Case::new("rmdir", rmdir),
             Case::new("cp_upload", cp_upload),
+            Case::new("cp_several_upload", cp_several_upload),
+            Case::new("cp_several_download_one_fails", cp_several_download),
+            Case::new("mv_several_both_ways", mv_several),
+            Case::new("several_sources_usage_errors", several_usage_errors),
             Case::new("cp_download", cp_download),
             Case::new("mv_upload", mv_upload),
             Case::new("mv_download", mv_download),
@@ -875,4 +879,173 @@ fn ipv6(c: &Ctx) -> Outcome {
     );
     c.cli(&["cp", s(&dst), &url6("v6-up.bin")])?.expect_ok()?;
     has_content(&c.on_server("v6-up.bin"), &content)
+}
+
+// ------------------------------------------------------------ several sources
+
+/// How many sessions a `-v` run opened.
+fn sessions(run: &crate::ctx::Run) -> usize {
+    run.err()
+        .lines()
+        .filter(|l| l.starts_with("connected to "))
+        .count()
+}
+
+/// `cp a b c URL/`: three files into a remote directory, one session.
+fn cp_several_upload(c: &Ctx) -> Outcome {
+    c.put_dir("in");
+    let files: Vec<(String, Vec<u8>)> = (0..3u32)
+        .map(|i| {
+            (
+                format!("f{i}.bin"),
+                pattern(1000 + i as usize * 300_007, 60 + i),
+            )
+        })
+        .collect();
+    let mut args = vec!["cp".to_owned()];
+    for (name, content) in &files {
+        args.push(c.write_local(name, content).to_string_lossy().into_owned());
+    }
+    args.push(c.url("in/"));
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let run = c.cli(&args)?;
+    run.expect_ok()?;
+    for (name, content) in &files {
+        has_content(&c.on_server("in").join(name), content)?;
+    }
+    // proFTPD over TLS 1.3 gives no session ticket on upload connections:
+    // once the session's tickets are spent it refuses the next data
+    // connection (425), and the file is tried again in a new session.
+    let tickets_run_out = c.target.profile.quirks.tls13_no_tickets_on_uploads
+        && c.target
+            .tls
+            .as_ref()
+            .is_some_and(|tls| tls.max == ftp_client::TlsVersion::Tls13);
+    let allowed = if tickets_run_out { 1..=2 } else { 1..=1 };
+    ensure!(
+        allowed.contains(&sessions(&run)),
+        "{} sessions:\n{}",
+        sessions(&run),
+        run.err()
+    );
+    let total: usize = files.iter().map(|(_, f)| f.len()).sum();
+    let summary = format!("ftp-cli: cp: 3 files, {total} bytes, 0 failures");
+    ensure!(
+        run.err().contains(&summary),
+        "no {summary:?} in:\n{}",
+        run.err()
+    );
+    no_temporary_files(&[c.local_dir(), &c.on_server("")])
+}
+
+/// `cp URL/a URL/missing URL/b dir/`: the missing file is reported, the
+/// others copied, exit 1 with the summary.
+fn cp_several_download(c: &Ctx) -> Outcome {
+    let a = pattern(400_003, 64);
+    let b = pattern(17, 65);
+    c.put("a.bin", &a);
+    c.put("b.bin", &b);
+    let dir = c.local("into");
+    fs::create_dir(&dir)?;
+    let run = c.cli(&[
+        "cp",
+        &c.url("a.bin"),
+        &c.url("missing.bin"),
+        &c.url("b.bin"),
+        &dir.to_string_lossy(),
+    ])?;
+    run.expect_code(1)?;
+    has_content(&dir.join("a.bin"), &a)?;
+    has_content(&dir.join("b.bin"), &b)?;
+    absent(&dir.join("missing.bin"))?;
+    let err = run.err();
+    ensure!(
+        err.lines().any(|l| l.starts_with("ftp-cli: cp ")
+            && l.contains("missing.bin")
+            && l.contains("RETR")),
+        "the missing file is not reported:\n{err}"
+    );
+    let summary = format!(
+        "ftp-cli: cp: 2 files, {} bytes, 1 failures",
+        a.len() + b.len()
+    );
+    ensure!(
+        run.error_line() == Some(summary.clone()),
+        "the last line is not {summary:?}:\n{err}"
+    );
+    ensure!(sessions(&run) == 1, "{} sessions:\n{err}", sessions(&run));
+    no_temporary_files(&[c.local_dir(), &c.on_server("")])
+}
+
+/// `mv` of two files each way: each source deleted once its copy is there.
+fn mv_several(c: &Ctx) -> Outcome {
+    let a = pattern(30_001, 66);
+    let b = pattern(5, 67);
+    c.put("a.bin", &a);
+    c.put("b.bin", &b);
+    let dir = c.local("down");
+    fs::create_dir(&dir)?;
+    let run = c.cli(&[
+        "mv",
+        &c.url("a.bin"),
+        &c.url("b.bin"),
+        &dir.to_string_lossy(),
+    ])?;
+    run.expect_ok()?;
+    has_content(&dir.join("a.bin"), &a)?;
+    has_content(&dir.join("b.bin"), &b)?;
+    absent(&c.on_server("a.bin"))?;
+    absent(&c.on_server("b.bin"))?;
+    c.put_dir("up");
+    let (la, lb) = (dir.join("a.bin"), dir.join("b.bin"));
+    let run = c.cli(&[
+        "mv",
+        &la.to_string_lossy(),
+        &lb.to_string_lossy(),
+        &c.url("up/"),
+    ])?;
+    run.expect_ok()?;
+    has_content(&c.on_server("up/a.bin"), &a)?;
+    has_content(&c.on_server("up/b.bin"), &b)?;
+    absent(&la)?;
+    absent(&lb)?;
+    ensure!(
+        sessions(&run) == 1,
+        "{} sessions:\n{}",
+        sessions(&run),
+        run.err()
+    );
+    Ok(())
+}
+
+/// Several sources into what is no directory, mixed sides, two servers,
+/// -r or -C: usage errors (exit 2) before anything changes.
+fn several_usage_errors(c: &Ctx) -> Outcome {
+    c.put("a.bin", b"a");
+    let local = c.write_local("l.bin", b"l");
+    let local = local.to_string_lossy().into_owned();
+    let dir = c.local_dir().to_string_lossy().into_owned();
+    let other = format!("ftp://nobody:x@127.0.0.1:1/{}/a.bin", c.dir);
+    let (a, no_slash, root) = (c.url("a.bin"), c.url("no-slash"), c.url(""));
+    let nowhere = c.local("nowhere").to_string_lossy().into_owned();
+    let before = c.snapshot_both();
+    for args in [
+        vec!["cp", &local, &local, &no_slash],
+        vec!["cp", &a, &a, &nowhere],
+        vec!["cp", &local, &a, &root],
+        vec!["cp", &a, &other, &dir],
+        vec!["mv", &a, &local, &dir],
+        vec!["cp", "-r", &a, &a, &dir],
+        vec!["cp", "-C", &a, &a, &dir],
+    ] {
+        let run = c.cli_quiet(&args)?;
+        run.expect_code(2)?;
+        ensure!(
+            run.err().lines().count() == 1,
+            "{}: not one line:\n{}",
+            run.shown,
+            run.err()
+        );
+    }
+    c.unchanged_both(&before)
 }

@@ -45,6 +45,8 @@ pub enum Need {
     Tls,
     /// REST before RETR and STOR (resumed transfers).
     Rest,
+    /// Active mode: PORT over IPv4, EPRT over IPv6.
+    Active,
 }
 
 impl Need {
@@ -86,6 +88,14 @@ impl Need {
             )),
             Need::Rest if !target.profile.rest => Some(format!(
                 "{} is configured without REST (resumed transfers)",
+                target.name
+            )),
+            Need::Active if !target.profile.port => Some(format!(
+                "{} is configured without active mode (PORT)",
+                target.name
+            )),
+            Need::Active if family == Family::V6 && !target.profile.eprt => Some(format!(
+                "{} has no EPRT: no active mode over IPv6",
                 target.name
             )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(
@@ -162,6 +172,10 @@ pub struct Record {
     pub result: Verdict,
 }
 
+/// Held shared by every trial, and exclusively by one that must run
+/// alone (see [`crate::target::Quirks::active_stalls_new_sessions`]).
+static ALONE: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
 /// Outcomes of the trials run by this process.
 pub static RECORDS: Mutex<Vec<Record>> = Mutex::new(Vec::new());
 
@@ -232,6 +246,14 @@ fn run_trial(
     if let Some(reason) = lacking {
         record(&target.name, label, Verdict::Skipped);
         return Ok(Completion::ignored_with(reason));
+    }
+    // pyftpdlib may stop serving new sessions while active-mode data
+    // connections come and go: those cases run alone on such a target.
+    let (_shared, _alone);
+    if target.profile.quirks.active_stalls_new_sessions && case.needs.contains(&Need::Active) {
+        _alone = ALONE.write().unwrap_or_else(|e| e.into_inner());
+    } else {
+        _shared = ALONE.read().unwrap_or_else(|e| e.into_inner());
     }
     let outcome =
         Ctx::new(target, family, &format!("{label}-{}", case.name), cli).and_then(|ctx| {

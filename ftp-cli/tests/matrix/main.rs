@@ -38,6 +38,7 @@ macro_rules! ensure {
     };
 }
 
+mod active;
 mod cli;
 mod ctx;
 mod drop_box;
@@ -64,6 +65,7 @@ fn groups() -> Vec<Group> {
         resume::group(),
         tree::group(),
         tls::group(),
+        active::group(),
     ]
 }
 

@@ -148,6 +148,11 @@ pub struct Quirks {
     /// connection's TLS session (it issues no ticket; it does not require
     /// resumption either). Over TLS 1.2 they do.
     pub no_tls13_resumption: bool,
+    /// pyftpdlib 2.2: while active-mode data connections open and close,
+    /// a new control connection may never be read (its 220 comes, the
+    /// answer to USER or the TLS handshake never does); curl -P shows the
+    /// same. Active-mode cases run alone on it, with one session each.
+    pub active_stalls_new_sessions: bool,
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -157,8 +162,10 @@ pub struct Profile {
     pub mlsd: bool,
     /// REST before RETR/STOR (resumed transfers).
     pub rest: bool,
-    /// Active mode (PORT/EPRT) as configured.
+    /// Active mode (PORT) as configured.
     pub port: bool,
+    /// EPRT (active mode over IPv6).
+    pub eprt: bool,
     /// Anonymous STOR accepted (where anonymous login exists at all).
     pub anonymous_upload: bool,
     /// File names that are not UTF-8 reach the disk byte for byte.
@@ -183,11 +190,13 @@ impl Profile {
             refused_directory_names: &[],
             tls13_no_tickets_on_uploads: false,
             no_tls13_resumption: false,
+            active_stalls_new_sessions: false,
         };
         let common = Profile {
             mlsd: true,
             rest: true,
             port: true,
+            eprt: true,
             anonymous_upload: false,
             non_utf8_names: true,
             tls: vec![Tls::None],
@@ -196,9 +205,10 @@ impl Profile {
         Some(match name {
             // libunftp 0.24, local-filesystem back end; anonymous users
             // share the login root, with full rights.
-            // Passive mode only: libunftp's default ActivePassiveMode.
+            // PORT, as tests/support configures it; libunftp 0.24 has no
+            // EPRT (500), so no active mode over IPv6.
             "in-process" => Profile {
-                port: false,
+                eprt: false,
                 anonymous_upload: true,
                 // libunftp decodes command lines as UTF-8.
                 non_utf8_names: false,
@@ -246,6 +256,10 @@ impl Profile {
             // that are not (its default `unicode_errors = "replace"`).
             "pyftpdlib" => Profile {
                 non_utf8_names: false,
+                quirks: Quirks {
+                    active_stalls_new_sessions: true,
+                    ..common.quirks.clone()
+                },
                 ..common
             },
             _ => return None,
@@ -253,7 +267,7 @@ impl Profile {
     }
 
     /// Applies `FTP_TARGET_FEATURES`, a comma-separated list of `+name` or
-    /// `-name` (names: mlsd, rest, port, anonymous-upload, non-utf8-names), so a start
+    /// `-name` (names: mlsd, rest, port, eprt, anonymous-upload, non-utf8-names), so a start
     /// function can say what its configuration changed.
     fn adjust(&mut self, spec: &str) -> Result<(), String> {
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -266,6 +280,7 @@ impl Profile {
                 "mlsd" => self.mlsd = on,
                 "rest" => self.rest = on,
                 "port" => self.port = on,
+                "eprt" => self.eprt = on,
                 "anonymous-upload" => self.anonymous_upload = on,
                 "non-utf8-names" => self.non_utf8_names = on,
                 _ => return Err(format!("FTP_TARGET_FEATURES: unknown feature '{name}'")),
@@ -482,8 +497,8 @@ impl Target {
         }
         let _ = write!(
             s,
-            "\n  supports: mlsd={} rest={} port={} tls={:?}",
-            p.mlsd, p.rest, p.port, p.tls
+            "\n  supports: mlsd={} rest={} port={} eprt={} tls={:?}",
+            p.mlsd, p.rest, p.port, p.eprt, p.tls
         );
         let q = &p.quirks;
         for (has, what) in [
@@ -501,6 +516,10 @@ impl Target {
             ),
             (q.nlst_lists_dot_entries, "NLST lists . and .."),
             (q.slow_failed_login, "a 530 only after a delay of seconds"),
+            (
+                q.active_stalls_new_sessions,
+                "new sessions may stall while active-mode data connections come and go",
+            ),
         ] {
             if has {
                 let _ = write!(s, "\n  quirk: {what}");

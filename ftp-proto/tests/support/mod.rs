@@ -82,7 +82,13 @@ impl Script {
                 }
                 Some(Action::Reply(reply)) => self.replies.push(reply.to_string()),
                 Some(Action::SecureControl) => self.session.handle_control_secured().unwrap(),
-                Some(Action::ConnectData(_)) => self.session.handle_data_connected().unwrap(),
+                Some(Action::ConnectData(_) | Action::AcceptData { .. }) => {
+                    self.session.handle_data_connected().unwrap()
+                }
+                Some(Action::Listen) => self
+                    .session
+                    .handle_listening("192.0.2.1:40000".parse().unwrap())
+                    .unwrap(),
                 Some(Action::Transfer(start)) => return Err(start),
                 Some(Action::Done(result)) => return Ok(result),
                 None => panic!("the session stalled: {:?}", self.session),
