@@ -83,7 +83,7 @@ pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};
 pub use transfer::{ByteCounter, Canceller, Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
-pub use walk::{Walk, WalkEntry, WalkOptions};
+pub use walk::{DirWalk, MAX_LINKS, Walk, WalkDir, WalkEntry, WalkOptions};
 
 /// The sans-IO protocol core this client drives.
 pub use ftp_proto as proto;

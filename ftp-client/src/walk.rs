@@ -65,17 +65,102 @@ pub struct WalkEntry {
 #[derive(Debug)]
 pub struct Walk<'c> {
     client: &'c mut Client,
-    options: WalkOptions,
     root: Vec<u8>,
     started: bool,
     /// The directories being listed, innermost last.
     stack: Vec<Frame>,
     /// A directory just reported, listed on the next call.
     pending: Option<(Vec<u8>, Vec<Vec<u8>>)>,
+    guard: Guard,
+    done: bool,
+}
+
+/// The checks both walks make on every listed entry: the name, the entry
+/// limit, the depth limit and the visited set.
+#[derive(Debug)]
+struct Guard {
+    options: WalkOptions,
     seen: usize,
     /// `unique` facts of the directories entered, and their paths.
     visited: HashSet<Vec<u8>>,
-    done: bool,
+}
+
+/// What [`Guard::check`] says of one listed entry.
+enum Checked {
+    /// `.`, `..`, `cdir`, `pdir`: left out without a word.
+    Silent,
+    /// The entry (a directory: one to descend into), or why it is left
+    /// out.
+    Item(Result<WalkEntry>),
+    /// The entry limit: the walk ends with this error.
+    End(Error),
+}
+
+impl Guard {
+    fn new(options: WalkOptions) -> Guard {
+        Guard {
+            options,
+            seen: 0,
+            visited: HashSet::new(),
+        }
+    }
+
+    fn check(&mut self, dir: &[u8], relative: &[Vec<u8>], entry: Entry) -> Checked {
+        let name = match entry.component(cfg!(windows)) {
+            Ok(name) => name.to_vec(),
+            Err(NameError::SelfOrParent | NameError::Dots) => return Checked::Silent,
+            Err(reason) => {
+                let name = if entry.kind == Kind::Unknown {
+                    entry.raw.clone()
+                } else {
+                    entry.name.clone()
+                };
+                return Checked::Item(Err(Error::UnsafeName {
+                    dir: lossy(dir),
+                    name,
+                    reason,
+                }));
+            }
+        };
+        self.seen += 1;
+        let path = join(dir, &name);
+        if self.seen > self.options.max_entries {
+            return Checked::End(Error::WalkLimit {
+                path: lossy(&path),
+                what: format!("more than {} entries", self.options.max_entries),
+            });
+        }
+        let mut relative = relative.to_vec();
+        relative.push(name);
+        let depth = relative.len();
+        if entry.is_dir() {
+            let key = match &entry.unique {
+                Some(unique) => [b"unique:".as_slice(), unique.as_bytes()].concat(),
+                None => [b"path:".as_slice(), path.as_slice()].concat(),
+            };
+            let first_visit = self.visited.insert(key) && self.visited.insert(path.clone());
+            if !first_visit {
+                return Checked::Item(Err(Error::WalkLimit {
+                    path: lossy(&path),
+                    what: "already visited (a listing loop); not descended into".to_owned(),
+                }));
+            } else if depth >= self.options.max_depth {
+                return Checked::Item(Err(Error::WalkLimit {
+                    path: lossy(&path),
+                    what: format!(
+                        "deeper than {} levels; not descended into",
+                        self.options.max_depth
+                    ),
+                }));
+            }
+        }
+        Checked::Item(Ok(WalkEntry {
+            path,
+            relative,
+            depth,
+            entry,
+        }))
+    }
 }
 
 #[derive(Debug)]
@@ -126,13 +211,11 @@ impl Client {
     pub fn walk_with(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> Walk<'_> {
         Walk {
             client: self,
-            options,
             root: path.as_ref().to_vec(),
             started: false,
             stack: Vec::new(),
             pending: None,
-            seen: 0,
-            visited: HashSet::new(),
+            guard: Guard::new(options),
             done: false,
         }
     }
@@ -184,7 +267,7 @@ impl Iterator for Walk<'_> {
             }
             if !self.started {
                 self.started = true;
-                self.visited.insert(self.root.clone());
+                self.guard.visited.insert(self.root.clone());
                 if let Some(error) = self.enter(self.root.clone(), Vec::new()) {
                     self.done = true;
                     return Some(error);
@@ -203,63 +286,283 @@ impl Iterator for Walk<'_> {
                 self.stack.pop();
                 continue;
             };
-            let name = match entry.component(cfg!(windows)) {
-                Ok(name) => name.to_vec(),
-                Err(NameError::SelfOrParent | NameError::Dots) => continue,
-                Err(reason) => {
-                    let name = if entry.kind == Kind::Unknown {
-                        entry.raw.clone()
-                    } else {
-                        entry.name.clone()
-                    };
-                    return Some(Err(Error::UnsafeName {
-                        dir: lossy(&frame.dir),
-                        name,
-                        reason,
-                    }));
+            match self.guard.check(&frame.dir, &frame.relative, entry) {
+                Checked::Silent => continue,
+                Checked::End(error) => {
+                    self.done = true;
+                    return Some(Err(error));
                 }
-            };
-            self.seen += 1;
-            let path = join(&frame.dir, &name);
-            if self.seen > self.options.max_entries {
-                self.done = true;
-                return Some(Err(Error::WalkLimit {
-                    path: lossy(&path),
-                    what: format!("more than {} entries", self.options.max_entries),
-                }));
-            }
-            let mut relative = frame.relative.clone();
-            relative.push(name);
-            let depth = relative.len();
-            if entry.is_dir() {
-                let key = match &entry.unique {
-                    Some(unique) => [b"unique:".as_slice(), unique.as_bytes()].concat(),
-                    None => [b"path:".as_slice(), path.as_slice()].concat(),
-                };
-                let first_visit = self.visited.insert(key) && self.visited.insert(path.clone());
-                if !first_visit {
-                    return Some(Err(Error::WalkLimit {
-                        path: lossy(&path),
-                        what: "already visited (a listing loop); not descended into".to_owned(),
-                    }));
-                } else if depth >= self.options.max_depth {
-                    return Some(Err(Error::WalkLimit {
-                        path: lossy(&path),
-                        what: format!(
-                            "deeper than {} levels; not descended into",
-                            self.options.max_depth
-                        ),
-                    }));
-                } else {
-                    self.pending = Some((path.clone(), relative.clone()));
+                Checked::Item(Ok(found)) => {
+                    if found.entry.is_dir() {
+                        self.pending = Some((found.path.clone(), found.relative.clone()));
+                    }
+                    return Some(Ok(found));
                 }
+                Checked::Item(Err(error)) => return Some(Err(error)),
             }
-            return Some(Ok(WalkEntry {
-                path,
-                relative,
-                depth,
-                entry,
-            }));
         }
+    }
+}
+
+/// One directory of a [`DirWalk`]: its path and its checked entries.
+#[derive(Debug)]
+#[non_exhaustive]
+pub struct WalkDir {
+    /// The directory's path, as passed back to the server.
+    pub path: Vec<u8>,
+    /// The names from the walk's root down to it (empty for the root).
+    pub relative: Vec<Vec<u8>>,
+    /// Its entries in the listing's order: each one checked as
+    /// [`Client::walk_with`] checks them (an entry, or the error that
+    /// replaces it). A directory entry that is `Ok` may be passed to
+    /// [`DirWalk::descend`].
+    pub items: Vec<Result<WalkEntry>>,
+}
+
+/// A walk one directory at a time; see [`Client::walk_dirs`].
+#[derive(Debug)]
+pub struct DirWalk<'c> {
+    client: &'c mut Client,
+    guard: Guard,
+    root: Vec<u8>,
+    started: bool,
+    /// Directories to list, the next one last, with the links followed on
+    /// the way to each.
+    stack: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)>,
+    /// Directories asked for since the last listing, in order.
+    asked: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)>,
+    /// Links followed on the way to the directory listed last.
+    links: usize,
+    done: bool,
+}
+
+/// Symbolic links [`DirWalk::follow`] follows, at most, on the way from
+/// the root to any directory (as a kernel gives up resolving a path).
+pub const MAX_LINKS: usize = 8;
+
+impl Client {
+    /// Walks the tree under `path` one directory at a time: each item is
+    /// a directory's listing, every entry checked as in
+    /// [`Client::walk_with`], within the same limits. Unlike
+    /// [`Client::walk`], nothing is descended into unless the caller asks
+    /// ([`DirWalk::descend`], [`DirWalk::follow`]), so that a caller can
+    /// act on a whole directory (compare its names, start its files)
+    /// before the next one is listed. Directories asked for during one
+    /// item are listed next, in the order asked (depth first).
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// let mut walk = ftp.walk_dirs("pub", Default::default());
+    /// while let Some(listing) = walk.next() {
+    ///     let Ok(listing) = listing else { continue };
+    ///     for found in listing.items.iter().flatten() {
+    ///         if found.entry.is_dir() {
+    ///             walk.descend(found);
+    ///         }
+    ///     }
+    /// }
+    /// ```
+    pub fn walk_dirs(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> DirWalk<'_> {
+        DirWalk {
+            client: self,
+            guard: Guard::new(options),
+            root: path.as_ref().to_vec(),
+            started: false,
+            stack: Vec::new(),
+            asked: Vec::new(),
+            links: 0,
+            done: false,
+        }
+    }
+}
+
+impl DirWalk<'_> {
+    /// The walk's session, for questions between listings (such as where a
+    /// symbolic link leads).
+    pub fn client(&mut self) -> &mut Client {
+        self.client
+    }
+
+    /// Lists `found`, a directory entry of a listing this walk gave,
+    /// after the current directory. Anything else is ignored.
+    pub fn descend(&mut self, found: &WalkEntry) {
+        if found.entry.is_dir() {
+            self.asked
+                .push((found.path.clone(), found.relative.clone(), self.links));
+        }
+    }
+
+    /// Follows `found`, a symbolic link of a listing this walk gave, as a
+    /// directory: it is listed by its own path (the server resolves it),
+    /// so what is found under it keeps the link's name and stays under the
+    /// walk's root. Refused with [`Error::WalkLimit`]:
+    ///
+    /// - a link whose target, resolved against the link's directory, is a
+    ///   directory this walk has listed or will list (a link to an
+    ///   ancestor is a loop; to another directory of the tree, a copy);
+    /// - the link's path or target already seen as another link's;
+    /// - more than [`MAX_LINKS`] links on the way from the root, or the
+    ///   depth limit: a server that hides a loop behind ever new names is
+    ///   stopped there.
+    ///
+    /// A link that turns out not to be a directory fails when listed.
+    pub fn follow(&mut self, found: &WalkEntry) -> Result<()> {
+        let Kind::Symlink { target } = &found.entry.kind else {
+            return Err(Error::WalkLimit {
+                path: lossy(&found.path),
+                what: "not a symbolic link".to_owned(),
+            });
+        };
+        let refuse = |what: String| Error::WalkLimit {
+            path: lossy(&found.path),
+            what,
+        };
+        if self.links >= MAX_LINKS {
+            return Err(refuse(format!(
+                "more than {MAX_LINKS} symbolic links on the way; not followed"
+            )));
+        }
+        if found.depth >= self.guard.options.max_depth {
+            return Err(refuse(format!(
+                "deeper than {} levels; not followed",
+                self.guard.options.max_depth
+            )));
+        }
+        let parent = &found.path[..found.path.len() - found.entry.name.len()];
+        // Where the target is not given (MLSD's `OS.unix=symlink`), only
+        // the link's own path and the limits guard.
+        let resolved = target.as_deref().map(|target| {
+            if target.starts_with(b"/") {
+                normalize(target)
+            } else {
+                normalize(&join(parent, target))
+            }
+        });
+        let shown_target = target.as_deref().map(lossy).unwrap_or_default();
+        if let Some(resolved) = &resolved {
+            let key = [b"path:".as_slice(), resolved].concat();
+            let ancestor = is_within(&normalize(parent), resolved);
+            if ancestor || self.guard.visited.contains(&key) {
+                return Err(refuse(format!(
+                    "a symbolic link to {shown_target}: already visited (a link loop or a second path); not followed"
+                )));
+            }
+            self.guard.visited.insert(key);
+        }
+        if !self.guard.visited.insert(found.path.clone()) {
+            return Err(refuse(format!(
+                "a symbolic link to {shown_target}: already visited; not followed"
+            )));
+        }
+        self.asked
+            .push((found.path.clone(), found.relative.clone(), self.links + 1));
+        Ok(())
+    }
+}
+
+/// `path` without `.` components, `..` applied where it can be, and
+/// single slashes; a leading `/` is kept.
+fn normalize(path: &[u8]) -> Vec<u8> {
+    let mut parts: Vec<&[u8]> = Vec::new();
+    for part in path.split(|&b| b == b'/') {
+        match part {
+            b"" | b"." => {}
+            b".." if parts.last().is_some_and(|p| *p != b"..") => {
+                parts.pop();
+            }
+            _ => parts.push(part),
+        }
+    }
+    let mut out = if path.starts_with(b"/") {
+        b"/".to_vec()
+    } else {
+        Vec::new()
+    };
+    out.extend_from_slice(&parts.join(&b'/'));
+    out
+}
+
+/// Whether `dir` is `ancestor` or below it (both normalized).
+fn is_within(dir: &[u8], ancestor: &[u8]) -> bool {
+    ancestor.is_empty() && !dir.starts_with(b"/")
+        || dir == ancestor
+        || dir.starts_with(ancestor)
+            && (ancestor.ends_with(b"/") || dir.get(ancestor.len()) == Some(&b'/'))
+}
+
+impl Iterator for DirWalk<'_> {
+    type Item = Result<WalkDir>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            self.guard.visited.insert(self.root.clone());
+            self.guard
+                .visited
+                .insert([b"path:".as_slice(), &normalize(&self.root)].concat());
+            self.stack.push((self.root.clone(), Vec::new(), 0));
+        }
+        self.stack.extend(self.asked.drain(..).rev());
+        let (dir, relative, links) = self.stack.pop()?;
+        self.links = links;
+        let entries = match self.client.entries(&dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                if self.client.is_closed() {
+                    self.done = true;
+                }
+                return Some(Err(e));
+            }
+        };
+        let mut items = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match self.guard.check(&dir, &relative, entry) {
+                Checked::Silent => {}
+                Checked::Item(item) => {
+                    if let Ok(found) = &item {
+                        if found.entry.is_dir() {
+                            let key = normalize(&found.path);
+                            self.guard
+                                .visited
+                                .insert([b"path:".as_slice(), &key].concat());
+                        }
+                    }
+                    items.push(item);
+                }
+                Checked::End(error) => {
+                    items.push(Err(error));
+                    self.done = true;
+                    break;
+                }
+            }
+        }
+        Some(Ok(WalkDir {
+            path: dir,
+            relative,
+            items,
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_normalize() {
+        assert_eq!(normalize(b"a/./b//c/"), b"a/b/c");
+        assert_eq!(normalize(b"a/b/../c"), b"a/c");
+        assert_eq!(normalize(b"/a/.."), b"/");
+        assert_eq!(normalize(b"a/.."), b"");
+        assert_eq!(normalize(b"../a"), b"../a");
+        assert!(is_within(b"a/b", b"a"));
+        assert!(is_within(b"a", b"a"));
+        assert!(!is_within(b"ab", b"a"));
+        assert!(is_within(b"a/b", b""));
+        assert!(is_within(b"/a", b"/"));
+        assert!(!is_within(b"/a", b""));
     }
 }
