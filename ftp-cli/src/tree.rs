@@ -191,13 +191,18 @@ struct Queued<J> {
 
 /// The jobs the planning session finds, taken by the sessions as they
 /// come: transfers start with the first directory, not after the last.
+/// Jobs come in groups (a directory's files), and consecutive takes go to
+/// different groups: sessions working in different directories do not
+/// queue behind each other's directory locks, here (creating and
+/// renaming files) or on the server.
 struct Queue<J> {
     state: Mutex<QueueState<J>>,
     changed: Condvar,
 }
 
 struct QueueState<J> {
-    jobs: VecDeque<Queued<J>>,
+    /// Groups with jobs left, each with its key.
+    groups: VecDeque<(usize, VecDeque<Queued<J>>)>,
     /// Jobs ever added.
     added: usize,
     /// No more jobs will come.
@@ -208,7 +213,7 @@ impl<J> Queue<J> {
     fn new() -> Self {
         Queue {
             state: Mutex::new(QueueState {
-                jobs: VecDeque::new(),
+                groups: VecDeque::new(),
                 added: 0,
                 closed: false,
             }),
@@ -222,19 +227,27 @@ impl<J> Queue<J> {
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    fn push(&self, job: J) {
+    /// Adds a job to group `group` (a new group unless it is the group of
+    /// the last job added).
+    fn push(&self, group: usize, job: J) {
         let mut state = self.lock();
-        state.jobs.push_back(Queued {
+        let queued = Queued {
             job,
             retried: false,
-        });
+        };
+        match state.groups.back_mut() {
+            Some((key, jobs)) if *key == group => jobs.push_back(queued),
+            _ => state.groups.push_back((group, VecDeque::from([queued]))),
+        }
         state.added += 1;
         drop(state);
         self.changed.notify_all();
     }
 
     fn put_back(&self, queued: Queued<J>) {
-        self.lock().jobs.push_front(queued);
+        self.lock()
+            .groups
+            .push_front((usize::MAX, VecDeque::from([queued])));
         self.changed.notify_one();
     }
 
@@ -243,12 +256,20 @@ impl<J> Queue<J> {
         self.changed.notify_all();
     }
 
-    /// The next job; `None` once the queue is closed and empty.
+    /// The next job, from the group after the last one taken from; `None`
+    /// once the queue is closed and empty.
     fn take(&self) -> Option<Queued<J>> {
         let mut state = self.lock();
         loop {
-            if let Some(queued) = state.jobs.pop_front() {
-                return Some(queued);
+            if let Some((key, mut jobs)) = state.groups.pop_front() {
+                let queued = jobs.pop_front();
+                if !jobs.is_empty() {
+                    state.groups.push_back((key, jobs));
+                }
+                if let Some(queued) = queued {
+                    return Some(queued);
+                }
+                continue;
             }
             if state.closed {
                 return None;
@@ -268,13 +289,17 @@ impl<J> Queue<J> {
     }
 
     fn drain(&self) -> Vec<J> {
-        self.lock().jobs.drain(..).map(|q| q.job).collect()
+        self.lock()
+            .groups
+            .drain(..)
+            .flat_map(|(_, jobs)| jobs.into_iter().map(|q| q.job))
+            .collect()
     }
 }
 
 /// The planning work: given the planning session and where to put each
-/// job found.
-type Producer<'a, J> = dyn FnMut(&mut Client, &dyn Fn(J)) + 'a;
+/// job found, with its group (its directory's number).
+type Producer<'a, J> = dyn FnMut(&mut Client, &dyn Fn(usize, J)) + 'a;
 
 /// Runs `produce` on the planning session `first`, which feeds the jobs;
 /// up to `sessions - 1` more sessions, opened by `connect` as soon as
@@ -380,9 +405,9 @@ fn run_pool<J: Send>(
         }
         let closing = Closing(&queue);
         let mut first = first;
-        let push = |job: J| {
+        let push = |group: usize, job: J| {
             files.add_total(1);
-            queue.push(job);
+            queue.push(group, job);
         };
         produce(&mut first, &push);
         drop(closing);
@@ -514,14 +539,16 @@ pub fn download_tree(
         summary.done(bytes);
         Ok(())
     };
-    let mut produce = |client: &mut Client, push: &dyn Fn(Fetch)| {
+    let mut produce = |client: &mut Client, push: &dyn Fn(usize, Fetch)| {
         // Directories made by this run, whose files cannot be there yet.
         let mut fresh: HashSet<Vec<Vec<u8>>> = HashSet::new();
         if target_created {
             fresh.insert(Vec::new());
         }
         let mut walk = client.walk_dirs(&root, WalkOptions::default());
+        let mut group = 0;
         while let Some(listing) = walk.next() {
+            group += 1;
             let listing = match listing {
                 Ok(listing) => listing,
                 Err(e) => {
@@ -610,7 +637,7 @@ pub fn download_tree(
                             modified,
                         };
                         if in_fresh || check_existing(&job, update, &summary) {
-                            push(job);
+                            push(group, job);
                         }
                         if options.remove_source {
                             items.push(found);
@@ -1111,9 +1138,9 @@ pub fn upload_tree(
     };
     // The remote directories, parents first; each one's files start as
     // soon as it is there.
-    let mut produce = |client: &mut Client, push: &dyn Fn(Put)| {
+    let mut produce = |client: &mut Client, push: &dyn Fn(usize, Put)| {
         let mut failed_dirs: Vec<Vec<u8>> = Vec::new();
-        for dir in &all_dirs {
+        for (group, dir) in all_dirs.iter().enumerate() {
             if failed_dirs.iter().any(|f| is_under(dir, f)) {
                 continue;
             }
@@ -1136,7 +1163,7 @@ pub fn upload_tree(
                     let name = file.remote.rsplit(|&b| b == b'/').next().unwrap_or(b"");
                     file.existing = entries.iter().find(|e| e.name == name).cloned();
                 }
-                push(file);
+                push(group, file);
             }
         }
     };
