@@ -545,6 +545,8 @@ pub fn download_tree(
         if target_created {
             fresh.insert(Vec::new());
         }
+        // Symbolic links followed (-L) whose listing has not come yet.
+        let mut followed: HashSet<Vec<Vec<u8>>> = HashSet::new();
         let mut walk = client.walk_dirs(&root, WalkOptions::default());
         let mut group = 0;
         while let Some(listing) = walk.next() {
@@ -556,8 +558,20 @@ pub fn download_tree(
                     continue;
                 }
             };
-            let in_fresh = fresh.contains(&listing.relative);
             let dir_local = local_path(&target, &listing.relative);
+            if followed.remove(&listing.relative) {
+                match make_local_dir(&dir_local) {
+                    Ok(true) => {
+                        fresh.insert(listing.relative.clone());
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        summary.fail(&shown(&listing.path), e);
+                        continue;
+                    }
+                }
+            }
+            let in_fresh = fresh.contains(&listing.relative);
             let temp_dir = absolute(&dir_local);
             let colliding = collisions(
                 listing
@@ -592,7 +606,7 @@ pub fn download_tree(
                         continue;
                     }
                     // What the link leads to, as the server resolves it.
-                    match walk.client().stat(&found.path) {
+                    match resolve_link(walk.client(), &found.path) {
                         Ok(resolved) => {
                             kind = resolved.kind;
                             size = resolved.size;
@@ -604,10 +618,15 @@ pub fn download_tree(
                         }
                     }
                     if kind == Kind::Dir {
-                        if let Err(e) = walk.follow(&found) {
-                            summary.fail(&name, e);
-                            continue;
+                        // Its local directory is made once its listing is
+                        // in and accepted.
+                        match walk.follow(&found) {
+                            Ok(()) => {
+                                followed.insert(found.relative.clone());
+                            }
+                            Err(e) => summary.fail(&name, e),
                         }
+                        continue;
                     }
                 }
                 match kind {
@@ -718,6 +737,30 @@ fn check_existing(job: &Fetch, update: bool, summary: &Summary) -> bool {
             false
         }
         _ => true,
+    }
+}
+
+/// What the symbolic link at `path` leads to, as the server sees it:
+/// MLST or SIZE/MDTM where they follow the link; where MLST describes the
+/// link itself, SIZE (a file) or CWD (a directory) ask again.
+fn resolve_link(client: &mut Client, path: &[u8]) -> Result<Entry, ftp_client::Error> {
+    let entry = client.stat(path)?;
+    if matches!(entry.kind, Kind::Dir | Kind::File) {
+        return Ok(entry);
+    }
+    match client.size(path) {
+        Ok(size) => {
+            let mut file = Entry::with_kind(path, Kind::File);
+            file.size = Some(size);
+            Ok(file)
+        }
+        Err(e) if e.code().is_some_and(|c| c >= 500) => {
+            let home = client.pwd()?;
+            client.cwd(path)?;
+            client.cwd(&home)?;
+            Ok(Entry::with_kind(path, Kind::Dir))
+        }
+        Err(e) => Err(e),
     }
 }
 

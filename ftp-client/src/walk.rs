@@ -326,14 +326,33 @@ pub struct DirWalk<'c> {
     guard: Guard,
     root: Vec<u8>,
     started: bool,
-    /// Directories to list, the next one last, with the links followed on
-    /// the way to each.
-    stack: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)>,
+    /// Directories to list, the next one last.
+    stack: Vec<Pending>,
     /// Directories asked for since the last listing, in order.
-    asked: Vec<(Vec<u8>, Vec<Vec<u8>>, usize)>,
-    /// Links followed on the way to the directory listed last.
+    asked: Vec<Pending>,
+    /// The directory listed last: links followed on the way to it, and
+    /// where it and each directory above it really are.
     links: usize,
+    chain: Vec<Vec<u8>>,
+    /// The MLSD `unique` facts of the directory listed last and of those
+    /// above it, where their listings gave one (`cdir`).
+    uniques: Vec<String>,
     done: bool,
+}
+
+/// A directory to list.
+#[derive(Debug)]
+struct Pending {
+    path: Vec<u8>,
+    relative: Vec<Vec<u8>>,
+    /// Symbolic links followed on the way from the root.
+    links: usize,
+    /// Where the directories from the root down to this one really are,
+    /// as far as the links' targets say: paths normalized, a link's
+    /// replaced by its target.
+    chain: Vec<Vec<u8>>,
+    /// The `unique` facts of the directories above it.
+    uniques: Vec<String>,
 }
 
 /// Symbolic links [`DirWalk::follow`] follows, at most, on the way from
@@ -371,6 +390,8 @@ impl Client {
             stack: Vec::new(),
             asked: Vec::new(),
             links: 0,
+            chain: Vec::new(),
+            uniques: Vec::new(),
             done: false,
         }
     }
@@ -387,23 +408,34 @@ impl DirWalk<'_> {
     /// after the current directory. Anything else is ignored.
     pub fn descend(&mut self, found: &WalkEntry) {
         if found.entry.is_dir() {
-            self.asked
-                .push((found.path.clone(), found.relative.clone(), self.links));
+            let mut chain = self.chain.clone();
+            let here = chain.last().cloned().unwrap_or_default();
+            chain.push(normalize(&join(&here, &found.entry.name)));
+            self.asked.push(Pending {
+                path: found.path.clone(),
+                relative: found.relative.clone(),
+                links: self.links,
+                chain,
+                uniques: self.uniques.clone(),
+            });
         }
     }
 
-    /// Follows `found`, a symbolic link of a listing this walk gave, as a
-    /// directory: it is listed by its own path (the server resolves it),
-    /// so what is found under it keeps the link's name and stays under the
-    /// walk's root. Refused with [`Error::WalkLimit`]:
+    /// Follows `found`, a symbolic link of the listing this walk gave
+    /// last, as a directory: it is listed by its own path (the server
+    /// resolves it), so what is found under it keeps the link's name and
+    /// stays under the walk's root. Refused with [`Error::WalkLimit`]:
     ///
-    /// - a link whose target, resolved against the link's directory, is a
-    ///   directory this walk has listed or will list (a link to an
-    ///   ancestor is a loop; to another directory of the tree, a copy);
-    /// - the link's path or target already seen as another link's;
+    /// - a link to a directory it is in (its target, resolved against
+    ///   where the link really is, is that directory or above it): a loop;
+    ///   a link to a directory elsewhere, even one copied already, is
+    ///   followed; where the listing gives no target, the followed
+    ///   directory's listing is refused instead if its MLSD `cdir` has the
+    ///   `unique` fact of a directory above it;
     /// - more than [`MAX_LINKS`] links on the way from the root, or the
-    ///   depth limit: a server that hides a loop behind ever new names is
-    ///   stopped there.
+    ///   depth limit: a server that hides a loop behind ever new names, or
+    ///   an absolute target that cannot be compared with a relative root,
+    ///   is stopped there.
     ///
     /// A link that turns out not to be a directory fails when listed.
     pub fn follow(&mut self, found: &WalkEntry) -> Result<()> {
@@ -428,34 +460,39 @@ impl DirWalk<'_> {
                 self.guard.options.max_depth
             )));
         }
-        let parent = &found.path[..found.path.len() - found.entry.name.len()];
+        let here = self.chain.last().cloned().unwrap_or_default();
         // Where the target is not given (MLSD's `OS.unix=symlink`), only
-        // the link's own path and the limits guard.
+        // the limits guard.
         let resolved = target.as_deref().map(|target| {
             if target.starts_with(b"/") {
                 normalize(target)
             } else {
-                normalize(&join(parent, target))
+                normalize(&join(&here, target))
             }
         });
-        let shown_target = target.as_deref().map(lossy).unwrap_or_default();
-        if let Some(resolved) = &resolved {
-            let key = [b"path:".as_slice(), resolved].concat();
-            let ancestor = is_within(&normalize(parent), resolved);
-            if ancestor || self.guard.visited.contains(&key) {
+        let mut chain = self.chain.clone();
+        if let Some(resolved) = resolved {
+            // A relative path that climbs out of the walk's root (`..`
+            // first) says nothing certain; the limits guard there too.
+            if !resolved.starts_with(b"..")
+                && self.chain.iter().any(|dir| is_within(dir, &resolved))
+            {
                 return Err(refuse(format!(
-                    "a symbolic link to {shown_target}: already visited (a link loop or a second path); not followed"
+                    "a symbolic link to {}, a directory it is in: already visited (a link loop); not followed",
+                    target.as_deref().map(lossy).unwrap_or_default()
                 )));
             }
-            self.guard.visited.insert(key);
+            chain.push(resolved);
+        } else {
+            chain.push(normalize(&join(&here, &found.entry.name)));
         }
-        if !self.guard.visited.insert(found.path.clone()) {
-            return Err(refuse(format!(
-                "a symbolic link to {shown_target}: already visited; not followed"
-            )));
-        }
-        self.asked
-            .push((found.path.clone(), found.relative.clone(), self.links + 1));
+        self.asked.push(Pending {
+            path: found.path.clone(),
+            relative: found.relative.clone(),
+            links: self.links + 1,
+            chain,
+            uniques: self.uniques.clone(),
+        });
         Ok(())
     }
 }
@@ -484,8 +521,11 @@ fn normalize(path: &[u8]) -> Vec<u8> {
 
 /// Whether `dir` is `ancestor` or below it (both normalized).
 fn is_within(dir: &[u8], ancestor: &[u8]) -> bool {
-    ancestor.is_empty() && !dir.starts_with(b"/")
-        || dir == ancestor
+    if ancestor.is_empty() {
+        // The login directory: above every relative path.
+        return !dir.starts_with(b"/");
+    }
+    dir == ancestor
         || dir.starts_with(ancestor)
             && (ancestor.ends_with(b"/") || dir.get(ancestor.len()) == Some(&b'/'))
 }
@@ -500,14 +540,25 @@ impl Iterator for DirWalk<'_> {
         if !self.started {
             self.started = true;
             self.guard.visited.insert(self.root.clone());
-            self.guard
-                .visited
-                .insert([b"path:".as_slice(), &normalize(&self.root)].concat());
-            self.stack.push((self.root.clone(), Vec::new(), 0));
+            self.stack.push(Pending {
+                path: self.root.clone(),
+                relative: Vec::new(),
+                links: 0,
+                chain: vec![normalize(&self.root)],
+                uniques: Vec::new(),
+            });
         }
         self.stack.extend(self.asked.drain(..).rev());
-        let (dir, relative, links) = self.stack.pop()?;
+        let Pending {
+            path: dir,
+            relative,
+            links,
+            chain,
+            uniques,
+        } = self.stack.pop()?;
         self.links = links;
+        self.chain = chain;
+        self.uniques = uniques;
         let entries = match self.client.entries(&dir) {
             Ok(entries) => entries,
             Err(e) => {
@@ -517,21 +568,26 @@ impl Iterator for DirWalk<'_> {
                 return Some(Err(e));
             }
         };
+        // The listing's `cdir` says which directory this really is: one
+        // above it again is a loop (a link, or a server that lies).
+        let here = entries
+            .iter()
+            .find(|e| e.kind == Kind::CurrentDir)
+            .and_then(|e| e.unique.clone());
+        if let Some(unique) = here {
+            if self.uniques.contains(&unique) {
+                return Some(Err(Error::WalkLimit {
+                    path: lossy(&dir),
+                    what: "a directory it is in, by its MLSD unique fact: already visited (a link loop); not descended into".to_owned(),
+                }));
+            }
+            self.uniques.push(unique);
+        }
         let mut items = Vec::with_capacity(entries.len());
         for entry in entries {
             match self.guard.check(&dir, &relative, entry) {
                 Checked::Silent => {}
-                Checked::Item(item) => {
-                    if let Ok(found) = &item {
-                        if found.entry.is_dir() {
-                            let key = normalize(&found.path);
-                            self.guard
-                                .visited
-                                .insert([b"path:".as_slice(), &key].concat());
-                        }
-                    }
-                    items.push(item);
-                }
+                Checked::Item(item) => items.push(item),
                 Checked::End(error) => {
                     items.push(Err(error));
                     self.done = true;

@@ -45,6 +45,10 @@ pub enum Need {
     Tls,
     /// REST before RETR and STOR (resumed transfers).
     Rest,
+    /// The server lists a symbolic link on its file system as a link
+    /// (LIST `l… name -> target`, MLSD `OS.unix=slink`), not as what it
+    /// leads to.
+    ListsSymlinks,
 }
 
 impl Need {
@@ -64,6 +68,11 @@ impl Need {
                 )),
                 Some(_) => None,
             },
+            Need::ListsSymlinks if !target.profile.lists_symlinks => Some(format!(
+                "{} lists a symbolic link as what it leads to, so that a client cannot \
+                 tell it from a file or directory",
+                target.name
+            )),
             Need::Mlsd if !target.profile.mlsd => {
                 Some(format!("{} does not implement MLSD", target.name))
             }
