@@ -565,6 +565,23 @@ tree_check() {
   fi
 }
 
+# Copies are moved aside, not deleted, until the end of the run: on ext4
+# without a journal (this VM) a file created within 30 s of many deletions
+# costs a scan over the recently deleted inodes, which would make every
+# run's creations (local for downloads, the server's for uploads) pay for
+# the previous run's cleanup.
+TRASH_N=0
+set_aside() { # path...: moved into $WORK/trash (same file system: a rename)
+  local p
+  mkdir -p "$WORK/trash"
+  for p in "$@"; do
+    if [[ -e $p ]]; then
+      TRASH_N=$((TRASH_N + 1))
+      mv "$p" "$WORK/trash/$TRASH_N" 2>/dev/null || rm -rf "$p"
+    fi
+  done
+}
+
 bench_tree() {
   local s=$1 envf=${ENVF[$1]} url root r c dl lf cli mode
   root=$(env_get "$envf" FTP_ROOT)
@@ -574,15 +591,15 @@ bench_tree() {
   [[ -n $TREE_BASELINE ]] && clients+=(baseline)
   ftp_bin() { if [[ $1 == baseline ]]; then echo "$TREE_BASELINE"; else echo "$FTP_CLI"; fi; }
   # warm-up, untimed
-  rm -rf "$dl"
+  set_aside "$dl"
   "$FTP_CLI" cp -r -q "$url/tree" "$WORK/dl/" 2>/dev/null || die "cp -r of the tree from $s failed (warm-up)"
-  rm -rf "$dl"
+  set_aside "$dl"
   lftp -f "$(tree_lftp_script "$envf" warm "mirror tree $dl")" >/dev/null || die "lftp mirror from $s failed (warm-up)"
   for ((r = 1; r <= RUNS; r++)); do
     for mode in default j4; do
       # download (into an existing directory: DL/tree), then the second run
       for c in $(rotated "$r" "${clients[@]}"); do
-        rm -rf "$dl"
+        set_aside "$dl"
         sync
         warm "$WORK"/tree/*/*
         if [[ $c == lftp ]]; then
@@ -608,7 +625,7 @@ bench_tree() {
       done
       # upload (to a new directory: up)
       for c in $(rotated "$r" "${clients[@]}"); do
-        rm -rf "$root/up"
+        set_aside "$root/up"
         sync
         warm "$WORK"/tree/*/*
         if [[ $c == lftp ]]; then
@@ -627,13 +644,13 @@ bench_tree() {
       done
     done
   done
-  rm -rf "$dl" "$root/up"
+  set_aside "$dl" "$root/up"
   # peak RSS (KiB) downloading the big tree, defaults; steady from run to
   # run, so TREE_RSS_RUNS (1) runs
   local kib
   for ((r = 1; r <= TREE_RSS_RUNS; r++)); do
     for c in $(rotated "$r" ftp-cli lftp); do
-      rm -rf "$WORK/dl/rsstree"
+      set_aside "$WORK/dl/rsstree"
       sync
       local cmd=("$FTP_CLI" cp -r -q "$url/rsstree" "$WORK/dl/")
       [[ $c == lftp ]] && cmd=(lftp -f "$(tree_lftp_script "$envf" rss "mirror rsstree $WORK/dl/rsstree")")
@@ -646,7 +663,7 @@ bench_tree() {
       fi
     done
   done
-  rm -rf "$WORK/dl/rsstree"
+  set_aside "$WORK/dl/rsstree"
 }
 
 for s in $SERVERS; do
