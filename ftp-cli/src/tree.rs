@@ -1504,6 +1504,38 @@ mod tests {
     }
 
     #[test]
+    fn the_queue_hands_out_directories_in_turn() {
+        let queue = Queue::new();
+        for (group, job) in [
+            (1, "a1"),
+            (1, "a2"),
+            (1, "a3"),
+            (2, "b1"),
+            (3, "c1"),
+            (3, "c2"),
+        ] {
+            queue.push(group, job);
+        }
+        let mut taken = Vec::new();
+        for _ in 0..4 {
+            taken.push(queue.take().unwrap().job);
+        }
+        assert_eq!(taken, ["a1", "b1", "c1", "a2"]);
+        // A job put back comes first.
+        queue.put_back(Queued {
+            job: "b1",
+            retried: true,
+        });
+        let again = queue.take().unwrap();
+        assert_eq!((again.job, again.retried), ("b1", true));
+        assert!(queue.wait_for(6), "six were added");
+        queue.close();
+        assert!(!queue.wait_for(7), "closed with six");
+        assert_eq!(queue.drain(), ["c2", "a3"]);
+        assert!(queue.take().is_none(), "closed and empty");
+    }
+
+    #[test]
     fn paths_under_a_directory() {
         assert!(is_under(b"a/b", b"a"));
         assert!(is_under(b"a", b"a"));
