@@ -555,15 +555,31 @@ pub fn download_tree(
         let mut followed: HashSet<Vec<Vec<u8>>> = HashSet::new();
         let mut walk = client.walk_dirs(&root, WalkOptions::default());
         let mut group = 0;
+        // Tries of the listing that failed last.
+        let mut tries = 1;
         while let Some(listing) = walk.next() {
             group += 1;
             let listing = match listing {
                 Ok(listing) => listing,
+                // A transient refusal (such as Pure-FTPd's 425 when the
+                // passive port it drew is in TIME_WAIT, likelier while
+                // the other sessions transfer): the same listing again.
+                Err(e) if e.is_transient() && tries < TRIES && !walk.client().is_closed() => {
+                    tracing::debug!("{}: {e}; listing again", shown(&root));
+                    std::thread::sleep(std::time::Duration::from_millis(
+                        RETRY_PAUSE_MS[(tries as usize - 1).min(1)],
+                    ));
+                    tries += 1;
+                    walk.retry();
+                    continue;
+                }
                 Err(e) => {
+                    tries = 1;
                     summary.fail(&shown(&root), e);
                     continue;
                 }
             };
+            tries = 1;
             let dir_local = local_path(&target, &listing.relative);
             if followed.remove(&listing.relative) {
                 match make_local_dir(&dir_local) {

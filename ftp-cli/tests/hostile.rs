@@ -427,3 +427,42 @@ fn symbolic_link_loops_mlsd() {
 fn symbolic_link_loops_list() {
     links_with_and_without_l(false);
 }
+
+/// Listings meet transient refusals too (every third EPSV is refused with
+/// a 425 here), more so while other sessions transfer: they are tried
+/// again, and nothing is lost to them.
+#[test]
+fn transient_refusals_of_listings_are_tried_again() {
+    let server = hostile::flaky_server();
+    let sandbox = tempfile::tempdir().unwrap();
+    let dst = sandbox.path().join("copy");
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        "-L",
+        "-j",
+        "2",
+        &server.url(hostile::LINKS),
+        dst.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    // Only the link loops fail.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("425"), "{err}");
+    let deepest = dst.join("liar/liar/liar/liar/liar/liar/liar/liar/f");
+    assert_eq!(
+        fs::read(&deepest).unwrap(),
+        hostile::content(b"/links/liar/liar/liar/liar/liar/liar/liar/liar/f"),
+        "{err}"
+    );
+    // Some EPSV were refused: more of them than data transfers.
+    let received = server.received();
+    let count = |verb: &str| received.iter().filter(|l| l.starts_with(verb)).count();
+    assert!(
+        count("EPSV") > count("MLSD") + count("RETR"),
+        "no refusal met: {} EPSV, {} MLSD, {} RETR",
+        count("EPSV"),
+        count("MLSD"),
+        count("RETR")
+    );
+}

@@ -337,6 +337,8 @@ pub struct DirWalk<'c> {
     /// The MLSD `unique` facts of the directory listed last and of those
     /// above it, where their listings gave one (`cdir`).
     uniques: Vec<String>,
+    /// The directory whose listing failed last, for [`DirWalk::retry`].
+    failed: Option<Pending>,
     done: bool,
 }
 
@@ -392,12 +394,23 @@ impl Client {
             links: 0,
             chain: Vec::new(),
             uniques: Vec::new(),
+            failed: None,
             done: false,
         }
     }
 }
 
 impl DirWalk<'_> {
+    /// Lists again, next, the directory whose listing just failed (the
+    /// last item was an error): after a transient refusal (4xx, such as
+    /// a 425 when the server's passive ports are all taken), the same
+    /// listing may succeed a moment later. Does nothing otherwise.
+    pub fn retry(&mut self) {
+        if let Some(pending) = self.failed.take() {
+            self.asked.push(pending);
+        }
+    }
+
     /// The walk's session, for questions between listings (such as where a
     /// symbolic link leads).
     pub fn client(&mut self) -> &mut Client {
@@ -549,25 +562,29 @@ impl Iterator for DirWalk<'_> {
             });
         }
         self.stack.extend(self.asked.drain(..).rev());
+        let pending = self.stack.pop()?;
+        self.failed = None;
+        let entries = match self.client.entries(&pending.path) {
+            Ok(entries) => entries,
+            Err(e) => {
+                if self.client.is_closed() {
+                    self.done = true;
+                } else {
+                    self.failed = Some(pending);
+                }
+                return Some(Err(e));
+            }
+        };
         let Pending {
             path: dir,
             relative,
             links,
             chain,
             uniques,
-        } = self.stack.pop()?;
+        } = pending;
         self.links = links;
         self.chain = chain;
         self.uniques = uniques;
-        let entries = match self.client.entries(&dir) {
-            Ok(entries) => entries,
-            Err(e) => {
-                if self.client.is_closed() {
-                    self.done = true;
-                }
-                return Some(Err(e));
-            }
-        };
         // The listing's `cdir` says which directory this really is: one
         // above it again is a loop (a link, or a server that lies).
         let here = entries
