@@ -1214,7 +1214,19 @@ pub fn upload_tree(
             // safely).
             let mut existing = None;
             if let Err(mkdir_error) = client.mkdir(dir) {
-                match client.entries(dir) {
+                let mut listed = client.entries(dir);
+                // A transient refusal of the listing: once more, twice.
+                for attempt in 1..TRIES {
+                    match &listed {
+                        Err(e) if e.is_transient() && !client.is_closed() => {
+                            let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
+                            std::thread::sleep(std::time::Duration::from_millis(pause));
+                            listed = client.entries(dir);
+                        }
+                        _ => break,
+                    }
+                }
+                match listed {
                     Ok(entries) => existing = Some(entries),
                     Err(_) => {
                         summary.fail(&shown(dir), mkdir_error);
