@@ -6,7 +6,9 @@ usage: report.py SAMPLES.tsv SIZE_MIB RSS_SMALL_MIB MANY LS_ENTRIES STALL_S SERV
 SAMPLES.tsv columns: measure server client run status value extra
 (status ok|fail|timeout; extra is k=v;k=v). Medians over the ok samples.
 The FTPS rows (measures tls_*) are printed for the servers listed in the
-environment variable BENCH_TLS_SERVERS (space-separated).
+environment variable BENCH_TLS_SERVERS (space-separated). The tree rows
+(measures tree_*: cp -r against lftp mirror) get a table of their own,
+described by BENCH_TREE ("FILES KIB DIRS RSS_FILES").
 """
 
 import csv
@@ -168,18 +170,22 @@ for s in tls_servers:
                  f"{f / c:.2f}x" if (f and c) else "-", "-",
                  worst_spread("tls_many", s, ("ftp-cli", "curl"))))
 
+has_main = any(not m.startswith("tree_") for (m, _, _) in list(ok) + list(bad))
 width = sum(W) + len(W) - 1
-print("-" * width)
-for i, r in enumerate(rows):
+if has_main:
+    print("-" * width)
+for i, r in enumerate(rows if has_main else []):
     print(line(r))
     if i == 0:
         print("-" * width)
-print("-" * width)
-print("ftp/curl > 1 means ftp-cli is better: curl time / ftp-cli time (transfers, ls), "
+if has_main:
+    print("-" * width)
+if has_main:
+    print("ftp/curl > 1 means ftp-cli is better: curl time / ftp-cli time (transfers, ls), "
       "ftp-cli files/s / curl files/s, curl RSS / ftp-cli RSS.")
-print("% of ceiling: socat time / client time for ftp-cli/curl/lftp. spread: largest (max-min)/median "
-      "of a client's runs in that row (noise).")
-print("files/s: whole process (connect, login, N RETR, QUIT) / wall time.")
+    print("% of ceiling: socat time / client time for ftp-cli/curl/lftp. spread: largest (max-min)/median "
+          "of a client's runs in that row (noise).")
+    print("files/s: whole process (connect, login, N RETR, QUIT) / wall time.")
 if tls_servers:
     print("FTPS rows: explicit TLS required on control and data, ftp-cli ftpes:// (rustls) vs "
           "curl --ssl-reqd (OpenSSL), both trusting only the servers' test CA (--cacert).")
@@ -225,3 +231,60 @@ if cpu_rows:
         cells = "  ".join(f"{c} {meds[c]:6.3f}s" for c in ("ftp-cli", "curl", "lftp") if c in meds)
         ratio = f"{meds['curl'] / meds['ftp-cli']:.1f}x" if meds.get("curl") and meds["ftp-cli"] > 0 else "-"
         print(f"  {label:<36} {s:<9} {cells}  curl/ftp-cli {ratio}")
+
+# Trees: cp -r against lftp mirror / mirror -R.
+tree_spec = os.environ.get("BENCH_TREE", "").split()
+if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)):
+    files, kib, dirs, rss_files = map(int, tree_spec)
+    clients = [c for c in ("ftp-cli", "lftp", "baseline")
+               if any(k[0].startswith("tree_") and k[2] == c for k in list(ok) + list(bad))]
+    TW = (40, 9) + (20,) * len(clients) + (9, 7)
+    def tline(cells):
+        return " ".join(f"{c:<{w}}" for w, c in zip(TW, cells)).rstrip()
+    def tcell(measure, server, client):
+        t = med(measure, server, client)
+        if t is None:
+            return ("n/a" + fail_note(measure, server, client)) if (measure, server, client) in bad else "-"
+        return f"{t:.3f}s {files / t:5.0f} f/s" + fail_note(measure, server, client)
+    print()
+    print(f"Trees: {files} files of {kib} KiB in {dirs} directories; ftp-cli cp -r against lftp mirror "
+          f"(download) and mirror -R (upload), wall time of the whole command")
+    width = sum(TW) + len(TW) - 1
+    print("-" * width)
+    print(tline(("measure", "server") + tuple(clients) + ("ftp/lftp", "spread")))
+    print("-" * width)
+    for measure, label in (("tree_dl_default", "download, defaults (-j 4 / mirror)"),
+                           ("tree_dl_j4", "download, -j 4 / --parallel=4"),
+                           ("tree_ul_default", "upload, defaults (-j 4 / mirror -R)"),
+                           ("tree_ul_j4", "upload, -j 4 / mirror -R --parallel=4"),
+                           ("tree_again", "second run, unchanged (-u / mirror)")):
+        for s in servers:
+            f, l = med(measure, s, "ftp-cli"), med(measure, s, "lftp")
+            if f is None and l is None and (measure, s, "ftp-cli") not in bad:
+                continue
+            print(tline((label, s) + tuple(tcell(measure, s, c) for c in clients)
+                        + (f"{l / f:.2f}x" if (f and l) else "-", worst_spread(measure, s, clients))))
+    for s in servers:
+        first, again = med("tree_dl_default", s, "ftp-cli"), med("tree_again", s, "ftp-cli")
+        if first and again:
+            print(tline((f"-u run faster than the first by", s, f"{first / again:.1f}x")))
+    for s in servers:
+        f, l = med("tree_rss", s, "ftp-cli"), med("tree_rss", s, "lftp")
+        if f or l:
+            cell = lambda v, c: (f"{v / 1024:.1f} MiB" if v else "n/a") + fail_note("tree_rss", s, c)
+            print(tline((f"peak RSS, {rss_files}-file tree download", s, cell(f, "ftp-cli"), cell(l, "lftp"))))
+    print("-" * width)
+    print("ftp/lftp > 1 means ftp-cli is faster: lftp time / ftp-cli time. f/s: files per second of the whole "
+          "command (connect, login, listing, transfers).")
+    if "baseline" in clients:
+        print("baseline: the ftp-cli binary given in BENCH_TREE_BASELINE, interleaved with the others.")
+    tcpu = []
+    for measure in ("tree_dl_default", "tree_dl_j4", "tree_ul_default", "tree_ul_j4", "tree_again"):
+        for s in servers:
+            meds = {c: statistics.median(v) for c in clients if (v := cpu.get((measure, s, c)))}
+            if meds:
+                tcpu.append((measure, s, meds))
+    if tcpu:
+        print("client CPU time (user + system), medians:")
+        for measure, s, meds in tcpu:
+            print(f"  {measure:<16} {s:<9} " + "  ".join(f"{c} {v:6.3f}s" for c, v in meds.items()))

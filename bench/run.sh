@@ -5,6 +5,7 @@
 #
 #   bench/run.sh                                   # full: 1 GiB, 5 runs (~10 min)
 #   BENCH_SIZE_MIB=64 BENCH_RUNS=3 bench/run.sh    # quick (~2 min)
+#   BENCH_ONLY=tree bench/run.sh                   # only the tree rows (cp -r vs lftp mirror)
 #
 # Prints one table on stdout and writes it to bench/results/latest.txt (raw
 # samples: bench/results/latest-samples.tsv). Progress goes to stderr.
@@ -32,6 +33,17 @@ STALL_S=${BENCH_STALL_S:-0.5}                  # a curl transfer this slow is a 
 SOCAT_PORT=${BENCH_SOCAT_PORT:-39999}
 SKIP_BUILD=${BENCH_SKIP_BUILD:-0}
 KEEP=${BENCH_KEEP:-0}
+# Sections: plain (single files, many files, ls), tls (FTPS), tree (cp -r
+# against lftp mirror); any of them, separated by commas or spaces.
+ONLY=${BENCH_ONLY:-plain,tls,tree}
+TREE_FILES=${BENCH_TREE_FILES:-1000}
+TREE_DIRS=${BENCH_TREE_DIRS:-20}
+TREE_KIB=${BENCH_TREE_KIB:-4}
+TREE_RSS_FILES=${BENCH_TREE_RSS_FILES:-10000}
+TREE_RSS_RUNS=${BENCH_TREE_RSS_RUNS:-1}
+# Another ftp-cli binary (an earlier build, say) to run in the tree rows
+# too, as client "baseline", interleaved with the others.
+TREE_BASELINE=${BENCH_TREE_BASELINE:-}
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 FTP_CLI=$TARGET_DIR/release/ftp-cli
 BENCH_MANY_BIN=$TARGET_DIR/release/examples/bench_many
@@ -41,9 +53,18 @@ die() { log "error: $*"; exit 1; }
 
 [[ -z ${CI:-} || -n ${BENCH_FORCE:-} ]] || die "refusing to run under CI (set BENCH_FORCE=1 to override)"
 [[ $(id -u) == 0 ]] || die "must run as root (tests/interop/servers.sh starts the servers)"
-for n in RUNS SIZE_MIB RSS_SMALL_MIB MANY MANY_KIB LS_ENTRIES TIMEOUT CURL_MANY_TIMEOUT SOCAT_PORT; do
+for n in RUNS SIZE_MIB RSS_SMALL_MIB MANY MANY_KIB LS_ENTRIES TIMEOUT CURL_MANY_TIMEOUT SOCAT_PORT \
+  TREE_FILES TREE_DIRS TREE_KIB TREE_RSS_FILES TREE_RSS_RUNS; do
   [[ ${!n} =~ ^[0-9]+$ && ${!n} -gt 0 ]] || die "BENCH_$n must be a positive integer (got '${!n}')"
 done
+ONLY=${ONLY//,/ }
+for section in $ONLY; do
+  [[ $section == plain || $section == tls || $section == tree ]] ||
+    die "BENCH_ONLY: unknown section '$section' (plain, tls, tree)"
+done
+only() { [[ " $ONLY " == *" $1 "* ]]; }
+only tls || TLS_SERVERS=""
+[[ -z $TREE_BASELINE || -x $TREE_BASELINE ]] || die "BENCH_TREE_BASELINE: $TREE_BASELINE is not executable"
 ((MANY <= 10000)) || die "BENCH_MANY must be at most 10000"
 missing=()
 for tool in curl lftp socat perl python3 ss /usr/bin/time cargo; do
@@ -108,6 +129,8 @@ env_get() { sed -n "s/^$2=//p" "$1" | tail -n1; }
 # ------------------------------------------------------------------ data
 # One copy of each file in $WORK, hard-linked into every server's FTP_ROOT
 # (same filesystem: every client reads the same page-cached inode).
+mkdir -p "$WORK/dl"
+if only plain || only tls; then
 log "creating test data: ${SIZE_MIB} MiB, ${RSS_SMALL_MIB} MiB, $MANY x ${MANY_KIB} KiB, $LS_ENTRIES-entry dir"
 head -c "$((SIZE_MIB * 1048576))" /dev/urandom >"$WORK/big.bin"
 head -c "$((RSS_SMALL_MIB * 1048576))" /dev/urandom >"$WORK/small.bin"
@@ -131,6 +154,32 @@ sync
 # a 1 GiB file down to 133 MiB resident after 40 s, with 23 GiB free).
 warm() { cat "$@" >/dev/null; }
 warm "$WORK/big.bin" "$WORK/small.bin"
+else
+warm() { cat "$@" >/dev/null; }
+fi
+if only tree; then
+  # The tree: TREE_FILES files of TREE_KIB KiB in TREE_DIRS directories;
+  # and TREE_RSS_FILES one-byte files in 100 directories for peak RSS.
+  log "creating the trees: $TREE_FILES x ${TREE_KIB} KiB in $TREE_DIRS directories, $TREE_RSS_FILES one-byte files"
+  per_dir=$(((TREE_FILES + TREE_DIRS - 1) / TREE_DIRS))
+  for ((d = 0; d < TREE_DIRS; d++)); do
+    mkdir -p "$WORK/tree/d$d"
+    for ((i = 0; i < per_dir && d * per_dir + i < TREE_FILES; i++)); do
+      head -c "$((TREE_KIB * 1024))" /dev/urandom >"$WORK/tree/d$d/f$i"
+    done
+  done
+  for ((d = 0; d < 100; d++)); do
+    mkdir -p "$WORK/rsstree/d$d"
+    (cd "$WORK/rsstree/d$d" && for ((i = 0; i < TREE_RSS_FILES / 100; i++)); do printf x >"f$i"; done)
+  done
+  chmod -R a+rX "$WORK/tree" "$WORK/rsstree"
+  for s in $SERVERS; do
+    r=$(env_get "${ENVF[$s]}" FTP_ROOT)
+    cp -a "$WORK/tree" "$WORK/rsstree" "$r/"
+    chown -R --reference="$r" "$r/tree" "$r/rsstree"
+  done
+  sync
+fi
 
 # ------------------------------------------------------------------ helpers
 # Client order rotates each run (A B C, B C A, ...): every client gets every
@@ -484,9 +533,148 @@ bench_tls_server() {
   done
 }
 
+# Trees: `ftp-cli cp -r` against `lftp mirror` (download) and `mirror -R`
+# (upload), at both clients' defaults (ftp-cli: -j 4; lftp: one transfer at
+# a time) and at 4 sessions each (-j 4, --parallel=4); then a second run
+# over the unchanged download (ftp-cli -u; lftp's mirror skips what is
+# there by default); and each client's peak RSS downloading the
+# TREE_RSS_FILES-file tree. lftp runs with its defaults but for plain FTP
+# and one retry (tree_lftp_script).
+tree_lftp_script() { # envfile name body
+  local envf=$1 name=$2 body=$3 f
+  f=$WORK/lftp-tree-$name.lftp
+  cat >"$f" <<EOS
+set cmd:fail-exit yes
+set cmd:interactive no
+set ftp:ssl-allow no
+set net:max-retries 1
+open -u $(env_get "$envf" FTP_USER),$(env_get "$envf" FTP_PASS) ftp://127.0.0.1:$(env_get "$envf" FTP_PORT)
+$body
+EOS
+  echo "$f"
+}
+
+# tree_check MEASURE SERVER CLIENT RUN DIR: DIR must hold the tree (every
+# file; on the first run, the same bytes)
+tree_check() {
+  local n
+  n=$(find "$5" -type f ! -name '.*' 2>/dev/null | wc -l)
+  if [[ $n != "$TREE_FILES" ]] || { (($4 == 1)) && ! diff -rq "$WORK/tree" "$5" >/dev/null 2>&1; }; then
+    log "FAILED check ($1 $2 $3 run $4): $5 holds $n files, expected the $TREE_FILES of the tree"
+    fail_sample
+  fi
+}
+
+# Copies are moved aside, not deleted, until the end of the run: on ext4
+# without a journal (this VM) a file created within 30 s of many deletions
+# costs a scan over the recently deleted inodes, which would make every
+# run's creations (local for downloads, the server's for uploads) pay for
+# the previous run's cleanup.
+TRASH_N=0
+set_aside() { # path...: moved into $WORK/trash (same file system: a rename)
+  local p
+  mkdir -p "$WORK/trash"
+  for p in "$@"; do
+    if [[ -e $p ]]; then
+      TRASH_N=$((TRASH_N + 1))
+      mv "$p" "$WORK/trash/$TRASH_N" 2>/dev/null || rm -rf "$p"
+    fi
+  done
+}
+
+bench_tree() {
+  local s=$1 envf=${ENVF[$1]} url root r c dl lf cli mode
+  root=$(env_get "$envf" FTP_ROOT)
+  url="ftp://$(env_get "$envf" FTP_USER):$(env_get "$envf" FTP_PASS)@127.0.0.1:$(env_get "$envf" FTP_PORT)"
+  dl=$WORK/dl/tree
+  local clients=(ftp-cli lftp)
+  [[ -n $TREE_BASELINE ]] && clients+=(baseline)
+  ftp_bin() { if [[ $1 == baseline ]]; then echo "$TREE_BASELINE"; else echo "$FTP_CLI"; fi; }
+  # warm-up, untimed
+  set_aside "$dl"
+  "$FTP_CLI" cp -r -q "$url/tree" "$WORK/dl/" 2>/dev/null || die "cp -r of the tree from $s failed (warm-up)"
+  set_aside "$dl"
+  lftp -f "$(tree_lftp_script "$envf" warm "mirror tree $dl")" >/dev/null || die "lftp mirror from $s failed (warm-up)"
+  for ((r = 1; r <= RUNS; r++)); do
+    for mode in default j4; do
+      # download (into an existing directory: DL/tree), then the second run
+      for c in $(rotated "$r" "${clients[@]}"); do
+        set_aside "$dl"
+        sync
+        warm "$WORK"/tree/*/*
+        if [[ $c == lftp ]]; then
+          [[ $mode == default ]] && lf=$(tree_lftp_script "$envf" dl "mirror tree $dl") ||
+            lf=$(tree_lftp_script "$envf" dlp "mirror --parallel=4 tree $dl")
+          run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
+          tree_check "tree_dl_$mode" "$s" "$c" "$r" "$dl"
+          if [[ $mode == default ]]; then
+            run_timed tree_again "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
+          fi
+        else
+          cli=$(ftp_bin "$c")
+          if [[ $mode == default ]]; then
+            run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q "$url/tree" "$WORK/dl/" || continue
+          else
+            run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j 4 "$url/tree" "$WORK/dl/" || continue
+          fi
+          tree_check "tree_dl_$mode" "$s" "$c" "$r" "$dl"
+          if [[ $mode == default ]]; then
+            run_timed tree_again "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -u "$url/tree" "$WORK/dl/" || continue
+          fi
+        fi
+      done
+      # upload (to a new directory: up)
+      for c in $(rotated "$r" "${clients[@]}"); do
+        set_aside "$root/up"
+        sync
+        warm "$WORK"/tree/*/*
+        if [[ $c == lftp ]]; then
+          [[ $mode == default ]] && lf=$(tree_lftp_script "$envf" ul "mirror -R $WORK/tree up") ||
+            lf=$(tree_lftp_script "$envf" ulp "mirror -R --parallel=4 $WORK/tree up")
+          run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
+        else
+          cli=$(ftp_bin "$c")
+          if [[ $mode == default ]]; then
+            run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q "$WORK/tree" "$url/up" || continue
+          else
+            run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j 4 "$WORK/tree" "$url/up" || continue
+          fi
+        fi
+        tree_check "tree_ul_$mode" "$s" "$c" "$r" "$root/up"
+      done
+    done
+  done
+  set_aside "$dl" "$root/up"
+  # peak RSS (KiB) downloading the big tree, defaults; steady from run to
+  # run, so TREE_RSS_RUNS (1) runs
+  local kib
+  for ((r = 1; r <= TREE_RSS_RUNS; r++)); do
+    for c in $(rotated "$r" ftp-cli lftp); do
+      set_aside "$WORK/dl/rsstree"
+      sync
+      local cmd=("$FTP_CLI" cp -r -q "$url/rsstree" "$WORK/dl/")
+      [[ $c == lftp ]] && cmd=(lftp -f "$(tree_lftp_script "$envf" rss "mirror rsstree $WORK/dl/rsstree")")
+      if timeout "$TIMEOUT" /usr/bin/time -v -o "$WORK/rss.txt" "${cmd[@]}" >/dev/null 2>"$WORK/stderr"; then
+        kib=$(sed -n 's/^[[:space:]]*Maximum resident set size (kbytes): //p' "$WORK/rss.txt")
+        record tree_rss "$s" "$c" "$r" ok "$kib"
+      else
+        log "FAILED (tree_rss $s $c run $r): $(head -c 300 "$WORK/stderr")"
+        record tree_rss "$s" "$c" "$r" fail 0
+      fi
+    done
+  done
+  set_aside "$WORK/dl/rsstree"
+}
+
 for s in $SERVERS; do
-  log "benchmarking $s ($RUNS runs per measure)"
-  bench_server "$s"
+  if only plain; then
+    log "benchmarking $s ($RUNS runs per measure)"
+    bench_server "$s"
+  fi
+  if only tree; then
+    log "benchmarking trees on $s ($RUNS runs per measure)"
+    bench_tree "$s"
+  fi
 done
 
 # FTPS: servers.sh runs one instance per server name, so each plain server
@@ -521,7 +709,8 @@ mkdir -p "$RESULTS"
     echo "FTPS: ftp-cli $("$FTP_CLI" --version 2>/dev/null | sed -n 's/^TLS: \([^,(]*\).*/\1/p' | sed 's/ *$//'), curl with $(curl --version | head -n1 | grep -o 'OpenSSL/[^ ]*\|GnuTLS/[^ ]*' | head -n1)"
   fi
   echo "servers: $("$SERVERS_SH" versions 2>/dev/null | grep -E "^($(echo "$SERVERS" | tr ' ' '|')) " | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')"
-  BENCH_TLS_SERVERS="$TLS_SERVERS" python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
+  BENCH_TLS_SERVERS="$TLS_SERVERS" BENCH_TREE="$TREE_FILES $TREE_KIB $TREE_DIRS $TREE_RSS_FILES" \
+    python3 "$HERE/report.py" "$SAMPLES" "$SIZE_MIB" "$RSS_SMALL_MIB" "$MANY" "$LS_ENTRIES" "$STALL_S" $SERVERS
   echo "total wall time of bench/run.sh: ${elapsed} s"
 } >"$WORK/table.txt"
 cp "$WORK/table.txt" "$RESULTS/latest.txt"

@@ -1,4 +1,4 @@
-//! `Client::walk` against a server whose listings attack the client
+//! `Client::walk` and `walk_dirs` against a server whose listings attack the client
 //! (`ftp_suite::hostile`): every entry it yields is made of checked names,
 //! the refused names come back as `Error::UnsafeName`, the listing loop and
 //! the 10,000-level tree end at the limits.
@@ -77,4 +77,83 @@ fn walk_of_hostile_mlsd() {
 #[test]
 fn walk_of_hostile_list() {
     walk_of(false);
+}
+
+/// `Client::walk_dirs` gives the same checked entries one directory at a
+/// time, and follows symbolic links only when asked: `links/self` and
+/// `links/up` are refused as loops, and a link the checks cannot see
+/// through (`liar`, whose target changes at every level) stops at
+/// `MAX_LINKS` links.
+fn walk_dirs_of(mlsd: bool) {
+    let server = hostile::hostile_server(mlsd, "/nowhere".to_owned());
+    let mut ftp = Client::connect(server.addr(), Config::default()).unwrap();
+    ftp.login("user", "pw").unwrap();
+
+    // Nothing followed, nothing descended: one listing.
+    let listings: Vec<_> = ftp
+        .walk_dirs(hostile::LINKS, WalkOptions::default())
+        .collect();
+    assert_eq!(listings.len(), 1);
+    let listing = listings.into_iter().next().unwrap().unwrap();
+    assert_eq!(listing.path, hostile::LINKS.as_bytes());
+    assert!(listing.relative.is_empty());
+    let names: Vec<Vec<u8>> = listing
+        .items
+        .iter()
+        .flatten()
+        .map(|f| f.entry.name.clone())
+        .collect();
+    assert_eq!(names, [&b"f"[..], b"self", b"up", b"again", b"liar"]);
+
+    // Following `self`, `up` and `liar` wherever they are listed.
+    let mut walk = ftp.walk_dirs(hostile::LINKS, WalkOptions::default());
+    let mut refused = Vec::new();
+    let mut deepest = 0;
+    let mut listed = 0;
+    while let Some(listing) = walk.next() {
+        let listing = listing.unwrap();
+        listed += 1;
+        deepest = deepest.max(listing.relative.len());
+        for found in listing.items.iter().flatten() {
+            if [&b"self"[..], b"up", b"liar"].contains(&found.entry.name.as_slice()) {
+                if let Err(e) = walk.follow(found) {
+                    refused.push((
+                        String::from_utf8_lossy(&found.path).into_owned(),
+                        e.to_string(),
+                    ));
+                }
+            }
+        }
+    }
+    assert_eq!(deepest, ftp_client::MAX_LINKS, "liar followed to the limit");
+    assert_eq!(listed, 1 + ftp_client::MAX_LINKS);
+    assert!(
+        refused
+            .iter()
+            .any(|(p, e)| p == "links/self" && e.contains("a link loop")),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .any(|(p, e)| p == "links/up" && e.contains("a link loop")),
+        "{refused:?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .any(|(_, e)| e.contains("more than 8 symbolic links")),
+        "{refused:?}"
+    );
+    assert!(!ftp.is_closed());
+}
+
+#[test]
+fn walk_dirs_of_hostile_links_mlsd() {
+    walk_dirs_of(true);
+}
+
+#[test]
+fn walk_dirs_of_hostile_links_list() {
+    walk_dirs_of(false);
 }

@@ -278,8 +278,8 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// time
         #[arg(short = 'u', long, requires = "recursive")]
         update: bool,
-        /// With -r: follow local symbolic links (uploads), with loop
-        /// detection
+        /// With -r: follow symbolic links (local ones on upload, the
+        /// server's on download), with loop detection
         #[arg(short = 'L', long, requires = "recursive")]
         dereference: bool,
         /// With -r: sessions in parallel (default 4; fewer if the server

@@ -85,6 +85,11 @@ impl Files {
         }
     }
 
+    /// `n` more files to do (recursive work finds them as it goes).
+    pub fn add_total(&self, n: u64) {
+        self.total.fetch_add(n, Ordering::Relaxed);
+    }
+
     /// One more file done (or skipped or failed).
     pub fn one_done(&self) {
         self.done.fetch_add(1, Ordering::Relaxed);

@@ -9,11 +9,11 @@
 //! file is reported and the rest goes on; the summary counts files, bytes
 //! and failures, and any failure makes the exit status 1.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use ftp_client::{Client, Config, Entry, FtpUrl, Kind, Modified, Timestamp, WalkOptions};
@@ -172,6 +172,13 @@ const SPLICE_FROM: u64 = 256 * 1024;
 /// Tries of a file whose failures are transient.
 const TRIES: u32 = 3;
 
+/// The pause before each try again, by attempt: short at first, as the
+/// usual transient refusal (Pure-FTPd's 425 when the passive port it drew
+/// is still in TIME_WAIT) is gone at the next EPSV, which draws another
+/// port; longer for a refusal that lasts. (A 200 ms first pause was 30 %
+/// of a 1,000-file -j 4 download from Pure-FTPd that met one.)
+const RETRY_PAUSE_MS: [u64; 2] = [10, 300];
+
 fn shown(path: &[u8]) -> String {
     escape_name(path)
 }
@@ -204,148 +211,274 @@ fn up_to_date(
 
 // ---------------------------------------------------------------- sessions
 
-/// Runs `work` on every job with up to `jobs` sessions: `first` (the
-/// planning session) and others opened by `connect`. A session the server
-/// refuses (421, a refused connection) means fewer sessions; a session
-/// that dies is reopened once, and its job put back.
-fn run_parallel<J: Sync>(
-    jobs: Vec<J>,
+/// A job, and whether it was already put back once after its session died.
+struct Queued<J> {
+    job: J,
+    retried: bool,
+}
+
+/// The jobs the planning session finds, taken by the sessions as they
+/// come: transfers start with the first directory, not after the last.
+/// Jobs come in groups (a directory's files), and consecutive takes go to
+/// different groups: sessions working in different directories do not
+/// queue behind each other's directory locks, here (creating and
+/// renaming files) or on the server.
+struct Queue<J> {
+    state: Mutex<QueueState<J>>,
+    changed: Condvar,
+}
+
+struct QueueState<J> {
+    /// Groups with jobs left, each with its key.
+    groups: VecDeque<(usize, VecDeque<Queued<J>>)>,
+    /// Jobs ever added.
+    added: usize,
+    /// No more jobs will come.
+    closed: bool,
+}
+
+impl<J> Queue<J> {
+    fn new() -> Self {
+        Queue {
+            state: Mutex::new(QueueState {
+                groups: VecDeque::new(),
+                added: 0,
+                closed: false,
+            }),
+            changed: Condvar::new(),
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, QueueState<J>> {
+        // A worker that panicked aborts the process anyway (the scope
+        // re-raises); the queue itself is never left half-changed.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Adds a job to group `group` (a new group unless it is the group of
+    /// the last job added).
+    fn push(&self, group: usize, job: J) {
+        let mut state = self.lock();
+        let queued = Queued {
+            job,
+            retried: false,
+        };
+        match state.groups.back_mut() {
+            Some((key, jobs)) if *key == group => jobs.push_back(queued),
+            _ => state.groups.push_back((group, VecDeque::from([queued]))),
+        }
+        state.added += 1;
+        drop(state);
+        self.changed.notify_all();
+    }
+
+    fn put_back(&self, queued: Queued<J>) {
+        self.lock()
+            .groups
+            .push_front((usize::MAX, VecDeque::from([queued])));
+        self.changed.notify_one();
+    }
+
+    fn close(&self) {
+        self.lock().closed = true;
+        self.changed.notify_all();
+    }
+
+    /// The next job, from the group after the last one taken from; `None`
+    /// once the queue is closed and empty.
+    fn take(&self) -> Option<Queued<J>> {
+        let mut state = self.lock();
+        loop {
+            if let Some((key, mut jobs)) = state.groups.pop_front() {
+                let queued = jobs.pop_front();
+                if !jobs.is_empty() {
+                    state.groups.push_back((key, jobs));
+                }
+                if let Some(queued) = queued {
+                    return Some(queued);
+                }
+                continue;
+            }
+            if state.closed {
+                return None;
+            }
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+    }
+
+    /// Waits until `n` jobs were added (true) or the queue closed with
+    /// fewer (false): a session is opened only when there is work for it.
+    fn wait_for(&self, n: usize) -> bool {
+        let mut state = self.lock();
+        while state.added < n && !state.closed {
+            state = self.changed.wait(state).unwrap_or_else(|e| e.into_inner());
+        }
+        state.added >= n
+    }
+
+    fn drain(&self) -> Vec<J> {
+        self.lock()
+            .groups
+            .drain(..)
+            .flat_map(|(_, jobs)| jobs.into_iter().map(|q| q.job))
+            .collect()
+    }
+}
+
+/// The planning work: given the planning session and where to put each
+/// job found, with its group (its directory's number).
+type Producer<'a, J> = dyn FnMut(&mut Client, &dyn Fn(usize, J)) + 'a;
+
+/// Runs `produce` on the planning session `first`, which feeds the jobs;
+/// up to `sessions - 1` more sessions, opened by `connect` as soon as
+/// there is a job for each, run `work` on them as they come, and `first`
+/// joins them once `produce` returns. A session the server refuses (421, a
+/// refused connection) means fewer sessions; a session that dies is
+/// reopened once, and its job put back. Returns a session still open
+/// (`first` if it is), for the work after the transfers.
+#[allow(clippy::too_many_arguments)]
+fn run_pool<J: Send>(
     first: Client,
     connect: &(dyn Fn() -> Result<Client, Failure> + Sync),
     sessions: usize,
     summary: &Summary,
     label: &(dyn Fn(&J) -> String + Sync),
     work: &(dyn Fn(&mut Client, &J) -> Result<(), JobError> + Sync),
+    produce: &mut Producer<'_, J>,
 ) -> Option<Client> {
-    if jobs.is_empty() {
-        return Some(first);
-    }
-    let next = AtomicUsize::new(0);
-    let retry: Mutex<Vec<usize>> = Mutex::new(Vec::new());
-    let alive = AtomicUsize::new(0);
+    let queue: Queue<J> = Queue::new();
     // Files and bytes done so far; the bytes of a file count once it is.
-    let files = crate::progress::Files::new(jobs.len() as u64);
+    let files = crate::progress::Files::new(0);
     let _watch = crate::progress::watch(
         summary.op.clone(),
         None,
         crate::progress::Source::Total(summary.bytes.clone()),
         Some(files.clone()),
     );
-    let sessions = sessions.clamp(1, jobs.len());
-    let first = Mutex::new(Some(first));
+    let sessions = sessions.max(1);
     let kept: Mutex<Option<Client>> = Mutex::new(None);
-    let take = || -> Option<usize> {
-        // After a signal, no new file.
-        if crate::interrupt::signalled().is_some() {
-            return None;
-        }
-        if let Some(i) = retry.lock().ok()?.pop() {
-            return Some(i);
-        }
-        let i = next.fetch_add(1, Ordering::Relaxed);
-        (i < jobs.len()).then_some(i)
-    };
-    std::thread::scope(|scope| {
-        for worker in 0..sessions {
-            let (take, first, kept, alive, retry) = (&take, &first, &kept, &alive, &retry);
-            let files = &files;
-            let jobs = &jobs;
-            alive.fetch_add(1, Ordering::Relaxed);
-            scope.spawn(move || {
-                let initial = if worker == 0 {
-                    first.lock().ok().and_then(|mut f| f.take())
-                } else {
+    // Takes jobs until there are none; false if the session could not be
+    // reopened. Gives the session back if it is still open.
+    let serve = |mut client: Client, worker: usize| -> Option<Client> {
+        while let Some(mut queued) = queue.take() {
+            // After a signal, no new file.
+            if crate::interrupt::signalled().is_some() {
+                break;
+            }
+            let job = &queued.job;
+            let mut result = work(&mut client, job);
+            // A transient refusal (4xx): the same request may succeed a
+            // moment later.
+            for attempt in 1..TRIES {
+                match &result {
+                    Err(e)
+                        if e.transient
+                            && !client.is_closed()
+                            && crate::interrupt::signalled().is_none() =>
+                    {
+                        tracing::debug!("{}: {}; trying again", label(job), e.message);
+                        let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
+                        std::thread::sleep(std::time::Duration::from_millis(pause));
+                        // The last try in a new session: a worn-out one may
+                        // refuse every data connection (proFTPD over TLS 1.3
+                        // runs out of session tickets after a few uploads:
+                        // 425).
+                        if attempt + 1 == TRIES {
+                            if let Ok(fresh) = connect() {
+                                ops::quit(std::mem::replace(&mut client, fresh));
+                            }
+                        }
+                        result = work(&mut client, job);
+                    }
+                    _ => break,
+                }
+            }
+            match result {
+                Ok(()) => files.one_done(),
+                Err(e)
+                    if client.is_closed()
+                        && !queued.retried
+                        && crate::interrupt::signalled().is_none() =>
+                {
+                    tracing::debug!("session {worker} closed ({}); reconnecting", e.message);
+                    queued.retried = true;
+                    queue.put_back(queued);
                     match connect() {
-                        Ok(client) => Some(client),
+                        Ok(fresh) => client = fresh,
                         Err(e) => {
-                            tracing::debug!("session {worker} not opened ({e}); fewer sessions");
-                            None
+                            tracing::debug!("session {worker} not reopened: {e}");
+                            return None;
                         }
                     }
-                };
-                let Some(mut client) = initial else {
-                    alive.fetch_sub(1, Ordering::Relaxed);
+                }
+                Err(e) => {
+                    files.one_done();
+                    summary.fail(&label(job), e.message);
+                }
+            }
+        }
+        (!client.is_closed()).then_some(client)
+    };
+    let kept_first = std::thread::scope(|scope| {
+        for worker in 1..sessions {
+            let (serve, queue, kept) = (&serve, &queue, &kept);
+            scope.spawn(move || {
+                if !queue.wait_for(worker) {
                     return;
+                }
+                let client = match connect() {
+                    Ok(client) => client,
+                    Err(e) => {
+                        tracing::debug!("session {worker} not opened ({e}); fewer sessions");
+                        return;
+                    }
                 };
-                let mut retried = HashSet::new();
-                while let Some(i) = take() {
-                    let job = &jobs[i];
-                    let mut result = work(&mut client, job);
-                    // A transient refusal (4xx): the same request may
-                    // succeed a moment later.
-                    for attempt in 1..TRIES {
-                        match &result {
-                            Err(e)
-                                if e.transient
-                                    && !client.is_closed()
-                                    && crate::interrupt::signalled().is_none() =>
-                            {
-                                tracing::debug!("{}: {}; trying again", label(job), e.message);
-                                std::thread::sleep(std::time::Duration::from_millis(
-                                    200 * u64::from(attempt),
-                                ));
-                                // The last try in a new session: a worn-out
-                                // one may refuse every data connection
-                                // (proFTPD over TLS 1.3 runs out of session
-                                // tickets after a few uploads: 425).
-                                if attempt + 1 == TRIES {
-                                    if let Ok(fresh) = connect() {
-                                        ops::quit(std::mem::replace(&mut client, fresh));
-                                    }
-                                }
-                                result = work(&mut client, job);
-                            }
-                            _ => break,
-                        }
-                    }
-                    if result.is_ok() || !client.is_closed() || retried.contains(&i) {
-                        files.one_done();
-                    }
-                    match result {
-                        Ok(()) => {}
-                        Err(e)
-                            if client.is_closed()
-                                && crate::interrupt::signalled().is_none()
-                                && retried.insert(i) =>
-                        {
-                            let message = e.message;
-                            tracing::debug!("session {worker} closed ({message}); reconnecting");
-                            if let Ok(mut r) = retry.lock() {
-                                r.push(i);
-                            }
-                            match connect() {
-                                Ok(fresh) => client = fresh,
-                                Err(e) => {
-                                    tracing::debug!("session {worker} not reopened: {e}");
-                                    alive.fetch_sub(1, Ordering::Relaxed);
-                                    return;
-                                }
-                            }
-                        }
-                        Err(e) => summary.fail(&label(job), e.message),
+                if let Some(client) = serve(client, worker) {
+                    let mut k = kept.lock().unwrap_or_else(|e| e.into_inner());
+                    if k.is_none() {
+                        *k = Some(client);
+                    } else {
+                        drop(k);
+                        ops::quit(client);
                     }
                 }
-                alive.fetch_sub(1, Ordering::Relaxed);
-                if worker == 0 || kept.lock().is_ok_and(|k| k.is_none()) {
-                    if let Ok(mut k) = kept.lock() {
-                        if k.is_none() && !client.is_closed() {
-                            *k = Some(client);
-                            return;
-                        }
-                    }
-                }
-                ops::quit(client);
             });
+        }
+        // Closed however `produce` ends, so that no session waits forever.
+        struct Closing<'q, J>(&'q Queue<J>);
+        impl<J> Drop for Closing<'_, J> {
+            fn drop(&mut self) {
+                self.0.close();
+            }
+        }
+        let closing = Closing(&queue);
+        let mut first = first;
+        let push = |group: usize, job: J| {
+            files.add_total(1);
+            queue.push(group, job);
+        };
+        produce(&mut first, &push);
+        drop(closing);
+        if first.is_closed() {
+            None
+        } else {
+            serve(first, 0)
         }
     });
     // Jobs no session could take.
-    let mut left: Vec<usize> = retry.into_inner().unwrap_or_default();
-    let from = next.load(Ordering::Relaxed).min(jobs.len());
-    left.extend(from..jobs.len());
-    for i in left {
-        summary.fail(&label(&jobs[i]), "no session left to transfer it");
+    for job in queue.drain() {
+        summary.fail(&label(&job), "no session left to transfer it");
     }
-    kept.into_inner().ok().flatten()
+    let other = kept.into_inner().unwrap_or_else(|e| e.into_inner());
+    match (kept_first, other) {
+        (Some(first), other) => {
+            if let Some(other) = other {
+                ops::quit(other);
+            }
+            Some(first)
+        }
+        (None, other) => other,
+    }
 }
 
 // ---------------------------------------------------------------- download
@@ -354,6 +487,11 @@ fn run_parallel<J: Sync>(
 struct Fetch {
     remote: Vec<u8>,
     local: PathBuf,
+    /// `local`'s directory, absolute.
+    temp_dir: Arc<Path>,
+    /// Its directory was made by this run: nothing can be in the way but
+    /// what appeared since.
+    fresh: bool,
     size: Option<u64>,
     modified: Option<Modified>,
 }
@@ -366,9 +504,9 @@ pub fn download_tree(
     config: &Config,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    if options.follow_links {
+    if options.follow_links && options.remove_source {
         return Err(Failure::usage(format!(
-            "{op}: -L follows local symbolic links on upload; remote ones are never followed"
+            "{op}: -L with a remote source: deleting through links would delete what they lead to"
         )));
     }
     let summary = Summary::new(op);
@@ -419,92 +557,197 @@ pub fn download_tree(
         }
         Err(_) => dst.to_owned(),
     };
-    make_local_dir(&target)
+    let target_created = make_local_dir(&target)
         .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", target.display())))?;
-
-    // Plan: the whole tree, names checked, collisions found.
-    let mut items = Vec::new();
-    for item in client.walk_with(&root, WalkOptions::default()) {
-        match item {
-            Ok(found) => items.push(found),
-            Err(e) => summary.fail(&shown(&root), e),
+    // Temporary files are made beside their destination: through an
+    // absolute directory, so that making one does not ask for the working
+    // directory each time.
+    let absolute = |dir: &Path| -> Arc<Path> {
+        if dir.is_absolute() {
+            Arc::from(dir)
+        } else {
+            std::env::current_dir()
+                .map(|cwd| Arc::from(cwd.join(dir)))
+                .unwrap_or_else(|_| Arc::from(dir))
         }
-    }
-    if client.is_closed() {
-        return Err(Failure::failed(format!(
-            "{op} {src}: the session closed while listing"
-        )));
-    }
-    let colliding = collisions(
-        items
-            .iter()
-            .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
-    );
-    let mut failed_dirs: Vec<PathBuf> = Vec::new();
-    let mut files = Vec::new();
+    };
+
+    // The plan and the transfers at once: each directory's listing is
+    // checked as a whole (names, collisions), its directories are made and
+    // its files start while the next one is listed.
+    let mut items: Vec<ftp_client::WalkEntry> = Vec::new();
     let mut remote_dirs = Vec::new();
     let mut created_dirs = Vec::new();
-    for found in &items {
-        let name = shown(&found.path);
-        if colliding.contains(&found.relative) {
-            summary.fail(
-                &name,
-                "its name collides with another entry's on a case-insensitive file system",
-            );
-            if found.entry.is_dir() {
-                failed_dirs.push(local_path(&target, &found.relative));
-            }
-            continue;
-        }
-        let local = local_path(&target, &found.relative);
-        if failed_dirs.iter().any(|d| local.starts_with(d)) {
-            continue;
-        }
-        match &found.entry.kind {
-            Kind::Dir => match make_local_dir(&local) {
-                Ok(()) => {
-                    remote_dirs.push(found.path.clone());
-                    created_dirs.push((local, found.entry.modified));
-                }
-                Err(e) => {
-                    summary.fail(&name, e);
-                    failed_dirs.push(local);
-                }
-            },
-            Kind::File => files.push(Fetch {
-                remote: found.path.clone(),
-                local,
-                size: found.entry.size,
-                modified: found.entry.modified,
-            }),
-            Kind::Symlink { .. } => summary.skip(&name, "a symbolic link (not followed)"),
-            _ => summary.skip(&name, "not a regular file or directory"),
-        }
-    }
-
+    let mut closed_while_listing = false;
+    let update = options.update;
+    let follow_links = options.follow_links;
     let connect = || ops::connect(op, src, config);
     let label = |job: &Fetch| shown(&job.remote);
-    let update = options.update;
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
-        match fetch_file(client, job, update)? {
-            Some(bytes) => summary.done(bytes),
-            None => {
-                summary.up_to_date.fetch_add(1, Ordering::Relaxed);
-            }
-        }
+        let bytes = fetch_file(client, job)?;
+        summary.done(bytes);
         Ok(())
     };
-    let kept = run_parallel(
-        files,
+    let mut produce = |client: &mut Client, push: &dyn Fn(usize, Fetch)| {
+        // Directories made by this run, whose files cannot be there yet.
+        let mut fresh: HashSet<Vec<Vec<u8>>> = HashSet::new();
+        if target_created {
+            fresh.insert(Vec::new());
+        }
+        // Symbolic links followed (-L) whose listing has not come yet.
+        let mut followed: HashSet<Vec<Vec<u8>>> = HashSet::new();
+        let mut walk = client.walk_dirs(&root, WalkOptions::default());
+        let mut group = 0;
+        // Tries of the listing that failed last.
+        let mut tries = 1;
+        while let Some(listing) = walk.next() {
+            group += 1;
+            let listing = match listing {
+                Ok(listing) => listing,
+                // A transient refusal (such as Pure-FTPd's 425 when the
+                // passive port it drew is in TIME_WAIT, likelier while
+                // the other sessions transfer): the same listing again.
+                Err(e) if e.is_transient() && tries < TRIES && !walk.client().is_closed() => {
+                    tracing::debug!("{}: {e}; listing again", shown(&root));
+                    std::thread::sleep(std::time::Duration::from_millis(
+                        RETRY_PAUSE_MS[(tries as usize - 1).min(1)],
+                    ));
+                    tries += 1;
+                    walk.retry();
+                    continue;
+                }
+                Err(e) => {
+                    tries = 1;
+                    summary.fail(&shown(&root), e);
+                    continue;
+                }
+            };
+            tries = 1;
+            let dir_local = local_path(&target, &listing.relative);
+            if followed.remove(&listing.relative) {
+                match make_local_dir(&dir_local) {
+                    Ok(true) => {
+                        fresh.insert(listing.relative.clone());
+                    }
+                    Ok(false) => {}
+                    Err(e) => {
+                        summary.fail(&shown(&listing.path), e);
+                        continue;
+                    }
+                }
+            }
+            let in_fresh = fresh.contains(&listing.relative);
+            let temp_dir = absolute(&dir_local);
+            let colliding = collisions(
+                listing
+                    .items
+                    .iter()
+                    .flatten()
+                    .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
+            );
+            for item in listing.items {
+                let found = match item {
+                    Ok(found) => found,
+                    Err(e) => {
+                        summary.fail(&shown(&root), e);
+                        continue;
+                    }
+                };
+                let name = shown(&found.path);
+                if colliding.contains(&found.relative) {
+                    summary.fail(
+                        &name,
+                        "its name collides with another entry's on a case-insensitive file system",
+                    );
+                    continue;
+                }
+                let local = local_path(&target, &found.relative);
+                let mut kind = found.entry.kind.clone();
+                let mut size = found.entry.size;
+                let mut modified = found.entry.modified;
+                if matches!(kind, Kind::Symlink { .. }) {
+                    if !follow_links {
+                        summary.skip(&name, "a symbolic link (use -L to follow)");
+                        continue;
+                    }
+                    // What the link leads to, as the server resolves it.
+                    match resolve_link(walk.client(), &found.path) {
+                        Ok(resolved) => {
+                            kind = resolved.kind;
+                            size = resolved.size;
+                            modified = resolved.modified;
+                        }
+                        Err(e) => {
+                            summary.fail(&name, format!("a symbolic link: {e}"));
+                            continue;
+                        }
+                    }
+                    if kind == Kind::Dir {
+                        // Its local directory is made once its listing is
+                        // in and accepted.
+                        match walk.follow(&found) {
+                            Ok(()) => {
+                                followed.insert(found.relative.clone());
+                            }
+                            Err(e) => summary.fail(&name, e),
+                        }
+                        continue;
+                    }
+                }
+                match kind {
+                    Kind::Dir => match make_local_dir(&local) {
+                        Ok(created) => {
+                            if created {
+                                fresh.insert(found.relative.clone());
+                            }
+                            if found.entry.is_dir() {
+                                walk.descend(&found);
+                            }
+                            remote_dirs.push(found.path.clone());
+                            created_dirs.push((local, modified));
+                            if options.remove_source {
+                                items.push(found);
+                            }
+                        }
+                        Err(e) => summary.fail(&name, e),
+                    },
+                    Kind::File => {
+                        let job = Fetch {
+                            remote: found.path.clone(),
+                            local,
+                            temp_dir: temp_dir.clone(),
+                            fresh: in_fresh,
+                            size,
+                            modified,
+                        };
+                        if in_fresh || check_existing(&job, update, &summary) {
+                            push(group, job);
+                        }
+                        if options.remove_source {
+                            items.push(found);
+                        }
+                    }
+                    Kind::Symlink { .. } => summary.skip(&name, "a symbolic link (not followed)"),
+                    _ => summary.skip(&name, "not a regular file or directory"),
+                }
+            }
+        }
+        closed_while_listing = walk.client().is_closed();
+    };
+    let kept = run_pool(
         client,
         &connect,
         options.jobs,
         &summary,
         &label,
         &work,
+        &mut produce,
     );
     // Interrupted: the cut transfers cleaned up after themselves.
     crate::interrupt::exit_if_interrupted();
+    if closed_while_listing {
+        summary.fail(&shown(&root), "the session closed while listing");
+    }
     // Directory times last: writing files into them changed them.
     for (dir, modified) in created_dirs.iter().rev() {
         if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
@@ -542,21 +785,27 @@ impl Moving {
     }
 }
 
-/// Downloads one file through a temporary file beside it; `None` when
-/// `-u` found it up to date.
-fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u64>, JobError> {
+/// For a file whose directory was there before the run: whether it is to
+/// be downloaded. A symbolic link or a non-file in the way is a failure
+/// (reported here); with `-u`, a file up to date is counted and left.
+fn check_existing(job: &Fetch, update: bool, summary: &Summary) -> bool {
     match fs::symlink_metadata(&job.local) {
         Ok(meta) if meta.file_type().is_symlink() => {
-            return Err(JobError::from(format!(
-                "{} is a symbolic link; not writing through it",
-                job.local.display()
-            )));
+            summary.fail(
+                &shown(&job.remote),
+                format!(
+                    "{} is a symbolic link; not writing through it",
+                    job.local.display()
+                ),
+            );
+            false
         }
         Ok(meta) if !meta.is_file() => {
-            return Err(JobError::from(format!(
-                "{} exists and is not a file",
-                job.local.display()
-            )));
+            summary.fail(
+                &shown(&job.remote),
+                format!("{} exists and is not a file", job.local.display()),
+            );
+            false
         }
         Ok(meta)
             if update
@@ -567,23 +816,56 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
                     job.modified.as_ref(),
                 ) =>
         {
-            return Ok(None);
+            summary.up_to_date.fetch_add(1, Ordering::Relaxed);
+            false
         }
-        _ => {}
+        _ => true,
     }
-    let parent = job
-        .local
-        .parent()
-        .ok_or_else(|| "no parent directory".to_owned())?;
+}
+
+/// What the symbolic link at `path` leads to, as the server sees it:
+/// MLST or SIZE/MDTM where they follow the link; where MLST describes the
+/// link itself, SIZE (a file) or CWD (a directory) ask again.
+fn resolve_link(client: &mut Client, path: &[u8]) -> Result<Entry, ftp_client::Error> {
+    let entry = client.stat(path)?;
+    if matches!(entry.kind, Kind::Dir | Kind::File) {
+        return Ok(entry);
+    }
+    match client.size(path) {
+        Ok(size) => {
+            let mut file = Entry::with_kind(path, Kind::File);
+            file.size = Some(size);
+            Ok(file)
+        }
+        Err(e) if e.code().is_some_and(|c| c >= 500) => {
+            let home = client.pwd()?;
+            client.cwd(path)?;
+            client.cwd(&home)?;
+            Ok(Entry::with_kind(path, Kind::Dir))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// Downloads one file through a temporary file beside it, renamed into
+/// place once complete and checked.
+fn fetch_file(client: &mut Client, job: &Fetch) -> Result<u64, JobError> {
     let name = job.local.file_name().unwrap_or_default();
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
     prefix.push(".");
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
-        .tempfile_in(parent)
-        .map_err(|e| format!("cannot write to {}: {e}", parent.display()))?;
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".part");
+    // A new file gets the usual mode at once (the umask applies), rather
+    // than through a second call.
+    #[cfg(unix)]
+    if job.fresh {
+        use std::os::unix::fs::PermissionsExt;
+        builder.permissions(fs::Permissions::from_mode(0o644));
+    }
+    let mut temp = builder
+        .tempfile_in(&*job.temp_dir)
+        .map_err(|e| format!("cannot write to {}: {e}", job.temp_dir.display()))?;
     let _registered = crate::interrupt::Registered::new(temp.path());
     let mut download = client
         .retrieve_stream(&job.remote)
@@ -613,26 +895,52 @@ fn fetch_file(client: &mut Client, job: &Fetch, update: bool) -> Result<Option<u
             .set_modified(time)
             .map_err(|e| format!("setting the time: {e}"))?;
     }
+    let temp = if job.fresh {
+        // Nothing was there: the rename must not replace whatever (a
+        // file, a symbolic link) appeared since. If something did, it is
+        // handled as an existing file.
+        match temp.persist_noclobber(&job.local) {
+            Ok(_) => return Ok(received),
+            Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => e.file,
+            Err(e) => {
+                return Err(JobError::from(format!(
+                    "cannot move into place: {}",
+                    e.error
+                )));
+            }
+        }
+    } else {
+        temp
+    };
     if let Some(permissions) = ops::permissions_for(&job.local) {
         let _ = temp.as_file().set_permissions(permissions);
     }
     // Checked again just before the rename.
-    if fs::symlink_metadata(&job.local).is_ok_and(|m| m.file_type().is_symlink()) {
-        return Err(JobError::from(format!(
-            "{} became a symbolic link; not replacing it",
-            job.local.display()
-        )));
+    match fs::symlink_metadata(&job.local) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(JobError::from(format!(
+                "{} is a symbolic link; not writing through it",
+                job.local.display()
+            )));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(JobError::from(format!(
+                "{} exists and is not a file",
+                job.local.display()
+            )));
+        }
+        _ => {}
     }
     temp.persist(&job.local)
         .map_err(|e| format!("cannot move into place: {}", e.error))?;
-    Ok(Some(received))
+    Ok(received)
 }
 
-/// Creates `dir` unless it is already a real directory; a symbolic link or
-/// a file there is an error.
-fn make_local_dir(dir: &Path) -> std::io::Result<()> {
+/// Creates `dir` unless it is already a real directory (true: made now);
+/// a symbolic link or a file there is an error.
+fn make_local_dir(dir: &Path) -> std::io::Result<bool> {
     match fs::create_dir(dir) {
-        Ok(()) => Ok(()),
+        Ok(()) => Ok(true),
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
             let meta = fs::symlink_metadata(dir)?;
             if meta.file_type().is_symlink() {
@@ -640,7 +948,7 @@ fn make_local_dir(dir: &Path) -> std::io::Result<()> {
                     "is a symbolic link; not writing through it",
                 ))
             } else if meta.is_dir() {
-                Ok(())
+                Ok(false)
             } else {
                 Err(std::io::Error::other("exists and is not a directory"))
             }
@@ -929,42 +1237,20 @@ pub fn upload_tree(
         None => dst_path.clone(),
     };
     let mut tree = walk_local(src, &root, options.follow_links, &summary);
-    // The remote directories, parents first; what each already holds.
-    let mut existing: HashMap<Vec<u8>, Vec<Entry>> = HashMap::new();
-    let mut failed_dirs: Vec<Vec<u8>> = Vec::new();
+    let mfmt = client.supports("MFMT").unwrap_or(false);
+    let sources: Vec<PathBuf> = tree.files.iter().map(|f| f.local.clone()).collect();
+    // The files of each remote directory, to start once it is made.
+    let mut by_dir: HashMap<Vec<u8>, Vec<Put>> = HashMap::new();
+    for file in std::mem::take(&mut tree.files) {
+        let parent = match file.remote.iter().rposition(|&b| b == b'/') {
+            Some(i) => file.remote[..i].to_vec(),
+            None => Vec::new(),
+        };
+        by_dir.entry(parent).or_default().push(file);
+    }
     let all_dirs: Vec<Vec<u8>> = std::iter::once(root.clone())
         .chain(tree.dirs.iter().map(|(_, r)| r.clone()))
         .collect();
-    for dir in &all_dirs {
-        if failed_dirs.iter().any(|f| is_under(dir, f)) {
-            continue;
-        }
-        // MKD fails where the directory exists: then its listing says
-        // which files are there already (for -u, and to replace safely).
-        if let Err(mkdir_error) = client.mkdir(dir) {
-            match client.entries(dir) {
-                Ok(entries) => {
-                    existing.insert(dir.clone(), entries);
-                }
-                Err(_) => {
-                    summary.fail(&shown(dir), mkdir_error);
-                    failed_dirs.push(dir.clone());
-                }
-            }
-        }
-    }
-    tree.files
-        .retain(|f| !failed_dirs.iter().any(|d| is_under(&f.remote, d)));
-    for file in &mut tree.files {
-        let (parent, name) = match file.remote.iter().rposition(|&b| b == b'/') {
-            Some(i) => (&file.remote[..i], &file.remote[i + 1..]),
-            None => (&b""[..], file.remote.as_slice()),
-        };
-        if let Some(entries) = existing.get(parent) {
-            file.existing = entries.iter().find(|e| e.name == name).cloned();
-        }
-    }
-    let mfmt = client.supports("MFMT").unwrap_or(false);
 
     let connect = || ops::connect(op, dst, config);
     let label = |job: &Put| job.local.display().to_string();
@@ -979,16 +1265,57 @@ pub fn upload_tree(
         }
         Ok(())
     };
-    let files = std::mem::take(&mut tree.files);
-    let sources: Vec<PathBuf> = files.iter().map(|f| f.local.clone()).collect();
-    let kept = run_parallel(
-        files,
+    // The remote directories, parents first; each one's files start as
+    // soon as it is there.
+    let mut produce = |client: &mut Client, push: &dyn Fn(usize, Put)| {
+        let mut failed_dirs: Vec<Vec<u8>> = Vec::new();
+        for (group, dir) in all_dirs.iter().enumerate() {
+            if failed_dirs.iter().any(|f| is_under(dir, f)) {
+                continue;
+            }
+            // MKD fails where the directory exists: then its listing says
+            // which files are there already (for -u, and to replace
+            // safely).
+            let mut existing = None;
+            if let Err(mkdir_error) = client.mkdir(dir) {
+                let mut listed = client.entries(dir);
+                // A transient refusal of the listing: once more, twice.
+                for attempt in 1..TRIES {
+                    match &listed {
+                        Err(e) if e.is_transient() && !client.is_closed() => {
+                            let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
+                            std::thread::sleep(std::time::Duration::from_millis(pause));
+                            listed = client.entries(dir);
+                        }
+                        _ => break,
+                    }
+                }
+                match listed {
+                    Ok(entries) => existing = Some(entries),
+                    Err(_) => {
+                        summary.fail(&shown(dir), mkdir_error);
+                        failed_dirs.push(dir.clone());
+                        continue;
+                    }
+                }
+            }
+            for mut file in by_dir.remove(dir).unwrap_or_default() {
+                if let Some(entries) = &existing {
+                    let name = file.remote.rsplit(|&b| b == b'/').next().unwrap_or(b"");
+                    file.existing = entries.iter().find(|e| e.name == name).cloned();
+                }
+                push(group, file);
+            }
+        }
+    };
+    let kept = run_pool(
         client,
         &connect,
         options.jobs,
         &summary,
         &label,
         &work,
+        &mut produce,
     );
     // Interrupted: the cut transfers cleaned up after themselves.
     crate::interrupt::exit_if_interrupted();
@@ -1276,6 +1603,38 @@ mod tests {
         assert_eq!(found.len(), 2);
         assert!(found.contains(&rel(&["a", "README"])));
         assert!(found.contains(&rel(&["a", "readme"])));
+    }
+
+    #[test]
+    fn the_queue_hands_out_directories_in_turn() {
+        let queue = Queue::new();
+        for (group, job) in [
+            (1, "a1"),
+            (1, "a2"),
+            (1, "a3"),
+            (2, "b1"),
+            (3, "c1"),
+            (3, "c2"),
+        ] {
+            queue.push(group, job);
+        }
+        let mut taken = Vec::new();
+        for _ in 0..4 {
+            taken.push(queue.take().unwrap().job);
+        }
+        assert_eq!(taken, ["a1", "b1", "c1", "a2"]);
+        // A job put back comes first.
+        queue.put_back(Queued {
+            job: "b1",
+            retried: true,
+        });
+        let again = queue.take().unwrap();
+        assert_eq!((again.job, again.retried), ("b1", true));
+        assert!(queue.wait_for(6), "six were added");
+        queue.close();
+        assert!(!queue.wait_for(7), "closed with six");
+        assert_eq!(queue.drain(), ["c2", "a3"]);
+        assert!(queue.take().is_none(), "closed and empty");
     }
 
     #[test]

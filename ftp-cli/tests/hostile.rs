@@ -347,3 +347,122 @@ fn a_destination_that_is_a_link_to_a_directory_is_followed() {
     assert_eq!(out.status.code(), Some(1));
     assert!(!sandbox.path().join("nowhere").exists());
 }
+
+/// `links/` holds symbolic links that loop: without -L they are skipped
+/// with a note; with -L the loops end (`self`, `up` and `again` by where
+/// they lead, `liar` by the limit of links on one path), and nothing is
+/// written outside DST.
+fn links_with_and_without_l(mlsd: bool) {
+    let server =
+        hostile::hostile_server(mlsd, absolute_name(if mlsd { "l-mlsd" } else { "l-list" }));
+    let sandbox = tempfile::tempdir().unwrap();
+    let dst = sandbox.path().join("dst");
+
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        &server.url(hostile::LINKS),
+        dst.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("4 skipped"), "{err}");
+    assert!(err.contains("use -L"), "{err}");
+    let written: Vec<PathBuf> = all_paths(&dst);
+    assert_eq!(written, vec![dst.join("f")], "{err}");
+
+    let deref = sandbox.path().join("deref");
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        "-L",
+        &server.url(hostile::LINKS),
+        deref.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    if std::env::var_os("SHOW_HOSTILE").is_some() {
+        eprintln!("{err}");
+    }
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("links/self") && err.contains("a link loop"),
+        "{err}"
+    );
+    assert!(err.contains("links/up"), "{err}");
+    assert!(err.contains("more than 8 symbolic links"), "{err}");
+    // Nothing outside DST; the refused links made nothing.
+    for path in all_paths(sandbox.path()) {
+        assert!(
+            path.starts_with(&dst) || path.starts_with(&deref),
+            "written outside DST: {}",
+            path.display()
+        );
+    }
+    assert!(!deref.join("self").exists());
+    assert!(!deref.join("up").exists());
+    assert_eq!(
+        fs::read(deref.join("f")).unwrap(),
+        hostile::content(b"/links/f")
+    );
+    // `liar` (and, its absolute target not comparable with a relative
+    // root, `again`) are followed at most 8 links deep, each level a copy.
+    let deepest = all_paths(&deref)
+        .iter()
+        .map(|p| p.strip_prefix(&deref).unwrap().components().count())
+        .max()
+        .unwrap();
+    assert_eq!(deepest, 9, "8 links, then f");
+    assert_eq!(
+        fs::read(deref.join("liar/liar/f")).unwrap(),
+        hostile::content(b"/links/liar/liar/f")
+    );
+}
+
+#[test]
+fn symbolic_link_loops_mlsd() {
+    links_with_and_without_l(true);
+}
+
+#[test]
+fn symbolic_link_loops_list() {
+    links_with_and_without_l(false);
+}
+
+/// Listings meet transient refusals too (every third EPSV is refused with
+/// a 425 here), more so while other sessions transfer: they are tried
+/// again, and nothing is lost to them.
+#[test]
+fn transient_refusals_of_listings_are_tried_again() {
+    let server = hostile::flaky_server();
+    let sandbox = tempfile::tempdir().unwrap();
+    let dst = sandbox.path().join("copy");
+    let out = ftp_cli(&[
+        "cp",
+        "-r",
+        "-L",
+        "-j",
+        "2",
+        &server.url(hostile::LINKS),
+        dst.to_str().unwrap(),
+    ]);
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    // Only the link loops fail.
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("425"), "{err}");
+    let deepest = dst.join("liar/liar/liar/liar/liar/liar/liar/liar/f");
+    assert_eq!(
+        fs::read(&deepest).unwrap(),
+        hostile::content(b"/links/liar/liar/liar/liar/liar/liar/liar/liar/f"),
+        "{err}"
+    );
+    // Some EPSV were refused: more of them than data transfers.
+    let received = server.received();
+    let count = |verb: &str| received.iter().filter(|l| l.starts_with(verb)).count();
+    assert!(
+        count("EPSV") > count("MLSD") + count("RETR"),
+        "no refusal met: {} EPSV, {} MLSD, {} RETR",
+        count("EPSV"),
+        count("MLSD"),
+        count("RETR")
+    );
+}

@@ -44,7 +44,8 @@
 //!   listing into [`Entry`] values (MLSD where the server has it, LIST
 //!   otherwise), [`Client::stat`] describes one path, and [`Client::walk`]
 //!   goes through a whole tree, refusing names that are not one safe path
-//!   component.
+//!   component ([`Client::walk_dirs`]: one directory at a time, descending
+//!   where the caller asks, following symbolic links with loop checks).
 //! - **Listings as text**: [`Client::list`], [`Client::nlst`] and [`Client::mlsd`]
 //!   decode names lossily into `String`s; [`Client::list_bytes`],
 //!   [`Client::nlst_bytes`] and [`Client::mlsd_bytes`] keep the bytes, and
@@ -83,7 +84,7 @@ pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};
 pub use transfer::{ByteCounter, Canceller, Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
-pub use walk::{Walk, WalkEntry, WalkOptions};
+pub use walk::{DirWalk, MAX_LINKS, Walk, WalkDir, WalkEntry, WalkOptions};
 
 /// The sans-IO protocol core this client drives.
 pub use ftp_proto as proto;

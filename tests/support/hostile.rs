@@ -3,7 +3,10 @@
 //! names that collide on a case-insensitive file system, MLSD `cdir`/`pdir`
 //! and LIST `.`/`..`, a symbolic link to `/etc`, a line that is no entry,
 //! names a shell or a URL parser would misread, a listing loop (`loop/`
-//! lists `loop/` again) and a tree 10,000 levels deep.
+//! lists `loop/` again) and a tree 10,000 levels deep. Beside it, `links/`
+//! holds symbolic links that loop when followed (`-L`): `self -> .`,
+//! `up -> ..`, `again -> /links` (absolute) and `liar`, whose target text
+//! is new at every level while it leads back to `links/` all the same.
 //!
 //! The tree is virtual: [`listing`] says what each directory holds, and a
 //! file's content is [`content`] of its path. The server answers PWD, CWD
@@ -27,6 +30,9 @@ pub const CLEAN: &str = "clean";
 pub const CLEAN_FILES: usize = 12;
 /// How deep `hostile/deep/d/d/…` goes.
 pub const DEEP: usize = 10_000;
+/// The directory of looping symbolic links (see the module's text); any
+/// path below it made of the followed links' names lists it again.
+pub const LINKS: &str = "links";
 
 /// What an entry of the virtual tree is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -45,6 +51,19 @@ pub enum Node {
     Loop,
     /// A line that is no listing entry at all (the name is the line).
     Garbage,
+    /// A symbolic link in `links/` (its target: [`link_target`]).
+    Link,
+}
+
+/// The target listed for the link `name` in the directory `dir` of
+/// `links/`: `liar`'s differs with the depth.
+pub fn link_target(dir: &str, name: &[u8]) -> Vec<u8> {
+    match name {
+        b"self" => b".".to_vec(),
+        b"up" => b"..".to_vec(),
+        b"again" => format!("/{LINKS}").into_bytes(),
+        _ => format!("elsewhere{}", dir.matches('/').count()).into_bytes(),
+    }
 }
 
 /// The names in `hostile/` that no client may act on or write.
@@ -76,7 +95,34 @@ pub const GOOD_FILES: [&str; 8] = [
 pub fn listing(dir: &str, absolute: &str) -> Option<Vec<(Vec<u8>, Node)>> {
     let named = |name: &str, node| (name.as_bytes().to_vec(), node);
     if dir == "/" || dir.is_empty() {
-        return Some(vec![named(ROOT, Node::Dir), named(CLEAN, Node::Dir)]);
+        return Some(vec![
+            named(ROOT, Node::Dir),
+            named(CLEAN, Node::Dir),
+            named(LINKS, Node::Dir),
+        ]);
+    }
+    if let Some(rest) = dir.strip_prefix(&format!("/{LINKS}")) {
+        // The server follows the links: `links/self/again/…` is `links/`,
+        // `links/up` the login directory.
+        if rest == "/up" {
+            return listing("/", absolute);
+        }
+        if rest.is_empty()
+            || rest.starts_with('/')
+                && rest
+                    .split('/')
+                    .skip(1)
+                    .all(|c| matches!(c, "self" | "again" | "liar"))
+        {
+            return Some(vec![
+                named("f", Node::File),
+                named("self", Node::Link),
+                named("up", Node::Link),
+                named("again", Node::Link),
+                named("liar", Node::Link),
+            ]);
+        }
+        return None;
     }
     if dir == format!("/{CLEAN}") {
         return Some(
@@ -157,13 +203,17 @@ fn entry_line(name: &[u8], node: Node, path: &[u8], mlsd: bool) -> Vec<u8> {
             Node::CurrentDir => "type=cdir;".to_owned(),
             Node::ParentDir => "type=pdir;".to_owned(),
             Node::LinkToEtc => "type=OS.unix=slink:/etc;".to_owned(),
+            Node::Link => format!(
+                "type=OS.unix=slink:{};",
+                String::from_utf8_lossy(&link_target(&parent_of(path), name))
+            ),
             Node::Garbage => String::new(),
         }
         .into_bytes()
     } else {
         let (mode, size) = match node {
             Node::File => ("-rw-r--r--", size),
-            Node::LinkToEtc => ("lrwxrwxrwx", 4),
+            Node::LinkToEtc | Node::Link => ("lrwxrwxrwx", 4),
             _ => ("drwxr-xr-x", 4096),
         };
         format!("{mode}    1 ftp      ftp      {size:>10} Jan 02  2020").into_bytes()
@@ -173,7 +223,17 @@ fn entry_line(name: &[u8], node: Node, path: &[u8], mlsd: bool) -> Vec<u8> {
     if !mlsd && node == Node::LinkToEtc {
         out.extend_from_slice(b" -> /etc");
     }
+    if !mlsd && node == Node::Link {
+        out.extend_from_slice(b" -> ");
+        out.extend_from_slice(&link_target(&parent_of(path), name));
+    }
     out
+}
+
+/// The directory part of the absolute `path`.
+fn parent_of(path: &[u8]) -> String {
+    let split = path.iter().rposition(|&b| b == b'/').unwrap_or(0);
+    String::from_utf8_lossy(&path[..split.max(1)]).into_owned()
 }
 
 /// `cwd` joined with `arg` (absolute if `arg` starts with `/`), trailing

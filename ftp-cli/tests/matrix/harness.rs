@@ -47,6 +47,10 @@ pub enum Need {
     Rest,
     /// Active mode: PORT over IPv4, EPRT over IPv6.
     Active,
+    /// The server lists a symbolic link on its file system as a link
+    /// (LIST `l… name -> target`, MLSD `OS.unix=slink`), not as what it
+    /// leads to.
+    ListsSymlinks,
 }
 
 impl Need {
@@ -66,6 +70,11 @@ impl Need {
                 )),
                 Some(_) => None,
             },
+            Need::ListsSymlinks if !target.profile.lists_symlinks => Some(format!(
+                "{} lists a symbolic link as what it leads to, so that a client cannot \
+                 tell it from a file or directory",
+                target.name
+            )),
             Need::Mlsd if !target.profile.mlsd => {
                 Some(format!("{} does not implement MLSD", target.name))
             }

@@ -170,6 +170,8 @@ pub struct Profile {
     pub anonymous_upload: bool,
     /// File names that are not UTF-8 reach the disk byte for byte.
     pub non_utf8_names: bool,
+    /// A symbolic link on the server's file system is listed as a link.
+    pub lists_symlinks: bool,
     /// TLS modes offered.
     pub tls: Vec<Tls>,
     pub quirks: Quirks,
@@ -199,6 +201,7 @@ impl Profile {
             eprt: true,
             anonymous_upload: false,
             non_utf8_names: true,
+            lists_symlinks: true,
             tls: vec![Tls::None],
             quirks: plain,
         };
@@ -212,6 +215,9 @@ impl Profile {
                 anonymous_upload: true,
                 // libunftp decodes command lines as UTF-8.
                 non_utf8_names: false,
+                // Its MLSD says `type=file` for every symbolic link, with
+                // the link's own size.
+                lists_symlinks: false,
                 quirks: Quirks {
                     missing_file_refused_after_start: true,
                     ..common.quirks.clone()
@@ -260,6 +266,8 @@ impl Profile {
                     active_stalls_new_sessions: true,
                     ..common.quirks.clone()
                 },
+                // Its MLSD describes what a link leads to (`type=dir`).
+                lists_symlinks: false,
                 ..common
             },
             _ => return None,

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use ftp_client::{Error, Kind, ListingFormat, Precision, Timestamp, WalkOptions, Zone, proto};
 
 use crate::ctx::{Ctx, has_content, no_temporary_files, pattern};
-use crate::harness::{Case, Group, Outcome};
+use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 use libtest_mimic::Failed;
 
@@ -36,6 +36,8 @@ pub fn group() -> Group {
             Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
             Case::new("cli_rm_r", cli_rm_r),
             Case::new("cli_cp_r_upload_symlinks", cli_cp_r_upload_symlinks),
+            Case::new("cli_cp_r_download_symlinks", cli_cp_r_download_symlinks)
+                .needs(Need::ListsSymlinks),
         ],
     }
 }
@@ -704,5 +706,71 @@ fn cli_cp_r_upload_symlinks(c: &Ctx) -> Outcome {
         !c.on_server("deref/dir/up").exists(),
         "the loop was followed"
     );
+    Ok(())
+}
+
+/// The server's own symbolic links (the real servers serve the local file
+/// system, so links made there are listed as links): skipped without -L,
+/// followed with it under the link's name, the loop back up refused.
+fn cli_cp_r_download_symlinks(c: &Ctx) -> Outcome {
+    use std::os::unix::fs::symlink;
+    c.put("links/real.txt", b"real");
+    c.put("links/dir/inner.txt", b"inner");
+    symlink("real.txt", c.on_server("links/to-file"))?;
+    symlink("dir", c.on_server("links/to-dir"))?;
+    symlink("..", c.on_server("links/dir/up"))?;
+    let listed = c.connect()?.entries(c.path("links"))?;
+    ensure!(
+        listed
+            .iter()
+            .any(|e| e.name == b"to-dir" && matches!(e.kind, Kind::Symlink { .. })),
+        "the server does not list to-dir as a link: {listed:?}"
+    );
+    // Not followed: reported and skipped, not a failure.
+    let plain = c.local("plain");
+    let run = c.cli(&["cp", "-r", &c.url("links"), plain.to_str().ok_or("path")?])?;
+    run.expect_ok()?;
+    ensure!(run.err().contains("3 skipped"), "{}", run.err());
+    ensure!(run.err().contains("use -L"), "{}", run.err());
+    has_content(&plain.join("real.txt"), b"real")?;
+    has_content(&plain.join("dir/inner.txt"), b"inner")?;
+    for link in ["to-file", "to-dir", "dir/up"] {
+        ensure!(
+            std::fs::symlink_metadata(plain.join(link)).is_err(),
+            "{link} written without -L"
+        );
+    }
+    // -L: followed, each under its own name; the loop back to the top is
+    // refused (a failure, exit 1), and nothing is made of it.
+    let deref = c.local("deref");
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        "-L",
+        &c.url("links"),
+        deref.to_str().ok_or("path")?,
+    ])?;
+    run.expect_code(1)?;
+    ensure!(run.err().contains("a link loop"), "{}", run.err());
+    ensure!(run.err().contains("2 failures"), "{}", run.err());
+    has_content(&deref.join("real.txt"), b"real")?;
+    has_content(&deref.join("to-file"), b"real")?;
+    has_content(&deref.join("dir/inner.txt"), b"inner")?;
+    has_content(&deref.join("to-dir/inner.txt"), b"inner")?;
+    // to-dir/up is the same loop seen from the link: refused too, as the
+    // target of `..` from where to-dir really is.
+    for looped in ["dir/up", "to-dir/up"] {
+        ensure!(
+            std::fs::symlink_metadata(deref.join(looped)).is_err(),
+            "{looped}: the loop was followed"
+        );
+    }
+    ensure!(
+        !std::fs::symlink_metadata(deref.join("to-dir"))?
+            .file_type()
+            .is_symlink(),
+        "to-dir written as a link"
+    );
+    no_temporary_files(&[&deref, &deref.join("dir"), &deref.join("to-dir")])?;
     Ok(())
 }
