@@ -71,6 +71,7 @@ mod config;
 mod entries;
 mod error;
 mod netrc;
+mod shared;
 mod tls;
 mod transfer;
 mod url;
