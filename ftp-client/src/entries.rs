@@ -17,7 +17,7 @@ impl Client {
     /// MLST but refuses MLSD as unknown is listed with LIST from then on.
     ///
     /// Every line becomes an [`Entry`], `cdir`/`pdir` and lines no parser
-    /// understood ([`Kind::Unknown`]) included; [`Entry::component`] says
+    /// understood ([`Kind::Unknown`](crate::Kind::Unknown)) included; [`Entry::component`] says
     /// which names are safe to use as one path component. The directory is
     /// listed by changing into it, so any name works, spaces, leading `-`
     /// and glob characters included.

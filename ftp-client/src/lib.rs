@@ -73,6 +73,9 @@ mod error;
 mod netrc;
 mod shared;
 mod tls;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 mod transfer;
 mod url;
 mod walk;
