@@ -40,6 +40,7 @@ macro_rules! ensure {
 
 mod cli;
 mod ctx;
+mod driver;
 mod drop_box;
 mod harness;
 mod library;
@@ -57,7 +58,8 @@ use target::Target;
 fn groups() -> Vec<Group> {
     vec![
         cli::group(),
-        library::group(),
+        library::group::<ftp_client::Client>(),
+        library::group::<driver::Tokio>(),
         sizes::group(),
         names::group(),
         drop_box::group(),
