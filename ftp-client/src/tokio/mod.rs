@@ -31,10 +31,13 @@
 //! The client then stays in step with the server: the next operation first
 //! completes what the session still waits for — the rest of a command
 //! being written, the replies of the abandoned command, `ABOR` for a
-//! transfer whose data connection was dropped — and then runs. Only a
-//! TLS handshake on the control connection cut short cannot be resumed:
-//! the session is then closed, and the next operation says so
-//! ([`Client::is_closed`] is true).
+//! transfer whose data connection was dropped — and then runs. Two
+//! cancellations cannot be undone, and close the session instead, the next
+//! operation failing with an [`Error::Io`] that says so: a TLS handshake
+//! on the control connection cut short, and a data connection cut short
+//! while it was being opened (the server may have accepted it and would
+//! send the next transfer's data down it). In both cases
+//! [`Client::is_closed`] is then true.
 
 mod stream;
 mod transfer;
@@ -760,13 +763,16 @@ impl Client {
         }
         tracing::debug!("an operation was cancelled midway: bringing the session back in step");
         if self.control.is_none() {
-            self.close_now();
-            return Err(Error::io(
-                "resuming after a cancelled operation",
-                io::Error::new(
-                    io::ErrorKind::Interrupted,
-                    "the TLS handshake on the control connection was cancelled; the session is closed",
-                ),
+            return Err(
+                self.closed_by_cancel("the TLS handshake on the control connection was cancelled")
+            );
+        }
+        if self.pending == Pending::DataConnect {
+            // The server may have accepted the half-made connection, and
+            // would then send the next transfer's data down it: no command
+            // can tell it to drop that connection.
+            return Err(self.closed_by_cancel(
+                "the operation was cancelled while the data connection was being opened",
             ));
         }
         if self.out_sent < self.out.len() {
@@ -775,10 +781,7 @@ impl Client {
         self.data = None;
         let abandoned = match std::mem::replace(&mut self.pending, Pending::None) {
             Pending::Data => self.abort_transfer().await.map(|()| None),
-            Pending::DataConnect => {
-                self.session.handle_data_connect_failed()?;
-                self.run(self.config.control_timeout).await.map(Some)
-            }
+            Pending::DataConnect => return Err(shared::session_waits()),
             Pending::None if self.session.is_idle() => Ok(None),
             Pending::None => self.run(self.config.control_timeout).await.map(Some),
         };
@@ -958,6 +961,19 @@ impl Client {
             }
         }
         Ok(())
+    }
+
+    /// Closes the session that a cancellation left where it cannot be
+    /// brought back in step, and says so.
+    fn closed_by_cancel(&mut self, what: &str) -> Error {
+        self.close_now();
+        Error::io(
+            "resuming after a cancelled operation",
+            io::Error::new(
+                io::ErrorKind::Interrupted,
+                format!("{what}; the session is closed"),
+            ),
+        )
     }
 
     /// The control connection failed: the session cannot continue.
