@@ -335,8 +335,11 @@ fn dropped_download_stream_is_aborted_by_the_next_call() {
         let mut ftp = connect(&setup).await;
         for _ in 0..3 {
             let mut download = ftp.retrieve_stream("big.bin").await.unwrap();
+            let counter = download.counter();
             let mut first = [0u8; 1000];
             download.read_exact(&mut first).await.unwrap();
+            assert_eq!(counter.get(), download.bytes());
+            assert!(counter.get() >= 1000, "counter {}", counter.get());
             drop(download);
             let after = next_call_outcome(&mut ftp).await;
             assert_eq!(after, Ok("usable: next RETR, SIZE, PWD right"));

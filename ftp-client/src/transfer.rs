@@ -79,7 +79,7 @@ impl Canceller {
 /// # Ok::<(), ftp_client::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ByteCounter(Arc<AtomicU64>);
+pub struct ByteCounter(pub(crate) Arc<AtomicU64>);
 
 impl ByteCounter {
     /// Bytes moved so far.

@@ -4,6 +4,8 @@
 
 use std::io;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -15,6 +17,7 @@ use super::stream::{AsyncStream, Deadline};
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::tls::is_unclean_end;
+use crate::transfer::ByteCounter;
 
 /// A download in progress: read it to the end (it is an [`AsyncRead`]),
 /// then call [`Download::finish`].
@@ -36,6 +39,8 @@ pub struct Download<'c> {
     start: TransferStart,
     resumed: Option<bool>,
     bytes: u64,
+    /// [`Download::bytes`], for a [`ByteCounter`] elsewhere.
+    counter: Arc<AtomicU64>,
     eof: bool,
     /// A TLS data connection ended without close_notify.
     unclean_end: bool,
@@ -54,6 +59,7 @@ impl<'c> Download<'c> {
             data: Some(data),
             start,
             bytes: 0,
+            counter: Arc::default(),
             eof: false,
             unclean_end: false,
             read_error: None,
@@ -75,6 +81,12 @@ impl<'c> Download<'c> {
     /// Bytes received so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// A handle that reads [`Download::bytes`] from another task or
+    /// thread, e.g. for a progress bar.
+    pub fn counter(&self) -> ByteCounter {
+        ByteCounter(self.counter.clone())
     }
 
     /// Copies the rest of the data into `out`; returns the bytes copied.
@@ -218,6 +230,7 @@ impl AsyncRead for Download<'_> {
                     this.eof = true;
                 }
                 this.bytes += n as u64;
+                this.counter.fetch_add(n as u64, Ordering::Relaxed);
                 Poll::Ready(Ok(()))
             }
             // The TLS stream ended without close_notify: an end, judged by
@@ -252,6 +265,8 @@ pub struct Upload<'c> {
     data: Option<AsyncStream>,
     resumed: Option<bool>,
     bytes: u64,
+    /// [`Upload::bytes`], for a [`ByteCounter`] elsewhere.
+    counter: Arc<AtomicU64>,
     deadline: Deadline,
     finished: bool,
 }
@@ -264,6 +279,7 @@ impl<'c> Upload<'c> {
             client,
             data: Some(data),
             bytes: 0,
+            counter: Arc::default(),
             finished: false,
         }
     }
@@ -271,6 +287,11 @@ impl<'c> Upload<'c> {
     /// Bytes sent so far.
     pub fn bytes(&self) -> u64 {
         self.bytes
+    }
+
+    /// A handle that reads [`Upload::bytes`] from another task or thread.
+    pub fn counter(&self) -> ByteCounter {
+        ByteCounter(self.counter.clone())
     }
 
     /// Over TLS, whether the data connection resumed the control
@@ -395,6 +416,7 @@ impl AsyncWrite for Upload<'_> {
         let result = this.deadline.check(cx, polled);
         if let Poll::Ready(Ok(n)) = result {
             this.bytes += n as u64;
+            this.counter.fetch_add(n as u64, Ordering::Relaxed);
         }
         result
     }
