@@ -97,7 +97,6 @@ impl<'c> Download<'c> {
         out: &mut (impl AsyncWrite + Unpin + ?Sized),
     ) -> Result<u64> {
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
-        buf.resize(DOWNLOAD_CHUNK, 0);
         let result = self.copy_with(&mut buf, out).await;
         self.client.transfer_buf = buf;
         result
@@ -105,11 +104,13 @@ impl<'c> Download<'c> {
 
     async fn copy_with(
         &mut self,
-        buf: &mut [u8],
+        buf: &mut Vec<u8>,
         out: &mut (impl AsyncWrite + Unpin + ?Sized),
     ) -> Result<u64> {
         let mut copied = 0;
+        let mut filled = false;
         loop {
+            grow(buf, filled, DOWNLOAD_CHUNK);
             let n = match self.read(buf).await {
                 Ok(0) => break,
                 Ok(n) => n,
@@ -120,6 +121,7 @@ impl<'c> Download<'c> {
                     return Err(self.end_after_network_error(error).await);
                 }
             };
+            filled = n == buf.len();
             if let Err(e) = out.write_all(&buf[..n]).await {
                 return Err(self.local_write_failure(e).await);
             }
@@ -250,6 +252,19 @@ impl AsyncRead for Download<'_> {
     }
 }
 
+/// The copy buffer starts at 16 KiB and doubles, up to `max`, each time a
+/// read fills it: small transfers (and many sessions at once) keep little
+/// memory, large ones reach large reads after a few.
+fn grow(buf: &mut Vec<u8>, filled: bool, max: usize) {
+    const FIRST: usize = 16 * 1024;
+    let len = buf.len();
+    if len < FIRST {
+        buf.resize(FIRST, 0);
+    } else if filled && len < max {
+        buf.resize((len * 2).min(max), 0);
+    }
+}
+
 /// An upload in progress: write the data (it is an [`AsyncWrite`]), then
 /// call [`Upload::finish`], which ends the data connection (TLS
 /// close_notify, then FIN) and checks the server's final reply.
@@ -305,7 +320,6 @@ impl<'c> Upload<'c> {
     /// failure (552 disk full, 426…), is the error.
     pub async fn copy_from(&mut self, src: &mut (impl AsyncRead + Unpin + ?Sized)) -> Result<u64> {
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
-        buf.resize(UPLOAD_CHUNK, 0);
         let result = self.copy_with(&mut buf, src).await;
         self.client.transfer_buf = buf;
         result
@@ -313,11 +327,13 @@ impl<'c> Upload<'c> {
 
     async fn copy_with(
         &mut self,
-        buf: &mut [u8],
+        buf: &mut Vec<u8>,
         src: &mut (impl AsyncRead + Unpin + ?Sized),
     ) -> Result<u64> {
         let mut sent = 0;
+        let mut filled = false;
         loop {
+            grow(buf, filled, UPLOAD_CHUNK);
             let n = match src.read(buf).await {
                 Ok(0) => return Ok(sent),
                 Ok(n) => n,
@@ -327,6 +343,7 @@ impl<'c> Upload<'c> {
                     return Err(Error::io("reading the data to upload", e));
                 }
             };
+            filled = n == buf.len();
             if let Err(e) = self.write_all(&buf[..n]).await {
                 let timeout = self.client.config.data_timeout;
                 let error = Error::io_or_timeout("sending data", e, timeout);
