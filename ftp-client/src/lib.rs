@@ -60,6 +60,12 @@
 //! Data connections are passive: EPSV, falling back to PASV, to the
 //! control connection's peer address (see [`Config::trust_pasv_host`]).
 //!
+//! **Async**: with the `tokio` feature (off by default), the module
+//! `ftp_client::tokio` has `Client`, the same operations, arguments and
+//! [`Error`] awaited, over the same session; its downloads are `AsyncRead`
+//! and its uploads `AsyncWrite` streams, and a future or stream dropped
+//! midway leaves the client in step (see that module).
+//!
 //! Every type that appears in this crate's public API is exported here, so
 //! no second dependency is needed; [`proto`] is the whole `ftp-proto` core
 //! for those who drive a [`proto::Session`] themselves.
