@@ -6,11 +6,16 @@
 //! error on a client that says it is closed; never a wrong answer.
 //!
 //! A harness polls the operation's future and drops it after its Nth
-//! `Pending`, for N = 0, 1, 2, … until the operation completes; each run
-//! prints one line per drop point (the cancellation table).
+//! `Pending`, for N = 0, 1, 2, … until the operation completes. Each drop
+//! point is named by the client's last log line before it (the command
+//! sent or reply read, the data connection being opened…); each run
+//! prints the cancellation table: operation, drop points, where the
+//! operation was, and the outcome.
 
 use std::future::Future;
+use std::io::Write;
 use std::pin::Pin;
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -52,6 +57,55 @@ fn drop_after<F: Future>(fut: F, n: usize) -> DropAfter<F> {
         fut: Box::pin(fut),
         pending_left: n,
     }
+}
+
+/// The client's last log line, kept by a subscriber of this thread.
+#[derive(Clone, Default)]
+struct LastLine(Arc<Mutex<String>>);
+
+impl Write for LastLine {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let text = String::from_utf8_lossy(buf);
+        if let Some(line) = text.lines().rev().find(|l| !l.trim().is_empty()) {
+            *self.0.lock().unwrap() = line.trim().to_owned();
+        }
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl LastLine {
+    /// Where the operation was, from the last line: the step, without
+    /// names and numbers that differ from run to run.
+    fn phase(&self) -> String {
+        let line = self.0.lock().unwrap().clone();
+        let words: Vec<&str> = line.split_whitespace().collect();
+        match words.as_slice() {
+            [">", verb, ..] => format!("after sending {verb}"),
+            ["<", code, ..] => format!("after reply {code}"),
+            ["opening", "data", ..] => "opening the data connection".to_owned(),
+            ["data", "connection", "secured:", ..] => "data connection secured (TLS)".to_owned(),
+            _ => line,
+        }
+    }
+}
+
+/// Logs the client's debug lines of this thread into a [`LastLine`].
+fn log_last_line() -> (LastLine, tracing::subscriber::DefaultGuard) {
+    let last = LastLine::default();
+    let writer = last.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::DEBUG)
+        .without_time()
+        .with_target(false)
+        .with_level(false)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let guard = tracing::subscriber::set_default(subscriber);
+    (last, guard)
 }
 
 type OpFuture<'a> = Pin<Box<dyn Future<Output = Result<(), Error>> + 'a>>;
@@ -215,51 +269,70 @@ async fn next_call_outcome(ftp: &mut Client) -> Result<&'static str, String> {
     }
 }
 
+/// One row of the cancellation table: drop points `from..=to` of one
+/// operation, at the same step, with the same outcome.
+struct Row {
+    from: usize,
+    to: usize,
+    phase: String,
+    outcome: String,
+}
+
 /// Drops `op` after 0, 1, 2… pending polls until it completes; after each
 /// drop checks the next call. Prints the table rows; panics on any wrong
 /// outcome.
 async fn every_drop_point(setup: &Setup, label: &str, op: Op) {
+    let (last, _guard) = log_last_line();
     let mut ftp = connect(setup).await;
     let mut failures = Vec::new();
-    let mut usable = 0;
-    let mut closed = 0;
+    let mut rows: Vec<Row> = Vec::new();
     for n in 0..MAX_DROP_POINTS {
         let completed = drop_after(op(&mut ftp), n).await;
+        let phase = last.phase();
         match completed {
             Some(result) => {
                 result.unwrap_or_else(|e| panic!("{label}: the undisturbed run failed: {e}"));
                 let after = next_call_outcome(&mut ftp).await;
                 assert!(after.is_ok(), "{label}: after completion: {after:?}");
-                println!(
-                    "{label:<22} completed after {n} waits; dropped at each of the {n} before: \
-                     {usable} usable, {closed} closed, {} wrong",
-                    failures.len()
-                );
+                for row in &rows {
+                    let points = if row.from == row.to {
+                        format!("{}", row.from)
+                    } else {
+                        format!("{}-{}", row.from, row.to)
+                    };
+                    println!("| {label} | {points} | {} | {} |", row.phase, row.outcome);
+                }
+                println!("| {label} | {n} | completes | - |");
                 assert!(
                     failures.is_empty(),
                     "{label}: wrong outcomes: {failures:#?}"
                 );
                 return;
             }
-            None => match next_call_outcome(&mut ftp).await {
-                Ok(words) => {
-                    if words.starts_with("closed") {
-                        closed += 1;
-                        println!("{label:<22} drop at wait {n:>3}: {words}");
-                        ftp = connect(setup).await;
-                    } else {
-                        usable += 1;
-                        if n < 12 || n % 10 == 0 {
-                            println!("{label:<22} drop at wait {n:>3}: {words}");
+            None => {
+                let outcome = match next_call_outcome(&mut ftp).await {
+                    Ok(words) => {
+                        if words.starts_with("closed") {
+                            ftp = connect(setup).await;
                         }
+                        words.to_owned()
                     }
+                    Err(why) => {
+                        failures.push(format!("wait {n}: {why}"));
+                        ftp = connect(setup).await;
+                        format!("WRONG: {why}")
+                    }
+                };
+                match rows.last_mut() {
+                    Some(row) if row.phase == phase && row.outcome == outcome => row.to = n,
+                    _ => rows.push(Row {
+                        from: n,
+                        to: n,
+                        phase,
+                        outcome,
+                    }),
                 }
-                Err(why) => {
-                    println!("{label:<22} drop at wait {n:>3}: WRONG: {why}");
-                    failures.push(format!("wait {n}: {why}"));
-                    ftp = connect(setup).await;
-                }
-            },
+            }
         }
     }
     panic!("{label}: did not complete within {MAX_DROP_POINTS} waits");
