@@ -31,19 +31,20 @@
 //! The client then stays in step with the server: the next operation first
 //! completes what the session still waits for — the rest of a command
 //! being written, the replies of the abandoned command, `ABOR` for a
-//! transfer whose data connection was dropped — and then runs. Two
-//! cancellations cannot be undone, and close the session instead, the next
-//! operation failing with an [`Error::Io`] that says so: a TLS handshake
-//! on the control connection cut short, and a data connection cut short
-//! while it was being opened (the server may have accepted it and would
-//! send the next transfer's data down it). In both cases
-//! [`Client::is_closed`] is then true.
+//! transfer whose data connection was dropped, the data connection that
+//! was being opened (the same one: a server may have accepted it) — and
+//! then runs. The one step that cannot be resumed, a TLS handshake on the
+//! control connection, happens only inside [`Client::connect`] and its
+//! siblings, whose client goes with the dropped future; should it ever be
+//! left half done, the session is closed and the next operation fails
+//! with an [`Error::Io`] that says so.
 
 mod stream;
 mod transfer;
 
 use std::io;
 use std::net::SocketAddr;
+use std::pin::Pin;
 use std::time::Duration;
 
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -108,6 +109,10 @@ pub struct Client {
     data_connect_error: Option<Error>,
     /// What the session waits for from this driver, outside the loop.
     pending: Pending,
+    /// The data connection being opened, kept across a dropped future so
+    /// that the next operation completes this very connection: a server
+    /// may already have accepted it.
+    connecting: Option<(SocketAddr, Connecting)>,
     /// The buffer transfers copy through, kept between transfers.
     transfer_buf: Vec<u8>,
     welcome: Reply,
@@ -119,11 +124,18 @@ pub struct Client {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pending {
     None,
-    /// A data connection being opened.
-    DataConnect,
     /// A transfer's data moving (a [`Download`] or [`Upload`] alive, or its
     /// data connection's TLS handshake under way).
     Data,
+}
+
+/// A TCP connection being opened, with its timeout.
+struct Connecting(Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>);
+
+impl std::fmt::Debug for Connecting {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Connecting")
+    }
 }
 
 /// Where [`Client::run`] stopped.
@@ -209,6 +221,7 @@ impl Client {
             data: None,
             data_connect_error: None,
             pending: Pending::None,
+            connecting: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),
         };
@@ -757,6 +770,7 @@ impl Client {
         }
         if self.session.is_idle()
             && self.pending == Pending::None
+            && self.connecting.is_none()
             && self.out_sent == self.out.len()
         {
             return Ok(());
@@ -767,21 +781,18 @@ impl Client {
                 self.closed_by_cancel("the TLS handshake on the control connection was cancelled")
             );
         }
-        if self.pending == Pending::DataConnect {
-            // The server may have accepted the half-made connection, and
-            // would then send the next transfer's data down it: no command
-            // can tell it to drop that connection.
-            return Err(self.closed_by_cancel(
-                "the operation was cancelled while the data connection was being opened",
-            ));
-        }
         if self.out_sent < self.out.len() {
             self.write_out().await?;
         }
-        self.data = None;
+        // A data connection half-opened: the same connection is completed
+        // (a server may have accepted it already, and would send the next
+        // transfer's data down it), and the transfer goes on to be aborted.
+        self.finish_connect().await?;
         let abandoned = match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Data => self.abort_transfer().await.map(|()| None),
-            Pending::DataConnect => return Err(shared::session_waits()),
+            Pending::Data => {
+                self.data = None;
+                self.abort_transfer().await.map(|()| None)
+            }
             Pending::None if self.session.is_idle() => Ok(None),
             Pending::None => self.run(self.config.control_timeout).await.map(Some),
         };
@@ -942,9 +953,21 @@ impl Client {
     /// same way, in `data` and `handle_data_connected`.
     async fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
         tracing::debug!("opening data connection to {addr}");
-        self.pending = Pending::DataConnect;
-        let connected = connect_timeout(addr, self.config.connect_timeout).await;
-        self.pending = Pending::None;
+        let connecting = Connecting(Box::pin(connect_timeout(addr, self.config.connect_timeout)));
+        self.connecting = Some((addr, connecting));
+        self.finish_connect().await
+    }
+
+    /// Completes the data connection being opened, if there is one, and
+    /// tells the session how it went. Cancel-safe: the connection in
+    /// progress stays in [`Client::connecting`] until it is done.
+    async fn finish_connect(&mut self) -> Result<()> {
+        let Some((addr, connecting)) = self.connecting.as_mut() else {
+            return Ok(());
+        };
+        let addr = *addr;
+        let connected = (&mut connecting.0).await;
+        self.connecting = None;
         match connected {
             Ok(stream) => {
                 self.data = Some(stream);
@@ -988,6 +1011,7 @@ impl Client {
         while self.session.poll().is_some() {}
         self.control = None;
         self.data = None;
+        self.connecting = None;
         self.pending = Pending::None;
         self.out.clear();
         self.out_sent = 0;
@@ -1001,6 +1025,7 @@ impl Drop for Client {
     fn drop(&mut self) {
         if self.session.is_idle()
             && self.pending == Pending::None
+            && self.connecting.is_none()
             && self.out_sent == self.out.len()
         {
             if let Some(AsyncStream::Plain(tcp)) = &self.control {
