@@ -7,21 +7,18 @@ use std::time::Instant;
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::{
-    Action, Arg, Command, DataCommand, Failure, Outcome, Reply, ReplyCode, Session, SessionConfig,
-    TransferStart, TransferType,
+    Action, Command, DataCommand, Outcome, Reply, ReplyCode, Session, TransferStart, TransferType,
 };
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::tls::{Stream, TlsContext, client_config, is_unclean_end, tls_io_error};
+use crate::shared::{
+    self, CONTROL_READ_SIZE, arg, is_timeout, log_reply, optional_arg, unexpected,
+};
+use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
 use crate::transfer::{Download, Upload, end_failed_start};
 use crate::url::FtpUrl;
 
-/// Size of each read from the control connection.
-const CONTROL_READ_SIZE: usize = 8 * 1024;
-/// How long an abort waits for its last reply once the first has come:
-/// servers send both at once, or never send the second.
-const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 /// Active mode: how long each wait on the control connection lasts
 /// between two checks of the listening socket.
 const ACCEPT_POLL: Duration = Duration::from_millis(50);
@@ -132,19 +129,9 @@ impl Client {
     /// ftp.quit()?;
     /// # Ok::<(), ftp_client::Error>(())
     /// ```
-    pub fn connect_url(url: &FtpUrl, mut config: Config) -> Result<Client> {
+    pub fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
         let addrs = (url.host(), url.port()).to_socket_addrs();
-        let name = if url.host().contains(':') {
-            format!("[{}]:{}", url.host(), url.port())
-        } else {
-            format!("{}:{}", url.host(), url.port())
-        };
-        if url.tls().is_tls() {
-            config.tls = url.tls();
-        }
-        if config.tls_server_name.is_none() {
-            config.tls_server_name = Some(url.host().to_owned());
-        }
+        let (name, config) = shared::url_target(url, config);
         let mut client = Client::connect_resolved(addrs, Some(name), config)?;
         client.login(url.user(), url.password())?;
         Ok(client)
@@ -163,7 +150,7 @@ impl Client {
                 source,
             })?
             .collect();
-        let tls_config = tls_config(&config)?;
+        let tls_config = shared::tls_config(&config)?;
         let connect_timeout = socket_timeout(config.connect_timeout);
         let mut last_error = None;
         for addr in &addrs {
@@ -176,17 +163,14 @@ impl Client {
             Some((addr, e)) => {
                 Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
             }
-            None => Error::Resolve {
-                host: name,
-                source: io::Error::new(io::ErrorKind::NotFound, "no addresses"),
-            },
+            None => shared::no_addresses(name),
         })
     }
 
     /// Wraps an open control connection and reads the greeting (with
     /// TLS, secures the connection first: see [`Config::tls`]).
     pub fn from_stream(control: TcpStream, config: Config) -> Result<Client> {
-        let tls_config = tls_config(&config)?;
+        let tls_config = shared::tls_config(&config)?;
         Client::with_stream(control, config, tls_config)
     }
 
@@ -199,29 +183,13 @@ impl Client {
             .peer_addr()
             .map_err(|e| Error::io("reading the server address", e))?;
         tracing::debug!("connected to {peer}");
-        let tls = match tls_config {
-            Some(tls_config) => {
-                let name = config
-                    .tls_server_name
-                    .clone()
-                    .unwrap_or_else(|| peer.ip().to_string());
-                Some(TlsContext::new(tls_config, &name)?)
-            }
-            None => None,
-        };
+        let tls = shared::tls_context(&config, tls_config, peer)?;
         control
             .set_nodelay(true)
             .and_then(|()| control.set_write_timeout(Some(socket_timeout(config.control_timeout))))
             .map_err(|e| Error::io("configuring the control connection", e))?;
-        let mut session_config = SessionConfig::new(peer);
-        session_config.trust_pasv_host = config.trust_pasv_host;
-        session_config.use_epsv = config.use_epsv;
-        session_config.active = config.data_mode.is_active();
-        session_config.limits = config.limits;
-        session_config.transfer_type = config.transfer_type;
-        session_config.tls = config.tls;
         let mut client = Client {
-            session: Session::new(session_config),
+            session: Session::new(shared::session_config(&config, peer)),
             control: Stream::Plain(control),
             tls,
             config,
@@ -377,19 +345,13 @@ impl Client {
     /// The working directory, as bytes (a server's names need not be UTF-8).
     pub fn pwd(&mut self) -> Result<Vec<u8>> {
         self.session.pwd()?;
-        match self.run_to_done()? {
-            Outcome::Path(path) => Ok(path),
-            other => Err(unexpected("PWD", other)),
-        }
+        shared::path(self.run_to_done()?)
     }
 
     /// A file's size in bytes (SIZE, in binary mode).
     pub fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.session.size(arg("path", path)?)?;
-        match self.run_to_done()? {
-            Outcome::Size(size) => Ok(size),
-            other => Err(unexpected("SIZE", other)),
-        }
+        shared::size(self.run_to_done()?)
     }
 
     /// A file's modification time in UTC (MDTM).
@@ -407,10 +369,7 @@ impl Client {
     /// ```
     pub fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<Timestamp> {
         self.session.mdtm(arg("path", path)?)?;
-        match self.run_to_done()? {
-            Outcome::Modified(time) => Ok(time),
-            other => Err(unexpected("MDTM", other)),
-        }
+        shared::modified(self.run_to_done()?)
     }
 
     /// The facts about one file or directory (MLST, RFC 3659): its type,
@@ -430,10 +389,7 @@ impl Client {
     /// ```
     pub fn mlst(&mut self, path: impl AsRef<[u8]>) -> Result<Facts> {
         self.session.mlst(optional_arg(path)?)?;
-        match self.run_to_done()? {
-            Outcome::Facts(facts) => Ok(facts),
-            other => Err(unexpected("MLST", other)),
-        }
+        shared::facts(self.run_to_done()?)
     }
 
     /// Sends `SITE command`, a server-specific command (e.g. `CHMOD 644
@@ -447,19 +403,13 @@ impl Client {
     /// ```
     pub fn site(&mut self, command: impl AsRef<[u8]>) -> Result<Reply> {
         self.session.site(arg("SITE command", command)?)?;
-        match self.run_to_done()? {
-            Outcome::Completed(reply) => Ok(reply),
-            other => Err(unexpected("SITE", other)),
-        }
+        shared::completed("SITE", self.run_to_done()?)
     }
 
     /// The server's extensions (FEAT); empty if it has none.
     pub fn features(&mut self) -> Result<Features> {
         self.session.feat()?;
-        match self.run_to_done()? {
-            Outcome::Features(features) => Ok(features),
-            other => Err(unexpected("FEAT", other)),
-        }
+        shared::features(self.run_to_done()?)
     }
 
     /// NOOP: keeps the session alive and checks it still works.
@@ -499,10 +449,7 @@ impl Client {
     pub fn raw_bytes(&mut self, line: impl AsRef<[u8]>) -> Result<Reply> {
         let line = line.as_ref();
         self.session.raw(Command::Raw(arg("command", line)?))?;
-        match self.run_to_done()? {
-            Outcome::Completed(reply) => Ok(reply),
-            other => Err(unexpected(&String::from_utf8_lossy(line), other)),
-        }
+        shared::completed(&String::from_utf8_lossy(line), self.run_to_done()?)
     }
 
     /// Ends the session politely (QUIT) and closes the connection.
@@ -572,11 +519,7 @@ impl Client {
     }
 
     fn listing(&mut self, command: DataCommand) -> Result<Vec<String>> {
-        Ok(self
-            .listing_lines(command)?
-            .iter()
-            .map(|line| String::from_utf8_lossy(line).into_owned())
-            .collect())
+        self.listing_lines(command).map(shared::lossy)
     }
 
     /// A listing's lines, byte for byte, without line ends or empty lines.
@@ -585,12 +528,7 @@ impl Client {
         let mut download = self.start_download(command)?;
         download.copy_to_end(&mut raw)?;
         download.finish()?;
-        Ok(raw
-            .split(|&b| b == b'\n')
-            .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
-            .filter(|line| !line.is_empty())
-            .map(<[u8]>::to_vec)
-            .collect())
+        Ok(shared::split_lines(&raw))
     }
 
     /// Downloads `path` into `out`; returns the bytes written. Succeeds only
@@ -775,9 +713,7 @@ impl Client {
         let data = self.data.take();
         match (step?, data) {
             (Step::Transfer(start), Some(data)) => Ok((self.secure_data(data)?, start)),
-            (Step::Transfer(_), None) => Err(Error::Internal(
-                "transfer started without a data connection".to_owned(),
-            )),
+            (Step::Transfer(_), None) => Err(shared::no_data_connection()),
             (Step::Done(outcome), _) => Err(unexpected("transfer", outcome)),
         }
     }
@@ -786,9 +722,7 @@ impl Client {
     pub(crate) fn run_to_done(&mut self) -> Result<Outcome> {
         match self.run(self.config.control_timeout)? {
             Step::Done(outcome) => Ok(outcome),
-            Step::Transfer(_) => Err(Error::Internal(
-                "a data transfer started outside a transfer".to_owned(),
-            )),
+            Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
         }
     }
 
@@ -797,15 +731,13 @@ impl Client {
     pub(crate) fn run(&mut self, reply_timeout: Duration) -> Result<Step> {
         loop {
             let Some(action) = self.session.poll() else {
-                return Err(Error::Internal(
-                    "the session waits with no operation under way".to_owned(),
-                ));
+                return Err(shared::session_waits());
             };
             match action {
                 Action::Send(command) => self.send(&command)?,
                 Action::SecureControl => self.secure_control()?,
                 Action::ReadControl if self.session.awaits_last_abort_reply() => {
-                    let timeout = reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT);
+                    let timeout = shared::last_abort_reply_timeout(reply_timeout);
                     match self.read_control_once(timeout) {
                         Err(e) if is_timeout(&e) => self.session.handle_abort_reply_timeout()?,
                         other => self.after_control_read(other, timeout)?,
@@ -826,10 +758,7 @@ impl Client {
                         self.data = None;
                     }
                     let connect_error = self.data_connect_error.take();
-                    return match (result, connect_error) {
-                        (Err(Failure::DataConnectFailed), Some(error)) => Err(error),
-                        (result, _) => result.map(Step::Done).map_err(Error::from),
-                    };
+                    return shared::done(result, connect_error).map(Step::Done);
                 }
             }
         }
@@ -1124,74 +1053,7 @@ impl Drop for Client {
     }
 }
 
-/// The session's TLS configuration, if it uses TLS.
-fn tls_config(config: &Config) -> Result<Option<crate::tls::TlsConfig>> {
-    if config.tls.is_tls() {
-        client_config(&config.tls_trust, config.tls_max_version).map(Some)
-    } else {
-        Ok(None)
-    }
-}
-
-fn is_timeout(error: &io::Error) -> bool {
-    matches!(
-        error.kind(),
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
-    )
-}
-
 /// A timeout a socket accepts: std refuses a zero duration.
 fn socket_timeout(timeout: Duration) -> Duration {
     timeout.max(Duration::from_millis(1))
-}
-
-pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
-    Arg::new(value.as_ref().to_vec()).map_err(|source| Error::InvalidArgument { what, source })
-}
-
-/// `None` for an empty path: the command then goes without an argument.
-pub(crate) fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
-    let path = path.as_ref();
-    if path.is_empty() {
-        Ok(None)
-    } else {
-        arg("path", path).map(Some)
-    }
-}
-
-/// The session ended an operation with an outcome of another kind: a bug
-/// in this crate or in `ftp-proto`, reported rather than panicking.
-pub(crate) fn unexpected(operation: &str, outcome: Outcome) -> Error {
-    Error::Internal(format!("{operation} ended with {outcome:?}"))
-}
-
-/// Logs a reply line by line: the first as `123-text`, the last as
-/// `123 text`, intermediate lines as parsed (a repeated `123-` prefix
-/// dropped). Control characters are escaped so that a hostile server
-/// cannot drive the terminal.
-fn log_reply(reply: &Reply) {
-    if !tracing::enabled!(tracing::Level::DEBUG) {
-        return;
-    }
-    let code = reply.code();
-    let last = reply.line_count() - 1;
-    for (i, line) in reply.lines().enumerate() {
-        let text: String = String::from_utf8_lossy(line)
-            .chars()
-            .flat_map(|c| {
-                let escaped: Vec<char> = if c.is_control() {
-                    c.escape_default().collect()
-                } else {
-                    vec![c]
-                };
-                escaped
-            })
-            .collect();
-        match (i, last) {
-            (0, 0) => tracing::debug!("< {code} {text}"),
-            (0, _) => tracing::debug!("< {code}-{text}"),
-            (i, last) if i == last => tracing::debug!("< {code} {text}"),
-            _ => tracing::debug!("< {text}"),
-        }
-    }
 }

@@ -2,14 +2,12 @@
 //! [`Client::set_modified`]. The protocol choices (MLSD or LIST, which
 //! features exist) are the session's; this module only carries them out.
 
-use std::time::{SystemTime, UNIX_EPOCH};
-
-use ftp_proto::Outcome;
 use ftp_proto::decode::Timestamp;
-use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
+use ftp_proto::listing::{Entry, Format};
 
-use crate::client::{Client, arg, optional_arg, unexpected};
+use crate::client::Client;
 use crate::error::{Error, Result};
+use crate::shared::{self, arg, optional_arg};
 
 impl Client {
     /// The entries of the directory `path` (`""` for the working
@@ -19,7 +17,7 @@ impl Client {
     /// MLST but refuses MLSD as unknown is listed with LIST from then on.
     ///
     /// Every line becomes an [`Entry`], `cdir`/`pdir` and lines no parser
-    /// understood ([`Kind::Unknown`]) included; [`Entry::component`] says
+    /// understood ([`Kind::Unknown`](crate::Kind::Unknown)) included; [`Entry::component`] says
     /// which names are safe to use as one path component. The directory is
     /// listed by changing into it, so any name works, spaces, leading `-`
     /// and glob characters included.
@@ -44,13 +42,7 @@ impl Client {
                 return Err(Error::Internal("no listing format after FEAT".to_owned()));
             };
             match self.listing_lines(request) {
-                Ok(lines) => {
-                    let now = now();
-                    return Ok(lines
-                        .iter()
-                        .filter_map(|line| listing::parse_line(format, line, now))
-                        .collect());
-                }
+                Ok(lines) => return Ok(shared::parse_entries(format, &lines)),
                 Err(Error::Refused { command, reply })
                     if format == Format::Mlsd && self.session.note_mlsd_refusal(&reply) =>
                 {
@@ -80,32 +72,22 @@ impl Client {
         if self.session.supports("MLST") {
             match self.mlst(path) {
                 Ok(facts) => return Ok(Entry::from_facts(&facts)),
-                Err(e) if matches!(e.code(), Some(500 | 502)) => {}
+                Err(e) if shared::mlst_unknown(&e) => {}
                 Err(e) => return Err(e),
             }
         }
         match self.size(path) {
             Ok(size) => {
-                let mut entry = Entry::with_kind(path, Kind::File);
-                entry.size = Some(size);
-                entry.modified = self.mdtm(path).ok().map(|time| Modified {
-                    time,
-                    precision: if time.nanosecond == 0 {
-                        Precision::Second
-                    } else {
-                        Precision::Subsecond
-                    },
-                    zone: Zone::Utc,
-                });
-                Ok(entry)
+                let modified = self.mdtm(path).ok();
+                Ok(shared::file_entry(path, size, modified))
             }
-            Err(size_error) if size_error.code().is_some_and(|c| c >= 500) => {
+            Err(size_error) if shared::size_refusal_may_be_dir(&size_error) => {
                 // No file of that name (or no SIZE): a directory?
                 let home = self.pwd()?;
                 match self.cwd(path) {
                     Ok(()) => {
                         self.cwd(&home)?;
-                        Ok(Entry::with_kind(path, Kind::Dir))
+                        Ok(shared::dir_entry(path))
                     }
                     Err(_) => Err(size_error),
                 }
@@ -131,10 +113,7 @@ impl Client {
             return Err(Error::Unsupported { feature: "MFMT" });
         }
         self.session.mfmt(arg("path", path)?, time)?;
-        match self.run_to_done()? {
-            Outcome::Completed(_) => Ok(()),
-            other => Err(unexpected("MFMT", other)),
-        }
+        shared::completed("MFMT", self.run_to_done()?).map(drop)
     }
 
     /// Whether the server's FEAT lists `feature` (e.g. `"MLST"`, `"MFMT"`);
@@ -158,22 +137,4 @@ impl Client {
         }
         Ok(())
     }
-}
-
-/// The current UTC time, for the year of `LIST` dates that omit it.
-fn now() -> Timestamp {
-    let seconds = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
-    Timestamp::from_unix(seconds)
-        .or_else(|| Timestamp::new(2000, 1, 1, 0, 0, 0))
-        .unwrap_or(Timestamp {
-            year: 2000,
-            month: 1,
-            day: 1,
-            hour: 0,
-            minute: 0,
-            second: 0,
-            nanosecond: 0,
-        })
 }

@@ -61,6 +61,12 @@
 //! Data connections are passive: EPSV, falling back to PASV, to the
 //! control connection's peer address (see [`Config::trust_pasv_host`]).
 //!
+//! **Async**: with the `tokio` feature (off by default), the module
+//! `ftp_client::tokio` has `Client`, the same operations, arguments and
+//! [`Error`] awaited, over the same session; its downloads are `AsyncRead`
+//! and its uploads `AsyncWrite` streams, and a future or stream dropped
+//! midway leaves the client in step (see that module).
+//!
 //! Every type that appears in this crate's public API is exported here, so
 //! no second dependency is needed; [`proto`] is the whole `ftp-proto` core
 //! for those who drive a [`proto::Session`] themselves.
@@ -72,7 +78,11 @@ mod config;
 mod entries;
 mod error;
 mod netrc;
+mod shared;
 mod tls;
+#[cfg(feature = "tokio")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
+pub mod tokio;
 mod transfer;
 mod url;
 mod walk;

@@ -8,16 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
-use ftp_proto::{Outcome, TransferStart};
+use ftp_proto::TransferStart;
 
 use crate::client::{Client, Step};
 use crate::error::{Error, Result};
+use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::tls::{Stream, is_unclean_end};
-
-/// Downloads read this much at a time: large reads keep system calls few.
-const DOWNLOAD_CHUNK: usize = 256 * 1024;
-/// Uploads from a reader write this much at a time.
-const UPLOAD_CHUNK: usize = 256 * 1024;
 /// The most one sendfile call is asked to move: 1 MiB keeps system calls
 /// few (about a hundred a second at 100 MB/s) while a progress counter
 /// ([`ByteCounter`]) still moves several times a second on slow links.
@@ -27,10 +23,6 @@ const SENDFILE_CHUNK: usize = 1 << 20;
 /// through, and so the most one splice moves (the default is 64 KiB).
 #[cfg(any(target_os = "linux", target_os = "android"))]
 const SPLICE_PIPE_SIZE: usize = 1 << 20;
-/// How long to wait for the server's word on a transfer the client cut
-/// short. Pure-FTPd, for one, answers an abandoned download with another
-/// 1xx and nothing final; waiting longer gains nothing.
-const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Cuts a transfer's data connection from another thread: for a signal
 /// handler or a watchdog, while the thread that owns the
@@ -87,7 +79,7 @@ impl Canceller {
 /// # Ok::<(), ftp_client::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ByteCounter(Arc<AtomicU64>);
+pub struct ByteCounter(pub(crate) Arc<AtomicU64>);
 
 impl ByteCounter {
     /// Bytes moved so far.
@@ -390,10 +382,7 @@ impl<'c> Download<'c> {
             match self.read(&mut probe) {
                 Ok(0) => {}
                 Ok(_) => {
-                    let error = Error::io(
-                        "finishing the download",
-                        io::Error::other("the data was not read to its end"),
-                    );
+                    let error = shared::unread_data();
                     return Err(self.end_after_network_error(error));
                 }
                 Err(e) => {
@@ -408,21 +397,7 @@ impl<'c> Download<'c> {
             return Err(cancelled_error("receiving data"));
         }
         ended?;
-        if self.unclean_end {
-            if self.start.size_hint == Some(self.bytes) {
-                tracing::debug!(
-                    "the TLS data connection ended without close_notify; accepted: the \
-                     server confirmed the transfer and the {} bytes announced arrived",
-                    self.bytes
-                );
-            } else {
-                return Err(Error::Truncated {
-                    received: self.bytes,
-                    expected: self.start.size_hint,
-                });
-            }
-        }
-        Ok(self.bytes)
+        shared::download_verdict(&self.start, self.unclean_end, self.bytes)
     }
 
     /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
@@ -493,11 +468,7 @@ impl<'c> Download<'c> {
             data.close_notify();
             close(Some(data));
         }
-        let timeout = self
-            .client
-            .config
-            .final_reply_timeout
-            .min(EARLY_END_REPLY_TIMEOUT);
+        let timeout = shared::early_end_timeout(&self.client.config);
         finish_transfer(self.client, timeout)
     }
 
@@ -794,24 +765,12 @@ impl Drop for Upload<'_> {
     }
 }
 
-/// The error to report for a transfer whose socket failed with `error`
-/// and which `ended` as the server then said: its refusal (426, 552 disk
-/// full…) or its closing the session explains more than a reset or a
-/// broken pipe.
-fn explained_by_server(ended: Result<()>, error: Error) -> Error {
-    match ended {
-        Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
-        _ => error,
-    }
-}
-
 /// Aborts the transfer whose data connection was just closed: ABOR, and
 /// the replies the session waits for.
 fn abort_transfer(client: &mut Client) -> Result<()> {
     client.session.abort()?;
     match client.run(client.config.control_timeout)? {
-        Step::Done(Outcome::Aborted(_)) => Ok(()),
-        Step::Done(other) => Err(Error::Internal(format!("abort ended with {other:?}"))),
+        Step::Done(outcome) => shared::aborted(outcome),
         Step::Transfer(_) => Err(Error::Internal("a transfer started on abort".to_owned())),
     }
 }
@@ -820,10 +779,7 @@ fn abort_transfer(client: &mut Client) -> Result<()> {
 /// server accepted it (a failed TLS handshake): the server's answer is
 /// read within a short bound, and explains the failure if it can.
 pub(crate) fn end_failed_start(client: &mut Client, error: Error) -> Error {
-    let timeout = client
-        .config
-        .final_reply_timeout
-        .min(EARLY_END_REPLY_TIMEOUT);
+    let timeout = shared::early_end_timeout(&client.config);
     explained_by_server(finish_transfer(client, timeout), error)
 }
 
@@ -832,8 +788,7 @@ pub(crate) fn end_failed_start(client: &mut Client, error: Error) -> Error {
 fn finish_transfer(client: &mut Client, timeout: Duration) -> Result<()> {
     client.session.handle_data_finished()?;
     match client.run(timeout)? {
-        Step::Done(Outcome::Transferred(_)) => Ok(()),
-        Step::Done(other) => Err(Error::Internal(format!("transfer ended with {other:?}"))),
+        Step::Done(outcome) => shared::transferred(outcome),
         Step::Transfer(_) => Err(Error::Internal("a second transfer started".to_owned())),
     }
 }

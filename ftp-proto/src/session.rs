@@ -187,6 +187,26 @@ pub struct TransferStart {
     pub size_hint: Option<u64>,
 }
 
+impl TransferStart {
+    /// Whether a download whose TLS data connection ended without
+    /// close_notify after `received` bytes, and which the server confirmed
+    /// with 2xx, is complete: only if the server announced its size and
+    /// exactly that many bytes arrived. Otherwise someone in the path may
+    /// have cut it short (RFC 4217 leaves the end of data to TLS).
+    ///
+    /// ```
+    /// use ftp_proto::{Direction, TransferStart};
+    /// let start = TransferStart { direction: Direction::Download, size_hint: Some(10) };
+    /// assert!(start.accepts_unclean_end(10));
+    /// assert!(!start.accepts_unclean_end(9));
+    /// let unannounced = TransferStart { size_hint: None, ..start };
+    /// assert!(!unannounced.accepts_unclean_end(10));
+    /// ```
+    pub fn accepts_unclean_end(&self, received: u64) -> bool {
+        self.direction == Direction::Download && self.size_hint == Some(received)
+    }
+}
+
 /// A command that moves data over a data connection.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum DataCommand {

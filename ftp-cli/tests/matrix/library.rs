@@ -4,74 +4,92 @@ use std::fs;
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::time::{Duration, Instant};
 
-use ftp_client::{Client, Config, Error, FtpUrl};
+use ftp_client::{Config, Error, FtpUrl};
 use libtest_mimic::Failed;
 
 use crate::ctx::{BIG_SIZE, Ctx, absent, big_file, has_content, pattern, same_file};
+use crate::driver::{DownloadStream, Driver, UploadStream};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 
-pub fn group() -> Group {
+pub fn group<D: Driver + 'static>() -> Group {
     Group {
-        name: "library",
+        name: if D::SUFFIX.is_empty() {
+            "library"
+        } else {
+            "library-tokio"
+        },
         families: &[Family::V4, Family::V6],
         cases: vec![
-            Case::new("connect_url_and_quit", connect_url_and_quit),
-            Case::new("pwd_and_cwd", pwd_and_cwd),
-            Case::new("features_list_size", features_list_size),
-            Case::new("noop", noop),
-            Case::new("directory_operations", directory_operations),
-            Case::new("rmdir_then_not_listed", rmdir_then_not_listed),
-            Case::new("store_from_memory", store_from_memory),
-            Case::new("store_from_file", store_from_file),
-            Case::new("store_stream_write_finish", store_stream_write_finish),
-            Case::new("store_empty_file", store_empty_file),
-            Case::new("utf8_names", utf8_names),
-            Case::new("list", list),
-            Case::new("nlst", nlst),
-            Case::new("mlsd", mlsd).needs(Need::Mlsd),
-            Case::new("listing_of_3000_entries", listing_of_3000_entries),
-            Case::new("retrieve_stream_small_reads", retrieve_stream_small_reads),
+            Case::new("connect_url_and_quit", connect_url_and_quit::<D>),
+            Case::new("pwd_and_cwd", pwd_and_cwd::<D>),
+            Case::new("features_list_size", features_list_size::<D>),
+            Case::new("noop", noop::<D>),
+            Case::new("directory_operations", directory_operations::<D>),
+            Case::new("rmdir_then_not_listed", rmdir_then_not_listed::<D>),
+            Case::new("store_from_memory", store_from_memory::<D>),
+            Case::new("store_from_file", store_from_file::<D>),
+            Case::new("store_stream_write_finish", store_stream_write_finish::<D>),
+            Case::new("store_empty_file", store_empty_file::<D>),
+            Case::new("utf8_names", utf8_names::<D>),
+            Case::new("list", list::<D>),
+            Case::new("nlst", nlst::<D>),
+            Case::new("mlsd", mlsd::<D>).needs(Need::Mlsd),
+            Case::new("listing_of_3000_entries", listing_of_3000_entries::<D>),
+            Case::new(
+                "retrieve_stream_small_reads",
+                retrieve_stream_small_reads::<D>,
+            ),
             Case::new(
                 "final_reply_before_the_data_is_read",
-                final_reply_before_the_data_is_read,
+                final_reply_before_the_data_is_read::<D>,
             ),
-            Case::new("rename", rename),
-            Case::new("delete", delete),
-            Case::new("mdtm", mdtm),
+            Case::new("rename", rename::<D>),
+            Case::new("delete", delete::<D>),
+            Case::new("mdtm", mdtm::<D>),
             Case::new(
                 "fifty_mebibytes_through_files",
-                fifty_mebibytes_through_files,
+                fifty_mebibytes_through_files::<D>,
             ),
             Case::new(
                 "retrieve_file_where_splice_is_refused",
-                retrieve_file_where_splice_is_refused,
+                retrieve_file_where_splice_is_refused::<D>,
             ),
             Case::new(
                 "store_file_sends_the_rest_of_the_file",
-                store_file_sends_the_rest,
+                store_file_sends_the_rest::<D>,
             ),
-            Case::new("refused_retrieve", refused_retrieve),
-            Case::new("refused_retrieve_stream", refused_retrieve_stream),
-            Case::new("refused_mkdir_existing", refused_mkdir_existing),
-            Case::new("refused_rmdir_non_empty", refused_rmdir_non_empty),
+            Case::new("refused_retrieve", refused_retrieve::<D>),
+            Case::new("refused_retrieve_stream", refused_retrieve_stream::<D>),
+            Case::new("refused_mkdir_existing", refused_mkdir_existing::<D>),
+            Case::new("refused_rmdir_non_empty", refused_rmdir_non_empty::<D>),
             Case::new(
                 "refused_store_into_missing_directory",
-                refused_store_into_missing_dir,
+                refused_store_into_missing_dir::<D>,
             ),
-            Case::new("refused_delete_missing", refused_delete_missing),
-            Case::new("refused_size_missing", refused_size_missing),
-            Case::new("raw_commands", raw_commands),
-            Case::new("wrong_password", wrong_password),
-            Case::new("line_breaks_refused_before_sending", line_breaks_refused),
-            Case::new("dropped_unfinished_download", dropped_unfinished_download),
+            Case::new("refused_delete_missing", refused_delete_missing::<D>),
+            Case::new("refused_size_missing", refused_size_missing::<D>),
+            Case::new("raw_commands", raw_commands::<D>),
+            Case::new("wrong_password", wrong_password::<D>),
+            Case::new(
+                "line_breaks_refused_before_sending",
+                line_breaks_refused::<D>,
+            ),
+            Case::new(
+                "dropped_unfinished_download",
+                dropped_unfinished_download::<D>,
+            ),
             Case::new(
                 "finish_of_unfinished_download_fails",
-                finish_of_unfinished_download_fails,
+                finish_of_unfinished_download_fails::<D>,
             ),
-            Case::new("abandoned_download_closes_the_session", abandoned_download),
-            Case::new("pasv_only", pasv_only).needs(Need::Ipv4),
-            Case::new("anonymous_connect_url", anonymous_connect_url).needs(Need::AnonymousRead),
+            Case::new(
+                "abandoned_download_closes_the_session",
+                abandoned_download::<D>,
+            ),
+            Case::new("pasv_only", pasv_only::<D>).needs(Need::Ipv4),
+            Case::new("anonymous_connect_url", anonymous_connect_url::<D>)
+                .needs(Need::AnonymousRead),
         ],
     }
 }
@@ -101,7 +119,7 @@ fn base(entry: &str) -> &str {
 
 /// NLST of `path`, last components only, without the `.` and `..` the
 /// target is known to add (any other server listing them is a failure).
-fn nlst_names(c: &Ctx, ftp: &mut Client, path: &str) -> Result<Vec<String>, Failed> {
+fn nlst_names<D: Driver>(c: &Ctx, ftp: &mut D, path: &str) -> Result<Vec<String>, Failed> {
     let skip_dots = c.target.profile.quirks.nlst_lists_dot_entries;
     Ok(ftp
         .nlst(path)?
@@ -111,9 +129,9 @@ fn nlst_names(c: &Ctx, ftp: &mut Client, path: &str) -> Result<Vec<String>, Fail
         .collect())
 }
 
-fn connect_url_and_quit(c: &Ctx) -> Outcome {
+fn connect_url_and_quit<D: Driver>(c: &Ctx) -> Outcome {
     let url = FtpUrl::parse(&c.url(""))?;
-    let mut ftp = Client::connect_url(&url, c.with_tls(Config::default()))?;
+    let mut ftp = D::connect_url(&url, c.with_tls(Config::default()))?;
     ensure!(
         ftp.peer_addr() == c.addr,
         "peer {} is not {}",
@@ -125,8 +143,8 @@ fn connect_url_and_quit(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn pwd_and_cwd(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn pwd_and_cwd<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let pwd = ftp.pwd()?;
     ensure!(
         pwd == b"/",
@@ -144,23 +162,23 @@ fn pwd_and_cwd(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn features_list_size(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn features_list_size<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let features = ftp.features()?;
     let names: Vec<&str> = features.iter().map(|(name, _)| name).collect();
     ensure!(features.supports("SIZE"), "FEAT lists no SIZE: {names:?}");
     Ok(())
 }
 
-fn noop(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn noop<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     ftp.noop()?;
     ftp.noop()?;
     Ok(())
 }
 
-fn directory_operations(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn directory_operations<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     ftp.mkdir(c.path("a"))?;
     ftp.mkdir(c.path("a/b"))?;
     ensure!(c.on_server("a/b").is_dir(), "a/b not made on the server");
@@ -182,10 +200,10 @@ fn directory_operations(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn rmdir_then_not_listed(c: &Ctx) -> Outcome {
+fn rmdir_then_not_listed<D: Driver>(c: &Ctx) -> Outcome {
     c.put_dir("sub");
     c.put("other", b"x");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     ftp.rmdir(c.path("sub"))?;
     absent(&c.on_server("sub"))?;
     let entries = nlst_names(c, &mut ftp, &c.path(""))?;
@@ -195,7 +213,7 @@ fn rmdir_then_not_listed(c: &Ctx) -> Outcome {
 
 /// Stores `content` as `name` by `store`, then checks the disk, SIZE and a
 /// download.
-fn check_stored(c: &Ctx, ftp: &mut Client, name: &str, content: &[u8]) -> Outcome {
+fn check_stored<D: Driver>(c: &Ctx, ftp: &mut D, name: &str, content: &[u8]) -> Outcome {
     has_content(&c.on_server(name), content)?;
     let size = ftp.size(c.path(name))?;
     ensure!(
@@ -214,9 +232,9 @@ fn check_stored(c: &Ctx, ftp: &mut Client, name: &str, content: &[u8]) -> Outcom
     Ok(())
 }
 
-fn store_from_memory(c: &Ctx) -> Outcome {
+fn store_from_memory<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(300_000, 1);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let sent = ftp.store(c.path("mem.bin"), &mut &content[..])?;
     ensure!(
         sent == content.len() as u64,
@@ -226,12 +244,12 @@ fn store_from_memory(c: &Ctx) -> Outcome {
     check_stored(c, &mut ftp, "mem.bin", &content)
 }
 
-fn store_from_file(c: &Ctx) -> Outcome {
+fn store_from_file<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(1_234_567, 2);
     let mut local = tempfile::tempfile()?;
     local.write_all(&content)?;
     local.seek(SeekFrom::Start(0))?;
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let sent = ftp.store(c.path("file.bin"), &mut local)?;
     ensure!(
         sent == content.len() as u64,
@@ -241,9 +259,9 @@ fn store_from_file(c: &Ctx) -> Outcome {
     check_stored(c, &mut ftp, "file.bin", &content)
 }
 
-fn store_stream_write_finish(c: &Ctx) -> Outcome {
+fn store_stream_write_finish<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(70_000, 3);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut upload = ftp.store_stream(c.path("stream.bin"))?;
     for chunk in content.chunks(4096) {
         upload.write_all(chunk)?;
@@ -285,8 +303,8 @@ fn store_stream_write_finish(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn store_empty_file(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn store_empty_file<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let sent = ftp.store(c.path("empty.bin"), &mut &b""[..])?;
     ensure!(sent == 0, "sent {sent}");
     ensure!(
@@ -296,9 +314,9 @@ fn store_empty_file(c: &Ctx) -> Outcome {
     check_stored(c, &mut ftp, "empty.bin", b"")
 }
 
-fn utf8_names(c: &Ctx) -> Outcome {
+fn utf8_names<D: Driver>(c: &Ctx) -> Outcome {
     let body = "grüße\r\nline two\n".as_bytes();
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     ftp.store(c.path("my file ü.txt"), &mut &body[..])?;
     check_stored(c, &mut ftp, "my file ü.txt", body)?;
 
@@ -327,9 +345,9 @@ fn put_listed(c: &Ctx) {
     }
 }
 
-fn list(c: &Ctx) -> Outcome {
+fn list<D: Driver>(c: &Ctx) -> Outcome {
     put_listed(c);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let lines = ftp.list(c.path(""))?;
     for name in LISTED {
         ensure!(
@@ -345,9 +363,9 @@ fn list(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn nlst(c: &Ctx) -> Outcome {
+fn nlst<D: Driver>(c: &Ctx) -> Outcome {
     put_listed(c);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut got = nlst_names(c, &mut ftp, &c.path(""))?;
     got.sort_unstable();
     let mut want = LISTED.to_vec();
@@ -356,10 +374,10 @@ fn nlst(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn mlsd(c: &Ctx) -> Outcome {
+fn mlsd<D: Driver>(c: &Ctx) -> Outcome {
     c.put("facts.bin", &pattern(1234, 8));
     c.put_dir("subdir");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let lines = ftp.mlsd(c.path(""))?;
     let find = |name: &str| {
         lines
@@ -375,11 +393,11 @@ fn mlsd(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn listing_of_3000_entries(c: &Ctx) -> Outcome {
+fn listing_of_3000_entries<D: Driver>(c: &Ctx) -> Outcome {
     for i in 0..3000 {
         c.put(format!("many/file-{i:04}.txt"), b"x");
     }
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let listing = ftp.list(c.path("many"))?;
     let files = listing.iter().filter(|l| l.contains(" file-")).count();
     ensure!(
@@ -398,10 +416,10 @@ fn listing_of_3000_entries(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn retrieve_stream_small_reads(c: &Ctx) -> Outcome {
+fn retrieve_stream_small_reads<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(1_234_567, 2);
     c.put("file.bin", &content);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut download = ftp.retrieve_stream(c.path("file.bin"))?;
     let mut got = Vec::new();
     // Small reads on purpose: many calls through Read.
@@ -426,9 +444,9 @@ fn retrieve_stream_small_reads(c: &Ctx) -> Outcome {
 /// A small download read only after its final reply has surely arrived
 /// (except from servers that send it after the data connection closes):
 /// the data and the reply are taken in either order.
-fn final_reply_before_the_data_is_read(c: &Ctx) -> Outcome {
+fn final_reply_before_the_data_is_read<D: Driver>(c: &Ctx) -> Outcome {
     c.put("small.txt", b"small file\n");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut download = ftp.retrieve_stream(c.path("small.txt"))?;
     std::thread::sleep(Duration::from_millis(300));
     let mut data = Vec::new();
@@ -439,10 +457,10 @@ fn final_reply_before_the_data_is_read(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn rename(c: &Ctx) -> Outcome {
+fn rename<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(300_000, 1);
     c.put("mem.bin", &content);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     ftp.rename(c.path("mem.bin"), c.path("renamed.bin"))?;
     let size = ftp.size(c.path("renamed.bin"))?;
     ensure!(size == content.len() as u64, "renamed file SIZE {size}");
@@ -452,9 +470,9 @@ fn rename(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn delete(c: &Ctx) -> Outcome {
+fn delete<D: Driver>(c: &Ctx) -> Outcome {
     put_listed(c);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     for name in LISTED {
         ftp.delete(c.path(name))?;
         absent(&c.on_server(name))?;
@@ -462,17 +480,17 @@ fn delete(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn mdtm(c: &Ctx) -> Outcome {
+fn mdtm<D: Driver>(c: &Ctx) -> Outcome {
     c.put("f.bin", b"dated");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let modified = ftp.mdtm(c.path("f.bin"))?;
     ensure!(modified.year >= 2024, "{modified:?}");
     Ok(())
 }
 
-fn fifty_mebibytes_through_files(c: &Ctx) -> Outcome {
+fn fifty_mebibytes_through_files<D: Driver>(c: &Ctx) -> Outcome {
     let source = big_file();
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     // Through Read/Write.
     let mut file = fs::File::open(source)?;
     ensure!(
@@ -505,11 +523,11 @@ fn fifty_mebibytes_through_files(c: &Ctx) -> Outcome {
     same_file(source, &target)
 }
 
-fn retrieve_file_where_splice_is_refused(c: &Ctx) -> Outcome {
+fn retrieve_file_where_splice_is_refused<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(3 << 20, 4);
     c.put("f.bin", &content);
     let target = c.write_local("log.bin", b"head:");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     // Opened for appending: splice refuses it; the data goes through memory.
     let mut out = fs::OpenOptions::new().append(true).open(&target)?;
     ensure!(
@@ -557,7 +575,7 @@ fn early_close_may_end_session(c: &Ctx) -> bool {
         || (c.target.tls.is_some() && quirks.tls_early_close_may_end_session)
 }
 
-fn session_goes_on_after_early_close(c: &Ctx, ftp: &mut Client) -> Outcome {
+fn session_goes_on_after_early_close<D: Driver>(c: &Ctx, ftp: &mut D) -> Outcome {
     match ftp.noop() {
         Ok(()) => Ok(()),
         Err(err) if early_close_may_end_session(c) => {
@@ -568,10 +586,10 @@ fn session_goes_on_after_early_close(c: &Ctx, ftp: &mut Client) -> Outcome {
     }
 }
 
-fn store_file_sends_the_rest(c: &Ctx) -> Outcome {
+fn store_file_sends_the_rest<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(3 << 20, 5);
     let path = c.write_local("f.bin", &content);
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut file = fs::File::open(&path)?;
     ensure!(
         ftp.store_file(c.path("whole.bin"), &mut file)? == 3 << 20,
@@ -584,8 +602,8 @@ fn store_file_sends_the_rest(c: &Ctx) -> Outcome {
     has_content(&c.on_server("tail.bin"), &content[1000..])
 }
 
-fn refused_retrieve(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn refused_retrieve<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let mut sink = Vec::new();
     let outcome = ftp.retrieve(c.path("missing.bin"), &mut sink);
     let message = outcome
@@ -607,8 +625,8 @@ fn refused_retrieve(c: &Ctx) -> Outcome {
 
 /// The refusal comes from `retrieve_stream` itself, or (where the server
 /// sends 150 first) from `finish` after no data.
-fn refused_retrieve_stream(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn refused_retrieve_stream<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let opened = ftp.retrieve_stream(c.path("missing.bin"));
     if c.target.profile.quirks.missing_file_refused_after_start {
         let mut download = opened?;
@@ -623,17 +641,17 @@ fn refused_retrieve_stream(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn refused_mkdir_existing(c: &Ctx) -> Outcome {
+fn refused_mkdir_existing<D: Driver>(c: &Ctx) -> Outcome {
     c.put_dir("exists");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     refused_5xx(ftp.mkdir(c.path("exists")))?;
     ftp.noop()?;
     Ok(())
 }
 
-fn refused_rmdir_non_empty(c: &Ctx) -> Outcome {
+fn refused_rmdir_non_empty<D: Driver>(c: &Ctx) -> Outcome {
     c.put("full/f", b"x");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     refused_5xx(ftp.rmdir(c.path("full")))?;
     has_content(&c.on_server("full/f"), b"x")?;
     let code = refused_5xx(ftp.rmdir(c.path("nope")))?;
@@ -642,32 +660,32 @@ fn refused_rmdir_non_empty(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn refused_store_into_missing_dir(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn refused_store_into_missing_dir<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     refused_5xx(ftp.store(c.path("no-such-dir/x.bin"), &mut &b"x"[..]))?;
     absent(&c.on_server("no-such-dir"))?;
     ftp.noop()?;
     Ok(())
 }
 
-fn refused_delete_missing(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn refused_delete_missing<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let code = refused_5xx(ftp.delete(c.path("missing.bin")))?;
     ensure!(code == 550, "DELE missing: {code}");
     ftp.noop()?;
     Ok(())
 }
 
-fn refused_size_missing(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn refused_size_missing<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let code = refused_5xx(ftp.size(c.path("nope")))?;
     ensure!(code == 550, "SIZE missing: {code}");
     ftp.noop()?;
     Ok(())
 }
 
-fn raw_commands(c: &Ctx) -> Outcome {
-    let mut ftp = c.connect()?;
+fn raw_commands<D: Driver>(c: &Ctx) -> Outcome {
+    let mut ftp = D::connect_ctx(c)?;
     let reply = ftp.raw("SYST")?;
     ensure!(reply.code().get() == 215, "SYST: {reply:?}");
     let reply = ftp.raw("XYZZY")?;
@@ -681,9 +699,9 @@ fn raw_commands(c: &Ctx) -> Outcome {
 
 /// 530, the password masked; and at once, unless the server delays its
 /// 530 on purpose (then within its delay).
-fn wrong_password(c: &Ctx) -> Outcome {
+fn wrong_password<D: Driver>(c: &Ctx) -> Outcome {
     let bad = "not-the-password";
-    let mut client = Client::connect(c.addr, c.with_tls(Config::default()))?;
+    let mut client = D::connect(c.addr, c.with_tls(Config::default()))?;
     let started = Instant::now();
     let err = client
         .login(&c.target.login.user, bad)
@@ -703,9 +721,9 @@ fn wrong_password(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn line_breaks_refused(c: &Ctx) -> Outcome {
+fn line_breaks_refused<D: Driver>(c: &Ctx) -> Outcome {
     c.put("keep", b"x");
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let keep = c.path("keep");
     for bad in [
         format!("a\r\nDELE {keep}"),
@@ -727,9 +745,9 @@ fn line_breaks_refused(c: &Ctx) -> Outcome {
 /// closed data connection (426 or 226) and the session goes on; where it
 /// sends no final reply (Pure-FTPd), the client gives the session up after
 /// a short bound rather than hang.
-fn dropped_unfinished_download(c: &Ctx) -> Outcome {
+fn dropped_unfinished_download<D: Driver>(c: &Ctx) -> Outcome {
     c.put("big.bin", &pattern(4 << 20, 6));
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let started = Instant::now();
     {
         let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
@@ -745,9 +763,9 @@ fn dropped_unfinished_download(c: &Ctx) -> Outcome {
     Ok(())
 }
 
-fn finish_of_unfinished_download_fails(c: &Ctx) -> Outcome {
+fn finish_of_unfinished_download_fails<D: Driver>(c: &Ctx) -> Outcome {
     c.put("big.bin", &pattern(4 << 20, 6));
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
     let mut first = [0u8; 1000];
     download.read_exact(&mut first)?;
@@ -767,9 +785,9 @@ fn finish_of_unfinished_download_fails(c: &Ctx) -> Outcome {
     session_goes_on_after_early_close(c, &mut ftp)
 }
 
-fn abandoned_download(c: &Ctx) -> Outcome {
+fn abandoned_download<D: Driver>(c: &Ctx) -> Outcome {
     c.put("big.bin", &pattern(8 << 20, 6));
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     let mut download = ftp.retrieve_stream(c.path("big.bin"))?;
     let mut first = [0u8; 1000];
     download.read_exact(&mut first)?;
@@ -785,14 +803,14 @@ fn abandoned_download(c: &Ctx) -> Outcome {
 /// PASV only (no EPSV), over IPv4: the client connects to the control
 /// connection's peer, whatever address the 227 reply names (vsftpd here
 /// advertises an unreachable one).
-fn pasv_only(c: &Ctx) -> Outcome {
+fn pasv_only<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(1_234_567, 2);
     c.put("file.bin", &content);
     let config = Config {
         use_epsv: false,
         ..Config::default()
     };
-    let mut ftp = c.connect_with(config)?;
+    let mut ftp = D::connect_ctx_with(c, config)?;
     let mut got = Vec::new();
     ftp.retrieve(c.path("file.bin"), &mut got)?;
     ensure!(got == content, "retrieved {} bytes, differing", got.len());
@@ -849,11 +867,11 @@ fn raw_pasv_reply(c: &Ctx) -> Result<String, libtest_mimic::Failed> {
     Ok(answer)
 }
 
-fn anonymous_connect_url(c: &Ctx) -> Outcome {
+fn anonymous_connect_url<D: Driver>(c: &Ctx) -> Outcome {
     let path = c.anon_put("pub.txt", b"public");
     let url = FtpUrl::parse(&c.anon_url(""))?;
     ensure!(url.user() == "anonymous", "user {}", url.user());
-    let mut ftp = Client::connect_url(&url, c.with_tls(Config::default()))?;
+    let mut ftp = D::connect_url(&url, c.with_tls(Config::default()))?;
     let mut copy = Vec::new();
     ftp.retrieve(&path, &mut copy)?;
     ensure!(copy == b"public", "{copy:?}");

@@ -18,7 +18,8 @@
 //! there; `FTP_MATRIX_SUMMARY_ONLY=1` prints that table without running.
 //! With `FTP_MATRIX_LOGS=DIR`, a failed case leaves the command line,
 //! stdout and stderr of each of its `ftp-cli` runs in `DIR/TRIAL/`
-//! (passwords masked).
+//! (passwords masked). With `FTP_MATRIX_TRACE=1` the library cases' commands
+//! and replies go to stderr.
 //!
 //! Adding a case: a function in a group module and one line in its
 //! `group()`. Adding a group: a module with a `group()` and one line in
@@ -41,6 +42,7 @@ macro_rules! ensure {
 mod active;
 mod cli;
 mod ctx;
+mod driver;
 mod drop_box;
 mod harness;
 mod library;
@@ -58,7 +60,8 @@ use target::Target;
 fn groups() -> Vec<Group> {
     vec![
         cli::group(),
-        library::group(),
+        library::group::<ftp_client::Client>(),
+        library::group::<driver::Tokio>(),
         sizes::group(),
         names::group(),
         drop_box::group(),
@@ -71,6 +74,14 @@ fn groups() -> Vec<Group> {
 
 fn main() -> ExitCode {
     let args = libtest_mimic::Arguments::from_args();
+    // FTP_MATRIX_TRACE=1: the library cases' commands and replies (both
+    // drivers log them with tracing) on stderr, to see where a case stops.
+    if std::env::var_os("FTP_MATRIX_TRACE").is_some() {
+        tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_writer(std::io::stderr)
+            .init();
+    }
     let results = std::env::var_os("FTP_MATRIX_RESULTS").map(std::path::PathBuf::from);
     if std::env::var_os("FTP_MATRIX_SUMMARY_ONLY").is_some() {
         let Some(path) = results else {

@@ -5,6 +5,7 @@
 use std::io::{Read, Write};
 
 use crate::ctx::{Ctx, has_content, pattern};
+use crate::driver::{DownloadStream, Driver, Tokio, UploadStream};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 
@@ -13,7 +14,16 @@ pub fn group() -> Group {
         name: "tls",
         families: &[Family::V4],
         cases: vec![
-            Case::new("resumed_24_mixed_transfers", resumed_mixed_transfers).needs(Need::Tls),
+            Case::new(
+                "resumed_24_mixed_transfers",
+                resumed_mixed_transfers::<ftp_client::Client>,
+            )
+            .needs(Need::Tls),
+            Case::new(
+                "resumed_24_mixed_transfers_tokio",
+                resumed_mixed_transfers::<Tokio>,
+            )
+            .needs(Need::Tls),
             Case::new("verbose_shows_tls", verbose_shows_tls).needs(Need::Tls),
         ],
     }
@@ -22,13 +32,13 @@ pub fn group() -> Group {
 /// 24 data connections in one session, two uploads for each download (on
 /// TLS 1.3 uploads are where tickets run out): each one resumed (where the
 /// server offers resumption at all).
-fn resumed_mixed_transfers(c: &Ctx) -> Outcome {
+fn resumed_mixed_transfers<D: Driver>(c: &Ctx) -> Outcome {
     let want = if no_resumption(c) {
         Some(false)
     } else {
         Some(true)
     };
-    let mut ftp = c.connect()?;
+    let mut ftp = D::connect_ctx(c)?;
     ensure!(ftp.is_tls(), "the session is not TLS");
     for i in 0..24u32 {
         if i % 3 == 2 {

@@ -1,0 +1,385 @@
+//! What both drivers (the blocking [`Client`](crate::Client) and the
+//! async `tokio::Client`) need beyond carrying out the session's actions:
+//! the session's settings from a [`Config`], the TLS context, the target
+//! of a URL, command arguments, each operation's outcome as its result,
+//! the end of an operation as an [`Error`], listings split into lines and
+//! parsed into entries, and the rules for a transfer cut short. Written
+//! once here, so that the drivers differ only in how they wait.
+
+use std::net::SocketAddr;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ftp_proto::decode::{Facts, Features, Timestamp};
+use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
+use ftp_proto::{Arg, Failure, Outcome, Reply, SessionConfig, TransferStart};
+
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::tls::{TlsConfig, TlsContext, client_config};
+use crate::url::FtpUrl;
+
+/// Size of each read from the control connection.
+pub(crate) const CONTROL_READ_SIZE: usize = 8 * 1024;
+/// How long an abort waits for its last reply once the first has come:
+/// servers send both at once, or never send the second.
+pub(crate) const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long to wait for the server's word on a transfer the client cut
+/// short. Pure-FTPd, for one, answers an abandoned download with another
+/// 1xx and nothing final; waiting longer gains nothing.
+pub(crate) const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
+/// Downloads read this much at a time: large reads keep system calls few.
+pub(crate) const DOWNLOAD_CHUNK: usize = 256 * 1024;
+/// Uploads from a reader write this much at a time.
+pub(crate) const UPLOAD_CHUNK: usize = 256 * 1024;
+
+/// The session's settings for a control connection to `peer`.
+pub(crate) fn session_config(config: &Config, peer: SocketAddr) -> SessionConfig {
+    let mut session = SessionConfig::new(peer);
+    session.trust_pasv_host = config.trust_pasv_host;
+    session.use_epsv = config.use_epsv;
+    session.active = config.data_mode.is_active();
+    session.limits = config.limits;
+    session.transfer_type = config.transfer_type;
+    session.tls = config.tls;
+    session
+}
+
+/// The session's rustls configuration, when `config` asks for TLS: built
+/// once per session, before connecting (a missing CA file fails without a
+/// connection).
+pub(crate) fn tls_config(config: &Config) -> Result<Option<TlsConfig>> {
+    if config.tls.is_tls() {
+        client_config(&config.tls_trust, config.tls_max_version).map(Some)
+    } else {
+        Ok(None)
+    }
+}
+
+/// The session's TLS once connected to `peer`: its configuration, and the
+/// name every connection of the session uses ([`Config::tls_server_name`],
+/// else `peer`'s address), so that data connections resume the control
+/// connection's TLS session.
+pub(crate) fn tls_context(
+    config: &Config,
+    tls: Option<TlsConfig>,
+    peer: SocketAddr,
+) -> Result<Option<TlsContext>> {
+    let Some(tls) = tls else { return Ok(None) };
+    let name = config
+        .tls_server_name
+        .clone()
+        .unwrap_or_else(|| peer.ip().to_string());
+    TlsContext::new(tls, &name).map(Some)
+}
+
+/// What connecting to `url` means: the `host:port` to resolve (as text,
+/// for the error if it does not resolve), and `config` with the URL's TLS
+/// mode and, unless set, its host as the TLS server name.
+pub(crate) fn url_target(url: &FtpUrl, mut config: Config) -> (String, Config) {
+    let name = if url.host().contains(':') {
+        format!("[{}]:{}", url.host(), url.port())
+    } else {
+        format!("{}:{}", url.host(), url.port())
+    };
+    if url.tls().is_tls() {
+        config.tls = url.tls();
+    }
+    if config.tls_server_name.is_none() {
+        config.tls_server_name = Some(url.host().to_owned());
+    }
+    (name, config)
+}
+
+/// The error when a name resolved to no address at all.
+pub(crate) fn no_addresses(name: Option<String>) -> Error {
+    Error::Resolve {
+        host: name,
+        source: std::io::Error::new(std::io::ErrorKind::NotFound, "no addresses"),
+    }
+}
+
+/// A command argument; CR, LF or NUL in it is refused before sending.
+pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
+    Arg::new(value.as_ref().to_vec()).map_err(|source| Error::InvalidArgument { what, source })
+}
+
+/// `None` for an empty path: the command then goes without an argument.
+pub(crate) fn optional_arg(path: impl AsRef<[u8]>) -> Result<Option<Arg>> {
+    let path = path.as_ref();
+    if path.is_empty() {
+        Ok(None)
+    } else {
+        arg("path", path).map(Some)
+    }
+}
+
+/// The session ended an operation with an outcome of another kind: a bug
+/// in this crate or in `ftp-proto`, reported rather than panicking.
+pub(crate) fn unexpected(operation: &str, outcome: Outcome) -> Error {
+    Error::Internal(format!("{operation} ended with {outcome:?}"))
+}
+
+/// The operation's end as the driver reports it: its outcome, or its
+/// failure as an [`Error`]; a data connection that could not be opened is
+/// reported with the driver's own error (`connect_error`), which says why.
+pub(crate) fn done(
+    result: std::result::Result<Outcome, Failure>,
+    connect_error: Option<Error>,
+) -> Result<Outcome> {
+    match (result, connect_error) {
+        (Err(Failure::DataConnectFailed), Some(error)) => Err(error),
+        (result, _) => result.map_err(Error::from),
+    }
+}
+
+/// PWD's outcome.
+pub(crate) fn path(outcome: Outcome) -> Result<Vec<u8>> {
+    match outcome {
+        Outcome::Path(path) => Ok(path),
+        other => Err(unexpected("PWD", other)),
+    }
+}
+
+/// SIZE's outcome.
+pub(crate) fn size(outcome: Outcome) -> Result<u64> {
+    match outcome {
+        Outcome::Size(size) => Ok(size),
+        other => Err(unexpected("SIZE", other)),
+    }
+}
+
+/// MDTM's outcome.
+pub(crate) fn modified(outcome: Outcome) -> Result<Timestamp> {
+    match outcome {
+        Outcome::Modified(time) => Ok(time),
+        other => Err(unexpected("MDTM", other)),
+    }
+}
+
+/// MLST's outcome.
+pub(crate) fn facts(outcome: Outcome) -> Result<Facts> {
+    match outcome {
+        Outcome::Facts(facts) => Ok(facts),
+        other => Err(unexpected("MLST", other)),
+    }
+}
+
+/// FEAT's outcome.
+pub(crate) fn features(outcome: Outcome) -> Result<Features> {
+    match outcome {
+        Outcome::Features(features) => Ok(features),
+        other => Err(unexpected("FEAT", other)),
+    }
+}
+
+/// The final reply of a command answered with one (SITE, MFMT, a raw
+/// command).
+pub(crate) fn completed(operation: &str, outcome: Outcome) -> Result<Reply> {
+    match outcome {
+        Outcome::Completed(reply) => Ok(reply),
+        other => Err(unexpected(operation, other)),
+    }
+}
+
+/// The end of a transfer's final reply (226, 250).
+pub(crate) fn transferred(outcome: Outcome) -> Result<()> {
+    match outcome {
+        Outcome::Transferred(_) => Ok(()),
+        other => Err(Error::Internal(format!("transfer ended with {other:?}"))),
+    }
+}
+
+/// The end of an abort (ABOR's replies read).
+pub(crate) fn aborted(outcome: Outcome) -> Result<()> {
+    match outcome {
+        Outcome::Aborted(_) => Ok(()),
+        other => Err(Error::Internal(format!("abort ended with {other:?}"))),
+    }
+}
+
+/// The session handed over a data transfer where the operation has none.
+pub(crate) fn transfer_outside_transfer() -> Error {
+    Error::Internal("a data transfer started outside a transfer".to_owned())
+}
+
+/// The session waits for the driver with no operation under way.
+pub(crate) fn session_waits() -> Error {
+    Error::Internal("the session waits with no operation under way".to_owned())
+}
+
+/// A transfer's data connection that the session asked for is missing.
+pub(crate) fn no_data_connection() -> Error {
+    Error::Internal("transfer started without a data connection".to_owned())
+}
+
+/// A listing's lines, byte for byte, without line ends or empty lines.
+pub(crate) fn split_lines(raw: &[u8]) -> Vec<Vec<u8>> {
+    raw.split(|&b| b == b'\n')
+        .map(|line| line.strip_suffix(b"\r").unwrap_or(line))
+        .filter(|line| !line.is_empty())
+        .map(<[u8]>::to_vec)
+        .collect()
+}
+
+/// Lines decoded lossily (bytes that are not UTF-8 become `�`).
+pub(crate) fn lossy(lines: Vec<Vec<u8>>) -> Vec<String> {
+    lines
+        .iter()
+        .map(|line| String::from_utf8_lossy(line).into_owned())
+        .collect()
+}
+
+/// A listing's lines parsed as `format`; `now` dates LIST lines that
+/// omit the year.
+pub(crate) fn parse_entries(format: Format, lines: &[Vec<u8>]) -> Vec<Entry> {
+    let now = now();
+    lines
+        .iter()
+        .filter_map(|line| listing::parse_line(format, line, now))
+        .collect()
+}
+
+/// Whether a refused MLST leaves [`stat`](crate::Client::stat) to try
+/// SIZE/MDTM (the server does not know MLST after all).
+pub(crate) fn mlst_unknown(error: &Error) -> bool {
+    matches!(error.code(), Some(500 | 502))
+}
+
+/// Whether a refused SIZE may mean a directory (tried with CWD).
+pub(crate) fn size_refusal_may_be_dir(error: &Error) -> bool {
+    error.code().is_some_and(|c| c >= 500)
+}
+
+/// The entry [`stat`](crate::Client::stat) gives a file from SIZE (and MDTM
+/// if it answered).
+pub(crate) fn file_entry(path: &[u8], size: u64, modified: Option<Timestamp>) -> Entry {
+    let mut entry = Entry::with_kind(path, Kind::File);
+    entry.size = Some(size);
+    entry.modified = modified.map(|time| Modified {
+        time,
+        precision: if time.nanosecond == 0 {
+            Precision::Second
+        } else {
+            Precision::Subsecond
+        },
+        zone: Zone::Utc,
+    });
+    entry
+}
+
+/// The entry [`stat`](crate::Client::stat) gives a directory.
+pub(crate) fn dir_entry(path: &[u8]) -> Entry {
+    Entry::with_kind(path, Kind::Dir)
+}
+
+/// The current UTC time, for the year of `LIST` dates that omit it.
+fn now() -> Timestamp {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    Timestamp::from_unix(seconds)
+        .or_else(|| Timestamp::new(2000, 1, 1, 0, 0, 0))
+        .unwrap_or(Timestamp {
+            year: 2000,
+            month: 1,
+            day: 1,
+            hour: 0,
+            minute: 0,
+            second: 0,
+            nanosecond: 0,
+        })
+}
+
+/// The error to report for a transfer whose socket failed with `error`
+/// and which `ended` as the server then said: its refusal (426, 552 disk
+/// full…) or its closing the session explains more than a reset or a
+/// broken pipe.
+pub(crate) fn explained_by_server(ended: Result<()>, error: Error) -> Error {
+    match ended {
+        Err(server @ (Error::Refused { .. } | Error::Closed { .. })) => server,
+        _ => error,
+    }
+}
+
+/// How long to wait for the final reply of a transfer the client cut
+/// short (or whose data connection failed).
+pub(crate) fn early_end_timeout(config: &Config) -> Duration {
+    config.final_reply_timeout.min(EARLY_END_REPLY_TIMEOUT)
+}
+
+/// How long to wait for the last reply of an abort.
+pub(crate) fn last_abort_reply_timeout(reply_timeout: Duration) -> Duration {
+    reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT)
+}
+
+/// The verdict on a download the server confirmed: complete, unless its
+/// TLS data connection ended without close_notify and the session cannot
+/// confirm the size ([`TransferStart::accepts_unclean_end`]).
+pub(crate) fn download_verdict(
+    start: &TransferStart,
+    unclean_end: bool,
+    bytes: u64,
+) -> Result<u64> {
+    if !unclean_end {
+        return Ok(bytes);
+    }
+    if start.accepts_unclean_end(bytes) {
+        tracing::debug!(
+            "the TLS data connection ended without close_notify; accepted: the server \
+             confirmed the transfer and the {bytes} bytes announced arrived"
+        );
+        Ok(bytes)
+    } else {
+        Err(Error::Truncated {
+            received: bytes,
+            expected: start.size_hint,
+        })
+    }
+}
+
+/// The error for data left unread when a download is finished.
+pub(crate) fn unread_data() -> Error {
+    Error::io(
+        "finishing the download",
+        std::io::Error::other("the data was not read to its end"),
+    )
+}
+
+/// Logs a reply line by line: the first as `123-text`, the last as
+/// `123 text`, intermediate lines as parsed (a repeated `123-` prefix
+/// dropped). Control characters are escaped so that a hostile server
+/// cannot drive the terminal.
+pub(crate) fn log_reply(reply: &Reply) {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return;
+    }
+    let code = reply.code();
+    let last = reply.line_count() - 1;
+    for (i, line) in reply.lines().enumerate() {
+        let text: String = String::from_utf8_lossy(line)
+            .chars()
+            .flat_map(|c| {
+                let escaped: Vec<char> = if c.is_control() {
+                    c.escape_default().collect()
+                } else {
+                    vec![c]
+                };
+                escaped
+            })
+            .collect();
+        match (i, last) {
+            (0, 0) => tracing::debug!("< {code} {text}"),
+            (0, _) => tracing::debug!("< {code}-{text}"),
+            (i, last) if i == last => tracing::debug!("< {code} {text}"),
+            _ => tracing::debug!("< {text}"),
+        }
+    }
+}
+
+/// Whether an I/O error is a timeout.
+pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
+    matches!(
+        error.kind(),
+        std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+    )
+}

@@ -1,0 +1,456 @@
+//! Async streaming transfers: a download is an [`AsyncRead`], an upload an
+//! [`AsyncWrite`], each finished explicitly so that the server's final
+//! reply is checked.
+
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
+use ftp_proto::TransferStart;
+
+use super::Client;
+use super::stream::{AsyncStream, Deadline};
+use crate::error::{Error, Result};
+use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
+use crate::tls::is_unclean_end;
+use crate::transfer::ByteCounter;
+
+/// A download in progress: read it to the end (it is an [`AsyncRead`]),
+/// then call [`Download::finish`].
+///
+/// To stop early and keep the session, call [`Download::abort`] (ABOR); to
+/// stop and drop the session at once, [`Download::abandon`]. **Dropping it
+/// unfinished** closes the data connection; the client's next operation
+/// first sends ABOR and reads the server's answers, so the session stays
+/// in step.
+///
+/// As with the blocking [`crate::Download`], after a failed read still
+/// call [`Download::finish`]: it returns the server's explanation (426,
+/// 451…) when there is one. Each read fails with a timeout after
+/// [`Config::data_timeout`](crate::Config::data_timeout) without progress.
+#[derive(Debug)]
+pub struct Download<'c> {
+    client: &'c mut Client,
+    data: Option<AsyncStream>,
+    start: TransferStart,
+    resumed: Option<bool>,
+    bytes: u64,
+    /// [`Download::bytes`], for a [`ByteCounter`] elsewhere.
+    counter: Arc<AtomicU64>,
+    eof: bool,
+    /// A TLS data connection ended without close_notify.
+    unclean_end: bool,
+    /// The error a read failed with, for `finish` to report.
+    read_error: Option<io::Error>,
+    deadline: Deadline,
+    finished: bool,
+}
+
+impl<'c> Download<'c> {
+    pub(super) fn new(client: &'c mut Client, data: AsyncStream, start: TransferStart) -> Self {
+        Download {
+            resumed: data.resumed(),
+            deadline: Deadline::new(client.config.data_timeout),
+            client,
+            data: Some(data),
+            start,
+            bytes: 0,
+            counter: Arc::default(),
+            eof: false,
+            unclean_end: false,
+            read_error: None,
+            finished: false,
+        }
+    }
+
+    /// The size the server announced in its 150 reply, if it did.
+    pub fn size_hint(&self) -> Option<u64> {
+        self.start.size_hint
+    }
+
+    /// Over TLS, whether the data connection resumed the control
+    /// connection's TLS session; `None` in clear.
+    pub fn tls_resumed(&self) -> Option<bool> {
+        self.resumed
+    }
+
+    /// Bytes received so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// A handle that reads [`Download::bytes`] from another task or
+    /// thread, e.g. for a progress bar.
+    pub fn counter(&self) -> ByteCounter {
+        ByteCounter(self.counter.clone())
+    }
+
+    /// Copies the rest of the data into `out`; returns the bytes copied.
+    /// On failure the transfer is ended and the server's reply, when it
+    /// explains the failure (e.g. 426), is the error.
+    pub async fn copy_to_end(
+        &mut self,
+        out: &mut (impl AsyncWrite + Unpin + ?Sized),
+    ) -> Result<u64> {
+        let mut buf = std::mem::take(&mut self.client.transfer_buf);
+        let result = self.copy_with(&mut buf, out).await;
+        self.client.transfer_buf = buf;
+        result
+    }
+
+    async fn copy_with(
+        &mut self,
+        buf: &mut Vec<u8>,
+        out: &mut (impl AsyncWrite + Unpin + ?Sized),
+    ) -> Result<u64> {
+        let mut copied = 0;
+        let mut filled = false;
+        loop {
+            grow(buf, filled, DOWNLOAD_CHUNK);
+            let n = match self.read(buf).await {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let timeout = self.client.config.data_timeout;
+                    let error = Error::io_or_timeout("receiving data", e, timeout);
+                    return Err(self.end_after_network_error(error).await);
+                }
+            };
+            filled = n == buf.len();
+            if let Err(e) = out.write_all(&buf[..n]).await {
+                return Err(self.local_write_failure(e).await);
+            }
+            copied += n as u64;
+        }
+        if let Err(e) = out.flush().await {
+            return Err(self.local_write_failure(e).await);
+        }
+        Ok(copied)
+    }
+
+    /// Ends the transfer: succeeds with the byte count only if the data
+    /// reached its end and the server's final reply is 2xx (over TLS, a
+    /// data connection that ended without close_notify must also match
+    /// the announced size, else [`Error::Truncated`]).
+    pub async fn finish(mut self) -> Result<u64> {
+        let timeout = self.client.config.data_timeout;
+        if let Some(e) = self.read_error.take() {
+            let error = Error::io_or_timeout("receiving data", e, timeout);
+            return Err(self.end_after_network_error(error).await);
+        }
+        if !self.eof {
+            let mut probe = [0u8; 1];
+            match self.read(&mut probe).await {
+                Ok(0) => {}
+                Ok(_) => {
+                    let error = shared::unread_data();
+                    return Err(self.end_after_network_error(error).await);
+                }
+                Err(e) => {
+                    let error = Error::io_or_timeout("receiving data", e, timeout);
+                    return Err(self.end_after_network_error(error).await);
+                }
+            }
+        }
+        let final_reply_timeout = self.client.config.final_reply_timeout;
+        self.end(final_reply_timeout).await?;
+        shared::download_verdict(&self.start, self.unclean_end, self.bytes)
+    }
+
+    /// Stops the download and keeps the session: the data connection is
+    /// closed, ABOR sent, and the server's replies read; see
+    /// [`crate::Download::abort`].
+    pub async fn abort(mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        drop(self.data.take());
+        self.client.abort_transfer().await
+    }
+
+    /// Gives up the transfer and the session at once: every later
+    /// operation on the client fails.
+    pub fn abandon(mut self) {
+        self.finished = true;
+        drop(self.data.take());
+        self.client.close_now();
+    }
+
+    /// Closes the data connection (TLS: close_notify) and reads the final
+    /// reply within `timeout`.
+    async fn end(&mut self, timeout: Duration) -> Result<()> {
+        self.finished = true;
+        if let Some(mut data) = self.data.take() {
+            // Over TLS a server that finished sending may wait for our
+            // close_notify before its final reply (proFTPD).
+            let limit = self.client.config.data_timeout;
+            let _ = ::tokio::time::timeout(limit, data.shutdown()).await;
+        }
+        self.client.finish_transfer(timeout).await
+    }
+
+    /// Ends a transfer cut short by the client, waiting briefly for the
+    /// server's word.
+    async fn end_early(&mut self) -> Result<()> {
+        let timeout = shared::early_end_timeout(&self.client.config);
+        self.end(timeout).await
+    }
+
+    async fn end_after_network_error(&mut self, error: Error) -> Error {
+        explained_by_server(self.end_early().await, error)
+    }
+
+    async fn local_write_failure(&mut self, error: io::Error) -> Error {
+        let _ = self.end_early().await;
+        Error::io("writing the downloaded data", error)
+    }
+}
+
+impl AsyncRead for Download<'_> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let Some(data) = this.data.as_mut() else {
+            return Poll::Ready(Ok(()));
+        };
+        let before = buf.filled().len();
+        let polled = Pin::new(&mut *data).poll_read(cx, buf);
+        match this.deadline.check(cx, polled) {
+            Poll::Pending => Poll::Pending,
+            Poll::Ready(Ok(())) => {
+                let n = buf.filled().len() - before;
+                if n == 0 && buf.remaining() > 0 {
+                    this.eof = true;
+                }
+                this.bytes += n as u64;
+                this.counter.fetch_add(n as u64, Ordering::Relaxed);
+                Poll::Ready(Ok(()))
+            }
+            // The TLS stream ended without close_notify: an end, judged by
+            // `finish` against the final reply and the size.
+            Poll::Ready(Err(e)) if data.is_tls() && is_unclean_end(&e) => {
+                this.unclean_end = true;
+                this.eof = true;
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => {
+                if e.kind() != io::ErrorKind::Interrupted {
+                    this.read_error = Some(io::Error::new(e.kind(), e.to_string()));
+                }
+                Poll::Ready(Err(e))
+            }
+        }
+    }
+}
+
+/// The copy buffer starts at 16 KiB and doubles, up to `max`, each time a
+/// read fills it: small transfers (and many sessions at once) keep little
+/// memory, large ones reach large reads after a few.
+fn grow(buf: &mut Vec<u8>, filled: bool, max: usize) {
+    const FIRST: usize = 16 * 1024;
+    let len = buf.len();
+    if len < FIRST {
+        buf.resize(FIRST, 0);
+    } else if filled && len < max {
+        buf.resize((len * 2).min(max), 0);
+    }
+}
+
+/// An upload in progress: write the data (it is an [`AsyncWrite`]), then
+/// call [`Upload::finish`], which ends the data connection (TLS
+/// close_notify, then FIN) and checks the server's final reply.
+///
+/// `shutdown()` only flushes: the end of the data is [`Upload::finish`]'s.
+/// **Dropping it unfinished** cuts the upload short: the client's next
+/// operation sends ABOR first (the server may keep the part it received).
+/// Each write fails with a timeout after
+/// [`Config::data_timeout`](crate::Config::data_timeout) without progress.
+#[derive(Debug)]
+pub struct Upload<'c> {
+    client: &'c mut Client,
+    data: Option<AsyncStream>,
+    resumed: Option<bool>,
+    bytes: u64,
+    /// [`Upload::bytes`], for a [`ByteCounter`] elsewhere.
+    counter: Arc<AtomicU64>,
+    deadline: Deadline,
+    finished: bool,
+}
+
+impl<'c> Upload<'c> {
+    pub(super) fn new(client: &'c mut Client, data: AsyncStream) -> Self {
+        Upload {
+            resumed: data.resumed(),
+            deadline: Deadline::new(client.config.data_timeout),
+            client,
+            data: Some(data),
+            bytes: 0,
+            counter: Arc::default(),
+            finished: false,
+        }
+    }
+
+    /// Bytes sent so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// A handle that reads [`Upload::bytes`] from another task or thread.
+    pub fn counter(&self) -> ByteCounter {
+        ByteCounter(self.counter.clone())
+    }
+
+    /// Over TLS, whether the data connection resumed the control
+    /// connection's TLS session; `None` in clear.
+    pub fn tls_resumed(&self) -> Option<bool> {
+        self.resumed
+    }
+
+    /// Sends everything `src` yields; returns the bytes sent. On failure
+    /// the transfer is ended and the server's reply, when it explains the
+    /// failure (552 disk full, 426…), is the error.
+    pub async fn copy_from(&mut self, src: &mut (impl AsyncRead + Unpin + ?Sized)) -> Result<u64> {
+        let mut buf = std::mem::take(&mut self.client.transfer_buf);
+        let result = self.copy_with(&mut buf, src).await;
+        self.client.transfer_buf = buf;
+        result
+    }
+
+    async fn copy_with(
+        &mut self,
+        buf: &mut Vec<u8>,
+        src: &mut (impl AsyncRead + Unpin + ?Sized),
+    ) -> Result<u64> {
+        let mut sent = 0;
+        let mut filled = false;
+        loop {
+            grow(buf, filled, UPLOAD_CHUNK);
+            let n = match src.read(buf).await {
+                Ok(0) => return Ok(sent),
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    let _ = self.end().await;
+                    return Err(Error::io("reading the data to upload", e));
+                }
+            };
+            filled = n == buf.len();
+            if let Err(e) = self.write_all(&buf[..n]).await {
+                let timeout = self.client.config.data_timeout;
+                let error = Error::io_or_timeout("sending data", e, timeout);
+                return Err(self.end_after_network_error(error).await);
+            }
+            sent += n as u64;
+        }
+    }
+
+    /// Ends the data (flushed, TLS close_notify, FIN; over TLS, what the
+    /// server still sends is read until it closes: its session tickets)
+    /// and checks the server's final reply: succeeds with the byte count
+    /// only if it is 2xx.
+    pub async fn finish(mut self) -> Result<u64> {
+        if let Err(error) = self.close_data().await {
+            return Err(self.end_after_network_error(error).await);
+        }
+        self.end().await.map(|()| self.bytes)
+    }
+
+    /// Stops the upload and tells the server (ABOR), keeping the session.
+    pub async fn abort(mut self) -> Result<()> {
+        if self.finished {
+            return Ok(());
+        }
+        self.finished = true;
+        drop(self.data.take());
+        self.client.abort_transfer().await
+    }
+
+    async fn close_data(&mut self) -> Result<()> {
+        let timeout = self.client.config.data_timeout;
+        let Some(data) = self.data.as_mut() else {
+            return Ok(());
+        };
+        let closed = ::tokio::time::timeout(timeout, async {
+            data.flush().await?;
+            data.shutdown().await
+        })
+        .await
+        .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()));
+        closed.map_err(|e| Error::io_or_timeout("sending data", e, timeout))?;
+        if data.is_tls() {
+            // Read until the server closes: TLS 1.3 session tickets for the
+            // next data connections, and no reset that could cost the
+            // server the end of the upload.
+            let limit = timeout.min(self.client.config.final_reply_timeout);
+            let mut scratch = [0u8; 4096];
+            let _ = ::tokio::time::timeout(limit, async {
+                while let Ok(n) = data.read(&mut scratch).await {
+                    if n == 0 {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
+        Ok(())
+    }
+
+    async fn end(&mut self) -> Result<()> {
+        self.finished = true;
+        drop(self.data.take());
+        let timeout = self.client.config.final_reply_timeout;
+        self.client.finish_transfer(timeout).await
+    }
+
+    async fn end_after_network_error(&mut self, error: Error) -> Error {
+        explained_by_server(self.end().await, error)
+    }
+}
+
+impl AsyncWrite for Upload<'_> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let Some(data) = this.data.as_mut() else {
+            return Poll::Ready(Err(io::Error::new(
+                io::ErrorKind::NotConnected,
+                "the upload is finished",
+            )));
+        };
+        let polled = Pin::new(data).poll_write(cx, buf);
+        let result = this.deadline.check(cx, polled);
+        if let Poll::Ready(Ok(n)) = result {
+            this.bytes += n as u64;
+            this.counter.fetch_add(n as u64, Ordering::Relaxed);
+        }
+        result
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        match this.data.as_mut() {
+            Some(data) => {
+                let polled = Pin::new(data).poll_flush(cx);
+                this.deadline.check(cx, polled)
+            }
+            None => Poll::Ready(Ok(())),
+        }
+    }
+
+    /// Flushes only: [`Upload::finish`] ends the data and reads the reply.
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        self.poll_flush(cx)
+    }
+}

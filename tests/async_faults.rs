@@ -1,0 +1,166 @@
+//! The async client (`ftp_client::tokio`) against the scripted misbehaving
+//! server: the same faults as `tests/faults.rs` end the same way, and the
+//! tokio timers bound every wait (connect, control reads, data reads, the
+//! final reply).
+
+use std::future::Future;
+use std::time::{Duration, Instant};
+
+use ftp_client::tokio::Client;
+use ftp_client::{Config, Error};
+use ftp_suite::FaultServer;
+use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadTarget};
+
+const TIMEOUT: Duration = Duration::from_millis(1500);
+
+fn config() -> Config {
+    Config {
+        connect_timeout: TIMEOUT,
+        control_timeout: TIMEOUT,
+        data_timeout: TIMEOUT,
+        final_reply_timeout: TIMEOUT,
+        ..Config::default()
+    }
+}
+
+async fn connect(server: &FaultServer) -> Result<Client, Error> {
+    let mut client = Client::connect(server.addr(), config()).await?;
+    client.login("user", "pw").await?;
+    Ok(client)
+}
+
+/// Runs `body` on a current-thread runtime (the fault server runs on
+/// threads of its own).
+fn block_on<F: Future>(body: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(body)
+}
+
+#[test]
+fn silent_server_times_out_within_the_bound() {
+    let server = scenarios::silent();
+    block_on(async {
+        let started = Instant::now();
+        let err = Client::connect(server.addr(), config()).await.unwrap_err();
+        let elapsed = started.elapsed();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+        assert!(
+            elapsed >= TIMEOUT && elapsed < TIMEOUT + Duration::from_secs(1),
+            "{elapsed:?}"
+        );
+    });
+}
+
+#[test]
+fn stalled_transfer_times_out_within_the_bound() {
+    let server = scenarios::download_fault(DownloadFault::Stall);
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let started = Instant::now();
+        let err = client.retrieve("f", &mut Vec::new()).await.unwrap_err();
+        let elapsed = started.elapsed();
+        assert!(err.to_string().contains("timed out"), "{err}");
+        // One data-read timeout, then at most one final-reply timeout.
+        assert!(
+            elapsed < 2 * TIMEOUT + Duration::from_secs(1),
+            "{elapsed:?}"
+        );
+    });
+}
+
+#[test]
+fn service_closing_421_mid_command() {
+    let server = scenarios::closes_with_421();
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let err = client.mkdir("d").await.unwrap_err();
+        assert!(matches!(err, Error::Closed { .. }), "{err}");
+        assert_eq!(err.code(), Some(421));
+        assert!(client.is_closed());
+        assert!(client.noop().await.is_err(), "the session is over");
+    });
+}
+
+#[test]
+fn refusal_while_the_data_connection_is_open_but_silent_does_not_hang() {
+    let server = scenarios::refusal_with_data_open();
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let started = Instant::now();
+        let err = client
+            .retrieve("missing", &mut Vec::new())
+            .await
+            .unwrap_err();
+        assert_eq!(err.code(), Some(550), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(1));
+    });
+}
+
+#[test]
+fn final_reply_before_and_after_the_data() {
+    for order in [FinalReply::BeforeData, FinalReply::SecondAfterData] {
+        let server = scenarios::download_with_final_reply(order);
+        block_on(async {
+            let mut client = connect(&server).await.unwrap();
+            let mut out = Vec::new();
+            client.retrieve("f", &mut out).await.unwrap();
+            assert_eq!(out, scenarios::CONTENT);
+        });
+    }
+}
+
+#[test]
+fn half_the_data_then_426_and_a_reset() {
+    for fault in [DownloadFault::Abort426, DownloadFault::ResetData] {
+        let server = scenarios::download_fault(fault);
+        block_on(async {
+            let mut client = connect(&server).await.unwrap();
+            let err = client.retrieve("f", &mut Vec::new()).await.unwrap_err();
+            assert_eq!(err.code(), Some(426), "{fault:?}: {err}");
+        });
+    }
+}
+
+#[test]
+fn control_connection_dropped_mid_transfer() {
+    let server = scenarios::download_fault(DownloadFault::DropControl);
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let err = client.retrieve("f", &mut Vec::new()).await.unwrap_err();
+        assert!(matches!(err, Error::Closed { .. }), "{err}");
+    });
+}
+
+#[test]
+fn data_connection_refused_is_an_io_error_and_the_session_survives() {
+    let server = scenarios::data_connection_refused();
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let err = client.retrieve("f", &mut Vec::new()).await.unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("opening the data connection to 127.0.0.1:"),
+            "{err}"
+        );
+        client.noop().await.unwrap();
+    });
+}
+
+#[test]
+fn upload_refused_after_the_data_disk_full() {
+    for reply in ["552 Disk full", "452 Insufficient storage"] {
+        let server = scenarios::upload_refused_after_data(reply, UploadTarget::New);
+        block_on(async {
+            let mut client = connect(&server).await.unwrap();
+            let err = client
+                .store("f", &mut &[0u8; 200_000][..])
+                .await
+                .unwrap_err();
+            assert_eq!(err.code(), Some(reply[..3].parse().unwrap()), "{err}");
+            assert_eq!(err.is_transient(), reply.starts_with('4'));
+        });
+    }
+}
