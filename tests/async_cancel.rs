@@ -420,3 +420,18 @@ fn dropped_download_stream_is_aborted_by_the_next_call() {
         ftp.quit().await.unwrap();
     });
 }
+
+/// Active mode: the waits for the server's connection (listening, PORT,
+/// the accept) are drop points too; the next call waits again for the same
+/// connection, or aborts the transfer it belonged to.
+#[test]
+fn dropped_at_every_wait_in_active_mode() {
+    let mut setup = plain();
+    setup.config.data_mode = ftp_client::DataMode::Active { address: None };
+    prepare(&setup);
+    block_on(async {
+        every_drop_point(&setup, "RETR (active)", retr).await;
+        every_drop_point(&setup, "STOR (active)", stor).await;
+        every_drop_point(&setup, "LIST (active)", list).await;
+    });
+}

@@ -164,3 +164,74 @@ fn upload_refused_after_the_data_disk_full() {
         });
     }
 }
+
+// --- Active mode ---------------------------------------------------------------
+
+async fn connect_active(server: &FaultServer) -> Result<Client, Error> {
+    let config = Config {
+        data_mode: ftp_client::DataMode::Active { address: None },
+        ..config()
+    };
+    let mut client = Client::connect(server.addr(), config).await?;
+    client.login("user", "pw").await?;
+    Ok(client)
+}
+
+#[test]
+fn active_server_that_never_connects_times_out_within_the_bound() {
+    let server = scenarios::active(scenarios::ActiveFault::NeverConnects);
+    block_on(async {
+        let mut client = connect_active(&server).await.unwrap();
+        let started = Instant::now();
+        let mut got = Vec::new();
+        let err = client.retrieve("f.bin", &mut got).await.unwrap_err();
+        let took = started.elapsed();
+        assert!(matches!(err, Error::Timeout { .. }), "{err}");
+        let text = err.to_string();
+        assert!(
+            text.contains("to open the data connection (active mode)")
+                && text.contains("127.0.0.1"),
+            "{text}"
+        );
+        assert!(took >= TIMEOUT && took < TIMEOUT * 2, "took {took:?}");
+        assert!(got.is_empty());
+        // The server may still connect: the session is over.
+        assert!(client.is_closed());
+    });
+    let received = server.received();
+    assert!(
+        received.iter().any(|c| c.starts_with("EPRT |1|127.0.0.1|"))
+            && received.iter().any(|c| c.starts_with("PORT 127,0,0,1,")),
+        "no EPRT then PORT: {received:?}"
+    );
+}
+
+#[test]
+fn active_connection_from_another_host_is_refused() {
+    let server = scenarios::active(scenarios::ActiveFault::OtherHostOnly);
+    block_on(async {
+        let mut client = connect_active(&server).await.unwrap();
+        let mut got = Vec::new();
+        let err = client.retrieve("f.bin", &mut got).await.unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("a connection from 127.0.0.2:") && text.contains("was refused"),
+            "{text}"
+        );
+        assert!(got.is_empty(), "the thief's bytes were taken: {got:?}");
+    });
+}
+
+#[test]
+fn active_thief_is_ignored_and_the_servers_connection_taken() {
+    let server = scenarios::active(scenarios::ActiveFault::ThiefThenServer);
+    block_on(async {
+        let mut client = connect_active(&server).await.unwrap();
+        let mut got = Vec::new();
+        client.retrieve("f.bin", &mut got).await.unwrap();
+        assert_eq!(got, scenarios::ACTIVE_CONTENT);
+        // An upload the same way, in the same session.
+        client.store("up.bin", &mut &b"uploaded"[..]).await.unwrap();
+        client.quit().await.unwrap();
+    });
+}

@@ -7,19 +7,51 @@
 use ftp_client::{Config, DataMode};
 
 use crate::ctx::{Ctx, has_content, no_temporary_files, pattern};
+use crate::driver::Driver;
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 
+/// The active-mode cases; the library ones through both drivers (the
+/// async driver's in the `active-tokio` group, without the CLI cases).
 pub fn group() -> Group {
     Group {
         name: "active",
         families: &[Family::V4, Family::V6],
         cases: vec![
-            Case::new("library_round_trip", library_round_trip),
-            Case::new("library_resumed_download", library_resumed_download).needs(Need::Rest),
+            Case::new(
+                "library_round_trip",
+                library_round_trip::<ftp_client::Client>,
+            ),
+            Case::new(
+                "library_resumed_download",
+                library_resumed_download::<ftp_client::Client>,
+            )
+            .needs(Need::Rest),
             Case::new("cli_upload_download", cli_upload_download),
             Case::new("cli_listing", cli_listing),
             Case::new("cli_tree_copy_parallel", cli_tree_copy_parallel),
+        ]
+        .into_iter()
+        .map(|case| case.needs(Need::Active))
+        .collect(),
+    }
+}
+
+/// The library cases through the async client.
+pub fn tokio_group() -> Group {
+    Group {
+        name: "active-tokio",
+        families: &[Family::V4, Family::V6],
+        cases: vec![
+            Case::new(
+                "library_round_trip",
+                library_round_trip::<crate::driver::Tokio>,
+            ),
+            Case::new(
+                "library_resumed_download",
+                library_resumed_download::<crate::driver::Tokio>,
+            )
+            .needs(Need::Rest),
         ]
         .into_iter()
         .map(|case| case.needs(Need::Active))
@@ -40,9 +72,9 @@ fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {
 
 /// Upload, download, listing and a missing file in one session: each data
 /// connection is the server's, and a refusal leaves the session usable.
-fn library_round_trip(c: &Ctx) -> Outcome {
+fn library_round_trip<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(700_001, 31);
-    let mut ftp = c.connect_with(active())?;
+    let mut ftp = D::connect_ctx_with(c, active())?;
     ftp.store(c.path("up.bin"), &mut &content[..])?;
     has_content(&c.on_server("up.bin"), &content)?;
     let mut back = Vec::new();
@@ -71,10 +103,10 @@ fn library_round_trip(c: &Ctx) -> Outcome {
 }
 
 /// REST comes after PORT/EPRT and before RETR: the tail only.
-fn library_resumed_download(c: &Ctx) -> Outcome {
+fn library_resumed_download<D: Driver>(c: &Ctx) -> Outcome {
     let content = pattern(300_001, 32);
     c.put("src.bin", &content);
-    let mut ftp = c.connect_with(active())?;
+    let mut ftp = D::connect_ctx_with(c, active())?;
     let mut tail = Vec::new();
     let n = ftp.retrieve_from(c.path("src.bin"), 123_457, &mut tail)?;
     ensure!(

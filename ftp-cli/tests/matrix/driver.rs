@@ -75,6 +75,12 @@ pub trait Driver: Sized {
     fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
     fn retrieve(&mut self, path: impl AsRef<[u8]>, out: &mut (impl Write + ?Sized)) -> Result<u64>;
     fn retrieve_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64>;
+    fn retrieve_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut (impl Write + ?Sized),
+    ) -> Result<u64>;
     fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Download<'_>>;
     fn store(&mut self, path: impl AsRef<[u8]>, src: &mut (impl Read + ?Sized)) -> Result<u64>;
     fn store_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64>;
@@ -189,6 +195,14 @@ impl Driver for Client {
     }
     fn retrieve_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64> {
         Client::retrieve_file(self, path, file)
+    }
+    fn retrieve_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut (impl Write + ?Sized),
+    ) -> Result<u64> {
+        Client::retrieve_from(self, path, offset, out)
     }
     fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Download<'_>> {
         Client::retrieve_stream(self, path)
@@ -393,6 +407,17 @@ impl Driver for Tokio {
     fn retrieve_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64> {
         let mut file = tokio_file(file)?;
         self.rt.block_on(self.client.retrieve_file(path, &mut file))
+    }
+    fn retrieve_from(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        out: &mut (impl Write + ?Sized),
+    ) -> Result<u64> {
+        self.rt.block_on(
+            self.client
+                .retrieve_from(path, offset, &mut SyncWriter(out)),
+        )
     }
     fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Download<'_>> {
         let Tokio { client, rt } = self;

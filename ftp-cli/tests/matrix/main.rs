@@ -69,6 +69,7 @@ fn groups() -> Vec<Group> {
         tree::group(),
         tls::group(),
         active::group(),
+        active::tokio_group(),
     ]
 }
 
