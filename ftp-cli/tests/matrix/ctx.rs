@@ -77,11 +77,15 @@ impl<'a> Ctx<'a> {
         Ok(ctx)
     }
 
-    /// Removes the case's remote directories (local ones go with `self`).
+    /// Empties the case's remote directories (local ones go with `self`).
+    /// The directories themselves stay: a directory vanishing from the
+    /// login directory while another case lists it fails that listing on
+    /// servers that stat every entry (libunftp's file system back end does,
+    /// even for `CWD /`), which would fail a case for another's clean-up.
     pub fn clean_up(&self) {
-        let _ = fs::remove_dir_all(self.on_server(""));
+        empty_dir(&self.on_server(""));
         if let Some(anon) = &self.target.anonymous {
-            let _ = fs::remove_dir_all(anon.root.join(&self.dir));
+            empty_dir(&anon.root.join(&self.dir));
         }
     }
 
@@ -717,4 +721,18 @@ pub fn big_file() -> &'static Path {
         fs::write(&path, pattern(BIG_SIZE, 50)).expect("write the 50 MiB file");
         path
     })
+}
+
+/// Removes everything in `dir`, best effort, and leaves `dir`.
+fn empty_dir(dir: &Path) {
+    let Ok(entries) = fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        let _ = match entry.file_type() {
+            Ok(kind) if kind.is_dir() => fs::remove_dir_all(&path),
+            _ => fs::remove_file(&path),
+        };
+    }
 }
