@@ -3,7 +3,8 @@
 //! tests/hostile_walk.rs (the same checks, and item for item the blocking
 //! walk's output), and against the in-process server on a real tree, also
 //! with each `next()` future dropped part way and called again (no
-//! directory lost or reported twice).
+//! directory lost or reported twice); `retry()` after a transient 425 and
+//! a session that closes end the same way through both drivers.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -387,4 +388,88 @@ fn async_walk_of_a_real_tree_matches_the_blocking_walk() {
         assert!(max_dropped > 0, "no next() was ever dropped");
         ftp.quit().await.unwrap();
     });
+}
+
+/// `walk_dirs` of `hostile` (down to depth 4) descending everywhere, each
+/// refused listing tried again with `retry()`: the listings and errors, in
+/// order, until the end.
+async fn async_retrying_walk(addr: std::net::SocketAddr) -> Vec<String> {
+    let mut ftp = AsyncClient::connect(addr, Config::default()).await.unwrap();
+    ftp.login("user", "pw").await.unwrap();
+    let mut out = Vec::new();
+    let mut walk = ftp.walk_dirs(hostile::ROOT, WalkOptions::default().max_depth(4));
+    while let Some(listing) = walk.next().await {
+        match &listing {
+            Ok(dir) => dir.items.iter().flatten().for_each(|f| walk.descend(f)),
+            Err(_) => walk.retry(),
+        }
+        out.push(render_dir(&listing));
+    }
+    assert!(!ftp.is_closed());
+    out
+}
+
+/// Against a server that refuses every third EPSV with a 425, the async
+/// `DirWalk::retry` lists the refused directory again, as the blocking
+/// one does: the same listings and refusals in the same order (each from
+/// a server of its own, whose count of EPSV starts at 0).
+#[test]
+fn async_walk_dirs_retries_as_the_blocking_one() {
+    let server = hostile::flaky_server();
+    let walked = block_on(async_retrying_walk(server.addr()));
+
+    let server = hostile::flaky_server();
+    let mut ftp = Client::connect(server.addr(), Config::default()).unwrap();
+    ftp.login("user", "pw").unwrap();
+    let mut blocking = Vec::new();
+    let mut walk = ftp.walk_dirs(hostile::ROOT, WalkOptions::default().max_depth(4));
+    while let Some(listing) = walk.next() {
+        match &listing {
+            Ok(dir) => dir.items.iter().flatten().for_each(|f| walk.descend(f)),
+            Err(_) => walk.retry(),
+        }
+        blocking.push(render_dir(&listing));
+    }
+    assert_eq!(walked, blocking);
+    let refused = walked.iter().filter(|l| l.contains("425")).count();
+    assert!(refused > 0, "{walked:#?}");
+    assert!(walked.len() > 2 * refused, "{walked:#?}");
+}
+
+/// A session that closes (421, then the connection ends) ends the async
+/// walks after one error, as it ends the blocking ones.
+#[test]
+fn async_walks_end_when_the_session_closes() {
+    let server = ftp_suite::scenarios::closes_with_421();
+    let (walk, dirs) = block_on(async {
+        let mut ftp = AsyncClient::connect(server.addr(), Config::default())
+            .await
+            .unwrap();
+        ftp.login("user", "pw").await.unwrap();
+        let mut items = Vec::new();
+        let mut walk = ftp.walk("");
+        while let Some(item) = walk.next().await {
+            items.push(render(&item));
+        }
+        assert!(ftp.is_closed());
+        let mut dirs = Vec::new();
+        let mut walk = ftp.walk_dirs("", WalkOptions::default());
+        while let Some(listing) = walk.next().await {
+            dirs.push(render_dir(&listing));
+        }
+        (items, dirs)
+    });
+    assert_eq!(walk.len(), 1, "{walk:?}");
+    assert!(walk[0].contains("421"), "{walk:?}");
+    assert_eq!(dirs.len(), 1, "{dirs:?}");
+
+    let server = ftp_suite::scenarios::closes_with_421();
+    let mut ftp = Client::connect(server.addr(), Config::default()).unwrap();
+    ftp.login("user", "pw").unwrap();
+    assert_eq!(blocking_walk(&mut ftp, "", WalkOptions::default()), walk);
+    let blocking_dirs: Vec<_> = ftp
+        .walk_dirs("", WalkOptions::default())
+        .map(|l| render_dir(&l))
+        .collect();
+    assert_eq!(blocking_dirs, dirs);
 }

@@ -32,6 +32,10 @@ use super::Client;
 /// any dropped operation), so that no directory is lost or reported twice.
 /// If the session closed instead, that next listing fails with the
 /// client's error and the walk ends.
+/// With a [`DirWalk`], directories asked for ([`DirWalk::descend`],
+/// [`DirWalk::follow`]) between the dropped `next()` and the next one are
+/// listed before the dropped directory, as if asked before it was due;
+/// [`DirWalk::retry`] then does nothing, as nothing failed.
 #[derive(Debug)]
 pub struct Walk<'c> {
     client: &'c mut Client,
