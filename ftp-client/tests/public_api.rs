@@ -249,3 +249,25 @@ fn every_type_in_the_public_api_is_exported() {
         31
     );
 }
+
+/// The async client's walks: the same names, options and item types as
+/// the blocking ones.
+#[cfg(feature = "tokio")]
+#[allow(dead_code)]
+async fn async_walks(c: &mut ftp_client::tokio::Client) -> Result<()> {
+    use ftp_client::{WalkDir, tokio};
+    let mut walk: tokio::Walk<'_> = c.walk_with("", WalkOptions::default().max_depth(3));
+    let _: Option<Result<WalkEntry>> = walk.next().await;
+    let _: tokio::Walk<'_> = c.walk("");
+    let mut dirs: tokio::DirWalk<'_> = c.walk_dirs("", WalkOptions::default());
+    let listing: Option<Result<WalkDir>> = dirs.next().await;
+    dirs.retry();
+    let _: &mut tokio::Client = dirs.client();
+    if let Some(Ok(listing)) = listing {
+        for found in listing.items.iter().flatten() {
+            dirs.descend(found);
+            dirs.follow(found)?;
+        }
+    }
+    Ok(())
+}

@@ -38,9 +38,13 @@
 //! siblings, whose client goes with the dropped future; should it ever be
 //! left half done, the session is closed and the next operation fails
 //! with an [`Error::Io`] that says so.
+//!
+//! A walk's `next()` ([`Walk`], [`DirWalk`]) dropped mid-listing takes
+//! nothing from that listing: the next call lists the same directory again.
 
 mod stream;
 mod transfer;
+mod walk;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
@@ -64,6 +68,7 @@ use crate::tls::{TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
 use stream::AsyncStream;
 pub use transfer::{Download, Upload};
+pub use walk::{DirWalk, Walk};
 
 /// An FTP session over tokio sockets: the async twin of
 /// [`crate::Client`], with the same operations, arguments and errors.

@@ -1,12 +1,30 @@
-//! [`Client::walk`]: a depth-first iterator over a remote tree, with the
-//! limits that keep a hostile or broken server from making it endless.
+//! [`Client::walk`] and [`Client::walk_dirs`]: depth-first walks over a
+//! remote tree, with the limits that keep a hostile or broken server from
+//! making them endless.
+//!
+//! The walks' state lives here once, without I/O: [`WalkState`] and
+//! [`DirWalkState`] say which directory to list next and turn its listing
+//! into the next items. A driver only lists: the blocking iterators
+//! ([`blocking`]) and the async walkers (`crate::tokio::Walk`,
+//! `crate::tokio::DirWalk`) are each a loop of a few lines around them.
+//!
+//! A state commits nothing until its listing is handed back: the directory
+//! to list stays the next one until [`WalkState::listed`] or
+//! [`DirWalkState::listed`] takes it, so that an async listing dropped
+//! half way lists that directory again on the next call, neither lost nor
+//! reported twice.
+
+mod blocking;
 
 use std::collections::HashSet;
 
 use ftp_proto::listing::{Entry, Kind, NameError};
 
+#[cfg(doc)]
 use crate::client::Client;
 use crate::error::{Error, Result};
+
+pub use blocking::{DirWalk, Walk};
 
 /// Limits of a [`Walk`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,20 +77,6 @@ pub struct WalkEntry {
     pub depth: usize,
     /// The entry as listed.
     pub entry: Entry,
-}
-
-/// A depth-first walk over a remote tree; see [`Client::walk`].
-#[derive(Debug)]
-pub struct Walk<'c> {
-    client: &'c mut Client,
-    root: Vec<u8>,
-    started: bool,
-    /// The directories being listed, innermost last.
-    stack: Vec<Frame>,
-    /// A directory just reported, listed on the next call.
-    pending: Option<(Vec<u8>, Vec<Vec<u8>>)>,
-    guard: Guard,
-    done: bool,
 }
 
 /// The checks both walks make on every listed entry: the name, the entry
@@ -170,57 +174,6 @@ struct Frame {
     entries: std::vec::IntoIter<Entry>,
 }
 
-impl Client {
-    /// Walks the tree under the directory `path` (`""` for the working
-    /// directory) depth first, with [`WalkOptions::default`]: each
-    /// directory is reported, then its contents. The root itself is not
-    /// reported. See [`Client::walk_with`].
-    ///
-    /// ```no_run
-    /// # let mut ftp: ftp_client::Client = unimplemented!();
-    /// let mut total = 0;
-    /// for item in ftp.walk("pub") {
-    ///     match item {
-    ///         Ok(found) if found.entry.is_file() => total += found.entry.size.unwrap_or(0),
-    ///         Ok(_) => {}
-    ///         Err(e) => eprintln!("warning: {e}"),
-    ///     }
-    /// }
-    /// println!("{total} bytes");
-    /// ```
-    pub fn walk(&mut self, path: impl AsRef<[u8]>) -> Walk<'_> {
-        self.walk_with(path, WalkOptions::default())
-    }
-
-    /// Walks the tree under `path` within `options`' limits. Each item is
-    /// an entry, or an error after which the walk goes on:
-    ///
-    /// - a directory that could not be listed (the server's refusal);
-    /// - [`Error::UnsafeName`]: a name that is not exactly one path
-    ///   component (empty, `.`, `..`, holding `/`, `\` or a control
-    ///   character) or a line no parser understood: skipped, never
-    ///   descended into (`cdir`, `pdir`, `.` and `..` are skipped
-    ///   silently);
-    /// - [`Error::WalkLimit`]: a directory deeper than
-    ///   [`WalkOptions::max_depth`], or one already entered (the same MLSD
-    ///   `unique` fact or path: a listing loop), is not descended into;
-    ///   past [`WalkOptions::max_entries`] the walk ends.
-    ///
-    /// Symbolic links are reported, never followed. An error that closes
-    /// the session ends the walk.
-    pub fn walk_with(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> Walk<'_> {
-        Walk {
-            client: self,
-            root: path.as_ref().to_vec(),
-            started: false,
-            stack: Vec::new(),
-            pending: None,
-            guard: Guard::new(options),
-            done: false,
-        }
-    }
-}
-
 /// `dir/name`, without doubling a trailing slash.
 fn join(dir: &[u8], name: &[u8]) -> Vec<u8> {
     let mut path = dir.to_vec();
@@ -235,52 +188,64 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-impl Walk<'_> {
-    /// Lists `dir` and makes it the innermost frame.
-    fn enter(&mut self, dir: Vec<u8>, relative: Vec<Vec<u8>>) -> Option<Result<WalkEntry>> {
-        match self.client.entries(&dir) {
-            Ok(entries) => {
-                self.stack.push(Frame {
-                    dir,
-                    relative,
-                    entries: entries.into_iter(),
-                });
-                None
-            }
-            Err(e) => {
-                if self.client.is_closed() {
-                    self.done = true;
-                }
-                Some(Err(e))
-            }
-        }
-    }
+/// What [`WalkState::step`] asks of its driver.
+// An item is moved out at once, never stored: no need to box it.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum Step {
+    /// The next item of the walk.
+    Item(Result<WalkEntry>),
+    /// List this directory and hand the result to [`WalkState::listed`].
+    List(Vec<u8>),
+    /// The walk is over.
+    Done,
 }
 
-impl Iterator for Walk<'_> {
-    type Item = Result<WalkEntry>;
+/// The state of a depth-first walk ([`Client::walk_with`]), driven by
+/// [`Walk`] and by the async `crate::tokio::Walk`.
+#[derive(Debug)]
+pub(crate) struct WalkState {
+    root: Vec<u8>,
+    started: bool,
+    /// The directories being listed, innermost last.
+    stack: Vec<Frame>,
+    /// The directory to list next (just reported, or the root), until
+    /// its listing is handed to [`WalkState::listed`].
+    pending: Option<(Vec<u8>, Vec<Vec<u8>>)>,
+    guard: Guard,
+    done: bool,
+}
 
-    fn next(&mut self) -> Option<Self::Item> {
+impl WalkState {
+    pub(crate) fn new(root: &[u8], options: WalkOptions) -> WalkState {
+        WalkState {
+            root: root.to_vec(),
+            started: false,
+            stack: Vec::new(),
+            pending: None,
+            guard: Guard::new(options),
+            done: false,
+        }
+    }
+
+    /// The next item, or the directory to list first. Asking again
+    /// without [`WalkState::listed`] asks for the same directory.
+    pub(crate) fn step(&mut self) -> Step {
         loop {
             if self.done {
-                return None;
+                return Step::Done;
             }
             if !self.started {
                 self.started = true;
                 self.guard.visited.insert(self.root.clone());
-                if let Some(error) = self.enter(self.root.clone(), Vec::new()) {
-                    self.done = true;
-                    return Some(error);
-                }
+                self.pending = Some((self.root.clone(), Vec::new()));
             }
-            if let Some((dir, relative)) = self.pending.take() {
-                if let Some(error) = self.enter(dir, relative) {
-                    return Some(error);
-                }
+            if let Some((dir, _)) = &self.pending {
+                return Step::List(dir.clone());
             }
             let Some(frame) = self.stack.last_mut() else {
                 self.done = true;
-                return None;
+                return Step::Done;
             };
             let Some(entry) = frame.entries.next() else {
                 self.stack.pop();
@@ -290,15 +255,42 @@ impl Iterator for Walk<'_> {
                 Checked::Silent => continue,
                 Checked::End(error) => {
                     self.done = true;
-                    return Some(Err(error));
+                    return Step::Item(Err(error));
                 }
                 Checked::Item(Ok(found)) => {
                     if found.entry.is_dir() {
                         self.pending = Some((found.path.clone(), found.relative.clone()));
                     }
-                    return Some(Ok(found));
+                    return Step::Item(Ok(found));
                 }
-                Checked::Item(Err(error)) => return Some(Err(error)),
+                Checked::Item(Err(error)) => return Step::Item(Err(error)),
+            }
+        }
+    }
+
+    /// The listing of the directory [`WalkState::step`] asked for, and
+    /// whether the session is closed now: an error to report, if any.
+    /// The root's failure, or a closed session, ends the walk.
+    pub(crate) fn listed(
+        &mut self,
+        listing: Result<Vec<Entry>>,
+        closed: bool,
+    ) -> Option<Result<WalkEntry>> {
+        let (dir, relative) = self.pending.take()?;
+        match listing {
+            Ok(entries) => {
+                self.stack.push(Frame {
+                    dir,
+                    relative,
+                    entries: entries.into_iter(),
+                });
+                None
+            }
+            Err(e) => {
+                if closed || relative.is_empty() {
+                    self.done = true;
+                }
+                Some(Err(e))
             }
         }
     }
@@ -319,10 +311,11 @@ pub struct WalkDir {
     pub items: Vec<Result<WalkEntry>>,
 }
 
-/// A walk one directory at a time; see [`Client::walk_dirs`].
+/// The state of a walk one directory at a time ([`Client::walk_dirs`]),
+/// driven by [`DirWalk`] and by the async `crate::tokio::DirWalk`; it
+/// also carries out their `retry`, `descend` and `follow`.
 #[derive(Debug)]
-pub struct DirWalk<'c> {
-    client: &'c mut Client,
+pub(crate) struct DirWalkState {
     guard: Guard,
     root: Vec<u8>,
     started: bool,
@@ -361,33 +354,11 @@ struct Pending {
 /// the root to any directory (as a kernel gives up resolving a path).
 pub const MAX_LINKS: usize = 8;
 
-impl Client {
-    /// Walks the tree under `path` one directory at a time: each item is
-    /// a directory's listing, every entry checked as in
-    /// [`Client::walk_with`], within the same limits. Unlike
-    /// [`Client::walk`], nothing is descended into unless the caller asks
-    /// ([`DirWalk::descend`], [`DirWalk::follow`]), so that a caller can
-    /// act on a whole directory (compare its names, start its files)
-    /// before the next one is listed. Directories asked for during one
-    /// item are listed next, in the order asked (depth first).
-    ///
-    /// ```no_run
-    /// # let mut ftp: ftp_client::Client = unimplemented!();
-    /// let mut walk = ftp.walk_dirs("pub", Default::default());
-    /// while let Some(listing) = walk.next() {
-    ///     let Ok(listing) = listing else { continue };
-    ///     for found in listing.items.iter().flatten() {
-    ///         if found.entry.is_dir() {
-    ///             walk.descend(found);
-    ///         }
-    ///     }
-    /// }
-    /// ```
-    pub fn walk_dirs(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> DirWalk<'_> {
-        DirWalk {
-            client: self,
+impl DirWalkState {
+    pub(crate) fn new(root: &[u8], options: WalkOptions) -> DirWalkState {
+        DirWalkState {
             guard: Guard::new(options),
-            root: path.as_ref().to_vec(),
+            root: root.to_vec(),
             started: false,
             stack: Vec::new(),
             asked: Vec::new(),
@@ -398,28 +369,101 @@ impl Client {
             done: false,
         }
     }
-}
 
-impl DirWalk<'_> {
-    /// Lists again, next, the directory whose listing just failed (the
-    /// last item was an error): after a transient refusal (4xx, such as
-    /// a 425 when the server's passive ports are all taken), the same
-    /// listing may succeed a moment later. Does nothing otherwise.
-    pub fn retry(&mut self) {
+    /// The directory to list next, `None` at the end. It stays the next
+    /// one until [`DirWalkState::listed`] takes its listing.
+    pub(crate) fn next_dir(&mut self) -> Option<Vec<u8>> {
+        if self.done {
+            return None;
+        }
+        if !self.started {
+            self.started = true;
+            self.guard.visited.insert(self.root.clone());
+            self.stack.push(Pending {
+                path: self.root.clone(),
+                relative: Vec::new(),
+                links: 0,
+                chain: vec![normalize(&self.root)],
+                uniques: Vec::new(),
+            });
+        }
+        self.stack.extend(self.asked.drain(..).rev());
+        self.failed = None;
+        self.stack.last().map(|pending| pending.path.clone())
+    }
+
+    /// The listing of the directory [`DirWalkState::next_dir`] gave, and
+    /// whether the session is closed now: the walk's next item.
+    pub(crate) fn listed(&mut self, listing: Result<Vec<Entry>>, closed: bool) -> Result<WalkDir> {
+        let Some(pending) = self.stack.pop() else {
+            return Err(Error::Internal(
+                "a walk's listing with none asked for".to_owned(),
+            ));
+        };
+        let entries = match listing {
+            Ok(entries) => entries,
+            Err(e) => {
+                if closed {
+                    self.done = true;
+                } else {
+                    self.failed = Some(pending);
+                }
+                return Err(e);
+            }
+        };
+        let Pending {
+            path: dir,
+            relative,
+            links,
+            chain,
+            uniques,
+        } = pending;
+        self.links = links;
+        self.chain = chain;
+        self.uniques = uniques;
+        // The listing's `cdir` says which directory this really is: one
+        // above it again is a loop (a link, or a server that lies).
+        let here = entries
+            .iter()
+            .find(|e| e.kind == Kind::CurrentDir)
+            .and_then(|e| e.unique.clone());
+        if let Some(unique) = here {
+            if self.uniques.contains(&unique) {
+                return Err(Error::WalkLimit {
+                    path: lossy(&dir),
+                    what: "a directory it is in, by its MLSD unique fact: already visited (a link loop); not descended into".to_owned(),
+                });
+            }
+            self.uniques.push(unique);
+        }
+        let mut items = Vec::with_capacity(entries.len());
+        for entry in entries {
+            match self.guard.check(&dir, &relative, entry) {
+                Checked::Silent => {}
+                Checked::Item(item) => items.push(item),
+                Checked::End(error) => {
+                    items.push(Err(error));
+                    self.done = true;
+                    break;
+                }
+            }
+        }
+        Ok(WalkDir {
+            path: dir,
+            relative,
+            items,
+        })
+    }
+
+    /// See [`DirWalk::retry`].
+    pub(crate) fn retry(&mut self) {
         if let Some(pending) = self.failed.take() {
             self.asked.push(pending);
         }
     }
 
-    /// The walk's session, for questions between listings (such as where a
-    /// symbolic link leads).
-    pub fn client(&mut self) -> &mut Client {
-        self.client
-    }
-
-    /// Lists `found`, a directory entry of a listing this walk gave,
-    /// after the current directory. Anything else is ignored.
-    pub fn descend(&mut self, found: &WalkEntry) {
+    /// See [`DirWalk::descend`].
+    pub(crate) fn descend(&mut self, found: &WalkEntry) {
         if found.entry.is_dir() {
             let mut chain = self.chain.clone();
             let here = chain.last().cloned().unwrap_or_default();
@@ -434,24 +478,8 @@ impl DirWalk<'_> {
         }
     }
 
-    /// Follows `found`, a symbolic link of the listing this walk gave
-    /// last, as a directory: it is listed by its own path (the server
-    /// resolves it), so what is found under it keeps the link's name and
-    /// stays under the walk's root. Refused with [`Error::WalkLimit`]:
-    ///
-    /// - a link to a directory it is in (its target, resolved against
-    ///   where the link really is, is that directory or above it): a loop;
-    ///   a link to a directory elsewhere, even one copied already, is
-    ///   followed; where the listing gives no target, the followed
-    ///   directory's listing is refused instead if its MLSD `cdir` has the
-    ///   `unique` fact of a directory above it;
-    /// - more than [`MAX_LINKS`] links on the way from the root, or the
-    ///   depth limit: a server that hides a loop behind ever new names, or
-    ///   an absolute target that cannot be compared with a relative root,
-    ///   is stopped there.
-    ///
-    /// A link that turns out not to be a directory fails when listed.
-    pub fn follow(&mut self, found: &WalkEntry) -> Result<()> {
+    /// See [`DirWalk::follow`].
+    pub(crate) fn follow(&mut self, found: &WalkEntry) -> Result<()> {
         let Kind::Symlink { target } = &found.entry.kind else {
             return Err(Error::WalkLimit {
                 path: lossy(&found.path),
@@ -510,7 +538,6 @@ impl DirWalk<'_> {
     }
 }
 
-/// `path` without `.` components, `..` applied where it can be, and
 /// single slashes; a leading `/` is kept.
 fn normalize(path: &[u8]) -> Vec<u8> {
     let mut parts: Vec<&[u8]> = Vec::new();
@@ -541,83 +568,6 @@ fn is_within(dir: &[u8], ancestor: &[u8]) -> bool {
     dir == ancestor
         || dir.starts_with(ancestor)
             && (ancestor.ends_with(b"/") || dir.get(ancestor.len()) == Some(&b'/'))
-}
-
-impl Iterator for DirWalk<'_> {
-    type Item = Result<WalkDir>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        if self.done {
-            return None;
-        }
-        if !self.started {
-            self.started = true;
-            self.guard.visited.insert(self.root.clone());
-            self.stack.push(Pending {
-                path: self.root.clone(),
-                relative: Vec::new(),
-                links: 0,
-                chain: vec![normalize(&self.root)],
-                uniques: Vec::new(),
-            });
-        }
-        self.stack.extend(self.asked.drain(..).rev());
-        let pending = self.stack.pop()?;
-        self.failed = None;
-        let entries = match self.client.entries(&pending.path) {
-            Ok(entries) => entries,
-            Err(e) => {
-                if self.client.is_closed() {
-                    self.done = true;
-                } else {
-                    self.failed = Some(pending);
-                }
-                return Some(Err(e));
-            }
-        };
-        let Pending {
-            path: dir,
-            relative,
-            links,
-            chain,
-            uniques,
-        } = pending;
-        self.links = links;
-        self.chain = chain;
-        self.uniques = uniques;
-        // The listing's `cdir` says which directory this really is: one
-        // above it again is a loop (a link, or a server that lies).
-        let here = entries
-            .iter()
-            .find(|e| e.kind == Kind::CurrentDir)
-            .and_then(|e| e.unique.clone());
-        if let Some(unique) = here {
-            if self.uniques.contains(&unique) {
-                return Some(Err(Error::WalkLimit {
-                    path: lossy(&dir),
-                    what: "a directory it is in, by its MLSD unique fact: already visited (a link loop); not descended into".to_owned(),
-                }));
-            }
-            self.uniques.push(unique);
-        }
-        let mut items = Vec::with_capacity(entries.len());
-        for entry in entries {
-            match self.guard.check(&dir, &relative, entry) {
-                Checked::Silent => {}
-                Checked::Item(item) => items.push(item),
-                Checked::End(error) => {
-                    items.push(Err(error));
-                    self.done = true;
-                    break;
-                }
-            }
-        }
-        Some(Ok(WalkDir {
-            path: dir,
-            relative,
-            items,
-        }))
-    }
 }
 
 #[cfg(test)]
