@@ -162,9 +162,77 @@ pub fn terminal_prompt(user: &str, host: &str) -> Option<std::io::Result<String>
     if !std::io::stdin().is_terminal() {
         return None;
     }
-    Some(rpassword::prompt_password(format!(
-        "Password for {user}@{host}: "
-    )))
+    let prompt = format!("Password for {user}@{host}: ");
+    #[cfg(unix)]
+    return Some(hidden::read(&prompt));
+    #[cfg(not(unix))]
+    return Some(rpassword::prompt_password(prompt));
+}
+
+/// The terminal prompt on Unix. Echo goes off before the prompt is
+/// written, as readpassphrase(3) does: a password typed (or sent) as soon
+/// as the prompt shows is never echoed. rpassword writes the prompt first,
+/// which left that race.
+#[cfg(unix)]
+mod hidden {
+    use std::io::{BufRead, Write};
+    use std::sync::Mutex;
+
+    use rustix::termios::{self, LocalModes, OptionalActions, Termios};
+
+    /// The terminal's settings while echo is off, for an exit on a signal.
+    static SAVED: Mutex<Option<(std::fs::File, Termios)>> = Mutex::new(None);
+
+    pub fn read(prompt: &str) -> std::io::Result<String> {
+        let tty = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .open("/dev/tty")?;
+        let saved = termios::tcgetattr(&tty)?;
+        let mut quiet = saved.clone();
+        quiet.local_modes.remove(LocalModes::ECHO);
+        // The user's Enter still moves to the next line.
+        quiet.local_modes.insert(LocalModes::ECHONL);
+        if let Ok(mut slot) = SAVED.lock() {
+            *slot = Some((tty.try_clone()?, saved.clone()));
+        }
+        termios::tcsetattr(&tty, OptionalActions::Now, &quiet)?;
+        let read = (|| -> std::io::Result<String> {
+            (&tty).write_all(prompt.as_bytes())?;
+            (&tty).flush()?;
+            let mut line = String::new();
+            std::io::BufReader::new(&tty).read_line(&mut line)?;
+            Ok(line)
+        })();
+        let _ = restore();
+        let mut line = read?;
+        while line.ends_with(['\n', '\r']) {
+            line.pop();
+        }
+        Ok(line)
+    }
+
+    /// Puts the terminal back as it was before the prompt, if a prompt
+    /// changed it (also on the way out after a signal); whether it did.
+    pub fn restore() -> bool {
+        match SAVED.lock().ok().and_then(|mut slot| slot.take()) {
+            Some((tty, saved)) => {
+                let _ = termios::tcsetattr(&tty, OptionalActions::Now, &saved);
+                true
+            }
+            None => false,
+        }
+    }
+}
+
+/// Puts the terminal's echo back if a password prompt turned it off: for
+/// an exit on a signal in the middle of the prompt. Whether it did (the
+/// cursor is then still on the prompt's line).
+pub fn restore_terminal() -> bool {
+    #[cfg(unix)]
+    return hidden::restore();
+    #[cfg(not(unix))]
+    return false;
 }
 
 #[cfg(test)]

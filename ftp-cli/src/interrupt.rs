@@ -231,6 +231,10 @@ fn signal_name(signal: i32) -> &'static str {
 /// Removes the local temporary files, says what was interrupted and exits.
 fn leave() -> ! {
     let signal = signalled().unwrap_or(2);
+    // Interrupted at the password prompt: echo back on, and off its line.
+    if crate::credentials::restore_terminal() {
+        eprintln!();
+    }
     let mut registry = registry();
     if !registry.exiting {
         registry.exiting = true;
