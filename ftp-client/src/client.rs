@@ -19,10 +19,6 @@ use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
 use crate::transfer::{Download, Upload, end_failed_start};
 use crate::url::FtpUrl;
 
-/// Active mode: how long each wait on the control connection lasts
-/// between two checks of the listening socket.
-const ACCEPT_POLL: Duration = Duration::from_millis(50);
-
 /// A logged-in (or about to log in) FTP session over blocking sockets.
 ///
 /// - **One operation at a time.** FTP runs one command at a time on a
@@ -916,10 +912,7 @@ impl Client {
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
     fn listen(&mut self) -> Result<()> {
-        let ip = match self.config.data_mode {
-            crate::DataMode::Active { address: Some(ip) } => Ok(ip),
-            _ => self.control.tcp().local_addr().map(|addr| addr.ip()),
-        };
+        let ip = shared::listen_ip(&self.config, || self.control.tcp().local_addr());
         let listening = ip.and_then(|ip| {
             let listener = TcpListener::bind((ip, 0))?;
             let addr = listener.local_addr()?;
@@ -933,14 +926,7 @@ impl Client {
                 self.session.handle_listening(addr)?;
             }
             Err(e) => {
-                let on = match self.config.data_mode {
-                    crate::DataMode::Active { address: Some(ip) } => format!(" on {ip}"),
-                    _ => String::new(),
-                };
-                self.data_connect_error = Some(Error::io(
-                    format!("listening for the data connection (active mode){on}"),
-                    e,
-                ));
+                self.data_connect_error = Some(shared::listen_error(&self.config, e));
                 self.session.handle_data_connect_failed()?;
             }
         }
@@ -983,10 +969,7 @@ impl Client {
                     }
                 }
                 Ok((stream, addr)) => {
-                    // Not the server: someone else raced for the port.
-                    tracing::warn!(
-                        "refused a data connection from {addr}: only {from} (the server) may connect"
-                    );
+                    shared::refused_stranger(addr, from);
                     drop(stream);
                     rejected = Some(addr);
                     continue;
@@ -994,23 +977,14 @@ impl Client {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let now = Instant::now();
                     if now < deadline {
-                        let wait = (deadline - now).min(ACCEPT_POLL);
+                        let wait = (deadline - now).min(shared::ACCEPT_POLL);
                         match self.read_control_once(wait) {
                             Err(e) if is_timeout(&e) => {}
                             other => self.after_control_read(other, wait)?,
                         }
                         continue;
                     }
-                    let refused = match rejected {
-                        Some(addr) => format!("; a connection from {addr} was refused"),
-                        None => String::new(),
-                    };
-                    Error::Timeout {
-                        during: format!(
-                            "waiting for the server {from} to open the data connection (active mode{refused})"
-                        ),
-                        after: timeout,
-                    }
+                    shared::accept_timed_out(from, rejected, timeout)
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => Error::io("accepting the data connection (active mode)", e),

@@ -383,3 +383,59 @@ pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
         std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
     )
 }
+
+// ---------------------------------------------------------------- active mode
+
+/// Active mode: between two looks at the control connection (a 425 there
+/// ends the wait), how long each wait for the server's data connection
+/// lasts.
+pub(crate) const ACCEPT_POLL: Duration = Duration::from_millis(50);
+
+/// Active mode: the address to listen on: the configured one, or the
+/// control connection's local address (`control_local`).
+pub(crate) fn listen_ip(
+    config: &Config,
+    control_local: impl FnOnce() -> std::io::Result<SocketAddr>,
+) -> std::io::Result<std::net::IpAddr> {
+    match config.data_mode {
+        crate::DataMode::Active { address: Some(ip) } => Ok(ip),
+        _ => control_local().map(|addr| addr.ip()),
+    }
+}
+
+/// Active mode: the error for a socket that could not listen.
+pub(crate) fn listen_error(config: &Config, error: std::io::Error) -> Error {
+    let on = match config.data_mode {
+        crate::DataMode::Active { address: Some(ip) } => format!(" on {ip}"),
+        _ => String::new(),
+    };
+    Error::io(
+        format!("listening for the data connection (active mode){on}"),
+        error,
+    )
+}
+
+/// Active mode: a connection to the listening socket from `addr`, which is
+/// not the server `from`, was refused (someone raced for the port).
+pub(crate) fn refused_stranger(addr: SocketAddr, from: std::net::IpAddr) {
+    tracing::warn!("refused a data connection from {addr}: only {from} (the server) may connect");
+}
+
+/// Active mode: the server `from` did not connect within `timeout`;
+/// `rejected` is the last stranger refused meanwhile.
+pub(crate) fn accept_timed_out(
+    from: std::net::IpAddr,
+    rejected: Option<SocketAddr>,
+    timeout: Duration,
+) -> Error {
+    let refused = match rejected {
+        Some(addr) => format!("; a connection from {addr} was refused"),
+        None => String::new(),
+    };
+    Error::Timeout {
+        during: format!(
+            "waiting for the server {from} to open the data connection (active mode{refused})"
+        ),
+        after: timeout,
+    }
+}

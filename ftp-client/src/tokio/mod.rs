@@ -148,10 +148,6 @@ impl std::fmt::Debug for Connecting {
     }
 }
 
-/// Active mode: how long each wait for the server's data connection lasts
-/// between two looks at the control connection.
-const ACCEPT_POLL: Duration = Duration::from_millis(50);
-
 /// Where [`Client::run`] stopped.
 enum Step {
     Done(Outcome),
@@ -1015,11 +1011,11 @@ impl Client {
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
     fn listen(&mut self) -> Result<()> {
-        let ip = match (self.config.data_mode, self.control.as_ref()) {
-            (crate::DataMode::Active { address: Some(ip) }, _) => Ok(ip),
-            (_, Some(control)) => control.tcp().local_addr().map(|addr| addr.ip()),
-            (_, None) => Err(io::ErrorKind::NotConnected.into()),
-        };
+        let control = self.control.as_ref();
+        let ip = shared::listen_ip(&self.config, || match control {
+            Some(control) => control.tcp().local_addr(),
+            None => Err(io::ErrorKind::NotConnected.into()),
+        });
         let listening = ip.and_then(|ip| {
             let listener = std::net::TcpListener::bind((ip, 0))?;
             listener.set_nonblocking(true)?;
@@ -1034,14 +1030,7 @@ impl Client {
                 self.session.handle_listening(addr)?;
             }
             Err(e) => {
-                let on = match self.config.data_mode {
-                    crate::DataMode::Active { address: Some(ip) } => format!(" on {ip}"),
-                    _ => String::new(),
-                };
-                self.data_connect_error = Some(Error::io(
-                    format!("listening for the data connection (active mode){on}"),
-                    e,
-                ));
+                self.data_connect_error = Some(shared::listen_error(&self.config, e));
                 self.session.handle_data_connect_failed()?;
             }
         }
@@ -1074,18 +1063,9 @@ impl Client {
             };
             let now = ::tokio::time::Instant::now();
             if now >= deadline {
-                let refused = match rejected {
-                    Some(addr) => format!("; a connection from {addr} was refused"),
-                    None => String::new(),
-                };
-                break Error::Timeout {
-                    during: format!(
-                        "waiting for the server {from} to open the data connection (active mode{refused})"
-                    ),
-                    after: timeout,
-                };
+                break shared::accept_timed_out(from, rejected, timeout);
             }
-            let wait = (deadline - now).min(ACCEPT_POLL);
+            let wait = (deadline - now).min(shared::ACCEPT_POLL);
             match ::tokio::time::timeout(wait, listener.accept()).await {
                 Ok(Ok((stream, addr))) if addr.ip() == from => {
                     tracing::debug!("data connection from {addr}");
@@ -1099,10 +1079,7 @@ impl Client {
                     return Ok(());
                 }
                 Ok(Ok((stream, addr))) => {
-                    // Not the server: someone else raced for the port.
-                    tracing::warn!(
-                        "refused a data connection from {addr}: only {from} (the server) may connect"
-                    );
+                    shared::refused_stranger(addr, from);
                     drop(stream);
                     rejected = Some(addr);
                 }
