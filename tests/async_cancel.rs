@@ -16,11 +16,11 @@ use std::future::Future;
 use std::io::Write;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use ftp_client::tokio::Client;
 use ftp_client::{Config, Error, FtpUrl, Trust};
+use ftp_suite::drive::{block_on, drop_after};
 use ftp_suite::{FtpsSetup, Leaf, TestPki, TestServer};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
@@ -29,35 +29,6 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const MAX_DROP_POINTS: usize = 400;
 const CHECK_FILE: &[u8] =
     b"the check file: if the session is out of step, this is not what comes\n";
-
-/// Polls `fut`, and drops it after its `n`th `Pending`: `None` if it was
-/// dropped, its output if it completed first.
-struct DropAfter<F: Future> {
-    fut: Pin<Box<F>>,
-    pending_left: usize,
-}
-
-impl<F: Future> Future for DropAfter<F> {
-    type Output = Option<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.fut.as_mut().poll(cx) {
-            Poll::Ready(output) => Poll::Ready(Some(output)),
-            Poll::Pending if self.pending_left == 0 => Poll::Ready(None),
-            Poll::Pending => {
-                self.pending_left -= 1;
-                Poll::Pending
-            }
-        }
-    }
-}
-
-fn drop_after<F: Future>(fut: F, n: usize) -> DropAfter<F> {
-    DropAfter {
-        fut: Box::pin(fut),
-        pending_left: n,
-    }
-}
 
 /// The client's last log line, kept by a subscriber of this thread.
 #[derive(Clone, Default)]
@@ -346,16 +317,6 @@ fn prepare(setup: &Setup) {
     for i in 0..300 {
         std::fs::write(root.join(format!("many/file-{i:03}.txt")), b"x").unwrap();
     }
-}
-
-/// Runs `body` on a current-thread runtime of its own (the in-process
-/// server runs on another: a runtime cannot start or stop inside one).
-fn block_on<F: Future>(body: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(body)
 }
 
 #[test]

@@ -3,12 +3,12 @@
 //! tokio timers bound every wait (connect, control reads, data reads, the
 //! final reply).
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
 use ftp_client::tokio::Client;
 use ftp_client::{Config, Error};
 use ftp_suite::FaultServer;
+use ftp_suite::drive::block_on;
 use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadTarget};
 
 const TIMEOUT: Duration = Duration::from_millis(1500);
@@ -27,16 +27,6 @@ async fn connect(server: &FaultServer) -> Result<Client, Error> {
     let mut client = Client::connect(server.addr(), config()).await?;
     client.login("user", "pw").await?;
     Ok(client)
-}
-
-/// Runs `body` on a current-thread runtime (the fault server runs on
-/// threads of its own).
-fn block_on<F: Future>(body: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(body)
 }
 
 #[test]

@@ -6,23 +6,12 @@
 //! directory lost or reported twice); `retry()` after a transient 425 and
 //! a session that closes end the same way through both drivers.
 
-use std::future::Future;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use ftp_client::tokio::Client as AsyncClient;
 use ftp_client::{
     Client, Config, Error, MAX_LINKS, NameError, WalkDir, WalkEntry, WalkOptions, check_component,
 };
+use ftp_suite::drive::{block_on, drop_after};
 use ftp_suite::{PASSWORD, TestServer, USER, hostile};
-
-fn block_on<F: Future>(body: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime")
-        .block_on(body)
-}
 
 /// An item as text, errors by their message: `Error` has no `PartialEq`.
 fn render(item: &Result<WalkEntry, Error>) -> String {
@@ -262,35 +251,6 @@ fn make_tree(server: &TestServer) {
         ("e/f/five", 5),
     ] {
         std::fs::write(root.join(file), vec![b'x'; len]).unwrap();
-    }
-}
-
-/// Polls `fut` and gives up after its `n`th `Pending`, dropping it:
-/// `None` if dropped, its output if it completed first.
-struct DropAfter<F: Future> {
-    fut: Pin<Box<F>>,
-    pending_left: usize,
-}
-
-impl<F: Future> Future for DropAfter<F> {
-    type Output = Option<F::Output>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        match self.fut.as_mut().poll(cx) {
-            Poll::Ready(output) => Poll::Ready(Some(output)),
-            Poll::Pending if self.pending_left == 0 => Poll::Ready(None),
-            Poll::Pending => {
-                self.pending_left -= 1;
-                Poll::Pending
-            }
-        }
-    }
-}
-
-fn drop_after<F: Future>(fut: F, n: usize) -> DropAfter<F> {
-    DropAfter {
-        fut: Box::pin(fut),
-        pending_left: n,
     }
 }
 

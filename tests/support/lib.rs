@@ -16,6 +16,7 @@ use tokio::runtime::Runtime;
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
+pub mod drive;
 pub mod fault;
 pub mod hostile;
 mod relay;
