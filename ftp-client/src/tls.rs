@@ -285,24 +285,13 @@ impl Stream {
     /// Version, cipher suite and whether the session was resumed, for logs.
     pub(crate) fn describe(&self) -> Option<String> {
         let Stream::Tls(tls) = self else { return None };
-        let conn = &tls.conn;
-        let version = conn
-            .protocol_version()
-            .map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}"));
-        let suite = conn
-            .negotiated_cipher_suite()
-            .map_or_else(String::new, |s| format!("{:?}", s.suite()));
-        let kind = match conn.handshake_kind() {
-            Some(HandshakeKind::Resumed) => "session resumed",
-            _ => "new session",
-        };
-        Some(format!("{version}, {suite}, {kind}"))
+        Some(describe(&tls.conn))
     }
 
     /// Whether the TLS session was resumed (`None` in clear).
     pub(crate) fn resumed(&self) -> Option<bool> {
         match self {
-            Stream::Tls(tls) => Some(tls.conn.handshake_kind() == Some(HandshakeKind::Resumed)),
+            Stream::Tls(tls) => Some(resumed(&tls.conn)),
             Stream::Plain(_) => None,
         }
     }
@@ -412,6 +401,28 @@ impl Write for Stream {
             Stream::Tls(tls) => tls.flush(),
         }
     }
+}
+
+/// A TLS connection's version, cipher suite and whether its session was
+/// resumed, for logs (both drivers).
+pub(crate) fn describe(conn: &ClientConnection) -> String {
+    let version = conn
+        .protocol_version()
+        .map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}"));
+    let suite = conn
+        .negotiated_cipher_suite()
+        .map_or_else(String::new, |s| format!("{:?}", s.suite()));
+    let kind = if resumed(conn) {
+        "session resumed"
+    } else {
+        "new session"
+    };
+    format!("{version}, {suite}, {kind}")
+}
+
+/// Whether a TLS connection resumed an earlier session (both drivers).
+pub(crate) fn resumed(conn: &ClientConnection) -> bool {
+    conn.handshake_kind() == Some(HandshakeKind::Resumed)
 }
 
 /// The socket under a TLS stream, read in large pieces: rustls asks for one

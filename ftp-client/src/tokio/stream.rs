@@ -7,7 +7,6 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use rustls::HandshakeKind;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
@@ -39,9 +38,7 @@ impl AsyncStream {
     /// Whether the TLS session was resumed (`None` in clear).
     pub(crate) fn resumed(&self) -> Option<bool> {
         match self {
-            AsyncStream::Tls(tls) => {
-                Some(tls.get_ref().1.handshake_kind() == Some(HandshakeKind::Resumed))
-            }
+            AsyncStream::Tls(tls) => Some(crate::tls::resumed(tls.get_ref().1)),
             AsyncStream::Plain(_) => None,
         }
     }
@@ -51,18 +48,7 @@ impl AsyncStream {
         let AsyncStream::Tls(tls) = self else {
             return None;
         };
-        let conn = tls.get_ref().1;
-        let version = conn
-            .protocol_version()
-            .map_or_else(|| "TLS".to_owned(), |v| format!("{v:?}"));
-        let suite = conn
-            .negotiated_cipher_suite()
-            .map_or_else(String::new, |s| format!("{:?}", s.suite()));
-        let kind = match conn.handshake_kind() {
-            Some(HandshakeKind::Resumed) => "session resumed",
-            _ => "new session",
-        };
-        Some(format!("{version}, {suite}, {kind}"))
+        Some(crate::tls::describe(tls.get_ref().1))
     }
 }
 
