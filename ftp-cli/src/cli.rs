@@ -98,7 +98,8 @@ pub struct Cli {
     #[arg(short = 'k', long, global = true)]
     pub insecure: bool,
 
-    /// The newest TLS version to use: 1.2 or 1.3 (default)
+    /// The newest TLS version to use: 1.2 or 1.3 (default; a server whose greeting names proFTPD gets
+    /// 1.2, as it issues no TLS 1.3 session ticket for uploads)
     #[arg(long, global = true, value_name = "VERSION", value_parser = parse_tls_version)]
     pub tls_max: Option<ftp_client::TlsVersion>,
 

@@ -327,9 +327,8 @@ fn copy_several(
 
 /// One file of several: tried once more, in a new session, after a failure
 /// that may pass (a 4xx, a lost connection). A session can wear out where
-/// a new one would not: proFTPD over TLS 1.3 gives no session ticket on
-/// upload connections, so after a few uploads it refuses the next data
-/// connection (425).
+/// a new one would not (a server that refuses every data connection after
+/// a while with 425).
 fn again_if_transient(
     session: &mut Session<'_>,
     mut copy: impl FnMut(&mut Session<'_>) -> Result<u64, Failure>,

@@ -380,9 +380,7 @@ fn run_pool<J: Send>(
                         let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
                         std::thread::sleep(std::time::Duration::from_millis(pause));
                         // The last try in a new session: a worn-out one may
-                        // refuse every data connection (proFTPD over TLS 1.3
-                        // runs out of session tickets after a few uploads:
-                        // 425).
+                        // refuse every data connection (425).
                         if attempt + 1 == TRIES {
                             if let Ok(fresh) = connect() {
                                 ops::quit(std::mem::replace(&mut client, fresh));

@@ -151,7 +151,9 @@ impl Client {
         let mut last_error = None;
         for addr in &addrs {
             match TcpStream::connect_timeout(addr, connect_timeout) {
-                Ok(stream) => return Client::with_stream(stream, config, tls_config),
+                Ok(stream) => {
+                    return Client::with_stream_or_tls12(*addr, stream, config, tls_config);
+                }
                 Err(e) => last_error = Some((addr, e)),
             }
         }
@@ -161,6 +163,29 @@ impl Client {
             }
             None => shared::no_addresses(name),
         })
+    }
+
+    /// [`Client::with_stream`], and once more offering TLS 1.2 at most
+    /// where the session asks for it ([`shared::retry_with_tls12`]).
+    fn with_stream_or_tls12(
+        addr: SocketAddr,
+        stream: TcpStream,
+        config: Config,
+        tls_config: Option<crate::tls::TlsConfig>,
+    ) -> Result<Client> {
+        let error = match Client::with_stream(stream, config.clone(), tls_config) {
+            Ok(client) => return Ok(client),
+            Err(error) => error,
+        };
+        let Some(config) = shared::retry_with_tls12(&error, &config) else {
+            return Err(error);
+        };
+        let tls_config = shared::tls_config(&config)?;
+        let stream = TcpStream::connect_timeout(&addr, socket_timeout(config.connect_timeout))
+            .map_err(|e| {
+                Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
+            })?;
+        Client::with_stream(stream, config, tls_config)
     }
 
     /// Wraps an open control connection and reads the greeting (with
@@ -763,6 +788,7 @@ impl Client {
     /// Runs the TLS handshake on the control connection, as the session
     /// asks; a failure ends the session.
     fn secure_control(&mut self) -> Result<()> {
+        shared::tls_for_control(&self.session, &self.config, &mut self.tls)?;
         let Some(tls) = self.tls.as_ref() else {
             self.session.handle_control_secure_failed()?;
             return Err(self.broken(Error::Internal(

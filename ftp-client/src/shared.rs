@@ -15,7 +15,7 @@ use ftp_proto::{Arg, Failure, Outcome, Reply, SessionConfig, TransferStart};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::tls::{TlsConfig, TlsContext, client_config};
+use crate::tls::{TlsConfig, TlsContext, TlsVersion, Trust, client_config};
 use crate::url::FtpUrl;
 
 /// Size of each read from the control connection.
@@ -41,7 +41,59 @@ pub(crate) fn session_config(config: &Config, peer: SocketAddr) -> SessionConfig
     session.limits = config.limits;
     session.transfer_type = config.transfer_type;
     session.tls = config.tls;
+    session.tls13_one_use_tickets = offers_one_use_tls13_tickets(config);
     session
+}
+
+/// Whether the session's TLS offers TLS 1.3 with rustls's tickets, each
+/// presented once. A configuration of the caller's own is used as it is.
+fn offers_one_use_tls13_tickets(config: &Config) -> bool {
+    config.tls.is_tls()
+        && config.tls_max_version == TlsVersion::Tls13
+        && !matches!(config.tls_trust, Trust::Custom(_))
+}
+
+/// Before the control connection's handshake: where the session asks for
+/// TLS 1.2 at most ([`ftp_proto::Session::tls12_only`]), the session's TLS
+/// becomes a TLS 1.2 one (same trust and server name), which every data
+/// connection then resumes.
+pub(crate) fn tls_for_control(
+    session: &ftp_proto::Session,
+    config: &Config,
+    tls: &mut Option<TlsContext>,
+) -> Result<()> {
+    let Some(current) = tls.as_ref() else {
+        return Ok(());
+    };
+    if session.tls12_only() && offers_one_use_tls13_tickets(config) {
+        tracing::debug!(
+            "offering TLS 1.2 at most: {}",
+            ftp_proto::tls_tickets::REASON
+        );
+        let tls12 = client_config(&config.tls_trust, TlsVersion::Tls12)?;
+        *tls = Some(current.with_config(tls12));
+    }
+    Ok(())
+}
+
+/// Whether connecting failed only because the session, with implicit TLS
+/// 1.3, would run out of session tickets: then `config` with TLS 1.2 at
+/// most, to connect again with (once).
+pub(crate) fn retry_with_tls12(error: &Error, config: &Config) -> Option<Config> {
+    let Error::Protocol(failure) = error else {
+        return None;
+    };
+    if !matches!(**failure, Failure::NeedsTls12(_)) || !offers_one_use_tls13_tickets(config) {
+        return None;
+    }
+    tracing::debug!(
+        "connecting again offering TLS 1.2 at most: {}",
+        ftp_proto::tls_tickets::REASON
+    );
+    Some(Config {
+        tls_max_version: TlsVersion::Tls12,
+        ..config.clone()
+    })
 }
 
 /// The session's rustls configuration, when `config` asks for TLS: built

@@ -69,7 +69,9 @@ pub enum TlsVersion {
     /// TLS 1.2 at most: an escape hatch for servers whose TLS 1.3 session
     /// resumption is broken.
     Tls12,
-    /// TLS 1.3 (and 1.2 for servers without it).
+    /// TLS 1.3 (and 1.2 for servers without it). A server whose greeting
+    /// names proFTPD gets TLS 1.2 at most: see
+    /// [`ftp_proto::tls_tickets`].
     #[default]
     Tls13,
 }
@@ -92,6 +94,14 @@ impl TlsContext {
             config: config.config,
             server_name,
         })
+    }
+
+    /// The same server name with another configuration.
+    pub(crate) fn with_config(&self, config: TlsConfig) -> Self {
+        TlsContext {
+            config: config.config,
+            server_name: self.server_name.clone(),
+        }
     }
 
     /// A TLS client for one connection of the session.

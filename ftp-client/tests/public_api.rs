@@ -101,7 +101,7 @@ fn failure_parts(failure: &Failure) -> usize {
             let _: (&Command, &Reply) = (command, reply);
             command_parts(command)
         }
-        Failure::Greeting(reply) | Failure::AccountRequired(reply) => {
+        Failure::Greeting(reply) | Failure::AccountRequired(reply) | Failure::NeedsTls12(reply) => {
             let _: &Reply = reply;
             1
         }

@@ -82,6 +82,7 @@ pub mod decode;
 pub mod listing;
 mod reply;
 pub mod session;
+pub mod tls_tickets;
 
 /// The byte buffer [`Arg::new`] and [`Reply::new`] take (from the `bytes`
 /// crate), re-exported so that naming it needs no other dependency.

@@ -93,6 +93,12 @@ pub struct SessionConfig {
     /// instead of the client to the server (`EPSV`/`PASV`). Off by default;
     /// see the [module docs](self#active-mode).
     pub active: bool,
+    /// The driver's TLS offers TLS 1.3 and presents each session ticket
+    /// once (as rustls does). With a server that issues no ticket on
+    /// upload data connections the session then offers TLS 1.2 at most:
+    /// see [`tls_tickets`](crate::tls_tickets) and
+    /// [`Session::tls12_only`]. Off by default.
+    pub tls13_one_use_tickets: bool,
 }
 
 /// Whether a session runs over TLS, and how it starts (RFC 4217).
@@ -127,6 +133,7 @@ impl SessionConfig {
             transfer_type: TransferType::Binary,
             tls: TlsMode::Plain,
             active: false,
+            tls13_one_use_tickets: false,
         }
     }
 }
@@ -354,6 +361,15 @@ pub enum Failure {
     /// injection problem). The session is closed.
     #[error("the server sent clear text after accepting AUTH TLS")]
     ClearTextAfterAuth,
+    /// Implicit TLS negotiated with TLS 1.3 on offer, and the greeting
+    /// names a server that issues no TLS 1.3 session ticket on upload data
+    /// connections ([`tls_tickets`](crate::tls_tickets)): the session
+    /// would run out of tickets. The driver connects again offering TLS
+    /// 1.2 at most. The session is closed; nothing was sent.
+    #[error(
+        "{0}: the server issues no TLS 1.3 session ticket on upload data connections; connect again offering TLS 1.2 at most"
+    )]
+    NeedsTls12(Reply),
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -367,7 +383,8 @@ impl Failure {
             | Failure::Unexpected { reply, .. }
             | Failure::Greeting(reply)
             | Failure::AccountRequired(reply)
-            | Failure::TlsRefused { reply, .. } => Some(reply),
+            | Failure::TlsRefused { reply, .. }
+            | Failure::NeedsTls12(reply) => Some(reply),
             Failure::Closed(reply) => reply.as_ref(),
             Failure::Malformed(_)
             | Failure::Decode { .. }
@@ -611,6 +628,8 @@ pub struct Session {
     mlsd_refused: bool,
     /// `PROT P` is in force: every data connection is TLS.
     data_protected: bool,
+    /// The control handshake offers TLS 1.2 at most ([`Session::tls12_only`]).
+    tls12_only: bool,
     /// The offset the transfer under way restarts at (`REST`), 0 for none.
     /// Set only by [`Session::transfer_from`], cleared when the operation
     /// ends: no other operation ever sends REST.
@@ -638,6 +657,7 @@ impl Session {
             features: None,
             mlsd_refused: false,
             data_protected: false,
+            tls12_only: false,
             restart_offset: 0,
         };
         if implicit {
@@ -652,6 +672,15 @@ impl Session {
     /// The configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config
+    }
+
+    /// Whether the TLS handshake that [`Action::SecureControl`] asks for
+    /// must offer TLS 1.2 at most, for the reason in
+    /// [`tls_tickets::REASON`](crate::tls_tickets::REASON) (the driver logs
+    /// it). Decided from the greeting, before `AUTH TLS`; every data
+    /// connection then resumes that TLS 1.2 session.
+    pub fn tls12_only(&self) -> bool {
+        self.tls12_only
     }
 
     /// No operation is running: a new one may start.
@@ -1394,8 +1423,14 @@ impl Session {
             State::Closed => self.state = State::Closed,
             State::Greeting => match class {
                 ReplyClass::PositiveCompletion if self.config.tls == TlsMode::Explicit => {
+                    self.tls12_only = self.runs_out_of_tickets(&reply);
                     self.state = State::AuthTls { greeting: reply };
                     self.send(Command::Auth(Arg::from_static("TLS")));
+                }
+                ReplyClass::PositiveCompletion
+                    if self.config.tls == TlsMode::Implicit && self.runs_out_of_tickets(&reply) =>
+                {
+                    self.end_session(Failure::NeedsTls12(reply))
                 }
                 ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::Greeting(reply))),
                 _ if self.config.tls.is_tls() => self.end_session(Failure::Greeting(reply)),
@@ -1553,6 +1588,12 @@ impl Session {
         } else {
             self.finish(Ok(Outcome::LoggedIn(reply)));
         }
+    }
+
+    /// Whether this session, with one-use TLS 1.3 tickets on offer, would
+    /// run out of them with the server that sent `greeting`.
+    fn runs_out_of_tickets(&self, greeting: &Reply) -> bool {
+        self.config.tls13_one_use_tickets && crate::tls_tickets::runs_out_of_tickets(greeting)
     }
 
     fn tls_refused(&self, reply: Reply) -> Failure {

@@ -219,20 +219,6 @@ pub fn trials(targets: &[Arc<Target>], groups: &[Group], cli: &Path) -> Vec<Tria
     trials
 }
 
-/// Whether `target` cannot resume every data connection of the case's
-/// session: a library case (one session, many transfers) over TLS 1.3 on a
-/// server that issues no ticket on upload connections. Each CLI run is a
-/// session of its own, with few data connections.
-fn runs_out_of_tickets(target: &Target, label: &str, case: &str) -> bool {
-    let tls13 = target
-        .tls
-        .as_ref()
-        .is_some_and(|tls| tls.max == ftp_client::TlsVersion::Tls13);
-    let library =
-        label.starts_with("library") || case.starts_with("library") || case.starts_with("resumed");
-    tls13 && target.profile.quirks.tls13_no_tickets_on_uploads && library
-}
-
 fn run_trial(
     target: &Target,
     label: &str,
@@ -242,11 +228,6 @@ fn run_trial(
 ) -> Result<Completion, Failed> {
     let lacking = match target.addr_for(family) {
         None => Some(format!("{} does not listen on IPv6", target.name)),
-        Some(_) if runs_out_of_tickets(target, label, &case.name) => Some(format!(
-            "{}: uploads bring no TLS 1.3 session ticket, so a library session of \
-             several transfers cannot resume every data connection (use TLS 1.2)",
-            target.name
-        )),
         Some(_) => case
             .needs
             .iter()

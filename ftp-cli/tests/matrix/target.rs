@@ -139,11 +139,6 @@ pub struct Quirks {
     /// Names the server will not give a new directory (proFTPD: `*`,
     /// "Invalid directory name"), though files may have them.
     pub refused_directory_names: &'static [&'static [u8]],
-    /// proFTPD over TLS 1.3: an upload's data connection brings no session
-    /// ticket, while each data connection must resume the session with one
-    /// (rustls uses each TLS 1.3 ticket once); a session runs out after a
-    /// few uploads. TLS 1.2 sessions are reused without limit.
-    pub tls13_no_tickets_on_uploads: bool,
     /// Pure-FTPd over TLS 1.3: data connections do not resume the control
     /// connection's TLS session (it issues no ticket; it does not require
     /// resumption either). Over TLS 1.2 they do.
@@ -190,7 +185,6 @@ impl Profile {
             slow_failed_login: false,
             pasv_address: None,
             refused_directory_names: &[],
-            tls13_no_tickets_on_uploads: false,
             no_tls13_resumption: false,
             active_stalls_new_sessions: false,
         };
@@ -241,7 +235,6 @@ impl Profile {
                     tls_early_close_may_end_session: true,
                     final_reply_after_data_close: true,
                     refused_directory_names: &[b"*"],
-                    tls13_no_tickets_on_uploads: true,
                     missing_dir_listing: MissingDirListing::RefusedAfterStart,
                     ..common.quirks.clone()
                 },

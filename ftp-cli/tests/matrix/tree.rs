@@ -528,20 +528,8 @@ fn cli_cp_r_upload(c: &Ctx) -> Outcome {
     // DST exists (the case's directory): the tree goes into DST/up.
     let run = c.cli(&["cp", "-r", src, &c.url("")])?;
     run.expect_ok()?;
-    // proFTPD over TLS 1.3 gives no session ticket on upload connections:
-    // once a session's tickets are spent it refuses the next data
-    // connection (a 4xx), and the file is tried again (up to 3 times).
     let stors = sent(&run, "STOR");
-    let tickets_run_out = c.target.profile.quirks.tls13_no_tickets_on_uploads
-        && c.target
-            .tls
-            .as_ref()
-            .is_some_and(|tls| tls.max == ftp_client::TlsVersion::Tls13);
-    if tickets_run_out {
-        ensure!((4..=12).contains(&stors), "STORs for 4 files: {stors}");
-    } else {
-        ensure!(stors == 4, "one STOR per file: {stors}");
-    }
+    ensure!(stors == 4, "one STOR per file: {stors}");
     has_content(&c.on_server("up/a.txt"), b"alpha\n")?;
     has_content(&c.on_server("up/empty"), b"")?;
     has_content(&c.on_server("up/sub/b.bin"), &pattern(3000, 2))?;

@@ -188,7 +188,9 @@ impl Client {
         let mut last_error = None;
         for addr in &addrs {
             match connect_timeout(*addr, config.connect_timeout).await {
-                Ok(stream) => return Client::with_stream(stream, config, tls_config).await,
+                Ok(stream) => {
+                    return Client::with_stream_or_tls12(*addr, stream, config, tls_config).await;
+                }
                 Err(e) => last_error = Some((addr, e)),
             }
         }
@@ -198,6 +200,30 @@ impl Client {
             }
             None => shared::no_addresses(name),
         })
+    }
+
+    /// [`Client::with_stream`], and once more offering TLS 1.2 at most
+    /// where the session asks for it ([`shared::retry_with_tls12`]).
+    async fn with_stream_or_tls12(
+        addr: SocketAddr,
+        stream: TcpStream,
+        config: Config,
+        tls_config: Option<crate::tls::TlsConfig>,
+    ) -> Result<Client> {
+        let error = match Client::with_stream(stream, config.clone(), tls_config).await {
+            Ok(client) => return Ok(client),
+            Err(error) => error,
+        };
+        let Some(config) = shared::retry_with_tls12(&error, &config) else {
+            return Err(error);
+        };
+        let tls_config = shared::tls_config(&config)?;
+        let stream = connect_timeout(addr, config.connect_timeout)
+            .await
+            .map_err(|e| {
+                Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
+            })?;
+        Client::with_stream(stream, config, tls_config).await
     }
 
     /// Wraps an open control connection and reads the greeting (with TLS,
@@ -882,6 +908,7 @@ impl Client {
     /// The TLS handshake on the control connection, as the session asks;
     /// a failure ends the session.
     async fn secure_control(&mut self) -> Result<()> {
+        shared::tls_for_control(&self.session, &self.config, &mut self.tls)?;
         let (Some(tls), Some(AsyncStream::Plain(tcp))) = (self.tls.as_ref(), self.control.take())
         else {
             self.session.handle_control_secure_failed()?;
