@@ -137,6 +137,27 @@ fn data_connection_refused_is_an_io_error_and_the_session_survives() {
         );
         client.noop().await.unwrap();
     });
+    let received = server.received();
+    assert_eq!(received[2..5], ["TYPE I", "EPSV", "PASV"], "{received:?}");
+}
+
+#[test]
+fn epsv_that_fails_falls_back_to_pasv_once_for_the_session() {
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        block_on(async {
+            let mut client = connect(&server).await.unwrap();
+            for _ in 0..3 {
+                let mut out = Vec::new();
+                client.retrieve("f", &mut out).await.unwrap();
+                assert_eq!(out, scenarios::PASV_CONTENT, "{what}");
+            }
+        });
+        let received = server.received();
+        let count = |verb: &str| received.iter().filter(|l| *l == verb).count();
+        assert_eq!(count("EPSV"), 1, "{what}: {received:?}");
+        assert_eq!(count("PASV"), 3, "{what}: {received:?}");
+    }
 }
 
 #[test]

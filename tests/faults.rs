@@ -124,6 +124,26 @@ fn pasv_fallback_ignores_an_advertised_private_host() {
 }
 
 #[test]
+fn epsv_that_fails_falls_back_to_pasv_once_for_the_session() {
+    // curl's tests 124 (EPSV answered 314) and 1233 (the EPSV port refuses
+    // the connection), and their kin: PASV after the first EPSV, and no
+    // EPSV again in that session.
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        let mut client = connect(&server).unwrap();
+        for _ in 0..3 {
+            let mut out = Vec::new();
+            client.retrieve("f", &mut out).unwrap();
+            assert_eq!(out, scenarios::PASV_CONTENT, "{what}");
+        }
+        let received = server.received();
+        let count = |verb: &str| received.iter().filter(|l| *l == verb).count();
+        assert_eq!(count("EPSV"), 1, "{what}: {received:?}");
+        assert_eq!(count("PASV"), 3, "{what}: {received:?}");
+    }
+}
+
+#[test]
 fn data_connection_refused_is_an_io_error_and_the_session_survives() {
     let server = scenarios::data_connection_refused();
     let mut client = connect(&server).unwrap();
@@ -134,6 +154,9 @@ fn data_connection_refused_is_an_io_error_and_the_session_survives() {
         "{err}"
     );
     client.noop().unwrap();
+    // The refused EPSV port was tried once, then PASV's.
+    let received = server.received();
+    assert_eq!(received[2..5], ["TYPE I", "EPSV", "PASV"], "{received:?}");
 }
 
 // --- Transfers -------------------------------------------------------------------

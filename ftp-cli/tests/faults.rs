@@ -185,6 +185,14 @@ fn every_download_fault_through_the_cli() {
 }
 
 #[test]
+fn epsv_that_fails_falls_back_to_pasv_through_the_cli() {
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        download_through_the_cli(what, &server, Expect::Success(scenarios::PASV_CONTENT));
+    }
+}
+
+#[test]
 fn every_reply_fault_through_the_cli_commands() {
     let cases: [(&str, FaultServer, &[&str], Expect); 7] = [
         (

@@ -286,11 +286,26 @@ pub fn answers_200_to_everything() -> FaultServer {
 /// The content of every [`pasv_only`] download.
 pub const PASV_CONTENT: &[u8] = b"via pasv";
 
+/// How the server of [`epsv_fails`] answers `EPSV`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpsvFault {
+    /// With this reply: a refusal, or anything but a 229 with a port.
+    Reply(&'static str),
+    /// With a 229 naming a port nothing listens on.
+    ClosedPort,
+}
+
 /// EPSV refused with 500; each PASV answered with a 227 that advertises
 /// `host` (`"10,9,8,7"`, `"0,0,0,0"`…), the first without parentheses, the
 /// next with, while the data listener is on 127.0.0.1. Serves any number of
 /// RETR with [`PASV_CONTENT`].
 pub fn pasv_only(host: &'static str) -> FaultServer {
+    epsv_fails(EpsvFault::Reply("500 EPSV not understood"), host)
+}
+
+/// EPSV fails as `fault` says, every time it comes; PASV works as in
+/// [`pasv_only`]. Serves any number of RETR with [`PASV_CONTENT`].
+pub fn epsv_fails(fault: EpsvFault, host: &'static str) -> FaultServer {
     FaultServer::start(move |peer| {
         peer.login()?;
         let mut pasv_replies = 0;
@@ -299,7 +314,13 @@ pub fn pasv_only(host: &'static str) -> FaultServer {
             let verb = command.split(' ').next().unwrap_or("").to_ascii_uppercase();
             match verb.as_str() {
                 "TYPE" => peer.reply("200 Binary")?,
-                "EPSV" => peer.reply("500 EPSV not understood")?,
+                "EPSV" => match fault {
+                    EpsvFault::Reply(reply) => peer.reply(reply)?,
+                    EpsvFault::ClosedPort => {
+                        let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+                        peer.reply(&format!("229 Extended Passive Mode (|||{closed}|)"))?;
+                    }
+                },
                 "PASV" => {
                     let port = peer.listen_data()?;
                     let numbers = format!("{host},{},{}", port >> 8, port & 0xff);
@@ -324,7 +345,27 @@ pub fn pasv_only(host: &'static str) -> FaultServer {
     })
 }
 
-/// EPSV names a port nothing listens on; NOOP then still works.
+/// The EPSV answers [`epsv_fails`] is tried with in the tests, each with
+/// what it stands for: all end in PASV.
+pub const EPSV_FAULTS: [(&str, EpsvFault); 5] = [
+    (
+        "314, curl's test 124",
+        EpsvFault::Reply("314 Try something else"),
+    ),
+    ("425", EpsvFault::Reply("425 No passive port free")),
+    ("522", EpsvFault::Reply("522 Use another protocol")),
+    (
+        "a 229 without a port",
+        EpsvFault::Reply("229 Entering Extended Passive Mode (|||?|)"),
+    ),
+    (
+        "a 229 port that refuses, curl's test 1233",
+        EpsvFault::ClosedPort,
+    ),
+];
+
+/// EPSV and then PASV each name a port nothing listens on; NOOP then still
+/// works.
 pub fn data_connection_refused() -> FaultServer {
     FaultServer::start(|peer| {
         peer.login()?;
@@ -332,6 +373,14 @@ pub fn data_connection_refused() -> FaultServer {
         peer.expect("EPSV")?;
         let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         peer.reply(&format!("229 (|||{closed}|)"))?;
+        // The client tries PASV once when its first EPSV port refuses.
+        peer.expect("PASV")?;
+        let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        peer.reply(&format!(
+            "227 Entering Passive Mode (127,0,0,1,{},{})",
+            closed >> 8,
+            closed & 0xff
+        ))?;
         peer.respond_until_quit(|command| {
             if command.starts_with("NOOP") {
                 "200 Still here".to_owned()
