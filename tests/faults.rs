@@ -99,6 +99,43 @@ fn dropped_mid_multi_line_reply_is_an_error_not_a_loop() {
     assert!(matches!(err, Error::Closed { reply: None }), "{err}");
 }
 
+#[test]
+fn nul_in_the_reply_to_pass_is_a_protocol_error() {
+    let server = scenarios::nul_in_login_reply();
+    let err = connect(&server).unwrap_err();
+    assert!(err.to_string().contains("malformed reply"), "{err}");
+    assert!(err.is_session_closed(), "{err}");
+}
+
+#[test]
+fn control_character_in_a_pwd_path_is_refused_and_never_sent_back() {
+    let server = scenarios::control_character_in_pwd();
+    let mut client = connect(&server).unwrap();
+    let err = client.pwd().unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    // A listing of a named directory asks PWD to know its way back.
+    let err = client.list("d").unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    let received = server.received();
+    assert!(!received.iter().any(|l| l.contains('\x03')), "{received:?}");
+}
+
+#[test]
+fn greeting_230_logs_in_without_user_and_pass() {
+    let server = scenarios::greeting_230();
+    let mut client = connect(&server).unwrap();
+    let mut out = Vec::new();
+    client.retrieve("f", &mut out).unwrap();
+    assert_eq!(out, scenarios::CONTENT);
+    let received = server.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("USER") || l.starts_with("PASS")),
+        "{received:?}"
+    );
+}
+
 // --- Passive mode --------------------------------------------------------------
 
 #[test]
