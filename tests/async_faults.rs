@@ -137,6 +137,69 @@ fn data_connection_refused_is_an_io_error_and_the_session_survives() {
         );
         client.noop().await.unwrap();
     });
+    let received = server.received();
+    assert_eq!(received[2..5], ["TYPE I", "EPSV", "PASV"], "{received:?}");
+}
+
+#[test]
+fn nul_in_the_reply_to_pass_is_a_protocol_error() {
+    let server = scenarios::nul_in_login_reply();
+    block_on(async {
+        let err = connect(&server).await.unwrap_err();
+        assert!(err.to_string().contains("malformed reply"), "{err}");
+        assert!(err.is_session_closed(), "{err}");
+    });
+}
+
+#[test]
+fn control_character_in_a_pwd_path_is_refused_and_never_sent_back() {
+    let server = scenarios::control_character_in_pwd();
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let err = client.pwd().await.unwrap_err();
+        assert!(err.to_string().contains("control character"), "{err}");
+        let err = client.list("d").await.unwrap_err();
+        assert!(err.to_string().contains("control character"), "{err}");
+    });
+    let received = server.received();
+    assert!(!received.iter().any(|l| l.contains('\x03')), "{received:?}");
+}
+
+#[test]
+fn greeting_230_logs_in_without_user_and_pass() {
+    let server = scenarios::greeting_230();
+    block_on(async {
+        let mut client = connect(&server).await.unwrap();
+        let mut out = Vec::new();
+        client.retrieve("f", &mut out).await.unwrap();
+        assert_eq!(out, scenarios::CONTENT);
+    });
+    let received = server.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("USER") || l.starts_with("PASS")),
+        "{received:?}"
+    );
+}
+
+#[test]
+fn epsv_that_fails_falls_back_to_pasv_once_for_the_session() {
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        block_on(async {
+            let mut client = connect(&server).await.unwrap();
+            for _ in 0..3 {
+                let mut out = Vec::new();
+                client.retrieve("f", &mut out).await.unwrap();
+                assert_eq!(out, scenarios::PASV_CONTENT, "{what}");
+            }
+        });
+        let received = server.received();
+        let count = |verb: &str| received.iter().filter(|l| *l == verb).count();
+        assert_eq!(count("EPSV"), 1, "{what}: {received:?}");
+        assert_eq!(count("PASV"), 3, "{what}: {received:?}");
+    }
 }
 
 #[test]

@@ -99,6 +99,43 @@ fn dropped_mid_multi_line_reply_is_an_error_not_a_loop() {
     assert!(matches!(err, Error::Closed { reply: None }), "{err}");
 }
 
+#[test]
+fn nul_in_the_reply_to_pass_is_a_protocol_error() {
+    let server = scenarios::nul_in_login_reply();
+    let err = connect(&server).unwrap_err();
+    assert!(err.to_string().contains("malformed reply"), "{err}");
+    assert!(err.is_session_closed(), "{err}");
+}
+
+#[test]
+fn control_character_in_a_pwd_path_is_refused_and_never_sent_back() {
+    let server = scenarios::control_character_in_pwd();
+    let mut client = connect(&server).unwrap();
+    let err = client.pwd().unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    // A listing of a named directory asks PWD to know its way back.
+    let err = client.list("d").unwrap_err();
+    assert!(err.to_string().contains("control character"), "{err}");
+    let received = server.received();
+    assert!(!received.iter().any(|l| l.contains('\x03')), "{received:?}");
+}
+
+#[test]
+fn greeting_230_logs_in_without_user_and_pass() {
+    let server = scenarios::greeting_230();
+    let mut client = connect(&server).unwrap();
+    let mut out = Vec::new();
+    client.retrieve("f", &mut out).unwrap();
+    assert_eq!(out, scenarios::CONTENT);
+    let received = server.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("USER") || l.starts_with("PASS")),
+        "{received:?}"
+    );
+}
+
 // --- Passive mode --------------------------------------------------------------
 
 #[test]
@@ -124,6 +161,26 @@ fn pasv_fallback_ignores_an_advertised_private_host() {
 }
 
 #[test]
+fn epsv_that_fails_falls_back_to_pasv_once_for_the_session() {
+    // curl's tests 124 (EPSV answered 314) and 1233 (the EPSV port refuses
+    // the connection), and their kin: PASV after the first EPSV, and no
+    // EPSV again in that session.
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        let mut client = connect(&server).unwrap();
+        for _ in 0..3 {
+            let mut out = Vec::new();
+            client.retrieve("f", &mut out).unwrap();
+            assert_eq!(out, scenarios::PASV_CONTENT, "{what}");
+        }
+        let received = server.received();
+        let count = |verb: &str| received.iter().filter(|l| *l == verb).count();
+        assert_eq!(count("EPSV"), 1, "{what}: {received:?}");
+        assert_eq!(count("PASV"), 3, "{what}: {received:?}");
+    }
+}
+
+#[test]
 fn data_connection_refused_is_an_io_error_and_the_session_survives() {
     let server = scenarios::data_connection_refused();
     let mut client = connect(&server).unwrap();
@@ -134,6 +191,9 @@ fn data_connection_refused_is_an_io_error_and_the_session_survives() {
         "{err}"
     );
     client.noop().unwrap();
+    // The refused EPSV port was tried once, then PASV's.
+    let received = server.received();
+    assert_eq!(received[2..5], ["TYPE I", "EPSV", "PASV"], "{received:?}");
 }
 
 // --- Transfers -------------------------------------------------------------------

@@ -185,6 +185,40 @@ fn every_download_fault_through_the_cli() {
 }
 
 #[test]
+fn epsv_that_fails_falls_back_to_pasv_through_the_cli() {
+    for (what, fault) in scenarios::EPSV_FAULTS {
+        let server = scenarios::epsv_fails(fault, "127,0,0,1");
+        download_through_the_cli(what, &server, Expect::Success(scenarios::PASV_CONTENT));
+    }
+}
+
+#[test]
+fn curl_test_cases_through_the_cli() {
+    // 2108: a NUL in the 230 after PASS.
+    let server = scenarios::nul_in_login_reply();
+    assert_failed(&timed_cli(&["ls", &server.url("")]), 1, "malformed reply");
+    // 3217: a PWD path with ETX; `ls` of a directory must not send it back.
+    let server = scenarios::control_character_in_pwd();
+    assert_failed(
+        &timed_cli(&["ls", &server.url("d/")]),
+        1,
+        "control character",
+    );
+    let received = server.received();
+    assert!(!received.iter().any(|l| l.contains('\x03')), "{received:?}");
+    // 1219: a 230 greeting; USER and PASS would be refused.
+    let server = scenarios::greeting_230();
+    download_through_the_cli("230 greeting", &server, Expect::Success(scenarios::CONTENT));
+    let received = server.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("USER") || l.starts_with("PASS")),
+        "{received:?}"
+    );
+}
+
+#[test]
 fn every_reply_fault_through_the_cli_commands() {
     let cases: [(&str, FaultServer, &[&str], Expect); 7] = [
         (

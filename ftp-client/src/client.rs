@@ -503,17 +503,23 @@ impl Client {
         self.listing_lines(DataCommand::List(optional_arg(path)?))
     }
 
-    /// The names `NLST` gives for `path` (`""` for the working directory).
-    /// Some servers include `.` and `..`, or prefix the directory.
+    /// The names `NLST` gives for `path` (`""` for the working directory):
+    /// one per entry, so 24 files give 24 names. `.` and `..`, which some
+    /// servers include (Pure-FTPd), name no entry and are dropped, as is
+    /// any name ending in `/.` or `/..`; a leading `./` is dropped too
+    /// ([`listing::nlst_name`](ftp_proto::listing::nlst_name)). A named
+    /// directory is listed from inside it, so the names come without its
+    /// path.
     ///
     /// Names that are not UTF-8 are decoded lossily; to pass a name back
     /// to the server (to download it, say), use [`Client::nlst_bytes`].
     pub fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
-        self.listing(DataCommand::Nlst(optional_arg(path)?))
+        self.nlst_bytes(path).map(shared::lossy)
     }
 
     /// The names `NLST` gives for `path`, as bytes: each one can be passed
-    /// back as a path, whatever its encoding.
+    /// back as a path, whatever its encoding. Without `.` and `..`, as
+    /// [`Client::nlst`].
     ///
     /// ```no_run
     /// # let mut ftp: ftp_client::Client = unimplemented!();
@@ -524,6 +530,7 @@ impl Client {
     /// ```
     pub fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
         self.listing_lines(DataCommand::Nlst(optional_arg(path)?))
+            .map(shared::nlst_names)
     }
 
     /// The `MLSD` lines (RFC 3659 facts, then the name) for `path` (`""`
@@ -923,12 +930,7 @@ impl Client {
                 Ok(())
             }
             Err(e) => {
-                tracing::debug!("data connection to {addr} failed: {e}");
-                self.data_connect_error = Some(Error::io_or_timeout(
-                    format!("opening the data connection to {addr}"),
-                    e,
-                    self.config.connect_timeout,
-                ));
+                self.data_connect_error = Some(shared::data_connect_error(addr, e, &self.config));
                 self.session.handle_data_connect_failed()?;
                 Ok(())
             }

@@ -281,6 +281,15 @@ pub(crate) fn lossy(lines: Vec<Vec<u8>>) -> Vec<String> {
         .collect()
 }
 
+/// An `NLST` answer's lines as names: without `.`, `..` and paths ending
+/// in them, which name no entry (see [`listing::nlst_name`]).
+pub(crate) fn nlst_names(lines: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
+    lines
+        .into_iter()
+        .filter_map(|line| listing::nlst_name(&line).map(<[u8]>::to_vec))
+        .collect()
+}
+
 /// A listing's lines parsed as `format`; `now` dates LIST lines that
 /// omit the year.
 pub(crate) fn parse_entries(format: Format, lines: &[Vec<u8>]) -> Vec<Entry> {
@@ -453,6 +462,24 @@ pub(crate) fn listen_ip(
         crate::DataMode::Active { address: Some(ip) } => Ok(ip),
         _ => control_local().map(|addr| addr.ip()),
     }
+}
+
+/// Passive mode: the connection to `addr` failed with `error`. Both
+/// drivers report it to the session
+/// ([`Session::handle_data_connect_failed`](ftp_proto::Session::handle_data_connect_failed)),
+/// which decides what follows (PASV after a refused first EPSV port, or the
+/// end of the transfer, which then fails with this error).
+pub(crate) fn data_connect_error(
+    addr: SocketAddr,
+    error: std::io::Error,
+    config: &Config,
+) -> Error {
+    tracing::debug!("data connection to {addr} failed: {error}");
+    Error::io_or_timeout(
+        format!("opening the data connection to {addr}"),
+        error,
+        config.connect_timeout,
+    )
 }
 
 /// Active mode: the error for a socket that could not listen.

@@ -22,6 +22,10 @@ pub enum DecodeError {
     /// No quoted pathname in a 257 reply.
     #[error("no quoted pathname in reply {0:?}")]
     Pathname(String),
+    /// A 257 pathname holding a control character (a byte below 0x20, or
+    /// 0x7f): no file name has one that a client should send back.
+    #[error("a control character in the pathname of reply {0:?}")]
+    PathnameControl(String),
     /// A 213 SIZE reply that is not a decimal byte count.
     #[error("no byte count in SIZE reply {0:?}")]
     Size(String),
@@ -152,6 +156,12 @@ fn epsv_at(text: &[u8]) -> Option<u16> {
 /// first quote and the next lone quote, with `""` standing for `"`
 /// (RFC 959 Appendix II).
 ///
+/// A pathname with a control character (NUL, CR, LF, ETX…: any byte below
+/// 0x20, and DEL) is refused with [`DecodeError::PathnameControl`]: the
+/// session passes this path back to the server (`CWD` home after a
+/// listing), and a hostile or broken server must not get a client to send
+/// bytes it chose.
+///
 /// ```
 /// use ftp_proto::{decode, ReplyParser};
 /// let reply = ReplyParser::default()
@@ -173,6 +183,9 @@ pub fn pathname(reply: &Reply) -> Result<Vec<u8>, DecodeError> {
                 path.push(b'"');
                 i += 2;
                 continue;
+            }
+            if path.iter().any(|&b| b < 0x20 || b == 0x7f) {
+                return Err(DecodeError::PathnameControl(first_line_lossy(reply)));
             }
             return Ok(path);
         }

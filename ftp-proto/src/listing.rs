@@ -307,6 +307,34 @@ pub fn lines(data: &[u8]) -> impl Iterator<Item = &[u8]> {
         .filter(|line| !line.is_empty())
 }
 
+/// One line of an `NLST` answer as the name of an entry, or `None` for a
+/// line that names none: `.` and `..` (Pure-FTPd lists both), and any path
+/// ending in one of them (`dir/.`, `./..`), which names the listed
+/// directory or its parent. A leading `./` is dropped (`./x` is `x`, in the
+/// same directory); any other name, a path included, is kept as sent.
+///
+/// ```
+/// use ftp_proto::listing::nlst_name;
+/// assert_eq!(nlst_name(b"report.pdf"), Some(&b"report.pdf"[..]));
+/// assert_eq!(nlst_name(b"."), None);
+/// assert_eq!(nlst_name(b".."), None);
+/// assert_eq!(nlst_name(b"pub/."), None);
+/// assert_eq!(nlst_name(b"./x"), Some(&b"x"[..]));
+/// assert_eq!(nlst_name(b"pub/x"), Some(&b"pub/x"[..]));
+/// assert_eq!(nlst_name(b"..hidden"), Some(&b"..hidden"[..]));
+/// ```
+pub fn nlst_name(line: &[u8]) -> Option<&[u8]> {
+    let mut name = line;
+    while let Some(rest) = name.strip_prefix(b"./") {
+        name = rest;
+    }
+    let last = name.rsplit(|&b| b == b'/').next().unwrap_or(name);
+    if name.is_empty() || last == b"." || last == b".." {
+        return None;
+    }
+    Some(name)
+}
+
 fn strip_cr(line: &[u8]) -> &[u8] {
     line.strip_suffix(b"\r").unwrap_or(line)
 }

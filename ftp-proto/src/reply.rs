@@ -292,7 +292,7 @@ impl Default for Limits {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ReplyError {
     /// A line did not start with a three-digit code 100–599 followed by a
-    /// space, a hyphen or the end of the line.
+    /// space, a hyphen or the end of the line, or it held a NUL byte.
     #[error("malformed reply line {line:?}")]
     Malformed {
         /// The start of the offending line, lossily decoded.
@@ -387,7 +387,16 @@ impl ReplyParser {
         let mut consumed = 0;
         while consumed < data.len() {
             let rest = &data[consumed..];
-            let (piece, line_complete) = match memchr::memchr(b'\n', rest) {
+            let (piece, line_complete) = match memchr::memchr2(b'\n', 0, rest) {
+                // No reply holds a NUL (RFC 959 replies are Telnet text):
+                // a line with one is not the server's word to act on.
+                Some(nul) if rest[nul] == 0 => {
+                    let mut line = self.buf[self.line_start..].to_vec();
+                    line.extend_from_slice(&rest[..=nul]);
+                    return Err(self.fail(ReplyError::Malformed {
+                        line: lossy_start(&line),
+                    }));
+                }
                 Some(end) => (&rest[..end], true),
                 None => (rest, false),
             };
@@ -515,11 +524,16 @@ fn line_text_start(separator: Option<u8>) -> usize {
     if separator.is_some() { 4 } else { 3 }
 }
 
+/// The start of a malformed line, for its error.
+fn lossy_start(line: &[u8]) -> String {
+    String::from_utf8_lossy(&line[..line.len().min(80)]).into_owned()
+}
+
 /// The code of a reply's first line and the byte after it (`None` at the
 /// end of the line).
 fn parse_code(line: &[u8]) -> Result<(ReplyCode, Option<u8>), ReplyError> {
     let malformed = || ReplyError::Malformed {
-        line: String::from_utf8_lossy(&line[..line.len().min(80)]).into_owned(),
+        line: lossy_start(line),
     };
     let digits = line.get(..3).ok_or_else(malformed)?;
     if !digits.iter().all(u8::is_ascii_digit) {
@@ -639,6 +653,9 @@ mod tests {
             b"2x0 x\r\n",
             b"220_x\r\n",
             b"\r\n",
+            b"230 Logged in\0\r\n",
+            b"230-Welcome\r\n \0 \r\n230 Ok\r\n",
+            b"2\x0030 Ok\r\n",
         ] {
             assert!(
                 matches!(parse_all(bad), Err(ReplyError::Malformed { .. })),

@@ -573,7 +573,10 @@ enum TransferStep {
     Passive {
         extended: bool,
     },
-    Connecting,
+    /// The driver connects to the port a 229 (`extended`) or 227 named.
+    Connecting {
+        extended: bool,
+    },
     /// Active mode: the driver opens its listening socket.
     Listening,
     /// Active mode: `EPRT` (`extended`) or `PORT` sent for `addr`.
@@ -634,6 +637,9 @@ pub struct Session {
     /// Set only by [`Session::transfer_from`], cleared when the operation
     /// ends: no other operation ever sends REST.
     restart_offset: u64,
+    /// The server greeted with 230: logged in already, so the next
+    /// [`Session::login`] sends no USER or PASS.
+    greeted_logged_in: Option<Reply>,
 }
 
 impl Session {
@@ -659,6 +665,7 @@ impl Session {
             data_protected: false,
             tls12_only: false,
             restart_offset: 0,
+            greeted_logged_in: None,
         };
         if implicit {
             session.state = State::SecuringControl(Secured::ReadGreeting);
@@ -748,15 +755,29 @@ impl Session {
     // --- Operations --------------------------------------------------------
 
     /// Logs in: USER, then PASS if asked (331), then ACCT if asked (332).
+    /// With TLS, `PBSZ 0` and `PROT P` follow.
+    ///
+    /// A server that greeted with `230` instead of `220` says the session
+    /// is logged in already (RFC 959 5.4: 230 is "user logged in, proceed";
+    /// servers that admit by address do this). Then the first login sends
+    /// neither USER nor PASS and succeeds with that 230, as curl does: a
+    /// password is never sent to a server that did not ask for it, and a
+    /// USER there could only be refused (503) or start another login. A 230
+    /// read in clear before `AUTH TLS` ([`TlsMode::Explicit`]) proves
+    /// nothing and is taken as a 220: the login runs through TLS as usual.
     pub fn login(
         &mut self,
         user: Arg,
         password: Arg,
         account: Option<Arg>,
     ) -> Result<(), UsageError> {
-        self.begin(Command::User(user), State::LoginUser { password, account })?;
+        self.check_idle()?;
         self.working_directory = None;
-        Ok(())
+        if let Some(greeting) = self.greeted_logged_in.take() {
+            self.logged_in(greeting);
+            return Ok(());
+        }
+        self.begin(Command::User(user), State::LoginUser { password, account })
     }
 
     /// `MKD path`. Succeeds with [`Outcome::Completed`].
@@ -955,10 +976,18 @@ impl Session {
 
     /// Runs a data transfer: `TYPE` when the one in force is not
     /// [`SessionConfig::transfer_type`] (`TYPE I` once per session by
-    /// default), `EPSV` (falling back to `PASV` for good once refused), the
-    /// data connection, the command, and its 1xx/final replies. Succeeds
-    /// with [`Outcome::Transferred`] once the data is done *and* the final
-    /// reply is 2xx, in either order.
+    /// default), `EPSV`, the data connection, the command, and its
+    /// 1xx/final replies. Succeeds with [`Outcome::Transferred`] once the
+    /// data is done *and* the final reply is 2xx, in either order.
+    ///
+    /// `EPSV` falls back to `PASV`, for the rest of the session, when the
+    /// server answers it with anything but a 229 naming a port (a refusal,
+    /// 4xx or 5xx, or an odd answer such as 314), and when the port a 229
+    /// named refuses the connection before any EPSV data connection of the
+    /// session has opened ([`Session::handle_data_connect_failed`]). So
+    /// there is at most one fallback per session. Over IPv6 there is none:
+    /// a 227 cannot name an IPv6 address, and the EPSV failure is the
+    /// transfer's.
     ///
     /// A listing (`LIST`, `NLST`, `MLSD`) of a named directory changes into
     /// it and lists with no argument, then changes back (`PWD` first, unless
@@ -1125,9 +1154,12 @@ impl Session {
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
         match &mut self.state {
             State::Transfer {
-                step: TransferStep::Connecting,
+                step: TransferStep::Connecting { extended },
                 ..
             } => {
+                if *extended {
+                    self.epsv = Epsv::Works;
+                }
                 self.send_restart_or_command();
                 Ok(())
             }
@@ -1137,7 +1169,7 @@ impl Session {
                 let TransferStep::Accepting {
                     size_hint,
                     final_reply,
-                } = std::mem::replace(step, TransferStep::Connecting)
+                } = std::mem::replace(step, TransferStep::Connecting { extended: false })
                 else {
                     return Err(UsageError::UnexpectedEvent("data connected"));
                 };
@@ -1176,7 +1208,9 @@ impl Session {
     }
 
     /// The data connection could not be opened (or, in active mode, the
-    /// listening socket, or no connection came). The operation ends with
+    /// listening socket, or no connection came). When it was the first
+    /// EPSV port of the session (over IPv4), the session tries `PASV`
+    /// instead (see [`Session::transfer`]). Otherwise the operation ends with
     /// [`Failure::DataConnectFailed`] (after changing back to the directory
     /// a listing started from), for the driver to report its own error. The
     /// session stays usable, except when the server had accepted an active
@@ -1184,8 +1218,26 @@ impl Session {
     /// session ends (see the [module docs](self#active-mode)).
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
         match std::mem::replace(&mut self.state, State::Idle) {
+            // No EPSV data connection has opened in this session yet: the
+            // port a 229 named may be one the server (or a firewall before
+            // it) never meant to open, while PASV's works (curl does the
+            // same). Once per session; after that PASV only.
             State::Transfer {
-                step: TransferStep::Connecting | TransferStep::Listening,
+                request,
+                step: TransferStep::Connecting { extended: true },
+                home,
+            } if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
+                self.epsv = Epsv::Refused;
+                self.state = State::Transfer {
+                    request,
+                    step: TransferStep::Passive { extended: true },
+                    home,
+                };
+                self.send_passive();
+                Ok(())
+            }
+            State::Transfer {
+                step: TransferStep::Connecting { .. } | TransferStep::Listening,
                 home,
                 ..
             }
@@ -1267,7 +1319,7 @@ impl Session {
         let awaiting_reply = match &self.state {
             State::Idle | State::Closed | State::SecuringControl(_) => false,
             State::Transfer { step, .. } => match step {
-                TransferStep::Connecting
+                TransferStep::Connecting { .. }
                 | TransferStep::Listening
                 | TransferStep::Accepting { .. } => false,
                 TransferStep::Data {
@@ -1432,7 +1484,13 @@ impl Session {
                 {
                     self.end_session(Failure::NeedsTls12(reply))
                 }
-                ReplyClass::PositiveCompletion => self.finish(Ok(Outcome::Greeting(reply))),
+                ReplyClass::PositiveCompletion => {
+                    if reply.code().get() == 230 {
+                        // Logged in already; see `login`.
+                        self.greeted_logged_in = Some(reply.clone());
+                    }
+                    self.finish(Ok(Outcome::Greeting(reply)))
+                }
                 _ if self.config.tls.is_tls() => self.end_session(Failure::Greeting(reply)),
                 _ => self.finish(Err(Failure::Greeting(reply))),
             },
@@ -1731,6 +1789,32 @@ impl Session {
         }
     }
 
+    /// Whether `PASV` can stand in for a failed `EPSV`: only over IPv4. A
+    /// 227 reply cannot name an IPv6 address (RFC 2428 made EPSV for
+    /// that), and servers refuse PASV over IPv6 (Pure-FTPd) or answer it
+    /// with an IPv4 address that is not the server's: over IPv6 the EPSV
+    /// failure is the transfer's.
+    fn may_fall_back_to_pasv(&self) -> bool {
+        self.config.use_epsv && self.config.peer.is_ipv4()
+    }
+
+    /// Asks the driver to connect the data channel to `target`, which a
+    /// 229 (`extended`) or 227 reply named.
+    fn connect_data(
+        &mut self,
+        request: DataCommand,
+        home: Option<Arg>,
+        target: SocketAddr,
+        extended: bool,
+    ) {
+        self.state = State::Transfer {
+            request,
+            step: TransferStep::Connecting { extended },
+            home,
+        };
+        self.actions.push_back(Action::ConnectData(target));
+    }
+
     fn on_transfer_reply(
         &mut self,
         request: DataCommand,
@@ -1753,37 +1837,43 @@ impl Session {
                 };
                 self.open_data();
             }
-            TransferStep::Passive { extended } => {
-                let target = match (class, extended) {
-                    (ReplyClass::PositiveCompletion, true) => decode::epsv(&reply)
-                        .map(|port| SocketAddr::new(self.config.peer.ip(), port)),
-                    (ReplyClass::PositiveCompletion, false) => {
-                        decode::pasv(&reply).map(|addr| self.pasv_target(addr))
+            TransferStep::Passive { extended: true } => {
+                let port = (class == ReplyClass::PositiveCompletion).then(|| decode::epsv(&reply));
+                match port {
+                    Some(Ok(port)) => {
+                        let target = SocketAddr::new(self.config.peer.ip(), port);
+                        self.connect_data(request, home, target, true);
                     }
-                    (ReplyClass::PermanentNegative, true) => {
-                        // EPSV unknown or refused (500, 501, 502, 522…):
-                        // use PASV from now on.
+                    // Anything but a 229 with a port (500 or 502 unknown,
+                    // 522, 4xx, a 314 or a 229 without a port): PASV
+                    // from now on, where it can work.
+                    _ if self.may_fall_back_to_pasv() => {
                         self.epsv = Epsv::Refused;
                         self.state = State::Transfer {
                             request,
                             step,
                             home,
                         };
-                        return self.send_passive();
+                        self.send_passive();
                     }
-                    _ => return self.end_transfer(home, Err(self.not_success(reply))),
-                };
-                match target {
-                    Ok(target) => {
-                        if extended {
-                            self.epsv = Epsv::Works;
-                        }
-                        self.state = State::Transfer {
-                            request,
-                            step: TransferStep::Connecting,
-                            home,
+                    None => self.end_transfer(home, Err(self.not_success(reply))),
+                    Some(Err(error)) => {
+                        let failure = Failure::Decode {
+                            command: self.last_command.clone(),
+                            error,
                         };
-                        self.actions.push_back(Action::ConnectData(target));
+                        self.end_transfer(home, Err(failure));
+                    }
+                }
+            }
+            TransferStep::Passive { extended: false } => {
+                if class != ReplyClass::PositiveCompletion {
+                    return self.end_transfer(home, Err(self.not_success(reply)));
+                }
+                match decode::pasv(&reply) {
+                    Ok(addr) => {
+                        let target = self.pasv_target(addr);
+                        self.connect_data(request, home, target, false);
                     }
                     Err(error) => {
                         let failure = Failure::Decode {
@@ -1797,7 +1887,7 @@ impl Session {
             // A reply while the driver connects the data channel (or
             // opens its listening socket): the server spoke out of turn;
             // keep waiting for the connection.
-            TransferStep::Connecting | TransferStep::Listening => {
+            TransferStep::Connecting { .. } | TransferStep::Listening => {
                 self.state = State::Transfer {
                     request,
                     step,

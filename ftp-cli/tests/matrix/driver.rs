@@ -72,6 +72,7 @@ pub trait Driver: Sized {
     fn raw(&mut self, line: &str) -> Result<Reply>;
     fn list(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
     fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
+    fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>>;
     fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
     fn retrieve(&mut self, path: impl AsRef<[u8]>, out: &mut (impl Write + ?Sized)) -> Result<u64>;
     fn retrieve_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64>;
@@ -186,6 +187,9 @@ impl Driver for Client {
     }
     fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         Client::nlst(self, path)
+    }
+    fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
+        Client::nlst_bytes(self, path)
     }
     fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         Client::mlsd(self, path)
@@ -396,6 +400,9 @@ impl Driver for Tokio {
     }
     fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         self.rt.block_on(self.client.nlst(path))
+    }
+    fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
+        self.rt.block_on(self.client.nlst_bytes(path))
     }
     fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
         self.rt.block_on(self.client.mlsd(path))

@@ -34,6 +34,10 @@ pub fn group<D: Driver + 'static>() -> Group {
             Case::new("utf8_names", utf8_names::<D>),
             Case::new("list", list::<D>),
             Case::new("nlst", nlst::<D>),
+            Case::new(
+                "nlst_names_exactly_the_stored_files",
+                nlst_names_exactly_the_stored_files::<D>,
+            ),
             Case::new("mlsd", mlsd::<D>).needs(Need::Mlsd),
             Case::new("listing_of_3000_entries", listing_of_3000_entries::<D>),
             Case::new(
@@ -117,16 +121,10 @@ fn base(entry: &str) -> &str {
     entry.rsplit('/').next().unwrap_or(entry)
 }
 
-/// NLST of `path`, last components only, without the `.` and `..` the
-/// target is known to add (any other server listing them is a failure).
-fn nlst_names<D: Driver>(c: &Ctx, ftp: &mut D, path: &str) -> Result<Vec<String>, Failed> {
-    let skip_dots = c.target.profile.quirks.nlst_lists_dot_entries;
-    Ok(ftp
-        .nlst(path)?
-        .iter()
-        .map(|e| base(e).to_owned())
-        .filter(|n| !(skip_dots && (n == "." || n == "..")))
-        .collect())
+/// NLST of `path`, last components only. No `.` or `..`: the library
+/// drops them where the server lists them (Pure-FTPd).
+fn nlst_names<D: Driver>(ftp: &mut D, path: &str) -> Result<Vec<String>, Failed> {
+    Ok(ftp.nlst(path)?.iter().map(|e| base(e).to_owned()).collect())
 }
 
 fn connect_url_and_quit<D: Driver>(c: &Ctx) -> Outcome {
@@ -206,7 +204,7 @@ fn rmdir_then_not_listed<D: Driver>(c: &Ctx) -> Outcome {
     let mut ftp = D::connect_ctx(c)?;
     ftp.rmdir(c.path("sub"))?;
     absent(&c.on_server("sub"))?;
-    let entries = nlst_names(c, &mut ftp, &c.path(""))?;
+    let entries = nlst_names(&mut ftp, &c.path(""))?;
     ensure!(entries == ["other"], "NLST after RMD: {entries:?}");
     Ok(())
 }
@@ -323,7 +321,7 @@ fn utf8_names<D: Driver>(c: &Ctx) -> Outcome {
     ftp.mkdir(c.path("my dir ü"))?;
     ftp.store(c.path("my dir ü/naïve file ✓.txt"), &mut &b"hello"[..])?;
     has_content(&c.on_server("my dir ü/naïve file ✓.txt"), b"hello")?;
-    let names = nlst_names(c, &mut ftp, &c.path("my dir ü"))?;
+    let names = nlst_names(&mut ftp, &c.path("my dir ü"))?;
     ensure!(names == ["naïve file ✓.txt"], "NLST: {names:?}");
     let mut copy = Vec::new();
     ftp.retrieve(c.path("my dir ü/naïve file ✓.txt"), &mut copy)?;
@@ -366,11 +364,37 @@ fn list<D: Driver>(c: &Ctx) -> Outcome {
 fn nlst<D: Driver>(c: &Ctx) -> Outcome {
     put_listed(c);
     let mut ftp = D::connect_ctx(c)?;
-    let mut got = nlst_names(c, &mut ftp, &c.path(""))?;
+    let mut got = nlst_names(&mut ftp, &c.path(""))?;
     got.sort_unstable();
     let mut want = LISTED.to_vec();
     want.sort_unstable();
     ensure!(got == want, "NLST {got:?}, expected {want:?}");
+    Ok(())
+}
+
+/// Issue 20: 24 files stored, `nlst` gives exactly those 24 names, as
+/// sent and not one more (Pure-FTPd adds `.` and `..`, which name no entry),
+/// through `nlst` and `nlst_bytes`, of the directory by path and as the
+/// working directory.
+fn nlst_names_exactly_the_stored_files<D: Driver>(c: &Ctx) -> Outcome {
+    let mut want: Vec<String> = (0..24).map(|i| format!("n{i:02}.txt")).collect();
+    for (i, name) in want.iter().enumerate() {
+        c.put(format!("names/{name}"), &pattern(i, 3));
+    }
+    want.sort_unstable();
+    let mut ftp = D::connect_ctx(c)?;
+    let dir = c.path("names");
+    let mut by_path = ftp.nlst(&dir)?;
+    by_path.sort_unstable();
+    ensure!(by_path == want, "NLST {dir}: {by_path:?}");
+    let mut bytes = ftp.nlst_bytes(&dir)?;
+    bytes.sort_unstable();
+    let want_bytes: Vec<Vec<u8>> = want.iter().map(|n| n.as_bytes().to_vec()).collect();
+    ensure!(bytes == want_bytes, "NLST {dir} as bytes: {bytes:?}");
+    ftp.cwd(&dir)?;
+    let mut here = ftp.nlst("")?;
+    here.sort_unstable();
+    ensure!(here == want, "NLST in {dir}: {here:?}");
     Ok(())
 }
 
@@ -405,7 +429,7 @@ fn listing_of_3000_entries<D: Driver>(c: &Ctx) -> Outcome {
         "LIST: {files} file lines of {}",
         listing.len()
     );
-    let mut names = nlst_names(c, &mut ftp, &c.path("many"))?;
+    let mut names = nlst_names(&mut ftp, &c.path("many"))?;
     names.sort();
     let expected: Vec<String> = (0..3000).map(|i| format!("file-{i:04}.txt")).collect();
     ensure!(

@@ -126,7 +126,8 @@ pub struct Quirks {
     /// libunftp: RETR of a missing file is answered 150, then 550 (the
     /// others refuse before any 1xx).
     pub missing_file_refused_after_start: bool,
-    /// Pure-FTPd: NLST lists `.` and `..` too.
+    /// Pure-FTPd: NLST lists `.` and `..` too (the library drops them;
+    /// `nlst_names_exactly_the_stored_files` proves it).
     pub nlst_lists_dot_entries: bool,
     /// LIST of a missing directory.
     pub missing_dir_listing: MissingDirListing,
@@ -515,7 +516,10 @@ impl Target {
                 q.missing_file_refused_after_start,
                 "RETR of a missing file: 150, then 550",
             ),
-            (q.nlst_lists_dot_entries, "NLST lists . and .."),
+            (
+                q.nlst_lists_dot_entries,
+                "NLST lists . and .. (dropped by the library)",
+            ),
             (q.slow_failed_login, "a 530 only after a delay of seconds"),
             (
                 q.active_stalls_new_sessions,

@@ -484,16 +484,17 @@ impl Client {
             .await
     }
 
-    /// The names `NLST` gives for `path`, decoded lossily.
+    /// The names `NLST` gives for `path`, decoded lossily, without `.` and
+    /// `..`; see [`crate::Client::nlst`].
     pub async fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
-        let lines = self.listing_lines(DataCommand::Nlst(optional_arg(path)?));
-        lines.await.map(shared::lossy)
+        self.nlst_bytes(path).await.map(shared::lossy)
     }
 
-    /// The names `NLST` gives for `path`, as bytes.
+    /// The names `NLST` gives for `path`, as bytes, without `.` and `..`.
     pub async fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
         self.listing_lines(DataCommand::Nlst(optional_arg(path)?))
             .await
+            .map(shared::nlst_names)
     }
 
     /// The `MLSD` lines for `path`, decoded lossily.
@@ -1023,12 +1024,7 @@ impl Client {
                 self.session.handle_data_connected()?;
             }
             Err(e) => {
-                tracing::debug!("data connection to {addr} failed: {e}");
-                self.data_connect_error = Some(Error::io_or_timeout(
-                    format!("opening the data connection to {addr}"),
-                    e,
-                    self.config.connect_timeout,
-                ));
+                self.data_connect_error = Some(shared::data_connect_error(addr, e, &self.config));
                 self.session.handle_data_connect_failed()?;
             }
         }
