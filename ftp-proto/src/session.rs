@@ -1846,8 +1846,11 @@ impl Session {
                     }
                     // Anything but a 229 with a port (500 or 502 unknown,
                     // 522, 4xx, a 314 or a 229 without a port): PASV
-                    // from now on, where it can work.
-                    _ if self.may_fall_back_to_pasv() => {
+                    // from now on, where it can work. Once EPSV has
+                    // carried a data connection, a refusal (a 425 when
+                    // the server's passive ports are all in use) is this
+                    // transfer's failure, for the caller to try again.
+                    _ if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
                         self.epsv = Epsv::Refused;
                         self.state = State::Transfer {
                             request,

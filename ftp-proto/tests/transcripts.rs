@@ -1982,6 +1982,40 @@ fn epsv_port_refused_after_epsv_worked_is_the_transfer_failure() {
     ]);
 }
 
+/// Once EPSV has carried a data connection, a 425 to a later EPSV (all
+/// passive ports busy) is that transfer's refusal, for the caller to try
+/// again: not a reason to give EPSV up.
+#[test]
+fn epsv_refused_after_epsv_worked_is_the_transfer_failure() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 Extended (|||40001|)\r\n"),
+            (On("RETR file.bin"), b"150 Here\r\n226 Done\r\n"),
+            (On("EPSV"), b"425 No passive port free\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 Extended (|||40001|)",
+        "connect 192.0.2.7:40001",
+        "> RETR file.bin",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> EPSV",
+        "< 425 No passive port free",
+        "err EPSV: 425 No passive port free",
+    ]);
+}
+
 /// Over IPv6 there is nothing to fall back to: a 227 cannot name an IPv6
 /// address. The EPSV failure is the transfer's, and PASV is never sent.
 #[test]

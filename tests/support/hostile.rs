@@ -329,12 +329,23 @@ fn serve(
                 }
             }
             "TYPE" => peer.reply("200 Type set")?,
-            "EPSV" if flaky_epsv.is_some_and(|n| n.fetch_add(1, Ordering::SeqCst) % 3 == 2) => {
+            // Port exhaustion refuses EPSV and PASV alike; a client whose
+            // first EPSV was refused goes on with PASV.
+            "EPSV" | "PASV"
+                if flaky_epsv.is_some_and(|n| n.fetch_add(1, Ordering::SeqCst) % 3 == 2) =>
+            {
                 peer.reply("425 Unable to identify the local data socket: Address already in use")?
             }
             "EPSV" => {
                 let port = peer.listen_data()?;
                 peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
+            }
+            "PASV" => {
+                let port = peer.listen_data()?;
+                let (high, low) = (port >> 8, port & 0xff);
+                peer.reply(&format!(
+                    "227 Entering Passive Mode (127,0,0,1,{high},{low})"
+                ))?;
             }
             "MLSD" | "LIST" | "NLST" => {
                 let mut data = peer.accept_data()?;
