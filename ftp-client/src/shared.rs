@@ -11,7 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
-use ftp_proto::{Arg, Failure, Outcome, Reply, SessionConfig, TransferStart};
+use ftp_proto::{Arg, Failure, Outcome, Password, Reply, SessionConfig, TransferStart};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -98,9 +98,18 @@ pub(crate) fn no_addresses(name: Option<String>) -> Error {
     }
 }
 
-/// A command argument; CR, LF or NUL in it is refused before sending.
+/// A command argument; an empty one, or CR, LF or NUL in it, is refused
+/// before sending.
 pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
     Arg::new(value.as_ref().to_vec()).map_err(|source| Error::InvalidArgument { what, source })
+}
+
+/// A password for `PASS`: CR, LF or NUL in it is refused; it may be empty.
+pub(crate) fn password(value: &str) -> Result<Password> {
+    Password::new(value.as_bytes().to_vec()).map_err(|source| Error::InvalidArgument {
+        what: "password",
+        source,
+    })
 }
 
 /// `None` for an empty path: the command then goes without an argument.

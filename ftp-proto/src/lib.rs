@@ -87,7 +87,8 @@ pub mod session;
 /// crate), re-exported so that naming it needs no other dependency.
 pub use bytes::Bytes;
 pub use command::{
-    Arg, Command, FileStructure, InvalidArgument, ProtectionLevel, TransferMode, TransferType,
+    Arg, Command, FileStructure, InvalidArgument, Password, ProtectionLevel, TransferMode,
+    TransferType,
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{

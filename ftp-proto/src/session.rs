@@ -58,7 +58,7 @@
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 
-use crate::command::{Arg, Command, TransferType};
+use crate::command::{Arg, Command, Password, TransferType};
 use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
@@ -501,7 +501,7 @@ enum State {
     },
     Idle,
     LoginUser {
-        password: Arg,
+        password: Password,
         account: Option<Arg>,
     },
     LoginPass {
@@ -719,12 +719,15 @@ impl Session {
     // --- Operations --------------------------------------------------------
 
     /// Logs in: USER, then PASS if asked (331), then ACCT if asked (332).
+    /// The password is a [`Password`] (an [`Arg`] converts into one), the
+    /// one argument that may be empty.
     pub fn login(
         &mut self,
         user: Arg,
-        password: Arg,
+        password: impl Into<Password>,
         account: Option<Arg>,
     ) -> Result<(), UsageError> {
+        let password = password.into();
         self.begin(Command::User(user), State::LoginUser { password, account })?;
         self.working_directory = None;
         Ok(())
@@ -1466,7 +1469,6 @@ impl Session {
                 let home = decode::pathname(&reply).and_then(|path| {
                     Arg::new(path)
                         .ok()
-                        .filter(|home| !home.is_empty())
                         .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
                 });
                 match home {

@@ -24,7 +24,7 @@ pub trait Script {
 }
 
 fn arg(i: u8) -> Arg {
-    Arg::new(["f", "dir/sub file", "", "\"q\"\"uoted\""][usize::from(i) % 4]).unwrap()
+    Arg::new(["f", "dir/sub file", "-l", "\"q\"\"uoted\""][usize::from(i) % 4]).unwrap()
 }
 
 /// Starts operation `op % 23`.

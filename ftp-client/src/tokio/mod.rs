@@ -307,7 +307,7 @@ impl Client {
     /// Logs in: USER, and PASS when the server asks for it.
     pub async fn login(&mut self, user: &str, password: &str) -> Result<()> {
         let user = arg("user name", user)?;
-        let password = arg("password", password)?;
+        let password = shared::password(password)?;
         self.resync().await?;
         self.session.login(user, password, None)?;
         self.run_to_done().await.map(drop)
