@@ -92,6 +92,6 @@ pub use command::{
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
-    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, Session, SessionConfig,
-    TlsMode, TransferStart, UsageError,
+    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, RenameCheck, Session,
+    SessionConfig, TlsMode, TransferStart, UsageError,
 };

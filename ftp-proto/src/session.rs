@@ -290,6 +290,21 @@ pub enum Outcome {
     /// A transfer was aborted ([`Session::abort`]) and the server has
     /// answered for it; this is its last reply, usually ABOR's 225 or 226.
     Aborted(Reply),
+    /// What [`Session::check_rename`] learned.
+    RenameChecked(RenameCheck),
+}
+
+/// Whether the server would rename a file, as [`Session::check_rename`]
+/// asked it without renaming anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameCheck {
+    /// `RNFR` was answered 350: the server would take an `RNTO` now.
+    Allowed,
+    /// `RNFR` was refused for good (5xx): 550 or 553, no such file or not
+    /// this login's to rename (an upload-only directory); 500 or 502, the
+    /// server has no `RNFR` at all. Either way a rename would be refused.
+    /// The server's reply.
+    Refused(Reply),
 }
 
 /// Why an operation failed: a refusal, a broken protocol, or a closed
@@ -426,10 +441,16 @@ pub enum UsageError {
 /// - those that change how data is framed (`MODE`, `STRU`) or reset the
 ///   login and its settings (`REIN`): later transfers would be misread;
 /// - those of TLS (`AUTH`, `PBSZ`, `PROT`, `CCC`): they change what the
-///   connections carry, which the driver must know.
+///   connections carry, which the driver must know;
+/// - `RNFR`: like `REST`, it leaves the server waiting for what must come
+///   next (`RNTO`), and whatever the caller sends next would be read as
+///   that or end it. A rename is [`Session::rename`]; asking whether one
+///   would be allowed is [`Session::check_rename`]. Each ends what `RNFR`
+///   started within the operation. (`RNTO` alone leaves nothing pending:
+///   a server answers it 503 without an `RNFR` before it.)
 pub const RESERVED_VERBS: &[&str] = &[
     "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU",
-    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC",
+    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC", "RNFR",
 ];
 
 /// The first word of a command line: what a server takes as its verb.
@@ -513,6 +534,16 @@ enum State {
     TypeForSize(Arg),
     RenameFrom {
         to: Arg,
+    },
+    /// `RNFR path` sent for [`Session::check_rename`].
+    RenameCheck {
+        path: Arg,
+    },
+    /// `NOOP` sent after a positive reply to a checking `RNFR`, which it
+    /// answered with `rnfr`: the command that ends the pending rename.
+    RenameCheckEnd {
+        path: Arg,
+        rnfr: Reply,
     },
     /// A listing of a named directory: PWD, to know where to come back.
     ListPwd {
@@ -889,6 +920,32 @@ impl Session {
     /// `RNFR from`, then `RNTO to` once the server answers 350.
     pub fn rename(&mut self, from: Arg, to: Arg) -> Result<(), UsageError> {
         self.begin(Command::Rnfr(from), State::RenameFrom { to })
+    }
+
+    /// Asks whether the server would rename the file at `path`, without
+    /// renaming it: `RNFR path`, and after any positive reply `NOOP`.
+    ///
+    /// `RNFR` leaves the server waiting for `RNTO`, as `REST` leaves it
+    /// waiting for a transfer (which is why [`Session::raw`] refuses it).
+    /// This operation never ends with a rename pending: a positive reply
+    /// is followed by `NOOP`, the next command, which ends the rename on
+    /// every server (RFC 959 4.1.3: `RNTO` must come at once; a server that
+    /// insists refuses the `NOOP`, and forgets the `RNFR` all the same). A
+    /// refusal of `RNFR` leaves nothing pending. What each reply means:
+    ///
+    /// - 350, then `NOOP` 2xx: [`Outcome::RenameChecked`] with
+    ///   [`RenameCheck::Allowed`];
+    /// - 5xx (550 no such file or not allowed, 502 no `RNFR`…):
+    ///   [`Outcome::RenameChecked`] with [`RenameCheck::Refused`], a
+    ///   success of the operation, since the question was answered;
+    /// - 4xx (450, the file busy): [`Failure::Refused`], which
+    ///   [`Failure::is_transient`] says may be asked again later;
+    /// - any other positive reply (a 2xx to `RNFR`): [`Failure::Unexpected`]
+    ///   naming `RNFR`, after the `NOOP` that ends whatever it started;
+    /// - `NOOP` refused after 350: [`Failure::Refused`] naming `NOOP`.
+    pub fn check_rename(&mut self, path: Arg) -> Result<(), UsageError> {
+        let rnfr = Command::Rnfr(path.clone());
+        self.begin(rnfr, State::RenameCheck { path })
     }
 
     /// `QUIT`; the session is closed afterwards.
@@ -1462,6 +1519,17 @@ impl Session {
                 }
                 _ => self.finish(Err(self.not_success(reply))),
             },
+            State::RenameCheck { path } => self.on_rename_check(path, reply),
+            State::RenameCheckEnd { path, rnfr } => match class {
+                ReplyClass::PositiveCompletion if rnfr.code().get() == 350 => {
+                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
+                }
+                ReplyClass::PositiveCompletion => self.finish(Err(Failure::Unexpected {
+                    command: Command::Rnfr(path),
+                    reply: rnfr,
+                })),
+                _ => self.finish(Err(self.not_success(reply))),
+            },
             State::ListPwd { request } => {
                 if class != ReplyClass::PositiveCompletion {
                     return self.finish(Err(self.not_success(reply)));
@@ -1579,6 +1647,22 @@ impl Session {
                 self.send(Command::Acct(account));
             }
             None => self.finish(Err(Failure::AccountRequired(reply))),
+        }
+    }
+
+    /// The reply to a checking `RNFR` ([`Session::check_rename`]).
+    fn on_rename_check(&mut self, path: Arg, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PermanentNegative => {
+                self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
+            }
+            ReplyClass::TransientNegative => self.finish(Err(self.refused(reply))),
+            // 350, or a positive reply RNFR should not get: the server may
+            // be waiting for RNTO either way; the next command ends it.
+            _ => {
+                self.state = State::RenameCheckEnd { path, rnfr: reply };
+                self.send(Command::Noop);
+            }
         }
     }
 
