@@ -108,8 +108,8 @@ pub use ftp_proto::listing::{
 };
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,
-    RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode, TransferType,
-    UsageError,
+    RESERVED_VERBS, RenameCheck, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode,
+    TransferType, UsageError,
 };
 /// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
 /// and [`Error::Tls`] reasons.
