@@ -1035,7 +1035,7 @@ pub(crate) enum UploadTarget {
 /// Looks at the target of an upload: MLST where the server has it (type
 /// and the `perm` fact's `f`, rename allowed), otherwise SIZE (213 a file,
 /// 550 none) and, for an existing file, the session's rename check (RNFR,
-/// ended by a NOOP: [`Client::check_rename`]). A
+/// ended by an RNTO onto the same name: [`Client::check_rename`]). A
 /// server that cannot say is taken to have a replaceable file, so that
 /// nothing is overwritten before a complete upload.
 pub(crate) fn upload_target(
@@ -1066,9 +1066,8 @@ pub(crate) fn upload_target(
         Err(e) if e.code().is_some_and(|code| code >= 500) => return Ok(UploadTarget::Replaceable),
         Err(e) => return Err(e),
     }
-    // The session's check ends the RNFR it sends (a server that insists
-    // on RNTO refuses its NOOP, and the upload stops here, having changed
-    // nothing).
+    // The session's check ends the RNFR it sends with an RNTO onto the
+    // same name; a refusal stops the upload here, having changed nothing.
     Ok(match client.check_rename(path)? {
         RenameCheck::Allowed => UploadTarget::Replaceable,
         RenameCheck::Refused(reply) => UploadTarget::Irreplaceable(rename_refusal(path, &reply)),

@@ -328,8 +328,8 @@ impl Client {
     }
 
     /// Whether the server would rename the file at `path`, asked without
-    /// renaming it: `RNFR`, and after its 350 a `NOOP` that ends the
-    /// pending rename (see [`Session::check_rename`](ftp_proto::Session::check_rename)
+    /// renaming it: `RNFR`, and after its 350 an `RNTO` onto the same name,
+    /// which renames nothing and ends the pending rename (see [`Session::check_rename`](ftp_proto::Session::check_rename)
     /// for what each reply means). A 5xx answer is `Ok` with
     /// [`RenameCheck::Refused`](crate::RenameCheck::Refused); a 4xx is an
     /// error that may pass later.

@@ -443,11 +443,13 @@ pub enum UsageError {
 /// - those of TLS (`AUTH`, `PBSZ`, `PROT`, `CCC`): they change what the
 ///   connections carry, which the driver must know;
 /// - `RNFR`: like `REST`, it leaves the server waiting for what must come
-///   next (`RNTO`), and whatever the caller sends next would be read as
-///   that or end it. A rename is [`Session::rename`]; asking whether one
-///   would be allowed is [`Session::check_rename`]. Each ends what `RNFR`
-///   started within the operation. (`RNTO` alone leaves nothing pending:
-///   a server answers it 503 without an `RNFR` before it.)
+///   next (`RNTO`): proFTPD refuses every other command but a few with 501
+///   until `RNTO` comes, and Pure-FTPd and pyftpdlib keep the rename
+///   pending for the next `RNTO`, whenever it comes. A rename is
+///   [`Session::rename`]; asking whether one would be allowed is
+///   [`Session::check_rename`]. Each ends what `RNFR` started within the
+///   operation. (`RNTO` alone leaves nothing pending: a server answers it
+///   503 without an `RNFR` before it.)
 pub const RESERVED_VERBS: &[&str] = &[
     "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU",
     "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC", "RNFR",
@@ -539,8 +541,9 @@ enum State {
     RenameCheck {
         path: Arg,
     },
-    /// `NOOP` sent after a positive reply to a checking `RNFR`, which it
-    /// answered with `rnfr`: the command that ends the pending rename.
+    /// `RNTO path` (onto itself) sent after a positive reply to a
+    /// checking `RNFR`, which it answered with `rnfr`: the command that
+    /// ends the pending rename.
     RenameCheckEnd {
         path: Arg,
         rnfr: Reply,
@@ -923,26 +926,33 @@ impl Session {
     }
 
     /// Asks whether the server would rename the file at `path`, without
-    /// renaming it: `RNFR path`, and after any positive reply `NOOP`.
+    /// renaming it: `RNFR path`, and after any positive reply `RNTO path`,
+    /// a rename of the file onto itself.
     ///
     /// `RNFR` leaves the server waiting for `RNTO`, as `REST` leaves it
-    /// waiting for a transfer (which is why [`Session::raw`] refuses it).
-    /// This operation never ends with a rename pending: a positive reply
-    /// is followed by `NOOP`, the next command, which ends the rename on
-    /// every server (RFC 959 4.1.3: `RNTO` must come at once; a server that
-    /// insists refuses the `NOOP`, and forgets the `RNFR` all the same). A
-    /// refusal of `RNFR` leaves nothing pending. What each reply means:
+    /// waiting for a transfer (which is why [`Session::raw`] refuses it),
+    /// and on some servers only `RNTO` ends the wait: proFTPD answers every
+    /// later command but `NOOP`, `HELP`, `STAT` and `QUIT` with `501 Bad
+    /// sequence of commands` until it comes, and Pure-FTPd and pyftpdlib
+    /// keep the rename pending across a `NOOP`, for the next `RNTO` to
+    /// carry out. So this operation never ends with a rename pending: a
+    /// positive reply is followed by `RNTO` to the same path, which renames
+    /// nothing (POSIX `rename(2)` of a path onto itself does nothing;
+    /// vsftpd, proFTPD, Pure-FTPd, pyftpdlib and libunftp answer 250 and
+    /// keep the file as it was). A refused `RNFR` leaves nothing pending.
+    /// What each reply means:
     ///
-    /// - 350, then `NOOP` 2xx: [`Outcome::RenameChecked`] with
+    /// - 350, then `RNTO` 2xx: [`Outcome::RenameChecked`] with
     ///   [`RenameCheck::Allowed`];
-    /// - 5xx (550 no such file or not allowed, 502 no `RNFR`…):
-    ///   [`Outcome::RenameChecked`] with [`RenameCheck::Refused`], a
-    ///   success of the operation, since the question was answered;
-    /// - 4xx (450, the file busy): [`Failure::Refused`], which
+    /// - 5xx to `RNFR` (550 no such file or not allowed, 502 no `RNFR`…),
+    ///   or to the `RNTO` after 350 (a server that will not rename over an
+    ///   existing name): [`Outcome::RenameChecked`] with
+    ///   [`RenameCheck::Refused`] and that reply, a success of the
+    ///   operation, since the question was answered;
+    /// - 4xx to either (450, the file busy): [`Failure::Refused`], which
     ///   [`Failure::is_transient`] says may be asked again later;
-    /// - any other positive reply (a 2xx to `RNFR`): [`Failure::Unexpected`]
-    ///   naming `RNFR`, after the `NOOP` that ends whatever it started;
-    /// - `NOOP` refused after 350: [`Failure::Refused`] naming `NOOP`.
+    /// - any other positive reply to `RNFR` (a 2xx): [`Failure::Unexpected`]
+    ///   naming `RNFR`, after the `RNTO` that ends whatever it started.
     pub fn check_rename(&mut self, path: Arg) -> Result<(), UsageError> {
         let rnfr = Command::Rnfr(path.clone());
         self.begin(rnfr, State::RenameCheck { path })
@@ -1520,14 +1530,19 @@ impl Session {
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::RenameCheck { path } => self.on_rename_check(path, reply),
-            State::RenameCheckEnd { path, rnfr } => match class {
-                ReplyClass::PositiveCompletion if rnfr.code().get() == 350 => {
-                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
-                }
-                ReplyClass::PositiveCompletion => self.finish(Err(Failure::Unexpected {
+            State::RenameCheckEnd { path, rnfr } if rnfr.code().get() != 350 => {
+                self.finish(Err(Failure::Unexpected {
                     command: Command::Rnfr(path),
                     reply: rnfr,
-                })),
+                }));
+            }
+            State::RenameCheckEnd { .. } => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
+                }
+                ReplyClass::PermanentNegative => {
+                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
+                }
                 _ => self.finish(Err(self.not_success(reply))),
             },
             State::ListPwd { request } => {
@@ -1658,10 +1673,11 @@ impl Session {
             }
             ReplyClass::TransientNegative => self.finish(Err(self.refused(reply))),
             // 350, or a positive reply RNFR should not get: the server may
-            // be waiting for RNTO either way; the next command ends it.
+            // be waiting for RNTO either way, and only RNTO ends that on
+            // every server. Onto itself: nothing is renamed.
             _ => {
+                self.send(Command::Rnto(path.clone()));
                 self.state = State::RenameCheckEnd { path, rnfr: reply };
-                self.send(Command::Noop);
             }
         }
     }

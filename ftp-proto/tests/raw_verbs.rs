@@ -67,7 +67,7 @@ fn every_reserved_verb_is_refused_in_any_case_and_nothing_is_sent() {
 fn rnfr_goes_through_check_rename_which_never_leaves_it_pending() {
     let mut script = Script::logged_in(vec![
         ("RNFR f", b"350 Ready for RNTO\r\n"),
-        ("NOOP", b"200 Ok\r\n"),
+        ("RNTO f", b"250 Renamed\r\n"),
         ("RNFR locked", b"450 Busy\r\n"),
         ("RNTO g", b"503 Bad sequence of commands\r\n"),
     ]);
@@ -77,13 +77,14 @@ fn rnfr_goes_through_check_rename_which_never_leaves_it_pending() {
         Err(UsageError::ReservedVerb("RNFR"))
     );
     assert_eq!(script.wire(), "");
-    // The typed check asks, and ends the pending rename with a NOOP.
+    // The typed check asks, and ends the pending rename with an RNTO onto
+    // the same name.
     script.session.check_rename(Arg::new("f").unwrap()).unwrap();
     assert_eq!(
         script.run(),
         Ok(Outcome::RenameChecked(ftp_proto::RenameCheck::Allowed))
     );
-    assert_eq!(script.wire(), "RNFR f\r\nNOOP\r\n");
+    assert_eq!(script.wire(), "RNFR f\r\nRNTO f\r\n");
     // A 4xx is a transient failure, to be asked again later.
     script
         .session

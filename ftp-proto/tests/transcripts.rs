@@ -798,13 +798,16 @@ fn dele_g(s: &mut Session) -> Result<(), UsageError> {
 }
 
 #[test]
-fn check_rename_350_is_allowed_and_the_noop_ends_the_pending_rename() {
+fn check_rename_350_is_allowed_and_an_rnto_onto_itself_ends_the_pending_rename() {
+    // Only RNTO ends a pending RNFR on every server (proFTPD refuses most
+    // commands until it comes; Pure-FTPd and pyftpdlib keep it across a
+    // NOOP): onto the same path, it renames nothing.
     Transcript::new(
         b"220 Ready\r\n",
         vec![check_f, dele_g],
         vec![
             (On("RNFR f"), b"350 Ready for RNTO\r\n"),
-            (On("NOOP"), b"200 NOOP ok\r\n"),
+            (On("RNTO f"), b"250 Rename successful\r\n"),
             (On("DELE g"), b"250 Deleted\r\n"),
         ],
     )
@@ -813,9 +816,8 @@ fn check_rename_350_is_allowed_and_the_noop_ends_the_pending_rename() {
         "ok greeting 220",
         "> RNFR f",
         "< 350 Ready for RNTO",
-        // Nothing may come between RNFR and its end but this NOOP.
-        "> NOOP",
-        "< 200 NOOP ok",
+        "> RNTO f",
+        "< 250 Rename successful",
         "ok rename allowed",
         "> DELE g",
         "< 250 Deleted",
@@ -870,15 +872,18 @@ fn check_rename_4xx_is_a_transient_failure() {
 }
 
 #[test]
-fn check_rename_noop_refused_after_350_fails_naming_noop_and_stays_in_step() {
-    // A server that insists on RNTO refuses the NOOP: the check fails, no
-    // RNTO is ever sent, and the next command is answered as itself.
+fn check_rename_rnto_refused_after_350_answers_no_or_fails_transiently() {
+    // A server that will not rename over an existing name refuses the
+    // RNTO onto itself (5xx): a replacement by rename would be refused
+    // too. A 4xx there may pass later. Either way nothing is pending.
     Transcript::new(
         b"220 Ready\r\n",
-        vec![check_f, dele_g],
+        vec![check_f, check_f, dele_g],
         vec![
             (On("RNFR f"), b"350 Ready for RNTO\r\n"),
-            (On("NOOP"), b"503 RNTO expected\r\n"),
+            (On("RNTO f"), b"553 File exists\r\n"),
+            (On("RNFR f"), b"350 Ready for RNTO\r\n"),
+            (On("RNTO f"), b"450 Busy, try later\r\n"),
             (On("DELE g"), b"250 Deleted\r\n"),
         ],
     )
@@ -887,9 +892,14 @@ fn check_rename_noop_refused_after_350_fails_naming_noop_and_stays_in_step() {
         "ok greeting 220",
         "> RNFR f",
         "< 350 Ready for RNTO",
-        "> NOOP",
-        "< 503 RNTO expected",
-        "err NOOP: 503 RNTO expected",
+        "> RNTO f",
+        "< 553 File exists",
+        "ok rename refused 553",
+        "> RNFR f",
+        "< 350 Ready for RNTO",
+        "> RNTO f",
+        "< 450 Busy, try later",
+        "err RNTO f: 450 Busy, try later",
         "> DELE g",
         "< 250 Deleted",
         "ok completed 250",
@@ -897,13 +907,13 @@ fn check_rename_noop_refused_after_350_fails_naming_noop_and_stays_in_step() {
 }
 
 #[test]
-fn check_rename_other_positive_reply_is_unexpected_after_the_noop() {
+fn check_rename_other_positive_reply_is_unexpected_after_the_rnto() {
     Transcript::new(
         b"220 Ready\r\n",
         vec![check_f],
         vec![
             (On("RNFR f"), b"200 Whatever you say\r\n"),
-            (On("NOOP"), b"200 NOOP ok\r\n"),
+            (On("RNTO f"), b"503 Bad sequence of commands\r\n"),
         ],
     )
     .check(&[
@@ -911,8 +921,8 @@ fn check_rename_other_positive_reply_is_unexpected_after_the_noop() {
         "ok greeting 220",
         "> RNFR f",
         "< 200 Whatever you say",
-        "> NOOP",
-        "< 200 NOOP ok",
+        "> RNTO f",
+        "< 503 Bad sequence of commands",
         "err RNFR f: unexpected reply 200 Whatever you say",
     ]);
 }

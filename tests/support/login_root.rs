@@ -10,7 +10,8 @@
 //! server: STOR and MKD add to it, DELE and RMD remove from it. It answers
 //! FEAT (MLST listed when `mlsd`), PWD, CWD (into directories it has),
 //! TYPE, EPSV, MLSD or LIST (in Unix format), MLST, RETR, STOR, MKD, RMD,
-//! DELE, MDTM, RNFR (350) and NOOP; anything else gets 502. Every command
+//! DELE, MDTM, RNFR (350), RNTO onto an existing name (250, nothing
+//! moved) and NOOP; anything else gets 550. Every command
 //! line is recorded ([`FaultServer::received`]).
 
 use std::collections::BTreeMap;
@@ -197,6 +198,8 @@ fn serve(peer: &mut Peer, mlsd: bool, tree: &Tree) -> io::Result<()> {
                 peer.reply("250 Deleted")?;
             }
             "RNFR" if tree.contains_key(&path) => peer.reply("350 Ready for RNTO")?,
+            // Onto itself only (what a rename check sends): nothing moves.
+            "RNTO" if tree.contains_key(&path) => peer.reply("250 Renamed")?,
             _ => peer.reply("550 Not here")?,
         }
     }
