@@ -522,8 +522,10 @@ fn empty_arguments_refused<D: Driver>(c: &Ctx) -> Outcome {
     ];
     for (what, result) in attempts {
         match result {
-            Err(Error::InvalidArgument { source, .. })
-                if source == ftp_client::InvalidArgument::Empty => {}
+            Err(Error::InvalidArgument {
+                source: ftp_client::InvalidArgument::Empty,
+                ..
+            }) => {}
             other => return Err(format!("{what} with an empty argument: {other:?}").into()),
         }
     }
