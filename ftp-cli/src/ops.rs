@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ftp_client::{Client, Config, EntryType, FtpUrl};
+use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
 
@@ -1033,7 +1033,8 @@ pub(crate) enum UploadTarget {
 
 /// Looks at the target of an upload: MLST where the server has it (type
 /// and the `perm` fact's `f`, rename allowed), otherwise SIZE (213 a file,
-/// 550 none) and, for an existing file, an RNFR that is left unfinished. A
+/// 550 none) and, for an existing file, the session's rename check (RNFR,
+/// ended by an RNTO onto the same name: [`Client::check_rename`]). A
 /// server that cannot say is taken to have a replaceable file, so that
 /// nothing is overwritten before a complete upload.
 pub(crate) fn upload_target(
@@ -1064,28 +1065,24 @@ pub(crate) fn upload_target(
         Err(e) if e.code().is_some_and(|code| code >= 500) => return Ok(UploadTarget::Replaceable),
         Err(e) => return Err(e),
     }
-    let mut rnfr = b"RNFR ".to_vec();
-    rnfr.extend_from_slice(path);
-    let reply = client.raw_bytes(&rnfr)?;
-    if reply.code().get() != 350 {
-        return Ok(UploadTarget::Irreplaceable(format!(
-            "{}: {reply}",
-            String::from_utf8_lossy(&rnfr)
-        )));
-    }
-    // The rename is left unfinished: the next command ends it on servers
-    // without MLST (a server that insists on RNTO refuses this NOOP, and
-    // the upload stops here, having changed nothing).
-    client.noop()?;
-    Ok(UploadTarget::Replaceable)
+    // The session's check ends the RNFR it sends with an RNTO onto the
+    // same name; a refusal stops the upload here, having changed nothing.
+    Ok(match client.check_rename(path)? {
+        RenameCheck::Allowed => UploadTarget::Replaceable,
+        RenameCheck::Refused(reply) => UploadTarget::Irreplaceable(rename_refusal(path, &reply)),
+    })
+}
+
+/// Why a file cannot be replaced by a rename, as RNFR's refusal says.
+fn rename_refusal(path: &[u8], reply: &ftp_client::Reply) -> String {
+    format!("RNFR {}: {reply}", String::from_utf8_lossy(path))
 }
 
 /// For `cp -r`, where the listing already said the file exists: whether
 /// the server will let it be renamed, so that a replacement uploaded under
 /// a temporary name can be renamed over it. The listing's `perm` fact
-/// (RFC 3659 7.5.5: `f`, rename allowed) answers when given; otherwise an
-/// RNFR asks (350: yes), left unfinished and ended by a NOOP as in
-/// [`upload_target`].
+/// (RFC 3659 7.5.5: `f`, rename allowed) answers when given; otherwise the
+/// session's rename check asks, as in [`upload_target`].
 pub(crate) fn check_rename_allowed(
     client: &mut Client,
     path: &[u8],
@@ -1100,13 +1097,10 @@ pub(crate) fn check_rename_allowed(
             ))
         };
     }
-    let mut line = b"RNFR ".to_vec();
-    line.extend_from_slice(path);
-    let reply = client.raw_bytes(&line).map_err(|e| e.to_string())?;
-    if reply.code().get() != 350 {
-        return Err(format!("{}: {reply}", String::from_utf8_lossy(&line)));
+    match client.check_rename(path).map_err(|e| e.to_string())? {
+        RenameCheck::Allowed => Ok(()),
+        RenameCheck::Refused(reply) => Err(rename_refusal(path, &reply)),
     }
-    client.noop().map_err(|e| e.to_string())
 }
 
 /// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded

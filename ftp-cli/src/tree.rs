@@ -507,12 +507,20 @@ pub fn download_tree(
             "{op}: -L with a remote source: deleting through links would delete what they lead to"
         )));
     }
+    let root = trim_slashes(src.path()).to_vec();
+    if options.remove_source && is_root(&root) {
+        return Err(Failure::usage(format!(
+            "{op} {src}: refusing to move {}: it cannot be removed; copy it with cp -r",
+            root_name(&root)
+        )));
+    }
     let summary = Summary::new(op);
     crate::interrupt::running(format!("{op} {src}"));
-    let root = trim_slashes(src.path()).to_vec();
     let mut client = ops::connect(op, src, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}"));
-    let what = client.stat(&root).map_err(|e| fail_top(&e))?;
+    // As given: a path ending in '/' (or the login directory's empty one)
+    // names a directory, and is never asked about as a file.
+    let what = client.stat(src.path()).map_err(|e| fail_top(&e))?;
     if what.kind != Kind::Dir {
         return Err(Failure::usage(format!(
             "{op} {src}: not a directory; copy a file without -r"
@@ -990,6 +998,22 @@ fn collisions<'a>(
         .collect()
 }
 
+/// Whether a path (without trailing slashes) is the login directory (`""`)
+/// or the root (`/`): a directory that a tree operation may empty with
+/// `--force` but never remove.
+fn is_root(path: &[u8]) -> bool {
+    path.iter().all(|&b| b == b'/')
+}
+
+/// How messages name [`is_root`] paths.
+fn root_name(path: &[u8]) -> &'static str {
+    if path.is_empty() {
+        "the login directory"
+    } else {
+        "the root directory"
+    }
+}
+
 fn trim_slashes(path: &[u8]) -> &[u8] {
     let mut path = path;
     while path.len() > 1 && path.ends_with(b"/") {
@@ -1199,11 +1223,12 @@ pub fn upload_tree(
     let mut client = ops::connect(op, dst, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {dst}: {e}"));
     let dst_path = trim_slashes(dst.path()).to_vec();
-    // cp -r semantics: into DST/basename when DST is a directory.
+    // cp -r semantics: into DST/basename when DST is a directory. Asked
+    // as given: a path ending in '/' is never taken for a file.
     let existing_dst = if dst_path.is_empty() {
         Some(Kind::Dir)
     } else {
-        match client.stat(&dst_path) {
+        match client.stat(dst.path()) {
             Ok(entry) => Some(entry.kind),
             Err(e) if e.code() == Some(550) => None,
             Err(e) => return Err(fail_top(&e)),
@@ -1447,22 +1472,21 @@ pub fn remove_tree(
 ) -> Result<(), Failure> {
     let op = "rm -r";
     let path = trim_slashes(url.path()).to_vec();
-    let is_root = path.is_empty() || path.iter().all(|&b| b == b'/');
+    let is_root = is_root(&path);
     if is_root && !force {
         return Err(Failure::usage(format!(
             "{op} {url}: refusing to delete {} without --force",
-            if path.is_empty() {
-                "the login directory"
-            } else {
-                "the root directory"
-            }
+            root_name(&path)
         )));
     }
     let summary = Summary::new(op);
     crate::interrupt::running(format!("{op} {url}"));
     let mut client = ops::connect(op, url, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {url}: {e}"));
-    let what = client.stat(&path).map_err(|e| fail_top(&e))?;
+    // With --force, the login (or root) directory is emptied; itself is
+    // never removed (below), and a path ending in '/' is never taken for
+    // a file.
+    let what = client.stat(url.path()).map_err(|e| fail_top(&e))?;
     if what.kind != Kind::Dir {
         return Err(Failure::usage(format!(
             "{op} {url}: not a directory; delete a file without -r"

@@ -7,7 +7,8 @@ use std::time::Instant;
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::{
-    Action, Command, DataCommand, Outcome, Reply, ReplyCode, Session, TransferStart, TransferType,
+    Action, Command, DataCommand, Outcome, RenameCheck, Reply, ReplyCode, Session, TransferStart,
+    TransferType,
 };
 
 use crate::config::Config;
@@ -317,7 +318,7 @@ impl Client {
     /// Logs in: USER, and PASS when the server asks for it.
     pub fn login(&mut self, user: &str, password: &str) -> Result<()> {
         let user = arg("user name", user)?;
-        let password = arg("password", password)?;
+        let password = shared::password(password)?;
         self.session.login(user, password, None)?;
         self.run_to_done().map(drop)
     }
@@ -349,6 +350,26 @@ impl Client {
     pub fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
         self.session.rename(arg("path", from)?, arg("path", to)?)?;
         self.run_to_done().map(drop)
+    }
+
+    /// Whether the server would rename the file at `path`, asked without
+    /// renaming it: `RNFR`, and after its 350 an `RNTO` onto the same name,
+    /// which renames nothing and ends the pending rename (see [`Session::check_rename`](ftp_proto::Session::check_rename)
+    /// for what each reply means). A 5xx answer is `Ok` with
+    /// [`RenameCheck::Refused`](crate::RenameCheck::Refused); a 4xx is an
+    /// error that may pass later.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use ftp_client::RenameCheck;
+    /// if let RenameCheck::Refused(reply) = ftp.check_rename("incoming/report.pdf")? {
+    ///     eprintln!("it cannot be replaced by a rename: {reply}");
+    /// }
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<RenameCheck> {
+        self.session.check_rename(arg("path", path)?)?;
+        shared::rename_check(self.run_to_done()?)
     }
 
     /// Changes the working directory.

@@ -55,8 +55,11 @@ impl Client {
 
     /// What `path` is: its kind, size and modification time. MLST where
     /// FEAT lists it; otherwise SIZE and MDTM for a file, and for a name
-    /// SIZE refuses, CWD into it and back to tell a directory. The entry's
-    /// name is `path` (MLST: the pathname the server gave).
+    /// SIZE refuses, CWD into it and back to tell a directory. A path that
+    /// can only name a directory — `""`, the working directory, or one
+    /// ending in `/` — is never asked about with SIZE: `""` is a directory,
+    /// and one ending in `/` is if CWD goes into it. The entry's name is
+    /// `path` (MLST: the pathname the server gave).
     ///
     /// ```no_run
     /// # let mut ftp: ftp_client::Client = unimplemented!();
@@ -71,29 +74,40 @@ impl Client {
         self.ensure_features()?;
         if self.session.supports("MLST") {
             match self.mlst(path) {
-                Ok(facts) => return Ok(Entry::from_facts(&facts)),
+                Ok(facts) => return Ok(shared::stat_entry(&facts)),
                 Err(e) if shared::mlst_unknown(&e) => {}
                 Err(e) => return Err(e),
             }
+        }
+        if path.is_empty() {
+            return Ok(shared::dir_entry(path));
+        }
+        if shared::names_directory(path) {
+            return self.dir_by_cwd(path)?;
         }
         match self.size(path) {
             Ok(size) => {
                 let modified = self.mdtm(path).ok();
                 Ok(shared::file_entry(path, size, modified))
             }
+            // No file of that name (or no SIZE): a directory?
             Err(size_error) if shared::size_refusal_may_be_dir(&size_error) => {
-                // No file of that name (or no SIZE): a directory?
-                let home = self.pwd()?;
-                match self.cwd(path) {
-                    Ok(()) => {
-                        self.cwd(&home)?;
-                        Ok(shared::dir_entry(path))
-                    }
-                    Err(_) => Err(size_error),
-                }
+                Ok(self.dir_by_cwd(path)?.map_err(|_| size_error)?)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether `path` is a directory, by changing into it and back: the
+    /// outer error if finding or going back to the working directory
+    /// failed, the inner one if CWD into `path` was refused.
+    fn dir_by_cwd(&mut self, path: &[u8]) -> Result<Result<Entry>> {
+        let home = self.pwd()?;
+        if let Err(refused) = self.cwd(path) {
+            return Ok(Err(refused));
+        }
+        self.cwd(&home)?;
+        Ok(Ok(shared::dir_entry(path)))
     }
 
     /// Sets the modification time of the file at `path` (MFMT, to the

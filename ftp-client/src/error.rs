@@ -100,12 +100,14 @@ pub enum Error {
     /// does not fit the command, or reply data that cannot be decoded.
     #[error("protocol error: {0}")]
     Protocol(Box<Failure>),
-    /// A path, user name or password holds CR, LF or NUL; nothing was sent.
+    /// A path, user name or password holds CR, LF or NUL, or a command
+    /// that needs an argument was given an empty one (see
+    /// [`Arg`](ftp_proto::Arg)); nothing was sent.
     #[error("invalid {what}: {source}")]
     InvalidArgument {
         /// Which argument: "path", "user name", "password"…
         what: &'static str,
-        /// Where the bad byte is.
+        /// What is wrong: where the bad byte is, or that it is empty.
         source: InvalidArgument,
     },
     /// A URL that is not `ftp://[user[:password]@]host[:port]/path`.

@@ -107,8 +107,9 @@ pub use ftp_proto::listing::{
     Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone, check_component,
 };
 pub use ftp_proto::{
-    Arg, Command, Failure, FileStructure, InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS,
-    Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode, TransferType, UsageError,
+    Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,
+    RESERVED_VERBS, RenameCheck, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode,
+    TransferType, UsageError,
 };
 /// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
 /// and [`Error::Tls`] reasons.

@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
-use ftp_proto::{Arg, Failure, Outcome, Reply, SessionConfig, TransferStart};
+use ftp_proto::{
+    Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig, TransferStart,
+};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -150,9 +152,18 @@ pub(crate) fn no_addresses(name: Option<String>) -> Error {
     }
 }
 
-/// A command argument; CR, LF or NUL in it is refused before sending.
+/// A command argument; an empty one, or CR, LF or NUL in it, is refused
+/// before sending.
 pub(crate) fn arg(what: &'static str, value: impl AsRef<[u8]>) -> Result<Arg> {
     Arg::new(value.as_ref().to_vec()).map_err(|source| Error::InvalidArgument { what, source })
+}
+
+/// A password for `PASS`: CR, LF or NUL in it is refused; it may be empty.
+pub(crate) fn password(value: &str) -> Result<Password> {
+    Password::new(value.as_bytes().to_vec()).map_err(|source| Error::InvalidArgument {
+        what: "password",
+        source,
+    })
 }
 
 /// `None` for an empty path: the command then goes without an argument.
@@ -213,6 +224,14 @@ pub(crate) fn facts(outcome: Outcome) -> Result<Facts> {
     match outcome {
         Outcome::Facts(facts) => Ok(facts),
         other => Err(unexpected("MLST", other)),
+    }
+}
+
+/// The outcome of a rename check (RNFR, then NOOP).
+pub(crate) fn rename_check(outcome: Outcome) -> Result<RenameCheck> {
+    match outcome {
+        Outcome::RenameChecked(check) => Ok(check),
+        other => Err(unexpected("RNFR", other)),
     }
 }
 
@@ -304,6 +323,25 @@ pub(crate) fn parse_entries(format: Format, lines: &[Vec<u8>]) -> Vec<Entry> {
 /// SIZE/MDTM (the server does not know MLST after all).
 pub(crate) fn mlst_unknown(error: &Error) -> bool {
     matches!(error.code(), Some(500 | 502))
+}
+
+/// Whether `path` can only name a directory: empty (the working
+/// directory, the login directory at first) or ending in `/`. Such a path
+/// is never asked about with SIZE, which some servers answer 213 for a
+/// directory too.
+pub(crate) fn names_directory(path: &[u8]) -> bool {
+    path.is_empty() || path.ends_with(b"/")
+}
+
+/// [`stat`](crate::Client::stat)'s entry from MLST facts: a directory
+/// the server calls `cdir` or `pdir` (MLST of the working directory) is a
+/// directory all the same.
+pub(crate) fn stat_entry(facts: &Facts) -> Entry {
+    let mut entry = Entry::from_facts(facts);
+    if matches!(entry.kind, Kind::CurrentDir | Kind::ParentDir) {
+        entry.kind = Kind::Dir;
+    }
+    entry
 }
 
 /// Whether a refused SIZE may mean a directory (tried with CWD).

@@ -11,7 +11,7 @@
 use std::fmt;
 use std::net::{Ipv4Addr, Ipv6Addr};
 
-use ftp_proto::{Arg, TlsMode};
+use ftp_proto::{Password, TlsMode};
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, Result};
@@ -417,8 +417,11 @@ fn check_segments(path: &[u8]) -> std::result::Result<(), String> {
     }
 }
 
+/// Refuses CR, LF and NUL in a part of the URL. An empty part is allowed
+/// here (the login directory's path, an empty password): the operation
+/// that uses it decides whether it needs an argument.
 fn arg(what: &'static str, bytes: &[u8]) -> Result<()> {
-    Arg::new(bytes.to_vec())
+    Password::new(bytes.to_vec())
         .map(drop)
         .map_err(|source| Error::InvalidArgument { what, source })
 }

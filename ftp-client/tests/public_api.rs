@@ -46,8 +46,12 @@ fn error_parts(error: &Error) -> usize {
         }
         Error::InvalidArgument { what, source } => {
             let _: (&&'static str, &InvalidArgument) = (what, source);
-            let InvalidArgument { byte, position } = *source;
-            let _: (u8, usize) = (byte, position);
+            match *source {
+                InvalidArgument::ForbiddenByte { byte, position } => {
+                    let _: (u8, usize) = (byte, position);
+                }
+                InvalidArgument::Empty => {}
+            }
             4
         }
         Error::InvalidUrl(text) => {

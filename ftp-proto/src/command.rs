@@ -1,9 +1,19 @@
-//! Commands the client sends, with arguments that cannot carry a line break.
+//! Commands the client sends, with arguments that cannot carry a line break
+//! and cannot be missing.
 //!
 //! FTP is a line protocol: a CR or LF inside a path would end the command
 //! early and let the rest of the path run as a second command (the CRLF
 //! injection several clients shipped). Here an [`Arg`] holding CR, LF or NUL
 //! cannot be constructed, so no [`Command`] can carry one.
+//!
+//! Nor can an [`Arg`] be empty: `SIZE `, `RETR ` or `DELE ` with nothing
+//! after the space is a command without its argument, which servers answer
+//! in their own ways (some take it as the working directory, some as a file
+//! named by the rest of their state), so a path that went missing on the
+//! way — the login directory's empty path, say — must never reach the
+//! wire as one. A command whose argument is optional takes
+//! `Option<Arg>` (`LIST`, `MLST`…). The one argument that may be empty,
+//! the password, has its own type, [`Password`].
 
 use std::fmt;
 use std::net::{SocketAddr, SocketAddrV4};
@@ -12,12 +22,29 @@ use bytes::Bytes;
 
 /// Why a byte string cannot be a command argument.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
-#[error("argument contains {} at byte {position}", byte_name(*.byte))]
-pub struct InvalidArgument {
-    /// The offending byte: `\r`, `\n` or `\0`.
-    pub byte: u8,
-    /// Its index in the argument.
-    pub position: usize,
+pub enum InvalidArgument {
+    /// It holds a byte that would end or cut the command line.
+    #[error("argument contains {} at byte {position}", byte_name(*.byte))]
+    ForbiddenByte {
+        /// The offending byte: `\r`, `\n` or `\0`.
+        byte: u8,
+        /// Its index in the argument.
+        position: usize,
+    },
+    /// It is empty, where the command needs an argument (every [`Arg`]).
+    #[error("argument is empty (the command needs one)")]
+    Empty,
+}
+
+/// Refuses CR, LF and NUL anywhere in `bytes`.
+fn check_bytes(bytes: &[u8]) -> Result<(), InvalidArgument> {
+    match memchr::memchr3(b'\r', b'\n', b'\0', bytes) {
+        Some(position) => Err(InvalidArgument::ForbiddenByte {
+            byte: bytes[position],
+            position,
+        }),
+        None => Ok(()),
+    }
 }
 
 fn byte_name(byte: u8) -> &'static str {
@@ -28,31 +55,31 @@ fn byte_name(byte: u8) -> &'static str {
     }
 }
 
-/// A command argument: any bytes except CR, LF and NUL.
+/// A command argument: one or more bytes, none of them CR, LF or NUL.
 ///
 /// Paths are bytes, not `str`, so a name that is not UTF-8 on the server
-/// round-trips unchanged.
+/// round-trips unchanged. An empty argument is refused: every command that
+/// takes an `Arg` needs one (see the [module docs](self)).
 ///
 /// ```
-/// use ftp_proto::Arg;
+/// use ftp_proto::{Arg, InvalidArgument};
 /// assert!(Arg::new("reports/2026 Q1.csv").is_ok());
 /// assert!(Arg::new("a.txt\r\nDELE b.txt").is_err());
+/// assert_eq!(Arg::new(""), Err(InvalidArgument::Empty));
 /// assert_eq!(Arg::new(&b"caf\xe9"[..]).unwrap().as_bytes(), b"caf\xe9");
 /// ```
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Arg(Bytes);
 
 impl Arg {
-    /// Validates `bytes` as an argument.
+    /// Validates `bytes` as an argument: not empty, no CR, LF or NUL.
     pub fn new(bytes: impl Into<Bytes>) -> Result<Self, InvalidArgument> {
         let bytes = bytes.into();
-        match memchr::memchr3(b'\r', b'\n', b'\0', &bytes) {
-            Some(position) => Err(InvalidArgument {
-                byte: bytes[position],
-                position,
-            }),
-            None => Ok(Arg(bytes)),
+        check_bytes(&bytes)?;
+        if bytes.is_empty() {
+            return Err(InvalidArgument::Empty);
         }
+        Ok(Arg(bytes))
     }
 
     /// An argument the crate itself writes (`TLS` of `AUTH TLS`); the
@@ -65,10 +92,52 @@ impl Arg {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+}
 
-    /// Whether the argument is empty.
+/// The argument of `PASS`: free of CR, LF and NUL like an [`Arg`], but it
+/// may be empty, since an empty password is one some accounts have (RFC
+/// 959 asks for a string; servers and clients such as curl accept and send
+/// `PASS ` for `ftp://user:@host/`). Its `Debug` form is masked.
+///
+/// ```
+/// use ftp_proto::{Arg, Command, Password};
+/// assert_eq!(Command::Pass(Password::new("")?).to_string(), "PASS ");
+/// assert_eq!(format!("{:?}", Password::new("s3cret")?), "Password(****)");
+/// let from_arg: Password = Arg::new("pw")?.into();
+/// assert_eq!(from_arg.as_bytes(), b"pw");
+/// # Ok::<(), ftp_proto::InvalidArgument>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(Bytes);
+
+impl Password {
+    /// Validates `bytes` as a password: no CR, LF or NUL; empty allowed.
+    pub fn new(bytes: impl Into<Bytes>) -> Result<Self, InvalidArgument> {
+        let bytes = bytes.into();
+        check_bytes(&bytes)?;
+        Ok(Password(bytes))
+    }
+
+    /// The password's bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+
+    /// Whether the password is empty.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
+    }
+}
+
+impl From<Arg> for Password {
+    fn from(arg: Arg) -> Self {
+        Password(arg.0)
+    }
+}
+
+impl fmt::Debug for Password {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Password(****)")
     }
 }
 
@@ -158,19 +227,19 @@ pub enum ProtectionLevel {
 /// line without CRLF and with the password of `PASS` masked, fit for logs.
 ///
 /// ```
-/// use ftp_proto::{Arg, Command};
+/// use ftp_proto::{Arg, Command, Password};
 /// let mut wire = Vec::new();
 /// Command::Retr(Arg::new("docs/readme.txt")?).encode(&mut wire);
 /// assert_eq!(wire, b"RETR docs/readme.txt\r\n");
-/// assert_eq!(Command::Pass(Arg::new("s3cret")?).to_string(), "PASS ****");
+/// assert_eq!(Command::Pass(Password::new("s3cret")?).to_string(), "PASS ****");
 /// # Ok::<(), ftp_proto::InvalidArgument>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
     /// `USER name`
     User(Arg),
-    /// `PASS password` (masked when displayed)
-    Pass(Arg),
+    /// `PASS password` (masked when displayed; may be empty)
+    Pass(Password),
     /// `ACCT account`
     Acct(Arg),
     /// `TYPE A|I`
@@ -243,7 +312,8 @@ pub enum Command {
     Pbsz(u32),
     /// `PROT C|P`
     Prot(ProtectionLevel),
-    /// Any other command line, sent as given (still free of CR, LF and NUL).
+    /// Any other command line, sent as given (still free of CR, LF and
+    /// NUL, and not empty).
     Raw(Arg),
 }
 
@@ -331,10 +401,10 @@ impl Command {
                 out.push(b' ');
                 out.write_all(a.as_bytes())
             }
-            Command::Pass(a) if mask && !a.is_empty() => out.write_all(b" ****"),
-            Command::Pass(a) => {
+            Command::Pass(p) if mask && !p.is_empty() => out.write_all(b" ****"),
+            Command::Pass(p) => {
                 out.push(b' ');
-                out.write_all(a.as_bytes())
+                out.write_all(p.as_bytes())
             }
             Command::List(a) | Command::Nlst(a) | Command::Mlsd(a) | Command::Mlst(a) => match a {
                 Some(a) => {
@@ -417,14 +487,12 @@ mod tests {
             ("x\0", b'\0', 1),
             ("ok\r\n", b'\r', 2),
         ] {
-            assert_eq!(
-                Arg::try_from(bad),
-                Err(InvalidArgument { byte, position }),
-                "{bad:?}"
-            );
+            let refused = Err(InvalidArgument::ForbiddenByte { byte, position });
+            assert_eq!(Arg::try_from(bad), refused, "{bad:?}");
+            assert_eq!(Password::new(bad).map(drop), refused.map(drop), "{bad:?}");
         }
         assert_eq!(
-            InvalidArgument {
+            InvalidArgument::ForbiddenByte {
                 byte: b'\n',
                 position: 3
             }
@@ -434,11 +502,30 @@ mod tests {
     }
 
     #[test]
+    fn no_command_can_carry_an_empty_argument() {
+        assert_eq!(Arg::new(""), Err(InvalidArgument::Empty));
+        assert_eq!(Arg::try_from(String::new()), Err(InvalidArgument::Empty));
+        assert_eq!(Arg::try_from(&b""[..]), Err(InvalidArgument::Empty));
+        assert_eq!(Arg::try_from(Vec::new()), Err(InvalidArgument::Empty));
+        assert_eq!(
+            InvalidArgument::Empty.to_string(),
+            "argument is empty (the command needs one)"
+        );
+        // A command whose argument is optional goes without one.
+        assert_eq!(wire(Command::Mlst(None)), b"MLST\r\n");
+        assert_eq!(wire(Command::Nlst(None)), b"NLST\r\n");
+        // The password alone may be empty.
+        assert_eq!(
+            wire(Command::Pass(Password::new("").unwrap())),
+            b"PASS \r\n"
+        );
+    }
+
+    #[test]
     fn encodes_every_form() {
         let cases: Vec<(Command, &[u8])> = vec![
             (Command::User(arg("anonymous")), b"USER anonymous\r\n"),
-            (Command::Pass(arg("pw")), b"PASS pw\r\n"),
-            (Command::Pass(arg("")), b"PASS \r\n"),
+            (Command::Pass(arg("pw").into()), b"PASS pw\r\n"),
             (Command::Type(TransferType::Binary), b"TYPE I\r\n"),
             (Command::Type(TransferType::Ascii), b"TYPE A\r\n"),
             (Command::Mode(TransferMode::Stream), b"MODE S\r\n"),
@@ -482,7 +569,10 @@ mod tests {
 
     #[test]
     fn display_masks_only_the_password() {
-        assert_eq!(Command::Pass(arg("hunter2")).to_string(), "PASS ****");
+        assert_eq!(
+            Command::Pass(arg("hunter2").into()).to_string(),
+            "PASS ****"
+        );
         assert_eq!(Command::User(arg("bob")).to_string(), "USER bob");
         assert_eq!(Command::Raw(arg("SITE IDLE 60")).verb(), "SITE");
     }

@@ -88,10 +88,11 @@ pub mod tls_tickets;
 /// crate), re-exported so that naming it needs no other dependency.
 pub use bytes::Bytes;
 pub use command::{
-    Arg, Command, FileStructure, InvalidArgument, ProtectionLevel, TransferMode, TransferType,
+    Arg, Command, FileStructure, InvalidArgument, Password, ProtectionLevel, TransferMode,
+    TransferType,
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
-    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, Session, SessionConfig,
-    TlsMode, TransferStart, UsageError,
+    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, RenameCheck, Session,
+    SessionConfig, TlsMode, TransferStart, UsageError,
 };

@@ -58,7 +58,7 @@
 use std::collections::VecDeque;
 use std::net::{IpAddr, SocketAddr, SocketAddrV4};
 
-use crate::command::{Arg, Command, TransferType};
+use crate::command::{Arg, Command, Password, TransferType};
 use crate::decode::{self, DecodeError, Facts, Features, Timestamp};
 use crate::reply::{Limits, Reply, ReplyClass, ReplyError, ReplyParser};
 
@@ -297,6 +297,21 @@ pub enum Outcome {
     /// A transfer was aborted ([`Session::abort`]) and the server has
     /// answered for it; this is its last reply, usually ABOR's 225 or 226.
     Aborted(Reply),
+    /// What [`Session::check_rename`] learned.
+    RenameChecked(RenameCheck),
+}
+
+/// Whether the server would rename a file, as [`Session::check_rename`]
+/// asked it without renaming anything.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RenameCheck {
+    /// `RNFR` was answered 350: the server would take an `RNTO` now.
+    Allowed,
+    /// `RNFR` was refused for good (5xx): 550 or 553, no such file or not
+    /// this login's to rename (an upload-only directory); 500 or 502, the
+    /// server has no `RNFR` at all. Either way a rename would be refused.
+    /// The server's reply.
+    Refused(Reply),
 }
 
 /// Why an operation failed: a refusal, a broken protocol, or a closed
@@ -443,10 +458,18 @@ pub enum UsageError {
 /// - those that change how data is framed (`MODE`, `STRU`) or reset the
 ///   login and its settings (`REIN`): later transfers would be misread;
 /// - those of TLS (`AUTH`, `PBSZ`, `PROT`, `CCC`): they change what the
-///   connections carry, which the driver must know.
+///   connections carry, which the driver must know;
+/// - `RNFR`: like `REST`, it leaves the server waiting for what must come
+///   next (`RNTO`): proFTPD refuses every other command but a few with 501
+///   until `RNTO` comes, and Pure-FTPd and pyftpdlib keep the rename
+///   pending for the next `RNTO`, whenever it comes. A rename is
+///   [`Session::rename`]; asking whether one would be allowed is
+///   [`Session::check_rename`]. Each ends what `RNFR` started within the
+///   operation. (`RNTO` alone leaves nothing pending: a server answers it
+///   503 without an `RNFR` before it.)
 pub const RESERVED_VERBS: &[&str] = &[
     "PASV", "EPSV", "LPSV", "PORT", "EPRT", "LPRT", "LIST", "NLST", "MLSD", "RETR", "STOR", "STOU",
-    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC",
+    "APPE", "REST", "MODE", "STRU", "REIN", "AUTH", "PBSZ", "PROT", "CCC", "RNFR",
 ];
 
 /// The first word of a command line: what a server takes as its verb.
@@ -518,7 +541,7 @@ enum State {
     },
     Idle,
     LoginUser {
-        password: Arg,
+        password: Password,
         account: Option<Arg>,
     },
     LoginPass {
@@ -530,6 +553,17 @@ enum State {
     TypeForSize(Arg),
     RenameFrom {
         to: Arg,
+    },
+    /// `RNFR path` sent for [`Session::check_rename`].
+    RenameCheck {
+        path: Arg,
+    },
+    /// `RNTO path` (onto itself) sent after a positive reply to a
+    /// checking `RNFR`, which it answered with `rnfr`: the command that
+    /// ends the pending rename.
+    RenameCheckEnd {
+        path: Arg,
+        rnfr: Reply,
     },
     /// A listing of a named directory: PWD, to know where to come back.
     ListPwd {
@@ -755,7 +789,9 @@ impl Session {
     // --- Operations --------------------------------------------------------
 
     /// Logs in: USER, then PASS if asked (331), then ACCT if asked (332).
-    /// With TLS, `PBSZ 0` and `PROT P` follow.
+    /// With TLS, `PBSZ 0` and `PROT P` follow. The password is a
+    /// [`Password`] (an [`Arg`] converts into one), the one argument that
+    /// may be empty.
     ///
     /// A server that greeted with `230` instead of `220` says the session
     /// is logged in already (RFC 959 5.4: 230 is "user logged in, proceed";
@@ -768,10 +804,11 @@ impl Session {
     pub fn login(
         &mut self,
         user: Arg,
-        password: Arg,
+        password: impl Into<Password>,
         account: Option<Arg>,
     ) -> Result<(), UsageError> {
         self.check_idle()?;
+        let password = password.into();
         self.working_directory = None;
         if let Some(greeting) = self.greeted_logged_in.take() {
             self.logged_in(greeting);
@@ -936,6 +973,39 @@ impl Session {
     /// `RNFR from`, then `RNTO to` once the server answers 350.
     pub fn rename(&mut self, from: Arg, to: Arg) -> Result<(), UsageError> {
         self.begin(Command::Rnfr(from), State::RenameFrom { to })
+    }
+
+    /// Asks whether the server would rename the file at `path`, without
+    /// renaming it: `RNFR path`, and after any positive reply `RNTO path`,
+    /// a rename of the file onto itself.
+    ///
+    /// `RNFR` leaves the server waiting for `RNTO`, as `REST` leaves it
+    /// waiting for a transfer (which is why [`Session::raw`] refuses it),
+    /// and on some servers only `RNTO` ends the wait: proFTPD answers every
+    /// later command but `NOOP`, `HELP`, `STAT` and `QUIT` with `501 Bad
+    /// sequence of commands` until it comes, and Pure-FTPd and pyftpdlib
+    /// keep the rename pending across a `NOOP`, for the next `RNTO` to
+    /// carry out. So this operation never ends with a rename pending: a
+    /// positive reply is followed by `RNTO` to the same path, which renames
+    /// nothing (POSIX `rename(2)` of a path onto itself does nothing;
+    /// vsftpd, proFTPD, Pure-FTPd, pyftpdlib and libunftp answer 250 and
+    /// keep the file as it was). A refused `RNFR` leaves nothing pending.
+    /// What each reply means:
+    ///
+    /// - 350, then `RNTO` 2xx: [`Outcome::RenameChecked`] with
+    ///   [`RenameCheck::Allowed`];
+    /// - 5xx to `RNFR` (550 no such file or not allowed, 502 no `RNFR`…),
+    ///   or to the `RNTO` after 350 (a server that will not rename over an
+    ///   existing name): [`Outcome::RenameChecked`] with
+    ///   [`RenameCheck::Refused`] and that reply, a success of the
+    ///   operation, since the question was answered;
+    /// - 4xx to either (450, the file busy): [`Failure::Refused`], which
+    ///   [`Failure::is_transient`] says may be asked again later;
+    /// - any other positive reply to `RNFR` (a 2xx): [`Failure::Unexpected`]
+    ///   naming `RNFR`, after the `RNTO` that ends whatever it started.
+    pub fn check_rename(&mut self, path: Arg) -> Result<(), UsageError> {
+        let rnfr = Command::Rnfr(path.clone());
+        self.begin(rnfr, State::RenameCheck { path })
     }
 
     /// `QUIT`; the session is closed afterwards.
@@ -1552,6 +1622,22 @@ impl Session {
                 }
                 _ => self.finish(Err(self.not_success(reply))),
             },
+            State::RenameCheck { path } => self.on_rename_check(path, reply),
+            State::RenameCheckEnd { path, rnfr } if rnfr.code().get() != 350 => {
+                self.finish(Err(Failure::Unexpected {
+                    command: Command::Rnfr(path),
+                    reply: rnfr,
+                }));
+            }
+            State::RenameCheckEnd { .. } => match class {
+                ReplyClass::PositiveCompletion => {
+                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
+                }
+                ReplyClass::PermanentNegative => {
+                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
+                }
+                _ => self.finish(Err(self.not_success(reply))),
+            },
             State::ListPwd { request } => {
                 if class != ReplyClass::PositiveCompletion {
                     return self.finish(Err(self.not_success(reply)));
@@ -1559,7 +1645,6 @@ impl Session {
                 let home = decode::pathname(&reply).and_then(|path| {
                     Arg::new(path)
                         .ok()
-                        .filter(|home| !home.is_empty())
                         .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
                 });
                 match home {
@@ -1676,6 +1761,23 @@ impl Session {
                 self.send(Command::Acct(account));
             }
             None => self.finish(Err(Failure::AccountRequired(reply))),
+        }
+    }
+
+    /// The reply to a checking `RNFR` ([`Session::check_rename`]).
+    fn on_rename_check(&mut self, path: Arg, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PermanentNegative => {
+                self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
+            }
+            ReplyClass::TransientNegative => self.finish(Err(self.refused(reply))),
+            // 350, or a positive reply RNFR should not get: the server may
+            // be waiting for RNTO either way, and only RNTO ends that on
+            // every server. Onto itself: nothing is renamed.
+            _ => {
+                self.send(Command::Rnto(path.clone()));
+                self.state = State::RenameCheckEnd { path, rnfr: reply };
+            }
         }
     }
 

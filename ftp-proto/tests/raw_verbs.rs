@@ -45,6 +45,7 @@ fn every_reserved_verb_is_refused_in_any_case_and_nothing_is_sent() {
         Command::Rest(10),
         Command::List(None),
         Command::Retr(Arg::new("x").unwrap()),
+        Command::Rnfr(Arg::new("x").unwrap()),
         Command::Prot(ftp_proto::ProtectionLevel::Private),
     ] {
         let verb = command.verb().to_owned();
@@ -60,6 +61,41 @@ fn every_reserved_verb_is_refused_in_any_case_and_nothing_is_sent() {
     script.session.noop().unwrap();
     assert!(matches!(script.run(), Ok(Outcome::Completed(_))));
     assert_eq!(script.wire(), "NOOP\r\n");
+}
+
+#[test]
+fn rnfr_goes_through_check_rename_which_never_leaves_it_pending() {
+    let mut script = Script::logged_in(vec![
+        ("RNFR f", b"350 Ready for RNTO\r\n"),
+        ("RNTO f", b"250 Renamed\r\n"),
+        ("RNFR locked", b"450 Busy\r\n"),
+        ("RNTO g", b"503 Bad sequence of commands\r\n"),
+    ]);
+    // A raw RNFR would leave the server waiting for RNTO: refused.
+    assert_eq!(
+        script.session.raw(raw("rnfr f")),
+        Err(UsageError::ReservedVerb("RNFR"))
+    );
+    assert_eq!(script.wire(), "");
+    // The typed check asks, and ends the pending rename with an RNTO onto
+    // the same name.
+    script.session.check_rename(Arg::new("f").unwrap()).unwrap();
+    assert_eq!(
+        script.run(),
+        Ok(Outcome::RenameChecked(ftp_proto::RenameCheck::Allowed))
+    );
+    assert_eq!(script.wire(), "RNFR f\r\nRNTO f\r\n");
+    // A 4xx is a transient failure, to be asked again later.
+    script
+        .session
+        .check_rename(Arg::new("locked").unwrap())
+        .unwrap();
+    let failure = script.run().unwrap_err();
+    assert!(failure.is_transient(), "{failure}");
+    // RNTO alone leaves nothing pending: it may be sent raw.
+    script.session.raw(raw("RNTO g")).unwrap();
+    assert!(matches!(script.run(), Ok(Outcome::Completed(r)) if r.code().get() == 503));
+    assert!(script.is_done());
 }
 
 #[test]

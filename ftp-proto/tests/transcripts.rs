@@ -8,7 +8,8 @@
 use std::collections::VecDeque;
 
 use ftp_proto::{
-    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, TlsMode, UsageError,
+    Action, Arg, DataCommand, Failure, Outcome, RenameCheck, Session, SessionConfig, TlsMode,
+    UsageError,
 };
 
 /// What the scripted server sends, and when.
@@ -225,6 +226,10 @@ fn done(result: &Result<Outcome, Failure>) -> String {
         Ok(Outcome::Features(f)) => format!("ok features {}", f.iter().count()),
         Ok(Outcome::Facts(f)) => format!("ok facts {}", f.path_lossy()),
         Ok(Outcome::Aborted(r)) => format!("ok aborted {}", r.code()),
+        Ok(Outcome::RenameChecked(RenameCheck::Allowed)) => "ok rename allowed".to_owned(),
+        Ok(Outcome::RenameChecked(RenameCheck::Refused(r))) => {
+            format!("ok rename refused {}", r.code())
+        }
         Err(e) => format!("err {e}"),
     }
 }
@@ -788,6 +793,162 @@ fn rename_refused_at_rnfr() {
         "> RNFR missing",
         "< 550 No such file",
         "err RNFR missing: 550 No such file",
+    ]);
+}
+
+// --- Asking whether a rename would be allowed (RNFR, never left pending) --
+
+fn check_f(s: &mut Session) -> Result<(), UsageError> {
+    s.check_rename(arg("f"))
+}
+
+fn dele_g(s: &mut Session) -> Result<(), UsageError> {
+    s.delete(arg("g"))
+}
+
+#[test]
+fn check_rename_350_is_allowed_and_an_rnto_onto_itself_ends_the_pending_rename() {
+    // Only RNTO ends a pending RNFR on every server (proFTPD refuses most
+    // commands until it comes; Pure-FTPd and pyftpdlib keep it across a
+    // NOOP): onto the same path, it renames nothing.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![check_f, dele_g],
+        vec![
+            (On("RNFR f"), b"350 Ready for RNTO\r\n"),
+            (On("RNTO f"), b"250 Rename successful\r\n"),
+            (On("DELE g"), b"250 Deleted\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR f",
+        "< 350 Ready for RNTO",
+        "> RNTO f",
+        "< 250 Rename successful",
+        "ok rename allowed",
+        "> DELE g",
+        "< 250 Deleted",
+        "ok completed 250",
+    ]);
+}
+
+#[test]
+fn check_rename_5xx_is_a_refusal_answered_and_nothing_is_pending() {
+    // 550: no such file, or not this login's to rename (an upload-only
+    // directory); 502: no RNFR at all. Either way the answer is no, and a
+    // refused RNFR leaves nothing to end: no NOOP.
+    for reply in [
+        &b"550 Permission denied\r\n"[..],
+        b"502 RNFR not implemented\r\n",
+    ] {
+        let shown = String::from_utf8_lossy(reply).trim_end().to_owned();
+        let server = vec![(On("RNFR f"), reply), (On("DELE g"), b"250 Deleted\r\n")];
+        Transcript::new(b"220 Ready\r\n", vec![check_f, dele_g], server).check(&[
+            "< 220 Ready",
+            "ok greeting 220",
+            "> RNFR f",
+            &format!("< {shown}"),
+            &format!("ok rename refused {}", &shown[..3]),
+            "> DELE g",
+            "< 250 Deleted",
+            "ok completed 250",
+        ]);
+    }
+}
+
+#[test]
+fn check_rename_4xx_is_a_transient_failure() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![check_f, dele_g],
+        vec![
+            (On("RNFR f"), b"450 File busy\r\n"),
+            (On("DELE g"), b"250 Deleted\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR f",
+        "< 450 File busy",
+        "err RNFR f: 450 File busy",
+        "> DELE g",
+        "< 250 Deleted",
+        "ok completed 250",
+    ]);
+}
+
+#[test]
+fn check_rename_rnto_refused_after_350_answers_no_or_fails_transiently() {
+    // A server that will not rename over an existing name refuses the
+    // RNTO onto itself (5xx): a replacement by rename would be refused
+    // too. A 4xx there may pass later. Either way nothing is pending.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![check_f, check_f, dele_g],
+        vec![
+            (On("RNFR f"), b"350 Ready for RNTO\r\n"),
+            (On("RNTO f"), b"553 File exists\r\n"),
+            (On("RNFR f"), b"350 Ready for RNTO\r\n"),
+            (On("RNTO f"), b"450 Busy, try later\r\n"),
+            (On("DELE g"), b"250 Deleted\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR f",
+        "< 350 Ready for RNTO",
+        "> RNTO f",
+        "< 553 File exists",
+        "ok rename refused 553",
+        "> RNFR f",
+        "< 350 Ready for RNTO",
+        "> RNTO f",
+        "< 450 Busy, try later",
+        "err RNTO f: 450 Busy, try later",
+        "> DELE g",
+        "< 250 Deleted",
+        "ok completed 250",
+    ]);
+}
+
+#[test]
+fn check_rename_other_positive_reply_is_unexpected_after_the_rnto() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![check_f],
+        vec![
+            (On("RNFR f"), b"200 Whatever you say\r\n"),
+            (On("RNTO f"), b"503 Bad sequence of commands\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR f",
+        "< 200 Whatever you say",
+        "> RNTO f",
+        "< 503 Bad sequence of commands",
+        "err RNFR f: unexpected reply 200 Whatever you say",
+    ]);
+}
+
+#[test]
+fn check_rename_421_closes_the_session() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![check_f],
+        vec![(On("RNFR f"), b"421 Timeout\r\n")],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> RNFR f",
+        "< 421 Timeout",
+        "err server closed the connection: 421 Timeout",
     ]);
 }
 

@@ -24,13 +24,13 @@ pub trait Script {
 }
 
 fn arg(i: u8) -> Arg {
-    Arg::new(["f", "dir/sub file", "", "\"q\"\"uoted\""][usize::from(i) % 4]).unwrap()
+    Arg::new(["f", "dir/sub file", "-l", "\"q\"\"uoted\""][usize::from(i) % 4]).unwrap()
 }
 
-/// Starts operation `op % 23`.
+/// Starts operation `op % 24`.
 fn start(session: &mut Session, op: u8) -> Result<(), UsageError> {
-    let a = arg(op / 23);
-    match op % 23 {
+    let a = arg(op / 24);
+    match op % 24 {
         0 => session.login(a.clone(), a, None),
         1 => session.login(a.clone(), a.clone(), Some(a)),
         2 => session.transfer(DataCommand::Retr(a)),
@@ -53,6 +53,7 @@ fn start(session: &mut Session, op: u8) -> Result<(), UsageError> {
         19 => session.raw(Command::Syst),
         20 => session.raw(Command::Type(TransferType::Ascii)),
         21 => session.raw(Command::Pasv),
+        22 => session.check_rename(a),
         _ => session.quit(),
     }
 }

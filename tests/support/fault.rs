@@ -208,8 +208,8 @@ impl Peer {
     /// Reads one command line and checks it starts with `verb`. The
     /// commands that drivers send around the scripted ones are answered on
     /// the way unless `verb` names them: see [`Peer::answer_navigation`],
-    /// SIZE with [`Peer::size_reply`], and FEAT (no MLST), RNFR (350) and
-    /// NOOP for `ftp-cli`'s look at an upload's target.
+    /// SIZE with [`Peer::size_reply`], and FEAT (no MLST), RNFR (350),
+    /// RNTO (250) and NOOP for `ftp-cli`'s look at an upload's target.
     pub fn expect(&mut self, verb: &str) -> io::Result<String> {
         loop {
             let Some(line) = self.read_command()? else {
@@ -229,7 +229,8 @@ impl Peer {
                 continue;
             }
             // ftp-cli's look at an upload's target: no MLST here, so SIZE,
-            // then RNFR left unfinished and a NOOP, for an existing file.
+            // then RNFR and an RNTO onto the same name, for an existing
+            // file.
             if !verb.is_empty() && starts_with_verb(&line, "FEAT") {
                 self.send(b"211-Features:\r\n SIZE\r\n211 End\r\n")?;
                 continue;
@@ -240,6 +241,11 @@ impl Peer {
             }
             if !verb.is_empty() && starts_with_verb(&line, "NOOP") {
                 self.reply("200 Ok")?;
+                continue;
+            }
+            // The end of that look: RNTO onto the same name.
+            if !verb.is_empty() && starts_with_verb(&line, "RNTO") {
+                self.reply("250 Renamed")?;
                 continue;
             }
             return Err(io::Error::other(format!("expected {verb}, got {line:?}")));

@@ -19,6 +19,7 @@ use unftp_sbe_fs::Filesystem;
 pub mod drive;
 pub mod fault;
 pub mod hostile;
+pub mod login_root;
 mod relay;
 pub mod scenarios;
 pub mod tls;

@@ -66,6 +66,8 @@ pub trait Driver: Sized {
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn delete(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()>;
+    fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::RenameCheck>;
+    fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64>;
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp>;
     fn features(&mut self) -> Result<ftp_client::Features>;
@@ -169,6 +171,12 @@ impl Driver for Client {
     }
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
         Client::rename(self, from, to)
+    }
+    fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::RenameCheck> {
+        Client::check_rename(self, path)
+    }
+    fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        Client::stat(self, path)
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         Client::size(self, path)
@@ -382,6 +390,12 @@ impl Driver for Tokio {
     }
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()> {
         self.rt.block_on(self.client.rename(from, to))
+    }
+    fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::RenameCheck> {
+        self.rt.block_on(self.client.check_rename(path))
+    }
+    fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        self.rt.block_on(self.client.stat(path))
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.rt.block_on(self.client.size(path))

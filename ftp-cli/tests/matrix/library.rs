@@ -49,6 +49,12 @@ pub fn group<D: Driver + 'static>() -> Group {
                 final_reply_before_the_data_is_read::<D>,
             ),
             Case::new("rename", rename::<D>),
+            Case::new("check_rename", check_rename::<D>),
+            Case::new(
+                "empty_arguments_refused_before_sending",
+                empty_arguments_refused::<D>,
+            ),
+            Case::new("stat_of_directory_paths", stat_of_directory_paths::<D>),
             Case::new("delete", delete::<D>),
             Case::new("mdtm", mdtm::<D>),
             Case::new(
@@ -491,6 +497,83 @@ fn rename<D: Driver>(c: &Ctx) -> Outcome {
     has_content(&c.on_server("renamed.bin"), &content)?;
     absent(&c.on_server("mem.bin"))?;
     refused_5xx(ftp.size(c.path("mem.bin")))?;
+    Ok(())
+}
+
+/// RNFR asked without renaming: 350 (then the NOOP that ends it) for a
+/// file, a 5xx refusal answered for a missing one; a raw RNFR is refused
+/// before sending; and nothing is left pending: a rename that follows works.
+fn check_rename<D: Driver>(c: &Ctx) -> Outcome {
+    c.put("f.txt", b"rename me");
+    let mut ftp = D::connect_ctx(c)?;
+    let allowed = ftp.check_rename(c.path("f.txt"))?;
+    ensure!(allowed == ftp_client::RenameCheck::Allowed, "{allowed:?}");
+    match ftp.check_rename(c.path("missing.txt"))? {
+        ftp_client::RenameCheck::Refused(reply) => {
+            ensure!(reply.code().get() >= 500, "{reply}")
+        }
+        other => return Err(format!("a missing file: {other:?}").into()),
+    }
+    let err = ftp
+        .raw(&format!("RNFR {}", c.path("f.txt")))
+        .err()
+        .ok_or("a raw RNFR was sent")?;
+    ensure!(err.to_string().contains("RNFR"), "{err}");
+    ftp.rename(c.path("f.txt"), c.path("g.txt"))?;
+    has_content(&c.on_server("g.txt"), b"rename me")?;
+    absent(&c.on_server("f.txt"))?;
+    ftp.noop()?;
+    Ok(())
+}
+
+/// A path that went missing is refused before sending: no command that
+/// needs an argument goes out without one.
+fn empty_arguments_refused<D: Driver>(c: &Ctx) -> Outcome {
+    c.put("keep", b"x");
+    let mut ftp = D::connect_ctx(c)?;
+    let attempts: Vec<(&str, std::result::Result<(), Error>)> = vec![
+        ("SIZE", ftp.size("").map(drop)),
+        ("MDTM", ftp.mdtm("").map(drop)),
+        ("DELE", ftp.delete("")),
+        ("RMD", ftp.rmdir("")),
+        ("MKD", ftp.mkdir("")),
+        ("CWD", ftp.cwd("")),
+        ("RNFR", ftp.rename("", c.path("keep"))),
+        ("RNTO", ftp.rename(c.path("keep"), "")),
+        ("check RNFR", ftp.check_rename("").map(drop)),
+        ("RETR", ftp.retrieve("", &mut Vec::new()).map(drop)),
+        ("raw", ftp.raw("").map(drop)),
+    ];
+    for (what, result) in attempts {
+        match result {
+            Err(Error::InvalidArgument {
+                source: ftp_client::InvalidArgument::Empty,
+                ..
+            }) => {}
+            other => return Err(format!("{what} with an empty argument: {other:?}").into()),
+        }
+    }
+    ensure!(c.on_server("keep").exists(), "keep went");
+    ftp.noop()?;
+    Ok(())
+}
+
+/// The login directory (`""`) and a path ending in `/` are directories,
+/// found without SIZE; a file with a `/` after it is no directory.
+fn stat_of_directory_paths<D: Driver>(c: &Ctx) -> Outcome {
+    c.put("dir/inner.txt", b"inner");
+    let mut ftp = D::connect_ctx(c)?;
+    for path in [String::new(), format!("{}/", c.path("dir")), c.path("dir")] {
+        let entry = ftp.stat(&path)?;
+        ensure!(entry.is_dir(), "{path:?}: {:?}", entry.kind);
+    }
+    let file = ftp.stat(c.path("dir/inner.txt"))?;
+    ensure!(file.is_file(), "{:?}", file.kind);
+    match ftp.stat(format!("{}/", c.path("dir/inner.txt"))) {
+        Ok(entry) => ensure!(!entry.is_dir(), "a file taken for a directory"),
+        Err(e) => ensure!(e.code().is_some_and(|c| c >= 500), "{e}"),
+    }
+    ftp.noop()?;
     Ok(())
 }
 

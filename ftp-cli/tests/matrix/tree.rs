@@ -35,6 +35,7 @@ pub fn group() -> Group {
             Case::new("cli_cp_r_parallel", cli_cp_r_parallel),
             Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
             Case::new("cli_rm_r", cli_rm_r),
+            Case::new("cli_login_root_url", cli_login_root_url),
             Case::new("cli_cp_r_upload_symlinks", cli_cp_r_upload_symlinks),
             Case::new("cli_cp_r_download_symlinks", cli_cp_r_download_symlinks)
                 .needs(Need::ListsSymlinks),
@@ -656,6 +657,89 @@ fn cli_rm_r(c: &Ctx) -> Outcome {
     let refused = c.cli_quiet(&["rm", "-r", &c.root_url("")])?;
     refused.expect_code(2)?;
     ensure!(c.on_server("keep/me").exists(), "the refusal deleted");
+    Ok(())
+}
+
+/// No command went out without its argument (`> SIZE ` and the like),
+/// and none asked SIZE of the login directory.
+fn no_empty_argument(run: &crate::ctx::Run) -> Outcome {
+    for line in run.err().lines().filter(|l| l.starts_with("> ")) {
+        let command = &line[2..];
+        ensure!(
+            !command.ends_with(' '),
+            "sent without its argument: {line:?}"
+        );
+        ensure!(
+            ![
+                "SIZE", "MDTM", "RETR", "STOR", "DELE", "RNFR", "RMD", "MKD", "CWD"
+            ]
+            .iter()
+            .any(|verb| command.eq_ignore_ascii_case(verb)),
+            "sent without its argument: {line:?}"
+        );
+    }
+    Ok(())
+}
+
+/// The login directory's URL (`ftp://host/`) names a directory: `ls`
+/// lists it, `cp -r DIR ftp://host/` uploads into it (here a local
+/// directory named as the case's own, so that it lands there: the login
+/// directory is shared by every case), `rm -r` and `mv -r` of it are
+/// refused, and nothing is sent without its argument. (`cp -r` of the
+/// login directory down would copy every other case's files while they
+/// change: the scripted server of `ftp-cli/tests/login_root.rs` has that
+/// case, and here the case's directory URL ending in `/` stands for it.)
+fn cli_login_root_url(c: &Ctx) -> Outcome {
+    small_tree(c);
+    let root = c.root_url("");
+    for style in [None, Some("-1"), Some("-l")] {
+        let mut args = vec!["ls"];
+        args.extend(style);
+        args.push(&root);
+        let run = c.cli(&args)?;
+        run.expect_ok()?;
+        ensure!(
+            run.out().lines().any(|l| l.ends_with(c.dir.as_str())),
+            "{args:?} does not list {}: {}",
+            c.dir,
+            run.out()
+        );
+        ensure!(sent(&run, "SIZE") == 0, "{args:?} asked SIZE");
+        no_empty_argument(&run)?;
+    }
+    // Up into the login directory: DIR/<case dir>/..., the case's own.
+    c.write_local(format!("{}/x.txt", c.dir), b"x-ray");
+    c.write_local(format!("{}/inner/y.txt", c.dir), b"yankee");
+    let src = c.local(&c.dir);
+    let up = c.cli(&["cp", "-r", src.to_str().ok_or("path")?, &root])?;
+    up.expect_ok()?;
+    no_empty_argument(&up)?;
+    has_content(&c.on_server("x.txt"), b"x-ray")?;
+    has_content(&c.on_server("inner/y.txt"), b"yankee")?;
+    same_small_tree(c, &c.on_server("top"))?;
+    // Down from a directory URL ending in '/': the case's directory.
+    let down = c.local("down");
+    let run = c.cli(&["cp", "-r", &c.url(""), down.to_str().ok_or("path")?])?;
+    run.expect_ok()?;
+    no_empty_argument(&run)?;
+    same_small_tree(c, &down.join("top"))?;
+    has_content(&down.join("inner/y.txt"), b"yankee")?;
+    // Never removed, never emptied without --force.
+    let moved = c.local("moved");
+    for args in [
+        vec!["rm", "-r", &root],
+        vec!["mv", "-r", &root, moved.to_str().ok_or("path")?],
+    ] {
+        let refused = c.cli_quiet(&args)?;
+        refused.expect_code(2)?;
+        ensure!(
+            refused.err().contains("the login directory"),
+            "{args:?}: {}",
+            refused.err()
+        );
+    }
+    ensure!(!moved.exists(), "mv -r made {}", moved.display());
+    has_content(&c.on_server("x.txt"), b"x-ray")?;
     Ok(())
 }
 

@@ -56,7 +56,8 @@ use ::tokio::net::{TcpListener, TcpStream, ToSocketAddrs};
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{Entry, Format};
 use ftp_proto::{
-    Action, Command, DataCommand, Outcome, Reply, ReplyCode, Session, TransferStart, TransferType,
+    Action, Command, DataCommand, Outcome, RenameCheck, Reply, ReplyCode, Session, TransferStart,
+    TransferType,
 };
 
 use crate::config::Config;
@@ -333,7 +334,7 @@ impl Client {
     /// Logs in: USER, and PASS when the server asks for it.
     pub async fn login(&mut self, user: &str, password: &str) -> Result<()> {
         let user = arg("user name", user)?;
-        let password = arg("password", password)?;
+        let password = shared::password(password)?;
         self.resync().await?;
         self.session.login(user, password, None)?;
         self.run_to_done().await.map(drop)
@@ -369,6 +370,15 @@ impl Client {
         self.resync().await?;
         self.session.rename(from, to)?;
         self.run_to_done().await.map(drop)
+    }
+
+    /// Whether the server would rename the file at `path`, asked without
+    /// renaming it; see [`crate::Client::check_rename`].
+    pub async fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<RenameCheck> {
+        let path = arg("path", path)?;
+        self.resync().await?;
+        self.session.check_rename(path)?;
+        shared::rename_check(self.run_to_done().await?)
     }
 
     /// Changes the working directory.
@@ -546,10 +556,16 @@ impl Client {
         self.ensure_features().await?;
         if self.session.supports("MLST") {
             match self.mlst(path).await {
-                Ok(facts) => return Ok(Entry::from_facts(&facts)),
+                Ok(facts) => return Ok(shared::stat_entry(&facts)),
                 Err(e) if shared::mlst_unknown(&e) => {}
                 Err(e) => return Err(e),
             }
+        }
+        if path.is_empty() {
+            return Ok(shared::dir_entry(path));
+        }
+        if shared::names_directory(path) {
+            return self.dir_by_cwd(path).await?;
         }
         match self.size(path).await {
             Ok(size) => {
@@ -557,17 +573,21 @@ impl Client {
                 Ok(shared::file_entry(path, size, modified))
             }
             Err(size_error) if shared::size_refusal_may_be_dir(&size_error) => {
-                let home = self.pwd().await?;
-                match self.cwd(path).await {
-                    Ok(()) => {
-                        self.cwd(&home).await?;
-                        Ok(shared::dir_entry(path))
-                    }
-                    Err(_) => Err(size_error),
-                }
+                Ok(self.dir_by_cwd(path).await?.map_err(|_| size_error)?)
             }
             Err(e) => Err(e),
         }
+    }
+
+    /// Whether `path` is a directory, by changing into it and back; see
+    /// the blocking client's.
+    async fn dir_by_cwd(&mut self, path: &[u8]) -> Result<Result<Entry>> {
+        let home = self.pwd().await?;
+        if let Err(refused) = self.cwd(path).await {
+            return Ok(Err(refused));
+        }
+        self.cwd(&home).await?;
+        Ok(Ok(shared::dir_entry(path)))
     }
 
     /// Sets the modification time of the file at `path` (MFMT); fails with
