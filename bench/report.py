@@ -238,6 +238,15 @@ if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)
     files, kib, dirs, rss_files = map(int, tree_spec)
     clients = [c for c in ("ftp-cli", "lftp", "baseline")
                if any(k[0].startswith("tree_") and k[2] == c for k in list(ok) + list(bad))]
+    # The second mode's sessions (BENCH_TREE_JOBS, default 4), from the
+    # measures recorded.
+    jobs = sorted({m[len("tree_dl_j"):] for (m, _, _) in list(ok) + list(bad)
+                   if m.startswith("tree_dl_j") and m[len("tree_dl_j"):].isdigit()}) or ["4"]
+    tree_rows = [("tree_dl_default", "download, defaults (-j 4 / mirror)")]
+    tree_rows += [(f"tree_dl_j{j}", f"download, -j {j} / --parallel={j}") for j in jobs]
+    tree_rows += [("tree_ul_default", "upload, defaults (-j 4 / mirror -R)")]
+    tree_rows += [(f"tree_ul_j{j}", f"upload, -j {j} / mirror -R --parallel={j}") for j in jobs]
+    tree_rows += [("tree_again", "second run, unchanged (-u / mirror)")]
     TW = (40, 9) + (20,) * len(clients) + (9, 7)
     def tline(cells):
         return " ".join(f"{c:<{w}}" for w, c in zip(TW, cells)).rstrip()
@@ -253,11 +262,7 @@ if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)
     print("-" * width)
     print(tline(("measure", "server") + tuple(clients) + ("ftp/lftp", "spread")))
     print("-" * width)
-    for measure, label in (("tree_dl_default", "download, defaults (-j 4 / mirror)"),
-                           ("tree_dl_j4", "download, -j 4 / --parallel=4"),
-                           ("tree_ul_default", "upload, defaults (-j 4 / mirror -R)"),
-                           ("tree_ul_j4", "upload, -j 4 / mirror -R --parallel=4"),
-                           ("tree_again", "second run, unchanged (-u / mirror)")):
+    for measure, label in tree_rows:
         for s in servers:
             f, l = med(measure, s, "ftp-cli"), med(measure, s, "lftp")
             if f is None and l is None and (measure, s, "ftp-cli") not in bad:
@@ -279,7 +284,7 @@ if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)
     if "baseline" in clients:
         print("baseline: the ftp-cli binary given in BENCH_TREE_BASELINE, interleaved with the others.")
     tcpu = []
-    for measure in ("tree_dl_default", "tree_dl_j4", "tree_ul_default", "tree_ul_j4", "tree_again"):
+    for measure, _ in tree_rows:
         for s in servers:
             meds = {c: statistics.median(v) for c in clients if (v := cpu.get((measure, s, c)))}
             if meds:

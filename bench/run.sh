@@ -44,6 +44,9 @@ TREE_RSS_RUNS=${BENCH_TREE_RSS_RUNS:-1}
 # Another ftp-cli binary (an earlier build, say) to run in the tree rows
 # too, as client "baseline", interleaved with the others.
 TREE_BASELINE=${BENCH_TREE_BASELINE:-}
+# The sessions of the second tree mode (the first is the defaults, -j 4).
+TREE_JOBS=${BENCH_TREE_JOBS:-4}
+[[ $TREE_JOBS =~ ^[0-9]+$ ]] && ((TREE_JOBS >= 1 && TREE_JOBS <= 16)) || { echo "bench: BENCH_TREE_JOBS: 1 to 16" >&2; exit 2; }
 TARGET_DIR=${CARGO_TARGET_DIR:-$ROOT/target}
 FTP_CLI=$TARGET_DIR/release/ftp-cli
 BENCH_MANY_BIN=$TARGET_DIR/release/examples/bench_many
@@ -596,7 +599,7 @@ bench_tree() {
   set_aside "$dl"
   lftp -f "$(tree_lftp_script "$envf" warm "mirror tree $dl")" >/dev/null || die "lftp mirror from $s failed (warm-up)"
   for ((r = 1; r <= RUNS; r++)); do
-    for mode in default j4; do
+    for mode in default "j$TREE_JOBS"; do
       # download (into an existing directory: DL/tree), then the second run
       for c in $(rotated "$r" "${clients[@]}"); do
         set_aside "$dl"
@@ -604,7 +607,7 @@ bench_tree() {
         warm "$WORK"/tree/*/*
         if [[ $c == lftp ]]; then
           [[ $mode == default ]] && lf=$(tree_lftp_script "$envf" dl "mirror tree $dl") ||
-            lf=$(tree_lftp_script "$envf" dlp "mirror --parallel=4 tree $dl")
+            lf=$(tree_lftp_script "$envf" dlp "mirror --parallel=$TREE_JOBS tree $dl")
           run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
           tree_check "tree_dl_$mode" "$s" "$c" "$r" "$dl"
           if [[ $mode == default ]]; then
@@ -615,7 +618,7 @@ bench_tree() {
           if [[ $mode == default ]]; then
             run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q "$url/tree" "$WORK/dl/" || continue
           else
-            run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j 4 "$url/tree" "$WORK/dl/" || continue
+            run_timed "tree_dl_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j "$TREE_JOBS" "$url/tree" "$WORK/dl/" || continue
           fi
           tree_check "tree_dl_$mode" "$s" "$c" "$r" "$dl"
           if [[ $mode == default ]]; then
@@ -630,14 +633,14 @@ bench_tree() {
         warm "$WORK"/tree/*/*
         if [[ $c == lftp ]]; then
           [[ $mode == default ]] && lf=$(tree_lftp_script "$envf" ul "mirror -R $WORK/tree up") ||
-            lf=$(tree_lftp_script "$envf" ulp "mirror -R --parallel=4 $WORK/tree up")
+            lf=$(tree_lftp_script "$envf" ulp "mirror -R --parallel=$TREE_JOBS $WORK/tree up")
           run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null lftp -f "$lf" || continue
         else
           cli=$(ftp_bin "$c")
           if [[ $mode == default ]]; then
             run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q "$WORK/tree" "$url/up" || continue
           else
-            run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j 4 "$WORK/tree" "$url/up" || continue
+            run_timed "tree_ul_$mode" "$s" "$c" "$r" "$TIMEOUT" /dev/null "$cli" cp -r -q -j "$TREE_JOBS" "$WORK/tree" "$url/up" || continue
           fi
         fi
         tree_check "tree_ul_$mode" "$s" "$c" "$r" "$root/up"

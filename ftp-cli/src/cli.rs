@@ -147,7 +147,9 @@ otherwise) and printed the same way whatever the server:
           precision, utc, mode, owner, group, target (name_hex for names
           that are not UTF-8; raw for lines that were not understood)
   -1      names only
-Names are printed with control characters escaped (\\xNN).
+A URL without a trailing '/' that names a file shows that file's one entry
+(MLST where the server has it). Names are printed with control characters
+escaped (\\xNN).
 
 Examples:
   ftp-cli ls ftp://ftp.example.net/pub/
@@ -216,10 +218,16 @@ Examples:
     /// Copy a file (or with -r a tree); exactly one of SRC and DST is an ftp://, ftps:// or ftpes:// URL
     #[command(after_help = "\
 With -r, the tree is listed first, then copied: into DST/NAME when DST is a
-directory, else as DST (created). Times are kept both ways (MFMT where the
-server has it); empty directories and empty files are copied. -u copies
-only files missing at DST or differing in size, or older there (as far as
-the listing's time precision tells). -j N moves files over N sessions
+directory, else as DST (created). Downloaded files get the server's time to
+the second: MLSD's where the server has it; where it lists with LIST (to the
+minute or the day), MDTM asks each copied file's exact time. Uploaded files
+get theirs with MFMT where the server has it; where it has not, they keep
+the time the server wrote them (-v says so), and no other command is tried
+(a two-argument MDTM is a file name to most servers). A single-file cp keeps
+no times. Empty directories and empty files are copied. -u copies only
+files missing at DST or differing in size, or older there: compared at the
+precision the listing gives, and where that cannot tell (a LIST time within
+a day of the other), by the exact time (MDTM). -j N moves files over N sessions
 (default 4; a server that refuses more gets fewer). A remote name that is
 not exactly one path component ('..', 'a/b', '\\', control characters,
 absolute names, cdir/pdir), names that collide on a case-insensitive file
@@ -234,8 +242,15 @@ target exists: a new file is uploaded straight to its name (so upload-only
 drop boxes work, and a failed upload's partial file is deleted where the
 server allows); an existing file is replaced only by a complete upload, sent
 to a temporary name beside it and renamed over it. A failed copy leaves an
-existing DST as it was. If DST is a directory (or ends with '/'), the
-source's file name is added.
+existing DST as it was. If DST is a directory (or ends with '/'; a remote
+one with or without it), the source's file name is added.
+
+SRC '-' uploads standard input (as curl -T -), streamed: DST names the
+file. With no size known beforehand nothing is checked against one, and
+nothing can be resumed or retried (no -C, --retry, -r or mv with '-'). A new
+file is written straight to its name (a failed upload's part is deleted
+where the server allows); an existing file is replaced only by a complete
+upload, sent to a temporary name and renamed over it.
 
 With -C (--continue), a download goes to DST's deterministic partial name,
 .NAME.part beside it: if that file is there from an interrupted -C run, the
@@ -255,6 +270,7 @@ Examples:
   ftp-cli cp --tls-max 1.2 ftps://alice:s3cret@example.net/data.csv ./
   ftp-cli cp -C ftp://example.net/pub/big.iso ./big.iso
   ftp-cli cp a.csv b.csv c.csv ftp://alice:s3cret@example.net/inbox/
+  tar c photos | ftp-cli cp - ftp://alice:s3cret@example.net/backups/photos.tar
   ftp-cli cp ftp://example.net/pub/a.txt ftp://example.net/pub/b.txt ./docs/
 
 With several sources, DST must be a directory: a URL ending in '/' or an
@@ -266,7 +282,7 @@ bytes, failures) ends the run, and the exit status is 1 if any failed.
 Several sources take no -r or -C, and --retry applies to one file only.")]
     Cp {
         /// The file(s) to copy: local paths or URLs (several: all on the
-        /// same side, DST a directory)
+        /// same side, DST a directory); '-' uploads standard input
         #[arg(required = true, num_args = 1.., value_name = "SRC")]
         src: Vec<String>,
         /// Where to copy it: a URL or a local path
@@ -275,8 +291,8 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// else as DST)
         #[arg(short = 'r', long)]
         recursive: bool,
-        /// With -r: copy only files missing at DST or differing in size or
-        /// time
+        /// With -r: copy only files missing at DST or differing in size, or
+        /// older there (to the second: MDTM where the listing cannot tell)
         #[arg(short = 'u', long, requires = "recursive")]
         update: bool,
         /// With -r: follow symbolic links (local ones on upload, the

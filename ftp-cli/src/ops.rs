@@ -255,6 +255,11 @@ fn copy_several(
             "{op}: -C takes one source; resume each file in its own run"
         )));
     }
+    if sources.iter().any(|src| src == STDIN) {
+        return Err(Failure::usage(format!(
+            "{op}: '-' (standard input) is one file; give it as the only source"
+        )));
+    }
     let dst = location(op, dst, login)?;
     let sources = sources
         .iter()
@@ -412,6 +417,7 @@ fn copy_with_retries(
 ) -> Result<(), Failure> {
     let remove_source = how.remove_source;
     // Parsed once: a login prompt is answered once, whatever the retries.
+    let src_is_stdin = src == STDIN;
     let (src, dst) = (location(op, src, login)?, location(op, dst, login)?);
     // A download to a regular file, which a retry can continue.
     let continued = match (&src, &dst) {
@@ -425,6 +431,12 @@ fn copy_with_retries(
         }
         _ => None,
     };
+    // Standard input is read once: no attempt can send it again.
+    let once = RetryPolicy {
+        retries: 0,
+        ..*policy
+    };
+    let policy = if src_is_stdin { &once } else { policy };
     let mut first = true;
     let result = crate::retry::run(policy, verbose, || {
         let attempt = match &continued {
@@ -487,7 +499,7 @@ enum ListStyle {
 fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Failure> {
     let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
     let mut client = connect("ls", url, config)?;
-    let entries = client.entries(url.path()).map_err(|e| failed(&e))?;
+    let entries = listed_entries(&mut client, url).map_err(|e| failed(&e))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for entry in &entries {
         if matches!(
@@ -523,6 +535,29 @@ fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Fail
     }
     quit(client);
     Ok(())
+}
+
+/// The entries `ls -l`/`--json`/`-1` show: the directory's listing, or,
+/// for a URL without a trailing '/' whose listing the server refuses (MLSD
+/// of a file: "not a directory"), that file's one entry (MLST, or SIZE and
+/// MDTM), under the name given. The listing's refusal stands when the
+/// name is no file either.
+fn listed_entries(
+    client: &mut Client,
+    url: &FtpUrl,
+) -> Result<Vec<ftp_client::Entry>, ftp_client::Error> {
+    let refused = match client.entries(url.path()) {
+        Ok(entries) => return Ok(entries),
+        Err(e) if !url.is_directory() && e.code().is_some_and(|c| c >= 500) => e,
+        Err(e) => return Err(e),
+    };
+    match client.stat(url.path()) {
+        Ok(mut entry) if !entry.is_dir() => {
+            url.path().clone_into(&mut entry.name);
+            Ok(vec![entry])
+        }
+        _ => Err(refused),
+    }
 }
 
 /// Why [`pump`] stopped short.
@@ -636,6 +671,11 @@ fn copy_tree(
     login: &LoginOptions,
     options: TreeOptions,
 ) -> Result<(), Failure> {
+    if src == STDIN {
+        return Err(Failure::usage(format!(
+            "{op}: '-' (standard input) is one file; copy it without -r"
+        )));
+    }
     match (location(op, src, login)?, location(op, dst, login)?) {
         (Location::Remote(src), Location::Local(dst)) => {
             crate::tree::download_tree(op, &src, &dst, config, options)
@@ -855,10 +895,15 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
     Ok(received)
 }
 
+/// `-` as the source of an upload: standard input.
+pub(crate) const STDIN: &str = "-";
+
 /// Uploads `src` to `dst`: straight to its name when no file is there, and
 /// otherwise under a temporary name in the same directory, renamed over
-/// the old file only once the server confirmed the transfer.
-/// Returns the bytes sent.
+/// the old file only once the server confirmed the transfer. A `dst` that
+/// names an existing remote directory, with or without its trailing '/',
+/// gets the source's file name added. `-` is standard input
+/// ([`upload_stdin`]). Returns the bytes sent.
 fn upload(
     op: &str,
     src: &Path,
@@ -866,7 +911,9 @@ fn upload(
     session: &mut Session<'_>,
     how: Copy,
 ) -> Result<u64, Failure> {
-    let remove_source = how.remove_source;
+    if src == Path::new(STDIN) {
+        return upload_stdin(op, dst, session, how);
+    }
     let shown = src.display();
     crate::interrupt::running(format!("{op} {shown}"));
     let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
@@ -875,41 +922,17 @@ fn upload(
     if metadata.is_dir() {
         return Err(Failure::failed(format!("{op} {shown}: is a directory")));
     }
+    let name = src
+        .file_name()
+        .ok_or_else(|| Failure::usage(format!("{op} {shown}: no file name to upload as")))?;
     let target = if dst.is_directory() {
-        let name = src
-            .file_name()
-            .ok_or_else(|| Failure::usage(format!("{op} {shown}: no file name to upload as")))?;
-        let mut path = dst.path().to_vec();
-        path.extend_from_slice(os_bytes(name).as_ref());
-        dst.with_path(&path)
-            .map_err(|e| Failure::usage(format!("{op} {shown}: {e}")))?
+        in_directory(op, dst, name)?
     } else {
         dst.clone()
     };
-    let final_path = target.path();
     let client = session.client(op, &target)?;
-    let remote_failure =
-        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
-    if how.create_dirs {
-        let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
-        if !parent.is_empty() {
-            make_directories(client, parent).map_err(remote_failure)?;
-        }
-    }
-    // A new file goes straight to its name: upload-only drop boxes refuse
-    // the rename and delete that a temporary name needs. An existing file
-    // is replaced only by a complete upload, through a temporary name.
-    let replacing = match upload_target(client, final_path) {
-        Ok(UploadTarget::New) => false,
-        Ok(UploadTarget::Replaceable) => true,
-        Ok(UploadTarget::Irreplaceable(why)) => {
-            return Err(Failure::failed(format!(
-                "{op} {target}: the file exists and cannot be replaced safely: {why}; \
-                 nothing was uploaded"
-            )));
-        }
-        Err(e) => return Err(remote_failure(e)),
-    };
+    let (target, replacing) = land(op, client, target, Some(name), how.create_dirs)?;
+    let final_path = target.path();
     let upload_path = if replacing {
         temporary_name(final_path)
     } else {
@@ -918,9 +941,14 @@ fn upload(
     let sent = match store_cancellable(client, &upload_path, &mut file) {
         Ok(sent) => sent,
         Err(e) => {
+            // A server without MLST could not say that the name is a
+            // directory's: its STOR refusal does.
+            if !replacing && !dst.is_directory() && is_remote_dir(client, final_path, &e) {
+                return upload(op, src, &directory_url(op, dst)?, session, how);
+            }
             // Best effort: do not leave the partial upload behind.
             delete_partial_upload(client, &upload_path);
-            return Err(remote_failure(e));
+            return Err(Failure::caused_by(format!("{op} {target}: {e}"), &e));
         }
     };
     if sent != metadata.len() {
@@ -930,7 +958,7 @@ fn upload(
             metadata.len()
         )));
     }
-    if remove_source {
+    if how.remove_source {
         if let Err(failure) = confirm_remote_size(op, &target, client, &upload_path, sent) {
             if replacing {
                 let _ = client.delete(&upload_path);
@@ -939,20 +967,9 @@ fn upload(
         }
     }
     if replacing {
-        if let Err(e) = client.rename(&upload_path, final_path) {
-            return Err(match client.delete(&upload_path) {
-                Ok(()) => remote_failure(e),
-                // An upload-only directory refuses both: say where the
-                // complete upload is rather than leave it unmentioned.
-                Err(_) => Failure::failed(format!(
-                    "{op} {target}: {e}; the upload stays on the server as {}, \
-                     which it refused to delete",
-                    String::from_utf8_lossy(&upload_path)
-                )),
-            });
-        }
+        rename_over(op, client, &target, &upload_path)?;
     }
-    if remove_source {
+    if how.remove_source {
         fs::remove_file(src).map_err(|e| {
             Failure::failed(format!(
                 "{op} {shown}: copied to {target}, but could not delete the source: {e}"
@@ -960,6 +977,175 @@ fn upload(
         })?;
     }
     Ok(sent)
+}
+
+/// `cp - URL`: standard input streamed to the server, as `curl -T -` does.
+/// There is no size to check and nothing to resume or retry. A new file
+/// goes straight to its name (its partial file deleted if the stream
+/// fails, where the server allows); an existing file is replaced only by a
+/// complete upload, sent to a temporary name and renamed over it, as for
+/// a file.
+fn upload_stdin(
+    op: &str,
+    dst: &FtpUrl,
+    session: &mut Session<'_>,
+    how: Copy,
+) -> Result<u64, Failure> {
+    if how.remove_source {
+        return Err(Failure::usage(format!(
+            "{op}: cannot move standard input; use cp"
+        )));
+    }
+    if dst.is_directory() {
+        return Err(Failure::usage(format!(
+            "{op} - {dst}: standard input has no name; give the file's name in the URL"
+        )));
+    }
+    crate::interrupt::running(format!("{op} - {dst}"));
+    let client = session.client(op, dst)?;
+    let (target, replacing) = land(op, client, dst.clone(), None, how.create_dirs)?;
+    let final_path = target.path();
+    let upload_path = if replacing {
+        temporary_name(final_path)
+    } else {
+        final_path.to_vec()
+    };
+    let mut stdin = std::io::stdin().lock();
+    let sent = match store_stream_cancellable(client, &upload_path, &mut stdin) {
+        Ok(sent) => sent,
+        Err(e) if !replacing && is_remote_dir(client, final_path, &e) => {
+            return Err(Failure::usage(format!(
+                "{op} - {target}: is a directory on the server; give the file's name in the URL"
+            )));
+        }
+        Err(e) => {
+            delete_partial_upload(client, &upload_path);
+            return Err(Failure::caused_by(format!("{op} - {target}: {e}"), &e));
+        }
+    };
+    if replacing {
+        rename_over(op, client, &target, &upload_path)?;
+    }
+    Ok(sent)
+}
+
+/// `dir` (a directory URL) with `name` added.
+fn in_directory(op: &str, dir: &FtpUrl, name: &std::ffi::OsStr) -> Result<FtpUrl, Failure> {
+    let mut path = dir.path().to_vec();
+    path.extend_from_slice(os_bytes(name).as_ref());
+    dir.with_path(&path)
+        .map_err(|e| Failure::usage(format!("{op} {dir}: {e}")))
+}
+
+/// `url` with a trailing '/': the directory it names.
+fn directory_url(op: &str, url: &FtpUrl) -> Result<FtpUrl, Failure> {
+    let mut path = url.path().to_vec();
+    path.push(b'/');
+    url.with_path(&path)
+        .map_err(|e| Failure::usage(format!("{op} {url}: {e}")))
+}
+
+/// Where an upload to `target` lands, and whether it replaces a file
+/// there: the missing directories made first (`--create-dirs`), then
+/// [`upload_target`] asked. A directory at `target` takes the file as
+/// `target/NAME` when there is a `name` (a local file's); standard input
+/// has none, and is refused.
+fn land(
+    op: &str,
+    client: &mut Client,
+    target: FtpUrl,
+    name: Option<&std::ffi::OsStr>,
+    create_dirs: bool,
+) -> Result<(FtpUrl, bool), Failure> {
+    let remote_failure =
+        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
+    let final_path = target.path();
+    if create_dirs {
+        let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
+        if !parent.is_empty() {
+            make_directories(client, parent).map_err(remote_failure)?;
+        }
+    }
+    // A new file goes straight to its name: upload-only drop boxes refuse
+    // the rename and delete that a temporary name needs. An existing file
+    // is replaced only by a complete upload, through a temporary name.
+    match upload_target(client, final_path).map_err(remote_failure)? {
+        UploadTarget::New => Ok((target, false)),
+        UploadTarget::Replaceable => Ok((target, true)),
+        UploadTarget::Irreplaceable(why) => Err(Failure::failed(format!(
+            "{op} {target}: the file exists and cannot be replaced safely: {why}; \
+             nothing was uploaded"
+        ))),
+        UploadTarget::Directory => match name {
+            Some(name) if !target.is_directory() => {
+                let inside = in_directory(op, &directory_url(op, &target)?, name)?;
+                tracing::debug!("{target} is a directory: uploading to {inside}");
+                land(op, client, inside, None, false)
+            }
+            Some(_) => Err(Failure::failed(format!(
+                "{op} {target}: is a directory on the server"
+            ))),
+            None => Err(Failure::usage(format!(
+                "{op} - {target}: is a directory on the server; give the file's name in the URL"
+            ))),
+        },
+    }
+}
+
+/// After a refused STOR to `path`: whether the refusal was for a directory
+/// of that name (asked only then: the probe before the upload says so
+/// where the server has MLST).
+fn is_remote_dir(client: &mut Client, path: &[u8], refusal: &ftp_client::Error) -> bool {
+    refusal.code().is_some_and(|code| code >= 500)
+        && !client.is_closed()
+        && client.stat(path).is_ok_and(|entry| entry.is_dir())
+}
+
+/// Renames the complete upload at `upload_path` over `target`'s file; if
+/// the server refuses, the upload is deleted, or where it stays is said.
+fn rename_over(
+    op: &str,
+    client: &mut Client,
+    target: &FtpUrl,
+    upload_path: &[u8],
+) -> Result<(), Failure> {
+    let Err(e) = client.rename(upload_path, target.path()) else {
+        return Ok(());
+    };
+    Err(match client.delete(upload_path) {
+        Ok(()) => Failure::caused_by(format!("{op} {target}: {e}"), &e),
+        // An upload-only directory refuses both: say where the complete
+        // upload is rather than leave it unmentioned.
+        Err(_) => Failure::failed(format!(
+            "{op} {target}: {e}; the upload stays on the server as {}, \
+             which it refused to delete",
+            String::from_utf8_lossy(upload_path)
+        )),
+    })
+}
+
+/// An upload from a stream of unknown length (standard input), with the
+/// transfer registered for a signal to cut.
+fn store_stream_cancellable(
+    client: &mut Client,
+    path: &[u8],
+    src: &mut dyn Read,
+) -> Result<u64, ftp_client::Error> {
+    let mut upload = client.store_stream(path)?;
+    crate::interrupt::set_canceller(upload.canceller());
+    let watch = crate::progress::watch(
+        progress_label(Some(path)),
+        None,
+        crate::progress::Source::Transfer {
+            counter: upload.counter(),
+            before: 0,
+        },
+        None,
+    );
+    let sent = upload.copy_from(src).and_then(|_| upload.finish());
+    drop(watch);
+    crate::interrupt::set_canceller(None);
+    sent
 }
 
 /// [`Client::store_file`], with the transfer registered for a signal to
@@ -1023,6 +1209,9 @@ pub(crate) fn delete_partial_upload(client: &mut Client, path: &[u8]) {
 pub(crate) enum UploadTarget {
     /// No file: the upload goes straight to its name.
     New,
+    /// A directory (known where the server has MLST): the upload goes
+    /// into it, under the source's name.
+    Directory,
     /// A file that a complete upload can be renamed over.
     Replaceable,
     /// A file the server will not let this login rename (an upload-only
@@ -1045,6 +1234,8 @@ pub(crate) fn upload_target(
         match client.mlst(path) {
             Ok(facts) => {
                 return Ok(match (facts.entry_type, facts.perm) {
+                    // A directory: the file goes into it.
+                    (Some(EntryType::Dir | EntryType::CurrentDir), _) => UploadTarget::Directory,
                     // Not a file: STOR gets the server's own refusal.
                     (Some(kind), _) if kind != EntryType::File => UploadTarget::New,
                     (_, Some(perm)) if !perm.contains(['f', 'F']) => UploadTarget::Irreplaceable(

@@ -47,6 +47,11 @@ pub fn copy(
         (Location::Remote(src), Location::Local(dst)) => {
             download(op, &src, &dst, config, remove_source, Partial::Keep)
         }
+        (Location::Local(src), Location::Remote(_)) if src == Path::new(crate::ops::STDIN) => {
+            Err(Failure::usage(format!(
+                "{op}: standard input cannot be resumed (no partial upload to continue from)"
+            )))
+        }
         (Location::Local(src), Location::Remote(dst)) => {
             upload(op, &src, &dst, config, remove_source)
         }
@@ -333,6 +338,11 @@ fn upload(
     // it, and only if the server will let it be.
     match upload_target(&mut client, &final_path) {
         Ok(UploadTarget::New | UploadTarget::Replaceable) => {}
+        Ok(UploadTarget::Directory) => {
+            return Err(Failure::usage(format!(
+                "{op} {target}: is a directory on the server; end the URL with '/' to upload into it"
+            )));
+        }
         Ok(UploadTarget::Irreplaceable(why)) => {
             return Err(failed(&format!(
                 "the file exists and cannot be replaced safely: {why}; nothing was uploaded"

@@ -16,7 +16,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use ftp_client::{Client, Config, Entry, FtpUrl, Kind, Modified, Timestamp, WalkOptions};
+use ftp_client::{
+    Client, Comparison, Config, Entry, FtpUrl, Kind, Modified, Precision, Timestamp, WalkOptions,
+    Zone,
+};
 
 use crate::format::escape_name;
 use crate::names::{self, collision_key};
@@ -190,22 +193,67 @@ fn unix_seconds(time: SystemTime) -> Option<i64> {
     }
 }
 
+/// How a destination compares with its source, for `-u`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Freshness {
+    /// Same size, and the same time or newer: left as it is.
+    Current,
+    /// Another size, or older: copied.
+    Stale,
+    /// Same size, and a time the source's precision cannot place (a
+    /// `LIST` time to the day or the minute, in the server's unknown
+    /// zone): the exact time (MDTM) decides.
+    Unsure,
+}
+
 /// Whether a destination of `dst_size` bytes modified at `dst_seconds` is
 /// up to date with a source described by `size` and `modified`: same size,
-/// and the same time as far as the coarser of the two can tell, or newer.
-fn up_to_date(
+/// and the same time or newer, compared at the precision the source's time
+/// has ([`Modified::compare_unix`]).
+fn freshness(
     dst_size: u64,
     dst_seconds: Option<i64>,
     size: Option<u64>,
     modified: Option<&Modified>,
-) -> bool {
+) -> Freshness {
     if size.is_some_and(|s| s != dst_size) {
-        return false;
+        return Freshness::Stale;
     }
     match (modified, dst_seconds) {
-        (Some(m), Some(dst)) => m.matches_unix(dst) || dst > m.time.unix_timestamp(),
-        (None, _) => size.is_some(),
-        (Some(_), None) => false,
+        (Some(m), Some(dst)) => match m.compare_unix(dst) {
+            Comparison::Before => Freshness::Stale,
+            Comparison::Same | Comparison::After => Freshness::Current,
+            Comparison::Unsure => Freshness::Unsure,
+        },
+        // No time from the listing: the size decides, unless MDTM can say.
+        (None, Some(_)) if size.is_some() => Freshness::Unsure,
+        (None, _) if size.is_some() => Freshness::Current,
+        _ => Freshness::Stale,
+    }
+}
+
+/// The exact time of the remote file `path` (UTC, to the second): the
+/// listing's `listed` when it is exact already, otherwise MDTM's answer on
+/// this session, where the server has MDTM; else the listing's time as it
+/// is (a refused MDTM is no failure: the coarser time stays).
+fn exact_time(client: &mut Client, path: &[u8], listed: Option<Modified>) -> Option<Modified> {
+    if listed.is_some_and(|m| m.is_exact()) || !client.supports("MDTM").unwrap_or(false) {
+        return listed;
+    }
+    match client.mdtm(path) {
+        Ok(time) => Some(Modified {
+            precision: if time.nanosecond > 0 {
+                Precision::Subsecond
+            } else {
+                Precision::Second
+            },
+            time,
+            zone: Zone::Utc,
+        }),
+        Err(e) => {
+            tracing::debug!("MDTM {}: {e}; keeping the listing's time", shown(path));
+            listed
+        }
     }
 }
 
@@ -492,6 +540,9 @@ struct Fetch {
     fresh: bool,
     size: Option<u64>,
     modified: Option<Modified>,
+    /// `-u` and the local file has the same size and a time the listing's
+    /// cannot place: the exact time decides, on the session that takes it.
+    check: bool,
 }
 
 /// `cp -r ftp://… DST` and `mv -r`.
@@ -590,7 +641,14 @@ pub fn download_tree(
     let connect = || ops::connect(op, src, config);
     let label = |job: &Fetch| shown(&job.remote);
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
-        let bytes = fetch_file(client, job)?;
+        // Asked here, on the session that transfers the file, and only for
+        // a file that is copied or that -u cannot judge without it.
+        let modified = exact_time(client, &job.remote, job.modified);
+        if job.check && still_current(job, modified.as_ref()) {
+            summary.up_to_date.fetch_add(1, Ordering::Relaxed);
+            return Ok(());
+        }
+        let bytes = fetch_file(client, job, modified)?;
         summary.done(bytes);
         Ok(())
     };
@@ -718,15 +776,21 @@ pub fn download_tree(
                         Err(e) => summary.fail(&name, e),
                     },
                     Kind::File => {
-                        let job = Fetch {
+                        let mut job = Fetch {
                             remote: found.path.clone(),
                             local,
                             temp_dir: temp_dir.clone(),
                             fresh: in_fresh,
                             size,
                             modified,
+                            check: false,
                         };
-                        if in_fresh || check_existing(&job, update, &summary) {
+                        let wanted = in_fresh || {
+                            let existing = check_existing(&job, update, &summary);
+                            job.check = existing == Some(Freshness::Unsure);
+                            existing.is_some()
+                        };
+                        if wanted {
                             push(group, job);
                         }
                         if options.remove_source {
@@ -792,9 +856,10 @@ impl Moving {
 }
 
 /// For a file whose directory was there before the run: whether it is to
-/// be downloaded. A symbolic link or a non-file in the way is a failure
-/// (reported here); with `-u`, a file up to date is counted and left.
-fn check_existing(job: &Fetch, update: bool, summary: &Summary) -> bool {
+/// be downloaded (`Some`: `Unsure` when `-u` needs the exact time to
+/// tell). A symbolic link or a non-file in the way is a failure (reported
+/// here); with `-u`, a file up to date is counted and left.
+fn check_existing(job: &Fetch, update: bool, summary: &Summary) -> Option<Freshness> {
     match fs::symlink_metadata(&job.local) {
         Ok(meta) if meta.file_type().is_symlink() => {
             summary.fail(
@@ -804,29 +869,39 @@ fn check_existing(job: &Fetch, update: bool, summary: &Summary) -> bool {
                     job.local.display()
                 ),
             );
-            false
+            None
         }
         Ok(meta) if !meta.is_file() => {
             summary.fail(
                 &shown(&job.remote),
                 format!("{} exists and is not a file", job.local.display()),
             );
-            false
+            None
         }
-        Ok(meta)
-            if update
-                && up_to_date(
-                    meta.len(),
-                    meta.modified().ok().and_then(unix_seconds),
-                    job.size,
-                    job.modified.as_ref(),
-                ) =>
-        {
-            summary.up_to_date.fetch_add(1, Ordering::Relaxed);
-            false
+        Ok(meta) if update => {
+            let seconds = meta.modified().ok().and_then(unix_seconds);
+            match freshness(meta.len(), seconds, job.size, job.modified.as_ref()) {
+                Freshness::Current => {
+                    summary.up_to_date.fetch_add(1, Ordering::Relaxed);
+                    None
+                }
+                other => Some(other),
+            }
         }
-        _ => true,
+        _ => Some(Freshness::Stale),
     }
+}
+
+/// For `-u` where the listing's time could not tell: whether the local
+/// file is up to date with the source's `exact` time. Without an exact
+/// time (no MDTM), a time within the listing's span counts as the same,
+/// as the listing can say no more.
+fn still_current(job: &Fetch, exact: Option<&Modified>) -> bool {
+    let Ok(meta) = fs::symlink_metadata(&job.local) else {
+        return false;
+    };
+    let seconds = meta.modified().ok().and_then(unix_seconds);
+    meta.is_file() && freshness(meta.len(), seconds, job.size, exact) != Freshness::Stale
 }
 
 /// What the symbolic link at `path` leads to, as the server sees it:
@@ -855,7 +930,12 @@ fn resolve_link(client: &mut Client, path: &[u8]) -> Result<Entry, ftp_client::E
 
 /// Downloads one file through a temporary file beside it, renamed into
 /// place once complete and checked.
-fn fetch_file(client: &mut Client, job: &Fetch) -> Result<u64, JobError> {
+/// `modified` is the time the file gets: the exact one where it is known.
+fn fetch_file(
+    client: &mut Client,
+    job: &Fetch,
+    modified: Option<Modified>,
+) -> Result<u64, JobError> {
     let name = job.local.file_name().unwrap_or_default();
     let mut prefix = std::ffi::OsString::from(".");
     prefix.push(name);
@@ -896,7 +976,7 @@ fn fetch_file(client: &mut Client, job: &Fetch) -> Result<u64, JobError> {
             "received {received} bytes but the server said {expected}"
         )));
     }
-    if let Some(time) = job.modified.and_then(|m| m.time.to_system_time()) {
+    if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
         temp.as_file()
             .set_modified(time)
             .map_err(|e| format!("setting the time: {e}"))?;
@@ -1261,6 +1341,13 @@ pub fn upload_tree(
     };
     let mut tree = walk_local(src, &root, options.follow_links, &summary);
     let mfmt = client.supports("MFMT").unwrap_or(false);
+    if !mfmt {
+        // Nothing else sets a remote file's time: a two-argument MDTM,
+        // which some servers take for that, is a file name to others.
+        tracing::debug!(
+            "the server has no MFMT: uploaded files keep the time the server wrote them, not the local files' times"
+        );
+    }
     let sources: Vec<PathBuf> = tree.files.iter().map(|f| f.local.clone()).collect();
     // The files of each remote directory, to start once it is made.
     let mut by_dir: HashMap<Vec<u8>, Vec<Put>> = HashMap::new();
@@ -1367,6 +1454,30 @@ pub fn upload_tree(
     summary.finish()
 }
 
+/// For `-u` on upload, a remote file of the same size: whether it is as
+/// new as the local file or newer. The listing's time decides where its
+/// precision can; where it cannot (a `LIST` time within a day or a minute
+/// of the local one, or none), the exact time (MDTM) does, on this session.
+fn remote_current(client: &mut Client, job: &Put, existing: &Entry) -> bool {
+    let Some(local) = job.modified else {
+        return false;
+    };
+    let listed = existing.modified;
+    if let Some(m) = listed {
+        match m.compare_unix(local) {
+            Comparison::After => return false,
+            Comparison::Before | Comparison::Same => return true,
+            Comparison::Unsure => {}
+        }
+    }
+    match exact_time(client, &job.remote, listed) {
+        Some(m) if m.is_exact() => m.compare_unix(local) != Comparison::After,
+        // No exact time: the same as far as the listing can tell.
+        Some(_) => true,
+        None => false,
+    }
+}
+
 fn is_under(path: &[u8], dir: &[u8]) -> bool {
     path == dir || (path.starts_with(dir) && path.get(dir.len()) == Some(&b'/'))
 }
@@ -1387,15 +1498,8 @@ fn put_file(
                 shown(&job.remote)
             )));
         }
-        if update {
-            let same_size = existing.size == Some(job.len);
-            let time_ok = match (existing.modified, job.modified) {
-                (Some(m), Some(local)) => m.matches_unix(local) || m.time.unix_timestamp() > local,
-                _ => false,
-            };
-            if same_size && time_ok {
-                return Ok(None);
-            }
+        if update && existing.size == Some(job.len) && remote_current(client, job, existing) {
+            return Ok(None);
         }
     }
     let mut file = fs::File::open(&job.local).map_err(|e| JobError::from(e.to_string()))?;
@@ -1581,29 +1685,41 @@ mod tests {
     }
 
     #[test]
-    fn up_to_date_is_precision_aware() {
+    fn freshness_is_precision_aware() {
+        use Freshness::{Current, Stale, Unsure};
         let t = 1_767_323_040; // a whole minute
         let utc_second = at(t, Precision::Second, Zone::Utc);
-        assert!(up_to_date(5, Some(t), Some(5), Some(&utc_second)));
-        assert!(!up_to_date(6, Some(t), Some(5), Some(&utc_second)), "size");
-        assert!(
-            !up_to_date(5, Some(t - 1), Some(5), Some(&utc_second)),
-            "older"
+        assert_eq!(freshness(5, Some(t), Some(5), Some(&utc_second)), Current);
+        assert_eq!(freshness(6, Some(t), Some(5), Some(&utc_second)), Stale);
+        assert_eq!(freshness(5, Some(t - 1), Some(5), Some(&utc_second)), Stale);
+        assert_eq!(
+            freshness(5, Some(t + 10), Some(5), Some(&utc_second)),
+            Current
         );
-        assert!(
-            up_to_date(5, Some(t + 10), Some(5), Some(&utc_second)),
-            "newer"
-        );
-        // LIST to the minute: any second of that minute matches.
+        // LIST to the minute: any second of that minute is for MDTM.
         let minute = at(t, Precision::Minute, Zone::Utc);
-        assert!(up_to_date(5, Some(t + 59), Some(5), Some(&minute)));
+        assert_eq!(freshness(5, Some(t + 59), Some(5), Some(&minute)), Unsure);
+        assert_eq!(freshness(5, Some(t + 60), Some(5), Some(&minute)), Current);
+        assert_eq!(freshness(5, Some(t - 1), Some(5), Some(&minute)), Stale);
         // Server-local times: a day either way.
         let local = at(t, Precision::Minute, Zone::ServerLocal);
-        assert!(up_to_date(5, Some(t - 3 * 3600), Some(5), Some(&local)));
-        assert!(!up_to_date(5, Some(t - 2 * 86_400), Some(5), Some(&local)));
-        // No time from the server: the size decides.
-        assert!(up_to_date(5, None, Some(5), None));
-        assert!(!up_to_date(5, None, None, None));
+        assert_eq!(
+            freshness(5, Some(t - 3 * 3600), Some(5), Some(&local)),
+            Unsure
+        );
+        assert_eq!(
+            freshness(5, Some(t - 2 * 86_400), Some(5), Some(&local)),
+            Stale
+        );
+        // A size that differs needs no time at all.
+        assert_eq!(
+            freshness(4, Some(t - 3 * 3600), Some(5), Some(&local)),
+            Stale
+        );
+        // No time from the server: MDTM may say; no size either: copied.
+        assert_eq!(freshness(5, Some(t), Some(5), None), Unsure);
+        assert_eq!(freshness(5, None, Some(5), None), Current);
+        assert_eq!(freshness(5, None, None, None), Stale);
     }
 
     #[test]

@@ -104,7 +104,8 @@ pub use ftp_proto as proto;
 pub use ftp_proto::Bytes;
 pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
 pub use ftp_proto::listing::{
-    Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone, check_component,
+    Comparison, Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone,
+    check_component,
 };
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,

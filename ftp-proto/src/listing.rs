@@ -114,7 +114,74 @@ pub struct Modified {
     pub zone: Zone,
 }
 
+/// Where an exact time stands against a [`Modified`] time known only to
+/// its precision and zone ([`Modified::compare_unix`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Comparison {
+    /// Earlier than any time the listed one can stand for.
+    Before,
+    /// The same second (only for an exact listed time).
+    Same,
+    /// Later than any time the listed one can stand for.
+    After,
+    /// Within the span the listed time leaves open (a day, a minute, the
+    /// unknown zone): the exact time (`MDTM`) decides.
+    Unsure,
+}
+
 impl Modified {
+    /// Whether this is an exact time: UTC, to the second or better (MLSD,
+    /// MLST, MDTM, EPLF). A `LIST` time never is.
+    pub fn is_exact(&self) -> bool {
+        self.zone == Zone::Utc && self.precision >= Precision::Second
+    }
+
+    /// The first and last whole second (Unix time, both included) this time
+    /// can stand for: a day's or a minute's worth at [`Precision::Day`] or
+    /// [`Precision::Minute`], a day more each way in the server's unknown
+    /// zone.
+    pub fn span_unix(&self) -> (i64, i64) {
+        let own = self.time.unix_timestamp();
+        let width = match self.precision {
+            Precision::Day => 86_400,
+            Precision::Minute => 60,
+            Precision::Second | Precision::Subsecond => 1,
+        };
+        let zone = match self.zone {
+            Zone::Utc => 0,
+            Zone::ServerLocal => 86_400,
+        };
+        (own - zone, own + width - 1 + zone)
+    }
+
+    /// Where the exact time `other_seconds` (e.g. a local file's, in whole
+    /// seconds) stands against this one, at the precision this one has.
+    ///
+    /// ```
+    /// use ftp_proto::decode::Timestamp;
+    /// use ftp_proto::listing::{Comparison, Modified, Precision, Zone};
+    /// let day = Modified {
+    ///     time: Timestamp::new(2020, 9, 13, 0, 0, 0).unwrap(),
+    ///     precision: Precision::Day,
+    ///     zone: Zone::Utc,
+    /// };
+    /// let noon = Timestamp::new(2020, 9, 13, 12, 26, 40).unwrap().unix_timestamp();
+    /// assert_eq!(day.compare_unix(noon), Comparison::Unsure);
+    /// assert_eq!(day.compare_unix(noon + 86_400), Comparison::After);
+    /// ```
+    pub fn compare_unix(&self, other_seconds: i64) -> Comparison {
+        let (first, last) = self.span_unix();
+        if other_seconds < first {
+            Comparison::Before
+        } else if other_seconds > last {
+            Comparison::After
+        } else if first == last {
+            Comparison::Same
+        } else {
+            Comparison::Unsure
+        }
+    }
+
     /// Whether `other` (e.g. a local file's time, truncated as needed) is
     /// the same time as far as this one's precision can tell. Times in the
     /// server's local zone match anything within 24 hours plus the
@@ -455,5 +522,44 @@ mod tests {
         };
         assert!(local.matches_unix(s + 3_600 * 5));
         assert!(!local.matches_unix(s + 86_400 * 2));
+    }
+
+    #[test]
+    fn comparison_is_sure_only_outside_the_span() {
+        let t = Timestamp::new(2026, 1, 2, 3, 4, 5).unwrap();
+        let s = t.unix_timestamp();
+        let exact = Modified {
+            time: t,
+            precision: Precision::Second,
+            zone: Zone::Utc,
+        };
+        assert!(exact.is_exact());
+        assert_eq!(exact.compare_unix(s), Comparison::Same);
+        assert_eq!(exact.compare_unix(s - 1), Comparison::Before);
+        assert_eq!(exact.compare_unix(s + 1), Comparison::After);
+        let minute = Modified {
+            time: Timestamp::new(2026, 1, 2, 3, 4, 0).unwrap(),
+            precision: Precision::Minute,
+            zone: Zone::Utc,
+        };
+        assert!(!minute.is_exact());
+        assert_eq!(minute.compare_unix(s), Comparison::Unsure);
+        assert_eq!(minute.compare_unix(s - 6), Comparison::Before);
+        assert_eq!(minute.compare_unix(s + 55), Comparison::After);
+        let local_day = Modified {
+            time: Timestamp::new(2026, 1, 2, 0, 0, 0).unwrap(),
+            precision: Precision::Day,
+            zone: Zone::ServerLocal,
+        };
+        assert!(!local_day.is_exact());
+        assert_eq!(local_day.compare_unix(s - 86_400), Comparison::Unsure);
+        assert_eq!(local_day.compare_unix(s + 86_400), Comparison::Unsure);
+        assert_eq!(local_day.compare_unix(s - 2 * 86_400), Comparison::Before);
+        assert_eq!(local_day.compare_unix(s + 3 * 86_400), Comparison::After);
+        let local_second = Modified {
+            zone: Zone::ServerLocal,
+            ..exact
+        };
+        assert!(!local_second.is_exact());
     }
 }

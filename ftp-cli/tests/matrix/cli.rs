@@ -38,6 +38,11 @@ pub fn group() -> Group {
             Case::new("special_characters_in_names", special_characters),
             Case::new("upload_to_directory_url", upload_to_directory_url),
             Case::new(
+                "upload_to_existing_directory_without_slash",
+                upload_to_directory_without_slash,
+            ),
+            Case::new("upload_from_standard_input", upload_from_stdin),
+            Case::new(
                 "download_into_local_directory",
                 download_into_local_directory,
             ),
@@ -322,6 +327,68 @@ fn upload_to_directory_url(c: &Ctx) -> Outcome {
     let n = fs::read_dir(c.on_server("updir"))?.count();
     ensure!(n == 1, "updir holds {n} entries, expected todir.txt alone");
     Ok(())
+}
+
+/// `cp f.txt URL/dir` where `dir` is a remote directory: into it, as
+/// `cp URL localdir` lands in `localdir/NAME`; and again over the copy
+/// there (replaced through a temporary name).
+fn upload_to_directory_without_slash(c: &Ctx) -> Outcome {
+    c.put_dir("intodir");
+    let src = c.write_local("f.txt", b"into the directory\n");
+    c.cli(&["cp", s(&src), &c.url("intodir")])?.expect_ok()?;
+    has_content(&c.on_server("intodir/f.txt"), b"into the directory\n")?;
+    fs::write(&src, b"again")?;
+    let again = c.cli(&["cp", s(&src), &c.url("intodir")])?;
+    again.expect_ok()?;
+    has_content(&c.on_server("intodir/f.txt"), b"again")?;
+    let n = fs::read_dir(c.on_server("intodir"))?.count();
+    ensure!(n == 1, "intodir holds {n} entries, expected f.txt alone");
+    // mv too: the source goes once the copy is confirmed.
+    let moved = c.write_local("m.txt", b"moved");
+    c.cli(&["mv", s(&moved), &c.url("intodir")])?.expect_ok()?;
+    has_content(&c.on_server("intodir/m.txt"), b"moved")?;
+    absent(&moved)
+}
+
+/// `cp - URL`: standard input streamed (3 MiB through a pipe); replacing
+/// an existing file goes through a temporary name and a rename; `-` with
+/// -r, -C, mv, several sources or a directory target is refused, and
+/// nothing reaches the server.
+fn upload_from_stdin(c: &Ctx) -> Outcome {
+    let data = pattern(3 << 20, 7);
+    c.cli_stdin(&data, &["cp", "-", &c.url("from-stdin.bin")])?
+        .expect_ok()?;
+    has_content(&c.on_server("from-stdin.bin"), &data)?;
+    let replace = c.cli_stdin(b"replaced\n", &["cp", "-", &c.url("from-stdin.bin")])?;
+    replace.expect_ok()?;
+    has_content(&c.on_server("from-stdin.bin"), b"replaced\n")?;
+    let err = replace.err();
+    ensure!(
+        err.lines()
+            .any(|l| l.starts_with("> STOR ") && l.ends_with(".part"))
+            && err.lines().any(|l| l.starts_with("> RNTO ")),
+        "replacing from stdin not through a temporary name: {err}"
+    );
+    c.put_dir("sd");
+    let before = c.snapshot_both();
+    for args in [
+        &["cp", "-r", "-", &c.url("sd/")][..],
+        &["cp", "-C", "-", &c.url("sd/x")],
+        &["mv", "-", &c.url("sd/x")],
+        &["cp", "-", "-", &c.url("sd/")],
+        &["cp", "-", &c.url("sd/")],
+        &["cp", "-", &c.url("sd")],
+    ] {
+        let run = c.cli_stdin(b"x", args)?;
+        run.expect_code(2)?;
+        ensure!(
+            run.error_line()
+                .is_some_and(|l| l.contains("standard input") || l.contains("file's name")),
+            "{args:?}: {}",
+            run.err()
+        );
+    }
+    c.unchanged_both(&before)
 }
 
 fn download_into_local_directory(c: &Ctx) -> Outcome {

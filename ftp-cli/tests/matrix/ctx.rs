@@ -373,7 +373,24 @@ impl<'a> Ctx<'a> {
         Ok(())
     }
 
+    /// `ftp-cli -v ARGS` with `input` written into its standard input
+    /// through a pipe (by a thread, as the run reads it), then closed.
+    pub fn cli_stdin(&self, input: &[u8], args: &[&str]) -> Result<Run, Failed> {
+        let mut all = vec!["-v"];
+        all.extend_from_slice(args);
+        self.run_with(&[], &all, Some(input.to_vec()))
+    }
+
     fn run(&self, wrapper: &[&str], args: &[&str]) -> Result<Run, Failed> {
+        self.run_with(wrapper, args, None)
+    }
+
+    fn run_with(
+        &self,
+        wrapper: &[&str],
+        args: &[&str],
+        input: Option<Vec<u8>>,
+    ) -> Result<Run, Failed> {
         let n = fs::read_dir(self.calls.path())?.count() / 3;
         let out_path = self.calls.path().join(format!("{n:03}.out"));
         let err_path = self.calls.path().join(format!("{n:03}.err"));
@@ -388,12 +405,25 @@ impl<'a> Ctx<'a> {
         command
             .args(self.tls_options())
             .args(args)
-            .stdin(Stdio::null())
+            .stdin(if input.is_some() {
+                Stdio::piped()
+            } else {
+                Stdio::null()
+            })
             .stdout(fs::File::create(&out_path)?)
             .stderr(fs::File::create(&err_path)?);
         let shown = self.mask(&format!("ftp-cli {}", args.join(" ")));
         fs::write(self.calls.path().join(format!("{n:03}.cmd")), &shown)?;
         let mut child = command.spawn()?;
+        // The writer ends (closing the pipe) when all is written or the
+        // reader went away.
+        let writer = match (input, child.stdin.take()) {
+            (Some(input), Some(mut pipe)) => Some(std::thread::spawn(move || {
+                use std::io::Write;
+                let _ = pipe.write_all(&input);
+            })),
+            _ => None,
+        };
         let started = Instant::now();
         let status = loop {
             if let Some(status) = child.try_wait()? {
@@ -406,6 +436,9 @@ impl<'a> Ctx<'a> {
             }
             std::thread::sleep(Duration::from_millis(5));
         };
+        if let Some(writer) = writer {
+            let _ = writer.join();
+        }
         let run = Run {
             shown,
             code: status.code(),
