@@ -1094,9 +1094,11 @@ fn land(
 
 /// After a refused STOR to `path`: whether the refusal was for a directory
 /// of that name (asked only then: the probe before the upload says so
-/// where the server has MLST).
+/// where the server has MLST). Servers refuse a STOR onto a directory with
+/// 550 or 553 (vsftpd: "553 Could not create file"); a 552 (disk full) or
+/// another refusal is no reason to look.
 fn is_remote_dir(client: &mut Client, path: &[u8], refusal: &ftp_client::Error) -> bool {
-    refusal.code().is_some_and(|code| code >= 500)
+    matches!(refusal.code(), Some(550 | 553))
         && !client.is_closed()
         && client.stat(path).is_ok_and(|entry| entry.is_dir())
 }
