@@ -59,7 +59,7 @@ fn byte_name(byte: u8) -> &'static str {
 ///
 /// Paths are bytes, not `str`, so a name that is not UTF-8 on the server
 /// round-trips unchanged. An empty argument is refused: every command that
-/// takes an `Arg` needs one (see the [module docs](self)).
+/// takes an `Arg` needs one (see [`InvalidArgument::Empty`]).
 ///
 /// ```
 /// use ftp_proto::{Arg, InvalidArgument};
