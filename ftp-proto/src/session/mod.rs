@@ -69,7 +69,7 @@ pub use config::{SessionConfig, TlsMode};
 pub use outcome::{Failure, Outcome, RenameCheck, UsageError};
 pub use raw::RESERVED_VERBS;
 use raw::{first_word, reserved_verb};
-use state::{Epsv, Expect, Secured, State, TransferStep};
+use state::{Epsv, Expect, Secured, State, Transfer, TransferStep};
 
 use crate::command::{Arg, Command, Password, TransferType};
 use crate::decode::{self, DecodeError, Features, Timestamp};
@@ -193,10 +193,10 @@ impl Session {
     pub fn is_awaiting_data_connection(&self) -> bool {
         matches!(
             self.state,
-            State::Transfer {
+            State::Transfer(Transfer {
                 step: TransferStep::Accepting { .. },
                 ..
-            }
+            })
         )
     }
 
@@ -571,11 +571,11 @@ impl Session {
     /// aborted this way may leave a partial file on the server.
     pub fn abort(&mut self) -> Result<(), UsageError> {
         let (replies_left, home) = match &mut self.state {
-            State::Transfer {
+            State::Transfer(Transfer {
                 step: TransferStep::Data { final_reply, .. },
                 home,
                 ..
-            } => (if final_reply.is_some() { 1 } else { 2 }, home.take()),
+            }) => (if final_reply.is_some() { 1 } else { 2 }, home.take()),
             State::Closed => return Err(UsageError::Closed),
             _ => return Err(UsageError::NoTransfer),
         };
@@ -659,50 +659,36 @@ impl Session {
     /// The data connection asked for by [`Action::ConnectData`] is open, or
     /// the one [`Action::AcceptData`] waited for was accepted.
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
-        match &mut self.state {
-            State::Transfer {
-                step: TransferStep::Connecting { extended },
-                ..
-            } => {
+        let State::Transfer(transfer) = &mut self.state else {
+            return Err(UsageError::UnexpectedEvent("data connected"));
+        };
+        match &mut transfer.step {
+            TransferStep::Connecting { extended } => {
                 if *extended {
                     self.epsv = Epsv::Works;
                 }
                 self.send_restart_or_command();
-                Ok(())
             }
-            State::Transfer { request, step, .. }
-                if matches!(step, TransferStep::Accepting { .. }) =>
-            {
-                let TransferStep::Accepting {
-                    size_hint,
-                    final_reply,
-                } = std::mem::replace(step, TransferStep::Connecting { extended: false })
-                else {
-                    return Err(UsageError::UnexpectedEvent("data connected"));
-                };
-                let direction = request.direction();
-                *step = TransferStep::Data {
-                    data_done: false,
-                    final_reply,
-                };
-                self.actions.push_back(Action::Transfer(TransferStart {
-                    direction,
-                    size_hint,
-                }));
-                Ok(())
+            TransferStep::Accepting {
+                size_hint,
+                final_reply,
+            } => {
+                let (size_hint, final_reply) = (*size_hint, final_reply.take());
+                self.start_data(size_hint, final_reply);
             }
-            _ => Err(UsageError::UnexpectedEvent("data connected")),
+            _ => return Err(UsageError::UnexpectedEvent("data connected")),
         }
+        Ok(())
     }
 
     /// Active mode: the driver listens on `addr` ([`Action::Listen`]); the
     /// session tells the server with `EPRT` or `PORT`.
     pub fn handle_listening(&mut self, addr: SocketAddr) -> Result<(), UsageError> {
         match &self.state {
-            State::Transfer {
+            State::Transfer(Transfer {
                 step: TransferStep::Listening,
                 ..
-            } => {
+            }) => {
                 let extended = addr.is_ipv6()
                     || (self.config.use_epsv
                         && self.eprt != Epsv::Refused
@@ -724,55 +710,35 @@ impl Session {
     /// mode transfer and never connected: then it may still try, and the
     /// session ends (see the [module docs](self#active-mode)).
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
-        match std::mem::replace(&mut self.state, State::Idle) {
+        let may_fall_back = self.epsv == Epsv::Untried && self.may_fall_back_to_pasv();
+        let State::Transfer(transfer) = &mut self.state else {
+            return Err(UsageError::UnexpectedEvent("data connect failed"));
+        };
+        match &transfer.step {
             // No EPSV data connection has opened in this session yet: the
             // port a 229 named may be one the server (or a firewall before
             // it) never meant to open, while PASV's works (curl does the
             // same). Once per session; after that PASV only.
-            State::Transfer {
-                request,
-                step: TransferStep::Connecting { extended: true },
-                home,
-            } if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
+            TransferStep::Connecting { extended: true } if may_fall_back => {
                 self.epsv = Epsv::Refused;
-                self.state = State::Transfer {
-                    request,
-                    step: TransferStep::Passive { extended: true },
-                    home,
-                };
                 self.send_passive();
-                Ok(())
             }
-            State::Transfer {
-                step: TransferStep::Connecting { .. } | TransferStep::Listening,
-                home,
-                ..
-            }
-            | State::Transfer {
-                step:
-                    TransferStep::Accepting {
-                        final_reply: Some(_),
-                        ..
-                    },
-                home,
+            TransferStep::Connecting { .. }
+            | TransferStep::Listening
+            | TransferStep::Accepting {
+                final_reply: Some(_),
                 ..
             } => {
+                let home = transfer.home.take();
                 self.end_transfer(home, Err(Failure::DataConnectFailed));
-                Ok(())
             }
-            State::Transfer {
-                step: TransferStep::Accepting { .. },
-                ..
-            } => {
+            TransferStep::Accepting { .. } => {
                 self.state = State::Greeting;
                 self.close(Failure::DataConnectFailed);
-                Ok(())
             }
-            other => {
-                self.state = other;
-                Err(UsageError::UnexpectedEvent("data connect failed"))
-            }
+            _ => return Err(UsageError::UnexpectedEvent("data connect failed")),
         }
+        Ok(())
     }
 
     /// The data is done: end of file read (download) or all data written
@@ -781,10 +747,10 @@ impl Session {
     /// the session stays in step.
     pub fn handle_data_finished(&mut self) -> Result<(), UsageError> {
         match &mut self.state {
-            State::Transfer {
+            State::Transfer(Transfer {
                 step: TransferStep::Data { data_done, .. },
                 ..
-            } if !*data_done => {
+            }) if !*data_done => {
                 *data_done = true;
                 self.finish_transfer_if_complete();
                 Ok(())
@@ -825,7 +791,7 @@ impl Session {
         }
         let awaiting_reply = match &self.state {
             State::Idle | State::Closed | State::SecuringControl(_) => false,
-            State::Transfer { step, .. } => match step {
+            State::Transfer(Transfer { step, .. }) => match step {
                 TransferStep::Connecting { .. }
                 | TransferStep::Listening
                 | TransferStep::Accepting { .. } => false,
@@ -871,18 +837,44 @@ impl Session {
     }
 
     /// Begins the transfer proper: `TYPE` unless the one wanted is in
-    /// force, then passive mode. `home` is where to change back to once it ends.
+    /// force, then the data connection's setup. `home` is where to change
+    /// back to once it ends.
     fn start_transfer(&mut self, request: DataCommand, home: Option<Arg>) {
         let wanted = self.config.transfer_type;
-        self.state = State::Transfer {
+        self.state = State::Transfer(Transfer {
             request,
             step: TransferStep::Type(wanted),
             home,
-        };
+        });
         if self.current_type == Some(wanted) {
             self.open_data();
         } else {
             self.send(Command::Type(wanted));
+        }
+    }
+
+    /// Moves the transfer under way on to `step`.
+    fn set_step(&mut self, step: TransferStep) {
+        if let State::Transfer(transfer) = &mut self.state {
+            transfer.step = step;
+        }
+    }
+
+    /// Ends the transfer under way with `failure` (after changing back to
+    /// the directory a listing started from).
+    fn fail_transfer(&mut self, failure: Failure) {
+        let home = match &mut self.state {
+            State::Transfer(transfer) => transfer.home.take(),
+            _ => None,
+        };
+        self.end_transfer(home, Err(failure));
+    }
+
+    /// The failure for a reply whose data cannot be decoded.
+    fn decode_failure(&self, error: DecodeError) -> Failure {
+        Failure::Decode {
+            command: self.last_command.clone(),
+            error,
         }
     }
 
@@ -975,6 +967,10 @@ impl Session {
             // 120 before 220, or a 1xx to a simple command: a final reply
             // follows.
             return;
+        }
+        if matches!(self.state, State::Transfer(_)) {
+            // A transfer moves on from step to step in place.
+            return self.on_transfer_reply(reply);
         }
         match std::mem::replace(&mut self.state, State::Idle) {
             // Stray replies between operations are reported and ignored.
@@ -1135,11 +1131,7 @@ impl Session {
                     self.actions.push_back(Action::Done(Err(failure)));
                 }
             },
-            State::Transfer {
-                request,
-                step,
-                home,
-            } => self.on_transfer_reply(request, step, home, reply),
+            State::Transfer(_) => {}
             State::Aborting {
                 replies_left, home, ..
             } => {
@@ -1272,17 +1264,13 @@ impl Session {
         if !self.config.active {
             return self.send_passive();
         }
-        if let State::Transfer { step, .. } = &mut self.state {
-            *step = TransferStep::Listening;
-        }
+        self.set_step(TransferStep::Listening);
         self.actions.push_back(Action::Listen);
     }
 
     /// `EPRT` (`extended`) or `PORT` for the address the driver listens on.
     fn send_port(&mut self, addr: SocketAddr, extended: bool) {
-        if let State::Transfer { step, .. } = &mut self.state {
-            *step = TransferStep::Port { extended, addr };
-        }
+        self.set_step(TransferStep::Port { extended, addr });
         self.send(match addr {
             SocketAddr::V4(v4) if !extended => Command::Port(v4),
             addr => Command::Eprt(addr),
@@ -1293,24 +1281,22 @@ impl Session {
     /// else the transfer command.
     fn send_restart_or_command(&mut self) {
         let offset = self.restart_offset;
-        let State::Transfer { request, step, .. } = &mut self.state else {
+        let State::Transfer(transfer) = &mut self.state else {
             return;
         };
         let command = if offset > 0 {
-            *step = TransferStep::Restarting;
+            transfer.step = TransferStep::Restarting;
             Command::Rest(offset)
         } else {
-            *step = TransferStep::AwaitingStart;
-            request.command()
+            transfer.step = TransferStep::AwaitingStart;
+            transfer.request.command()
         };
         self.send(command);
     }
 
     fn send_passive(&mut self) {
         let extended = self.config.use_epsv && self.epsv != Epsv::Refused;
-        if let State::Transfer { step, .. } = &mut self.state {
-            *step = TransferStep::Passive { extended };
-        }
+        self.set_step(TransferStep::Passive { extended });
         self.send(if extended {
             Command::Epsv
         } else {
@@ -1339,247 +1325,199 @@ impl Session {
 
     /// Asks the driver to connect the data channel to `target`, which a
     /// 229 (`extended`) or 227 reply named.
-    fn connect_data(
-        &mut self,
-        request: DataCommand,
-        home: Option<Arg>,
-        target: SocketAddr,
-        extended: bool,
-    ) {
-        self.state = State::Transfer {
-            request,
-            step: TransferStep::Connecting { extended },
-            home,
-        };
+    fn connect_data(&mut self, target: SocketAddr, extended: bool) {
+        self.set_step(TransferStep::Connecting { extended });
         self.actions.push_back(Action::ConnectData(target));
     }
 
-    fn on_transfer_reply(
-        &mut self,
-        request: DataCommand,
-        step: TransferStep,
-        home: Option<Arg>,
-        reply: Reply,
-    ) {
-        let class = reply.class();
-        let code = reply.code().get();
-        match step {
-            TransferStep::Type(transfer_type) => {
-                if class != ReplyClass::PositiveCompletion {
-                    return self.end_transfer(home, Err(self.not_success(reply)));
-                }
-                self.current_type = Some(transfer_type);
-                self.state = State::Transfer {
-                    request,
-                    step,
-                    home,
-                };
-                self.open_data();
-            }
-            TransferStep::Passive { extended: true } => {
-                let port = (class == ReplyClass::PositiveCompletion).then(|| decode::epsv(&reply));
-                match port {
-                    Some(Ok(port)) => {
-                        let target = SocketAddr::new(self.config.peer.ip(), port);
-                        self.connect_data(request, home, target, true);
-                    }
-                    // Anything but a 229 with a port (500 or 502 unknown,
-                    // 522, 4xx, a 314 or a 229 without a port): PASV
-                    // from now on, where it can work. Once EPSV has
-                    // carried a data connection, a refusal (a 425 when
-                    // the server's passive ports are all in use) is this
-                    // transfer's failure, for the caller to try again.
-                    _ if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
-                        self.epsv = Epsv::Refused;
-                        self.state = State::Transfer {
-                            request,
-                            step,
-                            home,
-                        };
-                        self.send_passive();
-                    }
-                    None => self.end_transfer(home, Err(self.not_success(reply))),
-                    Some(Err(error)) => {
-                        let failure = Failure::Decode {
-                            command: self.last_command.clone(),
-                            error,
-                        };
-                        self.end_transfer(home, Err(failure));
-                    }
-                }
-            }
-            TransferStep::Passive { extended: false } => {
-                if class != ReplyClass::PositiveCompletion {
-                    return self.end_transfer(home, Err(self.not_success(reply)));
-                }
-                match decode::pasv(&reply) {
-                    Ok(addr) => {
-                        let target = self.pasv_target(addr);
-                        self.connect_data(request, home, target, false);
-                    }
-                    Err(error) => {
-                        let failure = Failure::Decode {
-                            command: self.last_command.clone(),
-                            error,
-                        };
-                        self.end_transfer(home, Err(failure));
-                    }
-                }
-            }
+    /// The server is ready and the data connection open: the driver moves
+    /// the data. `final_reply` is the transfer's, if it came already.
+    fn start_data(&mut self, size_hint: Option<u64>, final_reply: Option<Reply>) {
+        let State::Transfer(transfer) = &mut self.state else {
+            return;
+        };
+        transfer.step = TransferStep::Data {
+            data_done: false,
+            final_reply,
+        };
+        let direction = transfer.request.direction();
+        self.actions.push_back(Action::Transfer(TransferStart {
+            direction,
+            size_hint,
+        }));
+    }
+
+    /// A reply during a transfer, to the command of its step.
+    fn on_transfer_reply(&mut self, reply: Reply) {
+        let State::Transfer(transfer) = &self.state else {
+            return;
+        };
+        match transfer.step {
+            TransferStep::Type(transfer_type) => self.on_type_reply(transfer_type, reply),
+            TransferStep::Passive { extended: true } => self.on_epsv_reply(reply),
+            TransferStep::Passive { extended: false } => self.on_pasv_reply(reply),
             // A reply while the driver connects the data channel (or
             // opens its listening socket): the server spoke out of turn;
             // keep waiting for the connection.
-            TransferStep::Connecting { .. } | TransferStep::Listening => {
-                self.state = State::Transfer {
-                    request,
-                    step,
-                    home,
-                }
-            }
-            TransferStep::Port { extended, addr } => {
-                self.state = State::Transfer {
-                    request,
-                    step,
-                    home,
-                };
-                match class {
-                    ReplyClass::PositiveCompletion => {
-                        if extended && addr.is_ipv4() {
-                            self.eprt = Epsv::Works;
-                        }
-                        self.send_restart_or_command();
-                    }
-                    // EPRT unknown or refused (500, 501, 502, 522…): PORT
-                    // says the same for IPv4, from now on.
-                    ReplyClass::PermanentNegative if extended && addr.is_ipv4() => {
-                        self.eprt = Epsv::Refused;
-                        self.send_port(addr, false);
-                    }
-                    _ => {
-                        let State::Transfer { home, .. } =
-                            std::mem::replace(&mut self.state, State::Idle)
-                        else {
-                            return;
-                        };
-                        self.end_transfer(home, Err(self.not_success(reply)));
-                    }
-                }
-            }
-            TransferStep::Accepting {
-                size_hint,
-                final_reply,
-            } => {
-                let final_reply = match final_reply {
-                    Some(existing) => Some(existing),
-                    None if class == ReplyClass::PositivePreliminary => None,
-                    // The server gave up on the transfer (425: it could
-                    // not connect): no connection is coming.
-                    None if class != ReplyClass::PositiveCompletion => {
-                        // An AcceptData queued by a 1xx of the same read is
-                        // moot now.
-                        self.actions
-                            .retain(|action| !matches!(action, Action::AcceptData { .. }));
-                        return self.end_transfer(home, Err(self.not_success(reply)));
-                    }
-                    None => Some(reply),
-                };
-                self.state = State::Transfer {
-                    request,
-                    step: TransferStep::Accepting {
-                        size_hint,
-                        final_reply,
-                    },
-                    home,
-                };
-            }
-            TransferStep::Restarting => {
-                if code != 350 {
-                    // Never the transfer from offset 0 in its place.
-                    return self.end_transfer(home, Err(self.not_success(reply)));
-                }
-                self.send(request.command());
-                self.state = State::Transfer {
-                    request,
-                    step: TransferStep::AwaitingStart,
-                    home,
-                };
-            }
-            TransferStep::AwaitingStart => {
-                let direction = request.direction();
-                let final_reply = match (class, code) {
-                    (ReplyClass::PositivePreliminary, _) => None,
-                    // The final reply with no 1xx before it: the data
-                    // connection still has to be drained and closed.
-                    (ReplyClass::PositiveCompletion, 226 | 250) => Some(reply.clone()),
-                    // Some servers send a stray 2xx before the 150.
-                    (ReplyClass::PositiveCompletion, _) => {
-                        self.state = State::Transfer {
-                            request,
-                            step,
-                            home,
-                        };
-                        return;
-                    }
-                    _ => return self.end_transfer(home, Err(self.not_success(reply))),
-                };
-                let size_hint = if final_reply.is_none() {
-                    decode::size_hint(&reply)
-                } else {
-                    None
-                };
-                if self.config.active {
-                    self.state = State::Transfer {
-                        request,
-                        step: TransferStep::Accepting {
-                            size_hint,
-                            final_reply,
-                        },
-                        home,
-                    };
-                    self.actions.push_back(Action::AcceptData {
-                        from: self.config.peer.ip(),
-                    });
-                    return;
-                }
-                self.state = State::Transfer {
-                    request,
-                    step: TransferStep::Data {
-                        data_done: false,
-                        final_reply,
-                    },
-                    home,
-                };
-                self.actions.push_back(Action::Transfer(TransferStart {
-                    direction,
-                    size_hint,
-                }));
-            }
-            TransferStep::Data {
-                data_done,
-                final_reply,
-            } => {
-                let final_reply = match final_reply {
-                    // Further 1xx, or anything after the final reply, is
-                    // reported and otherwise ignored.
-                    Some(existing) => Some(existing),
-                    None if class == ReplyClass::PositivePreliminary => None,
-                    None => Some(reply),
-                };
-                self.state = State::Transfer {
-                    request,
-                    step: TransferStep::Data {
-                        data_done,
-                        final_reply,
-                    },
-                    home,
-                };
-                self.finish_transfer_if_complete();
-            }
+            TransferStep::Connecting { .. } | TransferStep::Listening => {}
+            TransferStep::Port { extended, addr } => self.on_port_reply(extended, addr, reply),
+            TransferStep::Accepting { .. } => self.on_accepting_reply(reply),
+            TransferStep::Restarting => self.on_rest_reply(reply),
+            TransferStep::AwaitingStart => self.on_start_reply(reply),
+            TransferStep::Data { .. } => self.on_data_reply(reply),
         }
     }
 
+    /// The reply to `TYPE`.
+    fn on_type_reply(&mut self, transfer_type: TransferType, reply: Reply) {
+        if reply.class() != ReplyClass::PositiveCompletion {
+            return self.fail_transfer(self.not_success(reply));
+        }
+        self.current_type = Some(transfer_type);
+        self.open_data();
+    }
+
+    /// The reply to `EPSV`.
+    fn on_epsv_reply(&mut self, reply: Reply) {
+        let port = (reply.class() == ReplyClass::PositiveCompletion).then(|| decode::epsv(&reply));
+        match port {
+            Some(Ok(port)) => {
+                let target = SocketAddr::new(self.config.peer.ip(), port);
+                self.connect_data(target, true);
+            }
+            // Anything but a 229 with a port (500 or 502 unknown, 522, 4xx,
+            // a 314 or a 229 without a port): PASV from now on, where it can
+            // work. Once EPSV has carried a data connection, a refusal (a
+            // 425 when the server's passive ports are all in use) is this
+            // transfer's failure, for the caller to try again.
+            _ if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
+                self.epsv = Epsv::Refused;
+                self.send_passive();
+            }
+            None => self.fail_transfer(self.not_success(reply)),
+            Some(Err(error)) => self.fail_transfer(self.decode_failure(error)),
+        }
+    }
+
+    /// The reply to `PASV`.
+    fn on_pasv_reply(&mut self, reply: Reply) {
+        if reply.class() != ReplyClass::PositiveCompletion {
+            return self.fail_transfer(self.not_success(reply));
+        }
+        match decode::pasv(&reply) {
+            Ok(addr) => {
+                let target = self.pasv_target(addr);
+                self.connect_data(target, false);
+            }
+            Err(error) => self.fail_transfer(self.decode_failure(error)),
+        }
+    }
+
+    /// The reply to `EPRT` (`extended`) or `PORT` for `addr`.
+    fn on_port_reply(&mut self, extended: bool, addr: SocketAddr, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                if extended && addr.is_ipv4() {
+                    self.eprt = Epsv::Works;
+                }
+                self.send_restart_or_command();
+            }
+            // EPRT unknown or refused (500, 501, 502, 522…): PORT says the
+            // same for IPv4, from now on.
+            ReplyClass::PermanentNegative if extended && addr.is_ipv4() => {
+                self.eprt = Epsv::Refused;
+                self.send_port(addr, false);
+            }
+            _ => self.fail_transfer(self.not_success(reply)),
+        }
+    }
+
+    /// A reply while the driver accepts the server's data connection.
+    fn on_accepting_reply(&mut self, reply: Reply) {
+        let class = reply.class();
+        let State::Transfer(Transfer {
+            step: TransferStep::Accepting { final_reply, .. },
+            ..
+        }) = &mut self.state
+        else {
+            return;
+        };
+        if final_reply.is_some() || class == ReplyClass::PositivePreliminary {
+            return;
+        }
+        if class == ReplyClass::PositiveCompletion {
+            *final_reply = Some(reply);
+            return;
+        }
+        // The server gave up on the transfer (425: it could not connect):
+        // no connection is coming. An AcceptData queued by a 1xx of the
+        // same read is moot now.
+        self.actions
+            .retain(|action| !matches!(action, Action::AcceptData { .. }));
+        self.fail_transfer(self.not_success(reply));
+    }
+
+    /// The reply to `REST`.
+    fn on_rest_reply(&mut self, reply: Reply) {
+        if reply.code().get() != 350 {
+            // Never the transfer from offset 0 in its place.
+            return self.fail_transfer(self.not_success(reply));
+        }
+        let State::Transfer(transfer) = &mut self.state else {
+            return;
+        };
+        transfer.step = TransferStep::AwaitingStart;
+        let command = transfer.request.command();
+        self.send(command);
+    }
+
+    /// The first reply to the transfer command.
+    fn on_start_reply(&mut self, reply: Reply) {
+        let final_reply = match (reply.class(), reply.code().get()) {
+            (ReplyClass::PositivePreliminary, _) => None,
+            // The final reply with no 1xx before it: the data connection
+            // still has to be drained and closed.
+            (ReplyClass::PositiveCompletion, 226 | 250) => Some(reply.clone()),
+            // Some servers send a stray 2xx before the 150.
+            (ReplyClass::PositiveCompletion, _) => return,
+            _ => return self.fail_transfer(self.not_success(reply)),
+        };
+        let size_hint = if final_reply.is_none() {
+            decode::size_hint(&reply)
+        } else {
+            None
+        };
+        if self.config.active {
+            self.set_step(TransferStep::Accepting {
+                size_hint,
+                final_reply,
+            });
+            self.actions.push_back(Action::AcceptData {
+                from: self.config.peer.ip(),
+            });
+        } else {
+            self.start_data(size_hint, final_reply);
+        }
+    }
+
+    /// A reply while the data moves.
+    fn on_data_reply(&mut self, reply: Reply) {
+        if let State::Transfer(Transfer {
+            step: TransferStep::Data { final_reply, .. },
+            ..
+        }) = &mut self.state
+        {
+            // Further 1xx, or anything after the final reply, is reported
+            // and otherwise ignored.
+            if final_reply.is_none() && reply.class() != ReplyClass::PositivePreliminary {
+                *final_reply = Some(reply);
+            }
+        }
+        self.finish_transfer_if_complete();
+    }
+
     fn finish_transfer_if_complete(&mut self) {
-        let State::Transfer {
+        let State::Transfer(Transfer {
             step:
                 TransferStep::Data {
                     data_done: true,
@@ -1587,7 +1525,7 @@ impl Session {
                 },
             home,
             ..
-        } = &mut self.state
+        }) = &mut self.state
         else {
             return;
         };

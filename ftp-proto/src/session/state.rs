@@ -87,12 +87,8 @@ pub(super) enum State {
         request: DataCommand,
         home: Arg,
     },
-    Transfer {
-        request: DataCommand,
-        step: TransferStep,
-        /// The directory to change back to once the transfer ends.
-        home: Option<Arg>,
-    },
+    /// A data transfer, from its `TYPE` to its final reply.
+    Transfer(Transfer),
     /// CWD back to the directory a listing started from; then the
     /// listing's result.
     Returning {
@@ -111,6 +107,16 @@ pub(super) enum State {
         home: Option<Arg>,
     },
     Closed,
+}
+
+/// A data transfer under way: made once, by `Session::start_transfer`,
+/// then moved on from step to step in place.
+#[derive(Debug)]
+pub(super) struct Transfer {
+    pub(super) request: DataCommand,
+    pub(super) step: TransferStep,
+    /// The directory to change back to once the transfer ends.
+    pub(super) home: Option<Arg>,
 }
 
 #[derive(Debug)]
