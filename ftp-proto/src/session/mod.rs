@@ -69,7 +69,7 @@ pub use config::{SessionConfig, TlsMode};
 pub use outcome::{Failure, Outcome, RenameCheck, UsageError};
 pub use raw::RESERVED_VERBS;
 use raw::{first_word, reserved_verb};
-use state::{Epsv, Expect, Secured, State, Transfer, TransferStep};
+use state::{Expect, Secured, State, Support, Transfer, TransferStep};
 
 use crate::command::{Arg, Command, Password, TransferType};
 use crate::decode::{self, DecodeError, Features, Timestamp};
@@ -90,9 +90,10 @@ pub struct Session {
     last_command: Command,
     /// The TYPE in force, if known.
     current_type: Option<TransferType>,
-    epsv: Epsv,
+    /// Whether EPSV is worth trying (passive mode).
+    epsv: Support,
     /// Whether EPRT is worth trying (active mode, IPv4).
-    eprt: Epsv,
+    eprt: Support,
     /// The working directory, as the last PWD gave it, while no command
     /// since can have changed it.
     working_directory: Option<Arg>,
@@ -128,8 +129,8 @@ impl Session {
             actions: VecDeque::new(),
             last_command: Command::Noop,
             current_type: None,
-            epsv: Epsv::Untried,
-            eprt: Epsv::Untried,
+            epsv: Support::Untried,
+            eprt: Support::Untried,
             working_directory: None,
             features: None,
             mlsd_refused: false,
@@ -665,7 +666,7 @@ impl Session {
         match &mut transfer.step {
             TransferStep::Connecting { extended } => {
                 if *extended {
-                    self.epsv = Epsv::Works;
+                    self.epsv = Support::Works;
                 }
                 self.send_restart_or_command();
             }
@@ -691,7 +692,7 @@ impl Session {
             }) => {
                 let extended = addr.is_ipv6()
                     || (self.config.use_epsv
-                        && self.eprt != Epsv::Refused
+                        && self.eprt != Support::Refused
                         && self.features.as_ref().is_none_or(|f| f.supports("EPRT")));
                 self.send_port(addr, extended);
                 Ok(())
@@ -710,7 +711,7 @@ impl Session {
     /// mode transfer and never connected: then it may still try, and the
     /// session ends (see the [module docs](self#active-mode)).
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
-        let may_fall_back = self.epsv == Epsv::Untried && self.may_fall_back_to_pasv();
+        let may_fall_back = self.epsv == Support::Untried && self.may_fall_back_to_pasv();
         let State::Transfer(transfer) = &mut self.state else {
             return Err(UsageError::UnexpectedEvent("data connect failed"));
         };
@@ -720,7 +721,7 @@ impl Session {
             // it) never meant to open, while PASV's works (curl does the
             // same). Once per session; after that PASV only.
             TransferStep::Connecting { extended: true } if may_fall_back => {
-                self.epsv = Epsv::Refused;
+                self.epsv = Support::Refused;
                 self.send_passive();
             }
             TransferStep::Connecting { .. }
@@ -732,10 +733,7 @@ impl Session {
                 let home = transfer.home.take();
                 self.end_transfer(home, Err(Failure::DataConnectFailed));
             }
-            TransferStep::Accepting { .. } => {
-                self.state = State::Greeting;
-                self.close(Failure::DataConnectFailed);
-            }
+            TransferStep::Accepting { .. } => self.close(Failure::DataConnectFailed),
             _ => return Err(UsageError::UnexpectedEvent("data connect failed")),
         }
         Ok(())
@@ -910,8 +908,14 @@ impl Session {
 
     /// Ends the session; an operation under way fails with `failure`.
     fn close(&mut self, failure: Failure) {
-        self.restart_offset = 0;
         let running = !matches!(self.state, State::Idle | State::Closed);
+        self.shut(running.then_some(failure));
+    }
+
+    /// Closes the session. `failed` is the failure of the operation that
+    /// was under way, `None` when there was none.
+    fn shut(&mut self, failed: Option<Failure>) {
+        self.restart_offset = 0;
         self.state = State::Closed;
         // Data-channel work queued by an earlier reply of the same input
         // (a 229 or 150 read together with a 421) is moot now, and a
@@ -926,7 +930,7 @@ impl Session {
                     | Action::SecureControl
             )
         });
-        if running {
+        if let Some(failure) = failed {
             self.actions.push_back(Action::Done(Err(failure)));
         }
     }
@@ -1179,8 +1183,7 @@ impl Session {
     /// the session with `failure`: a required TLS step failed, and nothing
     /// more may be sent.
     fn end_session(&mut self, failure: Failure) {
-        self.state = State::Greeting;
-        self.close(failure);
+        self.shut(Some(failure));
     }
 
     fn send_account(&mut self, account: Option<Arg>, reply: Reply) {
@@ -1295,7 +1298,7 @@ impl Session {
     }
 
     fn send_passive(&mut self) {
-        let extended = self.config.use_epsv && self.epsv != Epsv::Refused;
+        let extended = self.config.use_epsv && self.epsv != Support::Refused;
         self.set_step(TransferStep::Passive { extended });
         self.send(if extended {
             Command::Epsv
@@ -1390,8 +1393,8 @@ impl Session {
             // work. Once EPSV has carried a data connection, a refusal (a
             // 425 when the server's passive ports are all in use) is this
             // transfer's failure, for the caller to try again.
-            _ if self.epsv == Epsv::Untried && self.may_fall_back_to_pasv() => {
-                self.epsv = Epsv::Refused;
+            _ if self.epsv == Support::Untried && self.may_fall_back_to_pasv() => {
+                self.epsv = Support::Refused;
                 self.send_passive();
             }
             None => self.fail_transfer(self.not_success(reply)),
@@ -1418,14 +1421,14 @@ impl Session {
         match reply.class() {
             ReplyClass::PositiveCompletion => {
                 if extended && addr.is_ipv4() {
-                    self.eprt = Epsv::Works;
+                    self.eprt = Support::Works;
                 }
                 self.send_restart_or_command();
             }
             // EPRT unknown or refused (500, 501, 502, 522…): PORT says the
             // same for IPv4, from now on.
             ReplyClass::PermanentNegative if extended && addr.is_ipv4() => {
-                self.eprt = Epsv::Refused;
+                self.eprt = Support::Refused;
                 self.send_port(addr, false);
             }
             _ => self.fail_transfer(self.not_success(reply)),

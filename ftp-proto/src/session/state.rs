@@ -153,10 +153,16 @@ pub(super) enum TransferStep {
     },
 }
 
-/// Whether EPSV is worth trying.
+/// What a server has shown of an extended command the session can do
+/// without: `EPSV` (else `PASV`) or `EPRT` (else `PORT`), each tracked on
+/// its own.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum Epsv {
+pub(super) enum Support {
+    /// Not tried yet: `EPSV` has carried no data connection, `EPRT` was
+    /// not accepted yet.
     Untried,
+    /// It worked once: a failure now is the transfer's, not the command's.
     Works,
+    /// Refused: the older command from now on.
     Refused,
 }
