@@ -71,9 +71,9 @@ pub use raw::RESERVED_VERBS;
 use raw::{first_word, reserved_verb};
 use state::{Expect, Secured, State, Support, Transfer, TransferStep};
 
-use crate::command::{Arg, Command, Password, TransferType};
+use crate::command::{Arg, Command, Password, ProtectionLevel, TransferType};
 use crate::decode::{self, DecodeError, Features, Timestamp};
-use crate::reply::{Reply, ReplyClass, ReplyParser};
+use crate::reply::{Reply, ReplyClass, ReplyCode, ReplyParser};
 
 /// How many times a listing's CWD back to where it started is tried
 /// before the session gives up on it.
@@ -174,7 +174,7 @@ impl Session {
     }
 
     /// Bytes of an incomplete reply held by the parser; never more than
-    /// the [`Limits`](crate::Limits) allow.
+    /// the [`Limits`](crate::reply::Limits) allow.
     pub fn buffered_bytes(&self) -> usize {
         self.parser.buffered()
     }
@@ -649,7 +649,7 @@ impl Session {
                 self.state = State::Closed;
                 self.actions
                     .push_back(Action::Done(Ok(Outcome::Completed(Reply::new(
-                        crate::ReplyCode::SERVICE_CLOSING,
+                        ReplyCode::SERVICE_CLOSING,
                         Vec::new(),
                     )))));
             }
@@ -959,198 +959,271 @@ impl Session {
         }
     }
 
+    /// A reply read from the control connection: reported, then handed to
+    /// the operation under way, by the state it is in.
     fn on_reply(&mut self, reply: Reply) {
         self.actions.push_back(Action::Reply(reply.clone()));
-        if reply.code() == crate::ReplyCode::SERVICE_NOT_AVAILABLE {
+        if reply.code() == ReplyCode::SERVICE_NOT_AVAILABLE {
             self.close(Failure::Closed(Some(reply)));
             return;
         }
-        let class = reply.class();
-        if class == ReplyClass::PositivePreliminary && !matches!(self.state, State::Transfer { .. })
+        if reply.class() == ReplyClass::PositivePreliminary
+            && !matches!(self.state, State::Transfer(_))
         {
             // 120 before 220, or a 1xx to a simple command: a final reply
             // follows.
             return;
         }
-        if matches!(self.state, State::Transfer(_)) {
-            // A transfer moves on from step to step in place.
-            return self.on_transfer_reply(reply);
-        }
         match std::mem::replace(&mut self.state, State::Idle) {
             // Stray replies between operations are reported and ignored.
             State::Idle => {}
             State::Closed => self.state = State::Closed,
-            State::Greeting => match class {
-                ReplyClass::PositiveCompletion if self.config.tls == TlsMode::Explicit => {
-                    self.tls12_only = self.runs_out_of_tickets(&reply);
-                    self.state = State::AuthTls { greeting: reply };
-                    self.send(Command::Auth(Arg::from_static("TLS")));
-                }
-                ReplyClass::PositiveCompletion
-                    if self.config.tls == TlsMode::Implicit && self.runs_out_of_tickets(&reply) =>
-                {
-                    self.end_session(Failure::NeedsTls12(reply))
-                }
-                ReplyClass::PositiveCompletion => {
-                    if reply.code().get() == 230 {
-                        // Logged in already; see `login`.
-                        self.greeted_logged_in = Some(reply.clone());
-                    }
-                    self.finish(Ok(Outcome::Greeting(reply)))
-                }
-                _ if self.config.tls.is_tls() => self.end_session(Failure::Greeting(reply)),
-                _ => self.finish(Err(Failure::Greeting(reply))),
-            },
-            State::AuthTls { greeting } => match reply.code().get() {
-                234 => {
-                    self.state = State::SecuringControl(Secured::Greeted(greeting));
-                    self.actions.push_back(Action::SecureControl);
-                }
-                _ => self.end_session(self.tls_refused(reply)),
-            },
+            State::Greeting => self.on_greeting_reply(reply),
+            State::AuthTls { greeting } => self.on_auth_tls_reply(greeting, reply),
             // A reply while the driver secures the connection cannot be:
             // handle_control refuses it first. Kept closed to be sure.
             State::SecuringControl(_) => self.end_session(Failure::ClearTextAfterAuth),
-            State::LoginPbsz { login } => match class {
-                ReplyClass::PositiveCompletion => {
-                    self.state = State::LoginProt { login };
-                    self.send(Command::Prot(crate::ProtectionLevel::Private));
-                }
-                _ => self.end_session(self.tls_refused(reply)),
-            },
-            State::LoginProt { login } => match class {
-                ReplyClass::PositiveCompletion => {
-                    self.data_protected = true;
-                    self.finish(Ok(Outcome::LoggedIn(login)));
-                }
-                _ => self.end_session(self.tls_refused(reply)),
-            },
-            State::LoginUser { password, account } => match reply.code().get() {
-                200..=299 => self.logged_in(reply),
-                331 => {
-                    self.state = State::LoginPass { account };
-                    self.send(Command::Pass(password));
-                }
-                332 => self.send_account(account, reply),
-                _ => self.finish(Err(self.not_success(reply))),
-            },
-            State::LoginPass { account } => match reply.code().get() {
-                200..=299 => self.logged_in(reply),
-                332 => self.send_account(account, reply),
-                _ => self.finish(Err(self.not_success(reply))),
-            },
-            State::LoginAcct => match class {
-                ReplyClass::PositiveCompletion => self.logged_in(reply),
-                _ => self.finish(Err(self.not_success(reply))),
-            },
+            State::LoginPbsz { login } => self.on_pbsz_reply(login, reply),
+            State::LoginProt { login } => self.on_prot_reply(login, reply),
+            State::LoginUser { password, account } => self.on_user_reply(password, account, reply),
+            State::LoginPass { account } => self.on_pass_reply(account, reply),
+            State::LoginAcct => self.on_acct_reply(reply),
             State::Simple(expect) => self.on_simple_reply(expect, reply),
-            State::TypeForSize(path) => match class {
-                ReplyClass::PositiveCompletion => {
-                    self.current_type = Some(TransferType::Binary);
-                    self.state = State::Simple(Expect::Size);
-                    self.send(Command::Size(path));
-                }
-                _ => self.finish(Err(self.not_success(reply))),
-            },
-            State::RenameFrom { to } => match class {
-                ReplyClass::PositiveIntermediate => {
-                    self.state = State::Simple(Expect::Completion);
-                    self.send(Command::Rnto(to));
-                }
-                _ => self.finish(Err(self.not_success(reply))),
-            },
+            State::TypeForSize(path) => self.on_type_for_size_reply(path, reply),
+            State::RenameFrom { to } => self.on_rnfr_reply(to, reply),
             State::RenameCheck { path } => self.on_rename_check(path, reply),
-            State::RenameCheckEnd { path, rnfr } if rnfr.code().get() != 350 => {
-                self.finish(Err(Failure::Unexpected {
-                    command: Command::Rnfr(path),
-                    reply: rnfr,
-                }));
-            }
-            State::RenameCheckEnd { .. } => match class {
-                ReplyClass::PositiveCompletion => {
-                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
-                }
-                ReplyClass::PermanentNegative => {
-                    self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
-                }
-                _ => self.finish(Err(self.not_success(reply))),
-            },
-            State::ListPwd { request } => {
-                if class != ReplyClass::PositiveCompletion {
-                    return self.finish(Err(self.not_success(reply)));
-                }
-                let home = decode::pathname(&reply).and_then(|path| {
-                    Arg::new(path)
-                        .ok()
-                        .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
-                });
-                match home {
-                    Ok(home) => {
-                        self.working_directory = Some(home.clone());
-                        self.change_into_listed(request, home);
-                    }
-                    Err(error) => self.finish(Err(Failure::Decode {
-                        command: self.last_command.clone(),
-                        error,
-                    })),
-                }
-            }
-            State::ListCwd { request, home } => match class {
-                ReplyClass::PositiveCompletion => {
-                    self.start_transfer(request.of_working_directory(), Some(home));
-                }
-                // A path ending in '/' names a directory: none is there.
-                ReplyClass::PermanentNegative
-                    if request.listed_path().is_some_and(|path| {
-                        is_plain_list_argument(path.as_bytes()) && !path.as_bytes().ends_with(b"/")
-                    }) =>
-                {
-                    self.start_transfer(request, None);
-                }
-                _ => self.finish(Err(self.not_success(reply))),
-            },
+            State::RenameCheckEnd { path, rnfr } => self.on_rename_check_end(path, rnfr, reply),
+            State::ListPwd { request } => self.on_list_pwd_reply(request, reply),
+            State::ListCwd { request, home } => self.on_list_cwd_reply(request, home, reply),
             State::Returning {
                 result,
                 home,
                 refused,
-            } => match class {
-                ReplyClass::PositiveCompletion => self.finish(result),
-                // Some servers (libunftp) check a CWD by listing the
-                // directory, which fails while entries vanish from it:
-                // ask again before giving up.
-                _ if refused < RETURN_ATTEMPTS - 1 && reply.code().get() != 421 => {
-                    self.state = State::Returning {
-                        result,
-                        home: home.clone(),
-                        refused: refused + 1,
-                    };
-                    self.send(Command::Cwd(home));
-                }
-                // The session is in the listed directory, where every
-                // relative path would name another file than meant: it
-                // ends here.
-                _ => {
-                    let failure = self.not_success(reply);
-                    self.state = State::Closed;
-                    self.actions.push_back(Action::Done(Err(failure)));
-                }
-            },
-            State::Transfer(_) => {}
+            } => self.on_return_reply(result, home, refused, reply),
+            // A transfer moves on from step to step in place.
+            State::Transfer(transfer) => {
+                self.state = State::Transfer(transfer);
+                self.on_transfer_reply(reply);
+            }
             State::Aborting {
                 replies_left, home, ..
-            } => {
-                // 225: "no transfer in progress", ABOR's answer when the
-                // transfer was over; nothing else is coming.
-                if replies_left <= 1 || reply.code() == crate::ReplyCode::DATA_CONNECTION_OPEN {
-                    self.end_transfer(home, Ok(Outcome::Aborted(reply)));
-                } else {
-                    self.state = State::Aborting {
-                        replies_left: replies_left - 1,
-                        last: Some(reply),
-                        home,
-                    };
-                }
+            } => self.on_abort_reply(replies_left, home, reply),
+        }
+    }
+
+    /// The reply to the greeting: 220, or 230 when logged in already.
+    fn on_greeting_reply(&mut self, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion if self.config.tls == TlsMode::Explicit => {
+                self.tls12_only = self.runs_out_of_tickets(&reply);
+                self.state = State::AuthTls { greeting: reply };
+                self.send(Command::Auth(Arg::from_static("TLS")));
             }
+            ReplyClass::PositiveCompletion
+                if self.config.tls == TlsMode::Implicit && self.runs_out_of_tickets(&reply) =>
+            {
+                self.end_session(Failure::NeedsTls12(reply))
+            }
+            ReplyClass::PositiveCompletion => {
+                if reply.code().get() == 230 {
+                    // Logged in already; see `login`.
+                    self.greeted_logged_in = Some(reply.clone());
+                }
+                self.finish(Ok(Outcome::Greeting(reply)))
+            }
+            _ if self.config.tls.is_tls() => self.end_session(Failure::Greeting(reply)),
+            _ => self.finish(Err(Failure::Greeting(reply))),
+        }
+    }
+
+    /// The reply to `AUTH TLS`, sent after `greeting`.
+    fn on_auth_tls_reply(&mut self, greeting: Reply, reply: Reply) {
+        match reply.code().get() {
+            234 => {
+                self.state = State::SecuringControl(Secured::Greeted(greeting));
+                self.actions.push_back(Action::SecureControl);
+            }
+            _ => self.end_session(self.tls_refused(reply)),
+        }
+    }
+
+    /// The reply to `PBSZ 0`, after a login that `login` accepted.
+    fn on_pbsz_reply(&mut self, login: Reply, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                self.state = State::LoginProt { login };
+                self.send(Command::Prot(ProtectionLevel::Private));
+            }
+            _ => self.end_session(self.tls_refused(reply)),
+        }
+    }
+
+    /// The reply to `PROT P`, after a login that `login` accepted.
+    fn on_prot_reply(&mut self, login: Reply, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                self.data_protected = true;
+                self.finish(Ok(Outcome::LoggedIn(login)));
+            }
+            _ => self.end_session(self.tls_refused(reply)),
+        }
+    }
+
+    /// The reply to `USER`.
+    fn on_user_reply(&mut self, password: Password, account: Option<Arg>, reply: Reply) {
+        match reply.code().get() {
+            200..=299 => self.logged_in(reply),
+            331 => {
+                self.state = State::LoginPass { account };
+                self.send(Command::Pass(password));
+            }
+            332 => self.send_account(account, reply),
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to `PASS`.
+    fn on_pass_reply(&mut self, account: Option<Arg>, reply: Reply) {
+        match reply.code().get() {
+            200..=299 => self.logged_in(reply),
+            332 => self.send_account(account, reply),
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to `ACCT`.
+    fn on_acct_reply(&mut self, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => self.logged_in(reply),
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to the `TYPE I` sent ahead of `SIZE path`.
+    fn on_type_for_size_reply(&mut self, path: Arg, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                self.current_type = Some(TransferType::Binary);
+                self.state = State::Simple(Expect::Size);
+                self.send(Command::Size(path));
+            }
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to the `RNFR` of a rename to `to`.
+    fn on_rnfr_reply(&mut self, to: Arg, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveIntermediate => {
+                self.state = State::Simple(Expect::Completion);
+                self.send(Command::Rnto(to));
+            }
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to the `RNTO path` that ends a checking `RNFR`, which the
+    /// server answered with `rnfr`.
+    fn on_rename_check_end(&mut self, path: Arg, rnfr: Reply, reply: Reply) {
+        if rnfr.code().get() != 350 {
+            return self.finish(Err(Failure::Unexpected {
+                command: Command::Rnfr(path),
+                reply: rnfr,
+            }));
+        }
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                self.finish(Ok(Outcome::RenameChecked(RenameCheck::Allowed)));
+            }
+            ReplyClass::PermanentNegative => {
+                self.finish(Ok(Outcome::RenameChecked(RenameCheck::Refused(reply))));
+            }
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to the `PWD` before a listing of a named directory.
+    fn on_list_pwd_reply(&mut self, request: DataCommand, reply: Reply) {
+        if reply.class() != ReplyClass::PositiveCompletion {
+            return self.finish(Err(self.not_success(reply)));
+        }
+        let home = decode::pathname(&reply).and_then(|path| {
+            Arg::new(path)
+                .ok()
+                .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
+        });
+        match home {
+            Ok(home) => {
+                self.working_directory = Some(home.clone());
+                self.change_into_listed(request, home);
+            }
+            Err(error) => self.finish(Err(self.decode_failure(error))),
+        }
+    }
+
+    /// The reply to the `CWD` into the directory a listing names.
+    fn on_list_cwd_reply(&mut self, request: DataCommand, home: Arg, reply: Reply) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => {
+                self.start_transfer(request.of_working_directory(), Some(home));
+            }
+            // A path ending in '/' names a directory: none is there.
+            ReplyClass::PermanentNegative
+                if request.listed_path().is_some_and(|path| {
+                    is_plain_list_argument(path.as_bytes()) && !path.as_bytes().ends_with(b"/")
+                }) =>
+            {
+                self.start_transfer(request, None);
+            }
+            _ => self.finish(Err(self.not_success(reply))),
+        }
+    }
+
+    /// The reply to the `CWD home` after a listing, which ended with
+    /// `result`, `refused` attempts so far.
+    fn on_return_reply(
+        &mut self,
+        result: Result<Outcome, Failure>,
+        home: Arg,
+        refused: u8,
+        reply: Reply,
+    ) {
+        match reply.class() {
+            ReplyClass::PositiveCompletion => self.finish(result),
+            // Some servers (libunftp) check a CWD by listing the
+            // directory, which fails while entries vanish from it:
+            // ask again before giving up.
+            _ if refused < RETURN_ATTEMPTS - 1 && reply.code().get() != 421 => {
+                self.state = State::Returning {
+                    result,
+                    home: home.clone(),
+                    refused: refused + 1,
+                };
+                self.send(Command::Cwd(home));
+            }
+            // The session is in the listed directory, where every
+            // relative path would name another file than meant: it
+            // ends here.
+            _ => {
+                let failure = self.not_success(reply);
+                self.state = State::Closed;
+                self.actions.push_back(Action::Done(Err(failure)));
+            }
+        }
+    }
+
+    /// A reply after `ABOR`, `replies_left` of them still expected.
+    fn on_abort_reply(&mut self, replies_left: u8, home: Option<Arg>, reply: Reply) {
+        // 225: "no transfer in progress", ABOR's answer when the
+        // transfer was over; nothing else is coming.
+        if replies_left <= 1 || reply.code() == ReplyCode::DATA_CONNECTION_OPEN {
+            self.end_transfer(home, Ok(Outcome::Aborted(reply)));
+        } else {
+            self.state = State::Aborting {
+                replies_left: replies_left - 1,
+                last: Some(reply),
+                home,
+            };
         }
     }
 
