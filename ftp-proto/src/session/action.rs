@@ -3,9 +3,10 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::outcome::{Failure, Outcome};
 use crate::command::{Arg, Command};
 use crate::reply::Reply;
+
+use super::outcome::{Failure, Outcome};
 
 /// What the driver must do next; see the [module docs](super).
 #[derive(Debug, Clone, PartialEq, Eq)]

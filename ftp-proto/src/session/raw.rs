@@ -3,6 +3,10 @@
 
 use crate::command::Command;
 
+use super::machine::Session;
+use super::outcome::UsageError;
+use super::state::Expect;
+
 /// The verbs [`Session::raw`](super::Session::raw) refuses, compared without regard to case with
 /// the first word of the line:
 ///
@@ -47,4 +51,37 @@ pub(super) fn reserved_verb(command: &Command) -> Option<&'static str> {
         .iter()
         .copied()
         .find(|reserved| reserved.as_bytes().eq_ignore_ascii_case(verb))
+}
+
+impl Session {
+    /// Sends a command the session has no operation for (`SYST`, `SITE …`,
+    /// `STAT`, …) and succeeds with its first final (non-1xx) reply,
+    /// whatever its code: the caller judges it. Refusals come back as
+    /// [`Outcome::Completed`](super::Outcome::Completed) too.
+    ///
+    /// A command whose verb (the first word of a [`Command::Raw`] line, in
+    /// any case) is one of the [`RESERVED_VERBS`] is refused with
+    /// [`UsageError::ReservedVerb`] and nothing is sent: data transfers go
+    /// through [`Session::transfer`], and the rest would change the
+    /// session's state behind its back. A raw `TYPE` is sent, and the
+    /// session sets its transfer type again before the next transfer.
+    pub fn raw(&mut self, command: Command) -> Result<(), UsageError> {
+        self.check_idle()?;
+        if let Some(verb) = reserved_verb(&command) {
+            return Err(UsageError::ReservedVerb(verb));
+        }
+        let verb = match &command {
+            Command::Raw(line) => first_word(line.as_bytes()),
+            other => other.verb().as_bytes(),
+        };
+        if verb.eq_ignore_ascii_case(b"TYPE") {
+            // The representation type may change: set it again before the
+            // next transfer.
+            self.current_type = None;
+        }
+        self.simple(command, Expect::Any)?;
+        // It may have changed the working directory (CWD, XCWD, CDUP…).
+        self.working_directory = None;
+        Ok(())
+    }
 }

@@ -2,10 +2,11 @@
 
 use std::net::SocketAddr;
 
-use super::action::DataCommand;
-use super::outcome::{Failure, Outcome};
 use crate::command::{Arg, Password, TransferType};
 use crate::reply::Reply;
+
+use super::action::DataCommand;
+use super::outcome::{Failure, Outcome};
 
 /// What a simple command's success looks like and what it yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
