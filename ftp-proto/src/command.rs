@@ -59,10 +59,7 @@ fn byte_name(byte: u8) -> &'static str {
 ///
 /// Paths are bytes, not `str`, so a name that is not UTF-8 on the server
 /// round-trips unchanged. An empty argument is refused: every command that
-/// takes an `Arg` needs one, and `SIZE ` or `DELE ` with nothing after the
-/// space is read by servers in their own ways (a command whose argument is
-/// optional takes `Option<Arg>`; the password, which may be empty, is a
-/// [`Password`]).
+/// takes an `Arg` needs one (see [`InvalidArgument::Empty`]).
 ///
 /// ```
 /// use ftp_proto::{Arg, InvalidArgument};

@@ -1,0 +1,78 @@
+//! How a session is set up: [`SessionConfig`] and its [`TlsMode`].
+
+use std::net::SocketAddr;
+
+use crate::command::TransferType;
+use crate::reply::Limits;
+
+/// How a session is set up.
+#[derive(Debug, Clone)]
+pub struct SessionConfig {
+    /// The address of the server's end of the control connection. Data
+    /// connections go to this IP unless [`SessionConfig::trust_pasv_host`].
+    pub peer: SocketAddr,
+    /// Connect data channels to the host a 227 reply names instead of the
+    /// control connection's peer. Off by default: a server behind NAT often
+    /// advertises an unreachable private address, and a hostile one could
+    /// aim the client at a third host (the FTP bounce problem).
+    pub trust_pasv_host: bool,
+    /// Try `EPSV` before `PASV` (the only way over IPv6). On by default.
+    pub use_epsv: bool,
+    /// Bounds on reply size.
+    pub limits: Limits,
+    /// The representation type of transfers: [`TransferType::Binary`]
+    /// (`TYPE I`, bytes as stored) by default. With
+    /// [`TransferType::Ascii`] (`TYPE A`) the server converts text to
+    /// CRLF line ends on the wire, and the session does not convert back.
+    pub transfer_type: TransferType,
+    /// Whether and how the connections are secured with TLS;
+    /// [`TlsMode::Plain`] by default.
+    pub tls: TlsMode,
+    /// Active mode: the server connects to the client (`PORT`/`EPRT`)
+    /// instead of the client to the server (`EPSV`/`PASV`). Off by default;
+    /// see the [module docs](super#active-mode).
+    pub active: bool,
+    /// The driver's TLS offers TLS 1.3 and presents each session ticket
+    /// once (as rustls does). With a server that issues no ticket on
+    /// upload data connections the session then offers TLS 1.2 at most:
+    /// see [`tls_tickets`](crate::tls_tickets) and
+    /// [`Session::tls12_only`](super::Session::tls12_only). Off by default.
+    pub tls13_one_use_tickets: bool,
+}
+
+/// Whether a session runs over TLS, and how it starts (RFC 4217).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TlsMode {
+    /// No TLS: everything in clear.
+    #[default]
+    Plain,
+    /// Explicit TLS, required: the session starts in clear and asks for
+    /// TLS with `AUTH TLS` right after the greeting; a refusal ends it.
+    Explicit,
+    /// Implicit TLS: the control connection is TLS from its first byte
+    /// (port 990 by convention).
+    Implicit,
+}
+
+impl TlsMode {
+    /// Whether the session uses TLS at all.
+    pub fn is_tls(self) -> bool {
+        self != TlsMode::Plain
+    }
+}
+
+impl SessionConfig {
+    /// Defaults for a control connection to `peer`.
+    pub fn new(peer: SocketAddr) -> Self {
+        SessionConfig {
+            peer,
+            trust_pasv_host: false,
+            use_epsv: true,
+            limits: Limits::default(),
+            transfer_type: TransferType::Binary,
+            tls: TlsMode::Plain,
+            active: false,
+            tls13_one_use_tickets: false,
+        }
+    }
+}

@@ -1,0 +1,346 @@
+//! The [`Session`] itself: what it holds, how replies and control
+//! connection events reach the operation under way, and how an operation
+//! ends.
+
+use std::collections::VecDeque;
+
+use crate::command::{Arg, Command, TransferType};
+use crate::decode::{DecodeError, Features};
+use crate::reply::{Reply, ReplyClass, ReplyCode, ReplyParser};
+
+use super::action::Action;
+use super::config::{SessionConfig, TlsMode};
+use super::outcome::{Failure, Outcome, UsageError};
+use super::state::{Expect, Secured, State, Support, Transfer, TransferStep};
+
+/// An FTP client session, without I/O; see the [module docs](super).
+#[derive(Debug)]
+pub struct Session {
+    pub(super) config: SessionConfig,
+    pub(super) parser: ReplyParser,
+    pub(super) state: State,
+    pub(super) actions: VecDeque<Action>,
+    /// The last command sent, named in failures.
+    pub(super) last_command: Command,
+    /// The TYPE in force, if known.
+    pub(super) current_type: Option<TransferType>,
+    /// Whether EPSV is worth trying (passive mode).
+    pub(super) epsv: Support,
+    /// Whether EPRT is worth trying (active mode, IPv4).
+    pub(super) eprt: Support,
+    /// The working directory, as the last PWD gave it, while no command
+    /// since can have changed it.
+    pub(super) working_directory: Option<Arg>,
+    /// The server's FEAT answer, once asked.
+    pub(super) features: Option<Features>,
+    /// MLSD was refused although FEAT listed MLST: list with LIST.
+    pub(super) mlsd_refused: bool,
+    /// `PROT P` is in force: every data connection is TLS.
+    pub(super) data_protected: bool,
+    /// The control handshake offers TLS 1.2 at most ([`Session::tls12_only`]).
+    pub(super) tls12_only: bool,
+    /// The offset the transfer under way restarts at (`REST`), 0 for none.
+    /// Set only by [`Session::transfer_from`], cleared when the operation
+    /// ends: no other operation ever sends REST.
+    pub(super) restart_offset: u64,
+    /// The server greeted with 230: logged in already, so the next
+    /// [`Session::login`] sends no USER or PASS.
+    pub(super) greeted_logged_in: Option<Reply>,
+}
+
+impl Session {
+    /// A session on a freshly opened control connection to
+    /// `config.peer`; its first operation, reading the greeting, is
+    /// already under way (with [`TlsMode::Implicit`], after
+    /// [`Action::SecureControl`]; with [`TlsMode::Explicit`], it goes on
+    /// with `AUTH TLS` and the handshake).
+    pub fn new(config: SessionConfig) -> Self {
+        let implicit = config.tls == TlsMode::Implicit;
+        let mut session = Session {
+            parser: ReplyParser::new(config.limits),
+            config,
+            state: State::Greeting,
+            actions: VecDeque::new(),
+            last_command: Command::Noop,
+            current_type: None,
+            epsv: Support::Untried,
+            eprt: Support::Untried,
+            working_directory: None,
+            features: None,
+            mlsd_refused: false,
+            data_protected: false,
+            tls12_only: false,
+            restart_offset: 0,
+            greeted_logged_in: None,
+        };
+        if implicit {
+            session.state = State::SecuringControl(Secured::ReadGreeting);
+            session.actions.push_back(Action::SecureControl);
+        }
+        session
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &SessionConfig {
+        &self.config
+    }
+
+    /// Whether the TLS handshake that [`Action::SecureControl`] asks for
+    /// must offer TLS 1.2 at most, for the reason in
+    /// [`tls_tickets::REASON`](crate::tls_tickets::REASON) (the driver logs
+    /// it). Decided from the greeting, before `AUTH TLS`; every data
+    /// connection then resumes that TLS 1.2 session.
+    pub fn tls12_only(&self) -> bool {
+        self.tls12_only
+    }
+
+    /// No operation is running: a new one may start.
+    pub fn is_idle(&self) -> bool {
+        matches!(self.state, State::Idle)
+    }
+
+    /// The server closed the session, QUIT completed, or the control
+    /// stream broke; the driver should close its sockets.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, State::Closed)
+    }
+
+    /// Bytes of an incomplete reply held by the parser; never more than
+    /// the [`Limits`](crate::reply::Limits) allow.
+    pub fn buffered_bytes(&self) -> usize {
+        self.parser.buffered()
+    }
+
+    /// Whether data connections must be TLS: `PROT P` was accepted.
+    pub fn is_data_protected(&self) -> bool {
+        self.data_protected
+    }
+
+    /// Whether `TYPE I` is in force.
+    pub fn is_binary(&self) -> bool {
+        self.current_type == Some(TransferType::Binary)
+    }
+
+    /// The representation type transfers use; see
+    /// [`SessionConfig::transfer_type`].
+    pub fn transfer_type(&self) -> TransferType {
+        self.config.transfer_type
+    }
+
+    /// Sets the representation type of the transfers that follow; the
+    /// session sends `TYPE` before the next transfer if it differs from
+    /// the one in force.
+    pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
+        self.config.transfer_type = transfer_type;
+    }
+
+    /// Feeds bytes read from the control connection.
+    pub fn handle_control(&mut self, mut data: &[u8]) {
+        while !data.is_empty() && !self.is_closed() {
+            match self.parser.feed(data) {
+                Ok(progress) => {
+                    data = &data[progress.consumed..];
+                    if let Some(reply) = progress.reply {
+                        self.on_reply(reply);
+                    }
+                }
+                Err(error) => self.close(Failure::Malformed(error)),
+            }
+            if matches!(self.state, State::SecuringControl(_))
+                && (!data.is_empty() || self.parser.is_mid_reply())
+            {
+                // Bytes after 234 that came in clear: none may be taken as
+                // the server's word once TLS is up.
+                self.close(Failure::ClearTextAfterAuth);
+            }
+        }
+    }
+
+    /// The control connection reached end of file.
+    pub fn handle_control_eof(&mut self) {
+        match self.state {
+            State::Closed => {}
+            // A server may close instead of answering QUIT.
+            State::Simple(Expect::Quit) if !self.parser.is_mid_reply() => {
+                self.state = State::Closed;
+                self.actions
+                    .push_back(Action::Done(Ok(Outcome::Completed(Reply::new(
+                        ReplyCode::SERVICE_CLOSING,
+                        Vec::new(),
+                    )))));
+            }
+            _ => self.close(Failure::Closed(None)),
+        }
+    }
+
+    /// The next thing the driver must do, or `None` while the session waits
+    /// for a driver event or a new operation.
+    pub fn poll(&mut self) -> Option<Action> {
+        if let Some(action) = self.actions.pop_front() {
+            return Some(action);
+        }
+        let awaiting_reply = match &self.state {
+            State::Idle | State::Closed | State::SecuringControl(_) => false,
+            State::Transfer(Transfer { step, .. }) => match step {
+                TransferStep::Connecting { .. }
+                | TransferStep::Listening
+                | TransferStep::Accepting { .. } => false,
+                TransferStep::Data {
+                    data_done,
+                    final_reply,
+                } => *data_done && final_reply.is_none(),
+                _ => true,
+            },
+            _ => true,
+        };
+        awaiting_reply.then_some(Action::ReadControl)
+    }
+
+    pub(super) fn check_idle(&self) -> Result<(), UsageError> {
+        match self.state {
+            State::Idle => Ok(()),
+            State::Closed => Err(UsageError::Closed),
+            _ => Err(UsageError::Busy),
+        }
+    }
+
+    pub(super) fn begin(&mut self, command: Command, state: State) -> Result<(), UsageError> {
+        self.check_idle()?;
+        self.state = state;
+        self.send(command);
+        Ok(())
+    }
+
+    pub(super) fn send(&mut self, command: Command) {
+        self.last_command = command.clone();
+        self.actions.push_back(Action::Send(command));
+    }
+
+    pub(super) fn finish(&mut self, result: Result<Outcome, Failure>) {
+        self.restart_offset = 0;
+        if !self.is_closed() {
+            self.state = State::Idle;
+        }
+        self.actions.push_back(Action::Done(result));
+    }
+
+    /// Ends the session; an operation under way fails with `failure`.
+    pub(super) fn close(&mut self, failure: Failure) {
+        let running = !matches!(self.state, State::Idle | State::Closed);
+        self.shut(running.then_some(failure));
+    }
+
+    /// Closes the session. `failed` is the failure of the operation that
+    /// was under way, `None` when there was none.
+    fn shut(&mut self, failed: Option<Failure>) {
+        self.restart_offset = 0;
+        self.state = State::Closed;
+        // Data-channel work queued by an earlier reply of the same input
+        // (a 229 or 150 read together with a 421) is moot now, and a
+        // driver doing it would report events a closed session refuses.
+        self.actions.retain(|action| {
+            !matches!(
+                action,
+                Action::ConnectData(_)
+                    | Action::Listen
+                    | Action::AcceptData { .. }
+                    | Action::Transfer(_)
+                    | Action::SecureControl
+            )
+        });
+        if let Some(failure) = failed {
+            self.actions.push_back(Action::Done(Err(failure)));
+        }
+    }
+
+    /// Ends the operation under way (whose state was already taken) and
+    /// the session with `failure`: a required TLS step failed, and nothing
+    /// more may be sent.
+    pub(super) fn end_session(&mut self, failure: Failure) {
+        self.shut(Some(failure));
+    }
+
+    pub(super) fn refused(&self, reply: Reply) -> Failure {
+        Failure::Refused {
+            command: self.last_command.clone(),
+            reply,
+        }
+    }
+
+    fn unexpected(&self, reply: Reply) -> Failure {
+        Failure::Unexpected {
+            command: self.last_command.clone(),
+            reply,
+        }
+    }
+
+    /// The failure for a reply that is neither the expected success nor a
+    /// preliminary 1xx.
+    pub(super) fn not_success(&self, reply: Reply) -> Failure {
+        if reply.code().is_negative() {
+            self.refused(reply)
+        } else {
+            self.unexpected(reply)
+        }
+    }
+
+    /// The failure for a reply whose data cannot be decoded.
+    pub(super) fn decode_failure(&self, error: DecodeError) -> Failure {
+        Failure::Decode {
+            command: self.last_command.clone(),
+            error,
+        }
+    }
+
+    /// A reply read from the control connection: reported, then handed to
+    /// the operation under way, by the state it is in.
+    fn on_reply(&mut self, reply: Reply) {
+        self.actions.push_back(Action::Reply(reply.clone()));
+        if reply.code() == ReplyCode::SERVICE_NOT_AVAILABLE {
+            self.close(Failure::Closed(Some(reply)));
+            return;
+        }
+        if reply.class() == ReplyClass::PositivePreliminary
+            && !matches!(self.state, State::Transfer(_))
+        {
+            // 120 before 220, or a 1xx to a simple command: a final reply
+            // follows.
+            return;
+        }
+        match std::mem::replace(&mut self.state, State::Idle) {
+            // Stray replies between operations are reported and ignored.
+            State::Idle => {}
+            State::Closed => self.state = State::Closed,
+            State::Greeting => self.on_greeting_reply(reply),
+            State::AuthTls { greeting } => self.on_auth_tls_reply(greeting, reply),
+            // A reply while the driver secures the connection cannot be:
+            // handle_control refuses it first. Kept closed to be sure.
+            State::SecuringControl(_) => self.end_session(Failure::ClearTextAfterAuth),
+            State::LoginPbsz { login } => self.on_pbsz_reply(login, reply),
+            State::LoginProt { login } => self.on_prot_reply(login, reply),
+            State::LoginUser { password, account } => self.on_user_reply(password, account, reply),
+            State::LoginPass { account } => self.on_pass_reply(account, reply),
+            State::LoginAcct => self.on_acct_reply(reply),
+            State::Simple(expect) => self.on_simple_reply(expect, reply),
+            State::TypeForSize(path) => self.on_type_for_size_reply(path, reply),
+            State::RenameFrom { to } => self.on_rnfr_reply(to, reply),
+            State::RenameCheck { path } => self.on_rename_check(path, reply),
+            State::RenameCheckEnd { path, rnfr } => self.on_rename_check_end(path, rnfr, reply),
+            State::ListPwd { request } => self.on_list_pwd_reply(request, reply),
+            State::ListCwd { request, home } => self.on_list_cwd_reply(request, home, reply),
+            State::Returning {
+                result,
+                home,
+                refused,
+            } => self.on_return_reply(result, home, refused, reply),
+            // A transfer moves on from step to step in place.
+            State::Transfer(transfer) => {
+                self.state = State::Transfer(transfer);
+                self.on_transfer_reply(reply);
+            }
+            State::Aborting {
+                replies_left, home, ..
+            } => self.on_abort_reply(replies_left, home, reply),
+        }
+    }
+}

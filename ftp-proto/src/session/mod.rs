@@ -1,0 +1,76 @@
+//! The session state machine: every protocol decision of an FTP client.
+//!
+//! A driver starts an operation (`login`, `mkdir`, `transfer`, …), then
+//! loops on [`Session::poll`] and does what each [`Action`] says, feeding
+//! back what happened through the `handle_*` methods:
+//!
+//! | action | the driver |
+//! |---|---|
+//! | [`Action::Send`] | encodes the command and writes it to the control connection |
+//! | [`Action::SecureControl`] | runs the TLS handshake on the control connection, then calls [`Session::handle_control_secured`] (or [`Session::handle_control_secure_failed`]) |
+//! | [`Action::ReadControl`] | reads the control connection and calls [`Session::handle_control`] (or [`Session::handle_control_eof`]) |
+//! | [`Action::ConnectData`] | connects the data channel, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
+//! | [`Action::Listen`] | (active mode) opens a listening socket, then calls [`Session::handle_listening`] with its address, or [`Session::handle_data_connect_failed`] |
+//! | [`Action::AcceptData`] | (active mode) accepts the server's data connection from the given IP only, with a timeout, then calls [`Session::handle_data_connected`] or [`Session::handle_data_connect_failed`] |
+//! | [`Action::Transfer`] | moves the bytes, closes the data channel, then calls [`Session::handle_data_finished`] |
+//! | [`Action::Reply`] | nothing, or logs it: every reply is reported once |
+//! | [`Action::Done`] | returns the operation's outcome to its caller |
+//!
+//! `poll` returning `None` means the session waits for the driver: for a
+//! data-channel event, or for the next operation.
+//!
+//! ## Active mode
+//!
+//! With [`SessionConfig::active`] the server connects to the client:
+//! after `TYPE`, [`Action::Listen`]; once the driver reports the address it
+//! listens on ([`Session::handle_listening`]), the session sends `EPRT`
+//! (always for IPv6; for IPv4 unless [`SessionConfig::use_epsv`] is off,
+//! FEAT was asked and does not list `EPRT`, or the server refused it once)
+//! or `PORT`. A 5xx refusal of `EPRT` on IPv4 falls back to `PORT` for the
+//! rest of the session; any other refusal ends the transfer. Then `REST`
+//! if restarting, the transfer command, and on its 1xx
+//! [`Action::AcceptData`]: the driver accepts, and only a connection from
+//! the control connection's peer IP (anything else could be a third party
+//! stealing the port). While it waits, the driver may keep reading the
+//! control connection: a refusal then (425: the server could not connect)
+//! ends the transfer, and [`Session::is_awaiting_data_connection`] turns
+//! false. If no connection comes, [`Session::handle_data_connect_failed`]
+//! ends the session: the server may still be trying to connect, and its
+//! next replies could not be told apart from those of the next command.
+//!
+//! ## TLS (RFC 4217)
+//!
+//! With [`SessionConfig::tls`] other than [`TlsMode::Plain`], the session
+//! decides when the connections are secured; the driver holds the TLS
+//! objects:
+//!
+//! - [`TlsMode::Implicit`]: [`Action::SecureControl`] comes first, before
+//!   the greeting is read.
+//! - [`TlsMode::Explicit`]: after the 220 greeting, `AUTH TLS`; a 234
+//!   answer brings [`Action::SecureControl`], anything else ends the
+//!   session with [`Failure::TlsRefused`], before `USER` could be sent.
+//! - After the login, in both modes: `PBSZ 0` and `PROT P`; a refusal of
+//!   either ends the session with [`Failure::TlsRefused`] (never a
+//!   fallback to clear data). Once accepted, [`Session::is_data_protected`]
+//!   is true and every data connection must be TLS: the driver runs its
+//!   handshake when [`Action::Transfer`] comes, after the server's 1xx.
+
+mod abort;
+mod action;
+mod config;
+mod data_connection;
+mod listing;
+mod login;
+mod machine;
+mod outcome;
+mod raw;
+mod rename;
+mod simple;
+mod state;
+mod transfer;
+
+pub use action::{Action, DataCommand, Direction, TransferStart};
+pub use config::{SessionConfig, TlsMode};
+pub use machine::Session;
+pub use outcome::{Failure, Outcome, RenameCheck, UsageError};
+pub use raw::RESERVED_VERBS;

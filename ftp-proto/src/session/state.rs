@@ -1,0 +1,169 @@
+//! What a session is doing: its [`State`], one per step of each operation.
+
+use std::net::SocketAddr;
+
+use crate::command::{Arg, Password, TransferType};
+use crate::reply::Reply;
+
+use super::action::DataCommand;
+use super::outcome::{Failure, Outcome};
+
+/// What a simple command's success looks like and what it yields.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Expect {
+    /// 2xx.
+    Completion,
+    /// 257 with a pathname.
+    Path,
+    Size,
+    Modified,
+    /// 211, or an empty list when the server refuses FEAT.
+    Features,
+    /// 250 with an MLST entry.
+    Facts,
+    /// Any final reply, returned as is.
+    Any,
+    /// 221, then closed.
+    Quit,
+}
+
+/// What follows a successful TLS handshake on the control connection.
+#[derive(Debug)]
+pub(super) enum Secured {
+    /// Implicit TLS: the greeting, read through TLS.
+    ReadGreeting,
+    /// Explicit TLS: the greeting operation ends with this 220.
+    Greeted(Reply),
+}
+
+#[derive(Debug)]
+pub(super) enum State {
+    Greeting,
+    /// `AUTH TLS` sent after this greeting.
+    AuthTls {
+        greeting: Reply,
+    },
+    /// The driver runs the control connection's TLS handshake.
+    SecuringControl(Secured),
+    /// `PBSZ 0` sent after a login that this reply accepted.
+    LoginPbsz {
+        login: Reply,
+    },
+    /// `PROT P` sent after `PBSZ 0`.
+    LoginProt {
+        login: Reply,
+    },
+    Idle,
+    LoginUser {
+        password: Password,
+        account: Option<Arg>,
+    },
+    LoginPass {
+        account: Option<Arg>,
+    },
+    LoginAcct,
+    Simple(Expect),
+    /// TYPE I sent ahead of SIZE, which some servers refuse in ASCII mode.
+    TypeForSize(Arg),
+    RenameFrom {
+        to: Arg,
+    },
+    /// `RNFR path` sent for [`Session::check_rename`](super::Session::check_rename).
+    RenameCheck {
+        path: Arg,
+    },
+    /// `RNTO path` (onto itself) sent after a positive reply to a
+    /// checking `RNFR`, which it answered with `rnfr`: the command that
+    /// ends the pending rename.
+    RenameCheckEnd {
+        path: Arg,
+        rnfr: Reply,
+    },
+    /// A listing of a named directory: PWD, to know where to come back.
+    ListPwd {
+        request: DataCommand,
+    },
+    /// A listing of a named directory: CWD into it.
+    ListCwd {
+        request: DataCommand,
+        home: Arg,
+    },
+    /// A data transfer, from its `TYPE` to its final reply.
+    Transfer(Transfer),
+    /// CWD back to the directory a listing started from; then the
+    /// listing's result.
+    Returning {
+        result: Result<Outcome, Failure>,
+        home: Arg,
+        /// CWD attempts refused so far.
+        refused: u8,
+    },
+    /// ABOR sent: waiting for this many more final replies (the
+    /// transfer's, unless it had come, and ABOR's).
+    Aborting {
+        replies_left: u8,
+        /// The last reply read since ABOR.
+        last: Option<Reply>,
+        /// The directory to change back to, as for the transfer.
+        home: Option<Arg>,
+    },
+    Closed,
+}
+
+/// A data transfer under way: made once, by `Session::start_transfer`,
+/// then moved on from step to step in place.
+#[derive(Debug)]
+pub(super) struct Transfer {
+    pub(super) request: DataCommand,
+    pub(super) step: TransferStep,
+    /// The directory to change back to once the transfer ends.
+    pub(super) home: Option<Arg>,
+}
+
+#[derive(Debug)]
+pub(super) enum TransferStep {
+    /// This TYPE sent.
+    Type(TransferType),
+    Passive {
+        extended: bool,
+    },
+    /// The driver connects to the port a 229 (`extended`) or 227 named.
+    Connecting {
+        extended: bool,
+    },
+    /// Active mode: the driver opens its listening socket.
+    Listening,
+    /// Active mode: `EPRT` (`extended`) or `PORT` sent for `addr`.
+    Port {
+        extended: bool,
+        addr: SocketAddr,
+    },
+    /// Active mode: the server accepted the command; the driver accepts its
+    /// data connection. A final reply that came meanwhile is kept.
+    Accepting {
+        size_hint: Option<u64>,
+        final_reply: Option<Reply>,
+    },
+    /// `REST offset` sent, after the data connection opened and just
+    /// before the transfer command.
+    Restarting,
+    AwaitingStart,
+    Data {
+        data_done: bool,
+        final_reply: Option<Reply>,
+    },
+}
+
+/// What a server has shown of an extended command the session can do
+/// without: `EPSV` (else `PASV`) or `EPRT` (else `PORT`), each tracked on
+/// its own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Support {
+    /// Not tried yet: `EPSV` has carried no data connection, `EPRT` was
+    /// not accepted yet.
+    Untried,
+    /// It worked once: a failure now is the transfer's, not the command's.
+    Works,
+    /// Refused: the older command from now on.
+    Refused,
+}
