@@ -14,10 +14,10 @@ use ftp_proto::TransferStart;
 
 use super::Client;
 use super::stream::{AsyncStream, Deadline};
+use crate::ByteCounter;
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::tls::is_unclean_end;
-use crate::transfer::ByteCounter;
 
 /// A download in progress: read it to the end (it is an [`AsyncRead`]),
 /// then call [`Download::finish`].

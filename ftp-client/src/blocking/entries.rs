@@ -5,7 +5,7 @@
 use ftp_proto::decode::Timestamp;
 use ftp_proto::listing::{Entry, Format};
 
-use crate::client::Client;
+use super::Client;
 use crate::error::{Error, Result};
 use crate::shared::{self, arg, optional_arg};
 

@@ -1,5 +1,9 @@
 //! The blocking driver: a loop that does what the `ftp-proto` session asks.
 
+mod entries;
+mod transfer;
+mod walk;
+
 use std::io::{self, Read, Write};
 use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
 use std::time::Duration;
@@ -17,8 +21,10 @@ use crate::shared::{
     self, CONTROL_READ_SIZE, arg, is_timeout, log_reply, optional_arg, unexpected,
 };
 use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
-use crate::transfer::{Download, Upload, end_failed_start};
 use crate::url::FtpUrl;
+use transfer::end_failed_start;
+pub use transfer::{ByteCounter, Canceller, Download, Upload};
+pub use walk::{DirWalk, Walk};
 
 /// A logged-in (or about to log in) FTP session over blocking sockets.
 ///

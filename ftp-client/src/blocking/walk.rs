@@ -2,13 +2,13 @@
 //! [`Client::entries`] what their state ([`WalkState`],
 //! [`DirWalkState`]) asks for.
 
-#[cfg(doc)]
-use super::MAX_LINKS;
-use super::{DirWalkState, Step, WalkDir, WalkEntry, WalkOptions, WalkState};
-use crate::client::Client;
+use super::Client;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
+#[cfg(doc)]
+use crate::walk::MAX_LINKS;
+use crate::walk::{DirWalkState, Step, WalkDir, WalkEntry, WalkOptions, WalkState};
 
 /// A depth-first walk over a remote tree; see [`Client::walk`].
 #[derive(Debug)]

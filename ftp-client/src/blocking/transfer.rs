@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ftp_proto::TransferStart;
 
-use crate::client::{Client, Step};
+use super::{Client, Step};
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::tls::{Stream, is_unclean_end};
