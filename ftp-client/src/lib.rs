@@ -82,6 +82,7 @@ mod tls;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
+mod transfer;
 mod url;
 mod walk;
 

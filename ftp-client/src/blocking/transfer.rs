@@ -5,7 +5,7 @@
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use ftp_proto::TransferStart;
@@ -13,7 +13,10 @@ use ftp_proto::TransferStart;
 use super::{Client, Step};
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
-use crate::tls::{Stream, is_unclean_end};
+use crate::tls::Stream;
+pub use crate::transfer::ByteCounter;
+use crate::transfer::DataState;
+
 /// The most one sendfile call is asked to move: 1 MiB keeps system calls
 /// few (about a hundred a second at 100 MB/s) while a progress counter
 /// ([`ByteCounter`]) still moves several times a second on slow links.
@@ -58,33 +61,6 @@ impl Canceller {
     pub fn cancel(&self) {
         self.cancelled.store(true, Ordering::SeqCst);
         let _ = self.socket.shutdown(Shutdown::Both);
-    }
-}
-
-/// The bytes a [`Download`] or [`Upload`] has moved so far, readable from
-/// another thread while the transfer runs (the zero-copy paths count each
-/// splice or sendfile call).
-///
-/// ```no_run
-/// # let mut ftp: ftp_client::Client = unimplemented!();
-/// # let mut file: std::fs::File = unimplemented!();
-/// let mut download = ftp.retrieve_stream("big.iso")?;
-/// let counter = download.counter();
-/// std::thread::spawn(move || loop {
-///     eprint!("\r{} bytes", counter.get());
-///     std::thread::sleep(std::time::Duration::from_millis(100));
-/// });
-/// download.copy_to_file(&mut file)?;
-/// download.finish()?;
-/// # Ok::<(), ftp_client::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-pub struct ByteCounter(pub(crate) Arc<AtomicU64>);
-
-impl ByteCounter {
-    /// Bytes moved so far.
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
     }
 }
 
@@ -147,19 +123,7 @@ fn cancelled_error(during: &str) -> Error {
 pub struct Download<'c> {
     client: &'c mut Client,
     data: Option<Stream>,
-    start: TransferStart,
-    bytes: u64,
-    /// [`Download::bytes`], for a [`ByteCounter`] in another thread.
-    counter: Arc<AtomicU64>,
-    eof: bool,
-    /// A TLS data connection ended without close_notify: acceptable only
-    /// if the final reply is 2xx and the size agrees.
-    unclean_end: bool,
-    resumed: Option<bool>,
-    /// The error a read through [`Read`] failed with, for `finish` to
-    /// report instead of reading again.
-    read_error: Option<io::Error>,
-    finished: bool,
+    state: DataState,
     /// Set by a [`Canceller`].
     cancelled: Arc<AtomicBool>,
 }
@@ -167,16 +131,9 @@ pub struct Download<'c> {
 impl<'c> Download<'c> {
     pub(crate) fn new(client: &'c mut Client, data: Stream, start: TransferStart) -> Self {
         Download {
-            resumed: data.resumed(),
+            state: DataState::new(Some(start), data.resumed()),
             client,
             data: Some(data),
-            start,
-            bytes: 0,
-            counter: Arc::new(AtomicU64::new(0)),
-            eof: false,
-            unclean_end: false,
-            read_error: None,
-            finished: false,
             cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -190,29 +147,24 @@ impl<'c> Download<'c> {
     /// A handle that reads [`Download::bytes`] from another thread, e.g.
     /// for a progress bar; it costs one atomic add per read or splice.
     pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
-    }
-
-    fn count(&mut self, n: u64) {
-        self.bytes += n;
-        self.counter.fetch_add(n, Ordering::Relaxed);
+        self.state.counter()
     }
 
     /// The size the server announced in its 150 reply, if it did.
     pub fn size_hint(&self) -> Option<u64> {
-        self.start.size_hint
+        self.state.size_hint()
     }
 
     /// Over TLS, whether the data connection resumed the control
     /// connection's TLS session (servers such as vsftpd and proFTPD refuse
     /// one that does not); `None` in clear.
     pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
+        self.state.tls_resumed()
     }
 
     /// Bytes received so far.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.state.bytes()
     }
 
     /// Copies the rest of the data into `out` with large reads; returns the
@@ -271,7 +223,7 @@ impl<'c> Download<'c> {
                 SpliceFlags::MOVE,
             ) {
                 Ok(0) => {
-                    self.eof = true;
+                    self.state.end_of_data();
                     return Ok(Some(copied));
                 }
                 Ok(n) => n,
@@ -286,7 +238,7 @@ impl<'c> Download<'c> {
                     return Err(self.end_after_network_error(error));
                 }
             };
-            self.count(n as u64);
+            self.state.count(n as u64);
             let mut left = n;
             while left > 0 {
                 match splice(&pipe_out, None, &*file, None, left, SpliceFlags::MOVE) {
@@ -372,24 +324,15 @@ impl<'c> Download<'c> {
             let error = cancelled_error("receiving data");
             return Err(self.end_after_network_error(error));
         }
-        if let Some(e) = self.read_error.take() {
-            let error = Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+        let timeout = self.client.config.data_timeout;
+        if let Some(error) = self.state.take_read_error(timeout) {
             return Err(self.end_after_network_error(error));
         }
-        if !self.eof {
+        if !self.state.at_eof() {
             // Data left unread means the caller did not take it all.
-            let mut probe = [0u8; 1];
-            match self.read(&mut probe) {
-                Ok(0) => {}
-                Ok(_) => {
-                    let error = shared::unread_data();
-                    return Err(self.end_after_network_error(error));
-                }
-                Err(e) => {
-                    let error =
-                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_network_error(error));
-                }
+            let probe = self.read(&mut [0u8; 1]);
+            if let Some(error) = DataState::probe_error(probe, timeout) {
+                return Err(self.end_after_network_error(error));
             }
         }
         let ended = self.end();
@@ -397,7 +340,7 @@ impl<'c> Download<'c> {
             return Err(cancelled_error("receiving data"));
         }
         ended?;
-        shared::download_verdict(&self.start, self.unclean_end, self.bytes)
+        self.state.verdict()
     }
 
     /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
@@ -427,10 +370,9 @@ impl<'c> Download<'c> {
     /// # Ok::<(), ftp_client::Error>(())
     /// ```
     pub fn abort(mut self) -> Result<()> {
-        if self.finished {
+        if self.state.set_finished() {
             return Ok(());
         }
-        self.finished = true;
         close(self.data.take());
         abort_transfer(self.client)
     }
@@ -441,7 +383,7 @@ impl<'c> Download<'c> {
     /// such as a listing piped into `head`, where waiting for the server's
     /// answer to a cut-short transfer would only delay the exit.
     pub fn abandon(mut self) {
-        self.finished = true;
+        self.state.set_finished();
         close(self.data.take());
         self.client.close_now();
     }
@@ -449,26 +391,25 @@ impl<'c> Download<'c> {
     /// Closes the data connection (with TLS close_notify) and reads the
     /// final reply.
     fn end(&mut self) -> Result<()> {
-        self.finished = true;
-        if let Some(mut data) = self.data.take() {
-            data.close_notify();
-            close(Some(data));
-        }
-        finish_transfer(self.client, self.client.config.final_reply_timeout)
+        self.end_within(self.client.config.final_reply_timeout)
     }
 
     /// Ends a transfer cut short by the client: the server's answer to the
     /// closed data connection is read, within a short bound (some servers
     /// never give a final reply to an abandoned download).
     fn end_early(&mut self) -> Result<()> {
-        self.finished = true;
-        // Over TLS, say so (close_notify): a server that finished sending
-        // waits for it before its final reply (proFTPD).
+        self.end_within(shared::early_end_timeout(&self.client.config))
+    }
+
+    /// Closes the data connection and reads the final reply within
+    /// `timeout`. Over TLS, close_notify first: a server that finished
+    /// sending waits for it before its final reply (proFTPD).
+    fn end_within(&mut self, timeout: Duration) -> Result<()> {
+        self.state.set_finished();
         if let Some(mut data) = self.data.take() {
             data.close_notify();
             close(Some(data));
         }
-        let timeout = shared::early_end_timeout(&self.client.config);
         finish_transfer(self.client, timeout)
     }
 
@@ -483,33 +424,16 @@ impl Read for Download<'_> {
         let Some(data) = self.data.as_mut() else {
             return Ok(0);
         };
-        let n = match data.read(buf) {
-            Ok(n) => n,
-            // The TLS stream ended without close_notify: an end, judged
-            // by `finish` against the final reply and the size.
-            Err(e) if data.is_tls() && is_unclean_end(&e) => {
-                self.unclean_end = true;
-                0
-            }
-            Err(e) => {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    self.read_error = Some(io::Error::new(e.kind(), e.to_string()));
-                }
-                return Err(e);
-            }
-        };
-        if n == 0 && !buf.is_empty() {
-            self.eof = true;
-        }
-        self.count(n as u64);
-        Ok(n)
+        let tls = data.is_tls();
+        let read = data.read(buf);
+        self.state.read(read, buf.len(), tls)
     }
 }
 
 impl Drop for Download<'_> {
     fn drop(&mut self) {
-        if !self.finished {
-            let _ = if self.eof {
+        if !self.state.is_finished() {
+            let _ = if self.state.at_eof() {
                 self.end()
             } else {
                 self.end_early()
@@ -534,11 +458,7 @@ impl Drop for Download<'_> {
 pub struct Upload<'c> {
     client: &'c mut Client,
     data: Option<Stream>,
-    resumed: Option<bool>,
-    bytes: u64,
-    /// [`Upload::bytes`], for a [`ByteCounter`] in another thread.
-    counter: Arc<AtomicU64>,
-    finished: bool,
+    state: DataState,
     /// Set by a [`Canceller`].
     cancelled: Arc<AtomicBool>,
 }
@@ -546,12 +466,9 @@ pub struct Upload<'c> {
 impl<'c> Upload<'c> {
     pub(crate) fn new(client: &'c mut Client, data: Stream) -> Self {
         Upload {
-            resumed: data.resumed(),
+            state: DataState::new(None, data.resumed()),
             client,
             data: Some(data),
-            bytes: 0,
-            counter: Arc::new(AtomicU64::new(0)),
-            finished: false,
             cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
@@ -565,24 +482,19 @@ impl<'c> Upload<'c> {
 
     /// Bytes sent so far.
     pub fn bytes(&self) -> u64 {
-        self.bytes
+        self.state.bytes()
     }
 
     /// Over TLS, whether the data connection resumed the control
     /// connection's TLS session; `None` in clear.
     pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
+        self.state.tls_resumed()
     }
 
     /// A handle that reads [`Upload::bytes`] from another thread, e.g. for
     /// a progress bar; it costs one atomic add per write or sendfile.
     pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
-    }
-
-    fn count(&mut self, n: u64) {
-        self.bytes += n;
-        self.counter.fetch_add(n, Ordering::Relaxed);
+        self.state.counter()
     }
 
     /// Sends everything `src` yields, in large writes; returns the bytes
@@ -634,7 +546,7 @@ impl<'c> Upload<'c> {
                     Ok(0) => return Ok(sent),
                     Ok(n) => {
                         sent += n as u64;
-                        self.count(n as u64);
+                        self.state.count(n as u64);
                     }
                     Err(rustix::io::Errno::INTR) => {}
                     // Not a file sendfile can read (a pipe, say), before any
@@ -668,7 +580,7 @@ impl<'c> Upload<'c> {
         };
         match data.write_all(bytes) {
             Ok(()) => {
-                self.count(bytes.len() as u64);
+                self.state.count(bytes.len() as u64);
                 Ok(())
             }
             Err(e) => {
@@ -693,7 +605,7 @@ impl<'c> Upload<'c> {
         if self.cancelled.load(Ordering::SeqCst) {
             return Err(cancelled_error("sending data"));
         }
-        ended.map(|()| self.bytes)
+        ended.map(|()| self.state.bytes())
     }
 
     /// Ends the data: flushed, TLS close_notify, FIN; then, over TLS, what
@@ -711,7 +623,7 @@ impl<'c> Upload<'c> {
     }
 
     fn end(&mut self) -> Result<()> {
-        self.finished = true;
+        self.state.set_finished();
         close(self.data.take());
         finish_transfer(self.client, self.client.config.final_reply_timeout)
     }
@@ -721,10 +633,9 @@ impl<'c> Upload<'c> {
     /// replies read, as for [`Download::abort`]. The server may keep the
     /// part it received: delete it if it must not stay.
     pub fn abort(mut self) -> Result<()> {
-        if self.finished {
+        if self.state.set_finished() {
             return Ok(());
         }
-        self.finished = true;
         close(self.data.take());
         abort_transfer(self.client)
     }
@@ -744,7 +655,7 @@ impl Write for Upload<'_> {
             ));
         };
         let n = data.write(buf)?;
-        self.count(n as u64);
+        self.state.count(n as u64);
         Ok(n)
     }
 
@@ -758,7 +669,7 @@ impl Write for Upload<'_> {
 
 impl Drop for Upload<'_> {
     fn drop(&mut self) {
-        if !self.finished {
+        if !self.state.is_finished() {
             let _ = self.close_data();
             let _ = self.end();
         }
