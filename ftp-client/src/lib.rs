@@ -73,6 +73,8 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+#[macro_use]
+mod api;
 mod blocking;
 mod config;
 mod error;

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use ftp_proto::TransferStart;
 
-use super::{Client, Step};
+use super::Client;
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::tls::Stream;
@@ -374,7 +374,7 @@ impl<'c> Download<'c> {
             return Ok(());
         }
         close(self.data.take());
-        abort_transfer(self.client)
+        self.client.abort_transfer()
     }
 
     /// Gives up the transfer and the session at once: the data and control
@@ -410,7 +410,7 @@ impl<'c> Download<'c> {
             data.close_notify();
             close(Some(data));
         }
-        finish_transfer(self.client, timeout)
+        self.client.finish_transfer(timeout)
     }
 
     /// Ends the transfer after a network `error`; see [`explained_by_server`].
@@ -625,7 +625,8 @@ impl<'c> Upload<'c> {
     fn end(&mut self) -> Result<()> {
         self.state.set_finished();
         close(self.data.take());
-        finish_transfer(self.client, self.client.config.final_reply_timeout)
+        let timeout = self.client.config.final_reply_timeout;
+        self.client.finish_transfer(timeout)
     }
 
     /// Stops the upload and tells the server (ABOR), keeping the session:
@@ -637,7 +638,7 @@ impl<'c> Upload<'c> {
             return Ok(());
         }
         close(self.data.take());
-        abort_transfer(self.client)
+        self.client.abort_transfer()
     }
 
     /// Ends the upload after a network `error`; see [`explained_by_server`].
@@ -673,33 +674,5 @@ impl Drop for Upload<'_> {
             let _ = self.close_data();
             let _ = self.end();
         }
-    }
-}
-
-/// Aborts the transfer whose data connection was just closed: ABOR, and
-/// the replies the session waits for.
-fn abort_transfer(client: &mut Client) -> Result<()> {
-    client.session.abort()?;
-    match client.run(client.config.control_timeout)? {
-        Step::Done(outcome) => shared::aborted(outcome),
-        Step::Transfer(_) => Err(Error::Internal("a transfer started on abort".to_owned())),
-    }
-}
-
-/// Ends a transfer whose data connection could not be set up after the
-/// server accepted it (a failed TLS handshake): the server's answer is
-/// read within a short bound, and explains the failure if it can.
-pub(crate) fn end_failed_start(client: &mut Client, error: Error) -> Error {
-    let timeout = shared::early_end_timeout(&client.config);
-    explained_by_server(finish_transfer(client, timeout), error)
-}
-
-/// Tells the session the data is done and waits up to `timeout` for the
-/// final reply.
-fn finish_transfer(client: &mut Client, timeout: Duration) -> Result<()> {
-    client.session.handle_data_finished()?;
-    match client.run(timeout)? {
-        Step::Done(outcome) => shared::transferred(outcome),
-        Step::Transfer(_) => Err(Error::Internal("a second transfer started".to_owned())),
     }
 }

@@ -82,6 +82,13 @@ impl<'c> Download<'c> {
         result
     }
 
+    /// Copies the rest of the data into `file` at its current position
+    /// (through memory: tokio has no zero-copy path), as
+    /// [`Download::copy_to_end`].
+    pub(super) async fn copy_to_file(&mut self, file: &mut ::tokio::fs::File) -> Result<u64> {
+        self.copy_to_end(file).await
+    }
+
     async fn copy_with(
         &mut self,
         buf: &mut Vec<u8>,
@@ -263,6 +270,12 @@ impl<'c> Upload<'c> {
         let result = self.copy_with(&mut buf, src).await;
         self.client.transfer_buf = buf;
         result
+    }
+
+    /// Sends the rest of `file` from its current position, as
+    /// [`Upload::copy_from`].
+    pub(super) async fn copy_from_file(&mut self, file: &mut ::tokio::fs::File) -> Result<u64> {
+        self.copy_from(file).await
     }
 
     async fn copy_with(
