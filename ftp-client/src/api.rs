@@ -206,7 +206,13 @@ ftp.quit()?;
                     .map_err(|e| Error::io("reading the server address", e))?;
                 tracing::debug!("connected to {peer}");
                 let tls = shared::tls_context(&config, tls_config, peer)?;
-                let mut client = Client::new(control, config, peer, tls)?;
+                control
+                    .set_nodelay(true)
+                    .and_then(|()| prepare_control(&control, &config))
+                    .map_err(|e| Error::io("configuring the control connection", e))?;
+                let session = Session::new(shared::session_config(&config, peer));
+                let mut client = Client::new(session, control, config);
+                client.tls = tls;
                 match client.run_to_done() $($await)* ? {
                     Outcome::Greeting(reply) => client.welcome = reply,
                     other => return Err(shared::unexpected("the greeting", other)),
@@ -250,6 +256,13 @@ println!("{}", ftp.welcome().text());
             /// follow.
             pub fn set_connect_timeout(&mut self, timeout: Duration) {
                 self.config.connect_timeout = timeout;
+            }
+
+            /// Changes [`Config::control_timeout`]: each later wait for a reply,
+            /// and each write of a command.
+            pub fn set_control_timeout(&mut self, timeout: Duration) {
+                self.config.control_timeout = timeout;
+                self.control_timeout_changed();
             }
 
             /// Changes [`Config::data_timeout`] for the transfers that follow.
@@ -1088,6 +1101,221 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             fn broken(&mut self, error: Error) -> Error {
                 self.close_now();
                 error
+            }
+        }
+    };
+}
+
+/// Emits a driver's walks over its `Client`: the constructors, each
+/// walker's step (`advance`, which the blocking `Iterator::next` and the
+/// async `next` call) and [`DirWalk`]'s requests, written once; the
+/// walkers' structs and their `next` stay in each driver, whose
+/// documentation differs (the async walkers' cancellation).
+macro_rules! walk_api {
+    (driver: $driver:ident, async: [$($async:ident)?], await: [$($await:tt)*] $(,)?) => {
+        #[doc = doc_for!($driver, r#"A depth-first walk over a remote tree; see [`Client::walk`]."#, r#"A depth-first walk over a remote tree; see [`Client::walk`]. The
+async twin of [`crate::Walk`]: the same items, from
+`while let Some(item) = walk.next().await`.
+
+## Not a `Stream`
+
+The walkers are not [`Stream`](https://docs.rs/futures/latest/futures/stream/trait.Stream.html)s:
+that trait lives outside the standard library (this crate takes no
+`futures` dependency for it), and a stream's `poll_next` would have to
+keep the listing under way, a future borrowing the client the walker
+holds, inside the walker itself: a self-referential type, or a boxed
+future and the client moved in and out of it for every directory. An `async fn next` is the loop the caller writes anyway
+(`while let Some(item) = walk.next().await`).
+
+## Cancellation
+
+A walker's `next()` waits only on one listing. If its future is
+dropped, the walk has taken nothing from that listing: the same
+directory is listed again, from the start, by the next call to
+`next()` (after the client has put the session back in step, as for
+any dropped operation), so that no directory is lost or reported twice.
+If the session closed instead, that next listing fails with the
+client's error and the walk ends.
+With a [`DirWalk`], directories asked for ([`DirWalk::descend`],
+[`DirWalk::follow`]) between the dropped `next()` and the next one are
+listed before the dropped directory, as if asked before it was due;
+[`DirWalk::retry`] then does nothing, as nothing failed."#)]
+        #[derive(Debug)]
+        pub struct Walk<'c> {
+            client: &'c mut Client,
+            state: WalkState,
+        }
+
+        #[doc = doc_for!($driver, r#"A walk one directory at a time; see [`Client::walk_dirs`]."#, r#"A walk one directory at a time; see [`Client::walk_dirs`]. The async
+twin of [`crate::DirWalk`]; like [`Walk`], not a `Stream`, and
+cancel-safe ([`Walk`'s notes](Walk#cancellation))."#)]
+        #[derive(Debug)]
+        pub struct DirWalk<'c> {
+            client: &'c mut Client,
+            state: DirWalkState,
+        }
+
+        impl Client {
+            /// Walks the tree under the directory `path` (`""` for the working
+            /// directory) depth first, with [`WalkOptions::default`]: each
+            /// directory is reported, then its contents. The root itself is not
+            /// reported. See [`Client::walk_with`].
+            ///
+            #[doc = doc_for!($driver, r#"```no_run
+# let mut ftp: ftp_client::Client = unimplemented!();
+let mut total = 0;
+for item in ftp.walk("pub") {
+    match item {
+        Ok(found) if found.entry.is_file() => total += found.entry.size.unwrap_or(0),
+        Ok(_) => {}
+        Err(e) => eprintln!("warning: {e}"),
+    }
+}
+println!("{total} bytes");
+```"#, r#"```no_run
+# async fn demo(ftp: &mut ftp_client::tokio::Client) {
+let mut walk = ftp.walk("pub");
+while let Some(item) = walk.next().await {
+    match item {
+        Ok(found) => println!("{}", String::from_utf8_lossy(&found.path)),
+        Err(e) => eprintln!("warning: {e}"),
+    }
+}
+# }
+```"#)]
+            pub fn walk(&mut self, path: impl AsRef<[u8]>) -> Walk<'_> {
+                self.walk_with(path, WalkOptions::default())
+            }
+
+            /// Walks the tree under `path` within `options`' limits. Each item is
+            /// an entry, or an error after which the walk goes on:
+            ///
+            /// - a directory that could not be listed (the server's refusal);
+            /// - [`Error::UnsafeName`]: a name that is not exactly one path
+            ///   component (empty, `.`, `..`, holding `/`, `\` or a control
+            ///   character) or a line no parser understood: skipped, never
+            ///   descended into (`cdir`, `pdir`, `.` and `..` are skipped
+            ///   silently);
+            /// - [`Error::WalkLimit`]: a directory deeper than
+            ///   [`WalkOptions::max_depth`], or one already entered (the same MLSD
+            ///   `unique` fact or path: a listing loop), is not descended into;
+            ///   past [`WalkOptions::max_entries`] the walk ends.
+            ///
+            /// Symbolic links are reported, never followed. An error that closes
+            /// the session ends the walk.
+            pub fn walk_with(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> Walk<'_> {
+                Walk {
+                    state: WalkState::new(path.as_ref(), options),
+                    client: self,
+                }
+            }
+
+            /// Walks the tree under `path` one directory at a time: each item is
+            /// a directory's listing, every entry checked as in
+            /// [`Client::walk_with`], within the same limits. Unlike
+            /// [`Client::walk`], nothing is descended into unless the caller asks
+            /// ([`DirWalk::descend`], [`DirWalk::follow`]), so that a caller can
+            /// act on a whole directory (compare its names, start its files)
+            /// before the next one is listed. Directories asked for during one
+            /// item are listed next, in the order asked (depth first).
+            ///
+            #[doc = doc_for!($driver, r#"```no_run
+# let mut ftp: ftp_client::Client = unimplemented!();
+let mut walk = ftp.walk_dirs("pub", Default::default());
+while let Some(listing) = walk.next() {
+    let Ok(listing) = listing else { continue };
+    for found in listing.items.iter().flatten() {
+        if found.entry.is_dir() {
+            walk.descend(found);
+        }
+    }
+}
+```"#, r#"```no_run
+# async fn demo(ftp: &mut ftp_client::tokio::Client) {
+let mut walk = ftp.walk_dirs("pub", Default::default());
+while let Some(listing) = walk.next().await {
+    let Ok(listing) = listing else { continue };
+    for found in listing.items.iter().flatten() {
+        if found.entry.is_dir() {
+            walk.descend(found);
+        }
+    }
+}
+# }
+```"#)]
+            pub fn walk_dirs(&mut self, path: impl AsRef<[u8]>, options: WalkOptions) -> DirWalk<'_> {
+                DirWalk {
+                    state: DirWalkState::new(path.as_ref(), options),
+                    client: self,
+                }
+            }
+        }
+
+        impl Walk<'_> {
+            /// The next entry, listing directories as the walk's state asks.
+            $($async)? fn advance(&mut self) -> Option<Result<WalkEntry>> {
+                loop {
+                    match self.state.step() {
+                        Step::Item(item) => return Some(item),
+                        Step::Done => return None,
+                        Step::List(dir) => {
+                            let listing = self.client.entries(&dir) $($await)*;
+                            if let Some(error) = self.state.listed(listing, self.client.is_closed()) {
+                                return Some(error);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+
+        impl DirWalk<'_> {
+            /// The next directory's listing, or the error that replaced it.
+            $($async)? fn advance(&mut self) -> Option<Result<WalkDir>> {
+                let dir = self.state.next_dir()?;
+                let listing = self.client.entries(&dir) $($await)*;
+                Some(self.state.listed(listing, self.client.is_closed()))
+            }
+
+            /// Lists again, next, the directory whose listing just failed (the
+            /// last item was an error): after a transient refusal (4xx, such as
+            /// a 425 when the server's passive ports are all taken), the same
+            /// listing may succeed a moment later. Does nothing otherwise.
+            pub fn retry(&mut self) {
+                self.state.retry();
+            }
+
+            /// The walk's session, for questions between listings (such as where a
+            /// symbolic link leads).
+            pub fn client(&mut self) -> &mut Client {
+                self.client
+            }
+
+            /// Lists `found`, a directory entry of a listing this walk gave,
+            /// after the current directory. Anything else is ignored.
+            pub fn descend(&mut self, found: &WalkEntry) {
+                self.state.descend(found);
+            }
+
+            /// Follows `found`, a symbolic link of the listing this walk gave
+            /// last, as a directory: it is listed by its own path (the server
+            /// resolves it), so what is found under it keeps the link's name and
+            /// stays under the walk's root. Refused with [`Error::WalkLimit`]:
+            ///
+            /// - a link to a directory it is in (its target, resolved against
+            ///   where the link really is, is that directory or above it): a loop;
+            ///   a link to a directory elsewhere, even one copied already, is
+            ///   followed; where the listing gives no target, the followed
+            ///   directory's listing is refused instead if its MLSD `cdir` has the
+            ///   `unique` fact of a directory above it;
+            /// - more than [`MAX_LINKS`](crate::MAX_LINKS) links on the way from the root, or the
+            ///   depth limit: a server that hides a loop behind ever new names, or
+            ///   an absolute target that cannot be compared with a relative root,
+            ///   is stopped there.
+            ///
+            /// A link that turns out not to be a directory fails when listed.
+            pub fn follow(&mut self, found: &WalkEntry) -> Result<()> {
+                self.state.follow(found)
             }
         }
     };

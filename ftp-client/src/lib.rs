@@ -75,6 +75,8 @@
 
 #[macro_use]
 mod api;
+#[macro_use]
+mod transfer;
 mod blocking;
 mod config;
 mod error;
@@ -84,7 +86,6 @@ mod tls;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
-mod transfer;
 mod url;
 mod walk;
 

@@ -43,6 +43,47 @@ impl ByteCounter {
     }
 }
 
+/// Emits a transfer stream's accessors of its [`DataState`] (`state`),
+/// the same in both drivers.
+macro_rules! stream_accessors {
+    (download) => {
+        /// The size the server announced in its 150 reply, if it did.
+        pub fn size_hint(&self) -> Option<u64> {
+            self.state.size_hint()
+        }
+
+        /// Bytes received so far.
+        pub fn bytes(&self) -> u64 {
+            self.state.bytes()
+        }
+
+        stream_accessors!(both);
+    };
+    (upload) => {
+        /// Bytes sent so far.
+        pub fn bytes(&self) -> u64 {
+            self.state.bytes()
+        }
+
+        stream_accessors!(both);
+    };
+    (both) => {
+        /// Over TLS, whether the data connection resumed the control
+        /// connection's TLS session (servers such as vsftpd and proFTPD
+        /// refuse one that does not); `None` in clear.
+        pub fn tls_resumed(&self) -> Option<bool> {
+            self.state.tls_resumed()
+        }
+
+        /// A handle that reads [`Self::bytes`] from another thread or task,
+        /// e.g. for a progress bar; it costs one atomic add per read or
+        /// write (splice or sendfile on the zero-copy paths).
+        pub fn counter(&self) -> ByteCounter {
+            self.state.counter()
+        }
+    };
+}
+
 /// One transfer's state, kept by its stream.
 #[derive(Debug)]
 pub(crate) struct DataState {

@@ -97,22 +97,13 @@ client_api! {
 }
 
 impl Client {
-    /// A client on the control connection `control` to `peer`, before the
-    /// greeting.
-    fn new(
-        control: TcpStream,
-        config: Config,
-        peer: SocketAddr,
-        tls: Option<TlsContext>,
-    ) -> Result<Client> {
-        control
-            .set_nodelay(true)
-            .and_then(|()| control.set_write_timeout(Some(socket_timeout(config.control_timeout))))
-            .map_err(|e| Error::io("configuring the control connection", e))?;
-        Ok(Client {
-            session: Session::new(shared::session_config(&config, peer)),
+    /// The client of `session` on `control`, before the greeting (and
+    /// without TLS: [`Client::with_stream`] sets it).
+    fn new(session: Session, control: TcpStream, config: Config) -> Client {
+        Client {
+            session,
             control: Stream::Plain(control),
-            tls,
+            tls: None,
             config,
             read_buf: vec![0; CONTROL_READ_SIZE].into_boxed_slice(),
             write_buf: Vec::with_capacity(256),
@@ -122,18 +113,14 @@ impl Client {
             data_connect_error: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),
-        })
+        }
     }
 
-    /// Changes [`Config::control_timeout`]: each later wait for a reply,
-    /// and each write of a command.
-    pub fn set_control_timeout(&mut self, timeout: Duration) {
-        self.config.control_timeout = timeout;
-        // The read timeout is set before each read; the write timeout here.
-        let _ = self
-            .control
-            .tcp()
-            .set_write_timeout(Some(socket_timeout(timeout)));
+    /// A new control timeout: the read timeout is set before each read,
+    /// the write timeout here.
+    fn control_timeout_changed(&mut self) {
+        let timeout = socket_timeout(self.config.control_timeout);
+        let _ = self.control.tcp().set_write_timeout(Some(timeout));
     }
 
     /// Whether the control connection runs over TLS.
@@ -319,6 +306,11 @@ impl Drop for Client {
         }
         self.control.close_notify();
     }
+}
+
+/// Readies the control connection: its writes time out.
+fn prepare_control(control: &TcpStream, config: &Config) -> io::Result<()> {
+    control.set_write_timeout(Some(socket_timeout(config.control_timeout)))
 }
 
 /// The addresses `addr` names.

@@ -129,6 +129,8 @@ pub struct Download<'c> {
 }
 
 impl<'c> Download<'c> {
+    stream_accessors!(download);
+
     pub(crate) fn new(client: &'c mut Client, data: Stream, start: TransferStart) -> Self {
         Download {
             state: DataState::new(Some(start), data.resumed()),
@@ -142,29 +144,6 @@ impl<'c> Download<'c> {
     /// the data connection is closed (or if it cannot be shared).
     pub fn canceller(&self) -> Option<Canceller> {
         canceller_for(self.data.as_ref(), &self.cancelled)
-    }
-
-    /// A handle that reads [`Download::bytes`] from another thread, e.g.
-    /// for a progress bar; it costs one atomic add per read or splice.
-    pub fn counter(&self) -> ByteCounter {
-        self.state.counter()
-    }
-
-    /// The size the server announced in its 150 reply, if it did.
-    pub fn size_hint(&self) -> Option<u64> {
-        self.state.size_hint()
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session (servers such as vsftpd and proFTPD refuse
-    /// one that does not); `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.state.tls_resumed()
-    }
-
-    /// Bytes received so far.
-    pub fn bytes(&self) -> u64 {
-        self.state.bytes()
     }
 
     /// Copies the rest of the data into `out` with large reads; returns the
@@ -464,6 +443,8 @@ pub struct Upload<'c> {
 }
 
 impl<'c> Upload<'c> {
+    stream_accessors!(upload);
+
     pub(crate) fn new(client: &'c mut Client, data: Stream) -> Self {
         Upload {
             state: DataState::new(None, data.resumed()),
@@ -478,23 +459,6 @@ impl<'c> Upload<'c> {
     /// server keeps what it received: delete it if it must not stay.
     pub fn canceller(&self) -> Option<Canceller> {
         canceller_for(self.data.as_ref(), &self.cancelled)
-    }
-
-    /// Bytes sent so far.
-    pub fn bytes(&self) -> u64 {
-        self.state.bytes()
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.state.tls_resumed()
-    }
-
-    /// A handle that reads [`Upload::bytes`] from another thread, e.g. for
-    /// a progress bar; it costs one atomic add per write or sendfile.
-    pub fn counter(&self) -> ByteCounter {
-        self.state.counter()
     }
 
     /// Sends everything `src` yields, in large writes; returns the bytes

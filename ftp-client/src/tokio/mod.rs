@@ -161,21 +161,13 @@ client_api! {
 }
 
 impl Client {
-    /// A client on the control connection `control` to `peer`, before the
-    /// greeting.
-    fn new(
-        control: TcpStream,
-        config: Config,
-        peer: SocketAddr,
-        tls: Option<TlsContext>,
-    ) -> Result<Client> {
-        control
-            .set_nodelay(true)
-            .map_err(|e| Error::io("configuring the control connection", e))?;
-        Ok(Client {
-            session: Session::new(shared::session_config(&config, peer)),
+    /// The client of `session` on `control`, before the greeting (and
+    /// without TLS: [`Client::with_stream`] sets it).
+    fn new(session: Session, control: TcpStream, config: Config) -> Client {
+        Client {
+            session,
             control: Some(AsyncStream::Plain(control)),
-            tls,
+            tls: None,
             config,
             read_buf: vec![0; CONTROL_READ_SIZE].into_boxed_slice(),
             out: Vec::with_capacity(256),
@@ -188,14 +180,11 @@ impl Client {
             accepting_from: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),
-        })
+        }
     }
 
-    /// Changes [`Config::control_timeout`]: each later wait for a reply,
-    /// and each write of a command.
-    pub fn set_control_timeout(&mut self, timeout: Duration) {
-        self.config.control_timeout = timeout;
-    }
+    /// A new control timeout: each read and write takes it as it starts.
+    fn control_timeout_changed(&mut self) {}
 
     /// Whether the control connection runs over TLS.
     pub fn is_tls(&self) -> bool {
@@ -497,6 +486,12 @@ async fn connect_tcp(addr: SocketAddr, timeout: Duration) -> io::Result<TcpStrea
         .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))?;
     stream.set_nodelay(true)?;
     Ok(stream)
+}
+
+/// Readies the control connection: nothing more (each write has its own
+/// timeout).
+fn prepare_control(_: &TcpStream, _: &Config) -> io::Result<()> {
+    Ok(())
 }
 
 /// The addresses `addr` names.

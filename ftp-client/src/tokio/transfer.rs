@@ -38,6 +38,8 @@ pub struct Download<'c> {
 }
 
 impl<'c> Download<'c> {
+    stream_accessors!(download);
+
     pub(super) fn new(client: &'c mut Client, data: AsyncStream, start: TransferStart) -> Self {
         Download {
             state: DataState::new(Some(start), data.resumed()),
@@ -45,28 +47,6 @@ impl<'c> Download<'c> {
             client,
             data: Some(data),
         }
-    }
-
-    /// The size the server announced in its 150 reply, if it did.
-    pub fn size_hint(&self) -> Option<u64> {
-        self.state.size_hint()
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.state.tls_resumed()
-    }
-
-    /// Bytes received so far.
-    pub fn bytes(&self) -> u64 {
-        self.state.bytes()
-    }
-
-    /// A handle that reads [`Download::bytes`] from another task or
-    /// thread, e.g. for a progress bar.
-    pub fn counter(&self) -> ByteCounter {
-        self.state.counter()
     }
 
     /// Copies the rest of the data into `out`; returns the bytes copied.
@@ -237,6 +217,8 @@ pub struct Upload<'c> {
 }
 
 impl<'c> Upload<'c> {
+    stream_accessors!(upload);
+
     pub(super) fn new(client: &'c mut Client, data: AsyncStream) -> Self {
         Upload {
             state: DataState::new(None, data.resumed()),
@@ -244,22 +226,6 @@ impl<'c> Upload<'c> {
             client,
             data: Some(data),
         }
-    }
-
-    /// Bytes sent so far.
-    pub fn bytes(&self) -> u64 {
-        self.state.bytes()
-    }
-
-    /// A handle that reads [`Upload::bytes`] from another task or thread.
-    pub fn counter(&self) -> ByteCounter {
-        self.state.counter()
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.state.tls_resumed()
     }
 
     /// Sends everything `src` yields; returns the bytes sent. On failure
