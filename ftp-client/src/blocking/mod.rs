@@ -4,12 +4,14 @@
 //! the client's sockets, its reads and writes with timeouts, its data
 //! connections, and its streams ([`transfer`]).
 
+mod data;
+mod download;
 mod transfer;
 mod walk;
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::time::{Duration, Instant};
+use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::Duration;
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{Entry, Format};
@@ -24,7 +26,8 @@ use crate::error::{Error, Result};
 use crate::shared::{self, CONTROL_READ_SIZE, arg, is_timeout, optional_arg};
 use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
-pub use transfer::{ByteCounter, Canceller, Download, Upload};
+pub use download::Download;
+pub use transfer::{ByteCounter, Canceller, Upload};
 pub use walk::{DirWalk, Walk};
 
 type File = std::fs::File;
@@ -198,90 +201,6 @@ impl Client {
             self.session.handle_control(&self.read_buf[..n]);
         }
         Ok(())
-    }
-
-    fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
-        tracing::debug!("opening data connection to {addr}");
-        let timeout = socket_timeout(self.config.data_timeout);
-        let connected = connect_tcp(addr, self.config.connect_timeout).and_then(|stream| {
-            stream.set_read_timeout(Some(timeout))?;
-            stream.set_write_timeout(Some(timeout))?;
-            Ok(stream)
-        });
-        self.data_connected(addr, connected)
-    }
-
-    /// Active mode: listens for the server's data connection, on the
-    /// configured address or the control connection's local one.
-    fn listen(&mut self) -> Result<()> {
-        let ip = shared::listen_ip(&self.config, || self.control.tcp().local_addr());
-        let listening = ip.and_then(|ip| {
-            let listener = TcpListener::bind((ip, 0))?;
-            let addr = listener.local_addr()?;
-            listener.set_nonblocking(true)?;
-            Ok((listener, addr))
-        });
-        self.listening(listening)
-    }
-
-    /// Active mode: waits for the server's data connection, from `from`
-    /// only, within the data timeout, while reading the control
-    /// connection (a 425 there ends the wait).
-    fn accept_data(&mut self, from: IpAddr) -> Result<()> {
-        let timeout = self.config.data_timeout;
-        let deadline = Instant::now() + timeout;
-        let mut rejected: Option<SocketAddr> = None;
-        loop {
-            if !self.session.is_awaiting_data_connection() {
-                return Ok(());
-            }
-            let Some(listener) = self.listener.as_ref() else {
-                return Err(Error::Internal(
-                    "accepting a data connection with no listening socket".to_owned(),
-                ));
-            };
-            let failure = match listener.accept() {
-                Ok((stream, addr)) if addr.ip() == from => {
-                    tracing::debug!("data connection from {addr}");
-                    let ready = stream.set_nonblocking(false).and_then(|()| {
-                        let timeout = socket_timeout(timeout);
-                        stream.set_read_timeout(Some(timeout))?;
-                        stream.set_write_timeout(Some(timeout))?;
-                        stream.set_nodelay(true)
-                    });
-                    match ready {
-                        Ok(()) => {
-                            self.listener = None;
-                            self.data = Some(stream);
-                            self.session.handle_data_connected()?;
-                            return Ok(());
-                        }
-                        Err(e) => Error::io("configuring the data connection", e),
-                    }
-                }
-                Ok((stream, addr)) => {
-                    shared::refused_stranger(addr, from);
-                    drop(stream);
-                    rejected = Some(addr);
-                    continue;
-                }
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let now = Instant::now();
-                    if now < deadline {
-                        let wait = (deadline - now).min(shared::ACCEPT_POLL);
-                        match self.read_control_once(wait) {
-                            Err(e) if is_timeout(&e) => {}
-                            other => self.after_control_read(other, wait)?,
-                        }
-                        continue;
-                    }
-                    shared::accept_timed_out(from, rejected, timeout)
-                }
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => Error::io("accepting the data connection (active mode)", e),
-            };
-            return self.accept_failed(failure);
-        }
     }
 
     /// Ends the session at once: the control connection closes without

@@ -42,13 +42,14 @@
 //! A walk's `next()` ([`Walk`], [`DirWalk`]) dropped mid-listing takes
 //! nothing from that listing: the next call lists the same directory again.
 
+mod cancel;
+mod data;
 mod stream;
 mod transfer;
 mod walk;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::pin::Pin;
 use std::time::Duration;
 
 use ::tokio::fs::File;
@@ -121,7 +122,7 @@ pub struct Client {
     /// The data connection being opened, kept across a dropped future so
     /// that the next operation completes this very connection: a server
     /// may already have accepted it.
-    connecting: Option<(SocketAddr, Connecting)>,
+    connecting: Option<(SocketAddr, data::Connecting)>,
     /// Active mode: the socket the server is to connect to, and the only
     /// address it may connect from once the session waits for it; kept
     /// across a dropped future as `connecting` is.
@@ -141,15 +142,6 @@ enum Pending {
     /// A transfer's data moving (a [`Download`] or [`Upload`] alive, or its
     /// data connection's TLS handshake under way).
     Data,
-}
-
-/// A TCP connection being opened, with its timeout.
-struct Connecting(Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>);
-
-impl std::fmt::Debug for Connecting {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Connecting")
-    }
 }
 
 client_api! {
@@ -204,62 +196,6 @@ impl Client {
     /// A transfer's stream ends: its data is no longer pending.
     fn transfer_over(&mut self) {
         self.pending = Pending::None;
-    }
-
-    /// Brings the session back in step after a future or stream was
-    /// dropped mid-operation: the rest of a command cut short is written,
-    /// the session is told what will not come (the data connection, a
-    /// transfer's data: ABOR), and the abandoned operation's replies are
-    /// read. A no-op when the last operation ran to its end.
-    async fn resync(&mut self) -> Result<()> {
-        if self.session.is_closed() {
-            // The operation itself reports it (UsageError::Closed).
-            return Ok(());
-        }
-        if self.session.is_idle()
-            && self.pending == Pending::None
-            && self.connecting.is_none()
-            && self.accepting_from.is_none()
-            && self.out_sent == self.out.len()
-        {
-            return Ok(());
-        }
-        tracing::debug!("an operation was cancelled midway: bringing the session back in step");
-        if self.control.is_none() {
-            return Err(
-                self.closed_by_cancel("the TLS handshake on the control connection was cancelled")
-            );
-        }
-        if self.out_sent < self.out.len() {
-            self.write_out().await?;
-        }
-        // A data connection half-opened: the same connection is completed
-        // (a server may have accepted it already, and would send the next
-        // transfer's data down it), and the transfer goes on to be aborted.
-        self.finish_connect().await?;
-        self.finish_accept().await?;
-        let abandoned = match std::mem::replace(&mut self.pending, Pending::None) {
-            Pending::Data => {
-                self.data = None;
-                self.abort_transfer().await.map(|()| None)
-            }
-            Pending::None if self.session.is_idle() => Ok(None),
-            Pending::None => self.run(self.config.control_timeout).await.map(Some),
-        };
-        match abandoned {
-            // Accepted by the server just before it was abandoned: ABOR.
-            Ok(Some(Step::Transfer(_))) => {
-                self.data = None;
-                self.abort_transfer().await?;
-            }
-            Ok(Some(Step::Done(outcome))) => {
-                tracing::debug!("the cancelled operation ended: {outcome:?}");
-            }
-            Ok(None) => {}
-            Err(e) if self.session.is_closed() => return Err(e),
-            Err(e) => tracing::debug!("the cancelled operation failed: {e}"),
-        }
-        Ok(())
     }
 
     /// The TLS handshake on the control connection, which it holds while
@@ -329,122 +265,6 @@ impl Client {
             self.session.handle_control(&self.read_buf[..n]);
         }
         Ok(())
-    }
-
-    /// Opens the data connection the session asks for.
-    async fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
-        tracing::debug!("opening data connection to {addr}");
-        let connecting = Connecting(Box::pin(connect_tcp(addr, self.config.connect_timeout)));
-        self.connecting = Some((addr, connecting));
-        self.finish_connect().await
-    }
-
-    /// Completes the data connection being opened, if there is one, and
-    /// tells the session how it went. Cancel-safe: the connection in
-    /// progress stays in [`Client::connecting`] until it is done.
-    async fn finish_connect(&mut self) -> Result<()> {
-        let Some((addr, connecting)) = self.connecting.as_mut() else {
-            return Ok(());
-        };
-        let addr = *addr;
-        let connected = (&mut connecting.0).await;
-        self.connecting = None;
-        self.data_connected(addr, connected)
-    }
-
-    /// Active mode: listens for the server's data connection, on the
-    /// configured address or the control connection's local one.
-    fn listen(&mut self) -> Result<()> {
-        let control = self.control.as_ref();
-        let ip = shared::listen_ip(&self.config, || match control {
-            Some(control) => control.tcp().local_addr(),
-            None => Err(io::ErrorKind::NotConnected.into()),
-        });
-        let listening = ip.and_then(|ip| {
-            let listener = std::net::TcpListener::bind((ip, 0))?;
-            listener.set_nonblocking(true)?;
-            let listener = TcpListener::from_std(listener)?;
-            let addr = listener.local_addr()?;
-            Ok((listener, addr))
-        });
-        self.listening(listening)
-    }
-
-    /// Active mode: waits for the server's data connection from `from`.
-    async fn accept_data(&mut self, from: IpAddr) -> Result<()> {
-        self.accepting_from = Some(from);
-        self.finish_accept().await
-    }
-
-    /// Active mode: waits for the server's data connection, from the
-    /// address the session named only, within the data timeout, while
-    /// reading the control connection (a 425 there ends the wait).
-    /// Cancel-safe: the listening socket and the awaited address stay in
-    /// the client until the wait is over, and the next operation waits
-    /// again.
-    async fn finish_accept(&mut self) -> Result<()> {
-        let Some(from) = self.accepting_from else {
-            return Ok(());
-        };
-        let timeout = self.config.data_timeout;
-        let deadline = ::tokio::time::Instant::now() + timeout;
-        let mut rejected: Option<SocketAddr> = None;
-        let failure = loop {
-            if !self.session.is_awaiting_data_connection() {
-                self.accepting_from = None;
-                return Ok(());
-            }
-            let Some(listener) = self.listener.as_ref() else {
-                self.accepting_from = None;
-                return Err(Error::Internal(
-                    "accepting a data connection with no listening socket".to_owned(),
-                ));
-            };
-            let now = ::tokio::time::Instant::now();
-            if now >= deadline {
-                break shared::accept_timed_out(from, rejected, timeout);
-            }
-            let wait = (deadline - now).min(shared::ACCEPT_POLL);
-            match ::tokio::time::timeout(wait, listener.accept()).await {
-                Ok(Ok((stream, addr))) if addr.ip() == from => {
-                    tracing::debug!("data connection from {addr}");
-                    if let Err(e) = stream.set_nodelay(true) {
-                        break Error::io("configuring the data connection", e);
-                    }
-                    self.listener = None;
-                    self.accepting_from = None;
-                    self.data = Some(stream);
-                    self.session.handle_data_connected()?;
-                    return Ok(());
-                }
-                Ok(Ok((stream, addr))) => {
-                    shared::refused_stranger(addr, from);
-                    drop(stream);
-                    rejected = Some(addr);
-                }
-                Ok(Err(e)) => break Error::io("accepting the data connection (active mode)", e),
-                // Nothing yet: a reply on the control connection (a 425,
-                // say) may have ended the wait.
-                Err(_) => match self.read_control_once(Duration::from_millis(1)).await {
-                    Err(e) if is_timeout(&e) => {}
-                    other => self.after_control_read(other, wait)?,
-                },
-            }
-        };
-        self.accept_failed(failure)
-    }
-
-    /// Closes the session that a cancellation left where it cannot be
-    /// brought back in step, and says so.
-    fn closed_by_cancel(&mut self, what: &str) -> Error {
-        self.close_now();
-        Error::io(
-            "resuming after a cancelled operation",
-            io::Error::new(
-                io::ErrorKind::Interrupted,
-                format!("{what}; the session is closed"),
-            ),
-        )
     }
 
     /// Ends the session at once, without QUIT.
