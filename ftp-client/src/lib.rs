@@ -73,9 +73,12 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
-mod client;
+#[macro_use]
+mod api;
+#[macro_use]
+mod transfer;
+mod blocking;
 mod config;
-mod entries;
 mod error;
 mod netrc;
 mod shared;
@@ -83,18 +86,16 @@ mod tls;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
-mod transfer;
 mod url;
 mod walk;
 
-pub use client::Client;
+pub use blocking::{ByteCounter, Canceller, Client, DirWalk, Download, Upload, Walk};
 pub use config::{Config, DataMode};
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};
-pub use transfer::{ByteCounter, Canceller, Download, Upload};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
-pub use walk::{DirWalk, MAX_LINKS, Walk, WalkDir, WalkEntry, WalkOptions};
+pub use walk::{MAX_LINKS, WalkDir, WalkEntry, WalkOptions};
 
 /// The sans-IO protocol core this client drives.
 pub use ftp_proto as proto;

@@ -11,9 +11,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
-use ftp_proto::{
-    Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig, TransferStart,
-};
+use ftp_proto::{Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -409,39 +407,6 @@ pub(crate) fn early_end_timeout(config: &Config) -> Duration {
 /// How long to wait for the last reply of an abort.
 pub(crate) fn last_abort_reply_timeout(reply_timeout: Duration) -> Duration {
     reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT)
-}
-
-/// The verdict on a download the server confirmed: complete, unless its
-/// TLS data connection ended without close_notify and the session cannot
-/// confirm the size ([`TransferStart::accepts_unclean_end`]).
-pub(crate) fn download_verdict(
-    start: &TransferStart,
-    unclean_end: bool,
-    bytes: u64,
-) -> Result<u64> {
-    if !unclean_end {
-        return Ok(bytes);
-    }
-    if start.accepts_unclean_end(bytes) {
-        tracing::debug!(
-            "the TLS data connection ended without close_notify; accepted: the server \
-             confirmed the transfer and the {bytes} bytes announced arrived"
-        );
-        Ok(bytes)
-    } else {
-        Err(Error::Truncated {
-            received: bytes,
-            expected: start.size_hint,
-        })
-    }
-}
-
-/// The error for data left unread when a download is finished.
-pub(crate) fn unread_data() -> Error {
-    Error::io(
-        "finishing the download",
-        std::io::Error::other("the data was not read to its end"),
-    )
 }
 
 /// Logs a reply line by line: the first as `123-text`, the last as

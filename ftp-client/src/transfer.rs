@@ -1,69 +1,24 @@
-//! Streaming transfers: a download is a [`Read`], an upload a [`Write`],
-//! and each is finished explicitly so that the server's final reply is
-//! checked.
+//! The bookkeeping of one transfer, without I/O: the bytes moved, whether
+//! the data reached its end (cleanly, or over TLS without close_notify),
+//! the read that failed, whether the transfer is over, and the verdict on
+//! a download the server confirmed. Both drivers' streams (the blocking
+//! [`Download`](crate::Download)/[`Upload`](crate::Upload) and the async
+//! ones) keep one and only move bytes.
 
-use std::io::{self, Read, Write};
-use std::net::{Shutdown, TcpStream};
+use std::io;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ftp_proto::TransferStart;
 
-use crate::client::{Client, Step};
 use crate::error::{Error, Result};
-use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
-use crate::tls::{Stream, is_unclean_end};
-/// The most one sendfile call is asked to move: 1 MiB keeps system calls
-/// few (about a hundred a second at 100 MB/s) while a progress counter
-/// ([`ByteCounter`]) still moves several times a second on slow links.
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SENDFILE_CHUNK: usize = 1 << 20;
-/// The capacity asked for the pipe that downloads into files splice
-/// through, and so the most one splice moves (the default is 64 KiB).
-#[cfg(any(target_os = "linux", target_os = "android"))]
-const SPLICE_PIPE_SIZE: usize = 1 << 20;
+use crate::tls::is_unclean_end;
 
-/// Cuts a transfer's data connection from another thread: for a signal
-/// handler or a watchdog, while the thread that owns the
-/// [`Download`]/[`Upload`] is blocked moving data.
-///
-/// [`Canceller::cancel`] shuts the data connection down; the blocked read
-/// or write returns, and the transfer then fails (a cancelled transfer never
-/// finishes `Ok`, even if the server's final reply is 226), its final reply
-/// read as after any broken data connection, so the session stays usable.
-///
-/// ```no_run
-/// # let mut ftp: ftp_client::Client = unimplemented!();
-/// let mut download = ftp.retrieve_stream("huge.iso")?;
-/// if let Some(canceller) = download.canceller() {
-///     std::thread::spawn(move || {
-///         std::thread::sleep(std::time::Duration::from_secs(5));
-///         canceller.cancel(); // at most five seconds of it
-///     });
-/// }
-/// download.copy_to_end(&mut std::io::sink())?;
-/// download.finish()?; // an error if it was cancelled
-/// # Ok::<(), ftp_client::Error>(())
-/// ```
-#[derive(Debug)]
-pub struct Canceller {
-    socket: TcpStream,
-    cancelled: Arc<AtomicBool>,
-}
-
-impl Canceller {
-    /// Marks the transfer cancelled and shuts its data connection down.
-    /// Harmless once the transfer is over.
-    pub fn cancel(&self) {
-        self.cancelled.store(true, Ordering::SeqCst);
-        let _ = self.socket.shutdown(Shutdown::Both);
-    }
-}
-
-/// The bytes a [`Download`] or [`Upload`] has moved so far, readable from
-/// another thread while the transfer runs (the zero-copy paths count each
-/// splice or sendfile call).
+/// The bytes a [`Download`](crate::Download) or [`Upload`](crate::Upload)
+/// (blocking or async) has moved so far, readable from another thread
+/// while the transfer runs (the zero-copy paths count each splice or
+/// sendfile call).
 ///
 /// ```no_run
 /// # let mut ftp: ftp_client::Client = unimplemented!();
@@ -79,7 +34,7 @@ impl Canceller {
 /// # Ok::<(), ftp_client::Error>(())
 /// ```
 #[derive(Debug, Clone)]
-pub struct ByteCounter(pub(crate) Arc<AtomicU64>);
+pub struct ByteCounter(Arc<AtomicU64>);
 
 impl ByteCounter {
     /// Bytes moved so far.
@@ -88,707 +43,199 @@ impl ByteCounter {
     }
 }
 
-/// A [`Canceller`] for `data`, `None` if the socket cannot be shared.
-fn canceller_for(data: Option<&Stream>, cancelled: &Arc<AtomicBool>) -> Option<Canceller> {
-    let socket = data?.tcp().try_clone().ok()?;
-    Some(Canceller {
-        socket,
-        cancelled: cancelled.clone(),
-    })
+/// Emits a transfer stream's accessors of its [`DataState`] (`state`),
+/// the same in both drivers.
+macro_rules! stream_accessors {
+    (download) => {
+        /// The size the server announced in its 150 reply, if it did.
+        pub fn size_hint(&self) -> Option<u64> {
+            self.state.size_hint()
+        }
+
+        /// Bytes received so far.
+        pub fn bytes(&self) -> u64 {
+            self.state.bytes()
+        }
+
+        stream_accessors!(both);
+    };
+    (upload) => {
+        /// Bytes sent so far.
+        pub fn bytes(&self) -> u64 {
+            self.state.bytes()
+        }
+
+        stream_accessors!(both);
+    };
+    (both) => {
+        /// Over TLS, whether the data connection resumed the control
+        /// connection's TLS session (servers such as vsftpd and proFTPD
+        /// refuse one that does not); `None` in clear.
+        pub fn tls_resumed(&self) -> Option<bool> {
+            self.state.tls_resumed()
+        }
+
+        /// A handle that reads [`Self::bytes`] from another thread or task,
+        /// e.g. for a progress bar; it costs one atomic add per read or
+        /// write (splice or sendfile on the zero-copy paths).
+        pub fn counter(&self) -> ByteCounter {
+            self.state.counter()
+        }
+    };
 }
 
-/// Closes a data connection for good: shut down both ways, then dropped.
-/// Dropping alone is not enough while a [`Canceller`] holds a duplicate of
-/// the socket: the connection would stay open, no FIN would go, and a
-/// server that waits for the client to close before its final reply
-/// (proFTPD, up to its 10 s `TimeoutLinger`) would wait.
-fn close(data: Option<Stream>) {
-    if let Some(data) = data {
-        let _ = data.tcp().shutdown(std::net::Shutdown::Both);
-    }
-}
-
-/// The error of a cancelled transfer.
-fn cancelled_error(during: &str) -> Error {
-    Error::io(
-        during,
-        io::Error::new(io::ErrorKind::Interrupted, "the transfer was cancelled"),
-    )
-}
-
-/// A download in progress: read it to the end, then call
-/// [`Download::finish`].
-///
-/// To stop early and keep the session, call [`Download::abort`] (ABOR);
-/// to stop and drop the session at once, [`Download::abandon`]. Dropping
-/// it unfinished closes the data connection and reads the server's final
-/// reply (waiting up to 3 s), so the session stays usable.
-///
-/// **After an error, still call [`Download::finish`]**: when a read
-/// through [`Read`] fails (the connection reset, a timeout), `finish` does
-/// not read again; it ends the transfer and returns the server's
-/// explanation if it gave one (such as `426 Transfer aborted` or `451
-/// Local error`), else the read's own error. Propagating the `io::Error`
-/// with `?` instead drops the download and loses that reply. The copy
-/// methods ([`Download::copy_to_end`], [`Download::copy_to_file`]) do this
-/// themselves.
-///
-/// ```no_run
-/// # let mut ftp: ftp_client::Client = unimplemented!();
-/// use std::io::Read;
-/// let mut download = ftp.retrieve_stream("notes.txt")?;
-/// let mut text = String::new();
-/// // A failed read is reported by finish(), with the server's reply.
-/// let _ = download.read_to_string(&mut text);
-/// let bytes = download.finish()?;
-/// # Ok::<(), ftp_client::Error>(())
-/// ```
+/// One transfer's state, kept by its stream.
 #[derive(Debug)]
-pub struct Download<'c> {
-    client: &'c mut Client,
-    data: Option<Stream>,
-    start: TransferStart,
+pub(crate) struct DataState {
+    /// What the server said when it accepted a download (`None` for an
+    /// upload).
+    start: Option<TransferStart>,
+    /// Over TLS, whether the data connection resumed the control
+    /// connection's TLS session; `None` in clear.
+    resumed: Option<bool>,
     bytes: u64,
-    /// [`Download::bytes`], for a [`ByteCounter`] in another thread.
+    /// `bytes`, for a [`ByteCounter`] elsewhere.
     counter: Arc<AtomicU64>,
     eof: bool,
     /// A TLS data connection ended without close_notify: acceptable only
     /// if the final reply is 2xx and the size agrees.
     unclean_end: bool,
-    resumed: Option<bool>,
-    /// The error a read through [`Read`] failed with, for `finish` to
-    /// report instead of reading again.
+    /// The error a read failed with, for `finish` to report instead of
+    /// reading again.
     read_error: Option<io::Error>,
     finished: bool,
-    /// Set by a [`Canceller`].
-    cancelled: Arc<AtomicBool>,
 }
 
-impl<'c> Download<'c> {
-    pub(crate) fn new(client: &'c mut Client, data: Stream, start: TransferStart) -> Self {
-        Download {
-            resumed: data.resumed(),
-            client,
-            data: Some(data),
+impl DataState {
+    /// A download's state (`start` its 1xx) or an upload's (`None`).
+    pub(crate) fn new(start: Option<TransferStart>, resumed: Option<bool>) -> Self {
+        DataState {
             start,
+            resumed,
             bytes: 0,
-            counter: Arc::new(AtomicU64::new(0)),
+            counter: Arc::default(),
             eof: false,
             unclean_end: false,
             read_error: None,
             finished: false,
-            cancelled: Arc::new(AtomicBool::new(false)),
         }
     }
 
-    /// A handle that cancels this download from another thread; `None` once
-    /// the data connection is closed (or if it cannot be shared).
-    pub fn canceller(&self) -> Option<Canceller> {
-        canceller_for(self.data.as_ref(), &self.cancelled)
-    }
-
-    /// A handle that reads [`Download::bytes`] from another thread, e.g.
-    /// for a progress bar; it costs one atomic add per read or splice.
-    pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
-    }
-
-    fn count(&mut self, n: u64) {
+    /// `n` more bytes moved.
+    pub(crate) fn count(&mut self, n: u64) {
         self.bytes += n;
         self.counter.fetch_add(n, Ordering::Relaxed);
     }
 
-    /// The size the server announced in its 150 reply, if it did.
-    pub fn size_hint(&self) -> Option<u64> {
-        self.start.size_hint
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session (servers such as vsftpd and proFTPD refuse
-    /// one that does not); `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
-    }
-
-    /// Bytes received so far.
-    pub fn bytes(&self) -> u64 {
+    pub(crate) fn bytes(&self) -> u64 {
         self.bytes
     }
 
-    /// Copies the rest of the data into `out` with large reads; returns the
-    /// bytes copied. On failure the transfer is ended and the server's
-    /// reply, when it explains the failure (e.g. 426), is the error.
-    pub fn copy_to_end(&mut self, out: &mut (impl Write + ?Sized)) -> Result<u64> {
-        // The buffer lives in the client, so a session of many small
-        // transfers allocates and zeroes it once.
-        let mut buf = std::mem::take(&mut self.client.transfer_buf);
-        buf.resize(DOWNLOAD_CHUNK, 0);
-        let result = self.copy_with(&mut buf, out);
-        self.client.transfer_buf = buf;
-        result
+    pub(crate) fn counter(&self) -> ByteCounter {
+        ByteCounter(self.counter.clone())
     }
 
-    /// Copies the rest of the data into `file` at its current position;
-    /// returns the bytes copied. On Linux the kernel moves the data from
-    /// the socket to the file through a pipe (splice): it never enters this
-    /// process (except over TLS, which is decrypted here, in large
-    /// buffers). Failures end the transfer as [`Download::copy_to_end`]'s
-    /// do.
-    pub fn copy_to_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        if self.data.as_ref().and_then(Stream::plain).is_some() {
-            if let Some(copied) = self.splice_to_file(file)? {
-                return Ok(copied);
-            }
-        }
-        self.copy_to_end(file)
+    pub(crate) fn size_hint(&self) -> Option<u64> {
+        self.start.as_ref().and_then(|start| start.size_hint)
     }
 
-    /// The splice loop of [`Download::copy_to_file`]; `None` when splice
-    /// cannot be used here (no pipe, or a file that refuses it) and nothing
-    /// was moved yet.
+    pub(crate) fn tls_resumed(&self) -> Option<bool> {
+        self.resumed
+    }
+
+    /// The data reached its end (a zero-copy read found it).
     #[cfg(any(target_os = "linux", target_os = "android"))]
-    fn splice_to_file(&mut self, file: &mut std::fs::File) -> Result<Option<u64>> {
-        use rustix::io::Errno;
-        use rustix::pipe::{PipeFlags, SpliceFlags, splice};
+    pub(crate) fn end_of_data(&mut self) {
+        self.eof = true;
+    }
 
-        let Ok((pipe_out, pipe_in)) = rustix::pipe::pipe_with(PipeFlags::CLOEXEC) else {
-            return Ok(None);
-        };
-        // Best effort: a smaller pipe only means more system calls.
-        let _ = rustix::pipe::fcntl_setpipe_size(&pipe_in, SPLICE_PIPE_SIZE);
-        let mut copied = 0u64;
-        loop {
-            let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
-                return Ok(Some(copied));
-            };
-            let n = match splice(
-                data,
-                None,
-                &pipe_in,
-                None,
-                SPLICE_PIPE_SIZE,
-                SpliceFlags::MOVE,
-            ) {
-                Ok(0) => {
+    /// Whether the data reached its end.
+    pub(crate) fn at_eof(&self) -> bool {
+        self.eof
+    }
+
+    /// A read of a buffer of `asked` bytes from the data connection (`tls`
+    /// whether it runs TLS) gave `result`: counted, an end noted (a TLS end
+    /// without close_notify is an end, judged by [`DataState::verdict`]),
+    /// a failure kept for `finish`. Returns what the reader is to see.
+    pub(crate) fn read(
+        &mut self,
+        result: io::Result<usize>,
+        asked: usize,
+        tls: bool,
+    ) -> io::Result<usize> {
+        match result {
+            Ok(n) => {
+                if n == 0 && asked > 0 {
                     self.eof = true;
-                    return Ok(Some(copied));
                 }
-                Ok(n) => n,
-                Err(Errno::INTR) => continue,
-                Err(Errno::INVAL | Errno::NOSYS) if copied == 0 => return Ok(None),
-                Err(errno) => {
-                    let error = Error::io_or_timeout(
-                        "receiving data",
-                        io::Error::from(errno),
-                        self.client.config.data_timeout,
-                    );
-                    return Err(self.end_after_network_error(error));
-                }
-            };
-            self.count(n as u64);
-            let mut left = n;
-            while left > 0 {
-                match splice(&pipe_out, None, &*file, None, left, SpliceFlags::MOVE) {
-                    Ok(0) => return Err(self.local_write_failure(io::ErrorKind::WriteZero.into())),
-                    Ok(m) => left -= m,
-                    Err(Errno::INTR) => {}
-                    // A file that takes no splice (opened for appending,
-                    // say): these bytes go through memory, and so does the
-                    // rest.
-                    Err(Errno::INVAL) if copied == 0 && left == n => {
-                        let mut pending = vec![0; n];
-                        let result =
-                            io::Read::read_exact(&mut std::fs::File::from(pipe_out), &mut pending)
-                                .and_then(|()| file.write_all(&pending));
-                        if let Err(e) = result {
-                            return Err(self.local_write_failure(e));
-                        }
-                        return self.copy_to_end(file).map(|rest| Some(n as u64 + rest));
-                    }
-                    Err(errno) => return Err(self.local_write_failure(io::Error::from(errno))),
-                }
+                self.count(n as u64);
+                Ok(n)
             }
-            copied += n as u64;
-        }
-    }
-
-    /// Ends the transfer after the local side failed to take the data (disk
-    /// full, file too large): that is the cause, whatever the server then
-    /// says about the closed connection, whose answer is read only to keep
-    /// the session in step.
-    fn local_write_failure(&mut self, error: io::Error) -> Error {
-        let _ = self.end_early();
-        Error::io("writing the downloaded data", error)
-    }
-
-    fn copy_with(&mut self, buf: &mut [u8], out: &mut (impl Write + ?Sized)) -> Result<u64> {
-        // A TLS read gives one record (16 KiB): several are gathered before
-        // each write, so that writes stay large.
-        let gather = self.data.as_ref().is_some_and(Stream::is_tls);
-        let mut copied = 0;
-        loop {
-            let mut filled = 0;
-            let mut failure = None;
-            loop {
-                match self.read(&mut buf[filled..]) {
-                    Ok(0) => break,
-                    Ok(n) => {
-                        filled += n;
-                        if !gather || buf.len() - filled < 16 * 1024 {
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        failure = Some(e);
-                        break;
-                    }
-                }
-            }
-            if filled > 0 {
-                if let Err(e) = out.write_all(&buf[..filled]) {
-                    return Err(self.local_write_failure(e));
-                }
-                copied += filled as u64;
-            }
-            if let Some(e) = failure {
-                let error =
-                    Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                return Err(self.end_after_network_error(error));
-            }
-            if filled == 0 {
-                return Ok(copied);
-            }
-        }
-    }
-
-    /// Ends the transfer: succeeds with the byte count only if the data
-    /// reached its end and the server's final reply is 2xx. After a failed
-    /// read, reports that failure (or the server's refusal that explains
-    /// it) without reading again.
-    pub fn finish(mut self) -> Result<u64> {
-        if self.cancelled.load(Ordering::SeqCst) {
-            let error = cancelled_error("receiving data");
-            return Err(self.end_after_network_error(error));
-        }
-        if let Some(e) = self.read_error.take() {
-            let error = Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-            return Err(self.end_after_network_error(error));
-        }
-        if !self.eof {
-            // Data left unread means the caller did not take it all.
-            let mut probe = [0u8; 1];
-            match self.read(&mut probe) {
-                Ok(0) => {}
-                Ok(_) => {
-                    let error = shared::unread_data();
-                    return Err(self.end_after_network_error(error));
-                }
-                Err(e) => {
-                    let error =
-                        Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
-                    return Err(self.end_after_network_error(error));
-                }
-            }
-        }
-        let ended = self.end();
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(cancelled_error("receiving data"));
-        }
-        ended?;
-        shared::download_verdict(&self.start, self.unclean_end, self.bytes)
-    }
-
-    /// Stops the download and keeps the session (ABOR, RFC 959 4.1.3): the
-    /// data connection is closed, `ABOR` sent, and the server's replies for
-    /// the transfer and for ABOR (426 then 226, or 225 or 226 alone) are
-    /// read; the client is then ready for the next operation. The first
-    /// reply is awaited up to
-    /// [`Config::control_timeout`](crate::Config::control_timeout), the
-    /// second only 3 s more: some servers never send it (libunftp, when the
-    /// transfer had not really started).
-    ///
-    /// Succeeds at once if the transfer had already ended (after a failed
-    /// copy, say). A server that refuses ABOR still answers it, so the
-    /// session stays in step either way.
-    ///
-    /// ```no_run
-    /// # let mut ftp: ftp_client::Client = unimplemented!();
-    /// use std::io::Read;
-    /// let mut download = ftp.retrieve_stream("huge.iso")?;
-    /// let mut head = [0u8; 512];
-    /// download.read_exact(&mut head).map_err(|source| ftp_client::Error::Io {
-    ///     during: "reading the header".into(),
-    ///     source,
-    /// })?;
-    /// download.abort()?; // the rest is not needed
-    /// ftp.noop()?; // the session goes on
-    /// # Ok::<(), ftp_client::Error>(())
-    /// ```
-    pub fn abort(mut self) -> Result<()> {
-        if self.finished {
-            return Ok(());
-        }
-        self.finished = true;
-        close(self.data.take());
-        abort_transfer(self.client)
-    }
-
-    /// Gives up the transfer and the session at once: the data and control
-    /// connections close without waiting for the server's word, and every
-    /// later operation on the client fails. For a reader that lost interest,
-    /// such as a listing piped into `head`, where waiting for the server's
-    /// answer to a cut-short transfer would only delay the exit.
-    pub fn abandon(mut self) {
-        self.finished = true;
-        close(self.data.take());
-        self.client.close_now();
-    }
-
-    /// Closes the data connection (with TLS close_notify) and reads the
-    /// final reply.
-    fn end(&mut self) -> Result<()> {
-        self.finished = true;
-        if let Some(mut data) = self.data.take() {
-            data.close_notify();
-            close(Some(data));
-        }
-        finish_transfer(self.client, self.client.config.final_reply_timeout)
-    }
-
-    /// Ends a transfer cut short by the client: the server's answer to the
-    /// closed data connection is read, within a short bound (some servers
-    /// never give a final reply to an abandoned download).
-    fn end_early(&mut self) -> Result<()> {
-        self.finished = true;
-        // Over TLS, say so (close_notify): a server that finished sending
-        // waits for it before its final reply (proFTPD).
-        if let Some(mut data) = self.data.take() {
-            data.close_notify();
-            close(Some(data));
-        }
-        let timeout = shared::early_end_timeout(&self.client.config);
-        finish_transfer(self.client, timeout)
-    }
-
-    /// Ends the transfer after a network `error`; see [`explained_by_server`].
-    fn end_after_network_error(&mut self, error: Error) -> Error {
-        explained_by_server(self.end_early(), error)
-    }
-}
-
-impl Read for Download<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        let Some(data) = self.data.as_mut() else {
-            return Ok(0);
-        };
-        let n = match data.read(buf) {
-            Ok(n) => n,
-            // The TLS stream ended without close_notify: an end, judged
-            // by `finish` against the final reply and the size.
-            Err(e) if data.is_tls() && is_unclean_end(&e) => {
+            Err(e) if tls && is_unclean_end(&e) => {
                 self.unclean_end = true;
-                0
+                self.eof = true;
+                Ok(0)
             }
             Err(e) => {
                 if e.kind() != io::ErrorKind::Interrupted {
                     self.read_error = Some(io::Error::new(e.kind(), e.to_string()));
                 }
-                return Err(e);
-            }
-        };
-        if n == 0 && !buf.is_empty() {
-            self.eof = true;
-        }
-        self.count(n as u64);
-        Ok(n)
-    }
-}
-
-impl Drop for Download<'_> {
-    fn drop(&mut self) {
-        if !self.finished {
-            let _ = if self.eof {
-                self.end()
-            } else {
-                self.end_early()
-            };
-        }
-    }
-}
-
-/// An upload in progress: write the data, then call [`Upload::finish`].
-///
-/// Dropping it unfinished closes the data connection as if the data were
-/// complete (FTP has no other way to end a stream) and reads the reply.
-/// To tell the server the upload is cut short, call [`Upload::abort`].
-///
-/// **After an error, still call [`Upload::finish`]** (or
-/// [`Upload::abort`]): when a write through [`Write`] fails, the server's
-/// reply (`552 Disk full`, `426`…) usually says why, and `finish` returns
-/// it as the error; propagating the `io::Error` with `?` drops the upload
-/// and loses that reply. [`Upload::copy_from`] and
-/// [`Upload::copy_from_file`] do this themselves.
-#[derive(Debug)]
-pub struct Upload<'c> {
-    client: &'c mut Client,
-    data: Option<Stream>,
-    resumed: Option<bool>,
-    bytes: u64,
-    /// [`Upload::bytes`], for a [`ByteCounter`] in another thread.
-    counter: Arc<AtomicU64>,
-    finished: bool,
-    /// Set by a [`Canceller`].
-    cancelled: Arc<AtomicBool>,
-}
-
-impl<'c> Upload<'c> {
-    pub(crate) fn new(client: &'c mut Client, data: Stream) -> Self {
-        Upload {
-            resumed: data.resumed(),
-            client,
-            data: Some(data),
-            bytes: 0,
-            counter: Arc::new(AtomicU64::new(0)),
-            finished: false,
-            cancelled: Arc::new(AtomicBool::new(false)),
-        }
-    }
-
-    /// A handle that cancels this upload from another thread; `None` once
-    /// the data connection is closed (or if it cannot be shared). The
-    /// server keeps what it received: delete it if it must not stay.
-    pub fn canceller(&self) -> Option<Canceller> {
-        canceller_for(self.data.as_ref(), &self.cancelled)
-    }
-
-    /// Bytes sent so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
-    }
-
-    /// A handle that reads [`Upload::bytes`] from another thread, e.g. for
-    /// a progress bar; it costs one atomic add per write or sendfile.
-    pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
-    }
-
-    fn count(&mut self, n: u64) {
-        self.bytes += n;
-        self.counter.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// Sends everything `src` yields, in large writes; returns the bytes
-    /// sent. `src` may be a `&mut dyn Read`. For a file,
-    /// [`Upload::copy_from_file`] is faster.
-    pub fn copy_from(&mut self, src: &mut (impl Read + ?Sized)) -> Result<u64> {
-        let mut buf = std::mem::take(&mut self.client.transfer_buf);
-        buf.resize(UPLOAD_CHUNK, 0);
-        let result = self.copy_with(&mut buf, src);
-        self.client.transfer_buf = buf;
-        result
-    }
-
-    fn copy_with(&mut self, buf: &mut [u8], src: &mut (impl Read + ?Sized)) -> Result<u64> {
-        let mut sent = 0;
-        loop {
-            let n = match src.read(buf) {
-                Ok(0) => return Ok(sent),
-                Ok(n) => n,
-                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    // Local: the upload cannot be completed; end it so the
-                    // session stays in step, and report the local cause.
-                    let _ = self.end();
-                    return Err(Error::io("reading the data to upload", e));
-                }
-            };
-            self.send(&buf[..n])?;
-            sent += n as u64;
-        }
-    }
-
-    /// Sends the rest of `file` from its current position; returns the
-    /// bytes sent. On Linux the kernel copies from the page cache to the
-    /// socket (sendfile): the data never enters this process (except over
-    /// TLS, where it is encrypted here, in large buffers).
-    pub fn copy_from_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
-        if self.data.as_ref().is_some_and(Stream::is_tls) {
-            return self.copy_from(file);
-        }
-        #[cfg(any(target_os = "linux", target_os = "android"))]
-        {
-            let mut sent = 0u64;
-            loop {
-                let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
-                    return Ok(sent);
-                };
-                match rustix::fs::sendfile(data, &*file, None, SENDFILE_CHUNK) {
-                    Ok(0) => return Ok(sent),
-                    Ok(n) => {
-                        sent += n as u64;
-                        self.count(n as u64);
-                    }
-                    Err(rustix::io::Errno::INTR) => {}
-                    // Not a file sendfile can read (a pipe, say), before any
-                    // byte went out: copy through memory instead.
-                    Err(rustix::io::Errno::INVAL | rustix::io::Errno::NOSYS) if sent == 0 => {
-                        return self.copy_from(file);
-                    }
-                    Err(errno) => {
-                        let error = Error::io_or_timeout(
-                            "sending data",
-                            io::Error::from(errno),
-                            self.client.config.data_timeout,
-                        );
-                        return Err(self.end_after_network_error(error));
-                    }
-                }
-            }
-        }
-        #[cfg(not(any(target_os = "linux", target_os = "android")))]
-        {
-            self.copy_from(file)
-        }
-    }
-
-    fn send(&mut self, bytes: &[u8]) -> Result<()> {
-        let Some(data) = self.data.as_mut() else {
-            return Err(Error::io(
-                "sending data",
-                io::Error::new(io::ErrorKind::NotConnected, "the upload is finished"),
-            ));
-        };
-        match data.write_all(bytes) {
-            Ok(()) => {
-                self.count(bytes.len() as u64);
-                Ok(())
-            }
-            Err(e) => {
-                let error =
-                    Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
-                Err(self.end_after_network_error(error))
+                Err(e)
             }
         }
     }
 
-    /// Closes the data connection and checks the server's final reply:
-    /// succeeds with the byte count only if it is 2xx.
-    pub fn finish(mut self) -> Result<u64> {
-        if self.cancelled.load(Ordering::SeqCst) {
-            let error = cancelled_error("sending data");
-            return Err(self.end_after_network_error(error));
-        }
-        if let Err(error) = self.close_data() {
-            return Err(self.end_after_network_error(error));
-        }
-        let ended = self.end();
-        if self.cancelled.load(Ordering::SeqCst) {
-            return Err(cancelled_error("sending data"));
-        }
-        ended.map(|()| self.bytes)
+    /// The failure of a read through the stream's `Read`/`AsyncRead`, for
+    /// `finish` to report (once) instead of reading again.
+    pub(crate) fn take_read_error(&mut self, timeout: Duration) -> Option<Error> {
+        let e = self.read_error.take()?;
+        Some(Error::io_or_timeout("receiving data", e, timeout))
     }
 
-    /// Ends the data: flushed, TLS close_notify, FIN; then, over TLS, what
-    /// the server still sends is read until it closes (see
-    /// `Stream::await_close`: its session tickets, and no reset).
-    fn close_data(&mut self) -> Result<()> {
-        let timeout = self.client.config.data_timeout;
-        if let Some(data) = self.data.as_mut() {
-            data.flush()
-                .and_then(|()| data.finish_sending())
-                .map_err(|e| Error::io_or_timeout("sending data", e, timeout))?;
-            data.await_close(timeout.min(self.client.config.final_reply_timeout));
-        }
-        Ok(())
-    }
-
-    fn end(&mut self) -> Result<()> {
-        self.finished = true;
-        close(self.data.take());
-        finish_transfer(self.client, self.client.config.final_reply_timeout)
-    }
-
-    /// Stops the upload and tells the server (ABOR), keeping the session:
-    /// the data connection is closed, `ABOR` sent, and the server's
-    /// replies read, as for [`Download::abort`]. The server may keep the
-    /// part it received: delete it if it must not stay.
-    pub fn abort(mut self) -> Result<()> {
-        if self.finished {
-            return Ok(());
-        }
-        self.finished = true;
-        close(self.data.take());
-        abort_transfer(self.client)
-    }
-
-    /// Ends the upload after a network `error`; see [`explained_by_server`].
-    fn end_after_network_error(&mut self, error: Error) -> Error {
-        explained_by_server(self.end(), error)
-    }
-}
-
-impl Write for Upload<'_> {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        let Some(data) = self.data.as_mut() else {
-            return Err(io::Error::new(
-                io::ErrorKind::NotConnected,
-                "the upload is finished",
-            ));
-        };
-        let n = data.write(buf)?;
-        self.count(n as u64);
-        Ok(n)
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        match self.data.as_mut() {
-            Some(data) => data.flush(),
-            None => Ok(()),
+    /// What `finish`'s one-byte probe for unread data found, as an error.
+    pub(crate) fn probe_error(probe: io::Result<usize>, timeout: Duration) -> Option<Error> {
+        match probe {
+            Ok(0) => None,
+            Ok(_) => Some(Error::io(
+                "finishing the download",
+                io::Error::other("the data was not read to its end"),
+            )),
+            Err(e) => Some(Error::io_or_timeout("receiving data", e, timeout)),
         }
     }
-}
 
-impl Drop for Upload<'_> {
-    fn drop(&mut self) {
-        if !self.finished {
-            let _ = self.close_data();
-            let _ = self.end();
+    /// Whether the transfer is over (finished, aborted or abandoned).
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
+    }
+
+    /// Marks the transfer over; returns whether it already was.
+    pub(crate) fn set_finished(&mut self) -> bool {
+        std::mem::replace(&mut self.finished, true)
+    }
+
+    /// The verdict on a transfer the server confirmed: its byte count,
+    /// unless its TLS data connection ended without close_notify and the
+    /// session cannot confirm the size
+    /// ([`TransferStart::accepts_unclean_end`]).
+    pub(crate) fn verdict(&self) -> Result<u64> {
+        let bytes = self.bytes;
+        if !self.unclean_end {
+            return Ok(bytes);
         }
-    }
-}
-
-/// Aborts the transfer whose data connection was just closed: ABOR, and
-/// the replies the session waits for.
-fn abort_transfer(client: &mut Client) -> Result<()> {
-    client.session.abort()?;
-    match client.run(client.config.control_timeout)? {
-        Step::Done(outcome) => shared::aborted(outcome),
-        Step::Transfer(_) => Err(Error::Internal("a transfer started on abort".to_owned())),
-    }
-}
-
-/// Ends a transfer whose data connection could not be set up after the
-/// server accepted it (a failed TLS handshake): the server's answer is
-/// read within a short bound, and explains the failure if it can.
-pub(crate) fn end_failed_start(client: &mut Client, error: Error) -> Error {
-    let timeout = shared::early_end_timeout(&client.config);
-    explained_by_server(finish_transfer(client, timeout), error)
-}
-
-/// Tells the session the data is done and waits up to `timeout` for the
-/// final reply.
-fn finish_transfer(client: &mut Client, timeout: Duration) -> Result<()> {
-    client.session.handle_data_finished()?;
-    match client.run(timeout)? {
-        Step::Done(outcome) => shared::transferred(outcome),
-        Step::Transfer(_) => Err(Error::Internal("a second transfer started".to_owned())),
+        match &self.start {
+            Some(start) if start.accepts_unclean_end(bytes) => {
+                tracing::debug!(
+                    "the TLS data connection ended without close_notify; accepted: the server \
+                     confirmed the transfer and the {bytes} bytes announced arrived"
+                );
+                Ok(bytes)
+            }
+            start => Err(Error::Truncated {
+                received: bytes,
+                expected: start.as_ref().and_then(|start| start.size_hint),
+            }),
+        }
     }
 }

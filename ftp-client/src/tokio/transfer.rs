@@ -4,9 +4,7 @@
 
 use std::io;
 use std::pin::Pin;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
@@ -16,8 +14,7 @@ use super::Client;
 use super::stream::{AsyncStream, Deadline};
 use crate::error::{Error, Result};
 use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
-use crate::tls::is_unclean_end;
-use crate::transfer::ByteCounter;
+use crate::transfer::{ByteCounter, DataState};
 
 /// A download in progress: read it to the end (it is an [`AsyncRead`]),
 /// then call [`Download::finish`].
@@ -36,57 +33,20 @@ use crate::transfer::ByteCounter;
 pub struct Download<'c> {
     client: &'c mut Client,
     data: Option<AsyncStream>,
-    start: TransferStart,
-    resumed: Option<bool>,
-    bytes: u64,
-    /// [`Download::bytes`], for a [`ByteCounter`] elsewhere.
-    counter: Arc<AtomicU64>,
-    eof: bool,
-    /// A TLS data connection ended without close_notify.
-    unclean_end: bool,
-    /// The error a read failed with, for `finish` to report.
-    read_error: Option<io::Error>,
+    state: DataState,
     deadline: Deadline,
-    finished: bool,
 }
 
 impl<'c> Download<'c> {
+    stream_accessors!(download);
+
     pub(super) fn new(client: &'c mut Client, data: AsyncStream, start: TransferStart) -> Self {
         Download {
-            resumed: data.resumed(),
+            state: DataState::new(Some(start), data.resumed()),
             deadline: Deadline::new(client.config.data_timeout),
             client,
             data: Some(data),
-            start,
-            bytes: 0,
-            counter: Arc::default(),
-            eof: false,
-            unclean_end: false,
-            read_error: None,
-            finished: false,
         }
-    }
-
-    /// The size the server announced in its 150 reply, if it did.
-    pub fn size_hint(&self) -> Option<u64> {
-        self.start.size_hint
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
-    }
-
-    /// Bytes received so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// A handle that reads [`Download::bytes`] from another task or
-    /// thread, e.g. for a progress bar.
-    pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
     }
 
     /// Copies the rest of the data into `out`; returns the bytes copied.
@@ -100,6 +60,13 @@ impl<'c> Download<'c> {
         let result = self.copy_with(&mut buf, out).await;
         self.client.transfer_buf = buf;
         result
+    }
+
+    /// Copies the rest of the data into `file` at its current position
+    /// (through memory: tokio has no zero-copy path), as
+    /// [`Download::copy_to_end`].
+    pub(super) async fn copy_to_file(&mut self, file: &mut ::tokio::fs::File) -> Result<u64> {
+        self.copy_to_end(file).await
     }
 
     async fn copy_with(
@@ -139,37 +106,27 @@ impl<'c> Download<'c> {
     /// the announced size, else [`Error::Truncated`]).
     pub async fn finish(mut self) -> Result<u64> {
         let timeout = self.client.config.data_timeout;
-        if let Some(e) = self.read_error.take() {
-            let error = Error::io_or_timeout("receiving data", e, timeout);
+        if let Some(error) = self.state.take_read_error(timeout) {
             return Err(self.end_after_network_error(error).await);
         }
-        if !self.eof {
-            let mut probe = [0u8; 1];
-            match self.read(&mut probe).await {
-                Ok(0) => {}
-                Ok(_) => {
-                    let error = shared::unread_data();
-                    return Err(self.end_after_network_error(error).await);
-                }
-                Err(e) => {
-                    let error = Error::io_or_timeout("receiving data", e, timeout);
-                    return Err(self.end_after_network_error(error).await);
-                }
+        if !self.state.at_eof() {
+            let probe = self.read(&mut [0u8; 1]).await;
+            if let Some(error) = DataState::probe_error(probe, timeout) {
+                return Err(self.end_after_network_error(error).await);
             }
         }
         let final_reply_timeout = self.client.config.final_reply_timeout;
         self.end(final_reply_timeout).await?;
-        shared::download_verdict(&self.start, self.unclean_end, self.bytes)
+        self.state.verdict()
     }
 
     /// Stops the download and keeps the session: the data connection is
     /// closed, ABOR sent, and the server's replies read; see
     /// [`crate::Download::abort`].
     pub async fn abort(mut self) -> Result<()> {
-        if self.finished {
+        if self.state.set_finished() {
             return Ok(());
         }
-        self.finished = true;
         drop(self.data.take());
         self.client.abort_transfer().await
     }
@@ -177,7 +134,7 @@ impl<'c> Download<'c> {
     /// Gives up the transfer and the session at once: every later
     /// operation on the client fails.
     pub fn abandon(mut self) {
-        self.finished = true;
+        self.state.set_finished();
         drop(self.data.take());
         self.client.close_now();
     }
@@ -185,7 +142,7 @@ impl<'c> Download<'c> {
     /// Closes the data connection (TLS: close_notify) and reads the final
     /// reply within `timeout`.
     async fn end(&mut self, timeout: Duration) -> Result<()> {
-        self.finished = true;
+        self.state.set_finished();
         if let Some(mut data) = self.data.take() {
             // Over TLS a server that finished sending may wait for our
             // close_notify before its final reply (proFTPD).
@@ -222,33 +179,10 @@ impl AsyncRead for Download<'_> {
         let Some(data) = this.data.as_mut() else {
             return Poll::Ready(Ok(()));
         };
-        let before = buf.filled().len();
+        let (before, asked) = (buf.filled().len(), buf.remaining());
         let polled = Pin::new(&mut *data).poll_read(cx, buf);
-        match this.deadline.check(cx, polled) {
-            Poll::Pending => Poll::Pending,
-            Poll::Ready(Ok(())) => {
-                let n = buf.filled().len() - before;
-                if n == 0 && buf.remaining() > 0 {
-                    this.eof = true;
-                }
-                this.bytes += n as u64;
-                this.counter.fetch_add(n as u64, Ordering::Relaxed);
-                Poll::Ready(Ok(()))
-            }
-            // The TLS stream ended without close_notify: an end, judged by
-            // `finish` against the final reply and the size.
-            Poll::Ready(Err(e)) if data.is_tls() && is_unclean_end(&e) => {
-                this.unclean_end = true;
-                this.eof = true;
-                Poll::Ready(Ok(()))
-            }
-            Poll::Ready(Err(e)) => {
-                if e.kind() != io::ErrorKind::Interrupted {
-                    this.read_error = Some(io::Error::new(e.kind(), e.to_string()));
-                }
-                Poll::Ready(Err(e))
-            }
-        }
+        let read = ready!(this.deadline.check(cx, polled)).map(|()| buf.filled().len() - before);
+        Poll::Ready(this.state.read(read, asked, data.is_tls()).map(drop))
     }
 }
 
@@ -278,41 +212,20 @@ fn grow(buf: &mut Vec<u8>, filled: bool, max: usize) {
 pub struct Upload<'c> {
     client: &'c mut Client,
     data: Option<AsyncStream>,
-    resumed: Option<bool>,
-    bytes: u64,
-    /// [`Upload::bytes`], for a [`ByteCounter`] elsewhere.
-    counter: Arc<AtomicU64>,
+    state: DataState,
     deadline: Deadline,
-    finished: bool,
 }
 
 impl<'c> Upload<'c> {
+    stream_accessors!(upload);
+
     pub(super) fn new(client: &'c mut Client, data: AsyncStream) -> Self {
         Upload {
-            resumed: data.resumed(),
+            state: DataState::new(None, data.resumed()),
             deadline: Deadline::new(client.config.data_timeout),
             client,
             data: Some(data),
-            bytes: 0,
-            counter: Arc::default(),
-            finished: false,
         }
-    }
-
-    /// Bytes sent so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// A handle that reads [`Upload::bytes`] from another task or thread.
-    pub fn counter(&self) -> ByteCounter {
-        ByteCounter(self.counter.clone())
-    }
-
-    /// Over TLS, whether the data connection resumed the control
-    /// connection's TLS session; `None` in clear.
-    pub fn tls_resumed(&self) -> Option<bool> {
-        self.resumed
     }
 
     /// Sends everything `src` yields; returns the bytes sent. On failure
@@ -323,6 +236,12 @@ impl<'c> Upload<'c> {
         let result = self.copy_with(&mut buf, src).await;
         self.client.transfer_buf = buf;
         result
+    }
+
+    /// Sends the rest of `file` from its current position, as
+    /// [`Upload::copy_from`].
+    pub(super) async fn copy_from_file(&mut self, file: &mut ::tokio::fs::File) -> Result<u64> {
+        self.copy_from(file).await
     }
 
     async fn copy_with(
@@ -361,15 +280,14 @@ impl<'c> Upload<'c> {
         if let Err(error) = self.close_data().await {
             return Err(self.end_after_network_error(error).await);
         }
-        self.end().await.map(|()| self.bytes)
+        self.end().await.map(|()| self.state.bytes())
     }
 
     /// Stops the upload and tells the server (ABOR), keeping the session.
     pub async fn abort(mut self) -> Result<()> {
-        if self.finished {
+        if self.state.set_finished() {
             return Ok(());
         }
-        self.finished = true;
         drop(self.data.take());
         self.client.abort_transfer().await
     }
@@ -405,7 +323,7 @@ impl<'c> Upload<'c> {
     }
 
     async fn end(&mut self) -> Result<()> {
-        self.finished = true;
+        self.state.set_finished();
         drop(self.data.take());
         let timeout = self.client.config.final_reply_timeout;
         self.client.finish_transfer(timeout).await
@@ -432,8 +350,7 @@ impl AsyncWrite for Upload<'_> {
         let polled = Pin::new(data).poll_write(cx, buf);
         let result = this.deadline.check(cx, polled);
         if let Poll::Ready(Ok(n)) = result {
-            this.bytes += n as u64;
-            this.counter.fetch_add(n as u64, Ordering::Relaxed);
+            this.state.count(n as u64);
         }
         result
     }

@@ -5,7 +5,7 @@
 //! The walks' state lives here once, without I/O: [`WalkState`] and
 //! [`DirWalkState`] say which directory to list next and turn its listing
 //! into the next items. A driver only lists: the blocking iterators
-//! ([`blocking`]) and the async walkers (`crate::tokio::Walk`,
+//! (`crate::blocking::Walk`, `crate::blocking::DirWalk`) and the async walkers (`crate::tokio::Walk`,
 //! `crate::tokio::DirWalk`) are each a loop of a few lines around them.
 //!
 //! A state commits nothing until its listing is handed back: the directory
@@ -14,17 +14,15 @@
 //! half way lists that directory again on the next call, neither lost nor
 //! reported twice.
 
-mod blocking;
-
 use std::collections::HashSet;
 
 use ftp_proto::listing::{Entry, Kind, NameError};
 
 #[cfg(doc)]
-use crate::client::Client;
+use crate::Client;
 use crate::error::{Error, Result};
-
-pub use blocking::{DirWalk, Walk};
+#[cfg(doc)]
+use crate::{DirWalk, Walk};
 
 /// Limits of a [`Walk`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,0 +1,98 @@
+//! The blocking driver's data connections: opened to the server (passive
+//! mode) or accepted from it (active mode).
+
+use std::io;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::time::Instant;
+
+use super::{Client, connect_tcp, socket_timeout};
+use crate::error::{Error, Result};
+use crate::shared::{self, is_timeout};
+
+impl Client {
+    /// Opens the data connection the session asks for, with the data
+    /// timeout on its reads and writes.
+    pub(super) fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
+        tracing::debug!("opening data connection to {addr}");
+        let timeout = socket_timeout(self.config.data_timeout);
+        let connected = connect_tcp(addr, self.config.connect_timeout).and_then(|stream| {
+            stream.set_read_timeout(Some(timeout))?;
+            stream.set_write_timeout(Some(timeout))?;
+            Ok(stream)
+        });
+        self.data_connected(addr, connected)
+    }
+
+    /// Active mode: listens for the server's data connection, on the
+    /// configured address or the control connection's local one.
+    pub(super) fn listen(&mut self) -> Result<()> {
+        let ip = shared::listen_ip(&self.config, || self.control.tcp().local_addr());
+        let listening = ip.and_then(|ip| {
+            let listener = TcpListener::bind((ip, 0))?;
+            let addr = listener.local_addr()?;
+            listener.set_nonblocking(true)?;
+            Ok((listener, addr))
+        });
+        self.listening(listening)
+    }
+
+    /// Active mode: waits for the server's data connection, from `from`
+    /// only, within the data timeout, while reading the control
+    /// connection (a 425 there ends the wait).
+    pub(super) fn accept_data(&mut self, from: IpAddr) -> Result<()> {
+        let timeout = self.config.data_timeout;
+        let deadline = Instant::now() + timeout;
+        let mut rejected: Option<SocketAddr> = None;
+        loop {
+            if !self.session.is_awaiting_data_connection() {
+                return Ok(());
+            }
+            let Some(listener) = self.listener.as_ref() else {
+                return Err(Error::Internal(
+                    "accepting a data connection with no listening socket".to_owned(),
+                ));
+            };
+            let failure = match listener.accept() {
+                Ok((stream, addr)) if addr.ip() == from => {
+                    tracing::debug!("data connection from {addr}");
+                    let ready = stream.set_nonblocking(false).and_then(|()| {
+                        let timeout = socket_timeout(timeout);
+                        stream.set_read_timeout(Some(timeout))?;
+                        stream.set_write_timeout(Some(timeout))?;
+                        stream.set_nodelay(true)
+                    });
+                    match ready {
+                        Ok(()) => {
+                            self.listener = None;
+                            self.data = Some(stream);
+                            self.session.handle_data_connected()?;
+                            return Ok(());
+                        }
+                        Err(e) => Error::io("configuring the data connection", e),
+                    }
+                }
+                Ok((stream, addr)) => {
+                    shared::refused_stranger(addr, from);
+                    drop(stream);
+                    rejected = Some(addr);
+                    continue;
+                }
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    let now = Instant::now();
+                    if now < deadline {
+                        let wait = (deadline - now).min(shared::ACCEPT_POLL);
+                        match self.read_control_once(wait) {
+                            Err(e) if is_timeout(&e) => {}
+                            other => self.after_control_read(other, wait)?,
+                        }
+                        continue;
+                    }
+                    shared::accept_timed_out(from, rejected, timeout)
+                }
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => Error::io("accepting the data connection (active mode)", e),
+            };
+            return self.accept_failed(failure);
+        }
+    }
+}
