@@ -20,10 +20,11 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
 use ftp_client::Canceller;
+use ftp_client::engine::Cancel;
 
 /// How long the operation has, after the first signal, to clean up (the
 /// server-side name of an upload included) before the watcher exits.
@@ -31,6 +32,12 @@ pub const GRACE: Duration = Duration::from_millis(1500);
 
 /// The signal received, 0 for none.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// The run's cancellation handle, cancelled at the first signal.
+pub fn cancel() -> &'static Cancel {
+    static CANCEL: OnceLock<Cancel> = OnceLock::new();
+    CANCEL.get_or_init(Cancel::new)
+}
 
 /// What a run in progress would leave behind.
 struct Registry {
@@ -85,6 +92,7 @@ pub fn install() {
                     // A second signal: out at once.
                     leave();
                 }
+                cancel().cancel();
                 let (canceller, cancellers) = {
                     let mut registry = registry();
                     (

@@ -6,6 +6,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use ftp_client::engine::{RetryPolicy, Retryable};
 use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
@@ -16,7 +17,6 @@ use crate::credentials::{
 };
 use crate::exit::Exit;
 use crate::lines::UnixLines;
-use crate::retry::RetryPolicy;
 use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
@@ -25,7 +25,7 @@ pub struct Failure {
     pub exit: Exit,
     pub(crate) message: String,
     /// Another attempt may succeed (`--retry`): see
-    /// [`crate::retry::is_transient`].
+    /// [`ftp_client::engine::is_transient`].
     pub transient: bool,
 }
 
@@ -49,9 +49,15 @@ impl Failure {
     /// A failure caused by `error`: transient if it is.
     pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
         Failure {
-            transient: crate::retry::is_transient(error),
+            transient: ftp_client::engine::is_transient(error),
             ..Failure::failed(message)
         }
+    }
+}
+
+impl Retryable for Failure {
+    fn is_retryable(&self) -> bool {
+        self.transient
     }
 }
 
@@ -330,22 +336,22 @@ fn copy_several(
     summary.finish()
 }
 
-/// One file of several: tried once more, in a new session, after a failure
-/// that may pass (a 4xx, a lost connection). A session can wear out where
-/// a new one would not (a server that refuses every data connection after
-/// a while with 425).
+/// One file of several: tried once more, at once and in a new session,
+/// after a failure that may pass (a 4xx, a lost connection). A session can
+/// wear out where a new one would not (a server that refuses every data
+/// connection after a while with 425).
 fn again_if_transient(
     session: &mut Session<'_>,
     mut copy: impl FnMut(&mut Session<'_>) -> Result<u64, Failure>,
 ) -> Result<u64, Failure> {
-    match copy(session) {
-        Err(failure) if failure.transient && crate::interrupt::signalled().is_none() => {
-            tracing::debug!("{failure}; trying again in a new session");
+    let once_more = RetryPolicy::new(1).with_delay(std::time::Duration::ZERO);
+    let log = crate::progress::RetryLines { verbose: false };
+    once_more.run(crate::interrupt::cancel(), &log, "copy", |attempt| {
+        if attempt > 0 {
             session.reset();
-            copy(session)
         }
-        result => result,
-    }
+        copy(session)
+    })
 }
 
 /// Whether two URLs reach the same server with the same login: one
@@ -422,7 +428,7 @@ fn copy_with_retries(
     // A download to a regular file, which a retry can continue.
     let continued = match (&src, &dst) {
         (Location::Remote(src), Location::Local(dst))
-            if policy.retries > 0
+            if policy.retries() > 0
                 && !resume
                 && dst != Path::new("-")
                 && !fs::metadata(dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
@@ -432,13 +438,11 @@ fn copy_with_retries(
         _ => None,
     };
     // Standard input is read once: no attempt can send it again.
-    let once = RetryPolicy {
-        retries: 0,
-        ..*policy
-    };
+    let once = policy.with_retries(0);
     let policy = if src_is_stdin { &once } else { policy };
     let mut first = true;
-    let result = crate::retry::run(policy, verbose, || {
+    let report = crate::progress::RetryLines { verbose };
+    let result = policy.run(crate::interrupt::cancel(), &report, op, |_| {
         let attempt = match &continued {
             Some((src, dst)) => crate::resume::download(
                 op,

@@ -69,6 +69,30 @@ pub fn clear_now() {
     }
 }
 
+/// Each retry as one line: on stderr for `--retry` with `-v` (`verbose`),
+/// in the `-v` log otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryLines {
+    pub verbose: bool,
+}
+
+impl ftp_client::engine::Progress for RetryLines {
+    fn retrying(&self, retry: &ftp_client::engine::Retry<'_>) {
+        if !self.verbose {
+            tracing::debug!("{}: {}; trying again", retry.what, retry.error);
+        } else {
+            clear_now();
+            eprintln!(
+                "ftp-cli: {}; retry {} of {} in {:.1} s",
+                retry.error,
+                retry.retry,
+                retry.retries,
+                retry.delay.as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Files done, for recursive work: shown as `N/M files` beside the bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Files {

@@ -75,6 +75,7 @@
 
 mod client;
 mod config;
+pub mod engine;
 mod entries;
 mod error;
 mod netrc;
