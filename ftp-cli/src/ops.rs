@@ -6,7 +6,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ftp_client::engine::{RetryPolicy, Retryable};
+use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer};
 use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
@@ -858,16 +858,16 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
         None
     };
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
-    crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
-    let watch = crate::progress::watch(
-        progress_label(src.file_name()),
-        announced.or(size),
-        crate::progress::Source::Transfer {
-            counter: download.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(src.file_name()),
+            Direction::Download,
+            announced.or(size),
+            0,
+            download.counter(),
+        ),
+        download.canceller(),
     );
     let received = match out {
         Sink::File(file) => {
@@ -889,8 +889,7 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
             received
         }
     };
-    crate::interrupt::set_canceller(None);
-    drop(watch);
+    shown.done();
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
@@ -1138,19 +1137,18 @@ fn store_stream_cancellable(
     src: &mut dyn Read,
 ) -> Result<u64, ftp_client::Error> {
     let mut upload = client.store_stream(path)?;
-    crate::interrupt::set_canceller(upload.canceller());
-    let watch = crate::progress::watch(
-        progress_label(Some(path)),
-        None,
-        crate::progress::Source::Transfer {
-            counter: upload.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(Some(path)),
+            Direction::Upload,
+            None,
+            0,
+            upload.counter(),
+        ),
+        upload.canceller(),
     );
     let sent = upload.copy_from(src).and_then(|_| upload.finish());
-    drop(watch);
-    crate::interrupt::set_canceller(None);
+    shown.finish(&sent);
     sent
 }
 
@@ -1163,19 +1161,18 @@ pub(crate) fn store_cancellable(
 ) -> Result<u64, ftp_client::Error> {
     let total = file.metadata().ok().map(|m| m.len());
     let mut upload = client.store_stream(path)?;
-    crate::interrupt::set_canceller(upload.canceller());
-    let watch = crate::progress::watch(
-        progress_label(Some(path)),
-        total,
-        crate::progress::Source::Transfer {
-            counter: upload.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(Some(path)),
+            Direction::Upload,
+            total,
+            0,
+            upload.counter(),
+        ),
+        upload.canceller(),
     );
     let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
-    drop(watch);
-    crate::interrupt::set_canceller(None);
+    shown.finish(&sent);
     sent
 }
 

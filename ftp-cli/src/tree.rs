@@ -16,7 +16,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
-use ftp_client::engine::{RetryPolicy, Retryable, is_transient};
+use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer, is_transient};
 use ftp_client::{
     Client, Comparison, Config, Entry, FtpUrl, Kind, Modified, Precision, Timestamp, WalkOptions,
     Zone,
@@ -846,22 +846,6 @@ pub fn download_tree(
     summary.finish()
 }
 
-/// A transfer of a recursive run under way: its bytes count on the
-/// progress bar as they flow, and a signal cuts it.
-struct Moving {
-    _flowing: crate::progress::Flowing,
-    _cancelling: crate::interrupt::Cancelling,
-}
-
-impl Moving {
-    fn new(counter: ftp_client::ByteCounter, canceller: Option<ftp_client::Canceller>) -> Self {
-        Moving {
-            _flowing: crate::progress::flowing(counter),
-            _cancelling: crate::interrupt::cancel_on_interrupt(canceller),
-        }
-    }
-}
-
 /// For a file whose directory was there before the run: whether it is to
 /// be downloaded (`Some`: `Unsure` when `-u` needs the exact time to
 /// tell). A symbolic link or a non-file in the way is a failure (reported
@@ -963,8 +947,18 @@ fn fetch_file(
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;
-    let moving = Moving::new(download.counter(), download.canceller());
     let announced = download.size_hint();
+    // Its bytes count on the bar as they flow, and a signal cuts it.
+    let moving = crate::progress::Shown::pooled(
+        Transfer::new(
+            shown(&job.remote),
+            Direction::Download,
+            announced.or(job.size),
+            0,
+            download.counter(),
+        ),
+        download.canceller(),
+    );
     // Small files through a buffer: splice's pipe costs more to set up
     // than it saves below a few hundred KiB.
     if announced.or(job.size).is_some_and(|n| n < SPLICE_FROM) {
@@ -977,7 +971,7 @@ fn fetch_file(
             .map_err(JobError::from)?;
     }
     let received = download.finish().map_err(JobError::from)?;
-    drop(moving);
+    moving.done();
     if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
         return Err(JobError::from(format!(
             "received {received} bytes but the server said {expected}"
@@ -1525,9 +1519,21 @@ fn put_file(
         job.remote.clone()
     };
     let sent = match client.store_stream(&upload_path).and_then(|mut upload| {
-        let _moving = Moving::new(upload.counter(), upload.canceller());
-        upload.copy_from_file(&mut file)?;
-        upload.finish()
+        let moving = crate::progress::Shown::pooled(
+            Transfer::new(
+                shown(&job.remote),
+                Direction::Upload,
+                Some(job.len),
+                0,
+                upload.counter(),
+            ),
+            upload.canceller(),
+        );
+        let sent = upload
+            .copy_from_file(&mut file)
+            .and_then(|_| upload.finish());
+        moving.finish(&sent);
+        sent
     }) {
         Ok(sent) => sent,
         Err(e) => {

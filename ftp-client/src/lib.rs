@@ -55,6 +55,9 @@
 //! - **Timeouts** are in [`Config`] and can be changed on a live client; a
 //!   stalled transfer fails after [`Config::data_timeout`] without
 //!   progress plus up to 3 s waiting for the server's final word.
+//! - **[`engine`]**: one [`RetryPolicy`](engine::RetryPolicy) (what may
+//!   pass, backoff, limits), one [`Progress`](engine::Progress) observer and
+//!   one [`Cancel`](engine::Cancel) handle for work above single commands.
 //! - **[`Client::raw`]** sends any command except those the session must
 //!   manage ([`RESERVED_VERBS`]).
 //!
