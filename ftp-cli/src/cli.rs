@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use clap::{Parser, Subcommand};
+use ftp_client::engine::RetryPolicy;
 
 const AFTER_HELP: &str = "\
 URLs: ftp://[user[:password]@]host[:port]/path
@@ -445,12 +446,11 @@ impl Cli {
     }
 
     /// The `--retry` settings.
-    pub fn retry_policy(&self) -> crate::retry::RetryPolicy {
-        let default = crate::retry::RetryPolicy::default();
-        crate::retry::RetryPolicy {
-            retries: self.retry,
-            delay: self.retry_delay.unwrap_or(default.delay),
-            max_time: self.retry_max_time,
+    pub fn retry_policy(&self) -> RetryPolicy {
+        let policy = RetryPolicy::new(self.retry).with_max_time(self.retry_max_time);
+        match self.retry_delay {
+            Some(delay) => policy.with_delay(delay),
+            None => policy,
         }
     }
 

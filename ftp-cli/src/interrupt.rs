@@ -1,7 +1,8 @@
 //! SIGINT, SIGTERM and SIGHUP during a run: nothing hidden is left behind.
 //!
-//! A watcher thread takes the signals. At the first one it cuts the data
-//! connection of the transfer under way ([`ftp_client::Canceller`]); the
+//! A watcher thread takes the signals. At the first one it cancels the
+//! run's [`Cancel`] ([`cancel`]), which cuts the data connection of the
+//! transfer under way and stops retries; the
 //! operation then fails, removes its temporary files as any failure does
 //! (an upload deletes its server-side name), and `main` exits with the
 //! signal's status and one line saying what was interrupted
@@ -10,8 +11,8 @@
 //! watcher removes the local temporary files itself and exits at once.
 //!
 //! Recursive runs move several files at once: each transfer registers its
-//! canceller ([`cancel_on_interrupt`]) and all are cut at the signal; the
-//! workers take no new file ([`signalled`]), each failed upload deletes its
+//! canceller with [`cancel`] and all are cut at the signal; the
+//! workers take no new file, each failed upload deletes its
 //! server-side name, each temporary file goes, and the run exits as soon as
 //! its workers are done, without waiting for [`GRACE`].
 //!
@@ -20,10 +21,10 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use ftp_client::Canceller;
+use ftp_client::engine::Cancel;
 
 /// How long the operation has, after the first signal, to clean up (the
 /// server-side name of an upload included) before the watcher exits.
@@ -31,6 +32,12 @@ pub const GRACE: Duration = Duration::from_millis(1500);
 
 /// The signal received, 0 for none.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
+
+/// The run's cancellation handle, cancelled at the first signal.
+pub fn cancel() -> &'static Cancel {
+    static CANCEL: OnceLock<Cancel> = OnceLock::new();
+    CANCEL.get_or_init(Cancel::new)
+}
 
 /// What a run in progress would leave behind.
 struct Registry {
@@ -42,12 +49,6 @@ struct Registry {
     keep: Option<PathBuf>,
     /// What happened to the server's copies, for the message.
     remote_notes: Vec<String>,
-    /// The transfer to cut.
-    canceller: Option<Canceller>,
-    /// The transfers of a recursive run to cut, by id.
-    cancellers: Vec<(u64, Canceller)>,
-    /// The next id in `cancellers`.
-    next_id: u64,
     /// A temporary file was removed after the signal.
     removed: bool,
     /// The process is on its way out: nothing more is said.
@@ -59,9 +60,6 @@ static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     remove: Vec::new(),
     keep: None,
     remote_notes: Vec::new(),
-    canceller: None,
-    cancellers: Vec::new(),
-    next_id: 0,
     removed: false,
     exiting: false,
 });
@@ -85,19 +83,7 @@ pub fn install() {
                     // A second signal: out at once.
                     leave();
                 }
-                let (canceller, cancellers) = {
-                    let mut registry = registry();
-                    (
-                        registry.canceller.take(),
-                        std::mem::take(&mut registry.cancellers),
-                    )
-                };
-                for canceller in canceller
-                    .into_iter()
-                    .chain(cancellers.into_iter().map(|c| c.1))
-                {
-                    canceller.cancel();
-                }
+                cancel().cancel();
                 std::thread::spawn(|| {
                     std::thread::sleep(GRACE);
                     leave();
@@ -159,45 +145,6 @@ pub fn forget(path: &std::path::Path) {
     registry.remove.retain(|p| p != path);
     if registry.keep.as_deref() == Some(path) {
         registry.keep = None;
-    }
-}
-
-/// The transfer to cut at a signal; `None` when it is over. A signal that
-/// came before is acted on at once.
-pub fn set_canceller(canceller: Option<Canceller>) {
-    let mut registry = registry();
-    match canceller {
-        Some(canceller) if signalled().is_some() => canceller.cancel(),
-        canceller => registry.canceller = canceller,
-    }
-}
-
-/// One of the transfers of a recursive run, to cut at a signal, until
-/// this is dropped. A signal that came before cuts it at once.
-pub struct Cancelling(Option<u64>);
-
-/// Registers `canceller` (if the transfer has one) for as long as the
-/// returned guard lives.
-pub fn cancel_on_interrupt(canceller: Option<Canceller>) -> Cancelling {
-    let Some(canceller) = canceller else {
-        return Cancelling(None);
-    };
-    let mut registry = registry();
-    if signalled().is_some() {
-        canceller.cancel();
-        return Cancelling(None);
-    }
-    let id = registry.next_id;
-    registry.next_id += 1;
-    registry.cancellers.push((id, canceller));
-    Cancelling(Some(id))
-}
-
-impl Drop for Cancelling {
-    fn drop(&mut self) {
-        if let Some(id) = self.0 {
-            registry().cancellers.retain(|(other, _)| *other != id);
-        }
     }
 }
 

@@ -14,7 +14,6 @@ mod names;
 mod ops;
 mod progress;
 mod resume;
-mod retry;
 mod tree;
 
 use std::process::ExitCode;

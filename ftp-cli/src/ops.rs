@@ -6,6 +6,7 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
+use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer};
 use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
@@ -16,7 +17,6 @@ use crate::credentials::{
 };
 use crate::exit::Exit;
 use crate::lines::UnixLines;
-use crate::retry::RetryPolicy;
 use crate::tree::TreeOptions;
 
 /// Why the operation failed: the exit code and the one line to print.
@@ -25,7 +25,7 @@ pub struct Failure {
     pub exit: Exit,
     pub(crate) message: String,
     /// Another attempt may succeed (`--retry`): see
-    /// [`crate::retry::is_transient`].
+    /// [`ftp_client::engine::is_transient`].
     pub transient: bool,
 }
 
@@ -49,9 +49,15 @@ impl Failure {
     /// A failure caused by `error`: transient if it is.
     pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
         Failure {
-            transient: crate::retry::is_transient(error),
+            transient: ftp_client::engine::is_transient(error),
             ..Failure::failed(message)
         }
+    }
+}
+
+impl Retryable for Failure {
+    fn is_retryable(&self) -> bool {
+        self.transient
     }
 }
 
@@ -330,22 +336,22 @@ fn copy_several(
     summary.finish()
 }
 
-/// One file of several: tried once more, in a new session, after a failure
-/// that may pass (a 4xx, a lost connection). A session can wear out where
-/// a new one would not (a server that refuses every data connection after
-/// a while with 425).
+/// One file of several: tried once more, at once and in a new session,
+/// after a failure that may pass (a 4xx, a lost connection). A session can
+/// wear out where a new one would not (a server that refuses every data
+/// connection after a while with 425).
 fn again_if_transient(
     session: &mut Session<'_>,
     mut copy: impl FnMut(&mut Session<'_>) -> Result<u64, Failure>,
 ) -> Result<u64, Failure> {
-    match copy(session) {
-        Err(failure) if failure.transient && crate::interrupt::signalled().is_none() => {
-            tracing::debug!("{failure}; trying again in a new session");
+    let once_more = RetryPolicy::new(1).with_delay(std::time::Duration::ZERO);
+    let log = crate::progress::RetryLines { verbose: false };
+    once_more.run(crate::interrupt::cancel(), &log, "copy", |attempt| {
+        if attempt > 0 {
             session.reset();
-            copy(session)
         }
-        result => result,
-    }
+        copy(session)
+    })
 }
 
 /// Whether two URLs reach the same server with the same login: one
@@ -422,7 +428,7 @@ fn copy_with_retries(
     // A download to a regular file, which a retry can continue.
     let continued = match (&src, &dst) {
         (Location::Remote(src), Location::Local(dst))
-            if policy.retries > 0
+            if policy.retries() > 0
                 && !resume
                 && dst != Path::new("-")
                 && !fs::metadata(dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
@@ -432,13 +438,11 @@ fn copy_with_retries(
         _ => None,
     };
     // Standard input is read once: no attempt can send it again.
-    let once = RetryPolicy {
-        retries: 0,
-        ..*policy
-    };
+    let once = policy.with_retries(0);
     let policy = if src_is_stdin { &once } else { policy };
     let mut first = true;
-    let result = crate::retry::run(policy, verbose, || {
+    let report = crate::progress::RetryLines { verbose };
+    let result = policy.run(crate::interrupt::cancel(), &report, op, |_| {
         let attempt = match &continued {
             Some((src, dst)) => crate::resume::download(
                 op,
@@ -854,16 +858,16 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
         None
     };
     let mut download = client.retrieve_stream(src.path()).map_err(remote_failure)?;
-    crate::interrupt::set_canceller(download.canceller());
     let announced = download.size_hint();
-    let watch = crate::progress::watch(
-        progress_label(src.file_name()),
-        announced.or(size),
-        crate::progress::Source::Transfer {
-            counter: download.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(src.file_name()),
+            Direction::Download,
+            announced.or(size),
+            0,
+            download.counter(),
+        ),
+        download.canceller(),
     );
     let received = match out {
         Sink::File(file) => {
@@ -885,8 +889,7 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
             received
         }
     };
-    crate::interrupt::set_canceller(None);
-    drop(watch);
+    shown.done();
     if let Some(announced) = announced.filter(|&n| n != received) {
         return Err(Failure::failed(format!(
             "{op} {src}: received {received} bytes but the server announced {announced}"
@@ -1134,19 +1137,18 @@ fn store_stream_cancellable(
     src: &mut dyn Read,
 ) -> Result<u64, ftp_client::Error> {
     let mut upload = client.store_stream(path)?;
-    crate::interrupt::set_canceller(upload.canceller());
-    let watch = crate::progress::watch(
-        progress_label(Some(path)),
-        None,
-        crate::progress::Source::Transfer {
-            counter: upload.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(Some(path)),
+            Direction::Upload,
+            None,
+            0,
+            upload.counter(),
+        ),
+        upload.canceller(),
     );
     let sent = upload.copy_from(src).and_then(|_| upload.finish());
-    drop(watch);
-    crate::interrupt::set_canceller(None);
+    shown.finish(&sent);
     sent
 }
 
@@ -1159,19 +1161,18 @@ pub(crate) fn store_cancellable(
 ) -> Result<u64, ftp_client::Error> {
     let total = file.metadata().ok().map(|m| m.len());
     let mut upload = client.store_stream(path)?;
-    crate::interrupt::set_canceller(upload.canceller());
-    let watch = crate::progress::watch(
-        progress_label(Some(path)),
-        total,
-        crate::progress::Source::Transfer {
-            counter: upload.counter(),
-            before: 0,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            progress_label(Some(path)),
+            Direction::Upload,
+            total,
+            0,
+            upload.counter(),
+        ),
+        upload.canceller(),
     );
     let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
-    drop(watch);
-    crate::interrupt::set_canceller(None);
+    shown.finish(&sent);
     sent
 }
 

@@ -15,6 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ftp_client::ByteCounter;
+use ftp_client::engine::{Cutting, Outcome, Progress, Transfer};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// A transfer shorter than this shows no bar.
@@ -69,6 +70,30 @@ pub fn clear_now() {
     }
 }
 
+/// Each retry as one line: on stderr for `--retry` with `-v` (`verbose`),
+/// in the `-v` log otherwise.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryLines {
+    pub verbose: bool,
+}
+
+impl ftp_client::engine::Progress for RetryLines {
+    fn retrying(&self, retry: &ftp_client::engine::Retry<'_>) {
+        if !self.verbose {
+            tracing::debug!("{}: {}; trying again", retry.what, retry.error);
+        } else {
+            clear_now();
+            eprintln!(
+                "ftp-cli: {}; retry {} of {} in {:.1} s",
+                retry.error,
+                retry.retry,
+                retry.retries,
+                retry.delay.as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Files done, for recursive work: shown as `N/M files` beside the bytes.
 #[derive(Debug, Clone, Default)]
 pub struct Files {
@@ -116,50 +141,128 @@ impl Source {
     }
 }
 
-/// The transfers under way in recursive work: their counters, by id.
-struct FlowingSet {
-    next_id: u64,
-    counters: Vec<(u64, ByteCounter)>,
-}
+/// The transfers under way in recursive work: their counters, by
+/// transfer id.
+static FLOWING: Mutex<Vec<(u64, ByteCounter)>> = Mutex::new(Vec::new());
 
-static FLOWING: Mutex<FlowingSet> = Mutex::new(FlowingSet {
-    next_id: 0,
-    counters: Vec::new(),
-});
-
-fn flowing_set() -> std::sync::MutexGuard<'static, FlowingSet> {
+fn flowing_set() -> std::sync::MutexGuard<'static, Vec<(u64, ByteCounter)>> {
     FLOWING.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn flowing_bytes() -> u64 {
-    flowing_set().counters.iter().map(|(_, c)| c.get()).sum()
+    flowing_set().iter().map(|(_, c)| c.get()).sum()
 }
 
-/// A transfer of recursive work whose bytes count on the bar
-/// ([`Source::Total`]) as they flow, until this is dropped; the caller
-/// then adds the file's bytes to the total.
+/// The bar of one transfer (a single-file copy), as the engine's observer.
 #[derive(Debug)]
-pub struct Flowing(Option<u64>);
+struct Bar(Mutex<Option<(u64, Watch)>>);
 
-/// Counts `counter` on the bar while the returned guard lives. Costs the
-/// transfer nothing more than its counter's atomic add per system call,
-/// and nothing at all when no bar is drawn.
-pub fn flowing(counter: ByteCounter) -> Flowing {
-    if !enabled() {
-        return Flowing(None);
+static BAR: Bar = Bar(Mutex::new(None));
+
+impl Progress for Bar {
+    fn started(&self, transfer: &Transfer) {
+        let source = Source::Transfer {
+            counter: transfer.counter.clone(),
+            before: transfer.offset,
+        };
+        if let Some(watch) = watch(transfer.path.clone(), transfer.size, source, None) {
+            let mut shown = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            *shown = Some((transfer.id, watch));
+        }
     }
-    let mut set = flowing_set();
-    let id = set.next_id;
-    set.next_id += 1;
-    set.counters.push((id, counter));
-    Flowing(Some(id))
+
+    fn finished(&self, transfer: &Transfer, _: Outcome) {
+        let ended = {
+            let mut shown = self.0.lock().unwrap_or_else(|e| e.into_inner());
+            match &*shown {
+                Some((id, _)) if *id == transfer.id => shown.take(),
+                _ => None,
+            }
+        };
+        // Cleared here, outside the lock: the drawing thread is joined.
+        drop(ended);
+    }
 }
 
-impl Drop for Flowing {
-    fn drop(&mut self) {
-        if let Some(id) = self.0 {
-            flowing_set().counters.retain(|(other, _)| *other != id);
+/// The transfers of recursive work, as the engine's observer: their bytes
+/// count on the run's bar ([`Source::Total`]) as they flow; the caller
+/// adds a file's bytes to the total once it is done. Costs a transfer
+/// nothing more than its counter's atomic add per system call, and
+/// nothing at all when no bar is drawn.
+#[derive(Debug)]
+struct Pool;
+
+impl Progress for Pool {
+    fn started(&self, transfer: &Transfer) {
+        if enabled() {
+            flowing_set().push((transfer.id, transfer.counter.clone()));
         }
+    }
+
+    fn finished(&self, transfer: &Transfer, _: Outcome) {
+        flowing_set().retain(|(id, _)| *id != transfer.id);
+    }
+}
+
+/// A transfer under way: shown through one of the CLI's observers, and
+/// cut at a signal (through [`crate::interrupt::cancel`]), until it is
+/// finished or dropped (a failure).
+pub struct Shown {
+    progress: &'static dyn Progress,
+    transfer: Transfer,
+    ended: bool,
+    _cut: Cutting,
+}
+
+impl Shown {
+    /// A single-file copy's transfer: its own bar.
+    pub fn single(transfer: Transfer, canceller: Option<ftp_client::Canceller>) -> Self {
+        Shown::new(&BAR, transfer, canceller)
+    }
+
+    /// One transfer of recursive work: counted on the run's bar.
+    pub fn pooled(transfer: Transfer, canceller: Option<ftp_client::Canceller>) -> Self {
+        Shown::new(&Pool, transfer, canceller)
+    }
+
+    fn new(
+        progress: &'static dyn Progress,
+        transfer: Transfer,
+        canceller: Option<ftp_client::Canceller>,
+    ) -> Self {
+        let cut = crate::interrupt::cancel().cut_on_cancel(canceller);
+        progress.started(&transfer);
+        Shown {
+            progress,
+            transfer,
+            ended: false,
+            _cut: cut,
+        }
+    }
+
+    /// The transfer ended as `result` says.
+    pub fn finish<T, E>(mut self, result: &Result<T, E>) {
+        self.end(match result {
+            Ok(_) => Outcome::Done,
+            Err(_) => Outcome::Failed,
+        });
+    }
+
+    /// The server confirmed the transfer.
+    pub fn done(mut self) {
+        self.end(Outcome::Done);
+    }
+
+    fn end(&mut self, outcome: Outcome) {
+        if !std::mem::replace(&mut self.ended, true) {
+            self.progress.finished(&self.transfer, outcome);
+        }
+    }
+}
+
+impl Drop for Shown {
+    fn drop(&mut self) {
+        self.end(Outcome::Failed);
     }
 }
 

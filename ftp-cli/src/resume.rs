@@ -13,6 +13,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
+use ftp_client::engine::{Direction, Transfer};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::ops::{
@@ -266,19 +267,18 @@ fn fetch_from(
     file: &mut File,
 ) -> Result<u64, ftp_client::Error> {
     let mut download = client.retrieve_stream_from(path, offset)?;
-    crate::interrupt::set_canceller(download.canceller());
-    let watch = crate::progress::watch(
-        crate::ops::progress_label(Some(path)),
-        total,
-        crate::progress::Source::Transfer {
-            counter: download.counter(),
-            before: offset,
-        },
-        None,
+    let shown = crate::progress::Shown::single(
+        Transfer::new(
+            crate::ops::progress_label(Some(path)),
+            Direction::Download,
+            total,
+            offset,
+            download.counter(),
+        ),
+        download.canceller(),
     );
     let received = download.copy_to_file(file).and_then(|_| download.finish());
-    drop(watch);
-    crate::interrupt::set_canceller(None);
+    shown.finish(&received);
     received
 }
 
@@ -379,21 +379,20 @@ fn upload(
             client.append_stream(&part)
         };
         let sent = upload.and_then(|mut upload| {
-            crate::interrupt::set_canceller(upload.canceller());
-            let watch = crate::progress::watch(
-                crate::ops::progress_label(Some(&final_path)),
-                Some(len),
-                crate::progress::Source::Transfer {
-                    counter: upload.counter(),
-                    before: offset,
-                },
-                None,
+            let shown = crate::progress::Shown::single(
+                Transfer::new(
+                    crate::ops::progress_label(Some(&final_path)),
+                    Direction::Upload,
+                    Some(len),
+                    offset,
+                    upload.counter(),
+                ),
+                upload.canceller(),
             );
             let sent = upload
                 .copy_from_file(&mut file)
                 .and_then(|_| upload.finish());
-            drop(watch);
-            crate::interrupt::set_canceller(None);
+            shown.finish(&sent);
             sent
         });
         match sent {

@@ -14,8 +14,9 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Instant, SystemTime, UNIX_EPOCH};
 
+use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer, is_transient};
 use ftp_client::{
     Client, Comparison, Config, Entry, FtpUrl, Kind, Modified, Precision, Timestamp, WalkOptions,
     Zone,
@@ -142,9 +143,10 @@ impl Summary {
     }
 }
 
-/// Why one file failed, and whether trying it again may help: a 4xx reply
-/// (such as Pure-FTPd's "425 Unable to identify the local data socket"
-/// when its passive ports are all in TIME_WAIT).
+/// Why one file failed, and whether trying it again may help
+/// ([`ftp_client::engine::is_transient`]: such as Pure-FTPd's "425 Unable
+/// to identify the local data socket" when its passive ports are all in
+/// TIME_WAIT).
 #[derive(Debug)]
 struct JobError {
     message: String,
@@ -163,24 +165,34 @@ impl From<String> for JobError {
 impl From<ftp_client::Error> for JobError {
     fn from(error: ftp_client::Error) -> Self {
         JobError {
-            transient: error.is_transient(),
+            transient: ftp_client::engine::is_transient(&error),
             message: error.to_string(),
         }
+    }
+}
+
+impl std::fmt::Display for JobError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl Retryable for JobError {
+    fn is_retryable(&self) -> bool {
+        self.transient
     }
 }
 
 /// Files at least this large are downloaded with splice.
 const SPLICE_FROM: u64 = 256 * 1024;
 
-/// Tries of a file whose failures are transient.
-const TRIES: u32 = 3;
-
-/// The pause before each try again, by attempt: short at first, as the
-/// usual transient refusal (Pure-FTPd's 425 when the passive port it drew
-/// is still in TIME_WAIT) is gone at the next EPSV, which draws another
-/// port; longer for a refusal that lasts. (A 200 ms first pause was 30 %
-/// of a 1,000-file -j 4 download from Pure-FTPd that met one.)
-const RETRY_PAUSE_MS: [u64; 2] = [10, 300];
+/// A file, or a listing, whose failure may pass is tried again in the same
+/// session: [`RetryPolicy::quick`], short at first, as the usual transient
+/// refusal (Pure-FTPd's 425 when the passive port it drew is still in
+/// TIME_WAIT) is gone at the next EPSV, which draws another port; longer
+/// for a refusal that lasts. (A 200 ms first pause was 30 % of a
+/// 1,000-file -j 4 download from Pure-FTPd that met one.)
+const QUICK: RetryPolicy = RetryPolicy::quick();
 
 fn shown(path: &[u8]) -> String {
     escape_name(path)
@@ -407,38 +419,31 @@ fn run_pool<J: Send>(
     let kept: Mutex<Option<Client>> = Mutex::new(None);
     // Takes jobs until there are none; false if the session could not be
     // reopened. Gives the session back if it is still open.
+    let cancel = crate::interrupt::cancel();
     let serve = |mut client: Client, worker: usize| -> Option<Client> {
         while let Some(mut queued) = queue.take() {
             // After a signal, no new file.
-            if crate::interrupt::signalled().is_some() {
+            if cancel.is_cancelled() {
                 break;
             }
             let job = &queued.job;
-            let mut result = work(&mut client, job);
-            // A transient refusal (4xx): the same request may succeed a
-            // moment later.
-            for attempt in 1..TRIES {
-                match &result {
-                    Err(e)
-                        if e.transient
-                            && !client.is_closed()
-                            && crate::interrupt::signalled().is_none() =>
-                    {
-                        tracing::debug!("{}: {}; trying again", label(job), e.message);
-                        let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
-                        std::thread::sleep(std::time::Duration::from_millis(pause));
-                        // The last try in a new session: a worn-out one may
-                        // refuse every data connection (425).
-                        if attempt + 1 == TRIES {
-                            if let Ok(fresh) = connect() {
-                                ops::quit(std::mem::replace(&mut client, fresh));
-                            }
-                        }
-                        result = work(&mut client, job);
+            // A failure that may pass: the same request may succeed a
+            // moment later, in the same session while it lasts (a closed
+            // one is reopened below).
+            let log = crate::progress::RetryLines { verbose: false };
+            let result = QUICK.run(cancel, &log, &label(job), |attempt| {
+                // The last try in a new session: a worn-out one may
+                // refuse every data connection (425).
+                if attempt > 0 && attempt == QUICK.retries() {
+                    if let Ok(fresh) = connect() {
+                        ops::quit(std::mem::replace(&mut client, fresh));
                     }
-                    _ => break,
                 }
-            }
+                work(&mut client, job).map_err(|mut e| {
+                    e.transient &= !client.is_closed();
+                    e
+                })
+            });
             match result {
                 Ok(()) => files.one_done(),
                 Err(e)
@@ -664,6 +669,7 @@ pub fn download_tree(
         let mut group = 0;
         // Tries of the listing that failed last.
         let mut tries = 1;
+        let mut listing_started = Instant::now();
         while let Some(listing) = walk.next() {
             group += 1;
             let listing = match listing {
@@ -671,22 +677,23 @@ pub fn download_tree(
                 // A transient refusal (such as Pure-FTPd's 425 when the
                 // passive port it drew is in TIME_WAIT, likelier while
                 // the other sessions transfer): the same listing again.
-                Err(e) if e.is_transient() && tries < TRIES && !walk.client().is_closed() => {
+                Err(e)
+                    if is_transient(&e)
+                        && !walk.client().is_closed()
+                        && QUICK.pause(tries, listing_started, crate::interrupt::cancel()) =>
+                {
                     tracing::debug!("{}: {e}; listing again", shown(&root));
-                    std::thread::sleep(std::time::Duration::from_millis(
-                        RETRY_PAUSE_MS[(tries as usize - 1).min(1)],
-                    ));
                     tries += 1;
                     walk.retry();
                     continue;
                 }
                 Err(e) => {
-                    tries = 1;
+                    (tries, listing_started) = (1, Instant::now());
                     summary.fail(&shown(&root), e);
                     continue;
                 }
             };
-            tries = 1;
+            (tries, listing_started) = (1, Instant::now());
             let dir_local = local_path(&target, &listing.relative);
             if followed.remove(&listing.relative) {
                 match make_local_dir(&dir_local) {
@@ -839,22 +846,6 @@ pub fn download_tree(
     summary.finish()
 }
 
-/// A transfer of a recursive run under way: its bytes count on the
-/// progress bar as they flow, and a signal cuts it.
-struct Moving {
-    _flowing: crate::progress::Flowing,
-    _cancelling: crate::interrupt::Cancelling,
-}
-
-impl Moving {
-    fn new(counter: ftp_client::ByteCounter, canceller: Option<ftp_client::Canceller>) -> Self {
-        Moving {
-            _flowing: crate::progress::flowing(counter),
-            _cancelling: crate::interrupt::cancel_on_interrupt(canceller),
-        }
-    }
-}
-
 /// For a file whose directory was there before the run: whether it is to
 /// be downloaded (`Some`: `Unsure` when `-u` needs the exact time to
 /// tell). A symbolic link or a non-file in the way is a failure (reported
@@ -956,8 +947,18 @@ fn fetch_file(
     let mut download = client
         .retrieve_stream(&job.remote)
         .map_err(JobError::from)?;
-    let moving = Moving::new(download.counter(), download.canceller());
     let announced = download.size_hint();
+    // Its bytes count on the bar as they flow, and a signal cuts it.
+    let moving = crate::progress::Shown::pooled(
+        Transfer::new(
+            shown(&job.remote),
+            Direction::Download,
+            announced.or(job.size),
+            0,
+            download.counter(),
+        ),
+        download.canceller(),
+    );
     // Small files through a buffer: splice's pipe costs more to set up
     // than it saves below a few hundred KiB.
     if announced.or(job.size).is_some_and(|n| n < SPLICE_FROM) {
@@ -970,7 +971,7 @@ fn fetch_file(
             .map_err(JobError::from)?;
     }
     let received = download.finish().map_err(JobError::from)?;
-    drop(moving);
+    moving.done();
     if let Some(expected) = announced.or(job.size).filter(|&n| n != received) {
         return Err(JobError::from(format!(
             "received {received} bytes but the server said {expected}"
@@ -1388,18 +1389,20 @@ pub fn upload_tree(
             // safely).
             let mut existing = None;
             if let Err(mkdir_error) = client.mkdir(dir) {
-                let mut listed = client.entries(dir);
-                // A transient refusal of the listing: once more, twice.
-                for attempt in 1..TRIES {
-                    match &listed {
-                        Err(e) if e.is_transient() && !client.is_closed() => {
-                            let pause = RETRY_PAUSE_MS[(attempt as usize - 1).min(1)];
-                            std::thread::sleep(std::time::Duration::from_millis(pause));
-                            listed = client.entries(dir);
+                // A failure of the listing that may pass: once more, twice.
+                let (started, mut retry) = (Instant::now(), 1);
+                let listed = loop {
+                    match client.entries(dir) {
+                        Err(e)
+                            if is_transient(&e)
+                                && !client.is_closed()
+                                && QUICK.pause(retry, started, crate::interrupt::cancel()) =>
+                        {
+                            retry += 1;
                         }
-                        _ => break,
+                        listed => break listed,
                     }
-                }
+                };
                 match listed {
                     Ok(entries) => existing = Some(entries),
                     Err(_) => {
@@ -1516,9 +1519,21 @@ fn put_file(
         job.remote.clone()
     };
     let sent = match client.store_stream(&upload_path).and_then(|mut upload| {
-        let _moving = Moving::new(upload.counter(), upload.canceller());
-        upload.copy_from_file(&mut file)?;
-        upload.finish()
+        let moving = crate::progress::Shown::pooled(
+            Transfer::new(
+                shown(&job.remote),
+                Direction::Upload,
+                Some(job.len),
+                0,
+                upload.counter(),
+            ),
+            upload.canceller(),
+        );
+        let sent = upload
+            .copy_from_file(&mut file)
+            .and_then(|_| upload.finish());
+        moving.finish(&sent);
+        sent
     }) {
         Ok(sent) => sent,
         Err(e) => {

@@ -55,11 +55,16 @@
 //! - **Timeouts** are in [`Config`] and can be changed on a live client; a
 //!   stalled transfer fails after [`Config::data_timeout`] without
 //!   progress plus up to 3 s waiting for the server's final word.
+//! - **[`engine`]**: one [`RetryPolicy`](engine::RetryPolicy) (what may
+//!   pass, backoff, limits), one [`Progress`](engine::Progress) observer and
+//!   one [`Cancel`](engine::Cancel) handle for work above single commands.
 //! - **[`Client::raw`]** sends any command except those the session must
 //!   manage ([`RESERVED_VERBS`]).
 //!
-//! Data connections are passive: EPSV, falling back to PASV, to the
-//! control connection's peer address (see [`Config::trust_pasv_host`]).
+//! Data connections are passive by default: EPSV, falling back to PASV,
+//! to the control connection's peer address (see
+//! [`Config::trust_pasv_host`]); in active mode ([`Config::data_mode`])
+//! the server connects to the client (EPRT, or PORT).
 //!
 //! **Async**: with the `tokio` feature (off by default), the module
 //! `ftp_client::tokio` has `Client`, the same operations, arguments and
@@ -79,6 +84,7 @@ mod api;
 mod transfer;
 mod blocking;
 mod config;
+pub mod engine;
 mod error;
 mod netrc;
 mod shared;

@@ -1,0 +1,42 @@
+//! What users want done, above single commands: retries with one
+//! definition of what may pass, progress through one observer, and
+//! cancellation through one handle.
+//!
+//! - [`RetryPolicy`] decides whether a failure may pass ([`is_transient`]:
+//!   a lost connection, a timeout, 421, a 4xx refusal; never a 5xx), how
+//!   long to wait before the next attempt (backoff with jitter) and when to
+//!   give up (a count and a time limit, as curl's `--retry`,
+//!   `--retry-delay` and `--retry-max-time`). [`RetryPolicy::run`] drives
+//!   the attempts.
+//! - [`Progress`] is the observer a caller passes: transfers as they start
+//!   and end (with a live [`ByteCounter`](crate::ByteCounter) for the bytes
+//!   as they flow) and retries. `()` ignores everything.
+//! - [`Cancel`] is the handle a caller keeps: [`Cancel::cancel`] from any
+//!   thread (a signal handler's thread, a GUI button) stops the retries
+//!   and cuts the data connections registered with it.
+//!
+//! ```
+//! use std::time::Duration;
+//! use ftp_client::engine::{Cancel, RetryPolicy};
+//!
+//! let policy = RetryPolicy::new(3).with_delay(Duration::from_millis(1));
+//! let cancel = Cancel::new();
+//! let mut failures = 0;
+//! let result = policy.run(&cancel, &(), "SIZE a.txt", |_attempt| {
+//!     if failures < 2 {
+//!         failures += 1;
+//!         // A lost connection may pass: the policy tries again.
+//!         return Err(ftp_client::Error::Closed { reply: None });
+//!     }
+//!     Ok(42)
+//! });
+//! assert_eq!(result.ok(), Some(42));
+//! ```
+
+mod cancel;
+mod progress;
+mod retry;
+
+pub use cancel::{Cancel, Cutting};
+pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
+pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
