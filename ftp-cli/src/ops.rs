@@ -6,7 +6,9 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer};
+use ftp_client::engine::{
+    Direction, DownloadError, FileDownload, RetryPolicy, Retryable, Transfer,
+};
 use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
@@ -450,7 +452,7 @@ fn copy_with_retries(
                 dst,
                 config,
                 remove_source,
-                crate::resume::Partial::Scratch { first },
+                ftp_client::engine::Partial::Retry { fresh: first },
             ),
             None if resume => {
                 crate::resume::copy(op, src.clone(), dst.clone(), config, remove_source)
@@ -789,45 +791,21 @@ fn download(
         let client = session.client(op, src)?;
         return fetch(op, src, client, Sink::File(&mut out));
     }
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
     // The local side is checked before any byte is sent to the server.
-    let mut prefix = OsString::from(".");
-    prefix.push(&name);
-    prefix.push(".");
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            Failure::failed(format!(
-                "{op} {src}: cannot write to {}: {e}",
-                dir.display()
-            ))
-        })?;
-
-    let _registered = crate::interrupt::Registered::new(temp.path());
+    let prepared = FileDownload::new(src.path(), &target)
+        .label(progress_label(src.file_name()))
+        // The bar's total, when the 150 reply will not say it: SIZE,
+        // asked only when a bar will show.
+        .ask_size(crate::progress::enabled())
+        .verify_size(remove_source)
+        .prepare()
+        .map_err(|e| download_failure(op, src, &e))?;
+    let registered = crate::interrupt::Registered::engine(prepared.partial_path());
     let client = session.client(op, src)?;
-    let received = fetch(op, src, client, Sink::File(temp.as_file_mut()))?;
-    if remove_source {
-        confirm_remote_size(op, src, client, src.path(), received)?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| Failure::failed(format!("{op} {src}: cannot save {shown}: {e}")))?;
-    }
-    if let Some(permissions) = permissions_for(&target) {
-        // Best effort: nicer than the temporary file's private mode, but
-        // not worth failing the copy for.
-        let _ = temp.as_file().set_permissions(permissions);
-    }
-    temp.persist(&target).map_err(|e| {
-        Failure::failed(format!(
-            "{op} {src}: cannot move the download into place at {shown}: {}",
-            e.error
-        ))
-    })?;
+    let done = prepared
+        .run(client, crate::progress::bar(), crate::interrupt::cancel())
+        .map_err(|e| download_failure(op, src, &e))?;
+    registered.done();
     if remove_source {
         client.delete(src.path()).map_err(|e| {
             Failure::failed(format!(
@@ -835,7 +813,18 @@ fn download(
             ))
         })?;
     }
-    Ok(received)
+    Ok(done.received)
+}
+
+/// The one line for a download that failed (not resumed).
+fn download_failure(op: &str, src: &FtpUrl, error: &DownloadError) -> Failure {
+    match error {
+        DownloadError::Transfer(e) => Failure::caused_by(format!("{op} {src}: {e}"), e),
+        DownloadError::SizeMismatch { total, size } => Failure::failed(format!(
+            "{op} {src}: transferred {total} bytes but the server reports {size}; source kept"
+        )),
+        _ => Failure::failed(format!("{op} {src}: {error}")),
+    }
 }
 
 /// Where a download goes.

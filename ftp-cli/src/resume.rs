@@ -8,32 +8,19 @@
 //! confirmed the transfer and the sizes agree; a failure keeps the partial
 //! file for the next run.
 
-use std::ffi::OsString;
-use std::fs::{self, File, OpenOptions};
+use std::fs::{self, File};
 use std::io::{Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
-use ftp_client::engine::{Direction, Transfer};
+use ftp_client::engine::{
+    Direction, DownloadError, FileDownload, Partial, Transfer, partial_path, remove_partial,
+};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::ops::{
-    Failure, Location, UploadTarget, connect, download_name, ends_with_separator, os_bytes,
-    permissions_for, quit, upload_target,
+    Failure, Location, UploadTarget, connect, download_name, ends_with_separator, os_bytes, quit,
+    upload_target,
 };
-
-/// What becomes of a download's partial file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Partial {
-    /// `-C`: continued from where an earlier run left it, kept on failure.
-    Keep,
-    /// `--retry` without `-C`: the first attempt starts it afresh, a retry
-    /// continues it (from zero if the server has no REST), and the caller
-    /// removes it once no attempt is left ([`discard`]).
-    Scratch {
-        /// The first attempt.
-        first: bool,
-    },
-}
 
 /// `cp -C` / `mv -C` of one file: exactly one side remote.
 pub fn copy(
@@ -46,7 +33,7 @@ pub fn copy(
     let op = &format!("{op} -C");
     match (src, dst) {
         (Location::Remote(src), Location::Local(dst)) => {
-            download(op, &src, &dst, config, remove_source, Partial::Keep)
+            download(op, &src, &dst, config, remove_source, Partial::Resume)
         }
         (Location::Local(src), Location::Remote(_)) if src == Path::new(crate::ops::STDIN) => {
             Err(Failure::usage(format!(
@@ -74,15 +61,6 @@ pub fn partial_name(name: &[u8]) -> Vec<u8> {
     partial
 }
 
-/// The local partial file of a download to `target`.
-pub fn local_partial(target: &Path) -> Option<PathBuf> {
-    let name = target.file_name()?;
-    let mut partial = OsString::from(".");
-    partial.push(name);
-    partial.push(".part");
-    Some(target.with_file_name(partial))
-}
-
 /// The server's SIZE of `path`: `None` when the server has no SIZE (5xx
 /// other than 550); for a failure, whether it was 550 (no such file).
 fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, (ftp_client::Error, bool)> {
@@ -94,8 +72,8 @@ fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, (ftp_cli
     }
 }
 
-/// The partial file a download of `src` to `dst` uses, when there is one.
-fn partial_of(op: &str, src: &FtpUrl, dst: &Path) -> Result<(PathBuf, PathBuf), Failure> {
+/// The file a resumable download of `src` to `dst` ends at.
+fn target_of(op: &str, src: &FtpUrl, dst: &Path) -> Result<PathBuf, Failure> {
     let name = download_name(op, src)?;
     if dst == Path::new("-") {
         return Err(Failure::usage(format!(
@@ -113,20 +91,24 @@ fn partial_of(op: &str, src: &FtpUrl, dst: &Path) -> Result<(PathBuf, PathBuf), 
             "{op} {src}: {shown} is not a regular file; -C needs one"
         )));
     }
-    let partial = local_partial(&target)
-        .ok_or_else(|| Failure::usage(format!("{op} {src}: {shown} has no file name")))?;
-    Ok((target, partial))
+    if partial_path(&target).is_none() {
+        return Err(Failure::usage(format!(
+            "{op} {src}: {shown} has no file name"
+        )));
+    }
+    Ok(target)
 }
 
 /// Removes the partial file of a download of `src` to `dst` made with
-/// [`Partial::Scratch`], once no attempt is left.
+/// [`Partial::Retry`], once no attempt is left.
 pub fn discard(src: &FtpUrl, dst: &Path) {
-    if let Ok((_, partial)) = partial_of("", src, dst) {
-        let _ = fs::remove_file(partial);
+    if let Ok(target) = target_of("", src, dst) {
+        remove_partial(&target);
     }
 }
 
-/// Downloads `src` to `dst` through its partial file, continuing it.
+/// Downloads `src` to `dst` through its partial file, continuing it
+/// ([`FileDownload`] with `mode`).
 pub fn download(
     op: &str,
     src: &FtpUrl,
@@ -135,9 +117,16 @@ pub fn download(
     remove_source: bool,
     mode: Partial,
 ) -> Result<(), Failure> {
-    let (target, partial) = partial_of(op, src, dst)?;
+    let target = target_of(op, src, dst)?;
     let shown = target.display();
-    let keep = mode == Partial::Keep;
+    let keep = mode == Partial::Resume;
+    // The local side is checked before any byte is sent to the server.
+    let prepared = FileDownload::new(src.path(), &target)
+        .partial(mode)
+        .label(crate::ops::progress_label(Some(src.path())))
+        .prepare()
+        .map_err(|e| Failure::failed(format!("{op} {src}: {e}")))?;
+    let partial = prepared.partial_path().to_owned();
     // Said with each failure: where the partial file is, unless nothing
     // arrived, and then it is removed rather than left empty.
     let kept = || {
@@ -147,104 +136,44 @@ pub fn download(
         if fs::metadata(&partial).is_ok_and(|m| m.len() == 0) && fs::remove_file(&partial).is_ok() {
             return String::new();
         }
+        if !partial.exists() {
+            return String::new();
+        }
         format!(
             "; the partial download is kept as {}: run the same command again to resume",
             partial.display()
         )
     };
-    // The local side is checked before any byte is sent to the server.
-    let mut file = OpenOptions::new()
-        .create(true)
-        .truncate(mode == Partial::Scratch { first: true })
-        .write(true)
-        .open(&partial)
-        .map_err(|e| {
-            Failure::failed(format!(
-                "{op} {src}: cannot write to {}: {e}",
-                partial.display()
-            ))
-        })?;
     crate::interrupt::running(format!("{op} {src}"));
     if keep {
         crate::interrupt::keep_on_interrupt(partial.clone());
     } else {
         crate::interrupt::remove_on_interrupt(partial.clone());
     }
-    let mut offset = file.seek(SeekFrom::End(0)).map_err(|e| {
-        Failure::failed(format!(
-            "{op} {src}: cannot read {}: {e}",
-            partial.display()
-        ))
-    })?;
-    let remote_failure =
-        |e: &ftp_client::Error| Failure::caused_by(format!("{op} {src}: {e}{}", kept()), e);
     let mut client = connect(op, src, config).map_err(|f| Failure {
         message: format!("{f}{}", kept()),
         ..f
     })?;
-    let size = match remote_size(&mut client, src.path()) {
-        Ok(size) => size,
-        Err((e, _)) => return Err(remote_failure(&e)),
-    };
-    let restart = |file: &mut File| {
-        file.set_len(0)
-            .and_then(|()| file.seek(SeekFrom::Start(0)))
-            .map_err(|e| Failure::failed(format!("{op} {src}: {}: {e}", partial.display())))
-    };
-    if !keep && size.is_some_and(|size| offset > size) {
-        // Ours, from an attempt at a file that has changed since.
-        offset = restart(&mut file)?;
-    }
-    if let Some(size) = size.filter(|&size| offset > size) {
-        return Err(Failure::failed(format!(
-            "{op} {src}: the partial download {} holds {offset} bytes, more than the {size} \
-             of the remote file; delete it to start over",
-            partial.display()
-        )));
-    }
-    let received = if size == Some(offset) && offset > 0 {
-        // All there: an interrupted run ended between the data and the
-        // rename.
-        0
-    } else {
-        match fetch_from(&mut client, src.path(), offset, size, &mut file) {
-            Ok(received) => received,
-            // A retry on a server without REST starts from zero.
-            Err(e) if !keep && offset > 0 && is_rest_refusal(&e) => {
-                offset = restart(&mut file)?;
-                fetch_from(&mut client, src.path(), 0, size, &mut file)
-                    .map_err(|e| remote_failure(&e))?
+    let done = prepared.run(
+        &mut client,
+        crate::progress::bar(),
+        crate::interrupt::cancel(),
+    );
+    if let Err(e) = done {
+        let message = match &e {
+            DownloadError::PartialTooLong { .. } => format!("{e}; delete it to start over"),
+            DownloadError::NoResume(_) => format!("{e}; nothing was downloaded{}", kept()),
+            DownloadError::SizeMismatch { .. } => {
+                format!("{e}; not moved into place{}", kept())
             }
-            Err(e) if offset > 0 && is_rest_refusal(&e) => {
-                return Err(Failure::failed(format!(
-                    "{op} {src}: the server cannot resume transfers ({e}); nothing was \
-                     downloaded{}",
-                    kept()
-                )));
-            }
-            Err(e) => return Err(remote_failure(&e)),
-        }
-    };
-    let total = offset + received;
-    if let Some(size) = size.filter(|&size| size != total) {
-        return Err(Failure::failed(format!(
-            "{op} {src}: {total} bytes in all but the server's SIZE is {size}; not moved into \
-             place{}",
-            kept()
-        )));
+            _ => format!("{e}{}", kept()),
+        };
+        let message = format!("{op} {src}: {message}");
+        return Err(match &e {
+            DownloadError::Transfer(cause) => Failure::caused_by(message, cause),
+            _ => Failure::failed(message),
+        });
     }
-    file.sync_all()
-        .map_err(|e| Failure::failed(format!("{op} {src}: cannot save {shown}: {e}{}", kept())))?;
-    if let Some(permissions) = permissions_for(&target) {
-        let _ = file.set_permissions(permissions);
-    }
-    drop(file);
-    fs::rename(&partial, &target).map_err(|e| {
-        Failure::failed(format!(
-            "{op} {src}: cannot move the download into place at {shown}: {e}{}",
-            kept()
-        ))
-    })?;
     crate::interrupt::forget(&partial);
     if remove_source {
         client.delete(src.path()).map_err(|e| {
@@ -255,31 +184,6 @@ pub fn download(
     }
     quit(client);
     Ok(())
-}
-
-/// [`Client::retrieve_file_from`], with the transfer registered for a
-/// signal to cut.
-fn fetch_from(
-    client: &mut Client,
-    path: &[u8],
-    offset: u64,
-    total: Option<u64>,
-    file: &mut File,
-) -> Result<u64, ftp_client::Error> {
-    let mut download = client.retrieve_stream_from(path, offset)?;
-    let shown = crate::progress::Shown::single(
-        Transfer::new(
-            crate::ops::progress_label(Some(path)),
-            Direction::Download,
-            total,
-            offset,
-            download.counter(),
-        ),
-        download.canceller(),
-    );
-    let received = download.copy_to_file(file).and_then(|_| download.finish());
-    shown.finish(&received);
-    received
 }
 
 /// Whether `e` is the server refusing REST (5xx: not implemented).

@@ -14,6 +14,10 @@
 //! - [`Cancel`] is the handle a caller keeps: [`Cancel::cancel`] from any
 //!   thread (a signal handler's thread, a GUI button) stops the retries
 //!   and cuts the data connections registered with it.
+//! - [`FileDownload`] downloads one file safely: through a temporary or
+//!   partial file beside the destination ([`Partial`]), renamed into place
+//!   only once the server confirmed it, resumed (REST) where asked, the
+//!   server's time kept where asked.
 //!
 //! ```
 //! use std::time::Duration;
@@ -34,9 +38,14 @@
 //! ```
 
 mod cancel;
+mod download;
 mod progress;
 mod retry;
 
 pub use cancel::{Cancel, Cutting};
+pub use download::{
+    DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
+    remove_partial,
+};
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
