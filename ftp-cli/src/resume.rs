@@ -8,19 +8,16 @@
 //! confirmed the transfer and the sizes agree; a failure keeps the partial
 //! file for the next run.
 
-use std::fs::{self, File};
-use std::io::{Seek, SeekFrom};
+use std::fs;
 use std::path::{Path, PathBuf};
 
 use ftp_client::engine::{
-    Direction, DownloadError, FileDownload, Partial, Transfer, partial_path, remove_partial,
+    DownloadError, FileDownload, FileUpload, Leftover, Partial, UploadError, partial_name,
+    partial_path, remove_partial,
 };
-use ftp_client::{Client, Config, FtpUrl};
+use ftp_client::{Config, FtpUrl};
 
-use crate::ops::{
-    Failure, Location, UploadTarget, connect, download_name, ends_with_separator, os_bytes, quit,
-    upload_target,
-};
+use crate::ops::{Failure, Location, connect, download_name, ends_with_separator, os_bytes, quit};
 
 /// `cp -C` / `mv -C` of one file: exactly one side remote.
 pub fn copy(
@@ -49,26 +46,6 @@ pub fn copy(
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
             "{op}: neither argument is an ftp:// URL; exactly one must be"
         ))),
-    }
-}
-
-/// `.NAME.part` for `NAME`: the partial file's name, the same on every run
-/// so that the next one finds it.
-pub fn partial_name(name: &[u8]) -> Vec<u8> {
-    let mut partial = b".".to_vec();
-    partial.extend_from_slice(name);
-    partial.extend_from_slice(b".part");
-    partial
-}
-
-/// The server's SIZE of `path`: `None` when the server has no SIZE (5xx
-/// other than 550); for a failure, whether it was 550 (no such file).
-fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, (ftp_client::Error, bool)> {
-    match client.size(path) {
-        Ok(size) => Ok(Some(size)),
-        Err(e) if e.code() == Some(550) => Err((e, true)),
-        Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(None),
-        Err(e) => Err((e, false)),
     }
 }
 
@@ -186,11 +163,8 @@ pub fn download(
     Ok(())
 }
 
-/// Whether `e` is the server refusing REST (5xx: not implemented).
-fn is_rest_refusal(e: &ftp_client::Error) -> bool {
-    matches!(e, ftp_client::Error::Refused { command, .. } if command.starts_with("REST "))
-}
-
+/// Uploads `src` to `dst` through the remote `.NAME.part`, continuing it
+/// ([`FileUpload::resume`]).
 fn upload(
     op: &str,
     src: &Path,
@@ -200,13 +174,6 @@ fn upload(
 ) -> Result<(), Failure> {
     let shown = src.display();
     crate::interrupt::running(format!("{op} {shown}"));
-    let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
-    let mut file = File::open(src).map_err(local_failure)?;
-    let metadata = file.metadata().map_err(local_failure)?;
-    if metadata.is_dir() {
-        return Err(Failure::failed(format!("{op} {shown}: is a directory")));
-    }
-    let len = metadata.len();
     let target = if dst.is_directory() {
         let name = src
             .file_name()
@@ -218,126 +185,23 @@ fn upload(
     } else {
         dst.clone()
     };
-    let final_path = target.path().to_vec();
-    let split = final_path
-        .iter()
-        .rposition(|&b| b == b'/')
-        .map_or(0, |i| i + 1);
-    let (dir, name) = final_path.split_at(split);
-    let mut part = dir.to_vec();
-    part.extend_from_slice(&partial_name(name));
-    let part_shown = String::from_utf8_lossy(&part).into_owned();
-    let kept = || {
-        let note = format!(
-            "the partial upload stays on the server as {part_shown}: run the same command \
-             again to resume"
-        );
-        crate::interrupt::remote_note(note.clone());
-        format!("; {note}")
-    };
-
+    let prepared = FileUpload::new(src, target.path())
+        .resume(true)
+        .label(crate::ops::progress_label(Some(target.path())))
+        .prepare()
+        .map_err(|e| match e {
+            UploadError::NoName { .. } => Failure::usage(format!("{op} {e}")),
+            _ => Failure::failed(format!("{op} {e}")),
+        })?;
+    let len = prepared.len();
     let mut client = connect(op, &target, config)?;
-    let failed = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {target}: {e}"));
-    // An existing file is replaced only by a complete upload renamed over
-    // it, and only if the server will let it be.
-    match upload_target(&mut client, &final_path) {
-        Ok(UploadTarget::New | UploadTarget::Replaceable) => {}
-        Ok(UploadTarget::Directory) => {
-            return Err(Failure::usage(format!(
-                "{op} {target}: is a directory on the server; end the URL with '/' to upload into it"
-            )));
-        }
-        Ok(UploadTarget::Irreplaceable(why)) => {
-            return Err(failed(&format!(
-                "the file exists and cannot be replaced safely: {why}; nothing was uploaded"
-            )));
-        }
-        Err(e) => return Err(failed(&e)),
-    }
-    let offset = match remote_size(&mut client, &part) {
-        Ok(Some(size)) => size,
-        Err((_, true)) => 0,
-        Ok(None) => {
-            return Err(failed(
-                &"the server does not report file sizes (SIZE), so an upload cannot be \
-                  resumed; nothing was uploaded (copy without -C)",
-            ));
-        }
-        Err((e, false)) => return Err(failed(&e)),
-    };
-    if offset > len {
-        return Err(failed(&format!(
-            "the partial upload {part_shown} holds {offset} bytes, more than the {len} of \
-             {shown}; delete it to start over"
-        )));
-    }
-    if offset < len {
-        let rest = offset > 0 && {
-            let features = client.features().map_err(|e| failed(&e))?;
-            features.supports("REST")
-        };
-        file.seek(SeekFrom::Start(offset)).map_err(local_failure)?;
-        let upload = if offset == 0 || rest {
-            client.store_stream_from(&part, offset)
-        } else {
-            client.append_stream(&part)
-        };
-        let sent = upload.and_then(|mut upload| {
-            let shown = crate::progress::Shown::single(
-                Transfer::new(
-                    crate::ops::progress_label(Some(&final_path)),
-                    Direction::Upload,
-                    Some(len),
-                    offset,
-                    upload.counter(),
-                ),
-                upload.canceller(),
-            );
-            let sent = upload
-                .copy_from_file(&mut file)
-                .and_then(|_| upload.finish());
-            shown.finish(&sent);
-            sent
-        });
-        match sent {
-            Ok(sent) if offset + sent == len => {}
-            Ok(sent) => {
-                return Err(failed(&format!(
-                    "sent {} bytes in all but {shown} has {len}; did it change during the \
-                     upload?{}",
-                    offset + sent,
-                    kept()
-                )));
-            }
-            Err(e) if offset > 0 && is_rest_refusal(&e) => {
-                return Err(failed(&format!(
-                    "the server cannot resume transfers ({e}); nothing was uploaded{}",
-                    kept()
-                )));
-            }
-            Err(e) => {
-                return Err(Failure::caused_by(
-                    format!("{op} {target}: {e}{}", kept()),
-                    &e,
-                ));
-            }
-        }
-    }
-    match client.size(&part) {
-        Ok(size) if size == len => {}
-        Ok(size) => {
-            return Err(failed(&format!(
-                "the server reports {size} bytes for {part_shown} but {shown} has {len}; \
-                 not renamed into place{}",
-                kept()
-            )));
-        }
-        Err(e) => return Err(failed(&format!("{e}{}", kept()))),
-    }
-    if let Err(e) = client.rename(&part, &final_path) {
-        return Err(failed(&format!(
-            "{e}; the complete upload stays on the server as {part_shown}"
-        )));
+    let done = prepared.run(
+        &mut client,
+        crate::progress::bar(),
+        crate::interrupt::cancel(),
+    );
+    if let Err(e) = done {
+        return Err(resumed_upload_failure(op, src, &target, len, &e));
     }
     if remove_source {
         fs::remove_file(src).map_err(|e| {
@@ -348,4 +212,61 @@ fn upload(
     }
     quit(client);
     Ok(())
+}
+
+/// The one line for a resumed upload that failed: where the partial
+/// upload stays, when it does.
+fn resumed_upload_failure(
+    op: &str,
+    src: &Path,
+    target: &FtpUrl,
+    len: u64,
+    error: &UploadError,
+) -> Failure {
+    let shown = src.display();
+    let part = String::from_utf8_lossy(&partial_name(target.path())).into_owned();
+    let kept = || {
+        let note = format!(
+            "the partial upload stays on the server as {part}: run the same command \
+             again to resume"
+        );
+        crate::interrupt::remote_note(note.clone());
+        format!("; {note}")
+    };
+    let message = match error {
+        UploadError::RemoteDirectory { .. } => {
+            return Failure::usage(format!(
+                "{op} {target}: is a directory on the server; end the URL with '/' to upload into it"
+            ));
+        }
+        UploadError::Transfer {
+            error: e,
+            leftover: Leftover::Kept(_),
+        } => return Failure::caused_by(format!("{op} {target}: {e}{}", kept()), e),
+        UploadError::Transfer { error: e, .. } => {
+            return Failure::caused_by(format!("{op} {target}: {e}"), e);
+        }
+        UploadError::NoSize => format!("{error}; nothing was uploaded (copy without -C)"),
+        UploadError::PartialTooLong { held, .. } => format!(
+            "the partial upload {part} holds {held} bytes, more than the {len} of \
+             {shown}; delete it to start over"
+        ),
+        UploadError::Changed { sent, .. } => format!(
+            "sent {sent} bytes in all but {shown} has {len}; did it change during the \
+             upload?{}",
+            kept()
+        ),
+        UploadError::NoResume(_) => format!("{error}; nothing was uploaded{}", kept()),
+        UploadError::SizeMismatch { size, .. } => format!(
+            "the server reports {size} bytes for {part} but {shown} has {len}; \
+             not renamed into place{}",
+            kept()
+        ),
+        UploadError::Verify(e) => format!("{e}{}", kept()),
+        UploadError::Rename { error: e, .. } => {
+            format!("{e}; the complete upload stays on the server as {part}")
+        }
+        _ => error.to_string(),
+    };
+    Failure::failed(format!("{op} {target}: {message}"))
 }

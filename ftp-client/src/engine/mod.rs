@@ -18,6 +18,11 @@
 //!   partial file beside the destination ([`Partial`]), renamed into place
 //!   only once the server confirmed it, resumed (REST) where asked, the
 //!   server's time kept where asked.
+//! - [`FileUpload`] uploads one file safely: straight to a new name (drop
+//!   boxes), by temporary name and rename over an existing file that may
+//!   be replaced ([`upload_target`] decides), into an existing directory,
+//!   resumed through `.NAME.part` where asked, the time kept (MFMT) where
+//!   asked.
 //!
 //! ```
 //! use std::time::Duration;
@@ -41,6 +46,7 @@ mod cancel;
 mod download;
 mod progress;
 mod retry;
+mod upload;
 
 pub use cancel::{Cancel, Cutting};
 pub use download::{
@@ -49,3 +55,7 @@ pub use download::{
 };
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use upload::{
+    FileUpload, Leftover, PreparedUpload, UploadError, UploadTarget, Uploaded, partial_name,
+    rename_refusal, temporary_name, upload_target,
+};
