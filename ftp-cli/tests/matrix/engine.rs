@@ -5,7 +5,8 @@ use std::fs;
 use std::sync::Mutex;
 
 use ftp_client::engine::{
-    Cancel, DownloadError, FileDownload, Outcome as Ended, Partial, Progress, Transfer,
+    Cancel, DownloadError, FileDownload, FileUpload, Outcome as Ended, Partial, Progress, Transfer,
+    UploadError,
 };
 
 use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
@@ -37,6 +38,14 @@ pub fn group() -> Group {
                 "resume_failure_keeps_the_partial",
                 resume_failure_keeps_the_partial,
             ),
+            Case::new("upload_new_then_replace", upload_new_then_replace),
+            Case::new("upload_into_a_directory", upload_into_a_directory),
+            Case::new("upload_keeps_the_time", upload_keeps_the_time),
+            Case::new(
+                "cancelled_upload_sends_nothing",
+                cancelled_upload_sends_nothing,
+            ),
+            Case::new("upload_resumes_a_partial", upload_resumes_a_partial).needs(Need::Rest),
         ],
     }
 }
@@ -203,6 +212,124 @@ fn resume_failure_keeps_the_partial(c: &Ctx) -> Outcome {
     );
     has_content(&partial, b"longer than the file")?;
     absent(&dst)?;
+    ftp.quit()?;
+    Ok(())
+}
+
+fn upload_new_then_replace(c: &Ctx) -> Outcome {
+    let first = pattern(LEN, 91);
+    let local = c.write_local("up.bin", &first);
+    let seen = Seen::default();
+    let mut ftp = c.connect()?;
+    let done = FileUpload::new(&local, c.path("up.bin"))
+        .label("up.bin")
+        .verify_size(true)
+        .run(&mut ftp, &seen, &Cancel::new())?;
+    ensure!(
+        done.sent == LEN as u64 && !done.replaced && done.remote == c.path("up.bin").as_bytes(),
+        "{done:?}"
+    );
+    has_content(&c.on_server("up.bin"), &first)?;
+    let seen = seen.0.into_inner().unwrap_or_else(|e| e.into_inner());
+    ensure!(
+        seen == [(
+            "up.bin".to_owned(),
+            Some(LEN as u64),
+            LEN as u64,
+            Ended::Done
+        )],
+        "progress saw {seen:?}"
+    );
+    // Over the file just uploaded: replaced through a temporary name.
+    let second = pattern(LEN - 7, 92);
+    fs::write(&local, &second)?;
+    let done = FileUpload::new(&local, c.path("up.bin")).run(&mut ftp, &(), &Cancel::new())?;
+    ensure!(done.replaced, "{done:?}");
+    has_content(&c.on_server("up.bin"), &second)?;
+    ftp.quit()?;
+    no_temporary_files(&[&c.on_server(""), c.local_dir()])
+}
+
+fn upload_into_a_directory(c: &Ctx) -> Outcome {
+    c.put_dir("dir");
+    let local = c.write_local("f.txt", b"into the directory");
+    let mut ftp = c.connect()?;
+    // Named without its trailing '/': found to be a directory.
+    let done = FileUpload::new(&local, c.path("dir")).run(&mut ftp, &(), &Cancel::new())?;
+    ensure!(
+        done.remote == c.path("dir/f.txt").as_bytes(),
+        "uploaded to {}",
+        String::from_utf8_lossy(&done.remote)
+    );
+    has_content(&c.on_server("dir/f.txt"), b"into the directory")?;
+    // With it: the name is added at once.
+    fs::write(&local, b"again")?;
+    let mut dir = c.path("dir");
+    dir.push('/');
+    FileUpload::new(&local, dir).run(&mut ftp, &(), &Cancel::new())?;
+    has_content(&c.on_server("dir/f.txt"), b"again")?;
+    ftp.quit()?;
+    Ok(())
+}
+
+fn upload_keeps_the_time(c: &Ctx) -> Outcome {
+    let local = c.write_local("dated.txt", b"dated");
+    let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000_000);
+    fs::File::options()
+        .write(true)
+        .open(&local)?
+        .set_modified(old)?;
+    let mut ftp = c.connect()?;
+    let mfmt = ftp.supports("MFMT")?;
+    let done = FileUpload::new(&local, c.path("dated.txt"))
+        .keep_time(true)
+        .run(&mut ftp, &(), &Cancel::new())?;
+    // Without MFMT the server's own time stays, and the summary says so.
+    ensure!(done.time_kept == mfmt, "MFMT: {mfmt}, {done:?}");
+    if mfmt {
+        let time = ftp.mdtm(c.path("dated.txt"))?;
+        ensure!(
+            time.to_system_time() == Some(old),
+            "the server's time is {time:?}"
+        );
+    }
+    ftp.quit()?;
+    Ok(())
+}
+
+fn cancelled_upload_sends_nothing(c: &Ctx) -> Outcome {
+    let local = c.write_local("f.bin", &pattern(LEN, 93));
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let mut ftp = c.connect()?;
+    let failed = FileUpload::new(&local, c.path("f.bin")).run(&mut ftp, &(), &cancel);
+    ensure!(matches!(failed, Err(UploadError::Cancelled)), "{failed:?}");
+    absent(&c.on_server("f.bin"))?;
+    ftp.quit()?;
+    Ok(())
+}
+
+fn upload_resumes_a_partial(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 94);
+    let local = c.write_local("up.bin", &source);
+    // The partial upload's first bytes differ from the source's: a resumed
+    // upload keeps them.
+    let partial = pattern(OFFSET, 95);
+    let mut resumed = partial.clone();
+    resumed.extend_from_slice(&source[OFFSET..]);
+    c.put(".up.bin.part", &partial);
+    let mut ftp = c.connect()?;
+    let done = FileUpload::new(&local, c.path("up.bin")).resume(true).run(
+        &mut ftp,
+        &(),
+        &Cancel::new(),
+    )?;
+    ensure!(
+        done.offset == OFFSET as u64 && done.sent == (LEN - OFFSET) as u64,
+        "{done:?}"
+    );
+    has_content(&c.on_server("up.bin"), &resumed)?;
+    absent(&c.on_server(".up.bin.part"))?;
     ftp.quit()?;
     Ok(())
 }
