@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use ftp_client::engine::{
     Direction, DownloadError, FileDownload, FileUpload, Leftover, RetryPolicy, Retryable, Transfer,
-    UploadError, UploadTarget, rename_refusal, temporary_name, upload_target,
+    UploadError, rename_refusal,
 };
 use ftp_client::{Client, Config, FtpUrl, RenameCheck};
 
@@ -1024,31 +1024,29 @@ fn upload_stdin(
         )));
     }
     crate::interrupt::running(format!("{op} - {dst}"));
+    let prepared = FileUpload::new(STDIN, dst.path())
+        .label(progress_label(Some(dst.path())))
+        .from_reader(std::io::stdin());
     let client = session.client(op, dst)?;
-    let (target, replacing) = land(op, client, dst.clone(), how.create_dirs)?;
-    let final_path = target.path();
-    let upload_path = if replacing {
-        temporary_name(final_path)
-    } else {
-        final_path.to_vec()
-    };
-    let mut stdin = std::io::stdin().lock();
-    let sent = match store_stream_cancellable(client, &upload_path, &mut stdin) {
-        Ok(sent) => sent,
-        Err(e) if !replacing && is_remote_dir(client, final_path, &e) => {
-            return Err(Failure::usage(format!(
-                "{op} - {target}: is a directory on the server; give the file's name in the URL"
-            )));
-        }
-        Err(e) => {
-            delete_partial_upload(client, &upload_path);
-            return Err(Failure::caused_by(format!("{op} - {target}: {e}"), &e));
-        }
-    };
-    if replacing {
-        rename_over(op, client, &target, &upload_path)?;
+    if how.create_dirs {
+        make_parents(op, client, dst)?;
     }
-    Ok(sent)
+    let done = prepared.run(client, crate::progress::bar(), crate::interrupt::cancel());
+    match done {
+        Ok(done) => Ok(done.sent),
+        Err(UploadError::RemoteDirectory { .. }) => Err(Failure::usage(format!(
+            "{op} - {dst}: is a directory on the server; give the file's name in the URL"
+        ))),
+        // The stream itself failed (the probe's failures have nothing left
+        // over).
+        Err(UploadError::Transfer { error, leftover })
+            if !matches!(leftover, Leftover::Nothing) =>
+        {
+            note_leftover(&leftover);
+            Err(Failure::caused_by(format!("{op} - {dst}: {error}"), &error))
+        }
+        Err(e) => Err(upload_failure(op, Path::new(STDIN), dst, &e)),
+    }
 }
 
 /// `dir` (a directory URL) with `name` added.
@@ -1057,94 +1055,6 @@ fn in_directory(op: &str, dir: &FtpUrl, name: &std::ffi::OsStr) -> Result<FtpUrl
     path.extend_from_slice(os_bytes(name).as_ref());
     dir.with_path(&path)
         .map_err(|e| Failure::usage(format!("{op} {dir}: {e}")))
-}
-
-/// Where an upload of standard input to `target` lands, and whether it
-/// replaces a file there: the missing directories made first
-/// (`--create-dirs`), then [`upload_target`] asked. Standard input has no
-/// name to go into a directory under: a directory there is refused.
-fn land(
-    op: &str,
-    client: &mut Client,
-    target: FtpUrl,
-    create_dirs: bool,
-) -> Result<(FtpUrl, bool), Failure> {
-    if create_dirs {
-        make_parents(op, client, &target)?;
-    }
-    let remote_failure =
-        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
-    // A new file goes straight to its name: upload-only drop boxes refuse
-    // the rename and delete that a temporary name needs. An existing file
-    // is replaced only by a complete upload, through a temporary name.
-    match upload_target(client, target.path()).map_err(remote_failure)? {
-        UploadTarget::New => Ok((target, false)),
-        UploadTarget::Replaceable => Ok((target, true)),
-        UploadTarget::Irreplaceable(why) => Err(Failure::failed(format!(
-            "{op} {target}: the file exists and cannot be replaced safely: {why}; \
-             nothing was uploaded"
-        ))),
-        UploadTarget::Directory => Err(Failure::usage(format!(
-            "{op} - {target}: is a directory on the server; give the file's name in the URL"
-        ))),
-    }
-}
-
-/// After a refused STOR to `path`: whether the refusal was for a directory
-/// of that name (asked only then: the probe before the upload says so
-/// where the server has MLST). Servers refuse a STOR onto a directory with
-/// 550 or 553 (vsftpd: "553 Could not create file"); a 552 (disk full) or
-/// another refusal is no reason to look.
-fn is_remote_dir(client: &mut Client, path: &[u8], refusal: &ftp_client::Error) -> bool {
-    matches!(refusal.code(), Some(550 | 553))
-        && !client.is_closed()
-        && client.stat(path).is_ok_and(|entry| entry.is_dir())
-}
-
-/// Renames the complete upload at `upload_path` over `target`'s file; if
-/// the server refuses, the upload is deleted, or where it stays is said.
-fn rename_over(
-    op: &str,
-    client: &mut Client,
-    target: &FtpUrl,
-    upload_path: &[u8],
-) -> Result<(), Failure> {
-    let Err(e) = client.rename(upload_path, target.path()) else {
-        return Ok(());
-    };
-    Err(match client.delete(upload_path) {
-        Ok(()) => Failure::caused_by(format!("{op} {target}: {e}"), &e),
-        // An upload-only directory refuses both: say where the complete
-        // upload is rather than leave it unmentioned.
-        Err(_) => Failure::failed(format!(
-            "{op} {target}: {e}; the upload stays on the server as {}, \
-             which it refused to delete",
-            String::from_utf8_lossy(upload_path)
-        )),
-    })
-}
-
-/// An upload from a stream of unknown length (standard input), with the
-/// transfer registered for a signal to cut.
-fn store_stream_cancellable(
-    client: &mut Client,
-    path: &[u8],
-    src: &mut dyn Read,
-) -> Result<u64, ftp_client::Error> {
-    let mut upload = client.store_stream(path)?;
-    let shown = crate::progress::Shown::single(
-        Transfer::new(
-            progress_label(Some(path)),
-            Direction::Upload,
-            None,
-            0,
-            upload.counter(),
-        ),
-        upload.canceller(),
-    );
-    let sent = upload.copy_from(src).and_then(|_| upload.finish());
-    shown.finish(&sent);
-    sent
 }
 
 /// A file name for the progress bar: the last path component, control

@@ -193,7 +193,7 @@ fn upload(
             UploadError::NoName { .. } => Failure::usage(format!("{op} {e}")),
             _ => Failure::failed(format!("{op} {e}")),
         })?;
-    let len = prepared.len();
+    let len = prepared.file_len().unwrap_or_default();
     let mut client = connect(op, &target, config)?;
     let done = prepared.run(
         &mut client,

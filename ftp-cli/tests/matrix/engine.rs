@@ -45,6 +45,7 @@ pub fn group() -> Group {
                 "cancelled_upload_sends_nothing",
                 cancelled_upload_sends_nothing,
             ),
+            Case::new("upload_from_a_reader", upload_from_a_reader),
             Case::new("upload_resumes_a_partial", upload_resumes_a_partial).needs(Need::Rest),
         ],
     }
@@ -332,4 +333,31 @@ fn upload_resumes_a_partial(c: &Ctx) -> Outcome {
     absent(&c.on_server(".up.bin.part"))?;
     ftp.quit()?;
     Ok(())
+}
+
+fn upload_from_a_reader(c: &Ctx) -> Outcome {
+    let first = pattern(LEN, 96);
+    let mut ftp = c.connect()?;
+    let done = FileUpload::new("-", c.path("s.bin"))
+        .from_reader(std::io::Cursor::new(first.clone()))
+        .run(&mut ftp, &(), &Cancel::new())?;
+    ensure!(done.sent == LEN as u64 && !done.replaced, "{done:?}");
+    has_content(&c.on_server("s.bin"), &first)?;
+    // Over it: replaced through a temporary name.
+    let done = FileUpload::new("-", c.path("s.bin"))
+        .from_reader(std::io::Cursor::new(b"second".to_vec()))
+        .run(&mut ftp, &(), &Cancel::new())?;
+    ensure!(done.replaced, "{done:?}");
+    has_content(&c.on_server("s.bin"), b"second")?;
+    // A directory: a stream has no name to go into it under.
+    c.put_dir("dir");
+    let failed = FileUpload::new("-", c.path("dir"))
+        .from_reader(std::io::empty())
+        .run(&mut ftp, &(), &Cancel::new());
+    ensure!(
+        matches!(failed, Err(UploadError::RemoteDirectory { .. })),
+        "{failed:?}"
+    );
+    ftp.quit()?;
+    no_temporary_files(&[&c.on_server("")])
 }

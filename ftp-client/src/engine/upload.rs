@@ -1,7 +1,7 @@
 //! [`FileUpload`]: one local file uploaded safely to the server.
 
 use std::fs::File;
-use std::io::{self, Seek, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -265,6 +265,9 @@ pub enum UploadError {
         /// The local file's.
         len: u64,
     },
+    /// A stream ([`FileUpload::from_reader`]) cannot be resumed.
+    #[error("a stream cannot be resumed (no partial upload to continue from)")]
+    StreamNotResumable,
     /// [`Cancel::cancel`] was called before the upload began.
     #[error("cancelled")]
     Cancelled,
@@ -353,14 +356,33 @@ impl FileUpload {
             remote.extend_from_slice(&name);
         }
         Ok(PreparedUpload {
-            len: metadata.len(),
+            len: Some(metadata.len()),
             modified: metadata.modified().ok(),
-            file,
+            source: Source::File(file),
             remote,
-            name,
+            name: Some(name),
             into_directory,
             plan: self,
         })
+    }
+
+    /// An upload of what `reader` gives (standard input, say) rather than
+    /// the local file, to the remote path (which must name a file): no
+    /// length to check, no time to keep, nothing to resume; a new file
+    /// still goes straight to its name and an existing one is replaced
+    /// through a temporary name. A directory there is
+    /// [`UploadError::RemoteDirectory`] (a stream has no name to go into
+    /// it under).
+    pub fn from_reader(self, reader: impl Read + Send + 'static) -> PreparedUpload {
+        PreparedUpload {
+            len: None,
+            modified: None,
+            source: Source::Reader(Box::new(reader)),
+            remote: self.remote.clone(),
+            name: None,
+            into_directory: false,
+            plan: self,
+        }
     }
 
     /// [`FileUpload::prepare`], then [`PreparedUpload::run`].
@@ -374,19 +396,36 @@ impl FileUpload {
     }
 }
 
-/// A [`FileUpload`] whose local file is open.
+/// A [`FileUpload`] whose source is open: a local file
+/// ([`FileUpload::prepare`]) or a stream ([`FileUpload::from_reader`]).
 #[derive(Debug)]
 pub struct PreparedUpload {
     plan: FileUpload,
-    file: File,
-    len: u64,
+    source: Source,
+    /// The file's length; unknown for a stream.
+    len: Option<u64>,
     modified: Option<std::time::SystemTime>,
     /// Where it goes (a directory's path with the name added).
     remote: Vec<u8>,
-    /// The local file's name, as sent.
-    name: Vec<u8>,
+    /// The local file's name, as sent; a stream has none.
+    name: Option<Vec<u8>>,
     /// The path named a directory, or the upload went into one already.
     into_directory: bool,
+}
+
+/// What an upload sends.
+enum Source {
+    File(File),
+    Reader(Box<dyn Read + Send>),
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::File(file) => f.debug_tuple("File").field(file).finish(),
+            Source::Reader(_) => f.write_str("Reader"),
+        }
+    }
 }
 
 /// Where a probed upload goes.
@@ -405,14 +444,9 @@ impl PreparedUpload {
         &self.remote
     }
 
-    /// The local file's length.
-    pub fn len(&self) -> u64 {
+    /// The local file's length; `None` for a stream.
+    pub fn file_len(&self) -> Option<u64> {
         self.len
-    }
-
-    /// Whether the local file is empty.
-    pub fn is_empty(&self) -> bool {
-        self.len == 0
     }
 
     /// Uploads over `client`, reporting the transfer to `progress`; cut
@@ -434,13 +468,13 @@ impl PreparedUpload {
         let sent = match self.send_with(client, &landing.upload_path, 0, false, progress, cancel) {
             Ok(sent) => sent,
             Err(e) if self.stor_refused_for_directory(client, &landing, &e) => {
+                if self.name.is_none() {
+                    return Err(UploadError::RemoteDirectory {
+                        remote: landing.target,
+                    });
+                }
                 self.descend();
-                self.file
-                    .seek(SeekFrom::Start(0))
-                    .map_err(|source| UploadError::Local {
-                        path: self.plan.local.clone(),
-                        source,
-                    })?;
+                self.seek(0)?;
                 return self.run(client, progress, cancel);
             }
             Err(error) => {
@@ -462,11 +496,11 @@ impl PreparedUpload {
         sent: u64,
         cancel: &Cancel,
     ) -> Result<Uploaded, UploadError> {
-        if sent != self.len {
+        if let Some(len) = self.len.filter(|&len| len != sent) {
             let leftover = delete_leftover(client, &landing.upload_path, cancel);
             return Err(UploadError::Changed {
                 sent,
-                len: self.len,
+                len,
                 leftover,
             });
         }
@@ -514,7 +548,9 @@ impl PreparedUpload {
                 UploadTarget::New => break (self.remote.clone(), false),
                 UploadTarget::Replaceable => break (self.remote.clone(), true),
                 UploadTarget::Irreplaceable(why) => return Err(UploadError::Irreplaceable(why)),
-                UploadTarget::Directory if !self.into_directory && !self.plan.resume => {
+                UploadTarget::Directory
+                    if !self.into_directory && !self.plan.resume && self.name.is_some() =>
+                {
                     self.descend();
                 }
                 UploadTarget::Directory => {
@@ -539,8 +575,24 @@ impl PreparedUpload {
     /// The target is a directory: the upload goes into it.
     fn descend(&mut self) {
         self.remote.push(b'/');
-        self.remote.extend_from_slice(&self.name);
+        self.remote
+            .extend_from_slice(self.name.as_deref().unwrap_or_default());
         self.into_directory = true;
+    }
+
+    /// Back to byte `offset` of the file (a stream cannot go back).
+    fn seek(&mut self, offset: u64) -> Result<(), UploadError> {
+        let seeked = match &mut self.source {
+            Source::File(file) => file.seek(SeekFrom::Start(offset)).map(drop),
+            Source::Reader(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a stream cannot be sent again",
+            )),
+        };
+        seeked.map_err(|source| UploadError::Local {
+            path: self.plan.local.clone(),
+            source,
+        })
     }
 
     /// After a refused STOR to a new name: whether the refusal was for a
@@ -583,18 +635,14 @@ impl PreparedUpload {
             .label
             .clone()
             .unwrap_or_else(|| String::from_utf8_lossy(&self.remote).into_owned());
-        let transfer = Transfer::new(
-            label,
-            Direction::Upload,
-            Some(self.len),
-            offset,
-            upload.counter(),
-        );
+        let transfer = Transfer::new(label, Direction::Upload, self.len, offset, upload.counter());
         let _cut = cancel.cut_on_cancel(upload.canceller());
         progress.started(&transfer);
-        let sent = upload
-            .copy_from_file(&mut self.file)
-            .and_then(|_| upload.finish());
+        let sent = match &mut self.source {
+            Source::File(file) => upload.copy_from_file(file),
+            Source::Reader(reader) => upload.copy_from(reader),
+        }
+        .and_then(|_| upload.finish());
         let outcome = if sent.is_ok() {
             Outcome::Done
         } else {
@@ -628,6 +676,9 @@ impl PreparedUpload {
         progress: &dyn Progress,
         cancel: &Cancel,
     ) -> Result<Uploaded, UploadError> {
+        let Some(len) = self.len else {
+            return Err(UploadError::StreamNotResumable);
+        };
         let landing = self.land(client)?;
         let part = partial_name(&landing.target);
         let transfer = |error| UploadError::Transfer {
@@ -640,21 +691,21 @@ impl PreparedUpload {
             Err(e) if e.code().is_some_and(|c| c >= 500) => return Err(UploadError::NoSize),
             Err(e) => return Err(transfer(e)),
         };
-        if offset > self.len {
+        if offset > len {
             return Err(UploadError::PartialTooLong {
                 remote: part,
                 held: offset,
-                len: self.len,
+                len,
             });
         }
-        let sent = if offset < self.len {
-            self.send_rest(client, &part, offset, progress, cancel)?
+        let sent = if offset < len {
+            self.send_rest(client, &part, offset, len, progress, cancel)?
         } else {
             0
         };
         let kept = || Leftover::Kept(part.clone());
         match client.size(&part) {
-            Ok(size) if size == self.len => {}
+            Ok(size) if size == len => {}
             Ok(size) => {
                 return Err(UploadError::SizeMismatch {
                     sent: offset + sent,
@@ -686,6 +737,7 @@ impl PreparedUpload {
         client: &mut Client,
         part: &[u8],
         offset: u64,
+        len: u64,
         progress: &dyn Progress,
         cancel: &Cancel,
     ) -> Result<u64, UploadError> {
@@ -694,18 +746,13 @@ impl PreparedUpload {
             leftover: Leftover::Kept(part.to_vec()),
         };
         let rest = offset > 0 && client.features().map_err(kept)?.supports("REST");
-        self.file
-            .seek(SeekFrom::Start(offset))
-            .map_err(|source| UploadError::Local {
-                path: self.plan.local.clone(),
-                source,
-            })?;
+        self.seek(offset)?;
         let append = offset > 0 && !rest;
         match self.send_with(client, part, offset, append, progress, cancel) {
-            Ok(sent) if offset + sent == self.len => Ok(sent),
+            Ok(sent) if offset + sent == len => Ok(sent),
             Ok(sent) => Err(UploadError::Changed {
                 sent: offset + sent,
-                len: self.len,
+                len,
                 leftover: Leftover::Kept(part.to_vec()),
             }),
             Err(e) if offset > 0 && is_rest_refusal(&e) => Err(UploadError::NoResume(e)),
