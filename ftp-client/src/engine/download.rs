@@ -674,3 +674,73 @@ fn permissions_for(target: &Path) -> Option<fs::Permissions> {
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_files_sit_beside_the_destination() {
+        assert_eq!(
+            partial_path(Path::new("dir/f.bin")),
+            Some(PathBuf::from("dir/.f.bin.part"))
+        );
+        assert_eq!(partial_path(Path::new("f")), Some(PathBuf::from(".f.part")));
+        assert_eq!(partial_path(Path::new("/")), None);
+    }
+
+    #[test]
+    fn prepare_creates_the_local_file_before_any_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("f.bin");
+        // A temporary file: `.f.bin.XXXXXX.part`, gone when dropped.
+        let prepared = FileDownload::new("f.bin", &dst).prepare().unwrap();
+        let name = prepared
+            .partial_path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        assert!(
+            name.starts_with(".f.bin.") && name.ends_with(".part"),
+            "{name}"
+        );
+        assert_eq!(prepared.offset(), 0);
+        let temp = prepared.partial_path().to_owned();
+        drop(prepared);
+        assert!(!temp.exists());
+        // A partial file is continued from its end, and stays.
+        fs::write(dir.path().join(".f.bin.part"), b"abc").unwrap();
+        let prepared = FileDownload::new("f.bin", &dst)
+            .resume(true)
+            .prepare()
+            .unwrap();
+        assert_eq!(prepared.offset(), 3);
+        drop(prepared);
+        assert!(remove_partial(&dst));
+        assert!(!remove_partial(&dst));
+        // A retry's first attempt starts it afresh.
+        fs::write(dir.path().join(".f.bin.part"), b"abc").unwrap();
+        let prepared = FileDownload::new("f.bin", &dst)
+            .partial(Partial::Retry { fresh: true })
+            .prepare()
+            .unwrap();
+        assert_eq!(prepared.offset(), 0);
+        assert!(!dst.exists());
+    }
+
+    #[test]
+    fn an_unwritable_destination_fails_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("no/such/dir/f.bin");
+        let failed = FileDownload::new("f.bin", &dst).prepare().unwrap_err();
+        assert!(
+            matches!(&failed, DownloadError::Create { path, .. } if path.ends_with("no/such/dir")),
+            "{failed:?}"
+        );
+        assert!(
+            failed.to_string().starts_with("cannot write to "),
+            "{failed}"
+        );
+        assert!(!failed.is_transient());
+    }
+}
