@@ -115,20 +115,48 @@ pub fn remove_on_interrupt(path: PathBuf) {
 /// Registers a local temporary file with [`remove_on_interrupt`] for as
 /// long as it lives, and forgets it when dropped (renamed into place, or
 /// removed by its own drop).
-pub struct Registered(PathBuf);
+pub struct Registered {
+    path: PathBuf,
+    /// The engine removes the file itself when it fails: gone after a
+    /// signal means removed.
+    engine: bool,
+}
 
 impl Registered {
     pub fn new(path: &std::path::Path) -> Self {
         remove_on_interrupt(path.to_owned());
-        Registered(path.to_owned())
+        Registered {
+            path: path.to_owned(),
+            engine: false,
+        }
+    }
+
+    /// A temporary file of the engine's ([`ftp_client::engine::FileDownload`]),
+    /// which removes it when the download fails; [`Registered::done`] once
+    /// renamed into place.
+    pub fn engine(path: &std::path::Path) -> Self {
+        let mut registered = Registered::new(path);
+        registered.engine = true;
+        registered
+    }
+
+    /// The file was renamed into place: forgotten, nothing removed.
+    pub fn done(mut self) {
+        forget(&self.path);
+        self.path = PathBuf::new();
     }
 }
 
 impl Drop for Registered {
     fn drop(&mut self) {
-        forget(&self.0);
+        if self.path.as_os_str().is_empty() {
+            return;
+        }
+        forget(&self.path);
         // After a signal the file is removed here, whoever owns it.
-        if signalled().is_some() && std::fs::remove_file(&self.0).is_ok() {
+        if signalled().is_some()
+            && (std::fs::remove_file(&self.path).is_ok() || (self.engine && !self.path.exists()))
+        {
             registry().removed = true;
         }
     }

@@ -6,8 +6,11 @@ use std::fs::{self, File};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
-use ftp_client::engine::{Direction, RetryPolicy, Retryable, Transfer};
-use ftp_client::{Client, Config, EntryType, FtpUrl, RenameCheck};
+use ftp_client::engine::{
+    Direction, DownloadError, FileDownload, FileUpload, Leftover, RetryPolicy, Retryable, Transfer,
+    UploadError, rename_refusal,
+};
+use ftp_client::{Client, Config, FtpUrl, RenameCheck};
 
 use clap::CommandFactory;
 
@@ -450,7 +453,7 @@ fn copy_with_retries(
                 dst,
                 config,
                 remove_source,
-                crate::resume::Partial::Scratch { first },
+                ftp_client::engine::Partial::Retry { fresh: first },
             ),
             None if resume => {
                 crate::resume::copy(op, src.clone(), dst.clone(), config, remove_source)
@@ -789,45 +792,21 @@ fn download(
         let client = session.client(op, src)?;
         return fetch(op, src, client, Sink::File(&mut out));
     }
-    let dir = match target.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
-        _ => PathBuf::from("."),
-    };
     // The local side is checked before any byte is sent to the server.
-    let mut prefix = OsString::from(".");
-    prefix.push(&name);
-    prefix.push(".");
-    let mut temp = tempfile::Builder::new()
-        .prefix(&prefix)
-        .suffix(".part")
-        .tempfile_in(&dir)
-        .map_err(|e| {
-            Failure::failed(format!(
-                "{op} {src}: cannot write to {}: {e}",
-                dir.display()
-            ))
-        })?;
-
-    let _registered = crate::interrupt::Registered::new(temp.path());
+    let prepared = FileDownload::new(src.path(), &target)
+        .label(progress_label(src.file_name()))
+        // The bar's total, when the 150 reply will not say it: SIZE,
+        // asked only when a bar will show.
+        .ask_size(crate::progress::enabled())
+        .verify_size(remove_source)
+        .prepare()
+        .map_err(|e| download_failure(op, src, &e))?;
+    let registered = crate::interrupt::Registered::engine(prepared.partial_path());
     let client = session.client(op, src)?;
-    let received = fetch(op, src, client, Sink::File(temp.as_file_mut()))?;
-    if remove_source {
-        confirm_remote_size(op, src, client, src.path(), received)?;
-        temp.as_file()
-            .sync_all()
-            .map_err(|e| Failure::failed(format!("{op} {src}: cannot save {shown}: {e}")))?;
-    }
-    if let Some(permissions) = permissions_for(&target) {
-        // Best effort: nicer than the temporary file's private mode, but
-        // not worth failing the copy for.
-        let _ = temp.as_file().set_permissions(permissions);
-    }
-    temp.persist(&target).map_err(|e| {
-        Failure::failed(format!(
-            "{op} {src}: cannot move the download into place at {shown}: {}",
-            e.error
-        ))
-    })?;
+    let done = prepared
+        .run(client, crate::progress::bar(), crate::interrupt::cancel())
+        .map_err(|e| download_failure(op, src, &e))?;
+    registered.done();
     if remove_source {
         client.delete(src.path()).map_err(|e| {
             Failure::failed(format!(
@@ -835,7 +814,18 @@ fn download(
             ))
         })?;
     }
-    Ok(received)
+    Ok(done.received)
+}
+
+/// The one line for a download that failed (not resumed).
+fn download_failure(op: &str, src: &FtpUrl, error: &DownloadError) -> Failure {
+    match error {
+        DownloadError::Transfer(e) => Failure::caused_by(format!("{op} {src}: {e}"), e),
+        DownloadError::SizeMismatch { total, size } => Failure::failed(format!(
+            "{op} {src}: transferred {total} bytes but the server reports {size}; source kept"
+        )),
+        _ => Failure::failed(format!("{op} {src}: {error}")),
+    }
 }
 
 /// Where a download goes.
@@ -919,59 +909,28 @@ fn upload(
     }
     let shown = src.display();
     crate::interrupt::running(format!("{op} {shown}"));
-    let local_failure = |e: std::io::Error| Failure::failed(format!("{op} {shown}: {e}"));
-    let mut file = File::open(src).map_err(local_failure)?;
-    let metadata = file.metadata().map_err(local_failure)?;
-    if metadata.is_dir() {
-        return Err(Failure::failed(format!("{op} {shown}: is a directory")));
-    }
-    let name = src
-        .file_name()
-        .ok_or_else(|| Failure::usage(format!("{op} {shown}: no file name to upload as")))?;
+    let name = src.file_name().unwrap_or_default();
     let target = if dst.is_directory() {
         in_directory(op, dst, name)?
     } else {
         dst.clone()
     };
+    // The local side is checked before any byte is sent to the server.
+    let prepared = FileUpload::new(src, target.path())
+        .label(progress_label(target.file_name()))
+        .verify_size(how.remove_source)
+        .prepare()
+        .map_err(|e| match e {
+            UploadError::NoName { .. } => Failure::usage(format!("{op} {e}")),
+            _ => Failure::failed(format!("{op} {e}")),
+        })?;
     let client = session.client(op, &target)?;
-    let (target, replacing) = land(op, client, target, Some(name), how.create_dirs)?;
-    let final_path = target.path();
-    let upload_path = if replacing {
-        temporary_name(final_path)
-    } else {
-        final_path.to_vec()
-    };
-    let sent = match store_cancellable(client, &upload_path, &mut file) {
-        Ok(sent) => sent,
-        Err(e) => {
-            // A server without MLST could not say that the name is a
-            // directory's: its STOR refusal does.
-            if !replacing && !dst.is_directory() && is_remote_dir(client, final_path, &e) {
-                return upload(op, src, &directory_url(op, dst)?, session, how);
-            }
-            // Best effort: do not leave the partial upload behind.
-            delete_partial_upload(client, &upload_path);
-            return Err(Failure::caused_by(format!("{op} {target}: {e}"), &e));
-        }
-    };
-    if sent != metadata.len() {
-        let _ = client.delete(&upload_path);
-        return Err(Failure::failed(format!(
-            "{op} {shown}: sent {sent} bytes but the file has {}; did it change during the upload?",
-            metadata.len()
-        )));
+    if how.create_dirs {
+        make_parents(op, client, &target)?;
     }
-    if how.remove_source {
-        if let Err(failure) = confirm_remote_size(op, &target, client, &upload_path, sent) {
-            if replacing {
-                let _ = client.delete(&upload_path);
-            }
-            return Err(failure);
-        }
-    }
-    if replacing {
-        rename_over(op, client, &target, &upload_path)?;
-    }
+    let done = prepared
+        .run(client, crate::progress::bar(), crate::interrupt::cancel())
+        .map_err(|e| upload_failure(op, src, &target, &e))?;
     if how.remove_source {
         fs::remove_file(src).map_err(|e| {
             Failure::failed(format!(
@@ -979,7 +938,67 @@ fn upload(
             ))
         })?;
     }
-    Ok(sent)
+    Ok(done.sent)
+}
+
+/// `--create-dirs`: the missing directories of `target`'s path.
+fn make_parents(op: &str, client: &mut Client, target: &FtpUrl) -> Result<(), Failure> {
+    let path = target.path();
+    let parent = &path[..path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
+    if parent.is_empty() {
+        return Ok(());
+    }
+    make_directories(client, parent)
+        .map_err(|e| Failure::caused_by(format!("{op} {target}: {e}"), &e))
+}
+
+/// The one line for an upload that failed (not resumed); after a signal,
+/// what became of the server's copy goes to the interruption's message.
+fn upload_failure(op: &str, src: &Path, target: &FtpUrl, error: &UploadError) -> Failure {
+    if let UploadError::Transfer { leftover, .. } = error {
+        note_leftover(leftover);
+    }
+    match error {
+        UploadError::Transfer { error: e, .. }
+        | UploadError::Rename {
+            error: e,
+            leftover: Leftover::Deleted(_) | Leftover::Nothing,
+        } => Failure::caused_by(format!("{op} {target}: {e}"), e),
+        UploadError::Rename {
+            error: e,
+            leftover: Leftover::Stays(path, _) | Leftover::Kept(path),
+        } => Failure::failed(format!(
+            "{op} {target}: {e}; the upload stays on the server as {}, \
+             which it refused to delete",
+            String::from_utf8_lossy(path)
+        )),
+        UploadError::Changed { .. } | UploadError::Cancelled => {
+            Failure::failed(format!("{op} {}: {error}", src.display()))
+        }
+        UploadError::SizeMismatch { .. } => {
+            Failure::failed(format!("{op} {target}: {error}; source kept"))
+        }
+        _ => Failure::failed(format!("{op} {target}: {error}")),
+    }
+}
+
+/// After a signal: whether the partial upload was deleted, for the
+/// interruption's message.
+pub(crate) fn note_leftover(leftover: &Leftover) {
+    if crate::interrupt::signalled().is_none() {
+        return;
+    }
+    match leftover {
+        Leftover::Deleted(path) => crate::interrupt::remote_note(format!(
+            "the partial upload {} was deleted from the server",
+            String::from_utf8_lossy(path)
+        )),
+        Leftover::Stays(path, e) => crate::interrupt::remote_note(format!(
+            "the partial upload {} could not be deleted: {e}",
+            String::from_utf8_lossy(path)
+        )),
+        Leftover::Nothing | Leftover::Kept(_) => {}
+    }
 }
 
 /// `cp - URL`: standard input streamed to the server, as `curl -T -` does.
@@ -1005,31 +1024,29 @@ fn upload_stdin(
         )));
     }
     crate::interrupt::running(format!("{op} - {dst}"));
+    let prepared = FileUpload::new(STDIN, dst.path())
+        .label(progress_label(Some(dst.path())))
+        .from_reader(std::io::stdin());
     let client = session.client(op, dst)?;
-    let (target, replacing) = land(op, client, dst.clone(), None, how.create_dirs)?;
-    let final_path = target.path();
-    let upload_path = if replacing {
-        temporary_name(final_path)
-    } else {
-        final_path.to_vec()
-    };
-    let mut stdin = std::io::stdin().lock();
-    let sent = match store_stream_cancellable(client, &upload_path, &mut stdin) {
-        Ok(sent) => sent,
-        Err(e) if !replacing && is_remote_dir(client, final_path, &e) => {
-            return Err(Failure::usage(format!(
-                "{op} - {target}: is a directory on the server; give the file's name in the URL"
-            )));
-        }
-        Err(e) => {
-            delete_partial_upload(client, &upload_path);
-            return Err(Failure::caused_by(format!("{op} - {target}: {e}"), &e));
-        }
-    };
-    if replacing {
-        rename_over(op, client, &target, &upload_path)?;
+    if how.create_dirs {
+        make_parents(op, client, dst)?;
     }
-    Ok(sent)
+    let done = prepared.run(client, crate::progress::bar(), crate::interrupt::cancel());
+    match done {
+        Ok(done) => Ok(done.sent),
+        Err(UploadError::RemoteDirectory { .. }) => Err(Failure::usage(format!(
+            "{op} - {dst}: is a directory on the server; give the file's name in the URL"
+        ))),
+        // The stream itself failed (the probe's failures have nothing left
+        // over).
+        Err(UploadError::Transfer { error, leftover })
+            if !matches!(leftover, Leftover::Nothing) =>
+        {
+            note_leftover(&leftover);
+            Err(Failure::caused_by(format!("{op} - {dst}: {error}"), &error))
+        }
+        Err(e) => Err(upload_failure(op, Path::new(STDIN), dst, &e)),
+    }
 }
 
 /// `dir` (a directory URL) with `name` added.
@@ -1038,142 +1055,6 @@ fn in_directory(op: &str, dir: &FtpUrl, name: &std::ffi::OsStr) -> Result<FtpUrl
     path.extend_from_slice(os_bytes(name).as_ref());
     dir.with_path(&path)
         .map_err(|e| Failure::usage(format!("{op} {dir}: {e}")))
-}
-
-/// `url` with a trailing '/': the directory it names.
-fn directory_url(op: &str, url: &FtpUrl) -> Result<FtpUrl, Failure> {
-    let mut path = url.path().to_vec();
-    path.push(b'/');
-    url.with_path(&path)
-        .map_err(|e| Failure::usage(format!("{op} {url}: {e}")))
-}
-
-/// Where an upload to `target` lands, and whether it replaces a file
-/// there: the missing directories made first (`--create-dirs`), then
-/// [`upload_target`] asked. A directory at `target` takes the file as
-/// `target/NAME` when there is a `name` (a local file's); standard input
-/// has none, and is refused.
-fn land(
-    op: &str,
-    client: &mut Client,
-    target: FtpUrl,
-    name: Option<&std::ffi::OsStr>,
-    create_dirs: bool,
-) -> Result<(FtpUrl, bool), Failure> {
-    let remote_failure =
-        |e: ftp_client::Error| Failure::caused_by(format!("{op} {target}: {e}"), &e);
-    let final_path = target.path();
-    if create_dirs {
-        let parent = &final_path[..final_path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
-        if !parent.is_empty() {
-            make_directories(client, parent).map_err(remote_failure)?;
-        }
-    }
-    // A new file goes straight to its name: upload-only drop boxes refuse
-    // the rename and delete that a temporary name needs. An existing file
-    // is replaced only by a complete upload, through a temporary name.
-    match upload_target(client, final_path).map_err(remote_failure)? {
-        UploadTarget::New => Ok((target, false)),
-        UploadTarget::Replaceable => Ok((target, true)),
-        UploadTarget::Irreplaceable(why) => Err(Failure::failed(format!(
-            "{op} {target}: the file exists and cannot be replaced safely: {why}; \
-             nothing was uploaded"
-        ))),
-        UploadTarget::Directory => match name {
-            Some(name) if !target.is_directory() => {
-                let inside = in_directory(op, &directory_url(op, &target)?, name)?;
-                tracing::debug!("{target} is a directory: uploading to {inside}");
-                land(op, client, inside, None, false)
-            }
-            Some(_) => Err(Failure::failed(format!(
-                "{op} {target}: is a directory on the server"
-            ))),
-            None => Err(Failure::usage(format!(
-                "{op} - {target}: is a directory on the server; give the file's name in the URL"
-            ))),
-        },
-    }
-}
-
-/// After a refused STOR to `path`: whether the refusal was for a directory
-/// of that name (asked only then: the probe before the upload says so
-/// where the server has MLST). Servers refuse a STOR onto a directory with
-/// 550 or 553 (vsftpd: "553 Could not create file"); a 552 (disk full) or
-/// another refusal is no reason to look.
-fn is_remote_dir(client: &mut Client, path: &[u8], refusal: &ftp_client::Error) -> bool {
-    matches!(refusal.code(), Some(550 | 553))
-        && !client.is_closed()
-        && client.stat(path).is_ok_and(|entry| entry.is_dir())
-}
-
-/// Renames the complete upload at `upload_path` over `target`'s file; if
-/// the server refuses, the upload is deleted, or where it stays is said.
-fn rename_over(
-    op: &str,
-    client: &mut Client,
-    target: &FtpUrl,
-    upload_path: &[u8],
-) -> Result<(), Failure> {
-    let Err(e) = client.rename(upload_path, target.path()) else {
-        return Ok(());
-    };
-    Err(match client.delete(upload_path) {
-        Ok(()) => Failure::caused_by(format!("{op} {target}: {e}"), &e),
-        // An upload-only directory refuses both: say where the complete
-        // upload is rather than leave it unmentioned.
-        Err(_) => Failure::failed(format!(
-            "{op} {target}: {e}; the upload stays on the server as {}, \
-             which it refused to delete",
-            String::from_utf8_lossy(upload_path)
-        )),
-    })
-}
-
-/// An upload from a stream of unknown length (standard input), with the
-/// transfer registered for a signal to cut.
-fn store_stream_cancellable(
-    client: &mut Client,
-    path: &[u8],
-    src: &mut dyn Read,
-) -> Result<u64, ftp_client::Error> {
-    let mut upload = client.store_stream(path)?;
-    let shown = crate::progress::Shown::single(
-        Transfer::new(
-            progress_label(Some(path)),
-            Direction::Upload,
-            None,
-            0,
-            upload.counter(),
-        ),
-        upload.canceller(),
-    );
-    let sent = upload.copy_from(src).and_then(|_| upload.finish());
-    shown.finish(&sent);
-    sent
-}
-
-/// [`Client::store_file`], with the transfer registered for a signal to
-/// cut.
-pub(crate) fn store_cancellable(
-    client: &mut Client,
-    path: &[u8],
-    file: &mut File,
-) -> Result<u64, ftp_client::Error> {
-    let total = file.metadata().ok().map(|m| m.len());
-    let mut upload = client.store_stream(path)?;
-    let shown = crate::progress::Shown::single(
-        Transfer::new(
-            progress_label(Some(path)),
-            Direction::Upload,
-            total,
-            0,
-            upload.counter(),
-        ),
-        upload.canceller(),
-    );
-    let sent = upload.copy_from_file(file).and_then(|_| upload.finish());
-    shown.finish(&sent);
-    sent
 }
 
 /// A file name for the progress bar: the last path component, control
@@ -1208,70 +1089,6 @@ pub(crate) fn delete_partial_upload(client: &mut Client, path: &[u8]) {
     }
 }
 
-/// What an upload would land on.
-pub(crate) enum UploadTarget {
-    /// No file: the upload goes straight to its name.
-    New,
-    /// A directory (known where the server has MLST): the upload goes
-    /// into it, under the source's name.
-    Directory,
-    /// A file that a complete upload can be renamed over.
-    Replaceable,
-    /// A file the server will not let this login rename (an upload-only
-    /// directory): a temporary upload could be neither renamed over it
-    /// nor deleted, so nothing is uploaded. Why, for the message.
-    Irreplaceable(String),
-}
-
-/// Looks at the target of an upload: MLST where the server has it (type
-/// and the `perm` fact's `f`, rename allowed), otherwise SIZE (213 a file,
-/// 550 none) and, for an existing file, the session's rename check (RNFR,
-/// ended by an RNTO onto the same name: [`Client::check_rename`]). A
-/// server that cannot say is taken to have a replaceable file, so that
-/// nothing is overwritten before a complete upload.
-pub(crate) fn upload_target(
-    client: &mut Client,
-    path: &[u8],
-) -> Result<UploadTarget, ftp_client::Error> {
-    if client.features()?.supports("MLST") {
-        match client.mlst(path) {
-            Ok(facts) => {
-                return Ok(match (facts.entry_type, facts.perm) {
-                    // A directory: the file goes into it.
-                    (Some(EntryType::Dir | EntryType::CurrentDir), _) => UploadTarget::Directory,
-                    // Not a file: STOR gets the server's own refusal.
-                    (Some(kind), _) if kind != EntryType::File => UploadTarget::New,
-                    (_, Some(perm)) if !perm.contains(['f', 'F']) => UploadTarget::Irreplaceable(
-                        format!("its MLST permissions {perm:?} do not include renaming (f)"),
-                    ),
-                    _ => UploadTarget::Replaceable,
-                });
-            }
-            Err(e) if e.code() == Some(550) => return Ok(UploadTarget::New),
-            // MLST refused otherwise: ask as servers without it are asked.
-            Err(e) if e.code().is_some_and(|code| code >= 500) => {}
-            Err(e) => return Err(e),
-        }
-    }
-    match client.size(path) {
-        Ok(_) => {}
-        Err(e) if e.code() == Some(550) => return Ok(UploadTarget::New),
-        Err(e) if e.code().is_some_and(|code| code >= 500) => return Ok(UploadTarget::Replaceable),
-        Err(e) => return Err(e),
-    }
-    // The session's check ends the RNFR it sends with an RNTO onto the
-    // same name; a refusal stops the upload here, having changed nothing.
-    Ok(match client.check_rename(path)? {
-        RenameCheck::Allowed => UploadTarget::Replaceable,
-        RenameCheck::Refused(reply) => UploadTarget::Irreplaceable(rename_refusal(path, &reply)),
-    })
-}
-
-/// Why a file cannot be replaced by a rename, as RNFR's refusal says.
-fn rename_refusal(path: &[u8], reply: &ftp_client::Reply) -> String {
-    format!("RNFR {}: {reply}", String::from_utf8_lossy(path))
-}
-
 /// For `cp -r`, where the listing already said the file exists: whether
 /// the server will let it be renamed, so that a replacement uploaded under
 /// a temporary name can be renamed over it. The listing's `perm` fact
@@ -1294,37 +1111,6 @@ pub(crate) fn check_rename_allowed(
     match client.check_rename(path).map_err(|e| e.to_string())? {
         RenameCheck::Allowed => Ok(()),
         RenameCheck::Refused(reply) => Err(rename_refusal(path, &reply)),
-    }
-}
-
-/// `dir/.name.PID.part` for `dir/name`: where a replacement is uploaded
-/// before it is renamed over the original.
-pub(crate) fn temporary_name(path: &[u8]) -> Vec<u8> {
-    let split = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
-    let (dir, name) = path.split_at(split);
-    let mut temp = dir.to_vec();
-    temp.push(b'.');
-    temp.extend_from_slice(name);
-    temp.extend_from_slice(format!(".{}.part", std::process::id()).as_bytes());
-    temp
-}
-
-/// For `mv`: the server's SIZE must agree with the bytes transferred.
-/// A server without SIZE (5xx) is taken at its word; its 226 stands.
-fn confirm_remote_size(
-    op: &str,
-    url: &FtpUrl,
-    client: &mut Client,
-    path: &[u8],
-    transferred: u64,
-) -> Result<(), Failure> {
-    match client.size(path) {
-        Ok(size) if size == transferred => Ok(()),
-        Ok(size) => Err(Failure::failed(format!(
-            "{op} {url}: transferred {transferred} bytes but the server reports {size}; source kept"
-        ))),
-        Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(()),
-        Err(e) => Err(Failure::failed(format!("{op} {url}: {e}"))),
     }
 }
 

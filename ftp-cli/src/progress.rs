@@ -159,6 +159,11 @@ struct Bar(Mutex<Option<(u64, Watch)>>);
 
 static BAR: Bar = Bar(Mutex::new(None));
 
+/// The observer of a single-file copy: its transfer's bar.
+pub fn bar() -> &'static dyn Progress {
+    &BAR
+}
+
 impl Progress for Bar {
     fn started(&self, transfer: &Transfer) {
         let source = Source::Transfer {

@@ -1514,7 +1514,7 @@ fn put_file(
         })?;
     }
     let upload_path = if replacing {
-        ops::temporary_name(&job.remote)
+        ftp_client::engine::temporary_name(&job.remote)
     } else {
         job.remote.clone()
     };

@@ -44,6 +44,7 @@ mod cli;
 mod ctx;
 mod driver;
 mod drop_box;
+mod engine;
 mod harness;
 mod library;
 mod names;
@@ -66,6 +67,7 @@ fn groups() -> Vec<Group> {
         names::group(),
         drop_box::group(),
         resume::group(),
+        engine::group(),
         tree::group(),
         tls::group(),
         active::group(),

@@ -14,6 +14,15 @@
 //! - [`Cancel`] is the handle a caller keeps: [`Cancel::cancel`] from any
 //!   thread (a signal handler's thread, a GUI button) stops the retries
 //!   and cuts the data connections registered with it.
+//! - [`FileDownload`] downloads one file safely: through a temporary or
+//!   partial file beside the destination ([`Partial`]), renamed into place
+//!   only once the server confirmed it, resumed (REST) where asked, the
+//!   server's time kept where asked.
+//! - [`FileUpload`] uploads one file safely: straight to a new name (drop
+//!   boxes), by temporary name and rename over an existing file that may
+//!   be replaced ([`upload_target`] decides), into an existing directory,
+//!   resumed through `.NAME.part` where asked, the time kept (MFMT) where
+//!   asked.
 //!
 //! ```
 //! use std::time::Duration;
@@ -34,9 +43,19 @@
 //! ```
 
 mod cancel;
+mod download;
 mod progress;
 mod retry;
+mod upload;
 
 pub use cancel::{Cancel, Cutting};
+pub use download::{
+    DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
+    remove_partial,
+};
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use upload::{
+    FileUpload, Leftover, PreparedUpload, UploadError, UploadTarget, Uploaded, partial_name,
+    rename_refusal, temporary_name, upload_target,
+};

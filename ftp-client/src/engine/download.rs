@@ -1,0 +1,746 @@
+//! [`FileDownload`]: one remote file downloaded safely to a local path.
+
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+use std::time::SystemTime;
+
+use tempfile::NamedTempFile;
+
+use super::{Cancel, Direction, Outcome, Progress, Transfer};
+use crate::{Client, Error};
+
+/// Where a download is written until the server confirmed it, and what
+/// becomes of that file when the download fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Partial {
+    /// A new temporary file `.NAME.XXXXXX.part` (a random part) in the
+    /// destination's directory, removed when the download fails or is
+    /// cancelled.
+    #[default]
+    Temporary,
+    /// `.NAME.part` ([`partial_path`]), the same name on every run:
+    /// continued from where an earlier run left it (REST, then RETR) and
+    /// kept when the download fails, so that the next run continues it
+    /// (removed instead when nothing arrived). A server refusing REST for
+    /// a partial file that is not empty is [`DownloadError::NoResume`], the
+    /// partial file kept byte for byte.
+    Resume,
+    /// `.NAME.part` for the attempts of one run: the first attempt
+    /// (`fresh`) starts it afresh, a later one continues it, starting over
+    /// when the server has no REST or the remote file became shorter. It
+    /// is kept when an attempt fails, for the next one; the caller removes
+    /// it ([`remove_partial`]) once it gives up.
+    Retry {
+        /// The first attempt: whatever the file holds is discarded.
+        fresh: bool,
+    },
+}
+
+/// A download of one remote file to a local path, through a file beside
+/// it (see [`Partial`]) that is renamed onto the path only once the server
+/// confirmed the transfer (226) and the size agrees where it is known.
+/// The destination itself is never written before that; a failure or a
+/// cancellation leaves it as it was.
+///
+/// [`FileDownload::run`] does it all; [`FileDownload::prepare`] then
+/// [`PreparedDownload::run`] create the local file first, before any
+/// connection is made, so that a destination that cannot be written is
+/// reported without a word to the server.
+///
+/// ```no_run
+/// use ftp_client::engine::{Cancel, FileDownload, Partial};
+/// use ftp_client::{Client, Config, FtpUrl};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let url = FtpUrl::parse("ftp://demo:password@127.0.0.1:2121/")?;
+/// let mut ftp = Client::connect_url(&url, Config::default())?;
+/// let done = FileDownload::new("reports/2026.pdf", "2026.pdf")
+///     .partial(Partial::Resume)
+///     .keep_time(true)
+///     .run(&mut ftp, &(), &Cancel::new())?;
+/// println!(
+///     "{} bytes ({} were there already), time kept: {}",
+///     done.received,
+///     done.offset,
+///     done.modified.is_some()
+/// );
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Debug, Clone)]
+pub struct FileDownload {
+    remote: Vec<u8>,
+    local: PathBuf,
+    partial: Partial,
+    keep_time: bool,
+    verify_size: bool,
+    ask_size: bool,
+    label: Option<String>,
+}
+
+/// What a download did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Downloaded {
+    /// The bytes this download received.
+    pub received: u64,
+    /// The bytes a partial file already held, continued from
+    /// ([`Partial::Resume`], [`Partial::Retry`]); 0 otherwise.
+    pub offset: u64,
+    /// The file's modification time as set from the server's (MDTM), when
+    /// [`FileDownload::keep_time`] asked for it and the server told it.
+    pub modified: Option<SystemTime>,
+}
+
+/// Why a download failed. The destination is untouched in every case;
+/// what became of the partial file is as its [`Partial`] says.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum DownloadError {
+    /// The file the download is written to could not be created or opened
+    /// (`path`: the directory of a [`Partial::Temporary`] file, the
+    /// partial file otherwise).
+    #[error("cannot write to {}: {source}", path.display())]
+    Create {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The partial file could not be read or started over.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The partial file.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The server refused, the connection failed, or the transfer did.
+    #[error("{0}")]
+    Transfer(Error),
+    /// The server refused REST: a partial file cannot be continued.
+    #[error("the server cannot resume transfers ({0})")]
+    NoResume(Error),
+    /// The server's 150 reply announced a size that did not arrive.
+    #[error("received {received} bytes but the server announced {announced}")]
+    Announced {
+        /// The bytes that arrived.
+        received: u64,
+        /// The size announced.
+        announced: u64,
+    },
+    /// The server's SIZE disagrees with the bytes the file holds.
+    #[error("{total} bytes in all but the server's SIZE is {size}")]
+    SizeMismatch {
+        /// The bytes the file holds (a partial file's included).
+        total: u64,
+        /// The server's SIZE.
+        size: u64,
+    },
+    /// SIZE after the transfer ([`FileDownload::verify_size`]) failed
+    /// otherwise than with a 5xx (no SIZE on that server).
+    #[error("{0}")]
+    Verify(Error),
+    /// The partial file holds more than the remote file
+    /// ([`Partial::Resume`]): it is not this file's beginning.
+    #[error(
+        "the partial download {} holds {held} bytes, more than the {size} of the remote file",
+        path.display()
+    )]
+    PartialTooLong {
+        /// The partial file.
+        path: PathBuf,
+        /// Its bytes.
+        held: u64,
+        /// The remote file's.
+        size: u64,
+    },
+    /// The download could not be written to disk.
+    #[error("cannot save {}: {source}", path.display())]
+    Save {
+        /// The destination.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// The complete download could not be renamed onto the destination.
+    #[error("cannot move the download into place at {}: {source}", path.display())]
+    Rename {
+        /// The destination.
+        path: PathBuf,
+        /// Why.
+        source: io::Error,
+    },
+    /// [`Cancel::cancel`] was called before the download began.
+    #[error("cancelled")]
+    Cancelled,
+}
+
+impl DownloadError {
+    /// Whether another attempt may succeed ([`is_transient`] of the
+    /// server's or the connection's error; never for a local problem).
+    ///
+    /// [`is_transient`]: super::is_transient
+    pub fn is_transient(&self) -> bool {
+        match self {
+            DownloadError::Transfer(e) => super::is_transient(e),
+            _ => false,
+        }
+    }
+
+    /// The server's or the connection's error, if that is what failed.
+    pub fn remote(&self) -> Option<&Error> {
+        match self {
+            DownloadError::Transfer(e) | DownloadError::NoResume(e) | DownloadError::Verify(e) => {
+                Some(e)
+            }
+            _ => None,
+        }
+    }
+}
+
+impl super::Retryable for DownloadError {
+    fn is_retryable(&self) -> bool {
+        self.is_transient()
+    }
+}
+
+/// `.NAME.part` beside `target`: the partial file of [`Partial::Resume`]
+/// and [`Partial::Retry`] downloads to `target`; `None` for a path with no
+/// file name.
+pub fn partial_path(target: &Path) -> Option<PathBuf> {
+    let name = target.file_name()?;
+    let mut partial = OsString::from(".");
+    partial.push(name);
+    partial.push(".part");
+    Some(target.with_file_name(partial))
+}
+
+/// Removes the partial file of a [`Partial::Retry`] download to `target`,
+/// once no attempt is left; true if there was one.
+pub fn remove_partial(target: &Path) -> bool {
+    partial_path(target).is_some_and(|partial| fs::remove_file(partial).is_ok())
+}
+
+impl FileDownload {
+    /// A download of the server's `remote` to the local file `local` (a
+    /// file's path, not a directory's), through a [`Partial::Temporary`]
+    /// file, time and size not checked beyond the server's word.
+    pub fn new(remote: impl AsRef<[u8]>, local: impl Into<PathBuf>) -> Self {
+        FileDownload {
+            remote: remote.as_ref().to_vec(),
+            local: local.into(),
+            partial: Partial::Temporary,
+            keep_time: false,
+            verify_size: false,
+            ask_size: false,
+            label: None,
+        }
+    }
+
+    /// Where the download is written until confirmed, and whether it
+    /// continues an earlier one ([`Partial`]).
+    pub fn partial(mut self, partial: Partial) -> Self {
+        self.partial = partial;
+        self
+    }
+
+    /// Continues the partial file an earlier run left: [`Partial::Resume`]
+    /// if `resume`, [`Partial::Temporary`] otherwise.
+    pub fn resume(self, resume: bool) -> Self {
+        self.partial(if resume {
+            Partial::Resume
+        } else {
+            Partial::Temporary
+        })
+    }
+
+    /// Gives the file the server's modification time (MDTM), where the
+    /// server tells it; a refused MDTM is no failure.
+    pub fn keep_time(mut self, keep_time: bool) -> Self {
+        self.keep_time = keep_time;
+        self
+    }
+
+    /// After a [`Partial::Temporary`] download, asks the server's SIZE and
+    /// fails unless it equals the bytes received (a server without SIZE
+    /// is taken at its word), and saves the file to disk before renaming
+    /// it: for a move, whose source is deleted next. A resumed download
+    /// always checks SIZE, asked before the transfer.
+    pub fn verify_size(mut self, verify_size: bool) -> Self {
+        self.verify_size = verify_size;
+        self
+    }
+
+    /// Asks the server's SIZE before a [`Partial::Temporary`] download, so
+    /// that [`Progress`] knows the total even when the 150 reply does not
+    /// say it (one command more).
+    pub fn ask_size(mut self, ask_size: bool) -> Self {
+        self.ask_size = ask_size;
+        self
+    }
+
+    /// The name [`Transfer::path`] shows; the remote path (lossily decoded)
+    /// by default.
+    pub fn label(mut self, label: impl Into<String>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The local file the download ends at.
+    pub fn local(&self) -> &Path {
+        &self.local
+    }
+
+    /// Creates (or opens, to continue it) the file the download is
+    /// written to, before any word to the server.
+    pub fn prepare(self) -> Result<PreparedDownload, DownloadError> {
+        let file = match self.partial {
+            Partial::Temporary => Local::Temporary(self.temporary()?),
+            Partial::Resume | Partial::Retry { .. } => self.open_partial()?,
+        };
+        Ok(PreparedDownload { plan: self, file })
+    }
+
+    /// [`FileDownload::prepare`], then [`PreparedDownload::run`].
+    pub fn run(
+        self,
+        client: &mut Client,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
+        self.prepare()?.run(client, progress, cancel)
+    }
+
+    fn temporary(&self) -> Result<NamedTempFile, DownloadError> {
+        let dir = match self.local.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
+            _ => PathBuf::from("."),
+        };
+        let mut prefix = OsString::from(".");
+        prefix.push(self.local.file_name().unwrap_or_default());
+        prefix.push(".");
+        tempfile::Builder::new()
+            .prefix(&prefix)
+            .suffix(".part")
+            .tempfile_in(&dir)
+            .map_err(|source| DownloadError::Create { path: dir, source })
+    }
+
+    fn open_partial(&self) -> Result<Local, DownloadError> {
+        let path = partial_path(&self.local).ok_or_else(|| DownloadError::Create {
+            path: self.local.clone(),
+            source: io::Error::new(io::ErrorKind::InvalidInput, "no file name"),
+        })?;
+        let fresh = self.partial == Partial::Retry { fresh: true };
+        let mut file = OpenOptions::new()
+            .create(true)
+            .truncate(fresh)
+            .write(true)
+            .open(&path)
+            .map_err(|source| DownloadError::Create {
+                path: path.clone(),
+                source,
+            })?;
+        let offset = file
+            .seek(SeekFrom::End(0))
+            .map_err(|source| DownloadError::Read {
+                path: path.clone(),
+                source,
+            })?;
+        Ok(Local::Partial { file, path, offset })
+    }
+
+    fn label_text(&self) -> String {
+        self.label
+            .clone()
+            .unwrap_or_else(|| String::from_utf8_lossy(&self.remote).into_owned())
+    }
+}
+
+/// The file a download is written to.
+#[derive(Debug)]
+enum Local {
+    Temporary(NamedTempFile),
+    Partial {
+        file: File,
+        path: PathBuf,
+        /// The bytes it held when opened.
+        offset: u64,
+    },
+}
+
+/// A [`FileDownload`] whose local file exists: [`PreparedDownload::run`]
+/// carries it out. Dropped without running, a [`Partial::Temporary`] file
+/// is removed and a partial file stays.
+#[derive(Debug)]
+pub struct PreparedDownload {
+    plan: FileDownload,
+    file: Local,
+}
+
+impl PreparedDownload {
+    /// The file the download is written to until confirmed.
+    pub fn partial_path(&self) -> &Path {
+        match &self.file {
+            Local::Temporary(temp) => temp.path(),
+            Local::Partial { path, .. } => path,
+        }
+    }
+
+    /// The bytes a partial file already holds, which the download will
+    /// continue from if the server agrees (0 for a temporary file).
+    pub fn offset(&self) -> u64 {
+        match &self.file {
+            Local::Temporary(_) => 0,
+            Local::Partial { offset, .. } => *offset,
+        }
+    }
+
+    /// Downloads over `client`, reporting the transfer to `progress`; the
+    /// transfer is cut when `cancel` fires. On success the file is at its
+    /// destination; on failure the temporary file is removed, a partial
+    /// file kept as [`Partial`] says.
+    pub fn run(
+        self,
+        client: &mut Client,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
+        if cancel.is_cancelled() {
+            return Err(self.fail(DownloadError::Cancelled));
+        }
+        let PreparedDownload { plan, file } = self;
+        match file {
+            Local::Temporary(temp) => plan.run_temporary(temp, client, progress, cancel),
+            Local::Partial { file, path, offset } => {
+                let mut partial = PartialFile { file, path, offset };
+                let result = plan.run_partial(&mut partial, client, progress, cancel);
+                if result.is_err() && plan.partial == Partial::Resume {
+                    // Nothing arrived: no partial file to keep.
+                    if fs::metadata(&partial.path).is_ok_and(|m| m.len() == 0) {
+                        let _ = fs::remove_file(&partial.path);
+                    }
+                }
+                result
+            }
+        }
+    }
+
+    fn fail(self, error: DownloadError) -> DownloadError {
+        if let Local::Partial {
+            path, offset: 0, ..
+        } = &self.file
+        {
+            if self.plan.partial == Partial::Resume {
+                let _ = fs::remove_file(path);
+            }
+        }
+        error
+    }
+}
+
+/// An open partial file.
+struct PartialFile {
+    file: File,
+    path: PathBuf,
+    offset: u64,
+}
+
+impl FileDownload {
+    fn run_temporary(
+        &self,
+        mut temp: NamedTempFile,
+        client: &mut Client,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
+        let size = if self.ask_size {
+            client.size(&self.remote).ok()
+        } else {
+            None
+        };
+        let (received, announced) =
+            self.fetch(client, temp.as_file_mut(), 0, size, progress, cancel)?;
+        if let Some(announced) = announced.filter(|&n| n != received) {
+            return Err(DownloadError::Announced {
+                received,
+                announced,
+            });
+        }
+        if self.verify_size {
+            match client.size(&self.remote) {
+                Ok(size) if size == received => {}
+                Ok(size) => {
+                    return Err(DownloadError::SizeMismatch {
+                        total: received,
+                        size,
+                    });
+                }
+                Err(e) if e.code().is_some_and(|c| c >= 500) => {}
+                Err(e) => return Err(DownloadError::Verify(e)),
+            }
+            self.save(temp.as_file())?;
+        }
+        let modified = self.set_time(client, temp.as_file());
+        if let Some(permissions) = permissions_for(&self.local) {
+            // Best effort: nicer than the temporary file's private mode,
+            // but not worth failing the download for.
+            let _ = temp.as_file().set_permissions(permissions);
+        }
+        temp.persist(&self.local)
+            .map_err(|e| DownloadError::Rename {
+                path: self.local.clone(),
+                source: e.error,
+            })?;
+        Ok(Downloaded {
+            received,
+            offset: 0,
+            modified,
+        })
+    }
+
+    fn run_partial(
+        &self,
+        partial: &mut PartialFile,
+        client: &mut Client,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
+        let retrying = matches!(self.partial, Partial::Retry { .. });
+        let mut offset = partial.offset;
+        let size = remote_size(client, &self.remote).map_err(DownloadError::Transfer)?;
+        if retrying && size.is_some_and(|size| offset > size) {
+            // Ours, from an attempt at a file that has changed since.
+            offset = partial.restart()?;
+        }
+        if let Some(size) = size.filter(|&size| offset > size) {
+            return Err(DownloadError::PartialTooLong {
+                path: partial.path.clone(),
+                held: offset,
+                size,
+            });
+        }
+        let received = if size == Some(offset) && offset > 0 {
+            // All there: an earlier run ended between the data and the
+            // rename.
+            0
+        } else {
+            match self.fetch(client, &mut partial.file, offset, size, progress, cancel) {
+                Ok((received, _)) => received,
+                // A retry on a server without REST starts from zero.
+                Err(DownloadError::Transfer(e)) if offset > 0 && is_rest_refusal(&e) => {
+                    if !retrying {
+                        return Err(DownloadError::NoResume(e));
+                    }
+                    offset = partial.restart()?;
+                    self.fetch(client, &mut partial.file, 0, size, progress, cancel)?
+                        .0
+                }
+                Err(e) => return Err(e),
+            }
+        };
+        let total = offset + received;
+        if let Some(size) = size.filter(|&size| size != total) {
+            return Err(DownloadError::SizeMismatch { total, size });
+        }
+        let file = &partial.file;
+        self.save(file)?;
+        let modified = self.set_time(client, file);
+        if let Some(permissions) = permissions_for(&self.local) {
+            let _ = file.set_permissions(permissions);
+        }
+        fs::rename(&partial.path, &self.local).map_err(|source| DownloadError::Rename {
+            path: self.local.clone(),
+            source,
+        })?;
+        Ok(Downloaded {
+            received,
+            offset,
+            modified,
+        })
+    }
+
+    /// RETR from `offset` into `file`, the transfer shown to `progress`
+    /// and cut by `cancel`; the bytes received and the size the 150 reply
+    /// announced.
+    fn fetch(
+        &self,
+        client: &mut Client,
+        file: &mut File,
+        offset: u64,
+        size: Option<u64>,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<(u64, Option<u64>), DownloadError> {
+        let mut download = client
+            .retrieve_stream_from(&self.remote, offset)
+            .map_err(DownloadError::Transfer)?;
+        let announced = download.size_hint();
+        let transfer = Transfer::new(
+            self.label_text(),
+            Direction::Download,
+            if offset == 0 {
+                announced.or(size)
+            } else {
+                size
+            },
+            offset,
+            download.counter(),
+        );
+        let _cut = cancel.cut_on_cancel(download.canceller());
+        progress.started(&transfer);
+        let received = download.copy_to_file(file).and_then(|_| download.finish());
+        let outcome = if received.is_ok() {
+            Outcome::Done
+        } else {
+            Outcome::Failed
+        };
+        progress.finished(&transfer, outcome);
+        let received = received.map_err(DownloadError::Transfer)?;
+        Ok((received, if offset == 0 { announced } else { None }))
+    }
+
+    fn save(&self, file: &File) -> Result<(), DownloadError> {
+        file.sync_all().map_err(|source| DownloadError::Save {
+            path: self.local.clone(),
+            source,
+        })
+    }
+
+    /// The server's time given to `file`, when asked for and known.
+    fn set_time(&self, client: &mut Client, file: &File) -> Option<SystemTime> {
+        if !self.keep_time {
+            return None;
+        }
+        let time = match client.mdtm(&self.remote) {
+            Ok(time) => time.to_system_time()?,
+            Err(e) => {
+                tracing::debug!(
+                    "MDTM {}: {e}; the file keeps its own time",
+                    String::from_utf8_lossy(&self.remote)
+                );
+                return None;
+            }
+        };
+        file.set_modified(time).ok().map(|()| time)
+    }
+}
+
+impl PartialFile {
+    /// Empties the partial file to start over; its new offset, 0.
+    fn restart(&mut self) -> Result<u64, DownloadError> {
+        self.file
+            .set_len(0)
+            .and_then(|()| self.file.seek(SeekFrom::Start(0)))
+            .map_err(|source| DownloadError::Read {
+                path: self.path.clone(),
+                source,
+            })
+    }
+}
+
+/// The server's SIZE of `path`: `None` when the server has no SIZE (5xx
+/// other than 550).
+fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, Error> {
+    match client.size(path) {
+        Ok(size) => Ok(Some(size)),
+        Err(e) if e.code() == Some(550) => Err(e),
+        Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+/// Whether `e` is the server refusing REST.
+fn is_rest_refusal(e: &Error) -> bool {
+    matches!(e, Error::Refused { command, .. } if command.starts_with("REST "))
+}
+
+/// The mode a new download gets: the existing file's, or the usual
+/// `rw-r--r--` rather than the temporary file's private mode.
+fn permissions_for(target: &Path) -> Option<fs::Permissions> {
+    if let Ok(existing) = fs::metadata(target) {
+        return Some(existing.permissions());
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        Some(fs::Permissions::from_mode(0o644))
+    }
+    #[cfg(not(unix))]
+    {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_files_sit_beside_the_destination() {
+        assert_eq!(
+            partial_path(Path::new("dir/f.bin")),
+            Some(PathBuf::from("dir/.f.bin.part"))
+        );
+        assert_eq!(partial_path(Path::new("f")), Some(PathBuf::from(".f.part")));
+        assert_eq!(partial_path(Path::new("/")), None);
+    }
+
+    #[test]
+    fn prepare_creates_the_local_file_before_any_connection() {
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("f.bin");
+        // A temporary file: `.f.bin.XXXXXX.part`, gone when dropped.
+        let prepared = FileDownload::new("f.bin", &dst).prepare().unwrap();
+        let name = prepared
+            .partial_path()
+            .file_name()
+            .unwrap()
+            .to_string_lossy();
+        assert!(
+            name.starts_with(".f.bin.") && name.ends_with(".part"),
+            "{name}"
+        );
+        assert_eq!(prepared.offset(), 0);
+        let temp = prepared.partial_path().to_owned();
+        drop(prepared);
+        assert!(!temp.exists());
+        // A partial file is continued from its end, and stays.
+        fs::write(dir.path().join(".f.bin.part"), b"abc").unwrap();
+        let prepared = FileDownload::new("f.bin", &dst)
+            .resume(true)
+            .prepare()
+            .unwrap();
+        assert_eq!(prepared.offset(), 3);
+        drop(prepared);
+        assert!(remove_partial(&dst));
+        assert!(!remove_partial(&dst));
+        // A retry's first attempt starts it afresh.
+        fs::write(dir.path().join(".f.bin.part"), b"abc").unwrap();
+        let prepared = FileDownload::new("f.bin", &dst)
+            .partial(Partial::Retry { fresh: true })
+            .prepare()
+            .unwrap();
+        assert_eq!(prepared.offset(), 0);
+        assert!(!dst.exists());
+    }
+
+    #[test]
+    fn an_unwritable_destination_fails_naming_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let dst = dir.path().join("no/such/dir/f.bin");
+        let failed = FileDownload::new("f.bin", &dst).prepare().unwrap_err();
+        assert!(
+            matches!(&failed, DownloadError::Create { path, .. } if path.ends_with("no/such/dir")),
+            "{failed:?}"
+        );
+        assert!(
+            failed.to_string().starts_with("cannot write to "),
+            "{failed}"
+        );
+        assert!(!failed.is_transient());
+    }
+}
