@@ -63,6 +63,7 @@ pub trait Driver: Sized {
     fn pwd(&mut self) -> Result<Vec<u8>>;
     fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn delete(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()>;
@@ -162,6 +163,9 @@ impl Driver for Client {
     }
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         Client::mkdir(self, path)
+    }
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        Client::mkdir_all(self, path)
     }
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         Client::rmdir(self, path)
@@ -381,6 +385,9 @@ impl Driver for Tokio {
     }
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         self.rt.block_on(self.client.mkdir(path))
+    }
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.rt.block_on(self.client.mkdir_all(path))
     }
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         self.rt.block_on(self.client.rmdir(path))
