@@ -18,13 +18,14 @@
 //! dropped future; nothing in the blocking driver), `on_transfer` and
 //! `on_done` (the loop stops), `transfer_over` (a transfer's stream ends).
 //!
-//! Why a macro rather than operation values run by a per-driver `exec`
-//! alone: the composite operations (`entries` with its LIST fallback,
-//! `stat`, the transfers' convenience methods) are sequences of operations
-//! with decisions in between; until the session runs them itself (issue
-//! 21, part 1), only code that can be awaited or not can hold them once.
-//! The simple operations are operation values all the same: a start on the
-//! session and a conversion of its outcome, run by one `exec`.
+//! Every operation, composite ones included (`stat`, `entries` with its
+//! LIST fallback, `mkdir_all`, `set_modified` with FEAT asked on demand),
+//! is an operation value: a start on the session, which takes every
+//! protocol decision, and a conversion of its outcome, run by one `exec`
+//! (or, for a listing, by the transfer loop). Why a macro all the same: the
+//! transfers' convenience methods and the walks move data through the
+//! driver's streams between the session's steps, which only code that can
+//! be awaited or not can hold once.
 
 use ftp_proto::Outcome;
 
