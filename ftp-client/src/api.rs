@@ -646,6 +646,15 @@ if entry.is_file() {
                 self.exec(|s| s.stat(path), shared::stat) $($await)*
             }
 
+            /// What the symbolic link at `path` leads to, as the server sees it:
+            /// [`Client::stat`], and where MLST describes the link itself, SIZE
+            /// (a file) or CWD into it and back (a directory); see
+            /// [`Session::resolve_link`](ftp_proto::Session::resolve_link).
+            pub $($async)? fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<Entry> {
+                let path = arg("path", path)?;
+                self.exec(|s| s.resolve_link(path), shared::stat) $($await)*
+            }
+
             /// Makes the directory `path` and every missing parent, as `mkdir
             /// -p`: MKD for each from the top down; a refused MKD is no failure
             /// where the directory exists (CWD into it works, and the session

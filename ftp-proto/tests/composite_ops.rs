@@ -378,3 +378,51 @@ fn mkdir_all_closes_the_session_that_cannot_get_back_home() {
     assert!(script.session.is_closed());
     assert!(script.is_done());
 }
+
+#[test]
+fn resolve_link_asks_size_then_cwd_where_mlst_describes_the_link() {
+    let mut script = Script::logged_in(vec![
+        ("FEAT", FEAT_MLST),
+        (
+            "MLST to-file",
+            b"250-Listing\r\n type=OS.unix=symlink; /to-file\r\n250 End\r\n",
+        ),
+        ("TYPE I", b"200 Binary\r\n"),
+        ("SIZE to-file", b"213 12\r\n"),
+        (
+            "MLST to-dir",
+            b"250-Listing\r\n type=OS.unix=slink:/d; /to-dir\r\n250 End\r\n",
+        ),
+        ("SIZE to-dir", b"550 Not a plain file\r\n"),
+        ("PWD", b"257 \"/home\"\r\n"),
+        ("CWD to-dir", b"250 OK\r\n"),
+        ("CWD /home", b"250 OK\r\n"),
+        (
+            "MLST dangling",
+            b"250-Listing\r\n type=OS.unix=symlink; /dangling\r\n250 End\r\n",
+        ),
+        ("SIZE dangling", b"550 No such file\r\n"),
+        ("CWD dangling", b"550 No such directory\r\n"),
+        (
+            "MLST plain",
+            b"250-Listing\r\n type=file;size=3; /plain\r\n250 End\r\n",
+        ),
+    ]);
+    script.session.resolve_link(arg("to-file")).unwrap();
+    assert_eq!(
+        stat_kind(script.run()),
+        (Kind::File, b"to-file".to_vec(), Some(12))
+    );
+    script.session.resolve_link(arg("to-dir")).unwrap();
+    assert_eq!(stat_kind(script.run()).0, Kind::Dir);
+    // Neither: the CWD's refusal (not SIZE's) is the answer.
+    script.session.resolve_link(arg("dangling")).unwrap();
+    match script.run() {
+        Err(Failure::Refused { command, .. }) => assert_eq!(command.to_string(), "CWD dangling"),
+        other => panic!("{other:?}"),
+    }
+    // MLST that follows the link answers at once.
+    script.session.resolve_link(arg("plain")).unwrap();
+    assert_eq!(stat_kind(script.run()).2, Some(3));
+    assert!(script.is_done());
+}

@@ -69,6 +69,7 @@ pub trait Driver: Sized {
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()>;
     fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::RenameCheck>;
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64>;
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp>;
     fn features(&mut self) -> Result<ftp_client::Features>;
@@ -181,6 +182,9 @@ impl Driver for Client {
     }
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
         Client::stat(self, path)
+    }
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        Client::resolve_link(self, path)
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         Client::size(self, path)
@@ -403,6 +407,9 @@ impl Driver for Tokio {
     }
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
         self.rt.block_on(self.client.stat(path))
+    }
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        self.rt.block_on(self.client.resolve_link(path))
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.rt.block_on(self.client.size(path))

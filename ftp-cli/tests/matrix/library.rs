@@ -27,6 +27,7 @@ pub fn group<D: Driver + 'static>() -> Group {
             Case::new("noop", noop::<D>),
             Case::new("directory_operations", directory_operations::<D>),
             Case::new("mkdir_all", mkdir_all::<D>),
+            Case::new("resolve_link", resolve_link::<D>).needs(Need::ListsSymlinks),
             Case::new("rmdir_then_not_listed", rmdir_then_not_listed::<D>),
             Case::new("store_from_memory", store_from_memory::<D>),
             Case::new("store_from_file", store_from_file::<D>),
@@ -204,6 +205,31 @@ fn mkdir_all<D: Driver>(c: &Ctx) -> Outcome {
         other => return Err(format!("a file in the way: {other:?}").into()),
     }
     ensure!(!c.on_server("file/sub").exists(), "made under a file");
+    ensure!(ftp.pwd()? == home, "the session moved");
+    Ok(())
+}
+
+/// `resolve_link`: a link to a file is that file, a link to a directory
+/// a directory, a dangling link an error; the session stays where it was.
+fn resolve_link<D: Driver>(c: &Ctx) -> Outcome {
+    use std::os::unix::fs::symlink;
+    c.put("links/real.txt", b"twelve bytes");
+    c.put_dir("links/dir");
+    symlink("real.txt", c.on_server("links/to-file"))?;
+    symlink("dir", c.on_server("links/to-dir"))?;
+    symlink("nowhere", c.on_server("links/dangling"))?;
+    let mut ftp = D::connect_ctx(c)?;
+    let home = ftp.pwd()?;
+    let file = ftp.resolve_link(c.path("links/to-file"))?;
+    // (Its size is not checked: proFTPD's MLST of a link to a file says
+    // `type=file` with the link's own size.)
+    ensure!(file.is_file(), "to-file: {file:?}");
+    let dir = ftp.resolve_link(c.path("links/to-dir"))?;
+    ensure!(dir.is_dir(), "to-dir: {dir:?}");
+    ensure!(
+        ftp.resolve_link(c.path("links/dangling")).is_err(),
+        "a dangling link resolved"
+    );
     ensure!(ftp.pwd()? == home, "the session moved");
     Ok(())
 }

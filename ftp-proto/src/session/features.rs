@@ -57,7 +57,7 @@ impl Session {
                 let features = self.features.clone().unwrap_or_default();
                 self.finish(Ok(Outcome::Features(features)));
             }
-            NeedsFeatures::Stat(path) => self.stat_with_features(path),
+            NeedsFeatures::Stat(path, goal) => self.stat_with_features(path, goal),
             NeedsFeatures::Entries(path) => self.list_entries(path),
             NeedsFeatures::SetModified(mfmt) if self.supports("MFMT") => {
                 self.state = State::Simple(Expect::Completion);

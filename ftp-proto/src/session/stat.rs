@@ -9,7 +9,7 @@ use crate::reply::{Reply, ReplyClass};
 
 use super::machine::Session;
 use super::outcome::{Failure, Outcome, UsageError};
-use super::state::{NeedsFeatures, Probe, Returned, State};
+use super::state::{NeedsFeatures, Probe, Returned, StatGoal, State};
 
 impl Session {
     /// What `path` is (`None`: the working directory): its kind, size and
@@ -36,14 +36,29 @@ impl Session {
     /// directory MLST calls `cdir` or `pdir` is [`Kind::Dir`].
     pub fn stat(&mut self, path: Option<Arg>) -> Result<(), UsageError> {
         self.check_idle()?;
-        self.with_features(NeedsFeatures::Stat(path));
+        self.with_features(NeedsFeatures::Stat(path, StatGoal::Path));
         Ok(())
     }
 
-    /// [`Session::stat`] once FEAT is known.
-    pub(super) fn stat_with_features(&mut self, path: Option<Arg>) {
+    /// What the symbolic link at `path` leads to, as the server sees it.
+    /// Succeeds with [`Outcome::Stat`]. As [`Session::stat`], except where
+    /// MLST describes the link itself (neither a file nor a directory):
+    /// then `SIZE path` (after `TYPE I` unless in force), which follows the
+    /// link: a file of that size; a 5xx, and it is a directory if `CWD`
+    /// goes into it (and back home), the CWD's refusal otherwise.
+    pub fn resolve_link(&mut self, path: Arg) -> Result<(), UsageError> {
+        self.check_idle()?;
+        self.with_features(NeedsFeatures::Stat(Some(path), StatGoal::LinkTarget));
+        Ok(())
+    }
+
+    /// [`Session::stat`] or [`Session::resolve_link`] once FEAT is known.
+    pub(super) fn stat_with_features(&mut self, path: Option<Arg>, goal: StatGoal) {
         if self.supports("MLST") {
-            self.state = State::StatMlst { path: path.clone() };
+            self.state = State::StatMlst {
+                path: path.clone(),
+                goal,
+            };
             self.send(Command::Mlst(path));
         } else {
             self.stat_without_mlst(path);
@@ -61,56 +76,81 @@ impl Session {
                 refusal: None,
             });
         }
+        self.stat_size(path, StatGoal::Path);
+    }
+
+    /// `SIZE path`, after `TYPE I` unless in force.
+    fn stat_size(&mut self, path: Arg, goal: StatGoal) {
         if self.is_binary() {
-            self.state = State::StatSize { path: path.clone() };
+            self.state = State::StatSize {
+                path: path.clone(),
+                goal,
+            };
             self.send(Command::Size(path));
         } else {
-            self.state = State::StatType { path };
+            self.state = State::StatType { path, goal };
             self.send(Command::Type(TransferType::Binary));
         }
     }
 
-    pub(super) fn on_stat_mlst_reply(&mut self, path: Option<Arg>, reply: Reply) {
+    pub(super) fn on_stat_mlst_reply(&mut self, path: Option<Arg>, goal: StatGoal, reply: Reply) {
         match reply.class() {
-            ReplyClass::PositiveCompletion => {
-                let result = decode::mlst(&reply)
-                    .map(|facts| Outcome::Stat(stat_entry(&facts)))
-                    .map_err(|error| self.decode_failure(error));
-                self.finish(result);
-            }
+            ReplyClass::PositiveCompletion => match decode::mlst(&reply) {
+                Ok(facts) => {
+                    let entry = stat_entry(&facts);
+                    match path {
+                        Some(path)
+                            if goal == StatGoal::LinkTarget
+                                && !matches!(entry.kind, Kind::Dir | Kind::File) =>
+                        {
+                            self.stat_size(path, goal);
+                        }
+                        _ => self.finish(Ok(Outcome::Stat(entry))),
+                    }
+                }
+                Err(error) => self.finish(Err(self.decode_failure(error))),
+            },
             _ if matches!(reply.code().get(), 500 | 502) => self.stat_without_mlst(path),
             _ => self.finish(Err(self.not_success(reply))),
         }
     }
 
-    pub(super) fn on_stat_type_reply(&mut self, path: Arg, reply: Reply) {
+    pub(super) fn on_stat_type_reply(&mut self, path: Arg, goal: StatGoal, reply: Reply) {
         if reply.class() != ReplyClass::PositiveCompletion {
-            return self.stat_size_failed(path, reply);
+            return self.stat_size_failed(path, goal, reply);
         }
         self.current_type = Some(TransferType::Binary);
-        self.state = State::StatSize { path: path.clone() };
+        self.state = State::StatSize {
+            path: path.clone(),
+            goal,
+        };
         self.send(Command::Size(path));
     }
 
-    pub(super) fn on_stat_size_reply(&mut self, path: Arg, reply: Reply) {
+    pub(super) fn on_stat_size_reply(&mut self, path: Arg, goal: StatGoal, reply: Reply) {
         if reply.class() != ReplyClass::PositiveCompletion {
-            return self.stat_size_failed(path, reply);
+            return self.stat_size_failed(path, goal, reply);
         }
-        match decode::size(&reply) {
-            Ok(size) => {
+        match (decode::size(&reply), goal) {
+            (Ok(size), StatGoal::Path) => {
                 self.state = State::StatMdtm {
                     path: path.clone(),
                     size,
                 };
                 self.send(Command::Mdtm(path));
             }
-            Err(error) => self.finish(Err(self.decode_failure(error))),
+            (Ok(size), StatGoal::LinkTarget) => {
+                self.finish(Ok(Outcome::Stat(file_entry(&path, size, None))));
+            }
+            (Err(error), _) => self.finish(Err(self.decode_failure(error))),
         }
     }
 
     /// SIZE (or the TYPE I before it) was answered with `reply`, not a
     /// size: a 5xx may mean a directory.
-    fn stat_size_failed(&mut self, path: Arg, reply: Reply) {
+    /// A stat reports SIZE's refusal if CWD is refused too; a link's
+    /// resolution, the CWD's.
+    fn stat_size_failed(&mut self, path: Arg, goal: StatGoal, reply: Reply) {
         let failure = self.not_success(reply.clone());
         if reply.code().get() < 500 {
             return self.finish(Err(failure));
@@ -118,7 +158,7 @@ impl Session {
         self.probe_dir(Probe {
             then: Returned::Finish(Ok(Outcome::Stat(dir_entry(&path)))),
             path,
-            refusal: Some(failure),
+            refusal: (goal == StatGoal::Path).then_some(failure),
         });
     }
 

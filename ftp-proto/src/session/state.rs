@@ -97,14 +97,17 @@ pub(super) enum State {
     /// `MLST path` sent for [`Session::stat`](super::Session::stat).
     StatMlst {
         path: Option<Arg>,
+        goal: StatGoal,
     },
     /// `TYPE I` sent ahead of a stat's `SIZE path`.
     StatType {
         path: Arg,
+        goal: StatGoal,
     },
     /// `SIZE path` sent for a stat.
     StatSize {
         path: Arg,
+        goal: StatGoal,
     },
     /// `MDTM path` sent for a stat, after SIZE gave `size`.
     StatMdtm {
@@ -147,10 +150,20 @@ pub(super) enum State {
 pub(super) enum NeedsFeatures {
     /// [`Session::ensure_features`](super::Session::ensure_features): the answer itself.
     Features,
-    Stat(Option<Arg>),
+    Stat(Option<Arg>, StatGoal),
     Entries(Option<Arg>),
     /// The `MFMT` command to send if FEAT lists it.
     SetModified(Command),
+}
+
+/// The question a stat answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StatGoal {
+    /// What the path is ([`Session::stat`](super::Session::stat)).
+    Path,
+    /// What the symbolic link at the path leads to
+    /// ([`Session::resolve_link`](super::Session::resolve_link)).
+    LinkTarget,
 }
 
 /// Whether a path is a directory, asked by changing into it and back.
