@@ -616,33 +616,7 @@ fn mkdir(url: &FtpUrl, config: &Config, parents: bool) -> Result<(), Failure> {
 /// works, and the session changes back); otherwise its refusal is the
 /// error.
 fn make_directories(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
-    let path = path.strip_suffix(b"/").unwrap_or(path);
-    let ends = path
-        .iter()
-        .enumerate()
-        // A leading '/' (an absolute path) names no directory to make.
-        .filter(|&(i, &b)| b == b'/' && i > 0 && path[i - 1] != b'/')
-        .map(|(i, _)| i)
-        .chain([path.len()]);
-    let mut home = None;
-    for end in ends {
-        let dir = &path[..end];
-        match client.mkdir(dir) {
-            Ok(()) => {}
-            Err(refused) if refused.code().is_some_and(|code| code >= 500) => {
-                let home = match &home {
-                    Some(home) => home,
-                    None => home.insert(client.pwd()?),
-                };
-                if client.cwd(dir).is_err() {
-                    return Err(refused);
-                }
-                client.cwd(home.as_slice())?;
-            }
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(())
+    client.mkdir_all(path)
 }
 
 fn rmdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {

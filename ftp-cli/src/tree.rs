@@ -742,7 +742,7 @@ pub fn download_tree(
                         continue;
                     }
                     // What the link leads to, as the server resolves it.
-                    match resolve_link(walk.client(), &found.path) {
+                    match walk.client().resolve_link(&found.path) {
                         Ok(resolved) => {
                             kind = resolved.kind;
                             size = resolved.size;
@@ -893,30 +893,6 @@ fn still_current(job: &Fetch, exact: Option<&Modified>) -> bool {
     };
     let seconds = meta.modified().ok().and_then(unix_seconds);
     meta.is_file() && freshness(meta.len(), seconds, job.size, exact) != Freshness::Stale
-}
-
-/// What the symbolic link at `path` leads to, as the server sees it:
-/// MLST or SIZE/MDTM where they follow the link; where MLST describes the
-/// link itself, SIZE (a file) or CWD (a directory) ask again.
-fn resolve_link(client: &mut Client, path: &[u8]) -> Result<Entry, ftp_client::Error> {
-    let entry = client.stat(path)?;
-    if matches!(entry.kind, Kind::Dir | Kind::File) {
-        return Ok(entry);
-    }
-    match client.size(path) {
-        Ok(size) => {
-            let mut file = Entry::with_kind(path, Kind::File);
-            file.size = Some(size);
-            Ok(file)
-        }
-        Err(e) if e.code().is_some_and(|c| c >= 500) => {
-            let home = client.pwd()?;
-            client.cwd(path)?;
-            client.cwd(&home)?;
-            Ok(Entry::with_kind(path, Kind::Dir))
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// Downloads one file through a temporary file beside it, renamed into

@@ -18,13 +18,14 @@
 //! dropped future; nothing in the blocking driver), `on_transfer` and
 //! `on_done` (the loop stops), `transfer_over` (a transfer's stream ends).
 //!
-//! Why a macro rather than operation values run by a per-driver `exec`
-//! alone: the composite operations (`entries` with its LIST fallback,
-//! `stat`, the transfers' convenience methods) are sequences of operations
-//! with decisions in between; until the session runs them itself (issue
-//! 21, part 1), only code that can be awaited or not can hold them once.
-//! The simple operations are operation values all the same: a start on the
-//! session and a conversion of its outcome, run by one `exec`.
+//! Every operation, composite ones included (`stat`, `entries` with its
+//! LIST fallback, `mkdir_all`, `set_modified` with FEAT asked on demand),
+//! is an operation value: a start on the session, which takes every
+//! protocol decision, and a conversion of its outcome, run by one `exec`
+//! (or, for a listing, by the transfer loop). Why a macro all the same: the
+//! transfers' convenience methods and the walks move data through the
+//! driver's streams between the session's steps, which only code that can
+//! be awaited or not can hold once.
 
 use ftp_proto::Outcome;
 
@@ -512,7 +513,7 @@ assert!(matches!(
             /// [`Client::list_bytes`] keeps the bytes.
             pub $($async)? fn list(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
                 let command = DataCommand::List(optional_arg(path)?);
-                self.listing_lines(command) $($await)* .map(shared::lossy)
+                self.listing_lines(|s| s.transfer(command)) $($await)* .map(shared::lossy)
             }
 
             /// Starts a `LIST` of `path` (`""` for the working directory): read the
@@ -528,7 +529,7 @@ assert!(matches!(
             /// them (line ends removed, empty lines dropped).
             pub $($async)? fn list_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
                 let command = DataCommand::List(optional_arg(path)?);
-                self.listing_lines(command) $($await)*
+                self.listing_lines(|s| s.transfer(command)) $($await)*
             }
 
             /// The names `NLST` gives for `path` (`""` for the working directory):
@@ -558,7 +559,7 @@ for name in ftp.nlst_bytes("")? {
 ```"#)]
             pub $($async)? fn nlst_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
                 let command = DataCommand::Nlst(optional_arg(path)?);
-                self.listing_lines(command) $($await)* .map(shared::nlst_names)
+                self.listing_lines(|s| s.transfer(command)) $($await)* .map(shared::nlst_names)
             }
 
             /// The `MLSD` lines (RFC 3659 facts, then the name) for `path` (`""`
@@ -566,20 +567,25 @@ for name in ftp.nlst_bytes("")? {
             /// [`Client::mlsd_bytes`].
             pub $($async)? fn mlsd(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>> {
                 let command = DataCommand::Mlsd(optional_arg(path)?);
-                self.listing_lines(command) $($await)* .map(shared::lossy)
+                self.listing_lines(|s| s.transfer(command)) $($await)* .map(shared::lossy)
             }
 
             /// The `MLSD` lines for `path` as bytes; each parses with
             /// [`facts_line`](crate::facts_line).
             pub $($async)? fn mlsd_bytes(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Vec<u8>>> {
                 let command = DataCommand::Mlsd(optional_arg(path)?);
-                self.listing_lines(command) $($await)*
+                self.listing_lines(|s| s.transfer(command)) $($await)*
             }
 
-            /// A listing's lines, byte for byte, without line ends or empty lines.
-            $($async)? fn listing_lines(&mut self, command: DataCommand) -> Result<Vec<Vec<u8>>> {
+            /// A listing's lines, byte for byte, without line ends or empty
+            /// lines; `start` begins the listing on the session.
+            $($async)? fn listing_lines(
+                &mut self,
+                start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
+            ) -> Result<Vec<Vec<u8>>> {
                 let mut raw = Vec::new();
-                let mut download = self.start_download(command, 0) $($await)* ?;
+                let (data, start) = self.start_transfer(start) $($await)* ?;
+                let mut download = Download::new(self, data, start);
                 download.copy_to_end(&mut raw) $($await)* ?;
                 download.finish() $($await)* ?;
                 Ok(shared::split_lines(&raw))
@@ -615,21 +621,8 @@ for entry in ftp.entries("pub")? {
 ```"#)]
             pub $($async)? fn entries(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Entry>> {
                 let path = optional_arg(path)?;
-                self.ensure_features() $($await)* ?;
-                loop {
-                    let Some((request, format)) = self.session.listing_request(path.clone()) else {
-                        return Err(Error::Internal("no listing format after FEAT".to_owned()));
-                    };
-                    match self.listing_lines(request) $($await)* {
-                        Ok(lines) => return Ok(shared::parse_entries(format, &lines)),
-                        Err(Error::Refused { command, reply })
-                            if format == Format::Mlsd && self.session.note_mlsd_refusal(&reply) =>
-                        {
-                            tracing::debug!("{command} refused ({reply}); listing with LIST from now on");
-                        }
-                        Err(e) => return Err(e),
-                    }
-                }
+                let lines = self.listing_lines(|s| s.entries(path)) $($await)* ?;
+                shared::parse_entries(self.session.listing_format(), &lines)
             }
 
             /// What `path` is: its kind, size and modification time. MLST where
@@ -649,44 +642,27 @@ if entry.is_file() {
 # Ok::<(), ftp_client::Error>(())
 ```"#)]
             pub $($async)? fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<Entry> {
-                let path = path.as_ref();
-                self.ensure_features() $($await)* ?;
-                if self.session.supports("MLST") {
-                    match self.mlst(path) $($await)* {
-                        Ok(facts) => return Ok(shared::stat_entry(&facts)),
-                        Err(e) if shared::mlst_unknown(&e) => {}
-                        Err(e) => return Err(e),
-                    }
-                }
-                if path.is_empty() {
-                    return Ok(shared::dir_entry(path));
-                }
-                if shared::names_directory(path) {
-                    return self.dir_by_cwd(path) $($await)* ?;
-                }
-                match self.size(path) $($await)* {
-                    Ok(size) => {
-                        let modified = self.mdtm(path) $($await)* .ok();
-                        Ok(shared::file_entry(path, size, modified))
-                    }
-                    // No file of that name (or no SIZE): a directory?
-                    Err(size_error) if shared::size_refusal_may_be_dir(&size_error) => {
-                        Ok(self.dir_by_cwd(path) $($await)* ?.map_err(|_| size_error)?)
-                    }
-                    Err(e) => Err(e),
-                }
+                let path = optional_arg(path)?;
+                self.exec(|s| s.stat(path), shared::stat) $($await)*
             }
 
-            /// Whether `path` is a directory, by changing into it and back: the
-            /// outer error if finding or going back to the working directory
-            /// failed, the inner one if CWD into `path` was refused.
-            $($async)? fn dir_by_cwd(&mut self, path: &[u8]) -> Result<Result<Entry>> {
-                let home = self.pwd() $($await)* ?;
-                if let Err(refused) = self.cwd(path) $($await)* {
-                    return Ok(Err(refused));
-                }
-                self.cwd(&home) $($await)* ?;
-                Ok(Ok(shared::dir_entry(path)))
+            /// What the symbolic link at `path` leads to, as the server sees it:
+            /// [`Client::stat`], and where MLST describes the link itself, SIZE
+            /// (a file) or CWD into it and back (a directory); see
+            /// [`Session::resolve_link`](ftp_proto::Session::resolve_link).
+            pub $($async)? fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<Entry> {
+                let path = arg("path", path)?;
+                self.exec(|s| s.resolve_link(path), shared::stat) $($await)*
+            }
+
+            /// Makes the directory `path` and every missing parent, as `mkdir
+            /// -p`: MKD for each from the top down; a refused MKD is no failure
+            /// where the directory exists (CWD into it works, and the session
+            /// changes back), and otherwise its refusal is the error. See
+            /// [`Session::mkdir_all`](ftp_proto::Session::mkdir_all).
+            pub $($async)? fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+                let path = arg("path", path)?;
+                self.exec(|s| s.mkdir_all(path), ignore) $($await)*
             }
 
             /// Sets the modification time of the file at `path` (MFMT, to the
@@ -702,35 +678,21 @@ ftp.set_modified("report.pdf", when)?;
 ```"#)]
             pub $($async)? fn set_modified(&mut self, path: impl AsRef<[u8]>, time: Timestamp) -> Result<()> {
                 let path = arg("path", path)?;
-                self.ensure_features() $($await)* ?;
-                if !self.session.supports("MFMT") {
-                    return Err(Error::Unsupported { feature: "MFMT" });
-                }
                 let finish = |o| shared::completed("MFMT", o).map(drop);
-                self.exec(|s| s.mfmt(path, time), finish) $($await)*
+                self.exec(|s| s.set_modified(path, time), finish) $($await)*
             }
 
             /// Whether the server's FEAT lists `feature` (e.g. `"MLST"`, `"MFMT"`);
             /// FEAT is asked once per session.
             pub $($async)? fn supports(&mut self, feature: &str) -> Result<bool> {
-                self.ensure_features() $($await)* ?;
-                Ok(self.session.supports(feature))
+                let features = self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                Ok(features.supports(feature))
             }
 
             /// How [`Client::entries`] lists on this session (FEAT asked first).
             pub $($async)? fn listing_format(&mut self) -> Result<Format> {
-                self.ensure_features() $($await)* ?;
-                self.session
-                    .listing_format()
-                    .ok_or_else(|| Error::Internal("no listing format after FEAT".to_owned()))
-            }
-
-            $($async)? fn ensure_features(&mut self) -> Result<()> {
-                self.resync() $($await)* ?;
-                if self.session.features().is_none() {
-                    self.features() $($await)* ?;
-                }
-                Ok(())
+                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                shared::listing_format(self.session.listing_format())
             }
         }
     };
@@ -889,22 +851,23 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             }
 
             $($async)? fn start_download(&mut self, command: DataCommand, offset: u64) -> Result<Download<'_>> {
-                let (data, start) = self.start_transfer(command, offset) $($await)* ?;
+                let (data, start) = self.start_transfer(|s| s.transfer_from(command, offset)) $($await)* ?;
                 Ok(Download::new(self, data, start))
             }
 
             $($async)? fn start_upload(&mut self, command: DataCommand, offset: u64) -> Result<Upload<'_>> {
-                let (data, _) = self.start_transfer(command, offset) $($await)* ?;
+                let (data, _) = self.start_transfer(|s| s.transfer_from(command, offset)) $($await)* ?;
                 Ok(Upload::new(self, data))
             }
 
+            /// Begins a transfer (`start` on the session, once in step) and
+            /// runs it until its data may flow.
             $($async)? fn start_transfer(
                 &mut self,
-                command: DataCommand,
-                offset: u64,
+                start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
             ) -> Result<(Stream, TransferStart)> {
                 self.resync() $($await)* ?;
-                self.session.transfer_from(command, offset)?;
+                start(&mut self.session)?;
                 let step = self.run(self.config.control_timeout) $($await)*;
                 let data = self.data.take();
                 match (step?, data) {

@@ -288,6 +288,7 @@ impl From<Failure> for Error {
                 command: command.to_string(),
                 reply,
             },
+            Failure::Unsupported { feature } => Error::Unsupported { feature },
             other => Error::Protocol(Box::new(other)),
         }
     }

@@ -10,7 +10,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
-use ftp_proto::listing::{self, Entry, Format, Kind, Modified, Precision, Zone};
+use ftp_proto::listing::{self, Entry, Format};
 use ftp_proto::{Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig};
 
 use crate::config::Config;
@@ -307,66 +307,28 @@ pub(crate) fn nlst_names(lines: Vec<Vec<u8>>) -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// A listing's lines parsed as `format`; `now` dates LIST lines that
-/// omit the year.
-pub(crate) fn parse_entries(format: Format, lines: &[Vec<u8>]) -> Vec<Entry> {
+/// A listing's lines parsed as `format` (the session's listing format,
+/// known once FEAT was asked); `now` dates LIST lines that omit the year.
+pub(crate) fn parse_entries(format: Option<Format>, lines: &[Vec<u8>]) -> Result<Vec<Entry>> {
+    let format = listing_format(format)?;
     let now = now();
-    lines
+    Ok(lines
         .iter()
         .filter_map(|line| listing::parse_line(format, line, now))
-        .collect()
+        .collect())
 }
 
-/// Whether a refused MLST leaves [`stat`](crate::Client::stat) to try
-/// SIZE/MDTM (the server does not know MLST after all).
-pub(crate) fn mlst_unknown(error: &Error) -> bool {
-    matches!(error.code(), Some(500 | 502))
+/// The session's listing format, which FEAT (asked before) decided.
+pub(crate) fn listing_format(format: Option<Format>) -> Result<Format> {
+    format.ok_or_else(|| Error::Internal("no listing format after FEAT".to_owned()))
 }
 
-/// Whether `path` can only name a directory: empty (the working
-/// directory, the login directory at first) or ending in `/`. Such a path
-/// is never asked about with SIZE, which some servers answer 213 for a
-/// directory too.
-pub(crate) fn names_directory(path: &[u8]) -> bool {
-    path.is_empty() || path.ends_with(b"/")
-}
-
-/// [`stat`](crate::Client::stat)'s entry from MLST facts: a directory
-/// the server calls `cdir` or `pdir` (MLST of the working directory) is a
-/// directory all the same.
-pub(crate) fn stat_entry(facts: &Facts) -> Entry {
-    let mut entry = Entry::from_facts(facts);
-    if matches!(entry.kind, Kind::CurrentDir | Kind::ParentDir) {
-        entry.kind = Kind::Dir;
+/// A stat's outcome.
+pub(crate) fn stat(outcome: Outcome) -> Result<Entry> {
+    match outcome {
+        Outcome::Stat(entry) => Ok(entry),
+        other => Err(unexpected("stat", other)),
     }
-    entry
-}
-
-/// Whether a refused SIZE may mean a directory (tried with CWD).
-pub(crate) fn size_refusal_may_be_dir(error: &Error) -> bool {
-    error.code().is_some_and(|c| c >= 500)
-}
-
-/// The entry [`stat`](crate::Client::stat) gives a file from SIZE (and MDTM
-/// if it answered).
-pub(crate) fn file_entry(path: &[u8], size: u64, modified: Option<Timestamp>) -> Entry {
-    let mut entry = Entry::with_kind(path, Kind::File);
-    entry.size = Some(size);
-    entry.modified = modified.map(|time| Modified {
-        time,
-        precision: if time.nanosecond == 0 {
-            Precision::Second
-        } else {
-            Precision::Subsecond
-        },
-        zone: Zone::Utc,
-    });
-    entry
-}
-
-/// The entry [`stat`](crate::Client::stat) gives a directory.
-pub(crate) fn dir_entry(path: &[u8]) -> Entry {
-    Entry::with_kind(path, Kind::Dir)
 }
 
 /// The current UTC time, for the year of `LIST` dates that omit it.

@@ -121,6 +121,10 @@ fn failure_parts(failure: &Failure) -> usize {
             let _: &Option<Reply> = reply;
             2
         }
+        Failure::Unsupported { feature } => {
+            let _: &&'static str = feature;
+            feature.len()
+        }
         Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
             0
         }

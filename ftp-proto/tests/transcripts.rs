@@ -230,6 +230,8 @@ fn done(result: &Result<Outcome, Failure>) -> String {
         Ok(Outcome::RenameChecked(RenameCheck::Refused(r))) => {
             format!("ok rename refused {}", r.code())
         }
+        Ok(Outcome::Stat(entry)) => format!("ok stat {}", entry.name_lossy()),
+        Ok(Outcome::DirectoryMade) => "ok directory made".to_owned(),
         Err(e) => format!("err {e}"),
     }
 }

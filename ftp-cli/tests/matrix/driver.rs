@@ -63,11 +63,13 @@ pub trait Driver: Sized {
     fn pwd(&mut self) -> Result<Vec<u8>>;
     fn cwd(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn delete(&mut self, path: impl AsRef<[u8]>) -> Result<()>;
     fn rename(&mut self, from: impl AsRef<[u8]>, to: impl AsRef<[u8]>) -> Result<()>;
     fn check_rename(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::RenameCheck>;
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64>;
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp>;
     fn features(&mut self) -> Result<ftp_client::Features>;
@@ -163,6 +165,9 @@ impl Driver for Client {
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         Client::mkdir(self, path)
     }
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        Client::mkdir_all(self, path)
+    }
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         Client::rmdir(self, path)
     }
@@ -177,6 +182,9 @@ impl Driver for Client {
     }
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
         Client::stat(self, path)
+    }
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        Client::resolve_link(self, path)
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         Client::size(self, path)
@@ -382,6 +390,9 @@ impl Driver for Tokio {
     fn mkdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         self.rt.block_on(self.client.mkdir(path))
     }
+    fn mkdir_all(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
+        self.rt.block_on(self.client.mkdir_all(path))
+    }
     fn rmdir(&mut self, path: impl AsRef<[u8]>) -> Result<()> {
         self.rt.block_on(self.client.rmdir(path))
     }
@@ -396,6 +407,9 @@ impl Driver for Tokio {
     }
     fn stat(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
         self.rt.block_on(self.client.stat(path))
+    }
+    fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry> {
+        self.rt.block_on(self.client.resolve_link(path))
     }
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64> {
         self.rt.block_on(self.client.size(path))

@@ -26,6 +26,8 @@ pub fn group<D: Driver + 'static>() -> Group {
             Case::new("features_list_size", features_list_size::<D>),
             Case::new("noop", noop::<D>),
             Case::new("directory_operations", directory_operations::<D>),
+            Case::new("mkdir_all", mkdir_all::<D>),
+            Case::new("resolve_link", resolve_link::<D>).needs(Need::ListsSymlinks),
             Case::new("rmdir_then_not_listed", rmdir_then_not_listed::<D>),
             Case::new("store_from_memory", store_from_memory::<D>),
             Case::new("store_from_file", store_from_file::<D>),
@@ -178,6 +180,57 @@ fn noop<D: Driver>(c: &Ctx) -> Outcome {
     let mut ftp = D::connect_ctx(c)?;
     ftp.noop()?;
     ftp.noop()?;
+    Ok(())
+}
+
+/// `mkdir_all`: every missing parent, what exists accepted, a file in the
+/// way refused with MKD's reply, and the session still where it was.
+fn mkdir_all<D: Driver>(c: &Ctx) -> Outcome {
+    c.put_dir("have");
+    let mut ftp = D::connect_ctx(c)?;
+    let home = ftp.pwd()?;
+    ftp.mkdir_all(c.path("have/a/b c/d/"))?;
+    ensure!(
+        c.on_server("have/a/b c/d").is_dir(),
+        "have/a/b c/d not made"
+    );
+    // Again: everything exists.
+    ftp.mkdir_all(c.path("have/a/b c/d"))?;
+    c.put("file", b"in the way");
+    match ftp.mkdir_all(c.path("file/sub")) {
+        Err(Error::Refused { command, reply }) => ensure!(
+            command.starts_with("MKD") && reply.code().get() >= 500,
+            "refused by {command}: {reply}"
+        ),
+        other => return Err(format!("a file in the way: {other:?}").into()),
+    }
+    ensure!(!c.on_server("file/sub").exists(), "made under a file");
+    ensure!(ftp.pwd()? == home, "the session moved");
+    Ok(())
+}
+
+/// `resolve_link`: a link to a file is that file, a link to a directory
+/// a directory, a dangling link an error; the session stays where it was.
+fn resolve_link<D: Driver>(c: &Ctx) -> Outcome {
+    use std::os::unix::fs::symlink;
+    c.put("links/real.txt", b"twelve bytes");
+    c.put_dir("links/dir");
+    symlink("real.txt", c.on_server("links/to-file"))?;
+    symlink("dir", c.on_server("links/to-dir"))?;
+    symlink("nowhere", c.on_server("links/dangling"))?;
+    let mut ftp = D::connect_ctx(c)?;
+    let home = ftp.pwd()?;
+    let file = ftp.resolve_link(c.path("links/to-file"))?;
+    // (Its size is not checked: proFTPD's MLST of a link to a file says
+    // `type=file` with the link's own size.)
+    ensure!(file.is_file(), "to-file: {file:?}");
+    let dir = ftp.resolve_link(c.path("links/to-dir"))?;
+    ensure!(dir.is_dir(), "to-dir: {dir:?}");
+    ensure!(
+        ftp.resolve_link(c.path("links/dangling")).is_err(),
+        "a dangling link resolved"
+    );
+    ensure!(ftp.pwd()? == home, "the session moved");
     Ok(())
 }
 

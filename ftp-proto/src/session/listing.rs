@@ -2,13 +2,12 @@
 //! directory (`PWD`, `CWD` into it, the transfer, `CWD` back home).
 
 use crate::command::{Arg, Command};
-use crate::decode::{self, DecodeError};
 use crate::reply::{Reply, ReplyClass};
 
 use super::action::{Action, DataCommand};
 use super::machine::Session;
-use super::outcome::{Failure, Outcome};
-use super::state::State;
+use super::outcome::{Failure, Outcome, UsageError};
+use super::state::{NeedsFeatures, Returned, State};
 
 /// How many times a listing's CWD back to where it started is tried
 /// before the session gives up on it.
@@ -43,6 +42,59 @@ impl Session {
         Some((request, format))
     }
 
+    /// Lists the directory `path` (`None`: the working directory) as data
+    /// to parse: FEAT first unless asked already, then a transfer of
+    /// `MLSD` where [`Session::listing_format`] says so, `LIST` otherwise
+    /// (a named directory is listed from inside it, as
+    /// [`Session::transfer`] says). A server that lists MLST in FEAT but
+    /// answers `MLSD` with 500 or 502 is listed with `LIST` at once, in
+    /// the same operation, and from then on. The driver moves the data
+    /// when [`Action::Transfer`] comes; the operation succeeds with
+    /// [`Outcome::Transferred`], and [`Session::listing_format`] then says
+    /// how to parse the lines ([`crate::listing::parse_line`]).
+    pub fn entries(&mut self, path: Option<Arg>) -> Result<(), UsageError> {
+        self.check_idle()?;
+        if self.config.tls.is_tls() && !self.data_protected {
+            return Err(UsageError::DataNotProtected);
+        }
+        self.with_features(NeedsFeatures::Entries(path));
+        Ok(())
+    }
+
+    /// [`Session::entries`] once FEAT is known.
+    pub(super) fn list_entries(&mut self, path: Option<Arg>) {
+        match self.listing_request(path.clone()) {
+            Some((request, format)) => {
+                self.list_fallback = format == crate::listing::Format::Mlsd;
+                self.begin_transfer(request);
+            }
+            None => self.begin_transfer(DataCommand::List(path)),
+        }
+    }
+
+    /// Whether `reply`, a refusal of the transfer command, is an
+    /// [`Session::entries`] MLSD refused as unknown: if so, the same
+    /// listing starts again with LIST (in the directory it changed into).
+    pub(super) fn falls_back_to_list(&mut self, reply: &Reply) -> bool {
+        let State::Transfer(transfer) = &self.state else {
+            return false;
+        };
+        let DataCommand::Mlsd(path) = &transfer.request else {
+            return false;
+        };
+        let path = path.clone();
+        if !self.list_fallback || !self.note_mlsd_refusal(reply) {
+            return false;
+        }
+        self.list_fallback = false;
+        let home = match &mut self.state {
+            State::Transfer(transfer) => transfer.home.take(),
+            _ => None,
+        };
+        self.start_transfer(DataCommand::List(path), home);
+        true
+    }
+
     /// Tells the session that its MLSD got `reply`, a refusal: if it is
     /// 500 or 502 (unknown or unimplemented) although FEAT listed MLST,
     /// later listings use LIST. Returns whether it was, so the caller knows
@@ -67,20 +119,9 @@ impl Session {
 
     /// The reply to the `PWD` before a listing of a named directory.
     pub(super) fn on_list_pwd_reply(&mut self, request: DataCommand, reply: Reply) {
-        if reply.class() != ReplyClass::PositiveCompletion {
-            return self.finish(Err(self.not_success(reply)));
-        }
-        let home = decode::pathname(&reply).and_then(|path| {
-            Arg::new(path)
-                .ok()
-                .ok_or_else(|| DecodeError::Pathname(reply.to_string()))
-        });
-        match home {
-            Ok(home) => {
-                self.working_directory = Some(home.clone());
-                self.change_into_listed(request, home);
-            }
-            Err(error) => self.finish(Err(self.decode_failure(error))),
+        match self.home_from_pwd(reply) {
+            Ok(home) => self.change_into_listed(request, home),
+            Err(failure) => self.finish(Err(failure)),
         }
     }
 
@@ -106,44 +147,43 @@ impl Session {
     /// started from, if it changed directory, then done.
     pub(super) fn end_transfer(&mut self, home: Option<Arg>, result: Result<Outcome, Failure>) {
         match home {
-            Some(home) if !self.is_closed() => {
-                self.state = State::Returning {
-                    result,
-                    home: home.clone(),
-                    refused: 0,
-                };
-                self.send(Command::Cwd(home.clone()));
-                self.working_directory = Some(home);
-            }
+            Some(home) if !self.is_closed() => self.return_home(home, Returned::Finish(result)),
             _ => self.finish(result),
         }
     }
 
-    /// The reply to the `CWD home` after a listing, which ended with
-    /// `result`, `refused` attempts so far.
-    pub(super) fn on_return_reply(
-        &mut self,
-        result: Result<Outcome, Failure>,
-        home: Arg,
-        refused: u8,
-        reply: Reply,
-    ) {
+    /// `CWD home`, back to where the operation started, then `then`.
+    pub(super) fn return_home(&mut self, home: Arg, then: Returned) {
+        self.state = State::Returning {
+            then,
+            home: home.clone(),
+            refused: 0,
+        };
+        self.send(Command::Cwd(home.clone()));
+        self.working_directory = Some(home);
+    }
+
+    /// The reply to the `CWD home` that brings an operation back to where
+    /// it started, `refused` attempts so far; `then` follows.
+    pub(super) fn on_return_reply(&mut self, then: Returned, home: Arg, refused: u8, reply: Reply) {
         match reply.class() {
-            ReplyClass::PositiveCompletion => self.finish(result),
+            ReplyClass::PositiveCompletion => match then {
+                Returned::Finish(result) => self.finish(result),
+                Returned::MakeDirs(dirs) => self.make_next_dir(dirs),
+            },
             // Some servers (libunftp) check a CWD by listing the
             // directory, which fails while entries vanish from it:
             // ask again before giving up.
             _ if refused < RETURN_ATTEMPTS - 1 && reply.code().get() != 421 => {
                 self.state = State::Returning {
-                    result,
+                    then,
                     home: home.clone(),
                     refused: refused + 1,
                 };
                 self.send(Command::Cwd(home));
             }
-            // The session is in the listed directory, where every
-            // relative path would name another file than meant: it
-            // ends here.
+            // The session is in another directory, where every relative
+            // path would name another file than meant: it ends here.
             _ => {
                 let failure = self.not_success(reply);
                 self.state = State::Closed;

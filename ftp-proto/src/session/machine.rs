@@ -43,6 +43,10 @@ pub struct Session {
     /// Set only by [`Session::transfer_from`], cleared when the operation
     /// ends: no other operation ever sends REST.
     pub(super) restart_offset: u64,
+    /// The listing under way is [`Session::entries`]': an MLSD that the
+    /// server refuses as unknown lists again with LIST. Set only there,
+    /// cleared when the operation ends.
+    pub(super) list_fallback: bool,
     /// The server greeted with 230: logged in already, so the next
     /// [`Session::login`] sends no USER or PASS.
     pub(super) greeted_logged_in: Option<Reply>,
@@ -71,6 +75,7 @@ impl Session {
             data_protected: false,
             tls12_only: false,
             restart_offset: 0,
+            list_fallback: false,
             greeted_logged_in: None,
         };
         if implicit {
@@ -218,6 +223,7 @@ impl Session {
 
     pub(super) fn finish(&mut self, result: Result<Outcome, Failure>) {
         self.restart_offset = 0;
+        self.list_fallback = false;
         if !self.is_closed() {
             self.state = State::Idle;
         }
@@ -234,6 +240,7 @@ impl Session {
     /// was under way, `None` when there was none.
     fn shut(&mut self, failed: Option<Failure>) {
         self.restart_offset = 0;
+        self.list_fallback = false;
         self.state = State::Closed;
         // Data-channel work queued by an earlier reply of the same input
         // (a 229 or 150 read together with a 421) is moot now, and a
@@ -328,11 +335,19 @@ impl Session {
             State::RenameCheckEnd { path, rnfr } => self.on_rename_check_end(path, rnfr, reply),
             State::ListPwd { request } => self.on_list_pwd_reply(request, reply),
             State::ListCwd { request, home } => self.on_list_cwd_reply(request, home, reply),
+            State::Feat(needs) => self.on_feat_reply(needs, reply),
+            State::StatMlst { path, goal } => self.on_stat_mlst_reply(path, goal, reply),
+            State::StatType { path, goal } => self.on_stat_type_reply(path, goal, reply),
+            State::StatSize { path, goal } => self.on_stat_size_reply(path, goal, reply),
+            State::StatMdtm { path, size } => self.on_stat_mdtm_reply(path, size, reply),
+            State::ProbePwd(probe) => self.on_probe_pwd_reply(probe, reply),
+            State::ProbeCwd { probe, home } => self.on_probe_cwd_reply(probe, home, reply),
+            State::MakeDirs { dirs } => self.on_mkd_reply(dirs, reply),
             State::Returning {
-                result,
+                then,
                 home,
                 refused,
-            } => self.on_return_reply(result, home, refused, reply),
+            } => self.on_return_reply(then, home, refused, reply),
             // A transfer moves on from step to step in place.
             State::Transfer(transfer) => {
                 self.state = State::Transfer(transfer);

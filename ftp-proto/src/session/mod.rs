@@ -59,13 +59,16 @@ mod abort;
 mod action;
 mod config;
 mod data_connection;
+mod features;
 mod listing;
 mod login;
 mod machine;
+mod mkdir_all;
 mod outcome;
 mod raw;
 mod rename;
 mod simple;
+mod stat;
 mod state;
 mod transfer;
 

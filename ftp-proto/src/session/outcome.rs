@@ -3,6 +3,7 @@
 
 use crate::command::Command;
 use crate::decode::{DecodeError, Facts, Features, Timestamp};
+use crate::listing::Entry;
 use crate::reply::{Reply, ReplyClass, ReplyError};
 
 /// A successful operation's result.
@@ -32,6 +33,11 @@ pub enum Outcome {
     Aborted(Reply),
     /// What [`Session::check_rename`](super::Session::check_rename) learned.
     RenameChecked(RenameCheck),
+    /// What [`Session::stat`](super::Session::stat) learned about a path.
+    Stat(Entry),
+    /// [`Session::mkdir_all`](super::Session::mkdir_all): the directory and
+    /// all its parents exist.
+    DirectoryMade,
 }
 
 /// Whether the server would rename a file, as [`Session::check_rename`](super::Session::check_rename)
@@ -118,6 +124,14 @@ pub enum Failure {
         "{0}: the server issues no TLS 1.3 session ticket on upload data connections; connect again offering TLS 1.2 at most"
     )]
     NeedsTls12(Reply),
+    /// The operation needs a command the server's FEAT does not list
+    /// (e.g. [`Session::set_modified`](super::Session::set_modified) without
+    /// `MFMT`); nothing was sent for it.
+    #[error("the server does not support {feature}")]
+    Unsupported {
+        /// The missing feature, e.g. `"MFMT"`.
+        feature: &'static str,
+    },
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -138,7 +152,8 @@ impl Failure {
             | Failure::Decode { .. }
             | Failure::DataConnectFailed
             | Failure::SecureControlFailed
-            | Failure::ClearTextAfterAuth => None,
+            | Failure::ClearTextAfterAuth
+            | Failure::Unsupported { .. } => None,
         }
     }
 

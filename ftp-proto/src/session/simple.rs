@@ -2,7 +2,7 @@
 //! `QUIT`…), and what FEAT told.
 
 use crate::command::{Arg, Command, TransferType};
-use crate::decode::{self, Features, Timestamp};
+use crate::decode::{self, Features};
 use crate::reply::{Reply, ReplyClass};
 
 use super::machine::Session;
@@ -85,27 +85,6 @@ impl Session {
     /// `NOOP`.
     pub fn noop(&mut self) -> Result<(), UsageError> {
         self.simple(Command::Noop, Expect::Completion)
-    }
-
-    /// `MFMT YYYYMMDDHHMMSS path` (draft-somers-ftp-mfxx): sets a file's
-    /// modification time, in UTC, to the second. Servers that support it
-    /// list `MFMT` in FEAT ([`Session::supports`]). Succeeds with
-    /// [`Outcome::Completed`] (213).
-    pub fn mfmt(&mut self, path: Arg, time: Timestamp) -> Result<(), UsageError> {
-        let mut line = format!(
-            "MFMT {:04}{:02}{:02}{:02}{:02}{:02} ",
-            time.year,
-            time.month,
-            time.day,
-            time.hour,
-            time.minute,
-            time.second.min(59)
-        )
-        .into_bytes();
-        line.extend_from_slice(path.as_bytes());
-        // `path` holds no CR, LF or NUL, and neither does the prefix.
-        let line = Arg::new(line).map_err(|_| UsageError::UnexpectedEvent("MFMT argument"))?;
-        self.simple(Command::Raw(line), Expect::Completion)
     }
 
     /// `QUIT`; the session is closed afterwards.

@@ -2,7 +2,9 @@
 
 use std::net::SocketAddr;
 
-use crate::command::{Arg, Password, TransferType};
+use std::collections::VecDeque;
+
+use crate::command::{Arg, Command, Password, TransferType};
 use crate::reply::Reply;
 
 use super::action::DataCommand;
@@ -90,10 +92,43 @@ pub(super) enum State {
     },
     /// A data transfer, from its `TYPE` to its final reply.
     Transfer(Transfer),
-    /// CWD back to the directory a listing started from; then the
-    /// listing's result.
+    /// FEAT sent on demand, for the operation that needs its answer.
+    Feat(NeedsFeatures),
+    /// `MLST path` sent for [`Session::stat`](super::Session::stat).
+    StatMlst {
+        path: Option<Arg>,
+        goal: StatGoal,
+    },
+    /// `TYPE I` sent ahead of a stat's `SIZE path`.
+    StatType {
+        path: Arg,
+        goal: StatGoal,
+    },
+    /// `SIZE path` sent for a stat.
+    StatSize {
+        path: Arg,
+        goal: StatGoal,
+    },
+    /// `MDTM path` sent for a stat, after SIZE gave `size`.
+    StatMdtm {
+        path: Arg,
+        size: u64,
+    },
+    /// Is it a directory: `PWD`, to know where to come back.
+    ProbePwd(Probe),
+    /// Is it a directory: `CWD` into it, from `home`.
+    ProbeCwd {
+        probe: Probe,
+        home: Arg,
+    },
+    /// `MKD` sent for the first of `dirs` ([`Session::mkdir_all`](super::Session::mkdir_all)).
+    MakeDirs {
+        dirs: VecDeque<Arg>,
+    },
+    /// CWD back to the directory an operation started from; then what
+    /// follows.
     Returning {
-        result: Result<Outcome, Failure>,
+        then: Returned,
         home: Arg,
         /// CWD attempts refused so far.
         refused: u8,
@@ -108,6 +143,47 @@ pub(super) enum State {
         home: Option<Arg>,
     },
     Closed,
+}
+
+/// An operation that waits for the server's FEAT answer.
+#[derive(Debug)]
+pub(super) enum NeedsFeatures {
+    /// [`Session::ensure_features`](super::Session::ensure_features): the answer itself.
+    Features,
+    Stat(Option<Arg>, StatGoal),
+    Entries(Option<Arg>),
+    /// The `MFMT` command to send if FEAT lists it.
+    SetModified(Command),
+}
+
+/// The question a stat answers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StatGoal {
+    /// What the path is ([`Session::stat`](super::Session::stat)).
+    Path,
+    /// What the symbolic link at the path leads to
+    /// ([`Session::resolve_link`](super::Session::resolve_link)).
+    LinkTarget,
+}
+
+/// Whether a path is a directory, asked by changing into it and back.
+#[derive(Debug)]
+pub(super) struct Probe {
+    pub(super) path: Arg,
+    /// The failure to report if `CWD path` is refused (the refusal that
+    /// led to the probe); `None`: that of the CWD.
+    pub(super) refusal: Option<Failure>,
+    /// What follows once back home, if it is a directory.
+    pub(super) then: Returned,
+}
+
+/// What follows the CWD back home.
+#[derive(Debug)]
+pub(super) enum Returned {
+    /// The operation ends with this result.
+    Finish(Result<Outcome, Failure>),
+    /// `mkdir -p` goes on with these directories.
+    MakeDirs(VecDeque<Arg>),
 }
 
 /// A data transfer under way: made once, by `Session::start_transfer`,

@@ -47,9 +47,15 @@ impl Session {
         if self.config.tls.is_tls() && !self.data_protected {
             return Err(UsageError::DataNotProtected);
         }
+        self.begin_transfer(request);
+        Ok(())
+    }
+
+    /// [`Session::transfer`] once the session is known to be able to run
+    /// it.
+    pub(super) fn begin_transfer(&mut self, request: DataCommand) {
         if request.listed_path().is_none() {
-            self.start_transfer(request, None);
-            return Ok(());
+            return self.start_transfer(request, None);
         }
         match self.working_directory.clone() {
             Some(home) => self.change_into_listed(request, home),
@@ -58,7 +64,6 @@ impl Session {
                 self.send(Command::Pwd);
             }
         }
-        Ok(())
     }
 
     /// Like [`Session::transfer`], restarting at byte `offset` (RFC 3659
@@ -225,6 +230,7 @@ impl Session {
             (ReplyClass::PositiveCompletion, 226 | 250) => Some(reply.clone()),
             // Some servers send a stray 2xx before the 150.
             (ReplyClass::PositiveCompletion, _) => return,
+            _ if self.falls_back_to_list(&reply) => return,
             _ => return self.fail_transfer(self.not_success(reply)),
         };
         let size_hint = if final_reply.is_none() {
