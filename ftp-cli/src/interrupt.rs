@@ -1,7 +1,8 @@
 //! SIGINT, SIGTERM and SIGHUP during a run: nothing hidden is left behind.
 //!
 //! A watcher thread takes the signals. At the first one it cancels the
-//! run's [`Cancel`] ([`cancel`]), which cuts the data connection of the
+//! run's [`Cancel`](ftp_client::engine::Cancel)
+//! ([`crate::cancellation::handle`]), which cuts the data connection of the
 //! transfer under way and stops retries; the
 //! operation then fails, removes its temporary files as any failure does
 //! (an upload deletes its server-side name), and `main` exits with the
@@ -21,10 +22,8 @@
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicI32, Ordering};
-use std::sync::{Mutex, MutexGuard, OnceLock};
+use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
-
-use ftp_client::engine::Cancel;
 
 /// How long the operation has, after the first signal, to clean up (the
 /// server-side name of an upload included) before the watcher exits.
@@ -32,12 +31,6 @@ pub const GRACE: Duration = Duration::from_millis(1500);
 
 /// The signal received, 0 for none.
 static SIGNAL: AtomicI32 = AtomicI32::new(0);
-
-/// The run's cancellation handle, cancelled at the first signal.
-pub fn cancel() -> &'static Cancel {
-    static CANCEL: OnceLock<Cancel> = OnceLock::new();
-    CANCEL.get_or_init(Cancel::new)
-}
 
 /// What a run in progress would leave behind.
 struct Registry {
@@ -83,7 +76,7 @@ pub fn install() {
                     // A second signal: out at once.
                     leave();
                 }
-                cancel().cancel();
+                crate::cancellation::handle().cancel();
                 std::thread::spawn(|| {
                     std::thread::sleep(GRACE);
                     leave();

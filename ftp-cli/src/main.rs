@@ -4,6 +4,7 @@
 //! operation (in `ops`); every failure is printed once, as one line, and
 //! mapped to an exit code (in `exit`).
 
+mod cancellation;
 mod cli;
 mod credentials;
 mod exit;

@@ -349,7 +349,7 @@ fn again_if_transient(
 ) -> Result<u64, Failure> {
     let once_more = RetryPolicy::new(1).with_delay(std::time::Duration::ZERO);
     let log = crate::progress::RetryLines { verbose: false };
-    once_more.run(crate::interrupt::cancel(), &log, "copy", |attempt| {
+    once_more.run(crate::cancellation::handle(), &log, "copy", |attempt| {
         if attempt > 0 {
             session.reset();
         }
@@ -445,7 +445,7 @@ fn copy_with_retries(
     let policy = if src_is_stdin { &once } else { policy };
     let mut first = true;
     let report = crate::progress::RetryLines { verbose };
-    let result = policy.run(crate::interrupt::cancel(), &report, op, |_| {
+    let result = policy.run(crate::cancellation::handle(), &report, op, |_| {
         let attempt = match &continued {
             Some((src, dst)) => crate::resume::download(
                 op,
@@ -778,7 +778,11 @@ fn download(
     let registered = crate::interrupt::Registered::engine(prepared.partial_path());
     let client = session.client(op, src)?;
     let done = prepared
-        .run(client, crate::progress::bar(), crate::interrupt::cancel())
+        .run(
+            client,
+            crate::progress::bar(),
+            crate::cancellation::handle(),
+        )
         .map_err(|e| download_failure(op, src, &e))?;
     registered.done();
     if remove_source {
@@ -903,7 +907,11 @@ fn upload(
         make_parents(op, client, &target)?;
     }
     let done = prepared
-        .run(client, crate::progress::bar(), crate::interrupt::cancel())
+        .run(
+            client,
+            crate::progress::bar(),
+            crate::cancellation::handle(),
+        )
         .map_err(|e| upload_failure(op, src, &target, &e))?;
     if how.remove_source {
         fs::remove_file(src).map_err(|e| {
@@ -1005,7 +1013,11 @@ fn upload_stdin(
     if how.create_dirs {
         make_parents(op, client, dst)?;
     }
-    let done = prepared.run(client, crate::progress::bar(), crate::interrupt::cancel());
+    let done = prepared.run(
+        client,
+        crate::progress::bar(),
+        crate::cancellation::handle(),
+    );
     match done {
         Ok(done) => Ok(done.sent),
         Err(UploadError::RemoteDirectory { .. }) => Err(Failure::usage(format!(

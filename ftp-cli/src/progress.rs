@@ -210,7 +210,7 @@ impl Progress for Pool {
 }
 
 /// A transfer under way: shown through one of the CLI's observers, and
-/// cut at a signal (through [`crate::interrupt::cancel`]), until it is
+/// cut at a signal (through [`crate::cancellation::handle`]), until it is
 /// finished or dropped (a failure).
 pub struct Shown {
     progress: &'static dyn Progress,
@@ -235,7 +235,7 @@ impl Shown {
         transfer: Transfer,
         canceller: Option<ftp_client::Canceller>,
     ) -> Self {
-        let cut = crate::interrupt::cancel().cut_on_cancel(canceller);
+        let cut = crate::cancellation::handle().cut_on_cancel(canceller);
         progress.started(&transfer);
         Shown {
             progress,

@@ -134,7 +134,7 @@ pub fn download(
     let done = prepared.run(
         &mut client,
         crate::progress::bar(),
-        crate::interrupt::cancel(),
+        crate::cancellation::handle(),
     );
     if let Err(e) = done {
         let message = match &e {
@@ -198,7 +198,7 @@ fn upload(
     let done = prepared.run(
         &mut client,
         crate::progress::bar(),
-        crate::interrupt::cancel(),
+        crate::cancellation::handle(),
     );
     if let Err(e) = done {
         return Err(resumed_upload_failure(op, src, &target, len, &e));

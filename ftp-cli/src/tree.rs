@@ -419,7 +419,7 @@ fn run_pool<J: Send>(
     let kept: Mutex<Option<Client>> = Mutex::new(None);
     // Takes jobs until there are none; false if the session could not be
     // reopened. Gives the session back if it is still open.
-    let cancel = crate::interrupt::cancel();
+    let cancel = crate::cancellation::handle();
     let serve = |mut client: Client, worker: usize| -> Option<Client> {
         while let Some(mut queued) = queue.take() {
             // After a signal, no new file.
@@ -680,7 +680,7 @@ pub fn download_tree(
                 Err(e)
                     if is_transient(&e)
                         && !walk.client().is_closed()
-                        && QUICK.pause(tries, listing_started, crate::interrupt::cancel()) =>
+                        && QUICK.pause(tries, listing_started, crate::cancellation::handle()) =>
                 {
                     tracing::debug!("{}: {e}; listing again", shown(&root));
                     tries += 1;
@@ -1372,7 +1372,7 @@ pub fn upload_tree(
                         Err(e)
                             if is_transient(&e)
                                 && !client.is_closed()
-                                && QUICK.pause(retry, started, crate::interrupt::cancel()) =>
+                                && QUICK.pause(retry, started, crate::cancellation::handle()) =>
                         {
                             retry += 1;
                         }

@@ -61,7 +61,7 @@ pub enum Error {
     /// a server that does not answer in TLS, no common version) or a TLS
     /// record. The message says why in words: unknown issuer, name
     /// mismatch, expired…
-    #[error("{during}: {}", crate::tls::explain(.source))]
+    #[error("{during}: {}", crate::tls_words::explain(.source))]
     Tls {
         /// What was under way, e.g. "TLS handshake on the control
         /// connection".

@@ -89,6 +89,7 @@ mod error;
 mod netrc;
 mod shared;
 mod tls;
+mod tls_words;
 #[cfg(feature = "tokio")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tokio")))]
 pub mod tokio;
