@@ -8,12 +8,15 @@ mod cancellation;
 mod cli;
 mod credentials;
 mod exit;
+mod failure;
 mod format;
 mod interrupt;
 mod lines;
+mod location;
 mod names;
 mod ops;
 mod progress;
+mod remote;
 mod resume;
 mod tree;
 

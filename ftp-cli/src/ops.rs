@@ -1,84 +1,31 @@
 //! One function per operation, each taking validated arguments.
 
-use std::ffi::OsString;
 use std::fmt;
 use std::fs::{self, File};
 use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ftp_client::engine::{
-    Direction, DownloadError, FileDownload, FileUpload, Leftover, RetryPolicy, Retryable, Transfer,
-    UploadError, rename_refusal,
+    Direction, DownloadError, FileDownload, FileUpload, Leftover, RetryPolicy, Transfer,
+    UploadError,
 };
-use ftp_client::{Client, Config, FtpUrl, RenameCheck};
+use ftp_client::{Client, Config, FtpUrl};
 
 use clap::CommandFactory;
 
 use crate::cli::{Cli, Operation};
-use crate::credentials::{
-    self, LoginError, LoginOptions, PASSWORD_VARIABLE, Sources, terminal_prompt,
-};
-use crate::exit::Exit;
+use crate::credentials::LoginOptions;
+use crate::failure::Failure;
 use crate::lines::UnixLines;
+use crate::location::{
+    Location, STDIN, download_name, ends_with_separator, location, os_bytes, progress_label,
+    remote_url,
+};
+use crate::remote::{connect, note_leftover, quit};
 use crate::tree::TreeOptions;
-
-/// Why the operation failed: the exit code and the one line to print.
-#[derive(Debug)]
-pub struct Failure {
-    pub exit: Exit,
-    pub(crate) message: String,
-    /// Another attempt may succeed (`--retry`): see
-    /// [`ftp_client::engine::is_transient`].
-    pub transient: bool,
-}
-
-impl Failure {
-    pub fn usage(message: impl Into<String>) -> Self {
-        Failure {
-            exit: Exit::Usage,
-            message: message.into(),
-            transient: false,
-        }
-    }
-
-    pub fn failed(message: impl Into<String>) -> Self {
-        Failure {
-            exit: Exit::Failure,
-            message: message.into(),
-            transient: false,
-        }
-    }
-
-    /// A failure caused by `error`: transient if it is.
-    pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
-        Failure {
-            transient: ftp_client::engine::is_transient(error),
-            ..Failure::failed(message)
-        }
-    }
-}
-
-impl Retryable for Failure {
-    fn is_retryable(&self) -> bool {
-        self.transient
-    }
-}
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
 
 /// How much [`pump`] reads at a time.
 const PUMP_CHUNK: usize = 256 * 1024;
-
-/// Either side of a copy.
-#[derive(Debug, Clone)]
-pub(crate) enum Location {
-    Remote(FtpUrl),
-    Local(PathBuf),
-}
 
 /// Runs one operation; a single-file `cp` or `mv` is retried as `retry`
 /// says (with `verbose`, one line on stderr per retry).
@@ -89,7 +36,7 @@ pub fn run(
     retry: &RetryPolicy,
     verbose: bool,
 ) -> Result<(), Failure> {
-    let remote = |op: &str, arg: &str| remote(op, arg, login);
+    let remote = |op: &str, arg: &str| remote_url(op, arg, login);
     match operation {
         Operation::Ls {
             url,
@@ -866,9 +813,6 @@ fn fetch(op: &str, src: &FtpUrl, client: &mut Client, out: Sink<'_>) -> Result<u
     Ok(received)
 }
 
-/// `-` as the source of an upload: standard input.
-pub(crate) const STDIN: &str = "-";
-
 /// Uploads `src` to `dst`: straight to its name when no file is there, and
 /// otherwise under a temporary name in the same directory, renamed over
 /// the old file only once the server confirmed the transfer. A `dst` that
@@ -964,25 +908,6 @@ fn upload_failure(op: &str, src: &Path, target: &FtpUrl, error: &UploadError) ->
     }
 }
 
-/// After a signal: whether the partial upload was deleted, for the
-/// interruption's message.
-pub(crate) fn note_leftover(leftover: &Leftover) {
-    if crate::interrupt::signalled().is_none() {
-        return;
-    }
-    match leftover {
-        Leftover::Deleted(path) => crate::interrupt::remote_note(format!(
-            "the partial upload {} was deleted from the server",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Stays(path, e) => crate::interrupt::remote_note(format!(
-            "the partial upload {} could not be deleted: {e}",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Nothing | Leftover::Kept(_) => {}
-    }
-}
-
 /// `cp - URL`: standard input streamed to the server, as `curl -T -` does.
 /// There is no size to check and nothing to resume or retry. A new file
 /// goes straight to its name (its partial file deleted if the stream
@@ -1043,68 +968,6 @@ fn in_directory(op: &str, dir: &FtpUrl, name: &std::ffi::OsStr) -> Result<FtpUrl
         .map_err(|e| Failure::usage(format!("{op} {dir}: {e}")))
 }
 
-/// A file name for the progress bar: the last path component, control
-/// characters escaped, at most 24 characters.
-pub(crate) fn progress_label(path: Option<&[u8]>) -> String {
-    let path = path.unwrap_or_default();
-    let name = path.rsplit(|&b| b == b'/').next().unwrap_or(path);
-    let name = crate::format::escape_name(name);
-    if name.chars().count() > 24 {
-        let head: String = name.chars().take(23).collect();
-        format!("{head}~")
-    } else {
-        name
-    }
-}
-
-/// Deletes what a failed upload left at `path`, best effort; after a
-/// signal within a second, and saying for the interruption's message
-/// whether it went.
-pub(crate) fn delete_partial_upload(client: &mut Client, path: &[u8]) {
-    let interrupted = crate::interrupt::signalled().is_some();
-    if interrupted {
-        client.set_control_timeout(std::time::Duration::from_millis(900));
-    }
-    let deleted = client.delete(path);
-    if interrupted {
-        let shown = String::from_utf8_lossy(path);
-        crate::interrupt::remote_note(match deleted {
-            Ok(()) => format!("the partial upload {shown} was deleted from the server"),
-            Err(e) => format!("the partial upload {shown} could not be deleted: {e}"),
-        });
-    }
-}
-
-/// For `cp -r`, where the listing already said the file exists: whether
-/// the server will let it be renamed, so that a replacement uploaded under
-/// a temporary name can be renamed over it. The listing's `perm` fact
-/// (RFC 3659 7.5.5: `f`, rename allowed) answers when given; otherwise the
-/// session's rename check asks, as in [`upload_target`].
-pub(crate) fn check_rename_allowed(
-    client: &mut Client,
-    path: &[u8],
-    known_perm: Option<&str>,
-) -> Result<(), String> {
-    if let Some(perm) = known_perm {
-        return if perm.contains(['f', 'F']) {
-            Ok(())
-        } else {
-            Err(format!(
-                "its MLST permissions {perm:?} do not include renaming (f)"
-            ))
-        };
-    }
-    match client.check_rename(path).map_err(|e| e.to_string())? {
-        RenameCheck::Allowed => Ok(()),
-        RenameCheck::Refused(reply) => Err(rename_refusal(path, &reply)),
-    }
-}
-
-pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
-    Client::connect_url(url, config.clone())
-        .map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
-}
-
 /// Writes a generated text (a completion script, the manual page) to
 /// standard output; a reader that stops early (`| head`) is no failure.
 fn print_generated(op: &str, text: &[u8]) -> Result<(), Failure> {
@@ -1114,53 +977,6 @@ fn print_generated(op: &str, text: &[u8]) -> Result<(), Failure> {
             Err(Failure::failed(format!("{op}: writing: {e}")))
         }
         _ => Ok(()),
-    }
-}
-
-/// Ends the session politely; the operation already succeeded, so a
-/// failing QUIT changes nothing.
-pub(crate) fn quit(client: Client) {
-    let _ = client.quit();
-}
-
-/// An argument that must be an ftp:// URL.
-fn remote(op: &str, arg: &str, login: &LoginOptions) -> Result<FtpUrl, Failure> {
-    match location(op, arg, login)? {
-        Location::Remote(url) => Ok(url),
-        Location::Local(_) => Err(Failure::usage(format!(
-            "{op}: {arg:?} is not an ftp://, ftps:// or ftpes:// URL"
-        ))),
-    }
-}
-
-/// A URL if the argument has a scheme (`SCHEME://`, however malformed:
-/// the URL parser then says what is wrong), with the login the
-/// [credentials](crate::credentials) give; otherwise a local path.
-pub(crate) fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Location, Failure> {
-    let scheme = arg
-        .split_once("://")
-        .map(|(scheme, _)| scheme)
-        .filter(|s| !s.contains('/'));
-    match scheme {
-        Some(_) => {
-            let url = FtpUrl::parse(arg).map_err(|e| Failure::usage(format!("{op}: {e}")))?;
-            let sources = Sources {
-                options: login,
-                env_password: std::env::var(PASSWORD_VARIABLE)
-                    .ok()
-                    .filter(|p| !p.is_empty()),
-                prompt: &terminal_prompt,
-                warn: &|warning| eprintln!("ftp-cli: {warning}"),
-            };
-            credentials::resolve(&url, &sources)
-                .map(Location::Remote)
-                .map_err(|e| match e {
-                    LoginError::Prompt(_) => Failure::failed(format!("{op} {url}: {e}")),
-                    _ => Failure::usage(format!("{op} {url}: {e}")),
-                })
-        }
-        None if arg.is_empty() => Err(Failure::usage(format!("{op}: empty path"))),
-        None => Ok(Location::Local(PathBuf::from(arg))),
     }
 }
 
@@ -1174,78 +990,4 @@ fn directory_path<'u>(op: &str, url: &'u FtpUrl) -> Result<&'u [u8], Failure> {
         )));
     }
     Ok(trimmed)
-}
-
-pub(crate) fn ends_with_separator(path: &Path) -> bool {
-    path.as_os_str()
-        .to_string_lossy()
-        .ends_with(std::path::MAIN_SEPARATOR)
-        || path.as_os_str().to_string_lossy().ends_with('/')
-}
-
-/// The local name a download of `src` takes: its last path component,
-/// unless that names a directory or would not be one safe local name.
-pub(crate) fn download_name(op: &str, src: &FtpUrl) -> Result<OsString, Failure> {
-    let Some(name) = src.file_name() else {
-        return Err(Failure::usage(format!(
-            "{op} {src}: the URL names a directory; give a file"
-        )));
-    };
-    local_file_name(name).ok_or_else(|| {
-        Failure::failed(format!(
-            "{op} {src}: the remote name is not a valid local file name"
-        ))
-    })
-}
-
-/// A remote file name as a local one; `None` for names that would escape
-/// the destination directory.
-pub(crate) fn local_file_name(name: &[u8]) -> Option<OsString> {
-    if name.is_empty()
-        || name == b"."
-        || name == b".."
-        || name.contains(&b'/')
-        || name.contains(&b'\\')
-    {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Some(std::ffi::OsStr::from_bytes(name).to_owned())
-    }
-    #[cfg(not(unix))]
-    {
-        String::from_utf8(name.to_vec()).ok().map(OsString::from)
-    }
-}
-
-/// A local file name's bytes, as sent to the server.
-pub(crate) fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        std::borrow::Cow::Borrowed(name.as_bytes())
-    }
-    #[cfg(not(unix))]
-    {
-        std::borrow::Cow::Owned(name.to_string_lossy().into_owned().into_bytes())
-    }
-}
-
-/// The mode a new download gets: the existing file's, or the usual
-/// `rw-r--r--` rather than the temporary file's private mode.
-pub(crate) fn permissions_for(target: &Path) -> Option<fs::Permissions> {
-    if let Ok(existing) = fs::metadata(target) {
-        return Some(existing.permissions());
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        Some(fs::Permissions::from_mode(0o644))
-    }
-    #[cfg(not(unix))]
-    {
-        None
-    }
 }

@@ -17,7 +17,9 @@ use ftp_client::engine::{
 };
 use ftp_client::{Config, FtpUrl};
 
-use crate::ops::{Failure, Location, connect, download_name, ends_with_separator, os_bytes, quit};
+use crate::failure::Failure;
+use crate::location::{Location, download_name, ends_with_separator, os_bytes};
+use crate::remote::{connect, quit};
 
 /// `cp -C` / `mv -C` of one file: exactly one side remote.
 pub fn copy(
@@ -32,7 +34,7 @@ pub fn copy(
         (Location::Remote(src), Location::Local(dst)) => {
             download(op, &src, &dst, config, remove_source, Partial::Resume)
         }
-        (Location::Local(src), Location::Remote(_)) if src == Path::new(crate::ops::STDIN) => {
+        (Location::Local(src), Location::Remote(_)) if src == Path::new(crate::location::STDIN) => {
             Err(Failure::usage(format!(
                 "{op}: standard input cannot be resumed (no partial upload to continue from)"
             )))
@@ -100,7 +102,7 @@ pub fn download(
     // The local side is checked before any byte is sent to the server.
     let prepared = FileDownload::new(src.path(), &target)
         .partial(mode)
-        .label(crate::ops::progress_label(Some(src.path())))
+        .label(crate::location::progress_label(Some(src.path())))
         .prepare()
         .map_err(|e| Failure::failed(format!("{op} {src}: {e}")))?;
     let partial = prepared.partial_path().to_owned();
@@ -187,7 +189,7 @@ fn upload(
     };
     let prepared = FileUpload::new(src, target.path())
         .resume(true)
-        .label(crate::ops::progress_label(Some(target.path())))
+        .label(crate::location::progress_label(Some(target.path())))
         .prepare()
         .map_err(|e| match e {
             UploadError::NoName { .. } => Failure::usage(format!("{op} {e}")),

@@ -22,9 +22,10 @@ use ftp_client::{
     Zone,
 };
 
+use crate::failure::Failure;
 use crate::format::escape_name;
 use crate::names::{self, collision_key};
-use crate::ops::{self, Failure};
+use crate::{location, remote};
 
 /// Parallel sessions by default: a small tree is latency-bound (each file
 /// costs a passive-mode round trip, a connection and a final reply), and
@@ -436,7 +437,7 @@ fn run_pool<J: Send>(
                 // refuse every data connection (425).
                 if attempt > 0 && attempt == QUICK.retries() {
                     if let Ok(fresh) = connect() {
-                        ops::quit(std::mem::replace(&mut client, fresh));
+                        remote::quit(std::mem::replace(&mut client, fresh));
                     }
                 }
                 work(&mut client, job).map_err(|mut e| {
@@ -490,7 +491,7 @@ fn run_pool<J: Send>(
                         *k = Some(client);
                     } else {
                         drop(k);
-                        ops::quit(client);
+                        remote::quit(client);
                     }
                 }
             });
@@ -524,7 +525,7 @@ fn run_pool<J: Send>(
     match (kept_first, other) {
         (Some(first), other) => {
             if let Some(other) = other {
-                ops::quit(other);
+                remote::quit(other);
             }
             Some(first)
         }
@@ -572,7 +573,7 @@ pub fn download_tree(
     }
     let summary = Summary::new(op);
     crate::interrupt::running(format!("{op} {src}"));
-    let mut client = ops::connect(op, src, config)?;
+    let mut client = remote::connect(op, src, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {src}: {e}"));
     // As given: a path ending in '/' (or the login directory's empty one)
     // names a directory, and is never asked about as a file.
@@ -643,7 +644,7 @@ pub fn download_tree(
     let mut closed_while_listing = false;
     let update = options.update;
     let follow_links = options.follow_links;
-    let connect = || ops::connect(op, src, config);
+    let connect = || remote::connect(op, src, config);
     let label = |job: &Fetch| shown(&job.remote);
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
         // Asked here, on the session that transfers the file, and only for
@@ -836,12 +837,12 @@ pub fn download_tree(
         match kept {
             Some(mut client) if clean => {
                 remove_remote(&mut client, &items, &remote_dirs, &root, &summary);
-                ops::quit(client);
+                remote::quit(client);
             }
             _ => eprintln!("ftp-cli: {op} {src}: the source is kept: not every entry was copied"),
         }
     } else if let Some(client) = kept {
-        ops::quit(client);
+        remote::quit(client);
     }
     summary.finish()
 }
@@ -975,7 +976,7 @@ fn fetch_file(
     } else {
         temp
     };
-    if let Some(permissions) = ops::permissions_for(&job.local) {
+    if let Some(permissions) = remote::permissions_for(&job.local) {
         let _ = temp.as_file().set_permissions(permissions);
     }
     // Checked again just before the rename.
@@ -1163,14 +1164,14 @@ fn walk_local(root: &Path, remote_root: &[u8], follow: bool, summary: &Summary) 
         children.sort_by_key(|e| e.file_name());
         let mut keys: HashMap<String, usize> = HashMap::new();
         for child in &children {
-            let name = ops::os_bytes(&child.file_name()).into_owned();
+            let name = location::os_bytes(&child.file_name()).into_owned();
             *keys.entry(collision_key(&name)).or_default() += 1;
         }
         let mut subdirs = Vec::new();
         for child in children {
             let path = child.path();
             let shown_path = path.display().to_string();
-            let name = ops::os_bytes(&child.file_name()).into_owned();
+            let name = location::os_bytes(&child.file_name()).into_owned();
             let name = match names::remote_component(&name) {
                 Ok(name) => name.to_vec(),
                 Err(e) => {
@@ -1277,7 +1278,7 @@ pub fn upload_tree(
             "{op} {shown_src}: not a directory; copy a file without -r"
         )));
     }
-    let mut client = ops::connect(op, dst, config)?;
+    let mut client = remote::connect(op, dst, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {dst}: {e}"));
     let dst_path = trim_slashes(dst.path()).to_vec();
     // cp -r semantics: into DST/basename when DST is a directory. Asked
@@ -1296,7 +1297,7 @@ pub fn upload_tree(
             let base = src
                 .canonicalize()
                 .ok()
-                .and_then(|p| p.file_name().map(|n| ops::os_bytes(n).into_owned()))
+                .and_then(|p| p.file_name().map(|n| location::os_bytes(n).into_owned()))
                 .ok_or_else(|| {
                     Failure::usage(format!("{op} {shown_src}: no directory name to copy as"))
                 })?;
@@ -1339,7 +1340,7 @@ pub fn upload_tree(
         .chain(tree.dirs.iter().map(|(_, r)| r.clone()))
         .collect();
 
-    let connect = || ops::connect(op, dst, config);
+    let connect = || remote::connect(op, dst, config);
     let label = |job: &Put| job.local.display().to_string();
     let update = options.update;
     let remove_source = options.remove_source;
@@ -1409,7 +1410,7 @@ pub fn upload_tree(
     // Interrupted: the cut transfers cleaned up after themselves.
     crate::interrupt::exit_if_interrupted();
     if let Some(client) = kept {
-        ops::quit(client);
+        remote::quit(client);
     }
     if options.remove_source {
         if summary.failures() == 0 && summary.skipped.load(Ordering::Relaxed) == 0 {
@@ -1485,7 +1486,7 @@ fn put_file(
     let replacing = job.existing.is_some();
     if replacing {
         let perm = job.existing.as_ref().and_then(|e| e.perm.as_deref());
-        ops::check_rename_allowed(client, &job.remote, perm).map_err(|e| {
+        remote::check_rename_allowed(client, &job.remote, perm).map_err(|e| {
             format!("cannot replace the existing file safely, since the server refuses to rename it ({e})")
         })?;
     }
@@ -1514,7 +1515,7 @@ fn put_file(
         Ok(sent) => sent,
         Err(e) => {
             // Also after a signal, within a second.
-            ops::delete_partial_upload(client, &upload_path);
+            remote::delete_partial_upload(client, &upload_path);
             return Err(JobError::from(e));
         }
     };
@@ -1576,7 +1577,7 @@ pub fn remove_tree(
     }
     let summary = Summary::new(op);
     crate::interrupt::running(format!("{op} {url}"));
-    let mut client = ops::connect(op, url, config)?;
+    let mut client = remote::connect(op, url, config)?;
     let fail_top = |e: &dyn std::fmt::Display| Failure::failed(format!("{op} {url}: {e}"));
     // With --force, the login (or root) directory is emptied; itself is
     // never removed (below), and a path ending in '/' is never taken for
@@ -1642,7 +1643,7 @@ pub fn remove_tree(
             dirs += 1;
         }
     }
-    ops::quit(client);
+    remote::quit(client);
     let mut line = format!(
         "{op}: {} files and {dirs} directories deleted, {} failures",
         summary.files.load(Ordering::Relaxed),
