@@ -151,10 +151,10 @@ run_server() {
     threads=1
   fi
   env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$logs" "$MATRIX" \
-    --test-threads "$threads" "${MATRIX_ARGS[@]}"
+    --test-threads "$threads" "${MATRIX_ARGS[@]}" | tee "$logs/matrix.out"
   # The binary's exit status is its failures, already in $RESULTS; 2 means
   # it could not run at all.
-  local rc=$?
+  local rc=${PIPESTATUS[0]}
   ((rc == 0 || rc == 1)) || fail_outside "the matrix against $spec exited with $rc"
   if ! "$SERVERS_SH" stop "$envf" 2>>"$logs/start.log"; then
     fail_outside "servers.sh stop $spec: $(tail -n2 "$logs/start.log")"
@@ -187,6 +187,14 @@ note "total time $(elapsed "$T0" "$(now)") s"
 if [[ -s $RESULTS ]]; then
   FTP_MATRIX_RESULTS=$RESULTS FTP_MATRIX_SUMMARY_ONLY=1 "$MATRIX" | grep -v ' passed, .* failed'
 fi
+# The failed cases again, with what each said, where the end of a long
+# log shows them.
+for s in "${SERVERS[@]}"; do
+  out=$LOGROOT/${s//:/-}/matrix.out
+  [[ -s $out ]] && grep -q '^failures:' "$out" || continue
+  note "failed against $s (logs in ${out%/*}):"
+  sed -n '/^failures:/,/^test result/p' "$out" | head -n 60
+done
 read -r PASSED FAILED SKIPPED < <(awk -F'\t' '
   $3 == "passed" { p++ } $3 == "failed" { f++ } $3 == "skipped" { s++ }
   END { printf "%d %d %d\n", p, f, s }' "$RESULTS" 2>/dev/null || echo "0 0 0")
