@@ -165,6 +165,7 @@ pub fn run(
             retry,
             verbose,
         ),
+        Operation::Hash { algo, urls } => crate::hash::run(algo, &urls, config, login),
         Operation::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
@@ -306,7 +307,7 @@ fn again_if_transient(
 
 /// Whether two URLs reach the same server with the same login: one
 /// session serves both.
-fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
+pub(crate) fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
     a.tls() == b.tls()
         && a.host().eq_ignore_ascii_case(b.host())
         && a.port() == b.port()
