@@ -313,6 +313,12 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// interrupted -C run left, and keep it if this one fails too
         #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
         resume: bool,
+        /// Check the copy against the server's digest (HASH, XSHA256…),
+        /// computed locally while the bytes stream; by size where the
+        /// server has no hash ("size only"). A mismatch is an error naming
+        /// both digests, and the copy is not put in place
+        #[arg(long, conflicts_with_all = ["recursive", "resume"])]
+        verify: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\

@@ -47,6 +47,7 @@ mod download;
 mod progress;
 mod retry;
 mod upload;
+mod verify;
 
 pub use cancel::{Cancel, Cutting};
 pub use download::{
@@ -59,3 +60,4 @@ pub use upload::{
     FileUpload, Leftover, PreparedUpload, UploadError, UploadTarget, Uploaded, partial_name,
     rename_refusal, temporary_name, upload_target,
 };
+pub use verify::{Hasher, Verified};
