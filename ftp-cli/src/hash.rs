@@ -50,8 +50,8 @@ impl From<Algo> for HashAlgorithm {
 
 /// `ftp-cli hash --algo ALGO URL…`: one line per file on standard output.
 /// URLs on one server with one login share a session. A file that fails
-/// is reported on stderr and the rest go on; the exit status is 1 if any
-/// failed. A URL naming a directory is a usage error, before any
+/// is reported on stderr and the rest go on (then a line counting the
+/// failures); the exit status is 1 if any failed. A URL naming a directory is a usage error, before any
 /// connection.
 pub fn run(
     algo: Algo,
@@ -81,6 +81,8 @@ pub fn run(
                     return Err(Failure::failed(format!("hash: writing: {e}")));
                 }
             }
+            // One file: its failure is the one line.
+            Err(failure) if files.len() == 1 => return Err(failure),
             Err(failure) => {
                 eprintln!("ftp-cli: {failure}");
                 failed += 1;
