@@ -936,6 +936,16 @@ fn upload_failure(op: &str, src: &Path, target: &FtpUrl, error: &UploadError) ->
         UploadError::SizeMismatch { .. } => {
             Failure::failed(format!("{op} {target}: {error}; source kept"))
         }
+        UploadError::Digest { leftover, .. } | UploadError::DigestRange { leftover, .. } => {
+            let fate = match leftover {
+                Leftover::Deleted(_) | Leftover::Nothing => "the upload was deleted".to_owned(),
+                Leftover::Stays(path, _) | Leftover::Kept(path) => format!(
+                    "the upload stays on the server as {}, which it refused to delete",
+                    String::from_utf8_lossy(path)
+                ),
+            };
+            Failure::failed(format!("{op} {target}: {error}; {fate}; source kept"))
+        }
         _ => Failure::failed(format!("{op} {target}: {error}")),
     }
 }

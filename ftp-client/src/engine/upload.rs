@@ -247,7 +247,7 @@ pub enum UploadError {
     /// [`FileUpload::verify`]: the server's digest of the upload differs
     /// from the local file's. It was not renamed into place, and was
     /// deleted where the server allows (`leftover`).
-    #[error("{} mismatch: the server's is {server}, the file's {local}; the upload was not kept", local.algorithm())]
+    #[error("{} mismatch: the server's is {server}, the file's {local}", local.algorithm())]
     Digest {
         /// The digest of the bytes sent.
         local: Box<Digest>,
@@ -258,7 +258,7 @@ pub enum UploadError {
     },
     /// [`FileUpload::verify`]: the server's digest covers another range of
     /// bytes than the upload's.
-    #[error("the server's digest covers bytes {}-{}, not the {size} bytes sent; the upload was not kept", range.0, range.1)]
+    #[error("the server's digest covers bytes {}-{}, not the {size} bytes sent", range.0, range.1)]
     DigestRange {
         /// The range the server named.
         range: (u64, u64),
