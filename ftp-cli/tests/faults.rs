@@ -690,3 +690,20 @@ fn verify_catches_a_wrong_digest_both_ways() {
         "{received:?}"
     );
 }
+
+#[test]
+fn verify_of_an_empty_file_the_x_command_refuses_is_by_size() {
+    let server = scenarios::empty_file_x_only();
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("empty");
+    let out = timed_cli(&[
+        "cp",
+        "--verify",
+        &server.url("empty"),
+        dst.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("verified: size only (0 bytes"), "{err}");
+    assert_eq!(fs::read(&dst).unwrap(), b"");
+}

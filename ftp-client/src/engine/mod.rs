@@ -23,6 +23,11 @@
 //!   be replaced ([`upload_target`] decides), into an existing directory,
 //!   resumed through `.NAME.part` where asked, the time kept (MFMT) where
 //!   asked.
+//! - Both verify where asked (`verify`): a [`Hasher`] computes the digest
+//!   of the strongest algorithm the server has as the bytes stream, and
+//!   the server's ([`Client::hash`](crate::Client::hash)) must equal it
+//!   before the file is put in place; by size where the server has no
+//!   hash ([`Verified`] says which).
 //!
 //! ```
 //! use std::time::Duration;

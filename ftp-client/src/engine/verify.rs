@@ -199,6 +199,9 @@ pub(crate) fn check(
             }
             // FEAT listed it, yet it cannot be had: by size.
             Err(Error::NoHash { .. }) => {}
+            // proFTPD's XCRC, XMD5… refuse an empty file (501, "end (0)
+            // not greater than start (0)"): its size says all there is.
+            Err(e) if len == 0 && e.code() == Some(501) => {}
             Err(e) => return Err(Mismatch::Server(e)),
         }
     }
