@@ -313,6 +313,12 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// interrupted -C run left, and keep it if this one fails too
         #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
         resume: bool,
+        /// Check the copy against the server's digest (HASH, XSHA256…),
+        /// computed locally while the bytes stream; by size where the
+        /// server has no hash ("size only"). A mismatch is an error naming
+        /// both digests, and the copy is not put in place
+        #[arg(long, conflicts_with_all = ["recursive", "resume"])]
+        verify: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
     #[command(after_help = "\
@@ -348,6 +354,29 @@ deleted once its own copy is confirmed.")]
         /// Resume an interrupted -C move (see cp -C)
         #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
         resume: bool,
+    },
+    /// Print the server's digest of each file (HASH, or XSHA256 and its
+    /// siblings), as sha256sum and its siblings print theirs
+    #[command(after_help = "\
+The server computes the digest: HASH (draft-bryan-ftpext-hash) where its FEAT
+lists the algorithm, else the algorithm's own command (XSHA256, XSHA512,
+XSHA1, XMD5, XCRC). A server with neither is an error for that file (exit 1).
+Lines are HEX, two spaces, the URL's file name, which sha256sum -c (sha512sum,
+sha1sum, md5sum) reads in the directory a download went to; for crc32 (zlib's
+CRC-32, not cksum's) they are SFV lines, NAME HEX, which cksfv -f and rhash -c
+read. A file that fails is reported on stderr and the others go on.
+
+Examples:
+  ftp-cli hash ftp://ftp.example.net/pub/release.tar.gz
+  ftp-cli cp ftp://example.net/pub/a.iso ./ && ftp-cli hash ftp://example.net/pub/a.iso | sha256sum -c
+  ftp-cli hash --algo md5 ftp://example.net/pub/a.iso ftp://example.net/pub/b.iso > MD5SUMS")]
+    Hash {
+        /// The digest algorithm
+        #[arg(long, value_enum, default_value_t = crate::hash::Algo::Sha256)]
+        algo: crate::hash::Algo,
+        /// The files: URLs (one session for those on one server and login)
+        #[arg(required = true, num_args = 1.., value_name = "URL")]
+        urls: Vec<String>,
     },
     /// Print a completion script for a shell
     #[command(after_help = "\

@@ -10,6 +10,7 @@ mod credentials;
 mod exit;
 mod failure;
 mod format;
+mod hash;
 mod interrupt;
 mod lines;
 mod location;

@@ -87,6 +87,7 @@ pub fn run(
             dst,
             create_dirs,
             resume,
+            verify,
             ..
         } if src.len() > 1 => copy_several(
             "cp",
@@ -94,7 +95,7 @@ pub fn run(
             &dst,
             config,
             login,
-            Copy::new(false, create_dirs),
+            Copy::new(false, create_dirs).verifying(verify),
             resume,
         ),
         Operation::Cp {
@@ -102,6 +103,7 @@ pub fn run(
             dst,
             create_dirs,
             resume,
+            verify,
             ..
         } => copy_with_retries(
             "cp",
@@ -109,7 +111,7 @@ pub fn run(
             &dst,
             config,
             login,
-            Copy::new(false, create_dirs),
+            Copy::new(false, create_dirs).verifying(verify),
             resume,
             retry,
             verbose,
@@ -165,6 +167,7 @@ pub fn run(
             retry,
             verbose,
         ),
+        Operation::Hash { algo, urls } => crate::hash::run(algo, &urls, config, login),
         Operation::Completions { shell } => {
             let mut script = Vec::new();
             clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
@@ -276,7 +279,7 @@ fn copy_several(
             }
             for url in urls {
                 let result = again_if_transient(&mut session, |session| {
-                    download(op, url, dir, session, how.remove_source)
+                    download(op, url, dir, session, how)
                 });
                 summary.record(result);
             }
@@ -306,7 +309,7 @@ fn again_if_transient(
 
 /// Whether two URLs reach the same server with the same login: one
 /// session serves both.
-fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
+pub(crate) fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
     a.tls() == b.tls()
         && a.host().eq_ignore_ascii_case(b.host())
         && a.port() == b.port()
@@ -375,11 +378,13 @@ fn copy_with_retries(
     // Parsed once: a login prompt is answered once, whatever the retries.
     let src_is_stdin = src == STDIN;
     let (src, dst) = (location(op, src, login)?, location(op, dst, login)?);
-    // A download to a regular file, which a retry can continue.
+    // A download to a regular file, which a retry can continue (verified:
+    // each attempt starts over, the digest computed as the bytes stream).
     let continued = match (&src, &dst) {
         (Location::Remote(src), Location::Local(dst))
             if policy.retries() > 0
                 && !resume
+                && !how.verify
                 && dst != Path::new("-")
                 && !fs::metadata(dst).is_ok_and(|m| !m.is_file() && !m.is_dir()) =>
         {
@@ -627,6 +632,8 @@ struct Copy {
     remove_source: bool,
     /// `--create-dirs`: make the missing directories of an upload's target.
     create_dirs: bool,
+    /// `--verify`: check the copy against the server's digest (or size).
+    verify: bool,
 }
 
 impl Copy {
@@ -634,7 +641,12 @@ impl Copy {
         Copy {
             remove_source,
             create_dirs,
+            verify: false,
         }
+    }
+
+    fn verifying(self, verify: bool) -> Self {
+        Copy { verify, ..self }
     }
 }
 
@@ -647,7 +659,7 @@ fn copy(op: &str, src: Location, dst: Location, config: &Config, how: Copy) -> R
                     "{op}: --create-dirs makes remote directories, for uploads"
                 )));
             }
-            download(op, &src, &dst, &mut session, how.remove_source)?;
+            download(op, &src, &dst, &mut session, how)?;
             session.quit();
             Ok(())
         }
@@ -673,11 +685,20 @@ fn download(
     src: &FtpUrl,
     dst: &Path,
     session: &mut Session<'_>,
-    remove_source: bool,
+    how: Copy,
 ) -> Result<u64, Failure> {
+    let remove_source = how.remove_source;
     crate::interrupt::running(format!("{op} {src}"));
     let name = download_name(op, src)?;
+    let unverifiable = || {
+        Failure::usage(format!(
+            "{op} {src}: --verify needs a regular file to download to"
+        ))
+    };
     if dst == Path::new("-") {
+        if how.verify {
+            return Err(unverifiable());
+        }
         if remove_source {
             return Err(Failure::usage(format!(
                 "{op}: cannot move to standard output; use cp"
@@ -701,6 +722,9 @@ fn download(
     // A device or pipe (/dev/null, a FIFO) is written in place: renaming a
     // temporary file over it would replace it.
     if fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+        if how.verify {
+            return Err(unverifiable());
+        }
         if remove_source {
             return Err(Failure::usage(format!(
                 "{op}: {shown} is not a regular file; use cp"
@@ -720,6 +744,7 @@ fn download(
         // asked only when a bar will show.
         .ask_size(crate::progress::enabled())
         .verify_size(remove_source)
+        .verify(how.verify)
         .prepare()
         .map_err(|e| download_failure(op, src, &e))?;
     let registered = crate::interrupt::Registered::engine(prepared.partial_path());
@@ -732,6 +757,9 @@ fn download(
         )
         .map_err(|e| download_failure(op, src, &e))?;
     registered.done();
+    if let Some(verified) = &done.verified {
+        eprintln!("ftp-cli: {op} {src}: {verified}");
+    }
     if remove_source {
         client.delete(src.path()).map_err(|e| {
             Failure::failed(format!(
@@ -841,6 +869,7 @@ fn upload(
     let prepared = FileUpload::new(src, target.path())
         .label(progress_label(target.file_name()))
         .verify_size(how.remove_source)
+        .verify(how.verify)
         .prepare()
         .map_err(|e| match e {
             UploadError::NoName { .. } => Failure::usage(format!("{op} {e}")),
@@ -857,6 +886,9 @@ fn upload(
             crate::cancellation::handle(),
         )
         .map_err(|e| upload_failure(op, src, &target, &e))?;
+    if let Some(verified) = &done.verified {
+        eprintln!("ftp-cli: {op} {target}: {verified}");
+    }
     if how.remove_source {
         fs::remove_file(src).map_err(|e| {
             Failure::failed(format!(
@@ -904,6 +936,16 @@ fn upload_failure(op: &str, src: &Path, target: &FtpUrl, error: &UploadError) ->
         UploadError::SizeMismatch { .. } => {
             Failure::failed(format!("{op} {target}: {error}; source kept"))
         }
+        UploadError::Digest { leftover, .. } | UploadError::DigestRange { leftover, .. } => {
+            let fate = match leftover {
+                Leftover::Deleted(_) | Leftover::Nothing => "the upload was deleted".to_owned(),
+                Leftover::Stays(path, _) | Leftover::Kept(path) => format!(
+                    "the upload stays on the server as {}, which it refused to delete",
+                    String::from_utf8_lossy(path)
+                ),
+            };
+            Failure::failed(format!("{op} {target}: {error}; {fate}; source kept"))
+        }
         _ => Failure::failed(format!("{op} {target}: {error}")),
     }
 }
@@ -933,6 +975,7 @@ fn upload_stdin(
     crate::interrupt::running(format!("{op} - {dst}"));
     let prepared = FileUpload::new(STDIN, dst.path())
         .label(progress_label(Some(dst.path())))
+        .verify(how.verify)
         .from_reader(std::io::stdin());
     let client = session.client(op, dst)?;
     if how.create_dirs {
@@ -944,7 +987,12 @@ fn upload_stdin(
         crate::cancellation::handle(),
     );
     match done {
-        Ok(done) => Ok(done.sent),
+        Ok(done) => {
+            if let Some(verified) = &done.verified {
+                eprintln!("ftp-cli: {op} - {dst}: {verified}");
+            }
+            Ok(done.sent)
+        }
         Err(UploadError::RemoteDirectory { .. }) => Err(Failure::usage(format!(
             "{op} - {dst}: is a directory on the server; give the file's name in the URL"
         ))),

@@ -82,13 +82,14 @@ fn help_explains_every_command_with_examples() {
         "rmdir",
         "cp",
         "mv",
+        "hash",
         "--verbose",
         "ftp://[user[:password]@]host[:port]/path",
         "Examples:",
     ] {
         assert!(help.contains(word), "{word} missing from --help:\n{help}");
     }
-    for command in ["ls", "mkdir", "rm", "rmdir", "cp", "mv"] {
+    for command in ["ls", "mkdir", "rm", "rmdir", "cp", "mv", "hash"] {
         let out = ftp_cli(&[command, "--help"]);
         check(&out, 0);
         assert!(

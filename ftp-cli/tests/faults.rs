@@ -648,3 +648,62 @@ fn active_mode_faults_through_the_cli() {
     );
     assert_eq!(entries(local.path()), ["f.bin", "src.bin"]);
 }
+
+#[test]
+fn verify_catches_a_wrong_digest_both_ways() {
+    // Down: the temporary file is never renamed into place.
+    let server = scenarios::wrong_digest(false);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("f.bin");
+    let out = timed_cli(&[
+        "cp",
+        "--verify",
+        &server.url("f.bin"),
+        dst.to_str().unwrap(),
+    ]);
+    assert_failed(&out, 1, "SHA-256 mismatch");
+    let err = stderr(&out);
+    assert!(err.contains(scenarios::WRONG_SHA256), "{err}");
+    // The download's own digest, SHA-256 of scenarios::CONTENT, too.
+    assert!(
+        err.contains("af94b41b37f911e125f7ff9edc874ef22350d98594e13b56b8e55ef23c80a3b8"),
+        "{err}"
+    );
+    assert!(entries(local.path()).is_empty(), "a file was left: {err}");
+    // Up: reported with what became of the upload (here: DELE refused).
+    let server = scenarios::wrong_digest(true);
+    let src = local.path().join("up.bin");
+    fs::write(&src, b"the local file").unwrap();
+    let out = timed_cli(&[
+        "cp",
+        "--verify",
+        src.to_str().unwrap(),
+        &server.url("f.bin"),
+    ]);
+    assert_failed(&out, 1, "SHA-256 mismatch");
+    let err = stderr(&out);
+    assert!(err.contains(scenarios::WRONG_SHA256), "{err}");
+    assert!(err.contains("stays on the server"), "{err}");
+    let received = server.received();
+    assert!(
+        received.iter().any(|l| l == "HASH f.bin") && received.iter().any(|l| l == "DELE f.bin"),
+        "{received:?}"
+    );
+}
+
+#[test]
+fn verify_of_an_empty_file_the_x_command_refuses_is_by_size() {
+    let server = scenarios::empty_file_x_only();
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("empty");
+    let out = timed_cli(&[
+        "cp",
+        "--verify",
+        &server.url("empty"),
+        dst.to_str().unwrap(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains("verified: size only (0 bytes"), "{err}");
+    assert_eq!(fs::read(&dst).unwrap(), b"");
+}

@@ -689,6 +689,43 @@ ftp.set_modified("report.pdf", when)?;
                 Ok(features.supports(feature))
             }
 
+            /// The digest of the file at `path` as the server computes it with
+            /// `algorithm`, to compare with one computed locally (the engine's
+            /// verified transfers do). `HASH` where FEAT's `HASH` line lists the
+            /// algorithm (with `OPTS HASH` first when another is selected), else
+            /// its older command (`XSHA256`, `XSHA512`, `XSHA1`, `XMD5`, `XCRC`)
+            /// where FEAT lists it; see [`Session::hash`](ftp_proto::Session::hash).
+            ///
+            /// A server with neither fails with [`Error::NoHash`], nothing sent;
+            /// a reply that is not the digest asked for (another algorithm, a
+            /// range not from byte 0, hex of the wrong length) with
+            /// [`Error::Protocol`] holding the reply. [`Client::hash_algorithms`]
+            /// says beforehand what the server has.
+            ///
+            #[doc = doc_example!($driver, hash, r#"```no_run
+# let mut ftp: ftp_client::Client = unimplemented!();
+use ftp_client::HashAlgorithm;
+let digest = ftp.hash("pub/release.tar.gz", HashAlgorithm::Sha256)?;
+println!("{digest}  release.tar.gz"); // as sha256sum prints it
+# Ok::<(), ftp_client::Error>(())
+```"#)]
+            pub $($async)? fn hash(
+                &mut self,
+                path: impl AsRef<[u8]>,
+                algorithm: ftp_proto::hash::HashAlgorithm,
+            ) -> Result<ftp_proto::hash::Digest> {
+                let path = arg("path", path)?;
+                self.exec(|s| s.hash(path, algorithm), shared::digest) $($await)*
+            }
+
+            /// The digest algorithms [`Client::hash`] can ask this server for,
+            /// strongest first (SHA-256, SHA-512, SHA-1, MD5, CRC32); empty when it
+            /// has none. FEAT is asked once per session.
+            pub $($async)? fn hash_algorithms(&mut self) -> Result<Vec<ftp_proto::hash::HashAlgorithm>> {
+                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                Ok(self.session.hash_offered().algorithms())
+            }
+
             /// How [`Client::entries`] lists on this session (FEAT asked first).
             pub $($async)? fn listing_format(&mut self) -> Result<Format> {
                 self.exec(Session::ensure_features, shared::features) $($await)* ?;

@@ -149,6 +149,16 @@ pub enum Error {
         /// The missing feature, e.g. `"MFMT"`.
         feature: &'static str,
     },
+    /// [`Client::hash`](crate::Client::hash): the server cannot compute
+    /// this digest (its FEAT lists neither `HASH` with the algorithm nor
+    /// the algorithm's own command); nothing was sent.
+    #[error("the server has no {algorithm} hash: {reason}")]
+    NoHash {
+        /// The algorithm asked for.
+        algorithm: ftp_proto::hash::HashAlgorithm,
+        /// Why not.
+        reason: &'static str,
+    },
     /// A [`Walk`](crate::Walk) skipped a listed name that is not exactly
     /// one path component (`..`, `a/b`, a control character…) or a line
     /// that was not understood: it is neither reported as an entry nor
@@ -289,6 +299,7 @@ impl From<Failure> for Error {
                 reply,
             },
             Failure::Unsupported { feature } => Error::Unsupported { feature },
+            Failure::NoHash { algorithm, reason } => Error::NoHash { algorithm, reason },
             other => Error::Protocol(Box::new(other)),
         }
     }

@@ -111,6 +111,7 @@ pub use ftp_proto as proto;
 #[doc(no_inline)]
 pub use ftp_proto::Bytes;
 pub use ftp_proto::decode::{DecodeError, EntryType, Facts, Features, Timestamp, facts_line};
+pub use ftp_proto::hash::{Digest, HashAlgorithm};
 pub use ftp_proto::listing::{
     Comparison, Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone,
     check_component,

@@ -233,6 +233,14 @@ pub(crate) fn rename_check(outcome: Outcome) -> Result<RenameCheck> {
     }
 }
 
+/// A digest's outcome ([`Client::hash`](crate::Client::hash)).
+pub(crate) fn digest(outcome: Outcome) -> Result<ftp_proto::hash::Digest> {
+    match outcome {
+        Outcome::Hash(digest) => Ok(digest),
+        other => Err(unexpected("HASH", other)),
+    }
+}
+
 /// FEAT's outcome.
 pub(crate) fn features(outcome: Outcome) -> Result<Features> {
     match outcome {

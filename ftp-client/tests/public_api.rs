@@ -7,10 +7,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use ftp_client::{
-    ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Download,
-    EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, InvalidArgument, Limits,
-    ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
-    TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload, UsageError, facts_line,
+    ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Digest,
+    Download, EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, HashAlgorithm,
+    InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode,
+    ReplyError, Result, Timestamp, TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload,
+    UsageError, facts_line,
 };
 use ftp_client::{
     Entry, Kind, ListingFormat, Modified, NameError, Precision, Walk, WalkEntry, WalkOptions, Zone,
@@ -74,6 +75,10 @@ fn error_parts(error: &Error) -> usize {
             let _: &&'static str = feature;
             30
         }
+        Error::NoHash { algorithm, reason } => {
+            let _: (&HashAlgorithm, &&'static str) = (algorithm, reason);
+            33
+        }
         Error::UnsafeName { dir, name, reason } => {
             let _: (&String, &Vec<u8>, &NameError) = (dir, name, reason);
             31
@@ -124,6 +129,10 @@ fn failure_parts(failure: &Failure) -> usize {
         Failure::Unsupported { feature } => {
             let _: &&'static str = feature;
             feature.len()
+        }
+        Failure::NoHash { algorithm, reason } => {
+            let _: (&HashAlgorithm, &&'static str) = (algorithm, reason);
+            algorithm.digest_len() + reason.len()
         }
         Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
             0
@@ -244,6 +253,10 @@ fn every_type_in_the_public_api_is_exported() {
     let _ = |c: &mut Client| -> Result<Entry> { c.stat("f") };
     let _ = |c: &mut Client| -> Result<ListingFormat> { c.listing_format() };
     let _ = |c: &mut Client| -> Result<()> { c.set_modified("f", modify.unwrap()) };
+    let _ = |c: &mut Client| -> Result<Digest> { c.hash("f", HashAlgorithm::Sha256) };
+    let _ = |c: &mut Client| -> Result<Vec<HashAlgorithm>> { c.hash_algorithms() };
+    let digest: Digest = Digest::new(HashAlgorithm::Crc32, vec![0, 0, 0, 1]).unwrap();
+    assert_eq!(digest.to_hex(), "00000001");
     let _ = |c: &mut Client| -> Option<Result<WalkEntry>> {
         let mut walk: Walk<'_> = c.walk_with("", WalkOptions::default().max_depth(3));
         walk.next()

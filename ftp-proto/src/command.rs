@@ -92,6 +92,17 @@ impl Arg {
     pub fn as_bytes(&self) -> &[u8] {
         &self.0
     }
+
+    /// `word arg`, e.g. `XSHA256 path` or `HASH SHA-256`: a word the crate
+    /// writes (no CR, LF or NUL), a space, then a valid argument, which
+    /// makes a valid argument again.
+    pub(crate) fn prefixed(word: &'static str, arg: &Arg) -> Arg {
+        let mut line = Vec::with_capacity(word.len() + 1 + arg.0.len());
+        line.extend_from_slice(word.as_bytes());
+        line.push(b' ');
+        line.extend_from_slice(&arg.0);
+        Arg(Bytes::from(line))
+    }
 }
 
 /// The argument of `PASS`: free of CR, LF and NUL like an [`Arg`], but it

@@ -36,6 +36,16 @@ pub enum DecodeError {
     /// `fact=value;… pathname`.
     #[error("no facts and pathname in MLST entry {0:?}")]
     Facts(String),
+    /// A reply to `HASH` or `XSHA256` (…) that is not the digest asked
+    /// for: another algorithm, a range that does not start at 0, hex of
+    /// the wrong length ([`hash`](crate::hash)).
+    #[error("malformed hash reply {reply:?}: {reason}")]
+    Hash {
+        /// The reply, as the server sent it.
+        reply: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
 }
 
 fn first_line_lossy(reply: &Reply) -> String {

@@ -11,6 +11,7 @@
 //!   of the control stream, within bounded memory.
 //! - [`decode`]: the data inside replies (PASV and EPSV addresses, 257
 //!   paths, SIZE, MDTM, FEAT, MLST facts, the size hint of 150).
+//! - [`hash`]: the file digests a server computes (`HASH`, `XSHA256`…).
 //! - [`listing`]: MLSD and LIST lines (Unix, DOS/IIS, EPLF) as one
 //!   [`listing::Entry`] type, and the check that a listed name is one safe
 //!   path component.
@@ -79,6 +80,7 @@
 
 mod command;
 pub mod decode;
+pub mod hash;
 pub mod listing;
 mod reply;
 pub mod session;

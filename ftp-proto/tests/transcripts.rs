@@ -232,6 +232,7 @@ fn done(result: &Result<Outcome, Failure>) -> String {
         }
         Ok(Outcome::Stat(entry)) => format!("ok stat {}", entry.name_lossy()),
         Ok(Outcome::DirectoryMade) => "ok directory made".to_owned(),
+        Ok(Outcome::Hash(digest)) => format!("ok hash {} {digest}", digest.algorithm()),
         Err(e) => format!("err {e}"),
     }
 }

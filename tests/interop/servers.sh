@@ -578,6 +578,16 @@ AllowOverwrite          on
 AllowStoreRestart       on
 MaxInstances            64
 TimesGMT                on
+# mod_digest (in proftpd-core): HASH (draft-bryan-ftpext-hash) and XCRC,
+# XMD5, XSHA1, XSHA256, XSHA512, every algorithm on. No cache: the tests
+# replace files within the same second, and a cached digest would be the
+# old file's.
+LoadModule              mod_digest.c
+<IfModule mod_digest.c>
+  DigestEngine          on
+  DigestAlgorithms      all
+  DigestCache           off
+</IfModule>
 $(proftpd_tls_conf)
 <Anonymous $RUN/anon>
   User                  $ANON_UNIX_USER

@@ -73,6 +73,12 @@ pub trait Driver: Sized {
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64>;
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp>;
     fn features(&mut self) -> Result<ftp_client::Features>;
+    fn hash(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        algorithm: ftp_client::HashAlgorithm,
+    ) -> Result<ftp_client::Digest>;
+    fn hash_algorithms(&mut self) -> Result<Vec<ftp_client::HashAlgorithm>>;
     fn raw(&mut self, line: &str) -> Result<Reply>;
     fn list(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
     fn nlst(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<String>>;
@@ -194,6 +200,16 @@ impl Driver for Client {
     }
     fn features(&mut self) -> Result<ftp_client::Features> {
         Client::features(self)
+    }
+    fn hash(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        algorithm: ftp_client::HashAlgorithm,
+    ) -> Result<ftp_client::Digest> {
+        Client::hash(self, path, algorithm)
+    }
+    fn hash_algorithms(&mut self) -> Result<Vec<ftp_client::HashAlgorithm>> {
+        Client::hash_algorithms(self)
     }
     fn raw(&mut self, line: &str) -> Result<Reply> {
         Client::raw(self, line)
@@ -419,6 +435,16 @@ impl Driver for Tokio {
     }
     fn features(&mut self) -> Result<ftp_client::Features> {
         self.rt.block_on(self.client.features())
+    }
+    fn hash(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        algorithm: ftp_client::HashAlgorithm,
+    ) -> Result<ftp_client::Digest> {
+        self.rt.block_on(self.client.hash(path, algorithm))
+    }
+    fn hash_algorithms(&mut self) -> Result<Vec<ftp_client::HashAlgorithm>> {
+        self.rt.block_on(self.client.hash_algorithms())
     }
     fn raw(&mut self, line: &str) -> Result<Reply> {
         self.rt.block_on(self.client.raw(line))

@@ -51,6 +51,10 @@ pub enum Need {
     /// (LIST `l… name -> target`, MLSD `OS.unix=slink`), not as what it
     /// leads to.
     ListsSymlinks,
+    /// The server computes file digests (HASH and the X-commands).
+    ServerHash,
+    /// The server computes no file digest: what falls back to sizes.
+    NoServerHash,
 }
 
 impl Need {
@@ -105,6 +109,14 @@ impl Need {
             )),
             Need::Active if family == Family::V6 && !target.profile.eprt => Some(format!(
                 "{} has no EPRT: no active mode over IPv6",
+                target.name
+            )),
+            Need::ServerHash if !target.profile.hash => Some(format!(
+                "{} computes no file digest (no HASH, XSHA256, XMD5 or XCRC)",
+                target.name
+            )),
+            Need::NoServerHash if target.profile.hash => Some(format!(
+                "{} computes file digests: nothing falls back to sizes there",
                 target.name
             )),
             Need::FileDeniedToServer if !target.can_be_denied_a_file => Some(format!(

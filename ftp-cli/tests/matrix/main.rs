@@ -46,6 +46,7 @@ mod driver;
 mod drop_box;
 mod engine;
 mod harness;
+mod hashes;
 mod library;
 mod names;
 mod resume;
@@ -68,6 +69,9 @@ fn groups() -> Vec<Group> {
         drop_box::group(),
         resume::group(),
         engine::group(),
+        hashes::group::<ftp_client::Client>(),
+        hashes::group::<driver::Tokio>(),
+        hashes::verify_group(),
         tree::group(),
         tls::group(),
         active::group(),

@@ -168,6 +168,10 @@ pub struct Profile {
     pub non_utf8_names: bool,
     /// A symbolic link on the server's file system is listed as a link.
     pub lists_symlinks: bool,
+    /// The server computes file digests: `HASH` (draft-bryan-ftpext-hash)
+    /// and `XSHA256`, `XSHA512`, `XSHA1`, `XMD5`, `XCRC`, every algorithm
+    /// (proFTPD with mod_digest, as `servers.sh` loads it).
+    pub hash: bool,
     /// TLS modes offered.
     pub tls: Vec<Tls>,
     pub quirks: Quirks,
@@ -197,6 +201,7 @@ impl Profile {
             anonymous_upload: false,
             non_utf8_names: true,
             lists_symlinks: true,
+            hash: false,
             tls: vec![Tls::None],
             quirks: plain,
         };
@@ -231,7 +236,9 @@ impl Profile {
                 },
                 ..common
             },
+            // mod_digest loaded, every algorithm on (servers.sh).
             "proftpd" => Profile {
+                hash: true,
                 quirks: Quirks {
                     tls_early_close_may_end_session: true,
                     final_reply_after_data_close: true,
@@ -269,7 +276,7 @@ impl Profile {
     }
 
     /// Applies `FTP_TARGET_FEATURES`, a comma-separated list of `+name` or
-    /// `-name` (names: mlsd, rest, port, eprt, anonymous-upload, non-utf8-names), so a start
+    /// `-name` (names: mlsd, rest, port, eprt, anonymous-upload, non-utf8-names, hash), so a start
     /// function can say what its configuration changed.
     fn adjust(&mut self, spec: &str) -> Result<(), String> {
         for item in spec.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -285,6 +292,7 @@ impl Profile {
                 "eprt" => self.eprt = on,
                 "anonymous-upload" => self.anonymous_upload = on,
                 "non-utf8-names" => self.non_utf8_names = on,
+                "hash" => self.hash = on,
                 _ => return Err(format!("FTP_TARGET_FEATURES: unknown feature '{name}'")),
             }
         }

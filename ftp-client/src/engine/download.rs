@@ -8,8 +8,9 @@ use std::time::SystemTime;
 
 use tempfile::NamedTempFile;
 
+use super::verify::{self, Hasher, Hashing, Mismatch, Verified};
 use super::{Cancel, Direction, Outcome, Progress, Transfer};
-use crate::{Client, Error};
+use crate::{Client, Digest, Error};
 
 /// Where a download is written until the server confirmed it, and what
 /// becomes of that file when the download fails.
@@ -76,6 +77,7 @@ pub struct FileDownload {
     partial: Partial,
     keep_time: bool,
     verify_size: bool,
+    verify: bool,
     ask_size: bool,
     label: Option<String>,
 }
@@ -92,6 +94,9 @@ pub struct Downloaded {
     /// The file's modification time as set from the server's (MDTM), when
     /// [`FileDownload::keep_time`] asked for it and the server told it.
     pub modified: Option<SystemTime>,
+    /// What the download was checked against, when
+    /// [`FileDownload::verify`] asked for it.
+    pub verified: Option<Verified>,
 }
 
 /// Why a download failed. The destination is untouched in every case;
@@ -143,6 +148,24 @@ pub enum DownloadError {
     /// otherwise than with a 5xx (no SIZE on that server).
     #[error("{0}")]
     Verify(Error),
+    /// [`FileDownload::verify`]: the server's digest of the file differs
+    /// from the download's. The file was not moved into place.
+    #[error("{} mismatch: the server's is {server}, the download's {local}; the file was not saved", local.algorithm())]
+    Digest {
+        /// The digest of the bytes received.
+        local: Digest,
+        /// The server's.
+        server: Digest,
+    },
+    /// [`FileDownload::verify`]: the server's digest covers another range
+    /// of bytes than the download's.
+    #[error("the server's digest covers bytes {}-{}, not the {size} bytes received; the file was not saved", range.0, range.1)]
+    DigestRange {
+        /// The range the server named.
+        range: (u64, u64),
+        /// The bytes received in all.
+        size: u64,
+    },
     /// The partial file holds more than the remote file
     /// ([`Partial::Resume`]): it is not this file's beginning.
     #[error(
@@ -235,6 +258,7 @@ impl FileDownload {
             partial: Partial::Temporary,
             keep_time: false,
             verify_size: false,
+            verify: false,
             ask_size: false,
             label: None,
         }
@@ -271,6 +295,21 @@ impl FileDownload {
     /// always checks SIZE, asked before the transfer.
     pub fn verify_size(mut self, verify_size: bool) -> Self {
         self.verify_size = verify_size;
+        self
+    }
+
+    /// Checks the download against the server's digest before it is moved
+    /// into place: the strongest algorithm the server has (SHA-256, SHA-512,
+    /// SHA-1, MD5, CRC32; [`Client::hash_algorithms`]) is computed while
+    /// the bytes stream (a [`Partial::Temporary`] download is never read
+    /// again; a continued one is read once, since part of it came in an
+    /// earlier run), then compared with [`Client::hash`] of the remote
+    /// file. A difference is [`DownloadError::Digest`], naming both. A
+    /// server with no hash is checked by SIZE instead ([`Verified::SizeOnly`]).
+    /// [`Downloaded::verified`] says which. With verify, the file is saved
+    /// to disk before it is renamed, as with [`FileDownload::verify_size`].
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
         self
     }
 
@@ -442,6 +481,13 @@ impl PreparedDownload {
     }
 }
 
+/// Where [`FileDownload::fetch`] writes: the file, through the hasher
+/// of a verified download.
+struct Sink<'a> {
+    file: &'a mut File,
+    hasher: Option<&'a mut Hasher>,
+}
+
 /// An open partial file.
 struct PartialFile {
     file: File,
@@ -462,15 +508,31 @@ impl FileDownload {
         } else {
             None
         };
-        let (received, announced) =
-            self.fetch(client, temp.as_file_mut(), 0, size, progress, cancel)?;
+        let mut hasher = if self.verify {
+            verify::algorithm(client).map(Hasher::new)
+        } else {
+            None
+        };
+        let sink = Sink {
+            file: temp.as_file_mut(),
+            hasher: hasher.as_mut(),
+        };
+        let (received, announced) = self.fetch(client, sink, 0, size, progress, cancel)?;
         if let Some(announced) = announced.filter(|&n| n != received) {
             return Err(DownloadError::Announced {
                 received,
                 announced,
             });
         }
-        if self.verify_size {
+        let verified = if self.verify {
+            let local = hasher.map(Hasher::finish);
+            Some(self.check(client, local, received)?)
+        } else {
+            None
+        };
+        if self.verify {
+            self.save(temp.as_file())?;
+        } else if self.verify_size {
             match client.size(&self.remote) {
                 Ok(size) if size == received => {}
                 Ok(size) => {
@@ -499,6 +561,7 @@ impl FileDownload {
             received,
             offset: 0,
             modified,
+            verified,
         })
     }
 
@@ -528,7 +591,11 @@ impl FileDownload {
             // rename.
             0
         } else {
-            match self.fetch(client, &mut partial.file, offset, size, progress, cancel) {
+            let sink = Sink {
+                file: &mut partial.file,
+                hasher: None,
+            };
+            match self.fetch(client, sink, offset, size, progress, cancel) {
                 Ok((received, _)) => received,
                 // A retry on a server without REST starts from zero.
                 Err(DownloadError::Transfer(e)) if offset > 0 && is_rest_refusal(&e) => {
@@ -536,8 +603,11 @@ impl FileDownload {
                         return Err(DownloadError::NoResume(e));
                     }
                     offset = partial.restart()?;
-                    self.fetch(client, &mut partial.file, 0, size, progress, cancel)?
-                        .0
+                    let sink = Sink {
+                        file: &mut partial.file,
+                        hasher: None,
+                    };
+                    self.fetch(client, sink, 0, size, progress, cancel)?.0
                 }
                 Err(e) => return Err(e),
             }
@@ -546,6 +616,11 @@ impl FileDownload {
         if let Some(size) = size.filter(|&size| size != total) {
             return Err(DownloadError::SizeMismatch { total, size });
         }
+        let verified = if self.verify {
+            Some(self.check_partial(client, partial, total)?)
+        } else {
+            None
+        };
         let file = &partial.file;
         self.save(file)?;
         let modified = self.set_time(client, file);
@@ -560,16 +635,17 @@ impl FileDownload {
             received,
             offset,
             modified,
+            verified,
         })
     }
 
-    /// RETR from `offset` into `file`, the transfer shown to `progress`
-    /// and cut by `cancel`; the bytes received and the size the 150 reply
-    /// announced.
+    /// RETR from `offset` into the sink's file (through its hasher, if
+    /// any), the transfer shown to `progress` and cut by `cancel`; the
+    /// bytes received and the size the 150 reply announced.
     fn fetch(
         &self,
         client: &mut Client,
-        file: &mut File,
+        sink: Sink<'_>,
         offset: u64,
         size: Option<u64>,
         progress: &dyn Progress,
@@ -592,7 +668,12 @@ impl FileDownload {
         );
         let _cut = cancel.cut_on_cancel(download.canceller());
         progress.started(&transfer);
-        let received = download.copy_to_file(file).and_then(|_| download.finish());
+        let copied = match sink.hasher {
+            // Through memory, to be hashed on the way.
+            Some(hasher) => download.copy_to_end(&mut Hashing::new(sink.file, hasher)),
+            None => download.copy_to_file(sink.file),
+        };
+        let received = copied.and_then(|_| download.finish());
         let outcome = if received.is_ok() {
             Outcome::Done
         } else {
@@ -601,6 +682,46 @@ impl FileDownload {
         progress.finished(&transfer, outcome);
         let received = received.map_err(DownloadError::Transfer)?;
         Ok((received, if offset == 0 { announced } else { None }))
+    }
+
+    /// The verification of a download of `len` bytes whose digest is
+    /// `local` (`None`: the server has no hash).
+    fn check(
+        &self,
+        client: &mut Client,
+        local: Option<Digest>,
+        len: u64,
+    ) -> Result<Verified, DownloadError> {
+        verify::check(client, &self.remote, local, len).map_err(|mismatch| match mismatch {
+            Mismatch::Digest { local, server } => DownloadError::Digest { local, server },
+            Mismatch::Range { range, size } => DownloadError::DigestRange { range, size },
+            Mismatch::Size { size } => DownloadError::SizeMismatch { total: len, size },
+            Mismatch::Server(e) => DownloadError::Verify(e),
+        })
+    }
+
+    /// The verification of a continued download: part of it came in an
+    /// earlier run, so the whole file is read to hash it.
+    fn check_partial(
+        &self,
+        client: &mut Client,
+        partial: &PartialFile,
+        len: u64,
+    ) -> Result<Verified, DownloadError> {
+        let local = match verify::algorithm(client) {
+            Some(algorithm) => {
+                let mut hasher = Hasher::new(algorithm);
+                File::open(&partial.path)
+                    .and_then(|mut file| hasher.read_all(&mut file))
+                    .map_err(|source| DownloadError::Read {
+                        path: partial.path.clone(),
+                        source,
+                    })?;
+                Some(hasher.finish())
+            }
+            None => None,
+        };
+        self.check(client, local, len)
     }
 
     fn save(&self, file: &File) -> Result<(), DownloadError> {

@@ -23,6 +23,11 @@
 //!   be replaced ([`upload_target`] decides), into an existing directory,
 //!   resumed through `.NAME.part` where asked, the time kept (MFMT) where
 //!   asked.
+//! - Both verify where asked (`verify`): a [`Hasher`] computes the digest
+//!   of the strongest algorithm the server has as the bytes stream, and
+//!   the server's ([`Client::hash`](crate::Client::hash)) must equal it
+//!   before the file is put in place; by size where the server has no
+//!   hash ([`Verified`] says which).
 //!
 //! ```
 //! use std::time::Duration;
@@ -47,6 +52,7 @@ mod download;
 mod progress;
 mod retry;
 mod upload;
+mod verify;
 
 pub use cancel::{Cancel, Cutting};
 pub use download::{
@@ -59,3 +65,4 @@ pub use upload::{
     FileUpload, Leftover, PreparedUpload, UploadError, UploadTarget, Uploaded, partial_name,
     rename_refusal, temporary_name, upload_target,
 };
+pub use verify::{Hasher, Verified};

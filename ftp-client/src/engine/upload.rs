@@ -5,8 +5,9 @@ use std::io::{self, Read, Seek, SeekFrom};
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::verify::{self, Hasher, Hashing, Mismatch, Verified};
 use super::{Cancel, Direction, Outcome, Progress, Transfer};
-use crate::{Client, EntryType, Error, RenameCheck, Timestamp};
+use crate::{Client, Digest, EntryType, Error, HashAlgorithm, RenameCheck, Timestamp};
 
 /// How long the clean-up after a cancelled upload may wait for each reply.
 const CLEANUP_TIMEOUT: Duration = Duration::from_millis(900);
@@ -140,6 +141,7 @@ pub struct FileUpload {
     resume: bool,
     keep_time: bool,
     verify_size: bool,
+    verify: bool,
     label: Option<String>,
 }
 
@@ -157,6 +159,9 @@ pub struct Uploaded {
     pub replaced: bool,
     /// Whether the server took the local file's time (MFMT).
     pub time_kept: bool,
+    /// What the upload was checked against, when [`FileUpload::verify`]
+    /// asked for it.
+    pub verified: Option<Verified>,
 }
 
 /// What became of the remote file a failed upload was writing.
@@ -235,9 +240,33 @@ pub enum UploadError {
         /// What became of the remote file.
         leftover: Leftover,
     },
-    /// SIZE after the transfer failed otherwise than with a 5xx.
+    /// SIZE after the transfer failed otherwise than with a 5xx, or (with
+    /// [`FileUpload::verify`]) the server's digest could not be had.
     #[error("{0}")]
     Verify(Error),
+    /// [`FileUpload::verify`]: the server's digest of the upload differs
+    /// from the local file's. It was not renamed into place, and was
+    /// deleted where the server allows (`leftover`).
+    #[error("{} mismatch: the server's is {server}, the file's {local}", local.algorithm())]
+    Digest {
+        /// The digest of the bytes sent.
+        local: Box<Digest>,
+        /// The server's.
+        server: Box<Digest>,
+        /// What became of the remote file.
+        leftover: Leftover,
+    },
+    /// [`FileUpload::verify`]: the server's digest covers another range of
+    /// bytes than the upload's.
+    #[error("the server's digest covers bytes {}-{}, not the {size} bytes sent", range.0, range.1)]
+    DigestRange {
+        /// The range the server named.
+        range: (u64, u64),
+        /// The bytes sent.
+        size: u64,
+        /// What became of the remote file.
+        leftover: Leftover,
+    },
     /// The complete upload could not be renamed onto the target.
     #[error("{error}")]
     Rename {
@@ -302,6 +331,7 @@ impl FileUpload {
             resume: false,
             keep_time: false,
             verify_size: false,
+            verify: false,
             label: None,
         }
     }
@@ -325,6 +355,23 @@ impl FileUpload {
     /// next. A resumed upload always checks it.
     pub fn verify_size(mut self, verify_size: bool) -> Self {
         self.verify_size = verify_size;
+        self
+    }
+
+    /// Checks the upload against the server's digest before it is renamed
+    /// into place (or, sent straight to its name, before it is reported
+    /// done): the strongest algorithm the server has
+    /// ([`Client::hash_algorithms`]) is computed while the bytes are sent
+    /// (the file is read once, through memory rather than the kernel's
+    /// zero-copy path; a resumed upload's file is read once more, since
+    /// part of it went in an earlier run), then compared with
+    /// [`Client::hash`] of the upload. A difference is
+    /// [`UploadError::Digest`], naming both; the upload is then deleted
+    /// where the server allows, and a file it was to replace stays as it
+    /// was. A server with no hash is checked by SIZE instead
+    /// ([`Verified::SizeOnly`]). [`Uploaded::verified`] says which.
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
         self
     }
 
@@ -362,6 +409,8 @@ impl FileUpload {
             remote,
             name: Some(name),
             into_directory,
+            algorithm: None,
+            digest: None,
             plan: self,
         })
     }
@@ -381,6 +430,8 @@ impl FileUpload {
             remote: self.remote.clone(),
             name: None,
             into_directory: false,
+            algorithm: None,
+            digest: None,
             plan: self,
         }
     }
@@ -411,6 +462,10 @@ pub struct PreparedUpload {
     name: Option<Vec<u8>>,
     /// The path named a directory, or the upload went into one already.
     into_directory: bool,
+    /// [`FileUpload::verify`]: the digest computed as the bytes are sent.
+    algorithm: Option<HashAlgorithm>,
+    /// The digest of the bytes the last upload from offset 0 sent.
+    digest: Option<Digest>,
 }
 
 /// What an upload sends.
@@ -465,6 +520,9 @@ impl PreparedUpload {
             return self.run_resumed(client, progress, cancel);
         }
         let landing = self.land(client)?;
+        if self.plan.verify {
+            self.algorithm = verify::algorithm(client);
+        }
         let sent = match self.send_with(client, &landing.upload_path, 0, false, progress, cancel) {
             Ok(sent) => sent,
             Err(e) if self.stor_refused_for_directory(client, &landing, &e) => {
@@ -504,7 +562,23 @@ impl PreparedUpload {
                 leftover,
             });
         }
-        if self.plan.verify_size {
+        let verified = if self.plan.verify {
+            match verify::check(client, &landing.upload_path, self.digest.clone(), sent) {
+                Ok(verified) => Some(verified),
+                Err(mismatch) => {
+                    return Err(failed_check(
+                        client,
+                        &landing.upload_path,
+                        mismatch,
+                        sent,
+                        cancel,
+                    ));
+                }
+            }
+        } else {
+            None
+        };
+        if self.plan.verify_size && !self.plan.verify {
             if let Err(e) = confirm_size(client, &landing.upload_path, sent) {
                 return Err(match (e, landing.replacing) {
                     (UploadError::SizeMismatch { sent, size, .. }, true) => {
@@ -534,6 +608,7 @@ impl PreparedUpload {
             offset: 0,
             replaced: landing.replacing,
             time_kept,
+            verified,
         })
     }
 
@@ -638,11 +713,21 @@ impl PreparedUpload {
         let transfer = Transfer::new(label, Direction::Upload, self.len, offset, upload.counter());
         let _cut = cancel.cut_on_cancel(upload.canceller());
         progress.started(&transfer);
-        let sent = match &mut self.source {
-            Source::File(file) => upload.copy_from_file(file),
-            Source::Reader(reader) => upload.copy_from(reader),
+        // Verified: the bytes go through memory, to be hashed on the way.
+        let mut hasher = self
+            .algorithm
+            .filter(|_| offset == 0 && !append)
+            .map(Hasher::new);
+        let sent = match (&mut self.source, hasher.as_mut()) {
+            (Source::File(file), None) => upload.copy_from_file(file),
+            (Source::File(file), Some(hasher)) => upload.copy_from(&mut Hashing::new(file, hasher)),
+            (Source::Reader(reader), None) => upload.copy_from(reader),
+            (Source::Reader(reader), Some(hasher)) => {
+                upload.copy_from(&mut Hashing::new(reader, hasher))
+            }
         }
         .and_then(|_| upload.finish());
+        self.digest = hasher.map(Hasher::finish);
         let outcome = if sent.is_ok() {
             Outcome::Done
         } else {
@@ -715,6 +800,15 @@ impl PreparedUpload {
             }
             Err(e) => return Err(UploadError::Verify(e)),
         }
+        let verified = if self.plan.verify {
+            let local = self.file_digest(client)?;
+            match verify::check(client, &part, local, len) {
+                Ok(verified) => Some(verified),
+                Err(mismatch) => return Err(failed_check(client, &part, mismatch, len, cancel)),
+            }
+        } else {
+            None
+        };
         if let Err(error) = client.rename(&part, &landing.target) {
             return Err(UploadError::Rename {
                 error: Box::new(error),
@@ -728,7 +822,31 @@ impl PreparedUpload {
             offset,
             replaced: landing.replacing,
             time_kept,
+            verified,
         })
+    }
+
+    /// The digest of the whole local file, read once more (a resumed
+    /// upload sent only its end in this run); `None` when the server has
+    /// no hash.
+    fn file_digest(&mut self, client: &mut Client) -> Result<Option<Digest>, UploadError> {
+        let Some(algorithm) = verify::algorithm(client) else {
+            return Ok(None);
+        };
+        self.seek(0)?;
+        let mut hasher = Hasher::new(algorithm);
+        let read = match &mut self.source {
+            Source::File(file) => hasher.read_all(file),
+            Source::Reader(_) => Err(io::Error::new(
+                io::ErrorKind::Unsupported,
+                "a stream cannot be read again",
+            )),
+        };
+        read.map_err(|source| UploadError::Local {
+            path: self.plan.local.clone(),
+            source,
+        })?;
+        Ok(Some(hasher.finish()))
     }
 
     /// The rest of the file from `offset` into the partial upload `part`.
@@ -773,6 +891,36 @@ fn confirm_size(client: &mut Client, path: &[u8], sent: u64) -> Result<(), Uploa
         }),
         Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(()),
         Err(e) => Err(UploadError::Verify(e)),
+    }
+}
+
+/// A failed verification of the upload at `path`, `len` bytes: a
+/// mismatch deletes it (where the server allows), a server that could not
+/// answer leaves it.
+fn failed_check(
+    client: &mut Client,
+    path: &[u8],
+    mismatch: Mismatch,
+    len: u64,
+    cancel: &Cancel,
+) -> UploadError {
+    match mismatch {
+        Mismatch::Digest { local, server } => UploadError::Digest {
+            local: Box::new(local),
+            server: Box::new(server),
+            leftover: delete_leftover(client, path, cancel),
+        },
+        Mismatch::Range { range, size } => UploadError::DigestRange {
+            range,
+            size,
+            leftover: delete_leftover(client, path, cancel),
+        },
+        Mismatch::Size { size } => UploadError::SizeMismatch {
+            sent: len,
+            size,
+            leftover: delete_leftover(client, path, cancel),
+        },
+        Mismatch::Server(e) => UploadError::Verify(e),
     }
 }
 

@@ -66,6 +66,7 @@ impl Session {
             NeedsFeatures::SetModified(_) => {
                 self.finish(Err(Failure::Unsupported { feature: "MFMT" }));
             }
+            NeedsFeatures::Hash(path, algorithm) => self.hash_with_features(path, algorithm),
         }
     }
 

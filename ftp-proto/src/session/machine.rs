@@ -10,6 +10,7 @@ use crate::reply::{Reply, ReplyClass, ReplyCode, ReplyParser};
 
 use super::action::Action;
 use super::config::{SessionConfig, TlsMode};
+use super::hash::HashSelection;
 use super::outcome::{Failure, Outcome, UsageError};
 use super::state::{Expect, Secured, State, Support, Transfer, TransferStep};
 
@@ -50,6 +51,8 @@ pub struct Session {
     /// The server greeted with 230: logged in already, so the next
     /// [`Session::login`] sends no USER or PASS.
     pub(super) greeted_logged_in: Option<Reply>,
+    /// Which algorithm `HASH` uses now.
+    pub(super) hash_selection: HashSelection,
 }
 
 impl Session {
@@ -77,6 +80,7 @@ impl Session {
             restart_offset: 0,
             list_fallback: false,
             greeted_logged_in: None,
+            hash_selection: HashSelection::Feat,
         };
         if implicit {
             session.state = State::SecuringControl(Secured::ReadGreeting);
@@ -342,6 +346,12 @@ impl Session {
             State::StatMdtm { path, size } => self.on_stat_mdtm_reply(path, size, reply),
             State::ProbePwd(probe) => self.on_probe_pwd_reply(probe, reply),
             State::ProbeCwd { probe, home } => self.on_probe_cwd_reply(probe, home, reply),
+            State::HashOpts { path, algorithm } => self.on_hash_opts_reply(path, algorithm, reply),
+            State::HashReply {
+                path,
+                algorithm,
+                form,
+            } => self.on_hash_reply(path, algorithm, form, reply),
             State::MakeDirs { dirs } => self.on_mkd_reply(dirs, reply),
             State::Returning {
                 then,

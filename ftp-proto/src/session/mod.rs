@@ -60,6 +60,7 @@ mod action;
 mod config;
 mod data_connection;
 mod features;
+mod hash;
 mod listing;
 mod login;
 mod machine;

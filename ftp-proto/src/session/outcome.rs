@@ -3,6 +3,7 @@
 
 use crate::command::Command;
 use crate::decode::{DecodeError, Facts, Features, Timestamp};
+use crate::hash::{Digest, HashAlgorithm};
 use crate::listing::Entry;
 use crate::reply::{Reply, ReplyClass, ReplyError};
 
@@ -38,6 +39,9 @@ pub enum Outcome {
     /// [`Session::mkdir_all`](super::Session::mkdir_all): the directory and
     /// all its parents exist.
     DirectoryMade,
+    /// [`Session::hash`](super::Session::hash): the digest the server
+    /// computed.
+    Hash(Digest),
 }
 
 /// Whether the server would rename a file, as [`Session::check_rename`](super::Session::check_rename)
@@ -132,6 +136,16 @@ pub enum Failure {
         /// The missing feature, e.g. `"MFMT"`.
         feature: &'static str,
     },
+    /// [`Session::hash`](super::Session::hash): the server cannot compute
+    /// this algorithm's digest (FEAT lists no command for it); nothing was
+    /// sent for it.
+    #[error("the server has no {algorithm} hash: {reason}")]
+    NoHash {
+        /// The algorithm asked for.
+        algorithm: HashAlgorithm,
+        /// Why not, e.g. that FEAT lists neither `HASH` nor its command.
+        reason: &'static str,
+    },
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -153,7 +167,8 @@ impl Failure {
             | Failure::DataConnectFailed
             | Failure::SecureControlFailed
             | Failure::ClearTextAfterAuth
-            | Failure::Unsupported { .. } => None,
+            | Failure::Unsupported { .. }
+            | Failure::NoHash { .. } => None,
         }
     }
 

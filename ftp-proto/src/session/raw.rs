@@ -74,6 +74,10 @@ impl Session {
             Command::Raw(line) => first_word(line.as_bytes()),
             other => other.verb().as_bytes(),
         };
+        if verb.eq_ignore_ascii_case(b"OPTS") {
+            // It may have selected another HASH algorithm.
+            self.hash_selection = super::hash::HashSelection::Unknown;
+        }
         if verb.eq_ignore_ascii_case(b"TYPE") {
             // The representation type may change: set it again before the
             // next transfer.

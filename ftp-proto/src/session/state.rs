@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 use std::collections::VecDeque;
 
 use crate::command::{Arg, Command, Password, TransferType};
+use crate::hash::HashAlgorithm;
 use crate::reply::Reply;
 
 use super::action::DataCommand;
@@ -114,6 +115,17 @@ pub(super) enum State {
         path: Arg,
         size: u64,
     },
+    /// `OPTS HASH NAME` sent to select `algorithm` before `HASH path`.
+    HashOpts {
+        path: Arg,
+        algorithm: HashAlgorithm,
+    },
+    /// `HASH path` or the older command (`form`) sent for `algorithm`.
+    HashReply {
+        path: Arg,
+        algorithm: HashAlgorithm,
+        form: HashForm,
+    },
     /// Is it a directory: `PWD`, to know where to come back.
     ProbePwd(Probe),
     /// Is it a directory: `CWD` into it, from `home`.
@@ -154,6 +166,17 @@ pub(super) enum NeedsFeatures {
     Entries(Option<Arg>),
     /// The `MFMT` command to send if FEAT lists it.
     SetModified(Command),
+    /// [`Session::hash`](super::Session::hash) of this path.
+    Hash(Arg, HashAlgorithm),
+}
+
+/// How a digest was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HashForm {
+    /// `HASH path` (draft-bryan-ftpext-hash).
+    Hash,
+    /// `XSHA256 path`, `XMD5 path`…
+    X,
 }
 
 /// The question a stat answers.

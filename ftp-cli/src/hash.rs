@@ -1,0 +1,178 @@
+//! `ftp-cli hash`: the digest the server computes for each file, printed
+//! as the coreutils checksum tools print theirs, so that after a download
+//! `sha256sum -c` (and its siblings) checks the local copies.
+//!
+//! Lines:
+//! - SHA-256, SHA-512, SHA-1, MD5: `HEX  NAME` (two spaces), as
+//!   `sha256sum`, `sha512sum`, `sha1sum` and `md5sum` write and `-c`
+//!   reads; a name holding a backslash, CR or LF is escaped (`\\`, `\r`,
+//!   `\n`) and the line starts with `\`, as they do.
+//! - CRC32 (zlib's, not `cksum`'s): `NAME HEX` with 8 uppercase digits,
+//!   the SFV format `cksfv -f` and `rhash -c` check.
+//!
+//! NAME is the URL's file name: the name `cp URL ./` gives the download.
+
+use std::io::Write;
+
+use ftp_client::{Client, Config, FtpUrl, HashAlgorithm};
+
+use crate::credentials::LoginOptions;
+use crate::failure::Failure;
+use crate::location::remote_url;
+use crate::remote::{connect, quit};
+
+/// `--algo`'s values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Algo {
+    /// SHA-256 (`HASH SHA-256` or `XSHA256`): `sha256sum -c`
+    Sha256,
+    /// SHA-512 (`HASH SHA-512` or `XSHA512`): `sha512sum -c`
+    Sha512,
+    /// SHA-1 (`HASH SHA-1` or `XSHA1`): `sha1sum -c`
+    Sha1,
+    /// MD5 (`HASH MD5` or `XMD5`): `md5sum -c`
+    Md5,
+    /// CRC-32 (`HASH CRC32` or `XCRC`): SFV lines, `cksfv -f` or `rhash -c`
+    Crc32,
+}
+
+impl From<Algo> for HashAlgorithm {
+    fn from(algo: Algo) -> Self {
+        match algo {
+            Algo::Sha256 => HashAlgorithm::Sha256,
+            Algo::Sha512 => HashAlgorithm::Sha512,
+            Algo::Sha1 => HashAlgorithm::Sha1,
+            Algo::Md5 => HashAlgorithm::Md5,
+            Algo::Crc32 => HashAlgorithm::Crc32,
+        }
+    }
+}
+
+/// `ftp-cli hash --algo ALGO URL…`: one line per file on standard output.
+/// URLs on one server with one login share a session. A file that fails
+/// is reported on stderr and the rest go on (then a line counting the
+/// failures); the exit status is 1 if any failed. A URL naming a directory is a usage error, before any
+/// connection.
+pub fn run(
+    algo: Algo,
+    urls: &[String],
+    config: &Config,
+    login: &LoginOptions,
+) -> Result<(), Failure> {
+    let algorithm = HashAlgorithm::from(algo);
+    let mut files = Vec::with_capacity(urls.len());
+    for url in urls {
+        let url = remote_url("hash", url, login)?;
+        let Some(name) = url.file_name().map(<[u8]>::to_vec) else {
+            return Err(Failure::usage(format!(
+                "hash {url}: the URL names a directory; give a file"
+            )));
+        };
+        files.push((url, name));
+    }
+    let mut session: Option<(FtpUrl, Client)> = None;
+    let mut failed = 0;
+    let mut out = std::io::stdout().lock();
+    for (url, name) in &files {
+        match digest(&mut session, url, algorithm, config) {
+            Ok(digest) => {
+                let line = checksum_line(&digest, name);
+                if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
+                    return Err(Failure::failed(format!("hash: writing: {e}")));
+                }
+            }
+            // One file: its failure is the one line.
+            Err(failure) if files.len() == 1 => return Err(failure),
+            Err(failure) => {
+                eprintln!("ftp-cli: {failure}");
+                failed += 1;
+            }
+        }
+    }
+    if let Some((_, client)) = session {
+        quit(client);
+    }
+    match failed {
+        0 => Ok(()),
+        n => Err(Failure::failed(format!(
+            "hash: {n} of {} file(s) failed",
+            files.len()
+        ))),
+    }
+}
+
+/// The server's digest of `url`'s file, over the session if it reaches
+/// the same server with the same login, else over a new one.
+fn digest(
+    session: &mut Option<(FtpUrl, Client)>,
+    url: &FtpUrl,
+    algorithm: HashAlgorithm,
+    config: &Config,
+) -> Result<ftp_client::Digest, Failure> {
+    let reusable = session
+        .as_ref()
+        .is_some_and(|(first, client)| !client.is_closed() && crate::ops::same_server(first, url));
+    if !reusable {
+        if let Some((_, client)) = session.take() {
+            quit(client);
+        }
+        *session = Some((url.clone(), connect("hash", url, config)?));
+    }
+    let Some((_, client)) = session.as_mut() else {
+        return Err(Failure::failed(format!("hash {url}: no session")));
+    };
+    client
+        .hash(url.path(), algorithm)
+        .map_err(|e| Failure::caused_by(format!("hash {url}: {e}"), &e))
+}
+
+/// The line `sha256sum` (or its sibling; SFV for CRC32) would print for a
+/// file `name` with this digest.
+pub fn checksum_line(digest: &ftp_client::Digest, name: &[u8]) -> Vec<u8> {
+    let mut line = Vec::with_capacity(name.len() + 140);
+    if digest.algorithm() == HashAlgorithm::Crc32 {
+        line.extend_from_slice(name);
+        line.push(b' ');
+        line.extend_from_slice(digest.to_hex().to_ascii_uppercase().as_bytes());
+        line.push(b'\n');
+        return line;
+    }
+    let escape = name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r'));
+    if escape {
+        line.push(b'\\');
+    }
+    line.extend_from_slice(digest.to_hex().as_bytes());
+    line.extend_from_slice(b"  ");
+    for &b in name {
+        match b {
+            b'\\' if escape => line.extend_from_slice(b"\\\\"),
+            b'\n' => line.extend_from_slice(b"\\n"),
+            b'\r' => line.extend_from_slice(b"\\r"),
+            _ => line.push(b),
+        }
+    }
+    line.push(b'\n');
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ftp_client::Digest;
+
+    #[test]
+    fn lines_are_the_coreutils_and_sfv_formats() {
+        let md5 = Digest::new(HashAlgorithm::Md5, vec![0xab; 16]).unwrap();
+        assert_eq!(
+            checksum_line(&md5, b"a b.txt"),
+            b"abababababababababababababababab  a b.txt\n"
+        );
+        // Escaped as md5sum escapes: a leading backslash.
+        assert_eq!(
+            checksum_line(&md5, b"a\\b\nc"),
+            b"\\abababababababababababababababab  a\\\\b\\nc\n"
+        );
+        let crc = Digest::new(HashAlgorithm::Crc32, vec![0xaf, 0x08, 0x3b, 0x2d]).unwrap();
+        assert_eq!(checksum_line(&crc, b"h.txt"), b"h.txt AF083B2D\n");
+    }
+}
