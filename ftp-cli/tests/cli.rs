@@ -7,20 +7,8 @@ use std::process::{Command, Output};
 
 use ftp_suite::{PASSWORD, TestServer};
 
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+mod common;
+use common::{ftp_cli, stderr, stdout};
 
 /// Asserts the exit code, that the password appears nowhere, and that an
 /// error is exactly one line.
@@ -128,7 +116,7 @@ fn a_local_name_with_a_leading_dash_is_an_argument_after_double_dash() {
     let local = tempfile::tempdir().unwrap();
     std::fs::write(local.path().join("-la"), b"dash").unwrap();
     let run = |args: &[&str]| {
-        Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+        common::command()
             .args(args)
             .current_dir(local.path())
             .output()
@@ -150,7 +138,7 @@ fn a_local_name_with_a_leading_dash_is_an_argument_after_double_dash() {
 /// Runs ftp-cli with `HOME` set to `home` (so `~/.netrc` is `home`'s) and
 /// the given environment.
 fn ftp_cli_env(args: &[&str], home: &std::path::Path, env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_ftp-cli"));
+    let mut command = common::command();
     command
         .args(args)
         .env("HOME", home)

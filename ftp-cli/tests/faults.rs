@@ -6,23 +6,17 @@
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use ftp_suite::FaultServer;
 use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault, UploadTarget};
 
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(["--timeout", "1.5"])
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
+mod common;
+use common::{ftp_cli_with, stderr};
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+/// Options every run here takes.
+const OPTIONS: &[&str] = &["--timeout", "1.5"];
 
 fn assert_failed(output: &Output, code: i32, needle: &str) {
     let err = stderr(output);
@@ -56,7 +50,7 @@ const RUN_BOUND: Duration = Duration::from_secs(6);
 
 fn timed_cli(args: &[&str]) -> Output {
     let started = Instant::now();
-    let out = ftp_cli(args);
+    let out = ftp_cli_with(OPTIONS, args);
     assert!(
         started.elapsed() < RUN_BOUND,
         "{args:?} took {:?}",
@@ -405,7 +399,10 @@ fn mv_reports_a_failed_delete_and_keeps_both_copies() {
     });
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("copy.txt");
-    let out = ftp_cli(&["mv", &server.url("f.txt"), dst.to_str().unwrap()]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", &server.url("f.txt"), dst.to_str().unwrap()],
+    );
     assert_failed(
         &out,
         1,
@@ -427,7 +424,10 @@ fn mv_keeps_the_source_when_size_disagrees() {
     });
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("copy.txt");
-    let out = ftp_cli(&["mv", &server.url("f.txt"), dst.to_str().unwrap()]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", &server.url("f.txt"), dst.to_str().unwrap()],
+    );
     assert_failed(&out, 1, "transferred 7 bytes but the server reports 9999");
     assert!(!dst.exists());
     assert!(!server.received().iter().any(|l| l.starts_with("DELE")));
@@ -455,7 +455,7 @@ fn line_breaks_in_any_url_part_are_refused_before_connecting() {
             vec!["cp", file.to_str().unwrap(), url.as_str()],
             vec!["mv", url.as_str(), local.path().to_str().unwrap()],
         ] {
-            let out = ftp_cli(&args);
+            let out = ftp_cli_with(OPTIONS, &args);
             assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
         }
     }
@@ -473,7 +473,7 @@ fn bad_urls_are_usage_errors() {
         ("ftp://example.net:0/f", "invalid port"),
         ("ftp://example.net/a%g1", "bad percent-escape"),
     ] {
-        let out = ftp_cli(&["ls", url]);
+        let out = ftp_cli_with(OPTIONS, &["ls", url]);
         assert_failed(&out, 2, needle);
     }
 }
@@ -484,14 +484,17 @@ fn local_problems_exit_1_before_connecting() {
     let local = tempfile::tempdir().unwrap();
 
     let missing = local.path().join("missing.txt");
-    let out = ftp_cli(&["cp", missing.to_str().unwrap(), &server.url("")]);
+    let out = ftp_cli_with(OPTIONS, &["cp", missing.to_str().unwrap(), &server.url("")]);
     assert_failed(&out, 1, "missing.txt: No such file or directory");
 
-    let out = ftp_cli(&["mv", local.path().to_str().unwrap(), &server.url("x")]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", local.path().to_str().unwrap(), &server.url("x")],
+    );
     assert_failed(&out, 1, "is a directory");
 
     let no_dir = local.path().join("no/such/dir/");
-    let out = ftp_cli(&["cp", &server.url("f"), no_dir.to_str().unwrap()]);
+    let out = ftp_cli_with(OPTIONS, &["cp", &server.url("f"), no_dir.to_str().unwrap()]);
     assert_failed(&out, 1, "no/such/dir");
 
     // A directory this process cannot write to: chmod works for ordinary
@@ -507,7 +510,10 @@ fn local_problems_exit_1_before_connecting() {
         fs::set_permissions(&dir, permissions).unwrap();
         dir
     };
-    let out = ftp_cli(&["mv", &server.url("f"), read_only.to_str().unwrap()]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", &server.url("f"), read_only.to_str().unwrap()],
+    );
     assert_failed(&out, 1, &format!("cannot write to {}", read_only.display()));
     assert_eq!(server.connections(), 0, "a connection was made");
 }
@@ -543,7 +549,10 @@ fn resume_without_rest_is_a_clear_error_that_keeps_the_partial() {
     let dst = local.path().join("f.txt");
     let partial = local.path().join(".f.txt.part");
     fs::write(&partial, b"abcd").unwrap();
-    let out = ftp_cli(&["cp", "-C", &server.url("f.txt"), dst.to_str().unwrap()]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["cp", "-C", &server.url("f.txt"), dst.to_str().unwrap()],
+    );
     assert_failed(
         &out,
         1,
@@ -581,7 +590,10 @@ fn upload_resume_without_rest_stream_appends() {
     let local = tempfile::tempdir().unwrap();
     let src = local.path().join("f.txt");
     fs::write(&src, b"abcdefgh").unwrap();
-    let out = ftp_cli(&["cp", "-C", src.to_str().unwrap(), &server.url("f.txt")]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["cp", "-C", src.to_str().unwrap(), &server.url("f.txt")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let received = server.received();
     assert!(

@@ -3,20 +3,11 @@
 //! failures, each one line with exit 1 and no file changed.
 
 use std::fs;
-use std::process::{Command, Output};
 
 use ftp_suite::{FtpsSetup, Leaf, PASSWORD, TestPki, TestServer};
 
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
-
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+mod common;
+use common::{ftp_cli, stderr};
 
 fn start(pki: &TestPki, leaf: Leaf, tls13: bool) -> TestServer {
     TestServer::start_ftps(FtpsSetup {

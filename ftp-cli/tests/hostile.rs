@@ -7,28 +7,18 @@
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use ftp_suite::hostile::{self, COLLIDING, GOOD_FILES, Node};
 
+mod common;
+use common::ftp_cli_within;
+
+/// Options every run here takes.
+const OPTIONS: &[&str] = &["--timeout", "10"];
+
 /// Generous: the 10,000-level tree is cut at 256 levels, each one listing.
 const RUN_BOUND: Duration = Duration::from_secs(90);
-
-fn ftp_cli(args: &[&str]) -> Output {
-    let started = Instant::now();
-    let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(["--timeout", "10"])
-        .args(args)
-        .output()
-        .expect("run ftp-cli");
-    assert!(
-        started.elapsed() < RUN_BOUND,
-        "took {:?}",
-        started.elapsed()
-    );
-    out
-}
 
 /// Every path under `dir`, symbolic links not followed.
 fn all_paths(dir: &Path) -> Vec<PathBuf> {
@@ -67,14 +57,18 @@ fn cp_r_writes_nothing_outside(mlsd: bool) {
     // A symbolic link where a listed file will be: never written through.
     symlink("../../outside.txt", dst.join("hostile/link.txt")).unwrap();
 
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        "-j",
-        "2",
-        &server.url("hostile"),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-j",
+            "2",
+            &server.url("hostile"),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains(":pw@"), "password shown");
@@ -178,7 +172,7 @@ fn cp_r_against_hostile_list() {
 fn rm_r_deletes_only_listed(mlsd: bool) {
     let absolute = absolute_name(if mlsd { "rm-mlsd" } else { "rm-list" });
     let server = hostile::hostile_server(mlsd, absolute.clone());
-    let out = ftp_cli(&["rm", "-r", &server.url("hostile/")]);
+    let out = ftp_cli_within(RUN_BOUND, OPTIONS, &["rm", "-r", &server.url("hostile/")]);
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(1), "{err}");
     let mut deleted = 0;
@@ -227,13 +221,17 @@ fn rm_r_against_hostile_list() {
 fn rm_r_refuses_the_login_root_and_dry_run_deletes_nothing() {
     let server = hostile::hostile_server(true, absolute_name("root"));
     for url in [server.url(""), format!("ftp://user:pw@{}//", server.addr())] {
-        let out = ftp_cli(&["rm", "-r", &url]);
+        let out = ftp_cli_within(RUN_BOUND, OPTIONS, &["rm", "-r", &url]);
         assert_eq!(out.status.code(), Some(2), "{url}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.contains("without --force"), "{err}");
     }
     assert_eq!(server.connections(), 0, "refused before connecting");
-    let out = ftp_cli(&["rm", "-r", "--dry-run", &server.url("hostile/")]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &["rm", "-r", "--dry-run", &server.url("hostile/")],
+    );
     let text = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         text.contains("would delete file hostile/good.txt"),
@@ -255,14 +253,18 @@ fn busy(sessions: usize) {
     let server = hostile::busy_server(sessions);
     let sandbox = tempfile::tempdir().unwrap();
     let dst = sandbox.path().join("copy");
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        "-j",
-        "4",
-        &server.url(hostile::CLEAN),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-j",
+            "4",
+            &server.url(hostile::CLEAN),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
     for i in 0..hostile::CLEAN_FILES {
@@ -291,14 +293,18 @@ fn transient_refusals_are_tried_again() {
     let server = hostile::flaky_server();
     let sandbox = tempfile::tempdir().unwrap();
     let dst = sandbox.path().join("copy");
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        "-j",
-        "2",
-        &server.url(hostile::CLEAN),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-j",
+            "2",
+            &server.url(hostile::CLEAN),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(fs::read_dir(&dst).unwrap().count(), hostile::CLEAN_FILES);
@@ -324,12 +330,16 @@ fn a_destination_that_is_a_link_to_a_directory_is_followed() {
     fs::create_dir(&real).unwrap();
     let link = sandbox.path().join("link");
     symlink(&real, &link).unwrap();
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        &server.url(hostile::CLEAN),
-        link.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            &server.url(hostile::CLEAN),
+            link.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(
@@ -339,12 +349,16 @@ fn a_destination_that_is_a_link_to_a_directory_is_followed() {
     // A dangling link is not written through.
     let dangling = sandbox.path().join("dangling");
     symlink(sandbox.path().join("nowhere"), &dangling).unwrap();
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        &server.url(hostile::CLEAN),
-        dangling.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            &server.url(hostile::CLEAN),
+            dangling.to_str().unwrap(),
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(!sandbox.path().join("nowhere").exists());
 }
@@ -359,12 +373,16 @@ fn links_with_and_without_l(mlsd: bool) {
     let sandbox = tempfile::tempdir().unwrap();
     let dst = sandbox.path().join("dst");
 
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        &server.url(hostile::LINKS),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            &server.url(hostile::LINKS),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("4 skipped"), "{err}");
@@ -373,13 +391,17 @@ fn links_with_and_without_l(mlsd: bool) {
     assert_eq!(written, vec![dst.join("f")], "{err}");
 
     let deref = sandbox.path().join("deref");
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        "-L",
-        &server.url(hostile::LINKS),
-        deref.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-L",
+            &server.url(hostile::LINKS),
+            deref.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     if std::env::var_os("SHOW_HOSTILE").is_some() {
         eprintln!("{err}");
@@ -437,15 +459,19 @@ fn transient_refusals_of_listings_are_tried_again() {
     let server = hostile::flaky_server();
     let sandbox = tempfile::tempdir().unwrap();
     let dst = sandbox.path().join("copy");
-    let out = ftp_cli(&[
-        "cp",
-        "-r",
-        "-L",
-        "-j",
-        "2",
-        &server.url(hostile::LINKS),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_within(
+        RUN_BOUND,
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-L",
+            "-j",
+            "2",
+            &server.url(hostile::LINKS),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = String::from_utf8_lossy(&out.stderr).into_owned();
     // Only the link loops fail.
     assert_eq!(out.status.code(), Some(1), "{err}");

@@ -19,12 +19,14 @@ use std::time::{Duration, Instant};
 
 use ftp_suite::{FaultServer, Peer};
 
+mod common;
+
 /// The longest any wait in these tests lasts.
 const BOUND: Duration = Duration::from_secs(15);
 const FIRST_PART: usize = 256 * 1024;
 
 fn spawn(args: &[&str]) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+    common::command()
         .args(["--timeout", "10"])
         .args(args)
         .stdin(Stdio::null())

@@ -7,26 +7,16 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use ftp_suite::FaultServer;
 use ftp_suite::login_root::{self, Tree};
 
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(["--timeout", "5"])
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
+mod common;
+use common::{ftp_cli_with, stderr, stdout};
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
-
-fn stdout(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stdout).into_owned()
-}
+/// Options every run here takes.
+const OPTIONS: &[&str] = &["--timeout", "5"];
 
 fn assert_ok(output: &Output, what: &str) {
     assert_eq!(output.status.code(), Some(0), "{what}: {}", stderr(output));
@@ -70,7 +60,7 @@ fn ls_of_the_login_root_lists_it() {
             args.extend(style);
             let url = server.url("");
             args.push(&url);
-            let out = ftp_cli(&args);
+            let out = ftp_cli_with(OPTIONS, &args);
             assert_ok(&out, &format!("{args:?} (mlsd {mlsd})"));
             let listed = stdout(&out);
             assert!(
@@ -88,7 +78,10 @@ fn cp_r_of_the_login_root_copies_its_tree() {
         let (server, _tree) = login_root::sizes_everything(mlsd);
         let local = tempfile::tempdir().unwrap();
         let dst = local.path().join("copy");
-        let out = ftp_cli(&["cp", "-r", &server.url(""), dst.to_str().unwrap()]);
+        let out = ftp_cli_with(
+            OPTIONS,
+            &["cp", "-r", &server.url(""), dst.to_str().unwrap()],
+        );
         assert_ok(&out, &format!("cp -r of the login root (mlsd {mlsd})"));
         for (path, content) in login_root::INITIAL {
             match content {
@@ -106,7 +99,10 @@ fn cp_r_of_a_url_ending_in_a_slash_copies_that_directory() {
         let (server, _tree) = login_root::sizes_everything(mlsd);
         let local = tempfile::tempdir().unwrap();
         let dst = local.path().join("copy");
-        let out = ftp_cli(&["cp", "-r", &server.url("sub/"), dst.to_str().unwrap()]);
+        let out = ftp_cli_with(
+            OPTIONS,
+            &["cp", "-r", &server.url("sub/"), dst.to_str().unwrap()],
+        );
         assert_ok(&out, &format!("cp -r sub/ (mlsd {mlsd})"));
         assert_eq!(fs::read(dst.join("b.txt")).unwrap(), b"bravo!");
         assert_eq!(fs::read(dst.join("deeper/c.txt")).unwrap(), b"charlie");
@@ -128,7 +124,10 @@ fn cp_r_into_the_login_root_uploads_there() {
             let local = tempfile::tempdir().unwrap();
             let src = local.path().join("up");
             local_tree(&src);
-            let out = ftp_cli(&["cp", "-r", src.to_str().unwrap(), &server.url(dst)]);
+            let out = ftp_cli_with(
+                OPTIONS,
+                &["cp", "-r", src.to_str().unwrap(), &server.url(dst)],
+            );
             assert_ok(&out, &format!("cp -r up {dst:?} (mlsd {mlsd})"));
             assert_eq!(
                 file(&tree, &format!("{dst}up/x.txt")).as_deref(),
@@ -155,7 +154,7 @@ fn rm_r_and_mv_r_of_the_login_root_are_refused_without_a_connection() {
         vec!["rm", "-r", "--dry-run", &server.url("")],
         vec!["mv", "-r", &server.url(""), dst.to_str().unwrap()],
     ] {
-        let out = ftp_cli(&args);
+        let out = ftp_cli_with(OPTIONS, &args);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(2), "{args:?}: {err}");
         assert!(err.contains("the login directory"), "{args:?}: {err}");
@@ -170,7 +169,7 @@ fn rm_r_and_mv_r_of_the_login_root_are_refused_without_a_connection() {
 fn rm_r_force_of_the_login_root_empties_it_and_keeps_it() {
     for mlsd in [false, true] {
         let (server, tree) = login_root::sizes_everything(mlsd);
-        let out = ftp_cli(&["rm", "-r", "--force", &server.url("")]);
+        let out = ftp_cli_with(OPTIONS, &["rm", "-r", "--force", &server.url("")]);
         assert_ok(&out, &format!("rm -r --force (mlsd {mlsd})"));
         assert!(
             tree.lock().unwrap().is_empty(),

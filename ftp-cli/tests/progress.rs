@@ -12,6 +12,8 @@ use std::time::Duration;
 
 use ftp_suite::FaultServer;
 
+mod common;
+
 const CHUNK: usize = 64 * 1024;
 const CHUNKS: usize = 20;
 
@@ -101,7 +103,7 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
     let server = slow_server();
     let local = tempfile::tempdir().unwrap();
     // To standard output, through a pipe: the bytes and nothing else.
-    let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+    let out = common::command()
         .args(["cp", &server.url("f.bin"), "-"])
         .output()
         .unwrap();
@@ -115,7 +117,7 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
     // No bar, so no SIZE asked for its total.
     assert!(!server.received().iter().any(|l| l.starts_with("SIZE")));
     // --progress: the bar on a piped stderr, stdout still untouched.
-    let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+    let out = common::command()
         .args(["--progress", "cp", &server.url("f.bin"), "-"])
         .output()
         .unwrap();
@@ -185,7 +187,7 @@ fn recursive_bar_counts_bytes_as_they_flow() {
     let server = slow_tree_server();
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("copy");
-    let out = Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
+    let out = common::command()
         .args([
             "--progress",
             "cp",

@@ -5,23 +5,16 @@
 
 use std::fs;
 use std::io::Write;
-use std::process::{Command, Output};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use ftp_suite::{FaultServer, Peer};
 
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(["--timeout", "5", "--retry-delay", "0.01"])
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
+mod common;
+use common::{ftp_cli_with, stderr};
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
-}
+/// Options every run here takes.
+const OPTIONS: &[&str] = &["--timeout", "5", "--retry-delay", "0.01"];
 
 fn retry_lines(err: &str) -> Vec<&str> {
     err.lines().filter(|l| l.contains("; retry ")).collect()
@@ -67,14 +60,17 @@ fn a_lost_connection_is_retried_and_the_download_continues_with_rest() {
     };
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f.bin");
-    let out = ftp_cli(&[
-        "-v",
-        "--retry",
-        "3",
-        "cp",
-        &server.url("f.bin"),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &[
+            "-v",
+            "--retry",
+            "3",
+            "cp",
+            &server.url("f.bin"),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(fs::read(&dst).unwrap(), content);
@@ -109,7 +105,10 @@ fn a_421_greeting_is_retried_for_an_upload() {
     let src = local.path().join("f.txt");
     fs::write(&src, b"hello").unwrap();
     // Without -v: nothing but the outcome on stderr.
-    let out = ftp_cli(&["--retry", "1", "cp", src.to_str().unwrap(), &server.url("")]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["--retry", "1", "cp", src.to_str().unwrap(), &server.url("")],
+    );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).is_empty(), "{}", stderr(&out));
     assert_eq!(server.connections(), 2);
@@ -125,14 +124,17 @@ fn a_5xx_is_never_retried() {
     });
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f.bin");
-    let out = ftp_cli(&[
-        "-v",
-        "--retry",
-        "3",
-        "cp",
-        &server.url("f.bin"),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &[
+            "-v",
+            "--retry",
+            "3",
+            "cp",
+            &server.url("f.bin"),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(retry_lines(&err).is_empty(), "{err}");
@@ -151,14 +153,17 @@ fn retries_stop_at_the_count_and_leave_nothing_behind() {
     });
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f.bin");
-    let out = ftp_cli(&[
-        "-v",
-        "--retry",
-        "2",
-        "cp",
-        &server.url("f.bin"),
-        dst.to_str().unwrap(),
-    ]);
+    let out = ftp_cli_with(
+        OPTIONS,
+        &[
+            "-v",
+            "--retry",
+            "2",
+            "cp",
+            &server.url("f.bin"),
+            dst.to_str().unwrap(),
+        ],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_eq!(retry_lines(&err).len(), 2, "{err}");

@@ -2,26 +2,29 @@
 //! failed, no local file created or changed, the password never shown, and
 //! nothing sent in clear once TLS was asked for.
 
+use std::ffi::OsStr;
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 use ftp_suite::scenarios::{ANNOUNCED, STALL};
 use ftp_suite::tls_scenarios::{self, TlsEnd};
 use ftp_suite::{FaultServer, TestPki};
 
-fn ftp_cli(pki: &TestPki, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(["--timeout", "1.5", "--cacert"])
-        .arg(pki.ca_file())
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
+mod common;
+use common::stderr;
 
-fn stderr(output: &Output) -> String {
-    String::from_utf8_lossy(&output.stderr).into_owned()
+/// Runs `ftp-cli` trusting the test CA, with a short timeout.
+fn ftp_cli_trusting(pki: &TestPki, args: &[&str]) -> Output {
+    let ca = pki.ca_file();
+    let options = [
+        OsStr::new("--timeout"),
+        OsStr::new("1.5"),
+        OsStr::new("--cacert"),
+        ca.as_os_str(),
+    ];
+    common::ftp_cli_with(&options, args)
 }
 
 fn url(server: &FaultServer, scheme: &str, path: &str) -> String {
@@ -49,13 +52,13 @@ fn download_and_upload_fail(pki: &TestPki, server: &FaultServer, scheme: &str, n
     let local = tempfile::tempdir().unwrap();
     let existing = local.path().join("keep.txt");
     fs::write(&existing, b"precious").unwrap();
-    let out = ftp_cli(
+    let out = ftp_cli_trusting(
         pki,
         &["cp", &url(server, scheme, "f"), existing.to_str().unwrap()],
     );
     assert_failed(&out, needle, local.path(), &["keep.txt"]);
     assert_eq!(fs::read(&existing).unwrap(), b"precious");
-    let out = ftp_cli(
+    let out = ftp_cli_trusting(
         pki,
         &["mv", existing.to_str().unwrap(), &url(server, scheme, "f")],
     );
@@ -81,7 +84,7 @@ fn tls_option_with_a_refusing_server() {
     let pki = TestPki::new();
     let server = tls_scenarios::auth_refused();
     let local = tempfile::tempdir().unwrap();
-    let out = ftp_cli(&pki, &["--tls", "ls", &url(&server, "ftp", "")]);
+    let out = ftp_cli_trusting(&pki, &["--tls", "ls", &url(&server, "ftp", "")]);
     assert_failed(&out, "TLS is required", local.path(), &[]);
     std::thread::sleep(Duration::from_millis(200));
     assert_eq!(server.received(), ["AUTH TLS"]);
@@ -100,7 +103,7 @@ fn a_handshake_that_never_completes_times_out() {
     let server = tls_scenarios::handshake_stalls();
     let local = tempfile::tempdir().unwrap();
     let started = Instant::now();
-    let out = ftp_cli(
+    let out = ftp_cli_trusting(
         &pki,
         &[
             "cp",
@@ -127,7 +130,7 @@ fn a_download_cut_without_close_notify_leaves_no_file() {
     let local = tempfile::tempdir().unwrap();
     let existing = local.path().join("keep.txt");
     fs::write(&existing, b"precious").unwrap();
-    let out = ftp_cli(
+    let out = ftp_cli_trusting(
         &pki,
         &[
             "cp",
@@ -145,7 +148,7 @@ fn implicit_tls_download() {
     let server = tls_scenarios::implicit_download(&pki);
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f");
-    let out = ftp_cli(
+    let out = ftp_cli_trusting(
         &pki,
         &["cp", &url(&server, "ftps", "f"), dst.to_str().unwrap()],
     );

@@ -11,9 +11,11 @@
 
 use std::fs;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use ftp_suite::{FaultServer, PASSWORD, TestServer};
+
+mod common;
+use common::ftp_cli;
 
 /// What `ftp-cli` does with a row's URL.
 #[derive(Debug, Clone, Copy)]
@@ -169,13 +171,6 @@ enum Op {
 const OPS: [Op; 4] = [Op::Rm, Op::Rmdir, Op::MvDownload, Op::MvUpload];
 
 const VICTIM: &[u8] = b"the file a repaired URL would name";
-
-fn ftp_cli(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ftp-cli"))
-        .args(args)
-        .output()
-        .expect("run ftp-cli")
-}
 
 fn url_for(row: &Row, addr: std::net::SocketAddr, dir: &str) -> String {
     row.url
