@@ -19,7 +19,7 @@ use ftp_client::{Client, Config, FtpUrl, HashAlgorithm};
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::remote_url;
-use crate::remote::{connect, quit};
+use crate::remote::{connect, quit, same_server};
 
 /// `--algo`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -111,7 +111,7 @@ fn digest(
 ) -> Result<ftp_client::Digest, Failure> {
     let reusable = session
         .as_ref()
-        .is_some_and(|(first, client)| !client.is_closed() && crate::ops::same_server(first, url));
+        .is_some_and(|(first, client)| !client.is_closed() && same_server(first, url));
     if !reusable {
         if let Some((_, client)) = session.take() {
             quit(client);

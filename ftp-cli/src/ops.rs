@@ -21,7 +21,7 @@ use crate::location::{
     Location, STDIN, download_name, ends_with_separator, location, os_bytes, progress_label,
     remote_url,
 };
-use crate::remote::{connect, note_leftover, quit};
+use crate::remote::{connect, note_leftover, quit, same_server};
 use crate::tree::TreeOptions;
 
 /// How much [`pump`] reads at a time.
@@ -305,16 +305,6 @@ fn again_if_transient(
         }
         copy(session)
     })
-}
-
-/// Whether two URLs reach the same server with the same login: one
-/// session serves both.
-pub(crate) fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
-    a.tls() == b.tls()
-        && a.host().eq_ignore_ascii_case(b.host())
-        && a.port() == b.port()
-        && a.user() == b.user()
-        && a.password() == b.password()
 }
 
 /// The session of a `cp`/`mv` run, opened on first use and reused by every

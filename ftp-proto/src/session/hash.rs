@@ -8,18 +8,7 @@ use crate::reply::{Reply, ReplyClass};
 
 use super::machine::Session;
 use super::outcome::{Failure, Outcome, UsageError};
-use super::state::{HashForm, NeedsFeatures, State};
-
-/// Which algorithm `HASH` uses on this session.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum HashSelection {
-    /// The one FEAT marks with `*`.
-    Feat,
-    /// This one, since `OPTS HASH` accepted it.
-    Selected(HashAlgorithm),
-    /// Unknown: a raw `OPTS` may have changed it.
-    Unknown,
-}
+use super::state::{HashForm, HashSelection, NeedsFeatures, State};
 
 impl Session {
     /// The digest of the file at `path` computed by the server with

@@ -10,8 +10,8 @@ use crate::reply::{Reply, ReplyClass, ReplyCode, ReplyParser};
 
 use super::action::Action;
 use super::config::{SessionConfig, TlsMode};
-use super::hash::HashSelection;
 use super::outcome::{Failure, Outcome, UsageError};
+use super::state::HashSelection;
 use super::state::{Expect, Secured, State, Support, Transfer, TransferStep};
 
 /// An FTP client session, without I/O; see the [module docs](super).

@@ -76,7 +76,7 @@ impl Session {
         };
         if verb.eq_ignore_ascii_case(b"OPTS") {
             // It may have selected another HASH algorithm.
-            self.hash_selection = super::hash::HashSelection::Unknown;
+            self.hash_selection = super::state::HashSelection::Unknown;
         }
         if verb.eq_ignore_ascii_case(b"TYPE") {
             // The representation type may change: set it again before the

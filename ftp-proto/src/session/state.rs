@@ -266,3 +266,14 @@ pub(super) enum Support {
     /// Refused: the older command from now on.
     Refused,
 }
+
+/// Which algorithm `HASH` uses on this session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum HashSelection {
+    /// The one FEAT marks with `*`.
+    Feat,
+    /// This one, since `OPTS HASH` accepted it.
+    Selected(HashAlgorithm),
+    /// Unknown: a raw `OPTS` may have changed it.
+    Unknown,
+}
