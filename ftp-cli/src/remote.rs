@@ -1,6 +1,7 @@
 //! The small steps on a server that several operations share: connecting
 //! (and whether two URLs can share a session) and leaving, the rename
 //! check, and cleaning up after a failed upload.
+
 use std::fs;
 use std::path::Path;
 
