@@ -80,6 +80,7 @@
 mod command;
 pub mod decode;
 pub mod listing;
+pub mod proxy;
 mod reply;
 pub mod session;
 pub mod tls_tickets;
