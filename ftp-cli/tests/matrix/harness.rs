@@ -51,6 +51,9 @@ pub enum Need {
     /// (LIST `l… name -> target`, MLSD `OS.unix=slink`), not as what it
     /// leads to.
     ListsSymlinks,
+    /// The target is reached directly, not through a proxy of its own
+    /// (for the cases that put their own proxy in front of it).
+    Direct,
 }
 
 impl Need {
@@ -97,6 +100,15 @@ impl Need {
             )),
             Need::Rest if !target.profile.rest => Some(format!(
                 "{} is configured without REST (resumed transfers)",
+                target.name
+            )),
+            Need::Active if target.proxy.as_ref().is_some_and(|p| !p.bind) => Some(format!(
+                "{} is reached through a proxy that cannot accept the server's data \
+                 connection (no SOCKS5 BIND)",
+                target.name
+            )),
+            Need::Direct if target.proxy.is_some() => Some(format!(
+                "{} is reached through a proxy already",
                 target.name
             )),
             Need::Active if !target.profile.port => Some(format!(

@@ -48,6 +48,7 @@ mod engine;
 mod harness;
 mod library;
 mod names;
+mod proxy;
 mod resume;
 mod sizes;
 mod target;
@@ -72,6 +73,7 @@ fn groups() -> Vec<Group> {
         tls::group(),
         active::group(),
         active::tokio_group(),
+        proxy::group(),
     ]
 }
 
