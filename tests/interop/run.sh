@@ -3,13 +3,21 @@
 # the same cases `cargo test` runs against the in-process server) against
 # real FTP servers on loopback.
 #
-#   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]]...] [-- MATRIX-ARGS...]
+#   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]][+PROXY]...] [-- MATRIX-ARGS...]
 #       SERVER: vsftpd proftpd pureftpd pyftpdlib
 #       MODE: plain (default), explicit or implicit (FTPS; implicit on vsftpd
 #       and proftpd only); TLSMAX: 1.3 (default) or 1.2, the newest TLS
 #       version the client offers
+#       PROXY: socks5 (microsocks), socks5-login (microsocks with a user and
+#       password) or http (tinyproxy, HTTP CONNECT): every connection of
+#       the matrix goes through it (active-mode cases skipped: neither
+#       accepts connections); these targets run the groups in
+#       PROXY_GROUPS below only, as the rest repeats what the direct
+#       targets cover and costs minutes.
 #       Default: each server in clear, each over explicit TLS with TLS 1.3
-#       and 1.2, and vsftpd and proftpd over implicit TLS with 1.3 and 1.2.
+#       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
+#       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS) and
+#       through SOCKS5 with a login.
 #       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
@@ -27,6 +35,8 @@
 #
 # Environment:
 #   FTP_INTEROP_*                passed on to servers.sh (ports, servers dir)
+#   FTP_MATRIX_GROUPS            the groups a target behind a proxy runs
+#                                (comma-separated; default $PROXY_GROUPS)
 #   FTP_MATRIX_THREADS           trials run at once against a server (default
 #                                1 for pyftpdlib over TLS, see run_server;
 #                                4: much of a trial is waiting on the server)
@@ -44,7 +54,11 @@ DEFAULT_RUNS=(
   vsftpd:explicit proftpd:explicit pureftpd:explicit pyftpdlib:explicit
   vsftpd:explicit:1.2 proftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2 proftpd:implicit:1.2
+  vsftpd+socks5 vsftpd:explicit+socks5 vsftpd+http vsftpd:explicit+http vsftpd+socks5-login
 )
+ALL_PROXIES=(socks5 socks5-login http)
+# The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
+PROXY_GROUPS=cli,library,library-tokio,tls,sizes
 
 note() { printf 'run.sh: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
@@ -64,7 +78,13 @@ while (($#)); do
 done
 ((${#SERVERS[@]})) || SERVERS=("${DEFAULT_RUNS[@]}")
 for s in "${SERVERS[@]}"; do
-  IFS=: read -r name mode max <<<"$s"
+  proxy=''
+  [[ $s == *+* ]] && proxy=${s#*+}
+  if [[ -n $proxy && " ${ALL_PROXIES[*]} " != *" $proxy "* ]]; then
+    note "unknown proxy '$proxy' (expected: ${ALL_PROXIES[*]})"
+    exit 2
+  fi
+  IFS=: read -r name mode max <<<"${s%%+*}"
   case " ${ALL_SERVERS[*]} " in
     *" $name "*) ;;
     *) note "unknown server '$name' (expected: ${ALL_SERVERS[*]})"; exit 2 ;;
@@ -75,8 +95,12 @@ for s in "${SERVERS[@]}"; do
   esac
 done
 
-CURRENT_ENV=''
+CURRENT_ENV='' CURRENT_PROXY=''
 cleanup() {
+  if [[ -n $CURRENT_PROXY ]]; then
+    "$SERVERS_SH" proxy-stop "$CURRENT_PROXY" >/dev/null 2>&1 || note "could not stop the proxy"
+    CURRENT_PROXY=''
+  fi
   if [[ -n $CURRENT_ENV ]]; then
     "$SERVERS_SH" stop "$CURRENT_ENV" >/dev/null 2>&1 || note "could not stop the server"
     CURRENT_ENV=''
@@ -122,8 +146,9 @@ target_env() {
 
 declare -A S_TIME
 run_server() {
-  local spec=$1 server mode t0 envf
-  IFS=: read -r server mode RUN_TLS_MAX <<<"$spec"
+  local spec=$1 server mode t0 envf proxy='' proxy_env=''
+  [[ $spec == *+* ]] && proxy=${spec#*+}
+  IFS=: read -r server mode RUN_TLS_MAX <<<"${spec%%+*}"
   mode=${mode:-plain}
   RUN_TLS_MAX=${RUN_TLS_MAX:-1.3}
   local logs=$LOGROOT/${spec//:/-}
@@ -141,6 +166,22 @@ run_server() {
   CURRENT_ENV=$envf
   load_env "$envf"
   target_env
+  if [[ -n $proxy ]]; then
+    if ! proxy_env=$("$SERVERS_SH" proxy-start "$proxy" "$envf" 2>>"$logs/start.log"); then
+      fail_outside "servers.sh proxy-start $proxy: $(tail -n3 "$logs/start.log")"
+      "$SERVERS_SH" stop "$envf" >/dev/null 2>&1
+      CURRENT_ENV=''
+      S_TIME[$spec]=$(elapsed "$t0" "$(now)")
+      return
+    fi
+    CURRENT_PROXY=$proxy_env
+    TARGET_ENV+=(
+      "FTP_TARGET_PROXY=$(sed -n 's/^FTP_PROXY_URL=//p' "$proxy_env")"
+      "FTP_TARGET_PROXY_NAME=$proxy"
+      "FTP_TARGET_PROXY_BIND=$(sed -n 's/^FTP_PROXY_BIND=//p' "$proxy_env")"
+    )
+    TARGET_ENV+=("FTP_MATRIX_GROUPS=${FTP_MATRIX_GROUPS:-$PROXY_GROUPS}")
+  fi
   # pyftpdlib over TLS takes one trial at a time: with several sessions at
   # once, its single-process loop now and then fails an upload's TLS data
   # connection with OpenSSL 3's "unexpected eof while reading", an error
@@ -156,6 +197,10 @@ run_server() {
   # it could not run at all.
   local rc=${PIPESTATUS[0]}
   ((rc == 0 || rc == 1)) || fail_outside "the matrix against $spec exited with $rc"
+  if [[ -n $proxy_env ]]; then
+    "$SERVERS_SH" proxy-stop "$proxy_env" 2>>"$logs/start.log" || fail_outside "servers.sh proxy-stop $proxy"
+    CURRENT_PROXY=''
+  fi
   if ! "$SERVERS_SH" stop "$envf" 2>>"$logs/start.log"; then
     fail_outside "servers.sh stop $spec: $(tail -n2 "$logs/start.log")"
   fi
