@@ -235,7 +235,10 @@ ftp.quit()?;
                         .map_err(|e| Error::io("reading the server address", e))?,
                 };
                 let peer = route.server;
-                tracing::debug!("connected to {peer}");
+                match &route.name {
+                    Some(name) => tracing::debug!("connected to {name}:{}", peer.port()),
+                    None => tracing::debug!("connected to {peer}"),
+                }
                 let tls = shared::tls_context(&config, tls_config, peer)?;
                 control
                     .set_nodelay(true)
