@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# Downloads through a SOCKS5 proxy against direct ones, side by side with
-# curl: vsftpd and microsocks (tests/interop/servers.sh) on loopback, a
-# BENCH_SIZE_MIB (1024) file downloaded to /dev/null BENCH_RUNS (5) times by
-# each of
-#   ftp-cli cp URL /dev/null                          (direct)
-#   ftp-cli --proxy socks5h://127.0.0.1:P cp URL /dev/null
-#   curl -o /dev/null URL                             (direct)
-#   curl -x socks5h://127.0.0.1:P -o /dev/null URL
+# Downloads through SOCKS5 proxies against direct ones, side by side with
+# curl: vsftpd, Dante's danted and microsocks (tests/interop/servers.sh) on
+# loopback, a BENCH_SIZE_MIB (1024) file downloaded to /dev/null
+# BENCH_RUNS (5) times by each of
+#   ftp-cli cp URL /dev/null                               (direct)
+#   ftp-cli --proxy socks5h://127.0.0.1:P cp URL /dev/null (each proxy)
+#   curl -o /dev/null URL                                  (direct)
+#   curl -x socks5h://127.0.0.1:P -o /dev/null URL         (each proxy)
 # in rotating order (bench/timed.pl's wall clock). Prints each client's
-# median, the proxy/direct ratio of each, and writes the table to
-# bench/results/proxy-latest.txt. Not part of `cargo test`; refuses to run
-# in CI. As root (the servers need it).
+# median, the proxy/direct ratio of each, ftp-cli against curl through each
+# proxy, and writes the table to bench/results/proxy-latest.txt. Not part
+# of `cargo test`; refuses to run in CI. As root (the servers need it).
 #
 #   bench/proxy.sh
-#   BENCH_SIZE_MIB=256 BENCH_RUNS=3 bench/proxy.sh
+#   BENCH_SIZE_MIB=256 BENCH_RUNS=3 BENCH_PROXIES=dante bench/proxy.sh
 #
-# Ports: servers.sh's (FTP_INTEROP_VSFTPD_PORT…, and the proxy's
-# FTP_INTEROP_PROXY_SOCKS5_PORT).
+# BENCH_PROXIES: servers.sh proxy kinds (default "dante socks5": danted and
+# microsocks). Ports: servers.sh's (FTP_INTEROP_VSFTPD_PORT...,
+# FTP_INTEROP_PROXY_DANTE_PORT, FTP_INTEROP_PROXY_SOCKS5_PORT).
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -40,10 +41,11 @@ fi
 [[ -x $FTP_CLI ]] || die "missing $FTP_CLI"
 
 WORK=$(mktemp -d "${BENCH_TMPDIR:-/tmp}/ftp-bench-proxy.XXXXXX")
-SERVER_ENV='' PROXY_ENV=''
+SERVER_ENV='' PROXY_ENVS=()
+PROXIES=${BENCH_PROXIES:-dante socks5}
 cleanup() {
-  local rc=$?
-  [[ -z $PROXY_ENV ]] || "$SERVERS_SH" proxy-stop "$PROXY_ENV" 2>/dev/null || true
+  local rc=$? e
+  for e in "${PROXY_ENVS[@]}"; do "$SERVERS_SH" proxy-stop "$e" 2>/dev/null || true; done
   [[ -z $SERVER_ENV ]] || "$SERVERS_SH" stop "$SERVER_ENV" 2>/dev/null || true
   rm -rf "$WORK"
   exit "$rc"
@@ -53,10 +55,19 @@ trap 'exit 130' INT TERM
 
 "$SERVERS_SH" install 2>"$WORK/install.log" || { cat "$WORK/install.log" >&2; die "servers.sh install failed"; }
 SERVER_ENV=$("$SERVERS_SH" start vsftpd 2>"$WORK/start.log") || { cat "$WORK/start.log" >&2; die "cannot start vsftpd"; }
-PROXY_ENV=$("$SERVERS_SH" proxy-start socks5 "$SERVER_ENV" 2>>"$WORK/start.log") ||
-  { cat "$WORK/start.log" >&2; die "cannot start microsocks"; }
 env_get() { sed -n "s/^$2=//p" "$1" | tail -n1; }
-PROXY=$(env_get "$PROXY_ENV" FTP_PROXY_URL)
+declare -A PROXY_URL
+CLIENTS=(ftp-cli curl)
+NAMES=''
+for kind in $PROXIES; do
+  e=$("$SERVERS_SH" proxy-start "$kind" "$SERVER_ENV" 2>>"$WORK/start.log") ||
+    { cat "$WORK/start.log" >&2; die "cannot start the proxy $kind"; }
+  PROXY_ENVS+=("$e")
+  name=$(case $kind in dante) echo dante ;; socks5) echo microsocks ;; *) echo "$kind" ;; esac)
+  PROXY_URL[$name]=$(env_get "$e" FTP_PROXY_URL)
+  NAMES+="$name $(env_get "$e" FTP_PROXY_VERSION), "
+  CLIENTS+=("ftp-cli+$name" "curl+$name")
+done
 FTP_ROOT=$(env_get "$SERVER_ENV" FTP_ROOT)
 URL="ftp://$(env_get "$SERVER_ENV" FTP_USER):$(env_get "$SERVER_ENV" FTP_PASS)@127.0.0.1:$(env_get "$SERVER_ENV" FTP_PORT)/big.bin"
 
@@ -66,13 +77,12 @@ chmod 644 "$WORK/big.bin"
 ln "$WORK/big.bin" "$FTP_ROOT/big.bin" 2>/dev/null || cp "$WORK/big.bin" "$FTP_ROOT/big.bin"
 sync
 
-CLIENTS=(ftp-cli ftp-cli+socks5h curl curl+socks5h)
 run_client() { # client -> the command
   case $1 in
     ftp-cli) echo "$FTP_CLI" cp "$URL" /dev/null ;;
-    ftp-cli+socks5h) echo "$FTP_CLI" --proxy "$PROXY" cp "$URL" /dev/null ;;
+    ftp-cli+*) echo "$FTP_CLI" --proxy "${PROXY_URL[${1#*+}]}" cp "$URL" /dev/null ;;
     curl) echo curl -q -sS -o /dev/null "$URL" ;;
-    curl+socks5h) echo curl -q -sS -x "$PROXY" -o /dev/null "$URL" ;;
+    curl+*) echo curl -q -sS -x "${PROXY_URL[${1#*+}]}" -o /dev/null "$URL" ;;
   esac
 }
 SAMPLES=$WORK/samples.tsv
@@ -94,22 +104,23 @@ done
 
 mkdir -p "$HERE/results"
 {
-  echo "downloads through SOCKS5 (microsocks $(env_get "$PROXY_ENV" FTP_PROXY_VERSION)) against direct, vsftpd $("$SERVERS_SH" versions 2>/dev/null | awk '$1 == "vsftpd" {print $2}'), loopback"
+  echo "downloads through SOCKS5 (${NAMES%, }) against direct, vsftpd $("$SERVERS_SH" versions 2>/dev/null | awk '$1 == "vsftpd" {print $2}'), loopback"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')  $(nproc) cpus; ${SIZE_MIB} MiB to /dev/null, $RUNS runs each, clients alternated; medians"
-  python3 - "$SAMPLES" "$SIZE_MIB" <<'EOF'
+  python3 - "$SAMPLES" "$SIZE_MIB" "${CLIENTS[@]}" <<'EOF'
 import statistics, sys
-samples, size = sys.argv[1], float(sys.argv[2])
+samples, size, clients = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
 by = {}
 for line in open(samples):
     client, secs = line.split("\t")
     by.setdefault(client, []).append(float(secs))
 med = {c: statistics.median(v) for c, v in by.items()}
-print(f"{'client':<18}{'median s':>10}{'MiB/s':>10}{'via proxy / direct':>22}")
-for c in ["ftp-cli", "ftp-cli+socks5h", "curl", "curl+socks5h"]:
-    ratio = ""
-    if c.endswith("+socks5h"):
-        ratio = f"{med[c] / med[c.split('+')[0]]:.3f} (time)"
-    print(f"{c:<18}{med[c]:>10.3f}{size / med[c]:>10.0f}{ratio:>22}")
-print(f"ftp-cli through the proxy against curl through the proxy: {med['ftp-cli+socks5h'] / med['curl+socks5h']:.3f} (time)")
+print(f"{'client':<20}{'median s':>10}{'MiB/s':>10}{'time via proxy / direct':>26}")
+for c in clients:
+    ratio = f"{med[c] / med[c.split('+')[0]]:.3f}" if "+" in c else ""
+    print(f"{c:<20}{med[c]:>10.3f}{size / med[c]:>10.0f}{ratio:>26}")
+for c in clients:
+    if c.startswith("ftp-cli+"):
+        proxy = c.split("+")[1]
+        print(f"through {proxy}: ftp-cli time / curl time = {med[c] / med['curl+' + proxy]:.3f}")
 EOF
 } | tee "$HERE/results/proxy-latest.txt"

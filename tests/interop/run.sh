@@ -9,11 +9,12 @@
 #       and proftpd only); TLSMAX: 1.3 (default) or 1.2, the newest TLS
 #       version the client offers
 #       PROXY: socks5 (microsocks), socks5-login (microsocks with a user and
-#       password) or http (tinyproxy, HTTP CONNECT): every connection of
-#       the matrix goes through it (active-mode cases skipped: neither
-#       accepts connections); these targets run the groups in
-#       PROXY_GROUPS below only, as the rest repeats what the direct
-#       targets cover and costs minutes. The TLS ones run TLS 1.2: neither
+#       password), http (tinyproxy, HTTP CONNECT) or dante (Dante's danted,
+#       SOCKS5 with BIND): every connection of the matrix goes through it
+#       (active-mode cases skipped but behind dante, the one that accepts
+#       connections); these targets run the groups in PROXY_GROUPS below
+#       only (plus active behind dante), as the rest repeats what the
+#       direct targets cover and costs minutes. The TLS ones run TLS 1.2: neither
 #       microsocks nor tinyproxy carries a half-close (the client's FIN
 #       closes both directions), and the reset they then send vsftpd, whose
 #       TLS 1.3 session tickets they had not yet relayed, loses the end of
@@ -21,8 +22,8 @@
 #       the same way).
 #       Default: each server in clear, each over explicit TLS with TLS 1.3
 #       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
-#       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS) and
-#       through SOCKS5 with a login.
+#       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS),
+#       through SOCKS5 with a login, and through Dante (active mode too).
 #       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
@@ -60,8 +61,9 @@ DEFAULT_RUNS=(
   vsftpd:explicit:1.2 proftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2 proftpd:implicit:1.2
   vsftpd+socks5 vsftpd:explicit:1.2+socks5 vsftpd+http vsftpd:explicit:1.2+http vsftpd+socks5-login
+  vsftpd+dante
 )
-ALL_PROXIES=(socks5 socks5-login http)
+ALL_PROXIES=(socks5 socks5-login http dante)
 # The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
 PROXY_GROUPS=cli,library,library-tokio,tls,sizes
 
@@ -185,7 +187,9 @@ run_server() {
       "FTP_TARGET_PROXY_NAME=$proxy"
       "FTP_TARGET_PROXY_BIND=$(sed -n 's/^FTP_PROXY_BIND=//p' "$proxy_env")"
     )
-    TARGET_ENV+=("FTP_MATRIX_GROUPS=${FTP_MATRIX_GROUPS:-$PROXY_GROUPS}")
+    local groups=$PROXY_GROUPS
+    [[ $proxy == dante ]] && groups+=,active,active-tokio
+    TARGET_ENV+=("FTP_MATRIX_GROUPS=${FTP_MATRIX_GROUPS:-$groups}")
   fi
   # pyftpdlib over TLS takes one trial at a time: with several sessions at
   # once, its single-process loop now and then fails an upload's TLS data

@@ -15,7 +15,8 @@
 #   servers.sh proxy-start KIND SERVER-ENVFILE
 #                                   KIND: socks5 | socks5-login (microsocks) |
 #                                   http (tinyproxy, CONNECT to that server's
-#                                   ports only); prints a KEY=VALUE env file
+#                                   ports only) | dante (danted, with BIND);
+#                                   prints a KEY=VALUE env file
 #   servers.sh proxy-stop ENVFILE   stops that proxy
 #   servers.sh status               lists running servers (from the state dir)
 #   servers.sh versions             prints the installed server versions
@@ -46,8 +47,8 @@ VSFTPD_PASV_ADDRESS=192.0.2.1 # TEST-NET-1: unreachable on purpose
 GREETING_TIMEOUT=${FTP_INTEROP_TIMEOUT:-10}
 
 ALL_SERVERS="vsftpd proftpd pureftpd pyftpdlib"
-DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd microsocks tinyproxy-bin"
-ALL_PROXIES="socks5 socks5-login http"
+DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd microsocks tinyproxy-bin dante-server"
+ALL_PROXIES="socks5 socks5-login http dante"
 PROXY_USER=proxyuser
 PROXY_PASS=proxy-pw
 
@@ -84,6 +85,7 @@ pkg_dir() { # extracted .deb tree per server
     pureftpd | pure-ftpd) echo "$SERVERS_DIR/pureftpd" ;;
     microsocks) echo "$SERVERS_DIR/microsocks" ;;
     tinyproxy | tinyproxy-bin) echo "$SERVERS_DIR/tinyproxy" ;;
+    dante | dante-server) echo "$SERVERS_DIR/dante" ;;
   esac
 }
 VSFTPD_BIN() { echo "$(pkg_dir vsftpd)/usr/sbin/vsftpd"; }
@@ -92,7 +94,8 @@ PUREFTPD_BIN() { echo "$(pkg_dir pureftpd)/usr/sbin/pure-ftpd"; }
 PUREPW_BIN() { echo "$(pkg_dir pureftpd)/usr/bin/pure-pw"; }
 MICROSOCKS_BIN() { echo "$(pkg_dir microsocks)/usr/bin/microsocks"; }
 TINYPROXY_BIN() { echo "$(pkg_dir tinyproxy)/usr/bin/tinyproxy"; }
-all_bins() { VSFTPD_BIN; PROFTPD_BIN; PUREFTPD_BIN; PUREPW_BIN; MICROSOCKS_BIN; TINYPROXY_BIN; }
+DANTE_BIN() { echo "$(pkg_dir dante)/usr/sbin/danted"; }
+all_bins() { VSFTPD_BIN; PROFTPD_BIN; PUREFTPD_BIN; PUREPW_BIN; MICROSOCKS_BIN; TINYPROXY_BIN; DANTE_BIN; }
 
 # ---------------------------------------------------------------- versions
 server_version() {
@@ -761,17 +764,18 @@ cmd_start() {
 #   socks5-login  microsocks with user proxyuser / proxy-pw (RFC 1929)
 #   http          tinyproxy (HTTP CONNECT), allowing the server's control
 #                 and passive ports only
+#   dante         Dante's danted (SOCKS5 with BIND: active mode too), no login
 # Ports: FTP_INTEROP_PROXY_<KIND>_PORT (KIND upper-cased, '-' as '_'),
-# default 2131 + index. Neither accepts active-mode connections (BIND).
+# default 2131 + index. Only dante accepts active-mode connections (BIND).
 proxy_port() {
   local v="FTP_INTEROP_PROXY_${1^^}_PORT" i
   v=${v//-/_}
-  case $1 in socks5) i=0 ;; socks5-login) i=1 ;; http) i=2 ;; *) die "unknown proxy '$1' ($ALL_PROXIES)" ;; esac
+  case $1 in socks5) i=0 ;; socks5-login) i=1 ;; http) i=2 ;; dante) i=3 ;; *) die "unknown proxy '$1' ($ALL_PROXIES)" ;; esac
   echo "${!v:-$((2131 + i))}"
 }
 
 cmd_proxy_start() { # kind server-envfile -> proxy env file
-  local kind=${1:-} server_env=${2:-} port url
+  local kind=${1:-} server_env=${2:-} port url bind=0
   [[ -n $kind && -f $server_env ]] || die "usage: servers.sh proxy-start KIND SERVER-ENVFILE ($ALL_PROXIES)"
   port=$(proxy_port "$kind")
   if port_busy "$port"; then die "port $port is already in use"; fi
@@ -805,6 +809,26 @@ cmd_proxy_start() { # kind server-envfile -> proxy env file
       } >"$RUN/tinyproxy.conf"
       launch "$RUN/server.log" "$(TINYPROXY_BIN)" -d -c "$RUN/tinyproxy.conf"
       url="http://127.0.0.1:$port" ;;
+    dante)
+      {
+        echo "logoutput: stderr"
+        echo "internal: 127.0.0.1 port = $port"
+        echo "external: 127.0.0.1"
+        echo "external: ::1"
+        echo "external.rotation: route"
+        echo "socksmethod: none"
+        echo "clientmethod: none"
+        echo "user.privileged: root"
+        echo "user.unprivileged: nobody"
+        echo "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }"
+        echo "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect bind bindreply }"
+        echo "socks pass { from: 127.0.0.0/8 to: ::/0 command: connect bind bindreply }"
+        # bindreply: from the server (IPv6 too) to the client
+        echo "socks pass { from: ::/0 to: 0.0.0.0/0 command: bindreply }"
+      } >"$RUN/danted.conf"
+      launch "$RUN/server.log" "$(DANTE_BIN)" -f "$RUN/danted.conf" -N 2
+      bind=1
+      url="socks5h://127.0.0.1:$port" ;;
     *) die "unknown proxy '$kind' ($ALL_PROXIES)" ;;
   esac
   PID=$LAUNCHED_PID
@@ -824,8 +848,8 @@ cmd_proxy_start() { # kind server-envfile -> proxy env file
   {
     echo "FTP_PROXY_KIND=$kind"
     echo "FTP_PROXY_URL=$url"
-    echo "FTP_PROXY_BIND=0"
-    echo "FTP_PROXY_VERSION=$(deb_version "$([[ $kind == http ]] && echo tinyproxy || echo microsocks)")"
+    echo "FTP_PROXY_BIND=$bind"
+    echo "FTP_PROXY_VERSION=$(deb_version "$(case $kind in http) echo tinyproxy ;; dante) echo dante ;; *) echo microsocks ;; esac)")"
     echo "FTP_PID=$PID"
     echo "FTP_RUN_DIR=$RUN"
   } >"$RUN/proxy.env"
@@ -926,7 +950,7 @@ case ${1:-} in
   status) cmd_status ;;
   versions) cmd_versions ;;
   *)
-    sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

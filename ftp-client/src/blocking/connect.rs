@@ -157,6 +157,7 @@ impl Client {
     pub(super) fn accept_bound(&mut self, proxy: &Proxy, from: IpAddr) -> Result<()> {
         let timeout = self.config.data_timeout;
         let deadline = Instant::now() + timeout;
+        let mut came_from = None;
         loop {
             if !self.session.is_awaiting_data_connection() {
                 return Ok(());
@@ -167,10 +168,13 @@ impl Client {
             let wait = deadline.saturating_duration_since(Instant::now());
             let poll = Instant::now() + wait.min(shared::ACCEPT_POLL);
             let failure = match drive(stream, handshake, proxy, poll, timeout) {
-                Ok(Step::Done(peer)) => proxy::check_bound_peer(proxy, peer, from).and_then(|()| {
-                    stream.set_read_timeout(Some(socket_timeout(timeout)))?;
-                    stream.set_write_timeout(Some(socket_timeout(timeout)))
-                }),
+                Ok(Step::Done(peer)) => {
+                    came_from = peer;
+                    proxy::check_bound_peer(proxy, peer, from).and_then(|()| {
+                        stream.set_read_timeout(Some(socket_timeout(timeout)))?;
+                        stream.set_write_timeout(Some(socket_timeout(timeout)))
+                    })
+                }
                 Ok(_) => Err(proxy::failed(
                     proxy,
                     HandshakeError::Invalid("a BIND reply").into(),
@@ -190,7 +194,12 @@ impl Client {
             let during = "waiting for the server's data connection (active mode)".to_owned();
             return match failure {
                 Ok(()) => {
-                    tracing::debug!("data connection through {proxy}");
+                    match came_from {
+                        Some(addr) => {
+                            tracing::debug!("data connection from {addr} through {proxy}")
+                        }
+                        None => tracing::debug!("data connection from the server through {proxy}"),
+                    }
                     self.data = Some(stream);
                     self.session.handle_data_connected()?;
                     Ok(())
