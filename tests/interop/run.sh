@@ -65,7 +65,7 @@ DEFAULT_RUNS=(
 )
 ALL_PROXIES=(socks5 socks5-login http dante)
 # The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
-PROXY_GROUPS=cli,library,library-tokio,tls,sizes
+PROXY_GROUPS=cli,library-tokio,tls
 
 note() { printf 'run.sh: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
