@@ -35,6 +35,16 @@ Examples:
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
   ftp-cli --active cp ftp://example.net/pub/README ./
+  ftp-cli --proxy socks5h://proxy.corp:1080 ls ftp://ftp.example.net/pub/
+
+Proxies: --proxy socks5h://[user:password@]host[:port] sends the control and
+every data connection through a SOCKS5 proxy that resolves the server's name
+(socks5:// resolves it here; active mode uses the proxy's BIND); --proxy
+http://host:port tunnels them through HTTP CONNECT (passive mode only). TLS
+runs end to end: the proxy sees only ciphertext. Without --proxy, ftp_proxy,
+FTP_PROXY, all_proxy or ALL_PROXY (the first set) names the proxy, as in curl;
+--noproxy HOSTS (or no_proxy/NO_PROXY) lists hosts reached directly. -v names
+the proxy hop, never its password. A malformed proxy URL exits with 2.
 
 Logins: the URL's user and password first, then -u/--user USER[:PASSWORD], the
 password in the environment variable FTP_PASSWORD, then ~/.netrc (or
@@ -129,6 +139,20 @@ pub struct Cli {
     /// (seconds)
     #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
     pub retry_max_time: Option<Duration>,
+
+    /// Connect through this proxy, control and data connections alike:
+    /// socks5://[USER:PASSWORD@]HOST[:PORT] (names resolved here),
+    /// socks5h://… (the proxy resolves them) or http://… (HTTP CONNECT; no
+    /// --active). Default: ftp_proxy, FTP_PROXY, all_proxy or ALL_PROXY
+    /// from the environment (the first set); port 1080 unless given
+    #[arg(long, global = true, value_name = "URL")]
+    pub proxy: Option<String>,
+
+    /// Reach these hosts without the proxy: a comma-separated list of
+    /// names (each also matching the names under it) and addresses, or
+    /// '*' for all. Default: no_proxy or NO_PROXY from the environment
+    #[arg(long, global = true, value_name = "HOSTS")]
+    pub noproxy: Option<String>,
 
     #[command(subcommand)]
     pub command: Operation,

@@ -17,6 +17,7 @@ mod location;
 mod names;
 mod ops;
 mod progress;
+mod proxy;
 mod remote;
 mod resume;
 mod tree;
@@ -45,7 +46,17 @@ fn main() -> ExitCode {
             "ftp-cli: warning: --insecure: the server's certificate is not checked (encrypted, but not authenticated)"
         );
     }
-    let config = cli.config();
+    let mut config = cli.config();
+    let chosen = proxy::choose(cli.proxy.as_deref(), cli.noproxy.as_deref(), |name| {
+        std::env::var(name).ok()
+    });
+    match chosen {
+        Ok(chosen) => config.proxy = chosen,
+        Err(message) => {
+            eprintln!("ftp-cli: {message}");
+            return Exit::Usage.into();
+        }
+    }
     let login = cli.login();
     progress::configure(cli.quiet, cli.progress, cli.verbose);
     interrupt::install();

@@ -12,8 +12,8 @@ use crate::failure::Failure;
 
 /// Connects and logs in to `url`'s server; the failure names `op` and the URL.
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
-    Client::connect_url(url, config.clone())
-        .map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
+    let config = crate::proxy::for_host(config, url.host()).into_owned();
+    Client::connect_url(url, config).map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
 }
 
 /// Whether two URLs reach the same server with the same login: one

@@ -65,7 +65,7 @@ pub(crate) fn ignore(_: Outcome) -> Result<()> {
 /// Emits a driver's `Client` operations; see the [module](self). Invoked
 /// once in `blocking` and once in `tokio`, where `Client`, `Download`,
 /// `Upload`, `Stream`, `TcpStream`, `TcpListener`, `File`, `ToSocketAddrs`
-/// and the driver's functions `resolve`, `connect_tcp` and `seek` name
+/// and the driver's functions `resolve`, `open` and `seek` name
 /// that driver's own.
 macro_rules! client_api {
     (
@@ -101,6 +101,7 @@ let err = Client::connect("ftp.example.invalid:21", Config::default()).unwrap_er
 assert!(matches!(err, Error::Resolve { .. }), "{err}");
 ```"#)]
             pub $($async)? fn connect(addr: impl ToSocketAddrs, config: Config) -> Result<Client> {
+                proxy::check(&config)?;
                 let addrs = resolve(addr) $($await)*;
                 Client::connect_resolved(addrs, None, config) $($await)*
             }
@@ -128,9 +129,15 @@ ftp.quit()?;
 # Ok::<(), ftp_client::Error>(())
 ```"#)]
             pub $($async)? fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
-                let addrs = resolve((url.host(), url.port())) $($await)*;
                 let (name, config) = shared::url_target(url, config);
-                let mut client = Client::connect_resolved(addrs, Some(name), config) $($await)* ?;
+                proxy::check(&config)?;
+                let mut client = match proxy::unresolved(&config, url.host(), url.port()) {
+                    Some((route, target)) => Client::connect_route(route, target, config) $($await)* ?,
+                    None => {
+                        let addrs = resolve((url.host(), url.port())) $($await)*;
+                        Client::connect_resolved(addrs, Some(name), config) $($await)* ?
+                    }
+                };
                 client.login(url.user(), url.password()) $($await)* ?;
                 Ok(client)
             }
@@ -151,9 +158,11 @@ ftp.quit()?;
                 let tls_config = shared::tls_config(&config)?;
                 let mut last_error = None;
                 for addr in &addrs {
-                    match connect_tcp(*addr, config.connect_timeout) $($await)* {
+                    match open(&config, Target::Addr(*addr)) $($await)* {
                         Ok(stream) => {
-                            let client = Client::with_stream_or_tls12(*addr, stream, config, tls_config);
+                            let route = proxy::Route::addr(*addr);
+                            let target = Target::Addr(*addr);
+                            let client = Client::with_stream_or_tls12(route, target, stream, config, tls_config);
                             return client $($await)*;
                         }
                         Err(e) => last_error = Some((addr, e)),
@@ -161,21 +170,34 @@ ftp.quit()?;
                 }
                 Err(match last_error {
                     Some((addr, e)) => {
-                        Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
+                        proxy::connect_error(format!("connecting to {addr}"), e, config.connect_timeout)
                     }
                     None => shared::no_addresses(name),
                 })
             }
 
+            /// Connects to `target`, which the proxy or connector resolves,
+            /// as the session's `route`.
+            $($async)? fn connect_route(route: proxy::Route, target: Target, config: Config) -> Result<Client> {
+                let tls_config = shared::tls_config(&config)?;
+                let stream = open(&config, target.clone()) $($await)*;
+                let stream = stream.map_err(|e| {
+                    proxy::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
+                })?;
+                Client::with_stream_or_tls12(route, target, stream, config, tls_config) $($await)*
+            }
+
             /// [`Client::with_stream`], and once more offering TLS 1.2 at most
             /// where the session asks for it ([`shared::retry_with_tls12`]).
             $($async)? fn with_stream_or_tls12(
-                addr: SocketAddr,
+                route: proxy::Route,
+                target: Target,
                 stream: TcpStream,
                 config: Config,
                 tls_config: Option<crate::tls::TlsConfig>,
             ) -> Result<Client> {
-                let error = match Client::with_stream(stream, config.clone(), tls_config) $($await)* {
+                let first = Client::with_stream(stream, Some(route.clone()), config.clone(), tls_config);
+                let error = match first $($await)* {
                     Ok(client) => return Ok(client),
                     Err(error) => error,
                 };
@@ -183,29 +205,40 @@ ftp.quit()?;
                     return Err(error);
                 };
                 let tls_config = shared::tls_config(&config)?;
-                let stream = connect_tcp(addr, config.connect_timeout) $($await)*;
+                let stream = open(&config, target.clone()) $($await)*;
                 let stream = stream.map_err(|e| {
-                    Error::io_or_timeout(format!("connecting to {addr}"), e, config.connect_timeout)
+                    proxy::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
                 })?;
-                Client::with_stream(stream, config, tls_config) $($await)*
+                Client::with_stream(stream, Some(route), config, tls_config) $($await)*
             }
 
             /// Wraps an open control connection and reads the greeting (with
             /// TLS, secures the connection first: see [`Config::tls`]).
             pub $($async)? fn from_stream(control: TcpStream, config: Config) -> Result<Client> {
                 let tls_config = shared::tls_config(&config)?;
-                Client::with_stream(control, config, tls_config) $($await)*
+                Client::with_stream(control, None, config, tls_config) $($await)*
             }
 
+            /// The client on `control`, a connection to `route`'s server (by
+            /// default, the connection's peer).
             $($async)? fn with_stream(
                 control: TcpStream,
+                route: Option<proxy::Route>,
                 config: Config,
                 tls_config: Option<crate::tls::TlsConfig>,
             ) -> Result<Client> {
-                let peer = control
-                    .peer_addr()
-                    .map_err(|e| Error::io("reading the server address", e))?;
-                tracing::debug!("connected to {peer}");
+                let route = match route {
+                    Some(route) => route,
+                    None => control
+                        .peer_addr()
+                        .map(proxy::Route::addr)
+                        .map_err(|e| Error::io("reading the server address", e))?,
+                };
+                let peer = route.server;
+                match &route.name {
+                    Some(name) => tracing::debug!("connected to {name}:{}", peer.port()),
+                    None => tracing::debug!("connected to {peer}"),
+                }
                 let tls = shared::tls_context(&config, tls_config, peer)?;
                 control
                     .set_nodelay(true)
@@ -214,6 +247,7 @@ ftp.quit()?;
                 let session = Session::new(shared::session_config(&config, peer));
                 let mut client = Client::new(session, control, config);
                 client.tls = tls;
+                client.route = route;
                 match client.run_to_done() $($await)* ? {
                     Outcome::Greeting(reply) => client.welcome = reply,
                     other => return Err(shared::unexpected("the greeting", other)),
@@ -1005,15 +1039,17 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         }
                         Action::Reply(reply) => shared::log_reply(&reply),
                         Action::ConnectData(addr) => self.connect_data(addr) $($await)* ?,
-                        Action::Listen => self.listen()?,
+                        Action::Listen => self.listen() $($await)* ?,
                         Action::AcceptData { from } => self.accept_data(from) $($await)* ?,
                         Action::Transfer(start) => {
                             self.listener = None;
+                            self.bound = None;
                             self.on_transfer();
                             return Ok(Step::Transfer(start));
                         }
                         Action::Done(result) => {
                             self.listener = None;
+                            self.bound = None;
                             self.on_done();
                             if result.is_err() {
                                 self.data = None;
@@ -1091,6 +1127,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             fn accept_failed(&mut self, failure: Error) -> Result<()> {
                 tracing::debug!("{failure}");
                 self.listener = None;
+                self.bound = None;
                 self.on_done();
                 self.data_connect_error = Some(failure);
                 self.session.handle_data_connect_failed()?;

@@ -1,10 +1,12 @@
 //! Client settings: timeouts and protocol choices.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use ftp_proto::{Limits, TlsMode, TransferType};
 
+use crate::proxy::{Connector, Proxy};
 use crate::tls::{TlsVersion, Trust};
 
 /// How a [`Client`](crate::Client) connects and how long it waits.
@@ -78,6 +80,17 @@ pub struct Config {
     /// and [`Client::from_stream`](crate::Client::from_stream). Every data
     /// connection uses it too, whatever address PASV gives.
     pub tls_server_name: Option<String>,
+    /// A proxy for the control connection and every data connection
+    /// (SOCKS5 or HTTP `CONNECT`; see [`Proxy`]). Passive-mode data
+    /// connections go through it to the server's address (or name) and the
+    /// passive port, as they would directly ([`Config::trust_pasv_host`]
+    /// applies as ever); active mode uses SOCKS5 `BIND`, and is refused
+    /// through HTTP. TLS runs end to end: the proxy sees only ciphertext.
+    /// `None` (the default): direct connections.
+    pub proxy: Option<Proxy>,
+    /// Opens the session's connections yourself (see [`Connector`]); when
+    /// set, [`Config::proxy`] is not used for them. `None` by default.
+    pub connector: Option<Arc<dyn Connector>>,
 }
 
 impl Default for Config {
@@ -96,6 +109,8 @@ impl Default for Config {
             tls_trust: Trust::SystemRoots,
             tls_max_version: TlsVersion::Tls13,
             tls_server_name: None,
+            proxy: None,
+            connector: None,
         }
     }
 }

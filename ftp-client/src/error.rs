@@ -110,6 +110,28 @@ pub enum Error {
         /// What is wrong: where the bad byte is, or that it is empty.
         source: InvalidArgument,
     },
+    /// A connection through the [`Proxy`](crate::Proxy) failed: the proxy
+    /// could not be reached, refused (what it said is kept: a SOCKS5 reply
+    /// code, an HTTP status), rejected the login, or did not answer in
+    /// time. Nothing reached the FTP server on that connection.
+    #[error("{during} through {proxy}: {failure}")]
+    Proxy {
+        /// What was under way, e.g. "connecting to ftp.example.net:21".
+        during: String,
+        /// The proxy, as a URL without its password.
+        proxy: String,
+        /// What went wrong.
+        failure: crate::proxy::ProxyFailure,
+    },
+    /// A proxy URL that is not `socks5://`, `socks5h://` or `http://`
+    /// `[user[:password]@]host[:port]`; nothing was connected.
+    #[error("invalid proxy URL {url}: {reason}")]
+    InvalidProxy {
+        /// The URL, its password masked.
+        url: String,
+        /// What is wrong.
+        reason: String,
+    },
     /// A URL that is not `ftp://[user[:password]@]host[:port]/path`.
     #[error("invalid URL: {0}")]
     InvalidUrl(String),

@@ -87,6 +87,7 @@ mod config;
 pub mod engine;
 mod error;
 mod netrc;
+mod proxy;
 mod shared;
 mod tls;
 mod tls_words;
@@ -100,6 +101,7 @@ pub use blocking::{ByteCounter, Canceller, Client, DirWalk, Download, Upload, Wa
 pub use config::{Config, DataMode};
 pub use error::{Error, Result};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
+pub use proxy::{Connector, Proxy, ProxyFailure, ProxyKind, Target};
 pub use tls::{TLS_LIBRARY, TlsVersion, Trust};
 pub use url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 pub use walk::{MAX_LINKS, WalkDir, WalkEntry, WalkOptions};
@@ -116,6 +118,7 @@ pub use ftp_proto::listing::{
     Comparison, Entry, Format as ListingFormat, Kind, Modified, NameError, Precision, Zone,
     check_component,
 };
+pub use ftp_proto::proxy::HandshakeError;
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,
     RESERVED_VERBS, RenameCheck, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode,

@@ -13,10 +13,34 @@ use ftp_client::{
     ReplyError, Result, Timestamp, TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload,
     UsageError, facts_line,
 };
+use ftp_client::{Connector, HandshakeError, Proxy, ProxyFailure, ProxyKind, Target};
 use ftp_client::{
     Entry, Kind, ListingFormat, Modified, NameError, Precision, Walk, WalkEntry, WalkOptions, Zone,
     check_component,
 };
+
+/// Names the type of every field of every [`ProxyFailure`] variant.
+fn proxy_failure_parts(failure: &ProxyFailure) -> usize {
+    match failure {
+        ProxyFailure::Unreachable(e) | ProxyFailure::Io(e) => {
+            let _: &std::io::Error = e;
+            1
+        }
+        ProxyFailure::Handshake(e) => {
+            let _: &HandshakeError = e;
+            2
+        }
+        ProxyFailure::Timeout(after) => {
+            let _: &Duration = after;
+            3
+        }
+        ProxyFailure::ActiveOverHttp => 4,
+        ProxyFailure::Stranger { got, expected } => {
+            let _: (&SocketAddr, &std::net::IpAddr) = (got, expected);
+            5
+        }
+    }
+}
 
 /// Names the type of every field of every [`Error`] variant.
 fn error_parts(error: &Error) -> usize {
@@ -54,6 +78,18 @@ fn error_parts(error: &Error) -> usize {
                 InvalidArgument::Empty => {}
             }
             4
+        }
+        Error::Proxy {
+            during,
+            proxy,
+            failure,
+        } => {
+            let _: (&String, &String) = (during, proxy);
+            40 + proxy_failure_parts(failure)
+        }
+        Error::InvalidProxy { url, reason } => {
+            let _: (&String, &String) = (url, reason);
+            41
         }
         Error::InvalidUrl(text) => {
             let _: &String = text;
@@ -208,6 +244,24 @@ fn every_type_in_the_public_api_is_exported() {
             let _: std::sync::Arc<ftp_client::rustls::ClientConfig> = custom;
         }
     }
+
+    let proxy: Option<Proxy> = config.proxy.clone();
+    let connector: Option<std::sync::Arc<dyn Connector>> = config.connector.clone();
+    assert!(proxy.is_none() && connector.is_none());
+    let proxy = Proxy::parse("socks5h://u:p@127.0.0.1:1080").unwrap();
+    let kind: ProxyKind = proxy.kind();
+    assert_eq!(kind, ProxyKind::Socks5h);
+    let target = Target::Name {
+        host: "ftp.example.net".to_owned(),
+        port: 21,
+    };
+    assert_eq!(target.to_string(), "ftp.example.net:21");
+    let refused = Error::Proxy {
+        during: "connecting".to_owned(),
+        proxy: proxy.to_string(),
+        failure: ProxyFailure::Handshake(HandshakeError::Socks { code: 2 }),
+    };
+    assert_eq!(error_parts(&refused), 42);
 
     let facts: Facts = facts_line(b"type=file;modify=20260101000000; f").unwrap();
     let kind: Option<EntryType> = facts.entry_type.clone();

@@ -82,6 +82,7 @@ mod command;
 pub mod decode;
 pub mod hash;
 pub mod listing;
+pub mod proxy;
 mod reply;
 pub mod session;
 pub mod tls_tickets;

@@ -3,13 +3,27 @@
 # the same cases `cargo test` runs against the in-process server) against
 # real FTP servers on loopback.
 #
-#   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]]...] [-- MATRIX-ARGS...]
+#   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]][+PROXY]...] [-- MATRIX-ARGS...]
 #       SERVER: vsftpd proftpd pureftpd pyftpdlib
 #       MODE: plain (default), explicit or implicit (FTPS; implicit on vsftpd
 #       and proftpd only); TLSMAX: 1.3 (default) or 1.2, the newest TLS
 #       version the client offers
+#       PROXY: socks5 (microsocks), socks5-login (microsocks with a user and
+#       password), http (tinyproxy, HTTP CONNECT) or dante (Dante's danted,
+#       SOCKS5 with BIND): every connection of the matrix goes through it
+#       (active-mode cases skipped but behind dante, the one that accepts
+#       connections); these targets run the groups in PROXY_GROUPS below
+#       only (plus active behind dante), as the rest repeats what the
+#       direct targets cover and costs minutes. The TLS ones run TLS 1.2: neither
+#       microsocks nor tinyproxy carries a half-close (the client's FIN
+#       closes both directions), and the reset they then send vsftpd, whose
+#       TLS 1.3 session tickets they had not yet relayed, loses the end of
+#       small uploads (426 "Failure reading network stream"; curl fails
+#       the same way).
 #       Default: each server in clear, each over explicit TLS with TLS 1.3
-#       and 1.2, and vsftpd and proftpd over implicit TLS with 1.3 and 1.2.
+#       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
+#       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS),
+#       through SOCKS5 with a login, and through Dante (active mode too).
 #       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
@@ -29,6 +43,8 @@
 #
 # Environment:
 #   FTP_INTEROP_*                passed on to servers.sh (ports, servers dir)
+#   FTP_MATRIX_GROUPS            the groups a target behind a proxy runs
+#                                (comma-separated; default $PROXY_GROUPS)
 #   FTP_MATRIX_THREADS           trials run at once against a server (default
 #                                1 for pyftpdlib over TLS, see run_server;
 #                                4: much of a trial is waiting on the server)
@@ -46,7 +62,12 @@ DEFAULT_RUNS=(
   vsftpd:explicit proftpd:explicit pureftpd:explicit pyftpdlib:explicit
   vsftpd:explicit:1.2 proftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2 proftpd:implicit:1.2
+  vsftpd+socks5 vsftpd:explicit:1.2+socks5 vsftpd+http vsftpd:explicit:1.2+http vsftpd+socks5-login
+  vsftpd+dante
 )
+ALL_PROXIES=(socks5 socks5-login http dante)
+# The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
+PROXY_GROUPS=cli,library-tokio,tls
 
 note() { printf 'run.sh: %s\n' "$*" >&2; }
 now() { date +%s.%N; }
@@ -66,7 +87,13 @@ while (($#)); do
 done
 ((${#SERVERS[@]})) || SERVERS=("${DEFAULT_RUNS[@]}")
 for s in "${SERVERS[@]}"; do
-  IFS=: read -r name mode max <<<"$s"
+  proxy=''
+  [[ $s == *+* ]] && proxy=${s#*+}
+  if [[ -n $proxy && " ${ALL_PROXIES[*]} " != *" $proxy "* ]]; then
+    note "unknown proxy '$proxy' (expected: ${ALL_PROXIES[*]})"
+    exit 2
+  fi
+  IFS=: read -r name mode max <<<"${s%%+*}"
   case " ${ALL_SERVERS[*]} " in
     *" $name "*) ;;
     *) note "unknown server '$name' (expected: ${ALL_SERVERS[*]})"; exit 2 ;;
@@ -77,8 +104,12 @@ for s in "${SERVERS[@]}"; do
   esac
 done
 
-CURRENT_ENV=''
+CURRENT_ENV='' CURRENT_PROXY=''
 cleanup() {
+  if [[ -n $CURRENT_PROXY ]]; then
+    "$SERVERS_SH" proxy-stop "$CURRENT_PROXY" >/dev/null 2>&1 || note "could not stop the proxy"
+    CURRENT_PROXY=''
+  fi
   if [[ -n $CURRENT_ENV ]]; then
     "$SERVERS_SH" stop "$CURRENT_ENV" >/dev/null 2>&1 || note "could not stop the server"
     CURRENT_ENV=''
@@ -145,8 +176,9 @@ rerun_failed() {
 
 declare -A S_TIME
 run_server() {
-  local spec=$1 server mode t0 envf
-  IFS=: read -r server mode RUN_TLS_MAX <<<"$spec"
+  local spec=$1 server mode t0 envf proxy='' proxy_env=''
+  [[ $spec == *+* ]] && proxy=${spec#*+}
+  IFS=: read -r server mode RUN_TLS_MAX <<<"${spec%%+*}"
   mode=${mode:-plain}
   RUN_TLS_MAX=${RUN_TLS_MAX:-1.3}
   local logs=$LOGROOT/${spec//:/-}
@@ -164,6 +196,24 @@ run_server() {
   CURRENT_ENV=$envf
   load_env "$envf"
   target_env
+  if [[ -n $proxy ]]; then
+    if ! proxy_env=$("$SERVERS_SH" proxy-start "$proxy" "$envf" 2>>"$logs/start.log"); then
+      fail_outside "servers.sh proxy-start $proxy: $(tail -n3 "$logs/start.log")"
+      "$SERVERS_SH" stop "$envf" >/dev/null 2>&1
+      CURRENT_ENV=''
+      S_TIME[$spec]=$(elapsed "$t0" "$(now)")
+      return
+    fi
+    CURRENT_PROXY=$proxy_env
+    TARGET_ENV+=(
+      "FTP_TARGET_PROXY=$(sed -n 's/^FTP_PROXY_URL=//p' "$proxy_env")"
+      "FTP_TARGET_PROXY_NAME=$proxy"
+      "FTP_TARGET_PROXY_BIND=$(sed -n 's/^FTP_PROXY_BIND=//p' "$proxy_env")"
+    )
+    local groups=$PROXY_GROUPS
+    [[ $proxy == dante ]] && groups+=,active,active-tokio
+    TARGET_ENV+=("FTP_MATRIX_GROUPS=${FTP_MATRIX_GROUPS:-$groups}")
+  fi
   # pyftpdlib over TLS takes one trial at a time: with several sessions at
   # once, its single-process loop now and then fails an upload's TLS data
   # connection with OpenSSL 3's "unexpected eof while reading", an error
@@ -180,6 +230,10 @@ run_server() {
   local rc=${PIPESTATUS[0]}
   ((rc == 0 || rc == 1)) || fail_outside "the matrix against $spec exited with $rc"
   ((rc == 1)) && rerun_failed "$logs"
+  if [[ -n $proxy_env ]]; then
+    "$SERVERS_SH" proxy-stop "$proxy_env" 2>>"$logs/start.log" || fail_outside "servers.sh proxy-stop $proxy"
+    CURRENT_PROXY=''
+  fi
   if ! "$SERVERS_SH" stop "$envf" 2>>"$logs/start.log"; then
     fail_outside "servers.sh stop $spec: $(tail -n2 "$logs/start.log")"
   fi

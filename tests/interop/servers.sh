@@ -12,6 +12,12 @@
 #                                   prints the path of a KEY=VALUE env file
 #   servers.sh stop NAME|ENVFILE    kills the recorded pid(s) + descendants, removes run dir
 #   servers.sh stop-all             stops every server started from this checkout
+#   servers.sh proxy-start KIND SERVER-ENVFILE
+#                                   KIND: socks5 | socks5-login (microsocks) |
+#                                   http (tinyproxy, CONNECT to that server's
+#                                   ports only) | dante (danted, with BIND);
+#                                   prints a KEY=VALUE env file
+#   servers.sh proxy-stop ENVFILE   stops that proxy
 #   servers.sh status               lists running servers (from the state dir)
 #   servers.sh versions             prints the installed server versions
 #
@@ -41,7 +47,10 @@ VSFTPD_PASV_ADDRESS=192.0.2.1 # TEST-NET-1: unreachable on purpose
 GREETING_TIMEOUT=${FTP_INTEROP_TIMEOUT:-10}
 
 ALL_SERVERS="vsftpd proftpd pureftpd pyftpdlib"
-DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd"
+DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd microsocks tinyproxy-bin dante-server"
+ALL_PROXIES="socks5 socks5-login http dante"
+PROXY_USER=proxyuser
+PROXY_PASS=proxy-pw
 
 log() { printf 'servers.sh: %s\n' "$*" >&2; }
 die() { log "error: $*"; exit 1; }
@@ -74,13 +83,19 @@ pkg_dir() { # extracted .deb tree per server
     proftpd | proftpd-core) echo "$SERVERS_DIR/proftpd" ;;
     proftpd-mod-crypto) echo "$SERVERS_DIR/proftpd-crypto" ;;
     pureftpd | pure-ftpd) echo "$SERVERS_DIR/pureftpd" ;;
+    microsocks) echo "$SERVERS_DIR/microsocks" ;;
+    tinyproxy | tinyproxy-bin) echo "$SERVERS_DIR/tinyproxy" ;;
+    dante | dante-server) echo "$SERVERS_DIR/dante" ;;
   esac
 }
 VSFTPD_BIN() { echo "$(pkg_dir vsftpd)/usr/sbin/vsftpd"; }
 PROFTPD_BIN() { echo "$(pkg_dir proftpd)/usr/sbin/proftpd"; }
 PUREFTPD_BIN() { echo "$(pkg_dir pureftpd)/usr/sbin/pure-ftpd"; }
 PUREPW_BIN() { echo "$(pkg_dir pureftpd)/usr/bin/pure-pw"; }
-all_bins() { VSFTPD_BIN; PROFTPD_BIN; PUREFTPD_BIN; PUREPW_BIN; }
+MICROSOCKS_BIN() { echo "$(pkg_dir microsocks)/usr/bin/microsocks"; }
+TINYPROXY_BIN() { echo "$(pkg_dir tinyproxy)/usr/bin/tinyproxy"; }
+DANTE_BIN() { echo "$(pkg_dir dante)/usr/sbin/danted"; }
+all_bins() { VSFTPD_BIN; PROFTPD_BIN; PUREFTPD_BIN; PUREPW_BIN; MICROSOCKS_BIN; TINYPROXY_BIN; DANTE_BIN; }
 
 # ---------------------------------------------------------------- versions
 server_version() {
@@ -753,6 +768,117 @@ cmd_start() {
   echo "$envf"
 }
 
+# ---------------------------------------------------------------- proxies
+# A proxy in front of a started server (run.sh's SERVER+PROXY targets):
+#   socks5        microsocks, no login (SOCKS5; the client sends names)
+#   socks5-login  microsocks with user proxyuser / proxy-pw (RFC 1929)
+#   http          tinyproxy (HTTP CONNECT), allowing the server's control
+#                 and passive ports only
+#   dante         Dante's danted (SOCKS5 with BIND: active mode too), no login
+# Ports: FTP_INTEROP_PROXY_<KIND>_PORT (KIND upper-cased, '-' as '_'),
+# default 2131 + index. Only dante accepts active-mode connections (BIND).
+proxy_port() {
+  local v="FTP_INTEROP_PROXY_${1^^}_PORT" i
+  v=${v//-/_}
+  case $1 in socks5) i=0 ;; socks5-login) i=1 ;; http) i=2 ;; dante) i=3 ;; *) die "unknown proxy '$1' ($ALL_PROXIES)" ;; esac
+  echo "${!v:-$((2131 + i))}"
+}
+
+cmd_proxy_start() { # kind server-envfile -> proxy env file
+  local kind=${1:-} server_env=${2:-} port url bind=0
+  [[ -n $kind && -f $server_env ]] || die "usage: servers.sh proxy-start KIND SERVER-ENVFILE ($ALL_PROXIES)"
+  port=$(proxy_port "$kind")
+  if port_busy "$port"; then die "port $port is already in use"; fi
+  bins_resolve || die "not installed: run '$0 install' first"
+  RUN='' PID=''
+  make_run_dir "proxy-$kind"
+  case $kind in
+    socks5)
+      launch "$RUN/server.log" "$(MICROSOCKS_BIN)" -i 127.0.0.1 -p "$port"
+      url="socks5h://127.0.0.1:$port" ;;
+    socks5-login)
+      launch "$RUN/server.log" "$(MICROSOCKS_BIN)" -i 127.0.0.1 -p "$port" -u "$PROXY_USER" -P "$PROXY_PASS"
+      url="socks5h://$PROXY_USER:$PROXY_PASS@127.0.0.1:$port" ;;
+    http)
+      local ftp_port pasv_min pasv_max p
+      ftp_port=$(env_get "$server_env" FTP_PORT)
+      pasv_min=$(env_get "$server_env" FTP_PASV_MIN)
+      pasv_max=$(env_get "$server_env" FTP_PASV_MAX)
+      {
+        echo "Port $port"
+        echo "Listen 127.0.0.1"
+        echo "Allow 127.0.0.1"
+        echo "Timeout 600"
+        echo "MaxClients 200"
+        echo "User nobody"
+        echo "Group nogroup"
+        echo "LogLevel Info"
+        echo "DisableViaHeader Yes"
+        echo "ConnectPort $ftp_port"
+        for ((p = pasv_min; p <= pasv_max; p++)); do echo "ConnectPort $p"; done
+      } >"$RUN/tinyproxy.conf"
+      launch "$RUN/server.log" "$(TINYPROXY_BIN)" -d -c "$RUN/tinyproxy.conf"
+      url="http://127.0.0.1:$port" ;;
+    dante)
+      {
+        echo "logoutput: stderr"
+        echo "internal: 127.0.0.1 port = $port"
+        echo "external: 127.0.0.1"
+        echo "external: ::1"
+        echo "external.rotation: route"
+        echo "socksmethod: none"
+        echo "clientmethod: none"
+        echo "user.privileged: root"
+        echo "user.unprivileged: nobody"
+        echo "client pass { from: 127.0.0.0/8 to: 0.0.0.0/0 }"
+        echo "socks pass { from: 127.0.0.0/8 to: 0.0.0.0/0 command: connect bind bindreply }"
+        echo "socks pass { from: 127.0.0.0/8 to: ::/0 command: connect bind bindreply }"
+        # bindreply: from the server (IPv6 too) to the client
+        echo "socks pass { from: ::/0 to: 0.0.0.0/0 command: bindreply }"
+      } >"$RUN/danted.conf"
+      launch "$RUN/server.log" "$(DANTE_BIN)" -f "$RUN/danted.conf" -N 2
+      bind=1
+      url="socks5h://127.0.0.1:$port" ;;
+    *) die "unknown proxy '$kind' ($ALL_PROXIES)" ;;
+  esac
+  PID=$LAUNCHED_PID
+  echo "$PID" >"$RUN/pid"
+  local i
+  for ((i = 0; i < GREETING_TIMEOUT * 10; i++)); do
+    port_busy "$port" && break
+    pid_alive "$PID" || break
+    sleep 0.1
+  done
+  if ! port_busy "$port"; then
+    sed 's/^/    /' "$RUN/server.log" >&2 || true
+    kill_recorded "$PID"
+    rm -rf "$RUN"
+    die "proxy $kind failed to start"
+  fi
+  {
+    echo "FTP_PROXY_KIND=$kind"
+    echo "FTP_PROXY_URL=$url"
+    echo "FTP_PROXY_BIND=$bind"
+    echo "FTP_PROXY_VERSION=$(deb_version "$(case $kind in http) echo tinyproxy ;; dante) echo dante ;; *) echo microsocks ;; esac)")"
+    echo "FTP_PID=$PID"
+    echo "FTP_RUN_DIR=$RUN"
+  } >"$RUN/proxy.env"
+  log "proxy $kind listening on 127.0.0.1:$port (pid $PID)"
+  echo "$RUN/proxy.env"
+}
+
+cmd_proxy_stop() { # proxy env file
+  local envf=${1:-} run pid
+  [[ -f $envf ]] || die "usage: servers.sh proxy-stop ENVFILE"
+  run=$(env_get "$envf" FTP_RUN_DIR)
+  pid=$(env_get "$envf" FTP_PID)
+  [[ $run == */ftp-interop-proxy-* && -d $run ]] || die "refusing: unexpected run dir '$run' in $envf"
+  [[ "$(cat "$run/pid" 2>/dev/null)" == "$pid" ]] || die "pid mismatch in $run"
+  kill_recorded "$pid"
+  rm -rf "$run"
+  log "stopped proxy $(env_get "$envf" FTP_PROXY_KIND)"
+}
+
 env_get() { # file key
   sed -n "s/^$2=//p" "$1" | tail -n1
 }
@@ -829,10 +955,12 @@ case ${1:-} in
   start) cmd_start "${2:-}" "${3:-plain}" ;;
   stop) cmd_stop "${2:-}" ;;
   stop-all) cmd_stop_all ;;
+  proxy-start) cmd_proxy_start "${2:-}" "${3:-}" ;;
+  proxy-stop) cmd_proxy_stop "${2:-}" ;;
   status) cmd_status ;;
   versions) cmd_versions ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
     ;;
 esac

@@ -20,6 +20,7 @@ pub mod drive;
 pub mod fault;
 pub mod hostile;
 pub mod login_root;
+pub mod proxy;
 mod relay;
 pub mod scenarios;
 pub mod tls;

@@ -67,7 +67,11 @@ impl<'a> Ctx<'a> {
                 .prefix("ftp-matrix-calls-")
                 .tempdir()?,
             cli,
-            secrets: RefCell::new(vec![target.login.password.clone()]),
+            secrets: RefCell::new(
+                std::iter::once(target.login.password.clone())
+                    .chain(target.proxy.as_ref().and_then(|p| p.password.clone()))
+                    .collect(),
+            ),
         };
         let remote = ctx.on_server("");
         if remote.exists() {
@@ -279,16 +283,25 @@ impl<'a> Ctx<'a> {
             config.tls_trust = ftp_client::Trust::CaFile(tls.ca_file.clone());
             config.tls_max_version = tls.max;
         }
+        if let Some(proxy) = &self.target.proxy {
+            config.proxy = Some(ftp_client::Proxy::parse(&proxy.url).expect("FTP_TARGET_PROXY"));
+        }
         config
     }
 
-    /// The CLI options the target's TLS needs (none in clear).
+    /// The CLI options the target's TLS and proxy need (none in clear
+    /// and direct).
     fn tls_options(&self) -> Vec<String> {
-        self.target
+        let mut options: Vec<String> = self
+            .target
             .tls
             .as_ref()
             .map(|tls| tls.cli_options())
-            .unwrap_or_default()
+            .unwrap_or_default();
+        if let Some(proxy) = &self.target.proxy {
+            options.extend(["--proxy".to_owned(), proxy.url.clone()]);
+        }
+        options
     }
 
     /// Treats `secret` like the password: no output may show it.

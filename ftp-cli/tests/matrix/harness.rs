@@ -55,6 +55,9 @@ pub enum Need {
     ServerHash,
     /// The server computes no file digest: what falls back to sizes.
     NoServerHash,
+    /// The target is reached directly, not through a proxy of its own
+    /// (for the cases that put their own proxy in front of it).
+    Direct,
 }
 
 impl Need {
@@ -101,6 +104,15 @@ impl Need {
             )),
             Need::Rest if !target.profile.rest => Some(format!(
                 "{} is configured without REST (resumed transfers)",
+                target.name
+            )),
+            Need::Active if target.proxy.as_ref().is_some_and(|p| !p.bind) => Some(format!(
+                "{} is reached through a proxy that cannot accept the server's data \
+                 connection (no SOCKS5 BIND)",
+                target.name
+            )),
+            Need::Direct if target.proxy.is_some() => Some(format!(
+                "{} is reached through a proxy already",
                 target.name
             )),
             Need::Active if !target.profile.port => Some(format!(

@@ -76,6 +76,18 @@ impl TargetTls {
     }
 }
 
+/// A proxy in front of the target: every library client and CLI run of
+/// the matrix goes through it.
+#[derive(Clone, Debug)]
+pub struct TargetProxy {
+    /// Its URL (`socks5h://…`, `http://…`), password included.
+    pub url: String,
+    /// Its password, if the URL has one (no output may show it).
+    pub password: Option<String>,
+    /// Whether it accepts active-mode data connections (SOCKS5 BIND).
+    pub bind: bool,
+}
+
 /// A user name and password.
 #[derive(Clone, Debug)]
 pub struct Login {
@@ -325,6 +337,8 @@ pub struct Target {
     pub owner: (u32, u32),
     /// TLS, for an FTPS target.
     pub tls: Option<TargetTls>,
+    /// The proxy every connection goes through (`FTP_TARGET_PROXY`), if any.
+    pub proxy: Option<TargetProxy>,
     /// Keeps the in-process server running.
     _server: Option<TestServer>,
     /// Keeps the in-process FTPS server's certificates.
@@ -380,6 +394,7 @@ impl Target {
             profile: Profile::named("in-process").expect("the in-process profile"),
             owner,
             tls: None,
+            proxy: None,
             _server: Some(server),
             _pki: None,
         }
@@ -402,6 +417,9 @@ impl Target {
     /// | `FTP_TARGET_TLS` | `explicit` or `implicit` (optional: plain FTP) |
     /// | `FTP_TARGET_CA` | the CA file that issued the server's certificate (with TLS) |
     /// | `FTP_TARGET_TLS_MAX` | `1.2` to keep the client at TLS 1.2 (optional) |
+    /// | `FTP_TARGET_PROXY` | a proxy URL every connection goes through (optional) |
+    /// | `FTP_TARGET_PROXY_NAME` | its name in the summary table (`socks5`, `http`…) |
+    /// | `FTP_TARGET_PROXY_BIND` | `1` if it accepts active-mode connections (SOCKS5 BIND) |
     pub fn from_env() -> Result<Option<Target>, String> {
         let Ok(name) = env::var("FTP_TARGET") else {
             return Ok(None);
@@ -457,6 +475,20 @@ impl Target {
         if let Some(tls) = &tls {
             profile.tls = vec![tls.mode];
         }
+        let proxy = var("FTP_TARGET_PROXY").map(|url| TargetProxy {
+            password: url
+                .split_once("://")
+                .and_then(|(_, rest)| rest.rsplit_once('@'))
+                .and_then(|(userinfo, _)| userinfo.split_once(':'))
+                .map(|(_, password)| password.to_owned()),
+            bind: var("FTP_TARGET_PROXY_BIND").is_some_and(|v| v == "1"),
+            url,
+        });
+        // One column per proxy too.
+        let name = match var("FTP_TARGET_PROXY_NAME") {
+            Some(via) if proxy.is_some() => format!("{name}-via-{via}"),
+            _ => name,
+        };
         Ok(Some(Target {
             version: var("FTP_TARGET_VERSION").unwrap_or_else(|| "?".into()),
             name,
@@ -470,6 +502,7 @@ impl Target {
             anonymous,
             profile,
             owner,
+            proxy,
             _server: None,
         }))
     }

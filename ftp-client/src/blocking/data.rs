@@ -5,7 +5,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr, TcpListener};
 use std::time::Instant;
 
-use super::{Client, connect_tcp, socket_timeout};
+use super::{Client, open, socket_timeout};
 use crate::error::{Error, Result};
 use crate::shared::{self, is_timeout};
 
@@ -15,7 +15,8 @@ impl Client {
     pub(super) fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
         tracing::debug!("opening data connection to {addr}");
         let timeout = socket_timeout(self.config.data_timeout);
-        let connected = connect_tcp(addr, self.config.connect_timeout).and_then(|stream| {
+        let target = self.route.target(addr);
+        let connected = open(&self.config, target).and_then(|stream| {
             stream.set_read_timeout(Some(timeout))?;
             stream.set_write_timeout(Some(timeout))?;
             Ok(stream)
@@ -26,6 +27,9 @@ impl Client {
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
     pub(super) fn listen(&mut self) -> Result<()> {
+        if let Some(proxy) = self.bind_proxy() {
+            return self.listen_through(&proxy);
+        }
         let ip = shared::listen_ip(&self.config, || self.control.tcp().local_addr());
         let listening = ip.and_then(|ip| {
             let listener = TcpListener::bind((ip, 0))?;
@@ -40,6 +44,9 @@ impl Client {
     /// only, within the data timeout, while reading the control
     /// connection (a 425 there ends the wait).
     pub(super) fn accept_data(&mut self, from: IpAddr) -> Result<()> {
+        if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
+            return self.accept_bound(&proxy, from);
+        }
         let timeout = self.config.data_timeout;
         let deadline = Instant::now() + timeout;
         let mut rejected: Option<SocketAddr> = None;

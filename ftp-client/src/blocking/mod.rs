@@ -4,6 +4,7 @@
 //! the client's sockets, its reads and writes with timeouts, its data
 //! connections, and its streams ([`transfer`]).
 
+mod connect;
 mod data;
 mod download;
 mod transfer;
@@ -23,9 +24,11 @@ use ftp_proto::{
 use crate::api::ignore;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::proxy::{self, Route, Target};
 use crate::shared::{self, CONTROL_READ_SIZE, arg, is_timeout, optional_arg};
 use crate::tls::{Stream, TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
+use connect::open;
 pub use download::Download;
 pub use transfer::{ByteCounter, Canceller, Upload};
 pub use walk::{DirWalk, Walk};
@@ -82,6 +85,11 @@ pub struct Client {
     data: Option<TcpStream>,
     /// Active mode: the socket the server's data connection comes to.
     listener: Option<TcpListener>,
+    /// Active mode through a SOCKS5 proxy: the `BIND` connection, waiting
+    /// for the proxy's word that the server connected.
+    bound: Option<(TcpStream, ftp_proto::proxy::Handshake)>,
+    /// The server, and its name where the proxy resolves it.
+    route: Route,
     /// Why the data connection could not be opened, reported once the
     /// session ends the operation.
     data_connect_error: Option<Error>,
@@ -104,6 +112,7 @@ impl Client {
     /// without TLS: [`Client::with_stream`] sets it).
     fn new(session: Session, control: TcpStream, config: Config) -> Client {
         Client {
+            route: Route::addr(session.config().peer),
             session,
             control: Stream::Plain(control),
             tls: None,
@@ -113,6 +122,7 @@ impl Client {
             read_timeout: None,
             data: None,
             listener: None,
+            bound: None,
             data_connect_error: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ::tokio::net::{TcpListener, TcpStream};
 
-use super::{Client, connect_tcp};
+use super::{Client, open};
 use crate::error::{Error, Result};
 use crate::shared::{self, is_timeout};
 
@@ -26,7 +26,9 @@ impl Client {
     /// Opens the data connection the session asks for.
     pub(super) async fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
         tracing::debug!("opening data connection to {addr}");
-        let connecting = Connecting(Box::pin(connect_tcp(addr, self.config.connect_timeout)));
+        let config = self.config.clone();
+        let target = self.route.target(addr);
+        let connecting = Connecting(Box::pin(async move { open(&config, target).await }));
         self.connecting = Some((addr, connecting));
         self.finish_connect().await
     }
@@ -46,7 +48,10 @@ impl Client {
 
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
-    pub(super) fn listen(&mut self) -> Result<()> {
+    pub(super) async fn listen(&mut self) -> Result<()> {
+        if let Some(proxy) = self.bind_proxy() {
+            return self.listen_through(&proxy).await;
+        }
         let control = self.control.as_ref();
         let ip = shared::listen_ip(&self.config, || match control {
             Some(control) => control.tcp().local_addr(),
@@ -78,6 +83,9 @@ impl Client {
         let Some(from) = self.accepting_from else {
             return Ok(());
         };
+        if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
+            return self.accept_bound(&proxy, from).await;
+        }
         let timeout = self.config.data_timeout;
         let deadline = ::tokio::time::Instant::now() + timeout;
         let mut rejected: Option<SocketAddr> = None;

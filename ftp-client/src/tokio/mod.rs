@@ -43,6 +43,7 @@
 //! nothing from that listing: the next call lists the same directory again.
 
 mod cancel;
+mod connect;
 mod data;
 mod stream;
 mod transfer;
@@ -65,9 +66,11 @@ use ftp_proto::{
 use crate::api::ignore;
 use crate::config::Config;
 use crate::error::{Error, Result};
+use crate::proxy::{self, Route, Target};
 use crate::shared::{self, CONTROL_READ_SIZE, arg, is_timeout, optional_arg};
 use crate::tls::{TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
+use connect::open;
 use stream::AsyncStream;
 pub use transfer::{Download, Upload};
 pub use walk::{DirWalk, Walk};
@@ -127,6 +130,11 @@ pub struct Client {
     /// address it may connect from once the session waits for it; kept
     /// across a dropped future as `connecting` is.
     listener: Option<TcpListener>,
+    /// Active mode through a SOCKS5 proxy: the `BIND` connection, waiting
+    /// for the proxy's word that the server connected.
+    bound: Option<(TcpStream, ftp_proto::proxy::Handshake)>,
+    /// The server, and its name where the proxy resolves it.
+    route: Route,
     accepting_from: Option<IpAddr>,
     /// The buffer transfers copy through, kept between transfers.
     transfer_buf: Vec<u8>,
@@ -157,6 +165,7 @@ impl Client {
     /// without TLS: [`Client::with_stream`] sets it).
     fn new(session: Session, control: TcpStream, config: Config) -> Client {
         Client {
+            route: Route::addr(session.config().peer),
             session,
             control: Some(AsyncStream::Plain(control)),
             tls: None,
@@ -169,6 +178,7 @@ impl Client {
             pending: Pending::None,
             connecting: None,
             listener: None,
+            bound: None,
             accepting_from: None,
             transfer_buf: Vec::new(),
             welcome: Reply::new(ReplyCode::SERVICE_READY, Vec::new()),

@@ -1,0 +1,555 @@
+//! Proxies: [`Proxy`] (SOCKS5 or HTTP `CONNECT`, from a URL), the
+//! [`Connector`] hook for tunnels this crate does not know, and what both
+//! drivers share to open a connection through either: the
+//! [`Target`] of each connection and the errors. The handshakes themselves
+//! are [`ftp_proto::proxy`]'s state machines; each driver only moves their
+//! bytes.
+
+use std::fmt;
+use std::io;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use ftp_proto::proxy::{Destination, Handshake, HandshakeError, Login};
+use percent_encoding::percent_decode_str;
+
+use crate::config::Config;
+use crate::error::Error;
+
+/// A proxy every connection of a session goes through: the control
+/// connection and each data connection, each a new tunnel (see
+/// [`Config::proxy`]).
+///
+/// Parsed from a URL: `socks5://` (this host resolves the server's name),
+/// `socks5h://` (the proxy resolves it), or `http://` (`CONNECT`; the
+/// proxy resolves it), with an optional `user:password@` (percent-encoded)
+/// and port (1080 by default, as in curl). The password is never shown:
+/// not by `Debug`, `Display` or any error or log line.
+///
+/// ```
+/// use ftp_client::{Proxy, ProxyKind};
+/// let proxy = Proxy::parse("socks5h://alice:s3cret@127.0.0.1:1080")?;
+/// assert_eq!(proxy.kind(), ProxyKind::Socks5h);
+/// assert_eq!(proxy.to_string(), "socks5h://alice@127.0.0.1:1080");
+/// assert!(!format!("{proxy:?}").contains("s3cret"));
+/// assert!(Proxy::parse("ftp://127.0.0.1").is_err());
+/// # Ok::<(), ftp_client::Error>(())
+/// ```
+#[derive(Clone, PartialEq, Eq)]
+pub struct Proxy {
+    kind: ProxyKind,
+    host: String,
+    port: u16,
+    login: Option<Login>,
+}
+
+/// The kind of a [`Proxy`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProxyKind {
+    /// SOCKS5 (`socks5://`), given the server's address: names are
+    /// resolved on this host.
+    Socks5,
+    /// SOCKS5 (`socks5h://`), given the server's name: the proxy resolves
+    /// it.
+    Socks5h,
+    /// HTTP `CONNECT` (`http://`): the proxy resolves names. It cannot
+    /// carry active-mode data connections.
+    Http,
+}
+
+impl ProxyKind {
+    fn scheme(self) -> &'static str {
+        match self {
+            ProxyKind::Socks5 => "socks5",
+            ProxyKind::Socks5h => "socks5h",
+            ProxyKind::Http => "http",
+        }
+    }
+}
+
+impl Proxy {
+    /// Parses a proxy URL; see [`Proxy`]. A malformed one fails with
+    /// [`Error::InvalidProxy`] (its password masked).
+    pub fn parse(url: &str) -> Result<Proxy, Error> {
+        parse(url).map_err(|reason| Error::InvalidProxy {
+            url: mask(url),
+            reason,
+        })
+    }
+
+    /// The kind of proxy.
+    pub fn kind(&self) -> ProxyKind {
+        self.kind
+    }
+
+    /// The proxy's host, as given.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The proxy's port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The user name it logs in with, if any.
+    pub fn user(&self) -> Option<&str> {
+        self.login.as_ref().map(Login::user)
+    }
+
+    /// Whether the proxy, not this host, resolves the server's name.
+    pub fn resolves_names(&self) -> bool {
+        self.kind != ProxyKind::Socks5
+    }
+
+    /// The handshake that opens a tunnel to `dest` (SOCKS5 `BIND` if
+    /// `bind`).
+    pub(crate) fn handshake(
+        &self,
+        dest: Destination,
+        bind: bool,
+    ) -> Result<Handshake, HandshakeError> {
+        let login = self.login.clone();
+        match (self.kind, bind) {
+            (ProxyKind::Http, _) => Ok(Handshake::http_connect(dest, login)),
+            (_, false) => Handshake::socks5_connect(dest, login),
+            (_, true) => Handshake::socks5_bind(dest, login),
+        }
+    }
+}
+
+impl fmt::Display for Proxy {
+    /// The URL without the password.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}://", self.kind.scheme())?;
+        if let Some(user) = self.user() {
+            write!(f, "{}@", user.escape_default())?;
+        }
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+impl fmt::Debug for Proxy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Proxy({self})")
+    }
+}
+
+/// A URL with what follows `user:` up to `@` replaced by `***`.
+fn mask(url: &str) -> String {
+    let shown: String = url.escape_default().collect();
+    let Some((before, after)) = shown.rsplit_once('@') else {
+        return shown;
+    };
+    let start = before.find("://").map_or(0, |i| i + 3);
+    match before[start..].find(':') {
+        Some(colon) => format!("{}:***@{after}", &before[..start + colon]),
+        None => shown,
+    }
+}
+
+fn parse(url: &str) -> Result<Proxy, String> {
+    if url.bytes().any(|b| b.is_ascii_control() || b == b' ') {
+        return Err("control characters or spaces in it".to_owned());
+    }
+    let (scheme, rest) = url
+        .split_once("://")
+        .ok_or("no scheme (socks5://, socks5h:// or http://)")?;
+    let kind = match scheme.to_ascii_lowercase().as_str() {
+        "socks5" => ProxyKind::Socks5,
+        "socks5h" => ProxyKind::Socks5h,
+        "http" => ProxyKind::Http,
+        other => {
+            return Err(format!(
+                "unsupported scheme {other:?} (socks5, socks5h or http)"
+            ));
+        }
+    };
+    let authority = rest.strip_suffix('/').unwrap_or(rest);
+    if authority.contains(['/', '?', '#']) {
+        return Err("a path, query or fragment after the host".to_owned());
+    }
+    let (login, hostport) = match authority.rsplit_once('@') {
+        Some((userinfo, hostport)) => (Some(login(userinfo)?), hostport),
+        None => (None, authority),
+    };
+    let (host, port) = host_port(hostport)?;
+    Ok(Proxy {
+        kind,
+        host,
+        port,
+        login,
+    })
+}
+
+fn login(userinfo: &str) -> Result<Login, String> {
+    let (user, password) = userinfo.split_once(':').unwrap_or((userinfo, ""));
+    let decode = |s: &str| {
+        percent_decode_str(s)
+            .decode_utf8()
+            .map(|s| s.into_owned())
+            .map_err(|_| "a user or password that is not UTF-8 once decoded".to_owned())
+    };
+    let user = decode(user)?;
+    if user.is_empty() {
+        return Err("an empty user name".to_owned());
+    }
+    Ok(Login::new(user, decode(password)?))
+}
+
+fn host_port(hostport: &str) -> Result<(String, u16), String> {
+    let (host, port) = if let Some(rest) = hostport.strip_prefix('[') {
+        let (host, after) = rest
+            .split_once(']')
+            .ok_or("an IPv6 address without its ']'")?;
+        host.parse::<std::net::Ipv6Addr>()
+            .map_err(|_| format!("{host:?} is no IPv6 address"))?;
+        (host, after.strip_prefix(':'))
+    } else {
+        match hostport.rsplit_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (hostport, None),
+        }
+    };
+    if host.is_empty() {
+        return Err("no host".to_owned());
+    }
+    let port = match port {
+        None => 1080,
+        Some(port) => port
+            .parse::<u16>()
+            .ok()
+            .filter(|&p| p != 0)
+            .ok_or_else(|| format!("port {port:?} is not 1-65535"))?,
+    };
+    Ok((host.to_owned(), port))
+}
+
+/// Where a connection goes, as handed to a [`Connector`]: an address, or
+/// a host name nobody resolved yet (with a proxy that resolves names, or a
+/// connector, [`Client::connect_url`](crate::Client::connect_url) does not
+/// resolve the URL's host; data connections to the same server get its
+/// name too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// An address.
+    Addr(SocketAddr),
+    /// A host name and port.
+    Name {
+        /// The host name, as given.
+        host: String,
+        /// The port.
+        port: u16,
+    },
+}
+
+impl fmt::Display for Target {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Target::Addr(addr) => write!(f, "{addr}"),
+            Target::Name { host, port } => write!(f, "{host}:{port}"),
+        }
+    }
+}
+
+impl Target {
+    /// What a proxy is asked to connect to.
+    pub(crate) fn destination(&self) -> Result<Destination, HandshakeError> {
+        match self {
+            Target::Addr(addr) => Ok(Destination::addr(*addr)),
+            Target::Name { host, port } => Destination::name(host, *port),
+        }
+    }
+}
+
+/// Opens the TCP connections of a session yourself: for tunnels this
+/// crate does not know (an SSH forward, a proxy protocol of your own…).
+/// Set in [`Config::connector`]; it is then called for the control
+/// connection and for every passive-mode data connection (active mode
+/// still listens on this host), in place of a direct connection or
+/// [`Config::proxy`].
+///
+/// The stream it returns must be ready to carry the FTP (or FTPS) bytes
+/// end to end. The async client calls it on tokio's blocking thread pool.
+///
+/// ```
+/// use std::{io, net::TcpStream, time::Duration};
+/// use ftp_client::{Config, Connector, Target};
+///
+/// #[derive(Debug)]
+/// struct Direct;
+/// impl Connector for Direct {
+///     fn connect(&self, target: &Target, timeout: Duration) -> io::Result<TcpStream> {
+///         match target {
+///             Target::Addr(addr) => TcpStream::connect_timeout(addr, timeout),
+///             Target::Name { host, port } => TcpStream::connect((host.as_str(), *port)),
+///         }
+///     }
+/// }
+/// let config = Config { connector: Some(std::sync::Arc::new(Direct)), ..Config::default() };
+/// ```
+pub trait Connector: fmt::Debug + Send + Sync {
+    /// A TCP stream to `target`, open within `timeout`
+    /// ([`Config::connect_timeout`]).
+    fn connect(&self, target: &Target, timeout: Duration) -> io::Result<std::net::TcpStream>;
+}
+
+/// What went wrong with a proxy; see [`Error::Proxy`].
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyFailure {
+    /// The proxy itself could not be reached (refused, unreachable, its
+    /// name unknown).
+    #[error("cannot reach the proxy: {0}")]
+    Unreachable(io::Error),
+    /// The proxy answered, and refused or broke its protocol.
+    #[error("{0}")]
+    Handshake(#[from] HandshakeError),
+    /// The proxy did not answer the handshake in time.
+    #[error("no answer from the proxy within {0:?}")]
+    Timeout(Duration),
+    /// The connection to the proxy failed during the handshake.
+    #[error("{0}")]
+    Io(io::Error),
+    /// Active mode through an HTTP proxy: `CONNECT` cannot accept a
+    /// connection from the server.
+    #[error(
+        "active mode is impossible through an HTTP proxy (use passive mode, or a SOCKS5 proxy, which accepts the data connection with BIND)"
+    )]
+    ActiveOverHttp,
+    /// SOCKS5 `BIND`: a host other than the server connected.
+    #[error("the data connection came from {got}, not from the server {expected}")]
+    Stranger {
+        /// Who connected.
+        got: SocketAddr,
+        /// The server.
+        expected: IpAddr,
+    },
+}
+
+/// A proxy failure on the way to an [`Error::Proxy`], carried inside an
+/// `io::Error` through the drivers' connection paths.
+#[derive(Debug, thiserror::Error)]
+#[error("{proxy}: {failure}")]
+pub(crate) struct ProxyError {
+    pub(crate) proxy: String,
+    pub(crate) failure: ProxyFailure,
+}
+
+/// `failure` of `proxy`, as the `io::Error` a connection attempt returns.
+pub(crate) fn failed(proxy: &Proxy, failure: ProxyFailure) -> io::Error {
+    let timeout = matches!(failure, ProxyFailure::Timeout(_));
+    let error = ProxyError {
+        proxy: proxy.to_string(),
+        failure,
+    };
+    if timeout {
+        io::Error::new(io::ErrorKind::TimedOut, error)
+    } else {
+        io::Error::other(error)
+    }
+}
+
+/// The error for a connection attempt (`during`) that failed with
+/// `error`: the proxy's, if it was one; else an I/O error or timeout.
+pub(crate) fn connect_error(during: String, error: io::Error, timeout: Duration) -> Error {
+    let is_proxy = error
+        .get_ref()
+        .is_some_and(|inner| inner.is::<ProxyError>());
+    if is_proxy {
+        if let Some(inner) = error.into_inner() {
+            if let Ok(proxy) = inner.downcast::<ProxyError>() {
+                let ProxyError { proxy, failure } = *proxy;
+                return Error::Proxy {
+                    during,
+                    proxy,
+                    failure,
+                };
+            }
+        }
+        return Error::Internal("a proxy error lost on the way".to_owned());
+    }
+    Error::io_or_timeout(during, error, timeout)
+}
+
+/// The server of a session and how its connections are opened: what the
+/// session takes as its peer, and the server's name when nobody here
+/// resolved it (so that data connections to the server go to the name).
+#[derive(Debug, Clone)]
+pub(crate) struct Route {
+    /// The session's peer: the server's address, or, when only the proxy
+    /// knows it, the unspecified address with the server's port.
+    pub(crate) server: SocketAddr,
+    /// The server's name, when the proxy or connector resolves it.
+    pub(crate) name: Option<String>,
+}
+
+impl Route {
+    /// A server reached at `addr`.
+    pub(crate) fn addr(addr: SocketAddr) -> Route {
+        Route {
+            server: addr,
+            name: None,
+        }
+    }
+
+    /// Where a connection to `addr` (as the session names it) goes: to
+    /// the server's name if that is who `addr` is.
+    pub(crate) fn target(&self, addr: SocketAddr) -> Target {
+        match &self.name {
+            Some(host) if addr.ip() == self.server.ip() => Target::Name {
+                host: host.clone(),
+                port: addr.port(),
+            },
+            _ => Target::Addr(addr),
+        }
+    }
+}
+
+/// How `connect_url` reaches `host`: `Some` when it must not resolve the
+/// name itself (a proxy that resolves names, or a connector), with the
+/// route the session then takes.
+pub(crate) fn unresolved(config: &Config, host: &str, port: u16) -> Option<(Route, Target)> {
+    if let Ok(ip) = host.parse::<IpAddr>() {
+        let addr = SocketAddr::new(ip, port);
+        return (config.connector.is_some() || config.proxy.is_some())
+            .then(|| (Route::addr(addr), Target::Addr(addr)));
+    }
+    let resolves_elsewhere =
+        config.connector.is_some() || config.proxy.as_ref().is_some_and(Proxy::resolves_names);
+    resolves_elsewhere.then(|| {
+        let route = Route {
+            server: SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port),
+            name: Some(host.to_owned()),
+        };
+        let target = Target::Name {
+            host: host.to_owned(),
+            port,
+        };
+        (route, target)
+    })
+}
+
+/// Refuses, before any connection, what no proxy can do: active mode
+/// through HTTP.
+pub(crate) fn check(config: &Config) -> Result<(), Error> {
+    match &config.proxy {
+        Some(proxy)
+            if proxy.kind == ProxyKind::Http
+                && config.data_mode.is_active()
+                && config.connector.is_none() =>
+        {
+            Err(Error::Proxy {
+                during: "connecting".to_owned(),
+                proxy: proxy.to_string(),
+                failure: ProxyFailure::ActiveOverHttp,
+            })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// The handshake to `target` through `proxy` (`bind`: SOCKS5 `BIND`).
+pub(crate) fn handshake(proxy: &Proxy, target: &Target, bind: bool) -> io::Result<Handshake> {
+    target
+        .destination()
+        .and_then(|dest| proxy.handshake(dest, bind))
+        .map_err(|e| failed(proxy, e.into()))
+}
+
+/// The error for a proxy that could not be reached at all.
+pub(crate) fn unreachable(proxy: &Proxy, error: io::Error, timeout: Duration) -> io::Error {
+    if crate::shared::is_timeout(&error) {
+        failed(proxy, ProxyFailure::Timeout(timeout))
+    } else {
+        failed(proxy, ProxyFailure::Unreachable(error))
+    }
+}
+
+/// The error for an I/O failure during the handshake.
+pub(crate) fn broken(proxy: &Proxy, error: io::Error, timeout: Duration) -> io::Error {
+    if crate::shared::is_timeout(&error) {
+        failed(proxy, ProxyFailure::Timeout(timeout))
+    } else {
+        failed(proxy, ProxyFailure::Io(error))
+    }
+}
+
+/// SOCKS5 `BIND`: the address to tell the server, the proxy's own IP
+/// where the proxy gave the unspecified one.
+pub(crate) fn advertised(bound: SocketAddr, proxy_peer: SocketAddr) -> SocketAddr {
+    if bound.ip().is_unspecified() {
+        SocketAddr::new(proxy_peer.ip(), bound.port())
+    } else {
+        bound
+    }
+}
+
+/// SOCKS5 `BIND`: checks that the server (`from`; unspecified when only
+/// the proxy knows its address) is who connected.
+pub(crate) fn check_bound_peer(
+    proxy: &Proxy,
+    peer: Option<SocketAddr>,
+    from: IpAddr,
+) -> io::Result<()> {
+    match peer {
+        Some(got) if !from.is_unspecified() && got.ip() != from && !got.ip().is_unspecified() => {
+            Err(failed(
+                proxy,
+                ProxyFailure::Stranger {
+                    got,
+                    expected: from,
+                },
+            ))
+        }
+        _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_masks() {
+        let p = Proxy::parse("http://u%40x:p%3Aw@[::1]:3128/").unwrap();
+        assert_eq!(p.kind(), ProxyKind::Http);
+        assert_eq!(p.host(), "::1");
+        assert_eq!(p.user(), Some("u@x"));
+        assert_eq!(p.to_string(), "http://u@x@[::1]:3128");
+        assert_eq!(Proxy::parse("socks5://h").unwrap().port(), 1080);
+        for bad in [
+            "h:1080",
+            "socks4://h",
+            "socks5://",
+            "socks5://h:0",
+            "socks5://h:x",
+            "socks5://h/p",
+            "socks5://:p@h",
+            "http://h\n",
+        ] {
+            assert!(Proxy::parse(bad).is_err(), "{bad}");
+        }
+        let err = Proxy::parse("socks5://u:secret@h:99999")
+            .unwrap_err()
+            .to_string();
+        assert!(!err.contains("secret") && err.contains("u:***@h"), "{err}");
+    }
+
+    #[test]
+    fn proxy_errors_come_back_whole() {
+        let proxy = Proxy::parse("socks5://127.0.0.1:9").unwrap();
+        let io = failed(
+            &proxy,
+            ProxyFailure::Handshake(HandshakeError::Socks { code: 2 }),
+        );
+        let error = connect_error("connecting to h:21".to_owned(), io, Duration::from_secs(1));
+        assert_eq!(
+            error.to_string(),
+            "connecting to h:21 through socks5://127.0.0.1:9: SOCKS5 reply 2: connection not allowed by ruleset"
+        );
+    }
+}

@@ -1,0 +1,221 @@
+//! The async driver's way to open a connection: directly, through the
+//! caller's [`Connector`](crate::Connector) (on the blocking thread pool),
+//! or through a [`Proxy`] (its handshake, [`ftp_proto::proxy`], driven
+//! over the socket), and active mode's data connection through SOCKS5
+//! `BIND`.
+
+use std::io;
+use std::net::{IpAddr, SocketAddr};
+use std::time::Duration;
+
+use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
+use ::tokio::net::TcpStream;
+use ::tokio::time::Instant;
+use ftp_proto::proxy::{Handshake, HandshakeError, Step};
+
+use super::{Client, connect_tcp};
+use crate::config::Config;
+use crate::error::Result;
+use crate::proxy::{self, Proxy, ProxyFailure, Target};
+use crate::shared::{self, is_timeout};
+
+/// A connection to `target` within the connect timeout, Nagle off: through
+/// the connector if there is one, else the proxy, else directly.
+pub(super) async fn open(config: &Config, target: Target) -> io::Result<TcpStream> {
+    let timeout = config.connect_timeout;
+    if let Some(connector) = config.connector.clone() {
+        tracing::debug!("connecting to {target} through {connector:?}");
+        let opened = ::tokio::task::spawn_blocking(move || connector.connect(&target, timeout));
+        let stream = opened.await.map_err(io::Error::other)??;
+        stream.set_nonblocking(true)?;
+        let stream = TcpStream::from_std(stream)?;
+        stream.set_nodelay(true)?;
+        return Ok(stream);
+    }
+    match (&config.proxy, target) {
+        (Some(proxy), target) => {
+            let opened = through(proxy, &target, false, timeout).await;
+            opened.map(|(stream, ..)| stream)
+        }
+        (None, Target::Addr(addr)) => connect_tcp(addr, timeout).await,
+        (None, target) => Err(io::Error::other(format!(
+            "{target}: a host name to connect to without a proxy"
+        ))),
+    }
+}
+
+/// A tunnel to `target` through `proxy` (SOCKS5 `BIND` if `bind`), the
+/// handshake run within `timeout`: the stream, the handshake (for `BIND`,
+/// still to read the second reply) and where it stopped.
+async fn through(
+    proxy: &Proxy,
+    target: &Target,
+    bind: bool,
+    timeout: Duration,
+) -> io::Result<(TcpStream, Handshake, Step)> {
+    let what = if bind {
+        "listening for"
+    } else {
+        "connecting to"
+    };
+    tracing::debug!("{what} {target} through the proxy {proxy}");
+    let mut handshake = proxy::handshake(proxy, target, bind)?;
+    let deadline = Instant::now() + timeout;
+    let mut stream = reach(proxy, timeout).await?;
+    let step = drive(&mut stream, &mut handshake, proxy, deadline, timeout).await?;
+    Ok((stream, handshake, step))
+}
+
+/// A TCP connection to the proxy itself.
+async fn reach(proxy: &Proxy, timeout: Duration) -> io::Result<TcpStream> {
+    let addrs = ::tokio::net::lookup_host((proxy.host(), proxy.port()))
+        .await
+        .map_err(|e| proxy::unreachable(proxy, e, timeout))?;
+    let mut last = io::Error::new(io::ErrorKind::NotFound, "the proxy's name has no address");
+    for addr in addrs {
+        match connect_tcp(addr, timeout).await {
+            Ok(stream) => return Ok(stream),
+            Err(e) => last = e,
+        }
+    }
+    Err(proxy::unreachable(proxy, last, timeout))
+}
+
+/// Runs `handshake` over `stream` until the tunnel is open (or, for
+/// `BIND`, the proxy listens), by `deadline`. Cancel-safe between steps:
+/// what was read is in the handshake.
+async fn drive(
+    stream: &mut TcpStream,
+    handshake: &mut Handshake,
+    proxy: &Proxy,
+    deadline: Instant,
+    timeout: Duration,
+) -> io::Result<Step> {
+    let mut buf = [0u8; 512];
+    let broken = |e| proxy::broken(proxy, e, timeout);
+    let late = || proxy::failed(proxy, ProxyFailure::Timeout(timeout));
+    loop {
+        match handshake.poll() {
+            Step::Send(bytes) => {
+                let sent = ::tokio::time::timeout_at(deadline, stream.write_all(&bytes));
+                sent.await.map_err(|_| late())?.map_err(broken)?;
+            }
+            Step::Read(n) => {
+                let read = ::tokio::time::timeout_at(deadline, stream.read(&mut buf[..n.min(512)]));
+                match read.await.map_err(|_| late())? {
+                    Ok(0) => handshake.handle_eof(),
+                    Ok(k) => handshake.handle_input(&buf[..k]),
+                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                    Err(e) => return Err(broken(e)),
+                }
+            }
+            Step::Failed(e) => return Err(proxy::failed(proxy, e.into())),
+            step => return Ok(step),
+        }
+    }
+}
+
+impl Client {
+    /// The proxy that active mode listens through (SOCKS5 `BIND`), if the
+    /// session uses one.
+    pub(super) fn bind_proxy(&self) -> Option<Proxy> {
+        self.config
+            .proxy
+            .clone()
+            .filter(|_| self.config.connector.is_none())
+    }
+
+    /// Active mode through `proxy`: asks it to listen (SOCKS5 `BIND`) and
+    /// tells the session where.
+    pub(super) async fn listen_through(&mut self, proxy: &Proxy) -> Result<()> {
+        let timeout = self.config.connect_timeout;
+        let from = self
+            .route
+            .target(SocketAddr::new(self.route.server.ip(), 0));
+        let bound = match proxy.kind() {
+            proxy::ProxyKind::Http => Err(proxy::failed(proxy, ProxyFailure::ActiveOverHttp)),
+            _ => through(proxy, &from, true, timeout).await,
+        };
+        let bound = bound.and_then(|(stream, handshake, step)| match step {
+            Step::Bound(addr) => Ok((
+                proxy::advertised(addr, stream.peer_addr()?),
+                stream,
+                handshake,
+            )),
+            _ => Err(proxy::failed(
+                proxy,
+                HandshakeError::Invalid("a BIND reply").into(),
+            )),
+        });
+        match bound {
+            Ok((addr, stream, handshake)) => {
+                tracing::debug!("the proxy listens for the data connection on {addr}");
+                self.bound = Some((stream, handshake));
+                self.session.handle_listening(addr)?;
+            }
+            Err(e) => {
+                let during = "listening for the data connection (active mode)".to_owned();
+                self.data_connect_error = Some(proxy::connect_error(during, e, timeout));
+                self.session.handle_data_connect_failed()?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Active mode through a proxy: waits for the proxy's word that the
+    /// server connected, from `from` only, within the data timeout, while
+    /// reading the control connection (a 425 there ends the wait).
+    pub(super) async fn accept_bound(&mut self, proxy: &Proxy, from: IpAddr) -> Result<()> {
+        let timeout = self.config.data_timeout;
+        let deadline = Instant::now() + timeout;
+        let mut came_from = None;
+        loop {
+            if !self.session.is_awaiting_data_connection() {
+                self.accepting_from = None;
+                return Ok(());
+            }
+            let Some((stream, handshake)) = self.bound.as_mut() else {
+                return Ok(());
+            };
+            let wait = deadline.saturating_duration_since(Instant::now());
+            let poll = Instant::now() + wait.min(shared::ACCEPT_POLL);
+            let failure = match drive(stream, handshake, proxy, poll, timeout).await {
+                Ok(Step::Done(peer)) => {
+                    came_from = peer;
+                    proxy::check_bound_peer(proxy, peer, from)
+                }
+                Ok(_) => Err(proxy::failed(
+                    proxy,
+                    HandshakeError::Invalid("a BIND reply").into(),
+                )),
+                Err(e) if is_timeout(&e) && !wait.is_zero() => {
+                    match self.read_control_once(Duration::from_millis(1)).await {
+                        Err(e) if is_timeout(&e) => {}
+                        other => self.after_control_read(other, wait)?,
+                    }
+                    continue;
+                }
+                Err(e) => Err(e),
+            };
+            let Some((stream, _)) = self.bound.take() else {
+                return Ok(());
+            };
+            self.accepting_from = None;
+            let during = "waiting for the server's data connection (active mode)".to_owned();
+            return match failure {
+                Ok(()) => {
+                    match came_from {
+                        Some(addr) => {
+                            tracing::debug!("data connection from {addr} through {proxy}")
+                        }
+                        None => tracing::debug!("data connection from the server through {proxy}"),
+                    }
+                    self.data = Some(stream);
+                    self.session.handle_data_connected()?;
+                    Ok(())
+                }
+                Err(e) => self.accept_failed(proxy::connect_error(during, e, timeout)),
+            };
+        }
+    }
+}
