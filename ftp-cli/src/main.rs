@@ -13,7 +13,6 @@ mod format;
 mod interrupt;
 mod lines;
 mod location;
-mod names;
 mod ops;
 mod progress;
 mod remote;

@@ -75,12 +75,10 @@ pub fn run(
             &dst,
             config,
             login,
-            TreeOptions {
-                update,
-                jobs,
-                follow_links: dereference,
-                remove_source: false,
-            },
+            TreeOptions::default()
+                .update(update)
+                .jobs(jobs)
+                .follow_links(dereference),
         ),
         Operation::Cp {
             src,
@@ -126,12 +124,7 @@ pub fn run(
             &dst,
             config,
             login,
-            TreeOptions {
-                update: false,
-                jobs,
-                follow_links: false,
-                remove_source: true,
-            },
+            TreeOptions::default().jobs(jobs).remove_source(true),
         ),
         Operation::Mv {
             src,
@@ -221,7 +214,7 @@ fn copy_several(
         .iter()
         .map(|src| location(op, src, login))
         .collect::<Result<Vec<_>, _>>()?;
-    let summary = crate::tree::Summary::new(op);
+    let mut summary = crate::tree::Summary::new(op);
     let mut session = Session::new(config);
     match &dst {
         Location::Remote(dir) => {
