@@ -53,6 +53,7 @@ mod sizes;
 mod target;
 mod tls;
 mod tree;
+mod tree_engine;
 
 use harness::Group;
 use target::Target;
@@ -69,6 +70,7 @@ fn groups() -> Vec<Group> {
         resume::group(),
         engine::group(),
         tree::group(),
+        tree_engine::group(),
         tls::group(),
         active::group(),
         active::tokio_group(),
