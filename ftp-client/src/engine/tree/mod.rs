@@ -5,7 +5,7 @@
 //!
 //! Each operation plans from the listings (one session walks the source
 //! tree), then acts over a pool of up to [`TreeOptions::jobs`] sessions
-//! ([`pool`]): the files of a directory start as soon as its listing is in
+//! (`pool.rs`): the files of a directory start as soon as its listing is in
 //! and checked, not after the whole walk; a session the server refuses
 //! (421, a refused connection) means fewer sessions, and a session that
 //! dies is reopened once with its file put back. What is planned is data
