@@ -7,27 +7,10 @@ use std::fmt::Write as _;
 use ftp_client::{Entry, Kind, Modified, Precision, Zone};
 
 /// A name for a terminal: printable characters as they are, control
-/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled.
+/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled
+/// ([`ftp_client::engine::display_name`]).
 pub fn escape_name(name: &[u8]) -> String {
-    let mut out = String::with_capacity(name.len());
-    for chunk in name.utf8_chunks() {
-        for c in chunk.valid().chars() {
-            match c {
-                '\\' => out.push_str("\\\\"),
-                c if c.is_control() => {
-                    let mut buf = [0; 4];
-                    for b in c.encode_utf8(&mut buf).bytes() {
-                        let _ = write!(out, "\\x{b:02x}");
-                    }
-                }
-                c => out.push(c),
-            }
-        }
-        for b in chunk.invalid() {
-            let _ = write!(out, "\\x{b:02x}");
-        }
-    }
-    out
+    ftp_client::engine::display_name(name)
 }
 
 /// The type letter of `ls -l`.

@@ -133,6 +133,11 @@ impl Registered {
         registered
     }
 
+    /// The file registered.
+    pub fn path(&self) -> &std::path::Path {
+        &self.path
+    }
+
     /// The file was renamed into place: forgotten, nothing removed.
     pub fn done(mut self) {
         forget(&self.path);

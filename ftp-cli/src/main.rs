@@ -14,7 +14,6 @@ mod hash;
 mod interrupt;
 mod lines;
 mod location;
-mod names;
 mod ops;
 mod progress;
 mod proxy;

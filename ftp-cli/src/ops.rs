@@ -45,12 +45,13 @@ pub fn run(
             names,
         } => {
             let url = remote("ls", &url)?;
-            match (long, json, names) {
-                (false, false, false) => ls(&url, config),
-                (true, _, _) => ls_parsed(&url, config, ListStyle::Long),
-                (_, true, _) => ls_parsed(&url, config, ListStyle::Json),
-                (_, _, true) => ls_parsed(&url, config, ListStyle::Names),
-            }
+            let style = match (long, json, names) {
+                (false, false, false) => return ls(&url, config),
+                (true, _, _) => ListStyle::Long,
+                (_, true, _) => ListStyle::Json,
+                (_, _, true) => ListStyle::Names,
+            };
+            ls_parsed(&url, config, style)
         }
         Operation::Mkdir { url, parents } => mkdir(&remote("mkdir", &url)?, config, parents),
         Operation::Rm {
@@ -64,123 +65,108 @@ pub fn run(
         Operation::Cp {
             src,
             dst,
-            recursive: true,
+            recursive,
             update,
             dereference,
             jobs,
-            ..
-        } => copy_tree(
-            "cp -r",
-            one_source("cp -r", &src)?,
-            &dst,
-            config,
-            login,
-            TreeOptions {
-                update,
-                jobs,
-                follow_links: dereference,
-                remove_source: false,
-            },
-        ),
-        Operation::Cp {
-            src,
-            dst,
             create_dirs,
             resume,
             verify,
-            ..
-        } if src.len() > 1 => copy_several(
-            "cp",
-            &src,
-            &dst,
-            config,
-            login,
-            Copy::new(false, create_dirs).verifying(verify),
-            resume,
-        ),
-        Operation::Cp {
-            src,
-            dst,
-            create_dirs,
-            resume,
-            verify,
-            ..
-        } => copy_with_retries(
-            "cp",
-            one_source("cp", &src)?,
-            &dst,
-            config,
-            login,
-            Copy::new(false, create_dirs).verifying(verify),
-            resume,
-            retry,
-            verbose,
-        ),
+        } => {
+            let args = CopyArgs {
+                op: "cp",
+                src,
+                dst,
+                recursive,
+                tree: TreeOptions::default()
+                    .update(update)
+                    .jobs(jobs)
+                    .follow_links(dereference),
+                how: Copy::new(false, create_dirs).verifying(verify),
+                resume,
+            };
+            copy_command(args, config, login, retry, verbose)
+        }
         Operation::Mv {
             src,
             dst,
-            recursive: true,
+            recursive,
             jobs,
-            ..
-        } => copy_tree(
-            "mv -r",
-            one_source("mv -r", &src)?,
-            &dst,
-            config,
-            login,
-            TreeOptions {
-                update: false,
-                jobs,
-                follow_links: false,
-                remove_source: true,
-            },
-        ),
-        Operation::Mv {
-            src,
-            dst,
             create_dirs,
             resume,
-            ..
-        } if src.len() > 1 => copy_several(
-            "mv",
-            &src,
-            &dst,
-            config,
-            login,
-            Copy::new(true, create_dirs),
-            resume,
-        ),
-        Operation::Mv {
-            src,
-            dst,
-            create_dirs,
-            resume,
-            ..
-        } => copy_with_retries(
-            "mv",
-            one_source("mv", &src)?,
-            &dst,
-            config,
-            login,
-            Copy::new(true, create_dirs),
-            resume,
-            retry,
-            verbose,
-        ),
+        } => {
+            let args = CopyArgs {
+                op: "mv",
+                src,
+                dst,
+                recursive,
+                tree: TreeOptions::default().jobs(jobs).remove_source(true),
+                how: Copy::new(true, create_dirs),
+                resume,
+            };
+            copy_command(args, config, login, retry, verbose)
+        }
         Operation::Hash { algo, urls } => crate::hash::run(algo, &urls, config, login),
-        Operation::Completions { shell } => {
-            let mut script = Vec::new();
-            clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
-            print_generated("completions", &script)
-        }
-        Operation::Man => {
-            let mut page = Vec::new();
-            clap_mangen::Man::new(Cli::command())
-                .render(&mut page)
-                .map_err(|e| Failure::failed(format!("man: {e}")))?;
-            print_generated("man", &page)
-        }
+        Operation::Completions { shell } => completions(shell),
+        Operation::Man => man(),
     }
+}
+
+/// `completions SHELL`: the shell's completion script on stdout.
+fn completions(shell: clap_complete::Shell) -> Result<(), Failure> {
+    let mut script = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "ftp-cli", &mut script);
+    print_generated("completions", &script)
+}
+
+/// `man`: the manual page (roff) on stdout.
+fn man() -> Result<(), Failure> {
+    let mut page = Vec::new();
+    clap_mangen::Man::new(Cli::command())
+        .render(&mut page)
+        .map_err(|e| Failure::failed(format!("man: {e}")))?;
+    print_generated("man", &page)
+}
+
+/// What `cp` or `mv` was given.
+struct CopyArgs {
+    op: &'static str,
+    src: Vec<String>,
+    dst: String,
+    recursive: bool,
+    /// For `-r`.
+    tree: TreeOptions,
+    how: Copy,
+    resume: bool,
+}
+
+/// `cp` or `mv`: a tree (`-r`), several files, or one file (retried as
+/// `retry` says).
+fn copy_command(
+    args: CopyArgs,
+    config: &Config,
+    login: &LoginOptions,
+    retry: &RetryPolicy,
+    verbose: bool,
+) -> Result<(), Failure> {
+    let CopyArgs {
+        op,
+        src,
+        dst,
+        recursive,
+        tree,
+        how,
+        resume,
+    } = args;
+    if recursive {
+        let op = if how.remove_source { "mv -r" } else { "cp -r" };
+        return copy_tree(op, one_source(op, &src)?, &dst, config, login, tree);
+    }
+    if src.len() > 1 {
+        return copy_several(op, &src, &dst, config, login, how, resume);
+    }
+    let one = one_source(op, &src)?;
+    copy_with_retries(op, one, &dst, config, login, how, resume, retry, verbose)
 }
 
 /// The one source a command takes (clap requires at least one).
@@ -224,60 +210,18 @@ fn copy_several(
         .iter()
         .map(|src| location(op, src, login))
         .collect::<Result<Vec<_>, _>>()?;
-    let summary = crate::tree::Summary::new(op);
+    let mut summary = crate::tree::Summary::new(op);
     let mut session = Session::new(config);
     match &dst {
         Location::Remote(dir) => {
-            if !dir.is_directory() {
-                return Err(Failure::usage(format!(
-                    "{op}: with several sources, DST must be a directory: {dir} does not end with '/'"
-                )));
-            }
-            let mut files = Vec::new();
-            for src in &sources {
-                match src {
-                    Location::Local(path) => files.push(path),
-                    Location::Remote(url) => {
-                        return Err(Failure::usage(format!(
-                            "{op}: {url} and {dir} are both URLs; exactly one side must be remote"
-                        )));
-                    }
-                }
-            }
-            for file in files {
+            for file in local_sources(op, &sources, dir)? {
                 let result =
                     again_if_transient(&mut session, |session| upload(op, file, dir, session, how));
                 summary.record(result);
             }
         }
         Location::Local(dir) => {
-            if !dir.is_dir() {
-                return Err(Failure::usage(format!(
-                    "{op}: with several sources, DST must be an existing directory: {}",
-                    dir.display()
-                )));
-            }
-            let mut urls: Vec<&FtpUrl> = Vec::new();
-            for src in &sources {
-                match src {
-                    Location::Remote(url) => {
-                        if let Some(first) = urls.first().filter(|first| !same_server(first, url)) {
-                            return Err(Failure::usage(format!(
-                                "{op}: {first} and {url} are on different servers or logins; all files go over one session: copy them in separate runs"
-                            )));
-                        }
-                        urls.push(url);
-                    }
-                    Location::Local(path) => {
-                        return Err(Failure::usage(format!(
-                            "{op}: neither {} nor {} is a URL; exactly one side must be remote",
-                            path.display(),
-                            dir.display()
-                        )));
-                    }
-                }
-            }
-            for url in urls {
+            for url in remote_sources(op, &sources, dir)? {
                 let result = again_if_transient(&mut session, |session| {
                     download(op, url, dir, session, how)
                 });
@@ -287,6 +231,64 @@ fn copy_several(
     }
     session.quit();
     summary.finish()
+}
+
+/// The local files of several uploaded into the remote directory `dir`.
+fn local_sources<'s>(
+    op: &str,
+    sources: &'s [Location],
+    dir: &FtpUrl,
+) -> Result<Vec<&'s std::path::PathBuf>, Failure> {
+    if !dir.is_directory() {
+        return Err(Failure::usage(format!(
+            "{op}: with several sources, DST must be a directory: {dir} does not end with '/'"
+        )));
+    }
+    sources
+        .iter()
+        .map(|src| match src {
+            Location::Local(path) => Ok(path),
+            Location::Remote(url) => Err(Failure::usage(format!(
+                "{op}: {url} and {dir} are both URLs; exactly one side must be remote"
+            ))),
+        })
+        .collect()
+}
+
+/// The remote files of several downloaded into the local directory
+/// `dir`: all on one server and login.
+fn remote_sources<'s>(
+    op: &str,
+    sources: &'s [Location],
+    dir: &Path,
+) -> Result<Vec<&'s FtpUrl>, Failure> {
+    if !dir.is_dir() {
+        return Err(Failure::usage(format!(
+            "{op}: with several sources, DST must be an existing directory: {}",
+            dir.display()
+        )));
+    }
+    let mut urls: Vec<&FtpUrl> = Vec::new();
+    for src in sources {
+        match src {
+            Location::Remote(url) => {
+                if let Some(first) = urls.first().filter(|first| !same_server(first, url)) {
+                    return Err(Failure::usage(format!(
+                        "{op}: {first} and {url} are on different servers or logins; all files go over one session: copy them in separate runs"
+                    )));
+                }
+                urls.push(url);
+            }
+            Location::Local(path) => {
+                return Err(Failure::usage(format!(
+                    "{op}: neither {} nor {} is a URL; exactly one side must be remote",
+                    path.display(),
+                    dir.display()
+                )));
+            }
+        }
+    }
+    Ok(urls)
 }
 
 /// One file of several: tried once more, at once and in a new session,

@@ -209,6 +209,11 @@ impl Progress for Pool {
     }
 }
 
+/// The observer of recursive work's transfers: counted on the run's bar.
+pub fn pool() -> &'static dyn Progress {
+    &Pool
+}
+
 /// A transfer under way: shown through one of the CLI's observers, and
 /// cut at a signal (through [`crate::cancellation::handle`]), until it is
 /// finished or dropped (a failure).
@@ -225,11 +230,6 @@ impl Shown {
         Shown::new(&BAR, transfer, canceller)
     }
 
-    /// One transfer of recursive work: counted on the run's bar.
-    pub fn pooled(transfer: Transfer, canceller: Option<ftp_client::Canceller>) -> Self {
-        Shown::new(&Pool, transfer, canceller)
-    }
-
     fn new(
         progress: &'static dyn Progress,
         transfer: Transfer,
@@ -243,14 +243,6 @@ impl Shown {
             ended: false,
             _cut: cut,
         }
-    }
-
-    /// The transfer ended as `result` says.
-    pub fn finish<T, E>(mut self, result: &Result<T, E>) {
-        self.end(match result {
-            Ok(_) => Outcome::Done,
-            Err(_) => Outcome::Failed,
-        });
     }
 
     /// The server confirmed the transfer.

@@ -55,6 +55,7 @@ mod sizes;
 mod target;
 mod tls;
 mod tree;
+mod tree_engine;
 
 use harness::Group;
 use target::Target;
@@ -74,6 +75,7 @@ fn groups() -> Vec<Group> {
         hashes::group::<driver::Tokio>(),
         hashes::verify_group(),
         tree::group(),
+        tree_engine::group(),
         tls::group(),
         active::group(),
         active::tokio_group(),

@@ -781,7 +781,7 @@ fn is_rest_refusal(e: &Error) -> bool {
 
 /// The mode a new download gets: the existing file's, or the usual
 /// `rw-r--r--` rather than the temporary file's private mode.
-fn permissions_for(target: &Path) -> Option<fs::Permissions> {
+pub(crate) fn permissions_for(target: &Path) -> Option<fs::Permissions> {
     if let Ok(existing) = fs::metadata(target) {
         return Some(existing.permissions());
     }

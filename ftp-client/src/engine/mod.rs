@@ -28,6 +28,10 @@
 //!   the server's ([`Client::hash`](crate::Client::hash)) must equal it
 //!   before the file is put in place; by size where the server has no
 //!   hash ([`Verified`] says which).
+//! - [`tree`]: a tree downloaded ([`TreeDownload`]), uploaded
+//!   ([`TreeUpload`]), moved, updated or removed ([`TreeRemove`]) over a
+//!   pool of sessions, the plan reported as data ([`Planned`],
+//!   [`RemovePlan`]) and a [`TreeSummary`] at the end.
 //!
 //! ```
 //! use std::time::Duration;
@@ -51,6 +55,7 @@ mod cancel;
 mod download;
 mod progress;
 mod retry;
+pub mod tree;
 mod upload;
 mod verify;
 
@@ -61,6 +66,11 @@ pub use download::{
 };
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use tree::{
+    Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,
+    TreeFailure, TreeOptions, TreeRemove, TreeSummary, TreeUpload, collision_key, display_name,
+    local_component, remote_component,
+};
 pub use upload::{
     FileUpload, Leftover, PreparedUpload, UploadError, UploadTarget, Uploaded, partial_name,
     rename_refusal, temporary_name, upload_target,

@@ -48,6 +48,13 @@ pub trait Progress: Send + Sync {
     fn retrying(&self, retry: &Retry<'_>) {
         let _ = retry;
     }
+
+    /// A tree operation's decision or outcome: a file queued, copied, up
+    /// to date, left out or failed, a directory made
+    /// ([`Planned`](super::tree::Planned)).
+    fn tree(&self, planned: &super::tree::Planned<'_>) {
+        let _ = planned;
+    }
 }
 
 /// Ignores everything.

@@ -926,7 +926,7 @@ fn failed_check(
 
 /// Deletes what a failed upload left at `path`, best effort; after a
 /// cancel each reply is awaited at most [`CLEANUP_TIMEOUT`].
-fn delete_leftover(client: &mut Client, path: &[u8], cancel: &Cancel) -> Leftover {
+pub(crate) fn delete_leftover(client: &mut Client, path: &[u8], cancel: &Cancel) -> Leftover {
     if cancel.is_cancelled() {
         client.set_control_timeout(CLEANUP_TIMEOUT);
     }
