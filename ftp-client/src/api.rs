@@ -101,7 +101,7 @@ let err = Client::connect("ftp.example.invalid:21", Config::default()).unwrap_er
 assert!(matches!(err, Error::Resolve { .. }), "{err}");
 ```"#)]
             pub $($async)? fn connect(addr: impl ToSocketAddrs, config: Config) -> Result<Client> {
-                proxy::check(&config)?;
+                route::check(&config)?;
                 let addrs = resolve(addr) $($await)*;
                 Client::connect_resolved(addrs, None, config) $($await)*
             }
@@ -130,8 +130,8 @@ ftp.quit()?;
 ```"#)]
             pub $($async)? fn connect_url(url: &FtpUrl, config: Config) -> Result<Client> {
                 let (name, config) = shared::url_target(url, config);
-                proxy::check(&config)?;
-                let mut client = match proxy::unresolved(&config, url.host(), url.port()) {
+                route::check(&config)?;
+                let mut client = match route::unresolved(&config, url.host(), url.port()) {
                     Some((route, target)) => Client::connect_route(route, target, config) $($await)* ?,
                     None => {
                         let addrs = resolve((url.host(), url.port())) $($await)*;
@@ -160,7 +160,7 @@ ftp.quit()?;
                 for addr in &addrs {
                     match open(&config, Target::Addr(*addr)) $($await)* {
                         Ok(stream) => {
-                            let route = proxy::Route::addr(*addr);
+                            let route = Route::addr(*addr);
                             let target = Target::Addr(*addr);
                             let client = Client::with_stream_or_tls12(route, target, stream, config, tls_config);
                             return client $($await)*;
@@ -170,7 +170,7 @@ ftp.quit()?;
                 }
                 Err(match last_error {
                     Some((addr, e)) => {
-                        proxy::connect_error(format!("connecting to {addr}"), e, config.connect_timeout)
+                        route::connect_error(format!("connecting to {addr}"), e, config.connect_timeout)
                     }
                     None => shared::no_addresses(name),
                 })
@@ -178,11 +178,11 @@ ftp.quit()?;
 
             /// Connects to `target`, which the proxy or connector resolves,
             /// as the session's `route`.
-            $($async)? fn connect_route(route: proxy::Route, target: Target, config: Config) -> Result<Client> {
+            $($async)? fn connect_route(route: Route, target: Target, config: Config) -> Result<Client> {
                 let tls_config = shared::tls_config(&config)?;
                 let stream = open(&config, target.clone()) $($await)*;
                 let stream = stream.map_err(|e| {
-                    proxy::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
+                    route::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
                 })?;
                 Client::with_stream_or_tls12(route, target, stream, config, tls_config) $($await)*
             }
@@ -190,7 +190,7 @@ ftp.quit()?;
             /// [`Client::with_stream`], and once more offering TLS 1.2 at most
             /// where the session asks for it ([`shared::retry_with_tls12`]).
             $($async)? fn with_stream_or_tls12(
-                route: proxy::Route,
+                route: Route,
                 target: Target,
                 stream: TcpStream,
                 config: Config,
@@ -207,7 +207,7 @@ ftp.quit()?;
                 let tls_config = shared::tls_config(&config)?;
                 let stream = open(&config, target.clone()) $($await)*;
                 let stream = stream.map_err(|e| {
-                    proxy::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
+                    route::connect_error(format!("connecting to {target}"), e, config.connect_timeout)
                 })?;
                 Client::with_stream(stream, Some(route), config, tls_config) $($await)*
             }
@@ -223,7 +223,7 @@ ftp.quit()?;
             /// default, the connection's peer).
             $($async)? fn with_stream(
                 control: TcpStream,
-                route: Option<proxy::Route>,
+                route: Option<Route>,
                 config: Config,
                 tls_config: Option<crate::tls::TlsConfig>,
             ) -> Result<Client> {
@@ -231,7 +231,7 @@ ftp.quit()?;
                     Some(route) => route,
                     None => control
                         .peer_addr()
-                        .map(proxy::Route::addr)
+                        .map(Route::addr)
                         .map_err(|e| Error::io("reading the server address", e))?,
                 };
                 let peer = route.server;

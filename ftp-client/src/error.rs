@@ -1,9 +1,11 @@
 //! The client's error type.
 
 use std::io;
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ftp_proto::listing::NameError;
+use ftp_proto::proxy::HandshakeError;
 use ftp_proto::{Failure, InvalidArgument, Reply, ReplyClass, ReplyCode, UsageError};
 
 /// Shorthand for `Result<T, ftp_client::Error>`.
@@ -121,7 +123,7 @@ pub enum Error {
         /// The proxy, as a URL without its password.
         proxy: String,
         /// What went wrong.
-        failure: crate::proxy::ProxyFailure,
+        failure: ProxyFailure,
     },
     /// A proxy URL that is not `socks5://`, `socks5h://` or `http://`
     /// `[user[:password]@]host[:port]`; nothing was connected.
@@ -325,4 +327,60 @@ impl From<Failure> for Error {
             other => Error::Protocol(Box::new(other)),
         }
     }
+}
+
+/// What went wrong with a proxy; see [`Error::Proxy`].
+#[derive(Debug, thiserror::Error)]
+pub enum ProxyFailure {
+    /// The proxy itself could not be reached (refused, unreachable, its
+    /// name unknown).
+    #[error("cannot reach the proxy: {0}")]
+    Unreachable(io::Error),
+    /// The proxy answered, and refused or broke its protocol.
+    #[error("{0}")]
+    Handshake(#[from] HandshakeError),
+    /// The proxy did not answer the handshake in time.
+    #[error("no answer from the proxy within {0:?}")]
+    Timeout(Duration),
+    /// The connection to the proxy failed during the handshake.
+    #[error("{0}")]
+    Io(io::Error),
+    /// Active mode through an HTTP proxy: `CONNECT` cannot accept a
+    /// connection from the server.
+    #[error(
+        "active mode is impossible through an HTTP proxy (use passive mode, or a SOCKS5 proxy, which accepts the data connection with BIND)"
+    )]
+    ActiveOverHttp,
+    /// SOCKS5 `BIND`: a host other than the server connected.
+    #[error("the data connection came from {got}, not from the server {expected}")]
+    Stranger {
+        /// Who connected.
+        got: SocketAddr,
+        /// The server.
+        expected: IpAddr,
+    },
+}
+
+impl ProxyFailure {
+    /// What an I/O `error` with the proxy means: the bound (`timeout`)
+    /// waited out, or `otherwise`.
+    pub(crate) fn of_io(
+        error: io::Error,
+        timeout: Duration,
+        otherwise: fn(io::Error) -> ProxyFailure,
+    ) -> ProxyFailure {
+        match error.kind() {
+            io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => ProxyFailure::Timeout(timeout),
+            _ => otherwise(error),
+        }
+    }
+}
+
+/// A proxy failure on the way to an [`Error::Proxy`], carried inside an
+/// `io::Error` through the drivers' connection paths.
+#[derive(Debug, thiserror::Error)]
+#[error("{proxy}: {failure}")]
+pub(crate) struct ProxyError {
+    pub(crate) proxy: String,
+    pub(crate) failure: ProxyFailure,
 }

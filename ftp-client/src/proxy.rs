@@ -7,14 +7,13 @@
 
 use std::fmt;
 use std::io;
-use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
 use ftp_proto::proxy::{Destination, Handshake, HandshakeError, Login};
 use percent_encoding::percent_decode_str;
 
-use crate::config::Config;
-use crate::error::Error;
+use crate::error::{Error, ProxyError, ProxyFailure};
 
 /// A proxy every connection of a session goes through: the control
 /// connection and each data connection, each a new tunnel (see
@@ -298,47 +297,6 @@ pub trait Connector: fmt::Debug + Send + Sync {
     fn connect(&self, target: &Target, timeout: Duration) -> io::Result<std::net::TcpStream>;
 }
 
-/// What went wrong with a proxy; see [`Error::Proxy`].
-#[derive(Debug, thiserror::Error)]
-pub enum ProxyFailure {
-    /// The proxy itself could not be reached (refused, unreachable, its
-    /// name unknown).
-    #[error("cannot reach the proxy: {0}")]
-    Unreachable(io::Error),
-    /// The proxy answered, and refused or broke its protocol.
-    #[error("{0}")]
-    Handshake(#[from] HandshakeError),
-    /// The proxy did not answer the handshake in time.
-    #[error("no answer from the proxy within {0:?}")]
-    Timeout(Duration),
-    /// The connection to the proxy failed during the handshake.
-    #[error("{0}")]
-    Io(io::Error),
-    /// Active mode through an HTTP proxy: `CONNECT` cannot accept a
-    /// connection from the server.
-    #[error(
-        "active mode is impossible through an HTTP proxy (use passive mode, or a SOCKS5 proxy, which accepts the data connection with BIND)"
-    )]
-    ActiveOverHttp,
-    /// SOCKS5 `BIND`: a host other than the server connected.
-    #[error("the data connection came from {got}, not from the server {expected}")]
-    Stranger {
-        /// Who connected.
-        got: SocketAddr,
-        /// The server.
-        expected: IpAddr,
-    },
-}
-
-/// A proxy failure on the way to an [`Error::Proxy`], carried inside an
-/// `io::Error` through the drivers' connection paths.
-#[derive(Debug, thiserror::Error)]
-#[error("{proxy}: {failure}")]
-pub(crate) struct ProxyError {
-    pub(crate) proxy: String,
-    pub(crate) failure: ProxyFailure,
-}
-
 /// `failure` of `proxy`, as the `io::Error` a connection attempt returns.
 pub(crate) fn failed(proxy: &Proxy, failure: ProxyFailure) -> io::Error {
     let timeout = matches!(failure, ProxyFailure::Timeout(_));
@@ -353,105 +311,6 @@ pub(crate) fn failed(proxy: &Proxy, failure: ProxyFailure) -> io::Error {
     }
 }
 
-/// The error for a connection attempt (`during`) that failed with
-/// `error`: the proxy's, if it was one; else an I/O error or timeout.
-pub(crate) fn connect_error(during: String, error: io::Error, timeout: Duration) -> Error {
-    let is_proxy = error
-        .get_ref()
-        .is_some_and(|inner| inner.is::<ProxyError>());
-    if is_proxy {
-        if let Some(inner) = error.into_inner() {
-            if let Ok(proxy) = inner.downcast::<ProxyError>() {
-                let ProxyError { proxy, failure } = *proxy;
-                return Error::Proxy {
-                    during,
-                    proxy,
-                    failure,
-                };
-            }
-        }
-        return Error::Internal("a proxy error lost on the way".to_owned());
-    }
-    Error::io_or_timeout(during, error, timeout)
-}
-
-/// The server of a session and how its connections are opened: what the
-/// session takes as its peer, and the server's name when nobody here
-/// resolved it (so that data connections to the server go to the name).
-#[derive(Debug, Clone)]
-pub(crate) struct Route {
-    /// The session's peer: the server's address, or, when only the proxy
-    /// knows it, the unspecified address with the server's port.
-    pub(crate) server: SocketAddr,
-    /// The server's name, when the proxy or connector resolves it.
-    pub(crate) name: Option<String>,
-}
-
-impl Route {
-    /// A server reached at `addr`.
-    pub(crate) fn addr(addr: SocketAddr) -> Route {
-        Route {
-            server: addr,
-            name: None,
-        }
-    }
-
-    /// Where a connection to `addr` (as the session names it) goes: to
-    /// the server's name if that is who `addr` is.
-    pub(crate) fn target(&self, addr: SocketAddr) -> Target {
-        match &self.name {
-            Some(host) if addr.ip() == self.server.ip() => Target::Name {
-                host: host.clone(),
-                port: addr.port(),
-            },
-            _ => Target::Addr(addr),
-        }
-    }
-}
-
-/// How `connect_url` reaches `host`: `Some` when it must not resolve the
-/// name itself (a proxy that resolves names, or a connector), with the
-/// route the session then takes.
-pub(crate) fn unresolved(config: &Config, host: &str, port: u16) -> Option<(Route, Target)> {
-    if let Ok(ip) = host.parse::<IpAddr>() {
-        let addr = SocketAddr::new(ip, port);
-        return (config.connector.is_some() || config.proxy.is_some())
-            .then(|| (Route::addr(addr), Target::Addr(addr)));
-    }
-    let resolves_elsewhere =
-        config.connector.is_some() || config.proxy.as_ref().is_some_and(Proxy::resolves_names);
-    resolves_elsewhere.then(|| {
-        let route = Route {
-            server: SocketAddr::new(Ipv4Addr::UNSPECIFIED.into(), port),
-            name: Some(host.to_owned()),
-        };
-        let target = Target::Name {
-            host: host.to_owned(),
-            port,
-        };
-        (route, target)
-    })
-}
-
-/// Refuses, before any connection, what no proxy can do: active mode
-/// through HTTP.
-pub(crate) fn check(config: &Config) -> Result<(), Error> {
-    match &config.proxy {
-        Some(proxy)
-            if proxy.kind == ProxyKind::Http
-                && config.data_mode.is_active()
-                && config.connector.is_none() =>
-        {
-            Err(Error::Proxy {
-                during: "connecting".to_owned(),
-                proxy: proxy.to_string(),
-                failure: ProxyFailure::ActiveOverHttp,
-            })
-        }
-        _ => Ok(()),
-    }
-}
-
 /// The handshake to `target` through `proxy` (`bind`: SOCKS5 `BIND`).
 pub(crate) fn handshake(proxy: &Proxy, target: &Target, bind: bool) -> io::Result<Handshake> {
     target
@@ -462,20 +321,15 @@ pub(crate) fn handshake(proxy: &Proxy, target: &Target, bind: bool) -> io::Resul
 
 /// The error for a proxy that could not be reached at all.
 pub(crate) fn unreachable(proxy: &Proxy, error: io::Error, timeout: Duration) -> io::Error {
-    if crate::shared::is_timeout(&error) {
-        failed(proxy, ProxyFailure::Timeout(timeout))
-    } else {
-        failed(proxy, ProxyFailure::Unreachable(error))
-    }
+    failed(
+        proxy,
+        ProxyFailure::of_io(error, timeout, ProxyFailure::Unreachable),
+    )
 }
 
 /// The error for an I/O failure during the handshake.
 pub(crate) fn broken(proxy: &Proxy, error: io::Error, timeout: Duration) -> io::Error {
-    if crate::shared::is_timeout(&error) {
-        failed(proxy, ProxyFailure::Timeout(timeout))
-    } else {
-        failed(proxy, ProxyFailure::Io(error))
-    }
+    failed(proxy, ProxyFailure::of_io(error, timeout, ProxyFailure::Io))
 }
 
 /// SOCKS5 `BIND`: the address to tell the server, the proxy's own IP
@@ -537,19 +391,5 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(!err.contains("secret") && err.contains("u:***@h"), "{err}");
-    }
-
-    #[test]
-    fn proxy_errors_come_back_whole() {
-        let proxy = Proxy::parse("socks5://127.0.0.1:9").unwrap();
-        let io = failed(
-            &proxy,
-            ProxyFailure::Handshake(HandshakeError::Socks { code: 2 }),
-        );
-        let error = connect_error("connecting to h:21".to_owned(), io, Duration::from_secs(1));
-        assert_eq!(
-            error.to_string(),
-            "connecting to h:21 through socks5://127.0.0.1:9: SOCKS5 reply 2: connection not allowed by ruleset"
-        );
     }
 }

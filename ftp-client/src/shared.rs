@@ -448,7 +448,7 @@ pub(crate) fn data_connect_error(
     config: &Config,
 ) -> Error {
     tracing::debug!("data connection to {addr} failed: {error}");
-    crate::proxy::connect_error(
+    crate::route::connect_error(
         format!("opening the data connection to {addr}"),
         error,
         config.connect_timeout,

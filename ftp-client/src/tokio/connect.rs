@@ -15,8 +15,9 @@ use ftp_proto::proxy::{Handshake, HandshakeError, Step};
 
 use super::{Client, connect_tcp};
 use crate::config::Config;
+use crate::error::ProxyFailure;
 use crate::error::Result;
-use crate::proxy::{self, Proxy, ProxyFailure, Target};
+use crate::proxy::{self, Proxy, Target};
 use crate::shared::{self, is_timeout};
 
 /// A connection to `target` within the connect timeout, Nagle off: through
@@ -155,7 +156,7 @@ impl Client {
             }
             Err(e) => {
                 let during = "listening for the data connection (active mode)".to_owned();
-                self.data_connect_error = Some(proxy::connect_error(during, e, timeout));
+                self.data_connect_error = Some(crate::route::connect_error(during, e, timeout));
                 self.session.handle_data_connect_failed()?;
             }
         }
@@ -214,7 +215,7 @@ impl Client {
                     self.session.handle_data_connected()?;
                     Ok(())
                 }
-                Err(e) => self.accept_failed(proxy::connect_error(during, e, timeout)),
+                Err(e) => self.accept_failed(crate::route::connect_error(during, e, timeout)),
             };
         }
     }

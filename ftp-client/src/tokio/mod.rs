@@ -66,7 +66,8 @@ use ftp_proto::{
 use crate::api::ignore;
 use crate::config::Config;
 use crate::error::{Error, Result};
-use crate::proxy::{self, Route, Target};
+use crate::proxy::Target;
+use crate::route::{self, Route};
 use crate::shared::{self, CONTROL_READ_SIZE, arg, is_timeout, optional_arg};
 use crate::tls::{TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
