@@ -264,6 +264,7 @@ println!("{}", ftp.welcome().text());
             pub fn set_control_timeout(&mut self, timeout: Duration) {
                 self.config.control_timeout = timeout;
                 self.control_timeout_changed();
+                self.timeouts_changed();
             }
 
             /// Changes [`Config::data_timeout`] for the transfers that follow.
@@ -277,12 +278,20 @@ assert_eq!(ftp.config().data_timeout, Duration::from_secs(10));
 ```"#)]
             pub fn set_data_timeout(&mut self, timeout: Duration) {
                 self.config.data_timeout = timeout;
+                self.timeouts_changed();
             }
 
             /// Changes [`Config::final_reply_timeout`] for the transfers that
             /// follow.
             pub fn set_final_reply_timeout(&mut self, timeout: Duration) {
                 self.config.final_reply_timeout = timeout;
+                self.timeouts_changed();
+            }
+
+            /// The session's waits for the server follow the configuration.
+            fn timeouts_changed(&mut self) {
+                let timeouts = shared::timeouts(&self.config, self.session.config().timeouts);
+                self.session.set_timeouts(timeouts);
             }
 
             /// The representation type of transfers; see [`Config::transfer_type`].
@@ -868,7 +877,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             ) -> Result<(Stream, TransferStart)> {
                 self.resync() $($await)* ?;
                 start(&mut self.session)?;
-                let step = self.run(self.config.control_timeout) $($await)*;
+                let step = self.run() $($await)*;
                 let data = self.data.take();
                 match (step?, data) {
                     (Step::Transfer(start), Some(data)) => Ok((self.secure_data(data) $($await)* ?, start)),
@@ -899,18 +908,22 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         Ok(stream)
                     }
                     Err(error) => {
-                        let ended = self.finish_transfer(shared::early_end_timeout(&self.config));
+                        let ended = self.finish_transfer(true);
                         Err(shared::explained_by_server(ended $($await)*, error))
                     }
                 }
             }
 
-            /// Tells the session the data is done and waits up to `timeout` for
-            /// the final reply.
-            $($async)? fn finish_transfer(&mut self, timeout: Duration) -> Result<()> {
+            /// Tells the session the data is done (`cut_short`: the client
+            /// stopped it before its end) and reads the final reply.
+            $($async)? fn finish_transfer(&mut self, cut_short: bool) -> Result<()> {
                 self.transfer_over();
-                self.session.handle_data_finished()?;
-                match self.run(timeout) $($await)* ? {
+                if cut_short {
+                    self.session.handle_data_cut_short()?;
+                } else {
+                    self.session.handle_data_finished()?;
+                }
+                match self.run() $($await)* ? {
                     Step::Done(outcome) => shared::transferred(outcome),
                     Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
@@ -921,7 +934,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             $($async)? fn abort_transfer(&mut self) -> Result<()> {
                 self.transfer_over();
                 self.session.abort()?;
-                match self.run(self.config.control_timeout) $($await)* ? {
+                match self.run() $($await)* ? {
                     Step::Done(outcome) => shared::aborted(outcome),
                     Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
@@ -939,7 +952,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
         impl Client {
             /// Runs the session until the operation is done.
             $($async)? fn run_to_done(&mut self) -> Result<Outcome> {
-                match self.run(self.config.control_timeout) $($await)* ? {
+                match self.run() $($await)* ? {
                     Step::Done(outcome) => Ok(outcome),
                     Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
@@ -947,25 +960,16 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
 
             /// The drive loop: does what the session asks until it reports an
             /// outcome or hands over a data transfer.
-            $($async)? fn run(&mut self, reply_timeout: Duration) -> Result<Step> {
+            $($async)? fn run(&mut self) -> Result<Step> {
                 loop {
-                    let Some(action) = self.session.poll() else {
+                    let now = Instant::now();
+                    let Some(action) = self.session.poll(now) else {
                         return Err(shared::session_waits());
                     };
                     match action {
                         Action::Send(command) => self.send(&command) $($await)* ?,
                         Action::SecureControl => self.secure_control() $($await)* ?,
-                        Action::ReadControl if self.session.awaits_last_abort_reply() => {
-                            let timeout = shared::last_abort_reply_timeout(reply_timeout);
-                            match self.read_control_once(timeout) $($await)* {
-                                Err(e) if is_timeout(&e) => self.session.handle_abort_reply_timeout()?,
-                                other => self.after_control_read(other, timeout)?,
-                            }
-                        }
-                        Action::ReadControl => {
-                            let read = self.read_control_once(reply_timeout) $($await)*;
-                            self.after_control_read(read, reply_timeout)?;
-                        }
+                        Action::ReadControl => self.read_reply(now) $($await)* ?,
                         Action::Reply(reply) => shared::log_reply(&reply),
                         Action::ConnectData(addr) => self.connect_data(addr) $($await)* ?,
                         Action::Listen => self.listen()?,
@@ -1006,6 +1010,27 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         self.session.handle_control_secure_failed()?;
                         Err(self.broken(error))
                     }
+                }
+            }
+
+            /// Reads the control connection for the reply the session asked
+            /// for at `now`, until the session's deadline; if none came, the
+            /// session decides what that means (and when it ends the session,
+            /// the connections close).
+            $($async)? fn read_reply(&mut self, now: Instant) -> Result<()> {
+                let Some(deadline) = self.session.poll_timeout() else {
+                    return Err(Error::Internal("a read of a reply without a deadline".to_owned()));
+                };
+                let wait = deadline.saturating_duration_since(now);
+                match self.read_control_once(wait) $($await)* {
+                    Err(e) if is_timeout(&e) => {
+                        self.session.handle_timeout(Instant::now().max(deadline));
+                        if self.session.is_closed() {
+                            self.drop_connections();
+                        }
+                        Ok(())
+                    }
+                    other => self.after_control_read(other, wait),
                 }
             }
 
@@ -1052,12 +1077,27 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             /// Active mode: the server's data connection did not come (`failure`
             /// says why); the session decides what follows.
             fn accept_failed(&mut self, failure: Error) -> Result<()> {
+                self.accept_ended(failure);
+                self.session.handle_data_connect_failed()?;
+                Ok(())
+            }
+
+            /// Active mode: the session's deadline for the server's data
+            /// connection from `from` passed at `now` (`rejected`: the last
+            /// stranger refused meanwhile); the session decides what follows.
+            fn accept_timed_out(&mut self, now: Instant, from: IpAddr, rejected: Option<SocketAddr>) {
+                let after = self.session.config().timeouts.accept;
+                self.accept_ended(shared::accept_timed_out(from, rejected, after));
+                self.session.handle_timeout(now);
+            }
+
+            /// Active mode: the wait for the data connection is over, with
+            /// `failure` to report.
+            fn accept_ended(&mut self, failure: Error) {
                 tracing::debug!("{failure}");
                 self.listener = None;
                 self.on_done();
                 self.data_connect_error = Some(failure);
-                self.session.handle_data_connect_failed()?;
-                Ok(())
             }
 
             /// The control connection failed: the session cannot continue.

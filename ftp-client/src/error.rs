@@ -289,6 +289,10 @@ impl From<Failure> for Error {
                 reply,
             },
             Failure::Unsupported { feature } => Error::Unsupported { feature },
+            Failure::TimedOut { waiting, after } => Error::Timeout {
+                during: waiting.to_string(),
+                after,
+            },
             other => Error::Protocol(Box::new(other)),
         }
     }

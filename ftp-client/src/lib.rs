@@ -118,7 +118,7 @@ pub use ftp_proto::listing::{
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,
     RESERVED_VERBS, RenameCheck, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode,
-    TransferType, UsageError,
+    TransferType, UsageError, Wait,
 };
 /// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
 /// and [`Error::Tls`] reasons.

@@ -10,7 +10,7 @@ use ftp_client::{
     ANONYMOUS_PASSWORD, ANONYMOUS_USER, Arg, Bytes, Client, Command, Config, DecodeError, Download,
     EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, InvalidArgument, Limits,
     ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode, ReplyError, Result, Timestamp,
-    TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload, UsageError, facts_line,
+    TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload, UsageError, Wait, facts_line,
 };
 use ftp_client::{
     Entry, Kind, ListingFormat, Modified, NameError, Precision, Walk, WalkEntry, WalkOptions, Zone,
@@ -124,6 +124,10 @@ fn failure_parts(failure: &Failure) -> usize {
         Failure::Unsupported { feature } => {
             let _: &&'static str = feature;
             feature.len()
+        }
+        Failure::TimedOut { waiting, after } => {
+            let _: &Duration = after;
+            usize::from(matches!(waiting, Wait::Reply | Wait::DataConnection))
         }
         Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
             0

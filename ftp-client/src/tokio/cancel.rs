@@ -45,7 +45,7 @@ impl Client {
                 self.abort_transfer().await.map(|()| None)
             }
             Pending::None if self.session.is_idle() => Ok(None),
-            Pending::None => self.run(self.config.control_timeout).await.map(Some),
+            Pending::None => self.run().await.map(Some),
         };
         match abandoned {
             // Accepted by the server just before it was abandoned: ABOR.
