@@ -236,7 +236,8 @@ println!("{}", ftp.welcome().text());
                 &self.welcome
             }
 
-            /// The settings in force.
+            /// The settings the client was made with, its timeouts as last set;
+            /// the transfer type in force is [`Client::transfer_type`]'s.
             pub fn config(&self) -> &Config {
                 &self.config
             }
@@ -294,7 +295,8 @@ assert_eq!(ftp.config().data_timeout, Duration::from_secs(10));
                 self.session.set_timeouts(timeouts);
             }
 
-            /// The representation type of transfers; see [`Config::transfer_type`].
+            /// The representation type of the transfers that follow: the
+            /// session's, which [`Config::transfer_type`] only starts with.
             pub fn transfer_type(&self) -> TransferType {
                 self.session.transfer_type()
             }
@@ -316,7 +318,6 @@ ftp.set_transfer_type(TransferType::Binary);
 ```"#)]
             pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
                 self.session.set_transfer_type(transfer_type);
-                self.config.transfer_type = transfer_type;
             }
         }
     };
@@ -880,9 +881,9 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 let step = self.run() $($await)*;
                 let data = self.data.take();
                 match (step?, data) {
-                    (Step::Transfer(start), Some(data)) => Ok((self.secure_data(data) $($await)* ?, start)),
-                    (Step::Transfer(_), None) => Err(shared::no_data_connection()),
-                    (Step::Done(outcome), _) => Err(shared::unexpected("transfer", outcome)),
+                    (RunEnd::Transfer(start), Some(data)) => Ok((self.secure_data(data) $($await)* ?, start)),
+                    (RunEnd::Transfer(_), None) => Err(shared::no_data_connection()),
+                    (RunEnd::Done(outcome), _) => Err(shared::unexpected("transfer", outcome)),
                 }
             }
 
@@ -924,8 +925,8 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                     self.session.handle_data_finished()?;
                 }
                 match self.run() $($await)* ? {
-                    Step::Done(outcome) => shared::transferred(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                    RunEnd::Done(outcome) => shared::transferred(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
 
@@ -935,16 +936,17 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 self.transfer_over();
                 self.session.abort()?;
                 match self.run() $($await)* ? {
-                    Step::Done(outcome) => shared::aborted(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                    RunEnd::Done(outcome) => shared::aborted(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
         }
     };
 
     (@loop $driver:ident [$($async:ident)?] [$($await:tt)*]) => {
-        /// Where [`Client::run`] stopped.
-        enum Step {
+        /// Where [`Client::run`] stopped: the operation's end, or its data
+        /// about to flow.
+        enum RunEnd {
             Done(Outcome),
             Transfer(TransferStart),
         }
@@ -953,14 +955,14 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             /// Runs the session until the operation is done.
             $($async)? fn run_to_done(&mut self) -> Result<Outcome> {
                 match self.run() $($await)* ? {
-                    Step::Done(outcome) => Ok(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                    RunEnd::Done(outcome) => Ok(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
 
             /// The drive loop: does what the session asks until it reports an
             /// outcome or hands over a data transfer.
-            $($async)? fn run(&mut self) -> Result<Step> {
+            $($async)? fn run(&mut self) -> Result<RunEnd> {
                 loop {
                     let now = Instant::now();
                     let Some(action) = self.session.poll(now) else {
@@ -977,7 +979,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         Action::Transfer(start) => {
                             self.listener = None;
                             self.on_transfer();
-                            return Ok(Step::Transfer(start));
+                            return Ok(RunEnd::Transfer(start));
                         }
                         Action::Done(result) => {
                             self.listener = None;
@@ -986,7 +988,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                                 self.data = None;
                             }
                             let connect_error = self.data_connect_error.take();
-                            return shared::done(result, connect_error).map(Step::Done);
+                            return shared::done(result, connect_error).map(RunEnd::Done);
                         }
                     }
                 }
@@ -1259,9 +1261,9 @@ while let Some(listing) = walk.next().await {
             $($async)? fn advance(&mut self) -> Option<Result<WalkEntry>> {
                 loop {
                     match self.state.step() {
-                        Step::Item(item) => return Some(item),
-                        Step::Done => return None,
-                        Step::List(dir) => {
+                        WalkNext::Item(item) => return Some(item),
+                        WalkNext::Done => return None,
+                        WalkNext::List(dir) => {
                             let listing = self.client.entries(&dir) $($await)*;
                             if let Some(error) = self.state.listed(listing, self.client.is_closed()) {
                                 return Some(error);
