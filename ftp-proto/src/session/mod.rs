@@ -31,6 +31,14 @@
 //! deadline of its own, only the I/O timeouts of its sockets (connecting,
 //! writing, a data connection that stalls).
 //!
+//! Why `handle_*` methods rather than one `Input` type (str0m's style):
+//! each driver event answers one action, at one place in a driver, so an
+//! `Input` would only turn each call into a variant built at the same
+//! place (the drivers, the test drivers and the fuzz driver would keep
+//! one arm per action, as now), while one `handle(input)` would lose each
+//! method's own documentation of when to call it. Time, the input every
+//! wait needs, goes with [`Session::poll`] and [`Session::handle_timeout`].
+//!
 //! ## Active mode
 //!
 //! With [`SessionConfig::active`] the server connects to the client:
