@@ -57,6 +57,26 @@ fn config() -> SessionConfig {
     SessionConfig::new(PEER.parse().unwrap())
 }
 
+/// An active-mode RETR at `now` whose 1xx came with `start` (and maybe
+/// the final reply): the session waits for the server's connection.
+fn accepting(timeouts: Timeouts, start: &'static [u8], now: Instant) -> Session {
+    let mut config = config();
+    config.active = true;
+    config.timeouts = timeouts;
+    let mut session = greeted(config, now);
+    session
+        .transfer(DataCommand::Retr(Arg::new("f").unwrap()))
+        .unwrap();
+    let mut replies = VecDeque::from([&b"200 Binary\r\n"[..], b"200 EPRT ok\r\n", start]);
+    drive(&mut session, now, &mut replies);
+    // AcceptData was taken at `now`; what follows is reported replies.
+    while let Some(action) = session.poll(now) {
+        assert!(matches!(action, Action::Reply(_)), "{action:?}");
+    }
+    assert!(session.is_awaiting_data_connection());
+    session
+}
+
 #[test]
 fn a_reply_that_never_comes_ends_the_session_at_its_deadline_not_before() {
     let t0 = Instant::now();
@@ -134,22 +154,8 @@ fn an_active_mode_connection_that_never_comes_fails_at_the_accept_deadline() {
         accept: Duration::from_secs(10),
         ..Timeouts::default()
     };
-    let mut config = config();
-    config.active = true;
-    config.timeouts = timeouts;
     let t0 = Instant::now();
-    let mut session = greeted(config, t0);
-    session
-        .transfer(DataCommand::Retr(Arg::new("f").unwrap()))
-        .unwrap();
-    let mut replies = VecDeque::from([
-        &b"200 Binary\r\n"[..],
-        b"200 EPRT ok\r\n",
-        b"150 Connecting\r\n",
-    ]);
-    drive(&mut session, t0, &mut replies);
-    assert_eq!(session.poll(t0), None, "AcceptData was taken at t0");
-    assert!(session.is_awaiting_data_connection());
+    let mut session = accepting(timeouts, b"150 Connecting\r\n", t0);
     let deadline = t0 + Duration::from_secs(10);
     assert_eq!(session.poll_timeout(), Some(deadline));
     // While it waits, the driver reads the control connection: a reply
@@ -178,19 +184,9 @@ fn an_active_mode_connection_that_never_comes_fails_at_the_accept_deadline() {
 
 #[test]
 fn an_active_mode_connection_that_never_comes_after_the_final_reply_keeps_the_session() {
-    let mut config = config();
-    config.active = true;
     let t0 = Instant::now();
-    let mut session = greeted(config, t0);
-    session
-        .transfer(DataCommand::Retr(Arg::new("f").unwrap()))
-        .unwrap();
-    let mut replies = VecDeque::from([
-        &b"200 Binary\r\n"[..],
-        b"200 EPRT ok\r\n",
-        b"150 Connecting\r\n226 Done\r\n",
-    ]);
-    drive(&mut session, t0, &mut replies);
+    let start = b"150 Connecting\r\n226 Done\r\n";
+    let mut session = accepting(Timeouts::default(), start, t0);
     let deadline = session.poll_timeout().unwrap();
     assert_eq!(deadline, t0 + Timeouts::default().accept);
     session.handle_timeout(deadline);
