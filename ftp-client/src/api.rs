@@ -270,7 +270,8 @@ println!("{}", ftp.welcome().text());
                 &self.welcome
             }
 
-            /// The settings in force.
+            /// The settings the client was made with, its timeouts as last set;
+            /// the transfer type in force is [`Client::transfer_type`]'s.
             pub fn config(&self) -> &Config {
                 &self.config
             }
@@ -298,6 +299,7 @@ println!("{}", ftp.welcome().text());
             pub fn set_control_timeout(&mut self, timeout: Duration) {
                 self.config.control_timeout = timeout;
                 self.control_timeout_changed();
+                self.timeouts_changed();
             }
 
             /// Changes [`Config::data_timeout`] for the transfers that follow.
@@ -311,15 +313,24 @@ assert_eq!(ftp.config().data_timeout, Duration::from_secs(10));
 ```"#)]
             pub fn set_data_timeout(&mut self, timeout: Duration) {
                 self.config.data_timeout = timeout;
+                self.timeouts_changed();
             }
 
             /// Changes [`Config::final_reply_timeout`] for the transfers that
             /// follow.
             pub fn set_final_reply_timeout(&mut self, timeout: Duration) {
                 self.config.final_reply_timeout = timeout;
+                self.timeouts_changed();
             }
 
-            /// The representation type of transfers; see [`Config::transfer_type`].
+            /// The session's waits for the server follow the configuration.
+            fn timeouts_changed(&mut self) {
+                let timeouts = shared::timeouts(&self.config, self.session.config().timeouts);
+                self.session.set_timeouts(timeouts);
+            }
+
+            /// The representation type of the transfers that follow: the
+            /// session's, which [`Config::transfer_type`] only starts with.
             pub fn transfer_type(&self) -> TransferType {
                 self.session.transfer_type()
             }
@@ -341,7 +352,6 @@ ftp.set_transfer_type(TransferType::Binary);
 ```"#)]
             pub fn set_transfer_type(&mut self, transfer_type: TransferType) {
                 self.session.set_transfer_type(transfer_type);
-                self.config.transfer_type = transfer_type;
             }
         }
     };
@@ -939,12 +949,12 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             ) -> Result<(Stream, TransferStart)> {
                 self.resync() $($await)* ?;
                 start(&mut self.session)?;
-                let step = self.run(self.config.control_timeout) $($await)*;
+                let step = self.run() $($await)*;
                 let data = self.data.take();
                 match (step?, data) {
-                    (Step::Transfer(start), Some(data)) => Ok((self.secure_data(data) $($await)* ?, start)),
-                    (Step::Transfer(_), None) => Err(shared::no_data_connection()),
-                    (Step::Done(outcome), _) => Err(shared::unexpected("transfer", outcome)),
+                    (RunEnd::Transfer(start), Some(data)) => Ok((self.secure_data(data) $($await)* ?, start)),
+                    (RunEnd::Transfer(_), None) => Err(shared::no_data_connection()),
+                    (RunEnd::Done(outcome), _) => Err(shared::unexpected("transfer", outcome)),
                 }
             }
 
@@ -970,20 +980,24 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         Ok(stream)
                     }
                     Err(error) => {
-                        let ended = self.finish_transfer(shared::early_end_timeout(&self.config));
+                        let ended = self.finish_transfer(true);
                         Err(shared::explained_by_server(ended $($await)*, error))
                     }
                 }
             }
 
-            /// Tells the session the data is done and waits up to `timeout` for
-            /// the final reply.
-            $($async)? fn finish_transfer(&mut self, timeout: Duration) -> Result<()> {
+            /// Tells the session the data is done (`cut_short`: the client
+            /// stopped it before its end) and reads the final reply.
+            $($async)? fn finish_transfer(&mut self, cut_short: bool) -> Result<()> {
                 self.transfer_over();
-                self.session.handle_data_finished()?;
-                match self.run(timeout) $($await)* ? {
-                    Step::Done(outcome) => shared::transferred(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                if cut_short {
+                    self.session.handle_data_cut_short()?;
+                } else {
+                    self.session.handle_data_finished()?;
+                }
+                match self.run() $($await)* ? {
+                    RunEnd::Done(outcome) => shared::transferred(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
 
@@ -992,17 +1006,18 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             $($async)? fn abort_transfer(&mut self) -> Result<()> {
                 self.transfer_over();
                 self.session.abort()?;
-                match self.run(self.config.control_timeout) $($await)* ? {
-                    Step::Done(outcome) => shared::aborted(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                match self.run() $($await)* ? {
+                    RunEnd::Done(outcome) => shared::aborted(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
         }
     };
 
     (@loop $driver:ident [$($async:ident)?] [$($await:tt)*]) => {
-        /// Where [`Client::run`] stopped.
-        enum Step {
+        /// Where [`Client::run`] stopped: the operation's end, or its data
+        /// about to flow.
+        enum RunEnd {
             Done(Outcome),
             Transfer(TransferStart),
         }
@@ -1010,33 +1025,24 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
         impl Client {
             /// Runs the session until the operation is done.
             $($async)? fn run_to_done(&mut self) -> Result<Outcome> {
-                match self.run(self.config.control_timeout) $($await)* ? {
-                    Step::Done(outcome) => Ok(outcome),
-                    Step::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                match self.run() $($await)* ? {
+                    RunEnd::Done(outcome) => Ok(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
 
             /// The drive loop: does what the session asks until it reports an
             /// outcome or hands over a data transfer.
-            $($async)? fn run(&mut self, reply_timeout: Duration) -> Result<Step> {
+            $($async)? fn run(&mut self) -> Result<RunEnd> {
                 loop {
-                    let Some(action) = self.session.poll() else {
+                    let now = Instant::now();
+                    let Some(action) = self.session.poll(now) else {
                         return Err(shared::session_waits());
                     };
                     match action {
                         Action::Send(command) => self.send(&command) $($await)* ?,
                         Action::SecureControl => self.secure_control() $($await)* ?,
-                        Action::ReadControl if self.session.awaits_last_abort_reply() => {
-                            let timeout = shared::last_abort_reply_timeout(reply_timeout);
-                            match self.read_control_once(timeout) $($await)* {
-                                Err(e) if is_timeout(&e) => self.session.handle_abort_reply_timeout()?,
-                                other => self.after_control_read(other, timeout)?,
-                            }
-                        }
-                        Action::ReadControl => {
-                            let read = self.read_control_once(reply_timeout) $($await)*;
-                            self.after_control_read(read, reply_timeout)?;
-                        }
+                        Action::ReadControl => self.read_reply(now) $($await)* ?,
                         Action::Reply(reply) => shared::log_reply(&reply),
                         Action::ConnectData(addr) => self.connect_data(addr) $($await)* ?,
                         Action::Listen => self.listen() $($await)* ?,
@@ -1045,7 +1051,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                             self.listener = None;
                             self.bound = None;
                             self.on_transfer();
-                            return Ok(Step::Transfer(start));
+                            return Ok(RunEnd::Transfer(start));
                         }
                         Action::Done(result) => {
                             self.listener = None;
@@ -1055,7 +1061,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                                 self.data = None;
                             }
                             let connect_error = self.data_connect_error.take();
-                            return shared::done(result, connect_error).map(Step::Done);
+                            return shared::done(result, connect_error).map(RunEnd::Done);
                         }
                     }
                 }
@@ -1079,6 +1085,27 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         self.session.handle_control_secure_failed()?;
                         Err(self.broken(error))
                     }
+                }
+            }
+
+            /// Reads the control connection for the reply the session asked
+            /// for at `now`, until the session's deadline; if none came, the
+            /// session decides what that means (and when it ends the session,
+            /// the connections close).
+            $($async)? fn read_reply(&mut self, now: Instant) -> Result<()> {
+                let Some(deadline) = self.session.poll_timeout() else {
+                    return Err(Error::Internal("a read of a reply without a deadline".to_owned()));
+                };
+                let wait = deadline.saturating_duration_since(now);
+                match self.read_control_once(wait) $($await)* {
+                    Err(e) if is_timeout(&e) => {
+                        self.session.handle_timeout(Instant::now().max(deadline));
+                        if self.session.is_closed() {
+                            self.drop_connections();
+                        }
+                        Ok(())
+                    }
+                    other => self.after_control_read(other, wait),
                 }
             }
 
@@ -1125,13 +1152,28 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             /// Active mode: the server's data connection did not come (`failure`
             /// says why); the session decides what follows.
             fn accept_failed(&mut self, failure: Error) -> Result<()> {
+                self.accept_ended(failure);
+                self.session.handle_data_connect_failed()?;
+                Ok(())
+            }
+
+            /// Active mode: the session's deadline for the server's data
+            /// connection from `from` passed at `now` (`rejected`: the last
+            /// stranger refused meanwhile); the session decides what follows.
+            fn accept_timed_out(&mut self, now: Instant, from: IpAddr, rejected: Option<SocketAddr>) {
+                let after = self.session.config().timeouts.accept;
+                self.accept_ended(shared::accept_timed_out(from, rejected, after));
+                self.session.handle_timeout(now);
+            }
+
+            /// Active mode: the wait for the data connection is over, with
+            /// `failure` to report.
+            fn accept_ended(&mut self, failure: Error) {
                 tracing::debug!("{failure}");
                 self.listener = None;
                 self.bound = None;
                 self.on_done();
                 self.data_connect_error = Some(failure);
-                self.session.handle_data_connect_failed()?;
-                Ok(())
             }
 
             /// The control connection failed: the session cannot continue.
@@ -1293,9 +1335,9 @@ while let Some(listing) = walk.next().await {
             $($async)? fn advance(&mut self) -> Option<Result<WalkEntry>> {
                 loop {
                     match self.state.step() {
-                        Step::Item(item) => return Some(item),
-                        Step::Done => return None,
-                        Step::List(dir) => {
+                        WalkNext::Item(item) => return Some(item),
+                        WalkNext::Done => return None,
+                        WalkNext::List(dir) => {
                             let listing = self.client.entries(&dir) $($await)*;
                             if let Some(error) = self.state.listed(listing, self.client.is_closed()) {
                                 return Some(error);

@@ -62,7 +62,10 @@ pub struct Config {
     /// want. [`TransferType::Ascii`] (`TYPE A`) asks the server to send
     /// text with CRLF line ends (and to convert what is uploaded); the
     /// client passes the bytes through unchanged either way. Listings use
-    /// the same type. Also [`Client::set_transfer_type`](crate::Client::set_transfer_type).
+    /// the same type. This is the type a session starts with: the session
+    /// owns it from then on ([`Client::transfer_type`](crate::Client::transfer_type),
+    /// [`Client::set_transfer_type`](crate::Client::set_transfer_type)), and
+    /// [`Client::config`](crate::Client::config) keeps what it was given.
     pub transfer_type: TransferType,
     /// TLS (FTPS): [`TlsMode::Plain`] by default. [`TlsMode::Explicit`]
     /// asks for it with `AUTH TLS` and fails if the server refuses;

@@ -324,6 +324,10 @@ impl From<Failure> for Error {
             },
             Failure::Unsupported { feature } => Error::Unsupported { feature },
             Failure::NoHash { algorithm, reason } => Error::NoHash { algorithm, reason },
+            Failure::TimedOut { waiting, after } => Error::Timeout {
+                during: waiting.to_string(),
+                after,
+            },
             other => Error::Protocol(Box::new(other)),
         }
     }

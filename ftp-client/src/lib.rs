@@ -124,7 +124,7 @@ pub use ftp_proto::proxy::HandshakeError;
 pub use ftp_proto::{
     Arg, Command, Failure, FileStructure, InvalidArgument, Limits, Password, ProtectionLevel,
     RESERVED_VERBS, RenameCheck, Reply, ReplyClass, ReplyCode, ReplyError, TlsMode, TransferMode,
-    TransferType, UsageError,
+    TransferType, UsageError, Wait,
 };
 /// The TLS library FTPS runs on, for [`Trust::Custom`] configurations
 /// and [`Error::Tls`] reasons.

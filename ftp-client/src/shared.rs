@@ -11,7 +11,9 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{self, Entry, Format};
-use ftp_proto::{Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig};
+use ftp_proto::{
+    Arg, Failure, Outcome, Password, RenameCheck, Reply, SessionConfig, Timeouts, Wait,
+};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
@@ -20,13 +22,6 @@ use crate::url::FtpUrl;
 
 /// Size of each read from the control connection.
 pub(crate) const CONTROL_READ_SIZE: usize = 8 * 1024;
-/// How long an abort waits for its last reply once the first has come:
-/// servers send both at once, or never send the second.
-pub(crate) const LAST_ABORT_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
-/// How long to wait for the server's word on a transfer the client cut
-/// short. Pure-FTPd, for one, answers an abandoned download with another
-/// 1xx and nothing final; waiting longer gains nothing.
-pub(crate) const EARLY_END_REPLY_TIMEOUT: Duration = Duration::from_secs(3);
 /// Downloads read this much at a time: large reads keep system calls few.
 pub(crate) const DOWNLOAD_CHUNK: usize = 256 * 1024;
 /// Uploads from a reader write this much at a time.
@@ -42,7 +37,19 @@ pub(crate) fn session_config(config: &Config, peer: SocketAddr) -> SessionConfig
     session.transfer_type = config.transfer_type;
     session.tls = config.tls;
     session.tls13_one_use_tickets = offers_one_use_tls13_tickets(config);
+    session.timeouts = timeouts(config, session.timeouts);
     session
+}
+
+/// The session's timeouts from `config`'s (`defaults` for the rest): the
+/// session, not the driver, decides when a wait for the server is over.
+pub(crate) fn timeouts(config: &Config, defaults: Timeouts) -> Timeouts {
+    Timeouts {
+        reply: config.control_timeout,
+        final_reply: config.final_reply_timeout,
+        accept: config.data_timeout,
+        ..defaults
+    }
 }
 
 /// Whether the session's TLS offers TLS 1.3 with rustls's tickets, each
@@ -188,7 +195,16 @@ pub(crate) fn done(
     connect_error: Option<Error>,
 ) -> Result<Outcome> {
     match (result, connect_error) {
-        (Err(Failure::DataConnectFailed), Some(error)) => Err(error),
+        (
+            Err(
+                Failure::DataConnectFailed
+                | Failure::TimedOut {
+                    waiting: Wait::DataConnection,
+                    ..
+                },
+            ),
+            Some(error),
+        ) => Err(error),
         (result, _) => result.map_err(Error::from),
     }
 }
@@ -368,17 +384,6 @@ pub(crate) fn explained_by_server(ended: Result<()>, error: Error) -> Error {
     }
 }
 
-/// How long to wait for the final reply of a transfer the client cut
-/// short (or whose data connection failed).
-pub(crate) fn early_end_timeout(config: &Config) -> Duration {
-    config.final_reply_timeout.min(EARLY_END_REPLY_TIMEOUT)
-}
-
-/// How long to wait for the last reply of an abort.
-pub(crate) fn last_abort_reply_timeout(reply_timeout: Duration) -> Duration {
-    reply_timeout.min(LAST_ABORT_REPLY_TIMEOUT)
-}
-
 /// Logs a reply line by line: the first as `123-text`, the last as
 /// `123 text`, intermediate lines as parsed (a repeated `123-` prefix
 /// dropped). Control characters are escaped so that a hostile server
@@ -420,9 +425,10 @@ pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
 
 // ---------------------------------------------------------------- active mode
 
-/// Active mode: between two looks at the control connection (a 425 there
-/// ends the wait), how long each wait for the server's data connection
-/// lasts.
+/// Active mode: how long each look at the listening socket lasts, between
+/// two looks at the control connection (a 425 there ends the wait). Not a
+/// deadline: the session's ([`ftp_proto::Session::poll_timeout`]) ends
+/// the wait.
 pub(crate) const ACCEPT_POLL: Duration = Duration::from_millis(50);
 
 /// Active mode: the address to listen on: the configured one, or the

@@ -186,11 +186,12 @@ fn lossy(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// What [`WalkState::step`] asks of its driver.
+/// What a walk needs next ([`WalkState::step`]): an item to hand out, a
+/// directory listed, or nothing more.
 // An item is moved out at once, never stored: no need to box it.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
-pub(crate) enum Step {
+pub(crate) enum WalkNext {
     /// The next item of the walk.
     Item(Result<WalkEntry>),
     /// List this directory and hand the result to [`WalkState::listed`].
@@ -228,10 +229,10 @@ impl WalkState {
 
     /// The next item, or the directory to list first. Asking again
     /// without [`WalkState::listed`] asks for the same directory.
-    pub(crate) fn step(&mut self) -> Step {
+    pub(crate) fn step(&mut self) -> WalkNext {
         loop {
             if self.done {
-                return Step::Done;
+                return WalkNext::Done;
             }
             if !self.started {
                 self.started = true;
@@ -239,11 +240,11 @@ impl WalkState {
                 self.pending = Some((self.root.clone(), Vec::new()));
             }
             if let Some((dir, _)) = &self.pending {
-                return Step::List(dir.clone());
+                return WalkNext::List(dir.clone());
             }
             let Some(frame) = self.stack.last_mut() else {
                 self.done = true;
-                return Step::Done;
+                return WalkNext::Done;
             };
             let Some(entry) = frame.entries.next() else {
                 self.stack.pop();
@@ -253,15 +254,15 @@ impl WalkState {
                 Checked::Silent => continue,
                 Checked::End(error) => {
                     self.done = true;
-                    return Step::Item(Err(error));
+                    return WalkNext::Item(Err(error));
                 }
                 Checked::Item(Ok(found)) => {
                     if found.entry.is_dir() {
                         self.pending = Some((found.path.clone(), found.relative.clone()));
                     }
-                    return Step::Item(Ok(found));
+                    return WalkNext::Item(Ok(found));
                 }
-                Checked::Item(Err(error)) => return Step::Item(Err(error)),
+                Checked::Item(Err(error)) => return WalkNext::Item(Err(error)),
             }
         }
     }

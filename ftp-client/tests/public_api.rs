@@ -11,7 +11,7 @@ use ftp_client::{
     Download, EntryType, Error, Facts, Failure, Features, FileStructure, FtpUrl, HashAlgorithm,
     InvalidArgument, Limits, ProtectionLevel, RESERVED_VERBS, Reply, ReplyClass, ReplyCode,
     ReplyError, Result, Timestamp, TlsMode, TlsVersion, TransferMode, TransferType, Trust, Upload,
-    UsageError, facts_line,
+    UsageError, Wait, facts_line,
 };
 use ftp_client::{Connector, HandshakeError, Proxy, ProxyFailure, ProxyKind, Target};
 use ftp_client::{
@@ -169,6 +169,10 @@ fn failure_parts(failure: &Failure) -> usize {
         Failure::NoHash { algorithm, reason } => {
             let _: (&HashAlgorithm, &&'static str) = (algorithm, reason);
             algorithm.digest_len() + reason.len()
+        }
+        Failure::TimedOut { waiting, after } => {
+            let _: &Duration = after;
+            usize::from(matches!(waiting, Wait::Reply | Wait::DataConnection))
         }
         Failure::DataConnectFailed | Failure::SecureControlFailed | Failure::ClearTextAfterAuth => {
             0

@@ -24,6 +24,8 @@
 //! replies; a real driver reads them from the control socket.
 //!
 //! ```
+//! use std::time::Instant;
+//!
 //! use ftp_proto::{Action, Arg, Failure, Outcome, Session, SessionConfig};
 //!
 //! fn drive(
@@ -32,7 +34,7 @@
 //!     wire: &mut Vec<u8>,
 //! ) -> Result<Outcome, Failure> {
 //!     loop {
-//!         match session.poll() {
+//!         match session.poll(Instant::now()) {
 //!             Some(Action::Send(command)) => command.encode(wire),
 //!             Some(Action::ReadControl) => match server.next() {
 //!                 Some(bytes) => session.handle_control(bytes),
@@ -97,5 +99,5 @@ pub use command::{
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
     Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, RenameCheck, Session,
-    SessionConfig, TlsMode, TransferStart, UsageError,
+    SessionConfig, Timeouts, TlsMode, TransferStart, UsageError, Wait,
 };

@@ -5,6 +5,7 @@
 
 use ftp_proto::{Action, Arg, DataCommand, Session, SessionConfig, decode};
 use proptest::prelude::*;
+use std::time::Instant;
 
 fn replies() -> impl Strategy<Value = Vec<Vec<u8>>> {
     let reply = prop_oneof![
@@ -33,7 +34,7 @@ proptest! {
     ) {
         let mut session = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
         session.handle_control(b"220 Ready\r\n");
-        while session.poll().is_some() {}
+        while session.poll(Instant::now()).is_some() {}
         session.transfer(DataCommand::Retr(Arg::new("f").unwrap())).unwrap();
         let setup: &[&[u8]] = &[
             b"200 Binary\r\n",
@@ -46,7 +47,7 @@ proptest! {
         let mut aborted = false;
         let mut done = 0;
         for _ in 0..1000 {
-            match session.poll() {
+            match session.poll(Instant::now()) {
                 Some(Action::Send(_) | Action::Reply(_)) => {}
                 Some(Action::SecureControl) => session.handle_control_secured().unwrap(),
                 Some(Action::ConnectData(_)) => session.handle_data_connected().unwrap(),
@@ -60,8 +61,11 @@ proptest! {
                     None => session.handle_control_eof(),
                 },
                 Some(Action::ReadControl) => {
-                    if session.awaits_last_abort_reply() && timeouts.next() == Some(true) {
-                        session.handle_abort_reply_timeout().unwrap();
+                    // Any wait may run out: the abort still ends once.
+                    if timeouts.next() == Some(true) {
+                        let deadline = session.poll_timeout();
+                        prop_assert!(deadline.is_some(), "a read without a deadline");
+                        session.handle_timeout(deadline.unwrap());
                     } else {
                         match replies.next() {
                             Some(bytes) => session.handle_control(&bytes),

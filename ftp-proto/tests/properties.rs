@@ -5,6 +5,7 @@ use ftp_proto::{
     Action, Arg, DataCommand, Limits, ReplyParser, Session, SessionConfig, TlsMode, UsageError,
 };
 use proptest::prelude::*;
+use std::time::Instant;
 
 const LIMITS: Limits = Limits {
     max_line_len: 256,
@@ -82,7 +83,7 @@ proptest! {
         let mut ops = ops.into_iter();
         let path = || Arg::new("f").unwrap();
         for _ in 0..10_000 {
-            match session.poll() {
+            match session.poll(Instant::now()) {
                 Some(Action::ReadControl) => {
                     if rest.is_empty() {
                         session.handle_control_eof();

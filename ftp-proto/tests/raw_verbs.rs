@@ -4,6 +4,7 @@
 mod support;
 
 use ftp_proto::{Arg, Command, Outcome, RESERVED_VERBS, UsageError};
+use std::time::Instant;
 use support::Script;
 
 fn raw(line: &str) -> Command {
@@ -36,7 +37,11 @@ fn every_reserved_verb_is_refused_in_any_case_and_nothing_is_sent() {
             .unwrap();
         assert_eq!(refused, Err(UsageError::ReservedVerb(verb)), "{line:?}");
         assert!(script.session.is_idle(), "{line:?}");
-        assert_eq!(script.session.poll(), None, "{line:?}: nothing to do");
+        assert_eq!(
+            script.session.poll(Instant::now()),
+            None,
+            "{line:?}: nothing to do"
+        );
     }
     // The typed forms are refused the same way.
     for command in [

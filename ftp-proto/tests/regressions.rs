@@ -4,6 +4,7 @@
 use ftp_proto::{
     Action, Arg, DataCommand, Failure, Limits, ReplyError, ReplyParser, Session, SessionConfig,
 };
+use std::time::Instant;
 
 /// Feeds `data` as the `reply_parser` fuzz target does and checks the
 /// parser's memory bound after every call.
@@ -48,14 +49,14 @@ fn first_line_of_multi_line_reply_counts_towards_max_reply_len() {
 fn download_answered_in_one_read(after_type: &[u8]) -> (Vec<&'static str>, Option<Failure>) {
     let mut session = Session::new(SessionConfig::new("127.0.0.1:21".parse().unwrap()));
     session.handle_control(b"220 Ready\r\n");
-    while session.poll().is_some() {}
+    while session.poll(Instant::now()).is_some() {}
     session
         .transfer(DataCommand::Retr(Arg::new("f").unwrap()))
         .unwrap();
     let mut seen = Vec::new();
     let mut failure = None;
     let mut input = [&b"200 Binary\r\n"[..], after_type].into_iter();
-    while let Some(action) = session.poll() {
+    while let Some(action) = session.poll(Instant::now()) {
         seen.push(match action {
             Action::Send(_) => "send",
             Action::ReadControl => match input.next() {

@@ -7,6 +7,7 @@ use ftp_proto::decode::EntryType;
 use ftp_proto::{
     Arg, DataCommand, Failure, Outcome, Session, SessionConfig, TransferType, UsageError,
 };
+use std::time::{Duration, Instant};
 use support::Script;
 
 fn arg(s: &str) -> Arg {
@@ -223,10 +224,10 @@ fn ascii_can_be_the_configured_default() {
     let mut session = Session::new(config);
     assert_eq!(session.transfer_type(), TransferType::Ascii);
     session.handle_control(b"220 Hi\r\n");
-    while session.poll().is_some() {}
+    while session.poll(Instant::now()).is_some() {}
     session.transfer(DataCommand::Nlst(None)).unwrap();
     assert_eq!(
-        session.poll(),
+        session.poll(Instant::now()),
         Some(ftp_proto::Action::Send(ftp_proto::Command::Type(
             TransferType::Ascii
         )))
@@ -292,7 +293,7 @@ fn site_succeeds_on_2xx_and_is_refused_otherwise() {
 }
 
 #[test]
-fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
+fn an_abort_with_one_reply_of_two_ends_when_its_short_wait_runs_out() {
     // libunftp, aborted before its data task took the STOR, answers ABOR
     // alone: the transfer's reply never comes.
     let mut script = Script::logged_in(vec![
@@ -305,17 +306,20 @@ fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
         .transfer(DataCommand::Stor(arg("up")))
         .unwrap();
     script.run_until_transfer();
-    assert!(!script.session.awaits_last_abort_reply());
+    let t0 = script.now;
     assert_eq!(
-        script.session.handle_abort_reply_timeout(),
-        Err(UsageError::UnexpectedEvent("abort reply timeout")),
-        "no abort yet"
+        script.session.poll_timeout(),
+        None,
+        "the data moves: no wait"
     );
+    script
+        .session
+        .handle_timeout(t0 + Duration::from_secs(3600));
+    assert_eq!(script.session.poll(t0), None, "nothing happened");
     script.session.abort().unwrap();
-    assert!(!script.session.awaits_last_abort_reply(), "no reply yet");
     // Drive until the session wants a second reply the server won't send.
     let mut sent = Vec::new();
-    while let Some(action) = script.session.poll() {
+    while let Some(action) = script.session.poll(t0) {
         match action {
             ftp_proto::Action::Send(command) => {
                 command.encode(&mut sent);
@@ -328,10 +332,17 @@ fn an_abort_with_one_reply_of_two_ends_when_the_driver_stops_waiting() {
         }
     }
     assert_eq!(sent, b"ABOR\r\n");
-    assert!(script.session.awaits_last_abort_reply());
-    script.session.handle_abort_reply_timeout().unwrap();
+    // One reply of two: the wait for the other is the short one.
+    let deadline = t0 + Duration::from_secs(3);
+    assert_eq!(script.session.poll_timeout(), Some(deadline));
+    script
+        .session
+        .handle_timeout(deadline - Duration::from_millis(1));
+    assert_eq!(script.session.poll_timeout(), Some(deadline), "not yet");
+    assert!(!script.session.is_idle());
+    script.session.handle_timeout(deadline);
     let mut outcome = None;
-    while let Some(action) = script.session.poll() {
+    while let Some(action) = script.session.poll(deadline) {
         if let ftp_proto::Action::Done(result) = action {
             outcome = Some(result);
         }

@@ -3,6 +3,7 @@
 //! each ticket once, TLS 1.2 at most, decided from the greeting.
 
 use ftp_proto::{Action, Failure, Outcome, Session, SessionConfig, TlsMode};
+use std::time::Instant;
 
 const PROFTPD: &[u8] = b"220 ProFTPD Server (ProFTPD interop) [127.0.0.1]\r\n";
 const VSFTPD: &[u8] = b"220 (vsFTPd 3.0.3)\r\n";
@@ -21,7 +22,7 @@ fn run_until_secure_or_done(session: &mut Session, greeting: &[u8]) -> (Vec<Stri
     let mut sent = Vec::new();
     let mut greeting = Some(greeting);
     loop {
-        match session.poll() {
+        match session.poll(Instant::now()) {
             Some(Action::ReadControl) => match greeting.take() {
                 Some(bytes) => session.handle_control(bytes),
                 None => session.handle_control(b"234 Proceed\r\n"),
@@ -62,7 +63,7 @@ fn a_driver_that_reuses_tickets_keeps_tls13() {
 #[test]
 fn implicit_tls_with_proftpd_ends_before_login_asking_for_tls12() {
     let mut s = session(TlsMode::Implicit, true);
-    assert_eq!(s.poll(), Some(Action::SecureControl));
+    assert_eq!(s.poll(Instant::now()), Some(Action::SecureControl));
     s.handle_control_secured().unwrap();
     let (sent, action) = run_until_secure_or_done(&mut s, PROFTPD);
     assert!(sent.is_empty(), "sent {sent:?}");
@@ -78,7 +79,7 @@ fn implicit_tls_with_proftpd_ends_before_login_asking_for_tls12() {
 #[test]
 fn implicit_tls_with_other_servers_greets() {
     let mut s = session(TlsMode::Implicit, true);
-    assert_eq!(s.poll(), Some(Action::SecureControl));
+    assert_eq!(s.poll(Instant::now()), Some(Action::SecureControl));
     s.handle_control_secured().unwrap();
     let (_, action) = run_until_secure_or_done(&mut s, VSFTPD);
     assert!(

@@ -6,6 +6,7 @@
 //! on the split).
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use ftp_proto::{
     Action, Arg, DataCommand, Failure, Outcome, RenameCheck, Session, SessionConfig, TlsMode,
@@ -98,7 +99,7 @@ impl Transcript {
         let mut ops = self.ops.iter();
         let mut started = true;
         for _ in 0..10_000 {
-            let action = session.poll();
+            let action = session.poll(Instant::now());
             match action {
                 None => {
                     if !started || session.is_closed() {
@@ -960,7 +961,7 @@ fn busy_and_closed_are_usage_errors() {
     let mut s = Session::new(SessionConfig::new("127.0.0.1:21".parse().unwrap()));
     assert_eq!(s.noop(), Err(UsageError::Busy), "greeting still pending");
     s.handle_control(b"220 Hi\r\n");
-    while s.poll().is_some() {}
+    while s.poll(Instant::now()).is_some() {}
     s.noop().unwrap();
     assert_eq!(s.pwd(), Err(UsageError::Busy));
     assert_eq!(
@@ -1392,7 +1393,7 @@ fn explicit_tls_refusal_is_typed() {
     session.handle_control(b"220 Ready\r\n");
     let mut sent = Vec::new();
     for _ in 0..10 {
-        match session.poll() {
+        match session.poll(Instant::now()) {
             Some(Action::Send(command)) => sent.push(command.to_string()),
             Some(Action::ReadControl) => break,
             _ => {}
@@ -1402,7 +1403,7 @@ fn explicit_tls_refusal_is_typed() {
     session.handle_control(b"530 Not now\r\n");
     let mut failure = None;
     for _ in 0..10 {
-        match session.poll() {
+        match session.poll(Instant::now()) {
             Some(Action::Done(Err(f))) => failure = Some(f),
             Some(Action::Reply(_)) => {}
             other => {
@@ -1541,12 +1542,12 @@ fn transfers_wait_for_data_protection() {
         tls: TlsMode::Implicit,
         ..SessionConfig::new("192.0.2.7:21".parse().unwrap())
     });
-    assert_eq!(session.poll(), Some(Action::SecureControl));
-    assert_eq!(session.poll(), None);
+    assert_eq!(session.poll(Instant::now()), Some(Action::SecureControl));
+    assert_eq!(session.poll(Instant::now()), None);
     session.handle_control_secured().unwrap();
-    assert_eq!(session.poll(), Some(Action::ReadControl));
+    assert_eq!(session.poll(Instant::now()), Some(Action::ReadControl));
     session.handle_control(b"220 Ready\r\n");
-    while session.poll().is_some() {}
+    while session.poll(Instant::now()).is_some() {}
     assert_eq!(
         session.transfer(DataCommand::List(None)),
         Err(UsageError::DataNotProtected)
@@ -1669,7 +1670,7 @@ fn a_refused_rest_never_transfers_from_zero_and_does_not_outlive_its_operation()
 fn only_retr_and_stor_restart() {
     let mut session = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
     session.handle_control(b"220 Ready\r\n");
-    while session.poll().is_some() {}
+    while session.poll(Instant::now()).is_some() {}
     for request in [
         DataCommand::Appe(arg("a")),
         DataCommand::List(None),

@@ -44,6 +44,9 @@ impl Script for Bytes<'_> {
     fn handshake_succeeds(&mut self) -> bool {
         self.flags & 128 == 0
     }
+    fn times_out(&mut self) -> bool {
+        self.flags & 16 != 0 && self.next_rand().is_multiple_of(8)
+    }
 }
 
 fuzz_target!(|input: &[u8]| {

@@ -21,6 +21,11 @@ pub trait Script {
     fn handshake_succeeds(&mut self) -> bool {
         true
     }
+    /// Whether the server says nothing until the session's deadline
+    /// passes (a read of a reply, an active-mode accept).
+    fn times_out(&mut self) -> bool {
+        false
+    }
 }
 
 fn arg(i: u8) -> Arg {
@@ -62,17 +67,27 @@ fn start(session: &mut Session, op: u8) -> Result<(), UsageError> {
 /// on steps is hit. Panics if an invariant breaks.
 pub fn drive(session: &mut Session, script: &mut impl Script) {
     let bound = LIMITS.max_line_len + 1 + LIMITS.max_reply_len;
+    // Time moves only when the script lets a deadline pass.
+    let mut now = std::time::Instant::now();
     let mut wire = Vec::new();
     // The greeting is the operation under way from the start.
     let mut pending = true;
     for _ in 0..10_000 {
-        match session.poll() {
+        match session.poll(now) {
             Some(Action::Send(command)) => {
                 wire.clear();
                 command.encode(&mut wire);
                 assert!(wire.ends_with(b"\r\n"));
             }
             Some(Action::ReadControl) => {
+                // Every wait for a reply has its deadline.
+                let deadline = session.poll_timeout();
+                assert!(deadline.is_some_and(|at| at > now), "{deadline:?}");
+                if let Some(at) = deadline.filter(|_| script.times_out()) {
+                    now = at;
+                    session.handle_timeout(now);
+                    continue;
+                }
                 match script.control() {
                     Some(bytes) => session.handle_control(&bytes),
                     None => session.handle_control_eof(),
@@ -108,6 +123,13 @@ pub fn drive(session: &mut Session, script: &mut impl Script) {
             }
             Some(Action::AcceptData { from }) => {
                 assert_eq!(from, session.config().peer.ip());
+                let deadline = session.poll_timeout();
+                assert!(deadline.is_some(), "an accept without a deadline");
+                if let Some(at) = deadline.filter(|_| script.times_out()) {
+                    now = at;
+                    session.handle_timeout(now);
+                    continue;
+                }
                 assert!(!session.config().tls.is_tls() || session.is_data_protected());
                 let result = if script.data_connects() {
                     session.handle_data_connected()

@@ -2,8 +2,8 @@
 //! mode) or accepted from it (active mode).
 
 use std::io;
-use std::net::{IpAddr, SocketAddr, TcpListener};
-use std::time::Instant;
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
+use std::time::{Duration, Instant};
 
 use super::{Client, open, socket_timeout};
 use crate::error::{Error, Result};
@@ -41,14 +41,12 @@ impl Client {
     }
 
     /// Active mode: waits for the server's data connection, from `from`
-    /// only, within the data timeout, while reading the control
+    /// only, until the session's deadline, while reading the control
     /// connection (a 425 there ends the wait).
     pub(super) fn accept_data(&mut self, from: IpAddr) -> Result<()> {
         if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
             return self.accept_bound(&proxy, from);
         }
-        let timeout = self.config.data_timeout;
-        let deadline = Instant::now() + timeout;
         let mut rejected: Option<SocketAddr> = None;
         loop {
             if !self.session.is_awaiting_data_connection() {
@@ -62,13 +60,7 @@ impl Client {
             let failure = match listener.accept() {
                 Ok((stream, addr)) if addr.ip() == from => {
                     tracing::debug!("data connection from {addr}");
-                    let ready = stream.set_nonblocking(false).and_then(|()| {
-                        let timeout = socket_timeout(timeout);
-                        stream.set_read_timeout(Some(timeout))?;
-                        stream.set_write_timeout(Some(timeout))?;
-                        stream.set_nodelay(true)
-                    });
-                    match ready {
+                    match ready_data(&stream, self.config.data_timeout) {
                         Ok(()) => {
                             self.listener = None;
                             self.data = Some(stream);
@@ -86,15 +78,19 @@ impl Client {
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                     let now = Instant::now();
-                    if now < deadline {
-                        let wait = (deadline - now).min(shared::ACCEPT_POLL);
-                        match self.read_control_once(wait) {
-                            Err(e) if is_timeout(&e) => {}
-                            other => self.after_control_read(other, wait)?,
-                        }
-                        continue;
+                    let Some(deadline) = self.session.poll_timeout() else {
+                        return Err(Error::Internal("accepting without a deadline".to_owned()));
+                    };
+                    if now >= deadline {
+                        self.accept_timed_out(now, from, rejected);
+                        return Ok(());
                     }
-                    shared::accept_timed_out(from, rejected, timeout)
+                    let wait = (deadline - now).min(shared::ACCEPT_POLL);
+                    match self.read_control_once(wait) {
+                        Err(e) if is_timeout(&e) => {}
+                        other => self.after_control_read(other, wait)?,
+                    }
+                    continue;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => Error::io("accepting the data connection (active mode)", e),
@@ -102,4 +98,14 @@ impl Client {
             return self.accept_failed(failure);
         }
     }
+}
+
+/// Active mode: the server's data connection, accepted, made blocking with
+/// the data timeout on its reads and writes.
+fn ready_data(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
+    let timeout = socket_timeout(timeout);
+    stream.set_nonblocking(false)?;
+    stream.set_read_timeout(Some(timeout))?;
+    stream.set_write_timeout(Some(timeout))?;
+    stream.set_nodelay(true)
 }

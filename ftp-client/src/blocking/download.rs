@@ -5,14 +5,13 @@
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
 
 use ftp_proto::TransferStart;
 
 use super::Client;
 use super::transfer::{Canceller, cancelled_error, canceller_for, close};
 use crate::error::{Error, Result};
-use crate::shared::{self, DOWNLOAD_CHUNK, explained_by_server};
+use crate::shared::{DOWNLOAD_CHUNK, explained_by_server};
 use crate::tls::Stream;
 use crate::transfer::{ByteCounter, DataState};
 
@@ -299,26 +298,28 @@ impl<'c> Download<'c> {
     /// Closes the data connection (with TLS close_notify) and reads the
     /// final reply.
     fn end(&mut self) -> Result<()> {
-        self.end_within(self.client.config.final_reply_timeout)
+        self.end_within(false)
     }
 
     /// Ends a transfer cut short by the client: the server's answer to the
     /// closed data connection is read, within a short bound (some servers
-    /// never give a final reply to an abandoned download).
+    /// never give a final reply to an abandoned download: the session
+    /// waits for it only briefly).
     fn end_early(&mut self) -> Result<()> {
-        self.end_within(shared::early_end_timeout(&self.client.config))
+        self.end_within(true)
     }
 
-    /// Closes the data connection and reads the final reply within
-    /// `timeout`. Over TLS, close_notify first: a server that finished
-    /// sending waits for it before its final reply (proFTPD).
-    fn end_within(&mut self, timeout: Duration) -> Result<()> {
+    /// Closes the data connection and reads the final reply (`cut_short`:
+    /// the data did not reach its end). Over TLS, close_notify first: a
+    /// server that finished sending waits for it before its final reply
+    /// (proFTPD).
+    fn end_within(&mut self, cut_short: bool) -> Result<()> {
         self.state.set_finished();
         if let Some(mut data) = self.data.take() {
             data.close_notify();
             close(Some(data));
         }
-        self.client.finish_transfer(timeout)
+        self.client.finish_transfer(cut_short)
     }
 
     /// Ends the transfer after a network `error`; see [`explained_by_server`].

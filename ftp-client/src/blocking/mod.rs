@@ -11,8 +11,8 @@ mod transfer;
 mod walk;
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
-use std::time::Duration;
+use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream, ToSocketAddrs};
+use std::time::{Duration, Instant};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{Entry, Format};
@@ -218,7 +218,12 @@ impl Client {
     /// QUIT, and every later operation fails.
     pub(crate) fn close_now(&mut self) {
         self.session.handle_control_eof();
-        while self.session.poll().is_some() {}
+        while self.session.poll(Instant::now()).is_some() {}
+        self.drop_connections();
+    }
+
+    /// The session ended: the control connection closes.
+    fn drop_connections(&mut self) {
         let _ = self.control.tcp().shutdown(std::net::Shutdown::Both);
     }
 }

@@ -258,8 +258,7 @@ impl<'c> Upload<'c> {
     fn end(&mut self) -> Result<()> {
         self.state.set_finished();
         close(self.data.take());
-        let timeout = self.client.config.final_reply_timeout;
-        self.client.finish_transfer(timeout)
+        self.client.finish_transfer(false)
     }
 
     /// Stops the upload and tells the server (ABOR), keeping the session:

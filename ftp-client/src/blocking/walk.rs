@@ -5,7 +5,7 @@ use super::Client;
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
-use crate::walk::{DirWalkState, Step, WalkDir, WalkEntry, WalkOptions, WalkState};
+use crate::walk::{DirWalkState, WalkDir, WalkEntry, WalkNext, WalkOptions, WalkState};
 
 walk_api! {
     driver: blocking,

@@ -3,7 +3,7 @@
 
 use std::io;
 
-use super::{Client, Pending, Step};
+use super::{Client, Pending, RunEnd};
 use crate::error::{Error, Result};
 
 impl Client {
@@ -45,15 +45,15 @@ impl Client {
                 self.abort_transfer().await.map(|()| None)
             }
             Pending::None if self.session.is_idle() => Ok(None),
-            Pending::None => self.run(self.config.control_timeout).await.map(Some),
+            Pending::None => self.run().await.map(Some),
         };
         match abandoned {
             // Accepted by the server just before it was abandoned: ABOR.
-            Ok(Some(Step::Transfer(_))) => {
+            Ok(Some(RunEnd::Transfer(_))) => {
                 self.data = None;
                 self.abort_transfer().await?;
             }
-            Ok(Some(Step::Done(outcome))) => {
+            Ok(Some(RunEnd::Done(outcome))) => {
                 tracing::debug!("the cancelled operation ended: {outcome:?}");
             }
             Ok(None) => {}

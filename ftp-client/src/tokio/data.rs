@@ -5,7 +5,7 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::tokio::net::{TcpListener, TcpStream};
 
@@ -74,11 +74,11 @@ impl Client {
     }
 
     /// Active mode: waits for the server's data connection, from the
-    /// address the session named only, within the data timeout, while
+    /// address the session named only, until the session's deadline, while
     /// reading the control connection (a 425 there ends the wait).
     /// Cancel-safe: the listening socket and the awaited address stay in
     /// the client until the wait is over, and the next operation waits
-    /// again.
+    /// again (the session's deadline stands).
     pub(super) async fn finish_accept(&mut self) -> Result<()> {
         let Some(from) = self.accepting_from else {
             return Ok(());
@@ -86,23 +86,24 @@ impl Client {
         if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
             return self.accept_bound(&proxy, from).await;
         }
-        let timeout = self.config.data_timeout;
-        let deadline = ::tokio::time::Instant::now() + timeout;
         let mut rejected: Option<SocketAddr> = None;
         let failure = loop {
             if !self.session.is_awaiting_data_connection() {
                 self.accepting_from = None;
                 return Ok(());
             }
-            let Some(listener) = self.listener.as_ref() else {
+            let (Some(listener), Some(deadline)) =
+                (self.listener.as_ref(), self.session.poll_timeout())
+            else {
                 self.accepting_from = None;
                 return Err(Error::Internal(
-                    "accepting a data connection with no listening socket".to_owned(),
+                    "accepting a data connection with no listening socket or deadline".to_owned(),
                 ));
             };
-            let now = ::tokio::time::Instant::now();
+            let now = Instant::now();
             if now >= deadline {
-                break shared::accept_timed_out(from, rejected, timeout);
+                self.accept_timed_out(now, from, rejected);
+                return Ok(());
             }
             let wait = (deadline - now).min(shared::ACCEPT_POLL);
             match ::tokio::time::timeout(wait, listener.accept()).await {

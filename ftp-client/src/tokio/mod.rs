@@ -51,7 +51,7 @@ mod walk;
 
 use std::io;
 use std::net::{IpAddr, SocketAddr};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use ::tokio::fs::File;
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
@@ -281,7 +281,13 @@ impl Client {
     /// Ends the session at once, without QUIT.
     fn close_now(&mut self) {
         self.session.handle_control_eof();
-        while self.session.poll().is_some() {}
+        while self.session.poll(Instant::now()).is_some() {}
+        self.drop_connections();
+    }
+
+    /// The session ended: its connections close, and nothing it waited for
+    /// is pending.
+    fn drop_connections(&mut self) {
         self.control = None;
         self.data = None;
         self.connecting = None;

@@ -5,7 +5,6 @@
 use std::io;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
-use std::time::Duration;
 
 use ::tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use ftp_proto::TransferStart;
@@ -13,7 +12,7 @@ use ftp_proto::TransferStart;
 use super::Client;
 use super::stream::{AsyncStream, Deadline};
 use crate::error::{Error, Result};
-use crate::shared::{self, DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
+use crate::shared::{DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::transfer::{ByteCounter, DataState};
 
 /// A download in progress: read it to the end (it is an [`AsyncRead`]),
@@ -115,8 +114,7 @@ impl<'c> Download<'c> {
                 return Err(self.end_after_network_error(error).await);
             }
         }
-        let final_reply_timeout = self.client.config.final_reply_timeout;
-        self.end(final_reply_timeout).await?;
+        self.end(false).await?;
         self.state.verdict()
     }
 
@@ -140,8 +138,8 @@ impl<'c> Download<'c> {
     }
 
     /// Closes the data connection (TLS: close_notify) and reads the final
-    /// reply within `timeout`.
-    async fn end(&mut self, timeout: Duration) -> Result<()> {
+    /// reply (`cut_short`: the data did not reach its end).
+    async fn end(&mut self, cut_short: bool) -> Result<()> {
         self.state.set_finished();
         if let Some(mut data) = self.data.take() {
             // Over TLS a server that finished sending may wait for our
@@ -149,14 +147,13 @@ impl<'c> Download<'c> {
             let limit = self.client.config.data_timeout;
             let _ = ::tokio::time::timeout(limit, data.shutdown()).await;
         }
-        self.client.finish_transfer(timeout).await
+        self.client.finish_transfer(cut_short).await
     }
 
-    /// Ends a transfer cut short by the client, waiting briefly for the
-    /// server's word.
+    /// Ends a transfer cut short by the client: the session waits briefly
+    /// for the server's word.
     async fn end_early(&mut self) -> Result<()> {
-        let timeout = shared::early_end_timeout(&self.client.config);
-        self.end(timeout).await
+        self.end(true).await
     }
 
     async fn end_after_network_error(&mut self, error: Error) -> Error {
@@ -325,8 +322,7 @@ impl<'c> Upload<'c> {
     async fn end(&mut self) -> Result<()> {
         self.state.set_finished();
         drop(self.data.take());
-        let timeout = self.client.config.final_reply_timeout;
-        self.client.finish_transfer(timeout).await
+        self.client.finish_transfer(false).await
     }
 
     async fn end_after_network_error(&mut self, error: Error) -> Error {

@@ -5,7 +5,7 @@
 #[cfg(doc)]
 use crate::error::Error;
 use crate::error::Result;
-use crate::walk::{DirWalkState, Step, WalkDir, WalkEntry, WalkOptions, WalkState};
+use crate::walk::{DirWalkState, WalkDir, WalkEntry, WalkNext, WalkOptions, WalkState};
 
 use super::Client;
 

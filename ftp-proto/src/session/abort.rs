@@ -17,8 +17,9 @@ impl Session {
     /// order they come. A 225 ends the wait at once: the server says no
     /// transfer was running. Succeeds with [`Outcome::Aborted`]; the
     /// session is then idle and in step. Once one reply has come, the
-    /// driver may stop waiting for the other: see
-    /// [`Session::awaits_last_abort_reply`].
+    /// wait for the other is short
+    /// ([`Timeouts::last_abort_reply`](super::Timeouts::last_abort_reply)): when it ends
+    /// ([`Session::handle_timeout`]), the abort ends with the reply it had.
     ///
     /// A server that refuses ABOR (500, 502) still answers it once, so the
     /// session stays in step; its refusal is the outcome's reply. An upload
@@ -40,37 +41,6 @@ impl Session {
         };
         self.send(Command::Abor);
         Ok(())
-    }
-
-    /// An abort has had one of its two replies and may get no other: some
-    /// servers answer ABOR alone when the transfer had not really started,
-    /// and others let the transfer's reply come late. A driver should wait
-    /// for the last reply only briefly, then call
-    /// [`Session::handle_abort_reply_timeout`].
-    pub fn awaits_last_abort_reply(&self) -> bool {
-        matches!(self.state, State::Aborting { last: Some(_), .. })
-    }
-
-    /// The driver waited long enough for the last reply of an abort (see
-    /// [`Session::awaits_last_abort_reply`]): the abort ends with the reply
-    /// it had. Should the server answer later after all, that reply would
-    /// be read as the answer to the next command; a short wait keeps that
-    /// unlikely, a long one would stall every abort on such servers.
-    pub fn handle_abort_reply_timeout(&mut self) -> Result<(), UsageError> {
-        match std::mem::replace(&mut self.state, State::Idle) {
-            State::Aborting {
-                last: Some(reply),
-                home,
-                ..
-            } => {
-                self.end_transfer(home, Ok(Outcome::Aborted(reply)));
-                Ok(())
-            }
-            other => {
-                self.state = other;
-                Err(UsageError::UnexpectedEvent("abort reply timeout"))
-            }
-        }
     }
 
     /// A reply after `ABOR`, `replies_left` of them still expected.

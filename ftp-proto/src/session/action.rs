@@ -18,7 +18,9 @@ pub enum Action {
     /// [`Session::handle_control_secure_failed`](super::Session::handle_control_secure_failed) if it failed. Every byte
     /// after it, both ways, goes through TLS.
     SecureControl,
-    /// Read from the control connection and feed the bytes back.
+    /// Read from the control connection and feed the bytes back; if
+    /// nothing comes by [`Session::poll_timeout`](super::Session::poll_timeout), call
+    /// [`Session::handle_timeout`](super::Session::handle_timeout).
     ReadControl,
     /// Open the data connection to this address.
     ConnectData(SocketAddr),
@@ -29,7 +31,8 @@ pub enum Action {
     Listen,
     /// Active mode: the server was told to connect; accept its data
     /// connection, only from this IP (close any other and keep waiting),
-    /// within the driver's timeout. Then call
+    /// until [`Session::poll_timeout`](super::Session::poll_timeout) (then call
+    /// [`Session::handle_timeout`](super::Session::handle_timeout)). Then call
     /// [`Session::handle_data_connected`](super::Session::handle_data_connected), or
     /// [`Session::handle_data_connect_failed`](super::Session::handle_data_connect_failed) if none came.
     AcceptData {

@@ -1,6 +1,8 @@
-//! How a session is set up: [`SessionConfig`] and its [`TlsMode`].
+//! How a session is set up: [`SessionConfig`], its [`TlsMode`] and its
+//! [`Timeouts`].
 
 use std::net::SocketAddr;
+use std::time::Duration;
 
 use crate::command::TransferType;
 use crate::reply::Limits;
@@ -38,6 +40,52 @@ pub struct SessionConfig {
     /// see [`tls_tickets`](crate::tls_tickets) and
     /// [`Session::tls12_only`](super::Session::tls12_only). Off by default.
     pub tls13_one_use_tickets: bool,
+    /// How long the session waits for the server before it gives up: see
+    /// [`Session::poll_timeout`](super::Session::poll_timeout).
+    pub timeouts: Timeouts,
+}
+
+/// How long the session waits for the server. The session reads no clock:
+/// each wait is armed with the `now` the driver passes to
+/// [`Session::poll`](super::Session::poll), and ends when the driver calls
+/// [`Session::handle_timeout`](super::Session::handle_timeout) at or after
+/// [`Session::poll_timeout`](super::Session::poll_timeout).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Each read of a reply: the server must send something within this
+    /// much of the session asking for it ([`Action::ReadControl`](super::Action::ReadControl)),
+    /// or the session ends with [`Failure::TimedOut`](super::Failure::TimedOut). 60 s by default.
+    pub reply: Duration,
+    /// The wait for a transfer's final reply once its data is done (a
+    /// server may take long to confirm a large upload). 120 s by default.
+    pub final_reply: Duration,
+    /// The wait for the final reply of a transfer the client cut short
+    /// ([`Session::handle_data_cut_short`](super::Session::handle_data_cut_short)), at most (the shorter of this
+    /// and [`Timeouts::final_reply`]): Pure-FTPd, for one, answers an
+    /// abandoned download with another 1xx and nothing final, and waiting
+    /// longer gains nothing. 3 s by default.
+    pub cut_short_final_reply: Duration,
+    /// Once an abort ([`Session::abort`](super::Session::abort)) has had one of its two
+    /// replies, the wait for the other, at most (the shorter of this and
+    /// [`Timeouts::reply`]): servers send both at once, or never send the
+    /// second. 3 s by default.
+    pub last_abort_reply: Duration,
+    /// Active mode: the server must open the data connection within this
+    /// much of the session asking the driver to accept it
+    /// ([`Action::AcceptData`](super::Action::AcceptData)). 60 s by default.
+    pub accept: Duration,
+}
+
+impl Default for Timeouts {
+    fn default() -> Self {
+        Timeouts {
+            reply: Duration::from_secs(60),
+            final_reply: Duration::from_secs(120),
+            cut_short_final_reply: Duration::from_secs(3),
+            last_abort_reply: Duration::from_secs(3),
+            accept: Duration::from_secs(60),
+        }
+    }
 }
 
 /// Whether a session runs over TLS, and how it starts (RFC 4217).
@@ -73,6 +121,7 @@ impl SessionConfig {
             tls: TlsMode::Plain,
             active: false,
             tls13_one_use_tickets: false,
+            timeouts: Timeouts::default(),
         }
     }
 }

@@ -30,6 +30,7 @@ impl Session {
     /// The data connection asked for by [`Action::ConnectData`] is open, or
     /// the one [`Action::AcceptData`] waited for was accepted.
     pub fn handle_data_connected(&mut self) -> Result<(), UsageError> {
+        self.accept_deadline = None;
         let State::Transfer(transfer) = &mut self.state else {
             return Err(UsageError::UnexpectedEvent("data connected"));
         };
@@ -81,6 +82,7 @@ impl Session {
     /// mode transfer and never connected: then it may still try, and the
     /// session ends (see the [module docs](super#active-mode)).
     pub fn handle_data_connect_failed(&mut self) -> Result<(), UsageError> {
+        self.accept_deadline = None;
         let may_fall_back = self.epsv == Support::Untried && self.may_fall_back_to_pasv();
         let State::Transfer(transfer) = &mut self.state else {
             return Err(UsageError::UnexpectedEvent("data connect failed"));
@@ -94,19 +96,35 @@ impl Session {
                 self.epsv = Support::Refused;
                 self.send_passive();
             }
-            TransferStep::Connecting { .. }
-            | TransferStep::Listening
-            | TransferStep::Accepting {
-                final_reply: Some(_),
-                ..
-            } => {
+            TransferStep::Connecting { .. } | TransferStep::Listening => {
                 let home = transfer.home.take();
                 self.end_transfer(home, Err(Failure::DataConnectFailed));
             }
-            TransferStep::Accepting { .. } => self.close(Failure::DataConnectFailed),
+            TransferStep::Accepting { .. } => self.accept_failed(Failure::DataConnectFailed),
             _ => return Err(UsageError::UnexpectedEvent("data connect failed")),
         }
         Ok(())
+    }
+
+    /// Active mode: the server's data connection did not come (`failure`).
+    /// The transfer ends if its final reply came; otherwise the server may
+    /// still try to connect, and the session ends.
+    pub(super) fn accept_failed(&mut self, failure: Failure) {
+        match &mut self.state {
+            State::Transfer(Transfer {
+                step:
+                    TransferStep::Accepting {
+                        final_reply: Some(_),
+                        ..
+                    },
+                home,
+                ..
+            }) => {
+                let home = home.take();
+                self.end_transfer(home, Err(failure));
+            }
+            _ => self.close(failure),
+        }
     }
 
     /// The data connection's setup: passive (`EPSV`/`PASV`), or in active

@@ -3,6 +3,7 @@
 //! ends.
 
 use std::collections::VecDeque;
+use std::time::{Duration, Instant};
 
 use crate::command::{Arg, Command, TransferType};
 use crate::decode::{DecodeError, Features};
@@ -11,8 +12,7 @@ use crate::reply::{Reply, ReplyClass, ReplyCode, ReplyParser};
 use super::action::Action;
 use super::config::{SessionConfig, TlsMode};
 use super::outcome::{Failure, Outcome, UsageError};
-use super::state::HashSelection;
-use super::state::{Expect, Secured, State, Support, Transfer, TransferStep};
+use super::state::{Expect, HashSelection, Secured, State, Support};
 
 /// An FTP client session, without I/O; see the [module docs](super).
 #[derive(Debug)]
@@ -53,6 +53,12 @@ pub struct Session {
     pub(super) greeted_logged_in: Option<Reply>,
     /// Which algorithm `HASH` uses now.
     pub(super) hash_selection: HashSelection,
+    /// The reply asked for by the last [`Action::ReadControl`] is due by
+    /// then (the wait it armed lasts the duration); see
+    /// [`Session::poll_timeout`].
+    pub(super) reply_deadline: Option<(Instant, Duration)>,
+    /// Active mode: the server's data connection is due by then.
+    pub(super) accept_deadline: Option<Instant>,
 }
 
 impl Session {
@@ -81,6 +87,8 @@ impl Session {
             list_fallback: false,
             greeted_logged_in: None,
             hash_selection: HashSelection::Feat,
+            reply_deadline: None,
+            accept_deadline: None,
         };
         if implicit {
             session.state = State::SecuringControl(Secured::ReadGreeting);
@@ -92,6 +100,12 @@ impl Session {
     /// The configuration.
     pub fn config(&self) -> &SessionConfig {
         &self.config
+    }
+
+    /// Changes how long the session waits for the server, from the next
+    /// wait on ([`SessionConfig::timeouts`]).
+    pub fn set_timeouts(&mut self, timeouts: super::Timeouts) {
+        self.config.timeouts = timeouts;
     }
 
     /// Whether the TLS handshake that [`Action::SecureControl`] asks for
@@ -183,26 +197,22 @@ impl Session {
     }
 
     /// The next thing the driver must do, or `None` while the session waits
-    /// for a driver event or a new operation.
-    pub fn poll(&mut self) -> Option<Action> {
+    /// for a driver event or a new operation. `now` is the driver's time:
+    /// the waits that [`Action::ReadControl`] and [`Action::AcceptData`]
+    /// begin are armed from it (see [`Session::poll_timeout`]).
+    pub fn poll(&mut self, now: Instant) -> Option<Action> {
         if let Some(action) = self.actions.pop_front() {
+            if matches!(action, Action::AcceptData { .. }) {
+                self.accept_deadline = Some(now + self.config.timeouts.accept);
+            }
             return Some(action);
         }
-        let awaiting_reply = match &self.state {
-            State::Idle | State::Closed | State::SecuringControl(_) => false,
-            State::Transfer(Transfer { step, .. }) => match step {
-                TransferStep::Connecting { .. }
-                | TransferStep::Listening
-                | TransferStep::Accepting { .. } => false,
-                TransferStep::Data {
-                    data_done,
-                    final_reply,
-                } => *data_done && final_reply.is_none(),
-                _ => true,
-            },
-            _ => true,
-        };
-        awaiting_reply.then_some(Action::ReadControl)
+        if !self.awaits_reply() {
+            return None;
+        }
+        let after = self.reply_timeout();
+        self.reply_deadline = Some((now + after, after));
+        Some(Action::ReadControl)
     }
 
     pub(super) fn check_idle(&self) -> Result<(), UsageError> {
@@ -221,11 +231,15 @@ impl Session {
     }
 
     pub(super) fn send(&mut self, command: Command) {
+        // The wait for its answer begins when the driver is asked to read.
+        self.reply_deadline = None;
         self.last_command = command.clone();
         self.actions.push_back(Action::Send(command));
     }
 
     pub(super) fn finish(&mut self, result: Result<Outcome, Failure>) {
+        self.reply_deadline = None;
+        self.accept_deadline = None;
         self.restart_offset = 0;
         self.list_fallback = false;
         if !self.is_closed() {
@@ -243,6 +257,8 @@ impl Session {
     /// Closes the session. `failed` is the failure of the operation that
     /// was under way, `None` when there was none.
     fn shut(&mut self, failed: Option<Failure>) {
+        self.reply_deadline = None;
+        self.accept_deadline = None;
         self.restart_offset = 0;
         self.list_fallback = false;
         self.state = State::Closed;

@@ -1,6 +1,8 @@
 //! How an operation ends: its [`Outcome`], or why it failed ([`Failure`]),
 //! or why it could not start ([`UsageError`]).
 
+use std::time::Duration;
+
 use crate::command::Command;
 use crate::decode::{DecodeError, Facts, Features, Timestamp};
 use crate::hash::{Digest, HashAlgorithm};
@@ -146,6 +148,18 @@ pub enum Failure {
         /// Why not, e.g. that FEAT lists neither `HASH` nor its command.
         reason: &'static str,
     },
+    /// The server did not answer in time
+    /// ([`Session::handle_timeout`](super::Session::handle_timeout)). Waiting
+    /// for a reply, the session is closed: a late reply could not be told
+    /// from the next command's. Waiting for an active-mode data connection,
+    /// the session is closed too unless the transfer's final reply came.
+    #[error("timed out after {after:?} {waiting}")]
+    TimedOut {
+        /// What the session waited for.
+        waiting: Wait,
+        /// How long it waited.
+        after: Duration,
+    },
     /// The server closed the session: 421, or the connection ended.
     #[error("{}", match .0 { Some(r) => format!("server closed the connection: {r}"), None => "server closed the connection".to_owned() })]
     Closed(Option<Reply>),
@@ -169,6 +183,7 @@ impl Failure {
             | Failure::ClearTextAfterAuth
             | Failure::Unsupported { .. }
             | Failure::NoHash { .. } => None,
+            Failure::TimedOut { .. } => None,
         }
     }
 
@@ -176,6 +191,24 @@ impl Failure {
     pub fn is_transient(&self) -> bool {
         self.reply()
             .is_some_and(|r| r.class() == ReplyClass::TransientNegative)
+    }
+}
+
+/// What a session waited for when its time ran out ([`Failure::TimedOut`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    /// A reply on the control connection.
+    Reply,
+    /// Active mode: the server's data connection.
+    DataConnection,
+}
+
+impl std::fmt::Display for Wait {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Wait::Reply => "waiting for the server's reply",
+            Wait::DataConnection => "waiting for the server's data connection (active mode)",
+        })
     }
 }
 

@@ -249,6 +249,10 @@ pub(super) enum TransferStep {
     AwaitingStart,
     Data {
         data_done: bool,
+        /// The client stopped the data before its end
+        /// ([`Session::handle_data_cut_short`](super::Session::handle_data_cut_short)): the final reply
+        /// is waited for only briefly.
+        cut_short: bool,
         final_reply: Option<Reply>,
     },
 }

@@ -96,12 +96,32 @@ impl Session {
     /// data connection broke, so that the server's final reply is read and
     /// the session stays in step.
     pub fn handle_data_finished(&mut self) -> Result<(), UsageError> {
+        self.data_ended(false)
+    }
+
+    /// The data did not reach its end and the client closed the data
+    /// connection without `ABOR` (a download dropped unread or whose data
+    /// connection failed, a data connection whose TLS handshake failed): as
+    /// [`Session::handle_data_finished`], but the server's final reply is
+    /// waited for only briefly
+    /// ([`Timeouts::cut_short_final_reply`](super::Timeouts::cut_short_final_reply)).
+    pub fn handle_data_cut_short(&mut self) -> Result<(), UsageError> {
+        self.data_ended(true)
+    }
+
+    fn data_ended(&mut self, by_client: bool) -> Result<(), UsageError> {
         match &mut self.state {
             State::Transfer(Transfer {
-                step: TransferStep::Data { data_done, .. },
+                step:
+                    TransferStep::Data {
+                        data_done,
+                        cut_short,
+                        ..
+                    },
                 ..
             }) if !*data_done => {
                 *data_done = true;
+                *cut_short = by_client;
                 self.finish_transfer_if_complete();
                 Ok(())
             }
@@ -168,6 +188,7 @@ impl Session {
         };
         transfer.step = TransferStep::Data {
             data_done: false,
+            cut_short: false,
             final_reply,
         };
         let direction = transfer.request.direction();
@@ -273,6 +294,7 @@ impl Session {
                 TransferStep::Data {
                     data_done: true,
                     final_reply,
+                    ..
                 },
             home,
             ..

@@ -6,6 +6,7 @@
 #![allow(dead_code, clippy::result_large_err)]
 
 use std::collections::VecDeque;
+use std::time::Instant;
 
 use ftp_proto::{Action, Failure, Outcome, Reply, Session, SessionConfig, TransferStart};
 
@@ -19,6 +20,9 @@ pub struct Script {
     wire: Vec<u8>,
     /// Every reply the session reported, as displayed.
     pub replies: Vec<String>,
+    /// The time the driver tells the session; it stands still unless a
+    /// test moves it.
+    pub now: Instant,
 }
 
 impl Script {
@@ -32,6 +36,7 @@ impl Script {
             pending: Vec::new(),
             wire: Vec::new(),
             replies: Vec::new(),
+            now: Instant::now(),
         };
         assert!(matches!(script.run(), Ok(Outcome::Greeting(_))));
         script.replies.clear();
@@ -67,7 +72,7 @@ impl Script {
     /// Does what the session asks until it stops at a transfer or a result.
     fn drive(&mut self) -> Result<Result<Outcome, Failure>, TransferStart> {
         for _ in 0..MAX_STEPS {
-            match self.session.poll() {
+            match self.session.poll(self.now) {
                 Some(Action::Send(command)) => {
                     command.encode(&mut self.wire);
                     self.respond(&command.to_string());
