@@ -17,7 +17,7 @@ use crate::error::{Error, ProxyError, ProxyFailure};
 
 /// A proxy every connection of a session goes through: the control
 /// connection and each data connection, each a new tunnel (see
-/// [`Config::proxy`]).
+/// [`Config::proxy`](crate::Config::proxy)).
 ///
 /// Parsed from a URL: `socks5://` (this host resolves the server's name),
 /// `socks5h://` (the proxy resolves it), or `http://` (`CONNECT`; the
@@ -267,10 +267,10 @@ impl Target {
 
 /// Opens the TCP connections of a session yourself: for tunnels this
 /// crate does not know (an SSH forward, a proxy protocol of your own…).
-/// Set in [`Config::connector`]; it is then called for the control
+/// Set in [`Config::connector`](crate::Config::connector); it is then called for the control
 /// connection and for every passive-mode data connection (active mode
 /// still listens on this host), in place of a direct connection or
-/// [`Config::proxy`].
+/// [`Config::proxy`](crate::Config::proxy).
 ///
 /// The stream it returns must be ready to carry the FTP (or FTPS) bytes
 /// end to end. The async client calls it on tokio's blocking thread pool.
@@ -293,7 +293,7 @@ impl Target {
 /// ```
 pub trait Connector: fmt::Debug + Send + Sync {
     /// A TCP stream to `target`, open within `timeout`
-    /// ([`Config::connect_timeout`]).
+    /// ([`Config::connect_timeout`](crate::Config::connect_timeout)).
     fn connect(&self, target: &Target, timeout: Duration) -> io::Result<std::net::TcpStream>;
 }
 
