@@ -1132,6 +1132,28 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 Ok(())
             }
 
+            /// Active mode through a proxy: tells the session how asking the
+            /// proxy to listen (SOCKS5 `BIND`) went: where it listens, the
+            /// stream to read its second reply from, and the handshake.
+            fn bound_listening(
+                &mut self,
+                bound: io::Result<(SocketAddr, TcpStream, ftp_proto::proxy::Handshake)>,
+            ) -> Result<()> {
+                match bound {
+                    Ok((addr, stream, handshake)) => {
+                        tracing::debug!("the proxy listens for the data connection on {addr}");
+                        self.bound = Some((stream, handshake));
+                        self.session.handle_listening(addr)?;
+                    }
+                    Err(e) => {
+                        let timeout = self.config.connect_timeout;
+                        self.data_connect_error = Some(route::bind_error(e, timeout));
+                        self.session.handle_data_connect_failed()?;
+                    }
+                }
+                Ok(())
+            }
+
             /// Active mode: tells the session how listening for the server's
             /// data connection went.
             fn listening(&mut self, listening: io::Result<(TcpListener, SocketAddr)>) -> Result<()> {
@@ -1155,6 +1177,26 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 self.accept_ended(failure);
                 self.session.handle_data_connect_failed()?;
                 Ok(())
+            }
+
+            /// Active mode: how long to wait now for the server's data
+            /// connection from `from` (at most [`shared::ACCEPT_POLL`], so
+            /// that the control connection is read meanwhile); `None` when
+            /// the wait is over: connected, failed, or past the session's
+            /// deadline (the session is then told).
+            fn accept_wait(&mut self, from: IpAddr) -> Result<Option<Duration>> {
+                if !self.session.is_awaiting_data_connection() {
+                    return Ok(None);
+                }
+                let Some(deadline) = self.session.poll_timeout() else {
+                    return Err(Error::Internal("accepting without a deadline".to_owned()));
+                };
+                let now = Instant::now();
+                if now >= deadline {
+                    self.accept_timed_out(now, from, None);
+                    return Ok(None);
+                }
+                Ok(Some((deadline - now).min(shared::ACCEPT_POLL)))
             }
 
             /// Active mode: the session's deadline for the server's data

@@ -10,7 +10,7 @@ use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::time::Duration;
 
-use ftp_proto::proxy::{Destination, Handshake, HandshakeError, Login};
+use ftp_proto::proxy::{Destination, Handshake, HandshakeError, Login, Step};
 use percent_encoding::percent_decode_str;
 
 use crate::error::{Error, ProxyError, ProxyFailure};
@@ -330,6 +330,37 @@ pub(crate) fn unreachable(proxy: &Proxy, error: io::Error, timeout: Duration) ->
 /// The error for an I/O failure during the handshake.
 pub(crate) fn broken(proxy: &Proxy, error: io::Error, timeout: Duration) -> io::Error {
     failed(proxy, ProxyFailure::of_io(error, timeout, ProxyFailure::Io))
+}
+
+/// SOCKS5 `BIND`'s first reply (`step`): the address where the proxy
+/// listens, to tell the server (`proxy_peer`: the proxy's own address).
+pub(crate) fn bound_address(
+    proxy: &Proxy,
+    step: Step,
+    proxy_peer: SocketAddr,
+) -> io::Result<SocketAddr> {
+    match step {
+        Step::Bound(addr) => Ok(advertised(addr, proxy_peer)),
+        _ => Err(not_a_bind_reply(proxy)),
+    }
+}
+
+/// SOCKS5 `BIND`'s second reply (`step`): the server (`from`) connected
+/// to the proxy, and it was the server.
+pub(crate) fn bound_peer(proxy: &Proxy, step: Step, from: IpAddr) -> io::Result<()> {
+    let Step::Done(peer) = step else {
+        return Err(not_a_bind_reply(proxy));
+    };
+    check_bound_peer(proxy, peer, from)?;
+    match peer {
+        Some(addr) => tracing::debug!("data connection from {addr} through {proxy}"),
+        None => tracing::debug!("data connection from the server through {proxy}"),
+    }
+    Ok(())
+}
+
+fn not_a_bind_reply(proxy: &Proxy) -> io::Error {
+    failed(proxy, HandshakeError::Invalid("a BIND reply").into())
 }
 
 /// SOCKS5 `BIND`: the address to tell the server, the proxy's own IP

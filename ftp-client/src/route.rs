@@ -33,6 +33,39 @@ pub(crate) fn connect_error(during: String, error: io::Error, timeout: Duration)
     Error::io_or_timeout(during, error, timeout)
 }
 
+/// The proxy that active mode listens through (SOCKS5 `BIND`), if the
+/// session uses one (a connector opens only outgoing connections).
+pub(crate) fn bind_proxy(config: &Config) -> Option<Proxy> {
+    config.proxy.clone().filter(|_| config.connector.is_none())
+}
+
+/// Active mode through `proxy`: what to ask it to listen for (SOCKS5
+/// `BIND` names the server that will connect); refused through HTTP.
+pub(crate) fn bind_target(route: &Route, proxy: &Proxy) -> io::Result<Target> {
+    match proxy.kind() {
+        ProxyKind::Http => Err(crate::proxy::failed(proxy, ProxyFailure::ActiveOverHttp)),
+        _ => Ok(route.target(SocketAddr::new(route.server.ip(), 0))),
+    }
+}
+
+/// Active mode through a proxy: the proxy could not listen (`BIND`).
+pub(crate) fn bind_error(error: io::Error, timeout: Duration) -> Error {
+    connect_error(
+        "listening for the data connection (active mode)".to_owned(),
+        error,
+        timeout,
+    )
+}
+
+/// Active mode through a proxy: the server's data connection failed.
+pub(crate) fn bound_accept_error(error: io::Error, timeout: Duration) -> Error {
+    connect_error(
+        "waiting for the server's data connection (active mode)".to_owned(),
+        error,
+        timeout,
+    )
+}
+
 /// The server of a session and how its connections are opened: what the
 /// session takes as its peer, and the server's name when nobody here
 /// resolved it (so that data connections to the server go to the name).

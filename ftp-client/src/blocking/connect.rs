@@ -4,17 +4,16 @@
 //! mode's data connection through SOCKS5 `BIND`.
 
 use std::io::{self, Read, Write};
-use std::net::{IpAddr, SocketAddr, TcpStream, ToSocketAddrs};
+use std::net::{IpAddr, TcpStream, ToSocketAddrs};
 use std::time::{Duration, Instant};
 
-use ftp_proto::proxy::{Handshake, HandshakeError, Step};
+use ftp_proto::proxy::{Handshake, Step};
 
 use super::{Client, connect_tcp, socket_timeout};
 use crate::config::Config;
-use crate::error::ProxyFailure;
 use crate::error::Result;
 use crate::proxy::{self, Proxy, Target};
-use crate::shared::{self, is_timeout};
+use crate::shared::is_timeout;
 
 /// A connection to `target` within the connect timeout, Nagle off: through
 /// the connector if there is one, else the proxy, else directly.
@@ -106,82 +105,42 @@ fn drive(
 }
 
 impl Client {
-    /// The proxy that active mode listens through (SOCKS5 `BIND`), if the
-    /// session uses one.
-    pub(super) fn bind_proxy(&self) -> Option<Proxy> {
-        self.config
-            .proxy
-            .clone()
-            .filter(|_| self.config.connector.is_none())
-    }
-
     /// Active mode through `proxy`: asks it to listen (SOCKS5 `BIND`) and
     /// tells the session where.
     pub(super) fn listen_through(&mut self, proxy: &Proxy) -> Result<()> {
         let timeout = self.config.connect_timeout;
-        let from = self
-            .route
-            .target(SocketAddr::new(self.route.server.ip(), 0));
-        let bound = match proxy.kind() {
-            proxy::ProxyKind::Http => Err(proxy::failed(proxy, ProxyFailure::ActiveOverHttp)),
-            _ => through(proxy, &from, true, timeout),
+        let bound = match crate::route::bind_target(&self.route, proxy) {
+            Ok(from) => through(proxy, &from, true, timeout).and_then(|(stream, shake, step)| {
+                Ok((
+                    proxy::bound_address(proxy, step, stream.peer_addr()?)?,
+                    stream,
+                    shake,
+                ))
+            }),
+            Err(e) => Err(e),
         };
-        let bound = bound.and_then(|(stream, handshake, step)| match step {
-            Step::Bound(addr) => Ok((
-                proxy::advertised(addr, stream.peer_addr()?),
-                stream,
-                handshake,
-            )),
-            _ => Err(proxy::failed(
-                proxy,
-                HandshakeError::Invalid("a BIND reply").into(),
-            )),
-        });
-        match bound {
-            Ok((addr, stream, handshake)) => {
-                tracing::debug!("the proxy listens for the data connection on {addr}");
-                self.bound = Some((stream, handshake));
-                self.session.handle_listening(addr)?;
-            }
-            Err(e) => {
-                let during = "listening for the data connection (active mode)".to_owned();
-                self.data_connect_error = Some(crate::route::connect_error(during, e, timeout));
-                self.session.handle_data_connect_failed()?;
-            }
-        }
-        Ok(())
+        self.bound_listening(bound)
     }
 
     /// Active mode through a proxy: waits for the proxy's word that the
-    /// server connected, from `from` only, within the data timeout, while
-    /// reading the control connection (a 425 there ends the wait).
+    /// server connected, from `from` only, until the session's deadline,
+    /// while reading the control connection (a 425 there ends the wait).
     pub(super) fn accept_bound(&mut self, proxy: &Proxy, from: IpAddr) -> Result<()> {
         let timeout = self.config.data_timeout;
-        let deadline = Instant::now() + timeout;
-        let mut came_from = None;
         loop {
-            if !self.session.is_awaiting_data_connection() {
+            let Some(wait) = self.accept_wait(from)? else {
                 return Ok(());
-            }
+            };
             let Some((stream, handshake)) = self.bound.as_mut() else {
                 return Ok(());
             };
-            let wait = deadline.saturating_duration_since(Instant::now());
-            let poll = Instant::now() + wait.min(shared::ACCEPT_POLL);
-            let failure = match drive(stream, handshake, proxy, poll, timeout) {
-                Ok(Step::Done(peer)) => {
-                    came_from = peer;
-                    proxy::check_bound_peer(proxy, peer, from).and_then(|()| {
-                        stream.set_read_timeout(Some(socket_timeout(timeout)))?;
-                        stream.set_write_timeout(Some(socket_timeout(timeout)))
-                    })
-                }
-                Ok(_) => Err(proxy::failed(
-                    proxy,
-                    HandshakeError::Invalid("a BIND reply").into(),
-                )),
-                Err(e) if is_timeout(&e) && !wait.is_zero() => {
-                    match self.read_control_once(wait.min(shared::ACCEPT_POLL)) {
+            let failure = match drive(stream, handshake, proxy, Instant::now() + wait, timeout) {
+                Ok(step) => proxy::bound_peer(proxy, step, from).and_then(|()| {
+                    stream.set_read_timeout(Some(socket_timeout(timeout)))?;
+                    stream.set_write_timeout(Some(socket_timeout(timeout)))
+                }),
+                Err(e) if is_timeout(&e) => {
+                    match self.read_control_once(wait) {
                         Err(e) if is_timeout(&e) => {}
                         other => self.after_control_read(other, wait)?,
                     }
@@ -192,20 +151,13 @@ impl Client {
             let Some((stream, _)) = self.bound.take() else {
                 return Ok(());
             };
-            let during = "waiting for the server's data connection (active mode)".to_owned();
             return match failure {
                 Ok(()) => {
-                    match came_from {
-                        Some(addr) => {
-                            tracing::debug!("data connection from {addr} through {proxy}")
-                        }
-                        None => tracing::debug!("data connection from the server through {proxy}"),
-                    }
                     self.data = Some(stream);
                     self.session.handle_data_connected()?;
                     Ok(())
                 }
-                Err(e) => self.accept_failed(crate::route::connect_error(during, e, timeout)),
+                Err(e) => self.accept_failed(crate::route::bound_accept_error(e, timeout)),
             };
         }
     }

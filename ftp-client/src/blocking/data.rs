@@ -27,7 +27,7 @@ impl Client {
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
     pub(super) fn listen(&mut self) -> Result<()> {
-        if let Some(proxy) = self.bind_proxy() {
+        if let Some(proxy) = crate::route::bind_proxy(&self.config) {
             return self.listen_through(&proxy);
         }
         let ip = shared::listen_ip(&self.config, || self.control.tcp().local_addr());
@@ -44,7 +44,8 @@ impl Client {
     /// only, until the session's deadline, while reading the control
     /// connection (a 425 there ends the wait).
     pub(super) fn accept_data(&mut self, from: IpAddr) -> Result<()> {
-        if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
+        if let Some(proxy) = crate::route::bind_proxy(&self.config).filter(|_| self.bound.is_some())
+        {
             return self.accept_bound(&proxy, from);
         }
         let mut rejected: Option<SocketAddr> = None;

@@ -49,7 +49,7 @@ impl Client {
     /// Active mode: listens for the server's data connection, on the
     /// configured address or the control connection's local one.
     pub(super) async fn listen(&mut self) -> Result<()> {
-        if let Some(proxy) = self.bind_proxy() {
+        if let Some(proxy) = crate::route::bind_proxy(&self.config) {
             return self.listen_through(&proxy).await;
         }
         let control = self.control.as_ref();
@@ -83,7 +83,8 @@ impl Client {
         let Some(from) = self.accepting_from else {
             return Ok(());
         };
-        if let Some(proxy) = self.bind_proxy().filter(|_| self.bound.is_some()) {
+        if let Some(proxy) = crate::route::bind_proxy(&self.config).filter(|_| self.bound.is_some())
+        {
             return self.accept_bound(&proxy, from).await;
         }
         let mut rejected: Option<SocketAddr> = None;
