@@ -161,6 +161,10 @@ pub struct Quirks {
     /// answer to USER or the TLS handshake never does); curl -P shows the
     /// same. Active-mode cases run alone on it, with one session each.
     pub active_stalls_new_sessions: bool,
+    /// proFTPD: its greeting names it, so the client offers it TLS 1.2 at
+    /// most; over implicit TLS the greeting comes after a TLS 1.3
+    /// handshake, and the client connects once more before the login.
+    pub greeting_names_proftpd: bool,
 }
 
 /// What a kind of server supports and its quirks, by name.
@@ -204,6 +208,7 @@ impl Profile {
             refused_directory_names: &[],
             no_tls13_resumption: false,
             active_stalls_new_sessions: false,
+            greeting_names_proftpd: false,
         };
         let common = Profile {
             mlsd: true,
@@ -256,6 +261,7 @@ impl Profile {
                     final_reply_after_data_close: true,
                     refused_directory_names: &[b"*"],
                     missing_dir_listing: MissingDirListing::RefusedAfterStart,
+                    greeting_names_proftpd: true,
                     ..common.quirks.clone()
                 },
                 ..common
@@ -512,6 +518,22 @@ impl Target {
         match family {
             Family::V4 => Some(self.addr),
             Family::V6 => self.addr6,
+        }
+    }
+
+    /// The control connections a session opens: two where the client
+    /// connects again offering TLS 1.2 (a proFTPD greeting seen only after
+    /// an implicit TLS 1.3 handshake), one otherwise.
+    pub fn control_connections_per_session(&self) -> usize {
+        match &self.tls {
+            Some(tls)
+                if tls.mode == Tls::Implicit
+                    && tls.max == TlsVersion::Tls13
+                    && self.profile.quirks.greeting_names_proftpd =>
+            {
+                2
+            }
+            _ => 1,
         }
     }
 
