@@ -57,11 +57,16 @@ SERVERS_SH=$HERE/servers.sh
 LOGROOT=$REPO/target/interop
 RESULTS=$LOGROOT/results.tsv
 ALL_SERVERS=(vsftpd proftpd pureftpd pyftpdlib)
+# proFTPD has no ":1.2" runs by default: the client offers a server whose
+# greeting names proFTPD TLS 1.2 at most (it issues no TLS 1.3 ticket for
+# uploads), so its TLS runs already negotiate TLS 1.2 throughout; the
+# implicit run also covers the TLS 1.3 handshake made again before the
+# login. Name them to run them (proftpd:explicit:1.2, proftpd:implicit:1.2).
 DEFAULT_RUNS=(
   vsftpd proftpd pureftpd pyftpdlib
   vsftpd:explicit proftpd:explicit pureftpd:explicit pyftpdlib:explicit
-  vsftpd:explicit:1.2 proftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
-  vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2 proftpd:implicit:1.2
+  vsftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
+  vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2
   vsftpd+socks5 vsftpd:explicit:1.2+socks5 vsftpd+http vsftpd:explicit:1.2+http vsftpd+socks5-login
   vsftpd+dante
 )
