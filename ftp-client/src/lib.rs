@@ -82,6 +82,8 @@
 mod api;
 #[macro_use]
 mod transfer;
+#[macro_use]
+mod tunnel;
 mod blocking;
 mod config;
 pub mod engine;

@@ -10,12 +10,11 @@ use std::time::Duration;
 
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ::tokio::net::TcpStream;
-use ::tokio::time::Instant;
 use ftp_proto::proxy::{Handshake, Step};
+use std::time::Instant;
 
-use super::{Client, connect_tcp};
+use super::{Client, connect_tcp, resolve};
 use crate::config::Config;
-use crate::error::ProxyFailure;
 use crate::error::Result;
 use crate::proxy::{self, Proxy, Target};
 use crate::shared::is_timeout;
@@ -45,136 +44,22 @@ pub(super) async fn open(config: &Config, target: Target) -> io::Result<TcpStrea
     }
 }
 
-/// A tunnel to `target` through `proxy` (SOCKS5 `BIND` if `bind`), the
-/// handshake run within `timeout`: the stream, the handshake (for `BIND`,
-/// still to read the second reply) and where it stopped.
-async fn through(
-    proxy: &Proxy,
-    target: &Target,
-    bind: bool,
-    timeout: Duration,
-) -> io::Result<(TcpStream, Handshake, Step)> {
-    let what = if bind {
-        "listening for"
-    } else {
-        "connecting to"
-    };
-    tracing::debug!("{what} {target} through the proxy {proxy}");
-    let mut handshake = proxy::handshake(proxy, target, bind)?;
-    let deadline = Instant::now() + timeout;
-    let mut stream = reach(proxy, timeout).await?;
-    let step = drive(&mut stream, &mut handshake, proxy, deadline, timeout).await?;
-    Ok((stream, handshake, step))
+tunnel_api! { async: [async], await: [.await] }
+
+/// Writes `bytes` by `deadline`.
+async fn send_by(stream: &mut TcpStream, bytes: &[u8], deadline: Instant) -> io::Result<()> {
+    let sent = ::tokio::time::timeout_at(deadline.into(), stream.write_all(bytes)).await;
+    sent.unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
 }
 
-/// A TCP connection to the proxy itself.
-async fn reach(proxy: &Proxy, timeout: Duration) -> io::Result<TcpStream> {
-    let addrs = ::tokio::net::lookup_host((proxy.host(), proxy.port()))
-        .await
-        .map_err(|e| proxy::unreachable(proxy, e, timeout))?;
-    let mut last = io::Error::new(io::ErrorKind::NotFound, "the proxy's name has no address");
-    for addr in addrs {
-        match connect_tcp(addr, timeout).await {
-            Ok(stream) => return Ok(stream),
-            Err(e) => last = e,
-        }
-    }
-    Err(proxy::unreachable(proxy, last, timeout))
+/// Reads into `buf` by `deadline`.
+async fn recv_by(stream: &mut TcpStream, buf: &mut [u8], deadline: Instant) -> io::Result<usize> {
+    let read = ::tokio::time::timeout_at(deadline.into(), stream.read(buf)).await;
+    read.unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()))
 }
 
-/// Runs `handshake` over `stream` until the tunnel is open (or, for
-/// `BIND`, the proxy listens), by `deadline`. Cancel-safe between steps:
-/// what was read is in the handshake.
-async fn drive(
-    stream: &mut TcpStream,
-    handshake: &mut Handshake,
-    proxy: &Proxy,
-    deadline: Instant,
-    timeout: Duration,
-) -> io::Result<Step> {
-    let mut buf = [0u8; 512];
-    let broken = |e| proxy::broken(proxy, e, timeout);
-    let late = || proxy::failed(proxy, ProxyFailure::Timeout(timeout));
-    loop {
-        match handshake.poll() {
-            Step::Send(bytes) => {
-                let sent = ::tokio::time::timeout_at(deadline, stream.write_all(&bytes));
-                sent.await.map_err(|_| late())?.map_err(broken)?;
-            }
-            Step::Read(n) => {
-                let read = ::tokio::time::timeout_at(deadline, stream.read(&mut buf[..n.min(512)]));
-                match read.await.map_err(|_| late())? {
-                    Ok(0) => handshake.handle_eof(),
-                    Ok(k) => handshake.handle_input(&buf[..k]),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => return Err(broken(e)),
-                }
-            }
-            Step::Failed(e) => return Err(proxy::failed(proxy, e.into())),
-            step => return Ok(step),
-        }
-    }
-}
-
-impl Client {
-    /// Active mode through `proxy`: asks it to listen (SOCKS5 `BIND`) and
-    /// tells the session where.
-    pub(super) async fn listen_through(&mut self, proxy: &Proxy) -> Result<()> {
-        let timeout = self.config.connect_timeout;
-        let bound = match crate::route::bind_target(&self.route, proxy) {
-            Ok(from) => {
-                through(proxy, &from, true, timeout)
-                    .await
-                    .and_then(|(stream, shake, step)| {
-                        Ok((
-                            proxy::bound_address(proxy, step, stream.peer_addr()?)?,
-                            stream,
-                            shake,
-                        ))
-                    })
-            }
-            Err(e) => Err(e),
-        };
-        self.bound_listening(bound)
-    }
-
-    /// Active mode through a proxy: waits for the proxy's word that the
-    /// server connected, from `from` only, until the session's deadline,
-    /// while reading the control connection (a 425 there ends the wait).
-    pub(super) async fn accept_bound(&mut self, proxy: &Proxy, from: IpAddr) -> Result<()> {
-        let timeout = self.config.data_timeout;
-        loop {
-            let Some(wait) = self.accept_wait(from)? else {
-                self.accepting_from = None;
-                return Ok(());
-            };
-            let Some((stream, handshake)) = self.bound.as_mut() else {
-                return Ok(());
-            };
-            let failure =
-                match drive(stream, handshake, proxy, Instant::now() + wait, timeout).await {
-                    Ok(step) => proxy::bound_peer(proxy, step, from),
-                    Err(e) if is_timeout(&e) => {
-                        match self.read_control_once(Duration::from_millis(1)).await {
-                            Err(e) if is_timeout(&e) => {}
-                            other => self.after_control_read(other, wait)?,
-                        }
-                        continue;
-                    }
-                    Err(e) => Err(e),
-                };
-            let Some((stream, _)) = self.bound.take() else {
-                return Ok(());
-            };
-            self.accepting_from = None;
-            return match failure {
-                Ok(()) => {
-                    self.data = Some(stream);
-                    self.session.handle_data_connected()?;
-                    Ok(())
-                }
-                Err(e) => self.accept_failed(crate::route::bound_accept_error(e, timeout)),
-            };
-        }
-    }
+/// A data stream through the proxy: each of its reads and writes has its
+/// own timeout already.
+fn ready_bound(_: &TcpStream, _: Duration) -> io::Result<()> {
+    Ok(())
 }
