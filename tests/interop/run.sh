@@ -267,6 +267,13 @@ done
 echo
 for s in "${SERVERS[@]}"; do note "$s: ${S_TIME[$s]:-?} s"; done
 note "total time $(elapsed "$T0" "$(now)") s"
+# Where the time went: the slowest trials of the run (times.tsv, written
+# by the matrix beside each target's logs).
+if compgen -G "$LOGROOT/*/times.tsv" >/dev/null; then
+  note "the slowest trials (seconds):"
+  cat "$LOGROOT"/*/times.tsv | sort -t$'\t' -k2,2 -rn | head -n 12 |
+    awk -F'\t' '{ printf "  %7s  %s\n", $2, $1 }' >&2
+fi
 if [[ -s $RESULTS ]]; then
   FTP_MATRIX_RESULTS=$RESULTS FTP_MATRIX_SUMMARY_ONLY=1 "$MATRIX" | grep -v ' passed, .* failed'
 fi

@@ -269,6 +269,7 @@ fn run_trial(
     } else {
         _shared = ALONE.read().unwrap_or_else(|e| e.into_inner());
     }
+    let started = std::time::Instant::now();
     let outcome =
         Ctx::new(target, family, &format!("{label}-{}", case.name), cli).and_then(|ctx| {
             let outcome =
@@ -299,7 +300,25 @@ fn run_trial(
         Verdict::Failed
     };
     record(&target.name, label, result);
+    note_time(&format!("{}::{label}::{}", target.name, case.name), started);
     outcome.map(|()| Completion::Completed)
+}
+
+/// With `FTP_MATRIX_LOGS` set, appends the trial's wall time to
+/// `times.tsv` there (name, seconds), so that a slow run can say which
+/// cases took its time.
+fn note_time(name: &str, started: std::time::Instant) {
+    let Some(logs) = std::env::var_os("FTP_MATRIX_LOGS") else {
+        return;
+    };
+    let line = format!("{name}\t{:.2}\n", started.elapsed().as_secs_f64());
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(PathBuf::from(logs).join("times.tsv"));
+    if let Err(e) = file.and_then(|mut f| f.write_all(line.as_bytes())) {
+        eprintln!("matrix: noting the time of {name}: {e}");
+    }
 }
 
 /// Appends this run's records to `path` (tab-separated: target, group,
