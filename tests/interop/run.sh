@@ -9,11 +9,12 @@
 #       and proftpd only); TLSMAX: 1.3 (default) or 1.2, the newest TLS
 #       version the client offers
 #       PROXY: socks5 (microsocks), socks5-login (microsocks with a user and
-#       password), http (tinyproxy, HTTP CONNECT) or dante (Dante's danted,
-#       SOCKS5 with BIND): every connection of the matrix goes through it
-#       (active-mode cases skipped but behind dante, the one that accepts
-#       connections); these targets run the groups in PROXY_GROUPS below
-#       only (plus active behind dante), as the rest repeats what the
+#       password), http (tinyproxy, HTTP CONNECT), dante (Dante's danted,
+#       SOCKS5 with BIND) or dante-login (the same with a login): every
+#       connection of the matrix goes through it (active-mode cases skipped
+#       but behind dante, the one that accepts connections); these targets
+#       run the groups in PROXY_GROUPS below only (plus active behind
+#       dante), as the rest repeats what the
 #       direct targets cover and costs minutes. The TLS ones run TLS 1.2: neither
 #       microsocks nor tinyproxy carries a half-close (the client's FIN
 #       closes both directions), and the reset they then send vsftpd, whose
@@ -68,9 +69,9 @@ DEFAULT_RUNS=(
   vsftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2
   vsftpd+socks5 vsftpd:explicit:1.2+socks5 vsftpd+http vsftpd:explicit:1.2+http vsftpd+socks5-login
-  vsftpd+dante
+  vsftpd+dante vsftpd+dante-login
 )
-ALL_PROXIES=(socks5 socks5-login http dante)
+ALL_PROXIES=(socks5 socks5-login http dante dante-login)
 # The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
 PROXY_GROUPS=cli,library-tokio,tls
 
@@ -216,7 +217,7 @@ run_server() {
       "FTP_TARGET_PROXY_BIND=$(sed -n 's/^FTP_PROXY_BIND=//p' "$proxy_env")"
     )
     local groups=$PROXY_GROUPS
-    [[ $proxy == dante ]] && groups+=,active,active-tokio
+    [[ $proxy == dante* ]] && groups+=,active,active-tokio
     TARGET_ENV+=("FTP_MATRIX_GROUPS=${FTP_MATRIX_GROUPS:-$groups}")
   fi
   # pyftpdlib over TLS takes one trial at a time: with several sessions at

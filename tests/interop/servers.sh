@@ -48,7 +48,7 @@ GREETING_TIMEOUT=${FTP_INTEROP_TIMEOUT:-10}
 
 ALL_SERVERS="vsftpd proftpd pureftpd pyftpdlib"
 DEBS="vsftpd proftpd-core proftpd-mod-crypto pure-ftpd microsocks tinyproxy-bin dante-server"
-ALL_PROXIES="socks5 socks5-login http dante"
+ALL_PROXIES="socks5 socks5-login http dante dante-login"
 PROXY_USER=proxyuser
 PROXY_PASS=proxy-pw
 
@@ -775,12 +775,13 @@ cmd_start() {
 #   http          tinyproxy (HTTP CONNECT), allowing the server's control
 #                 and passive ports only
 #   dante         Dante's danted (SOCKS5 with BIND: active mode too), no login
+#   dante-login   the same with a login (RFC 1929): the unix user ftptest
 # Ports: FTP_INTEROP_PROXY_<KIND>_PORT (KIND upper-cased, '-' as '_'),
 # default 2131 + index. Only dante accepts active-mode connections (BIND).
 proxy_port() {
   local v="FTP_INTEROP_PROXY_${1^^}_PORT" i
   v=${v//-/_}
-  case $1 in socks5) i=0 ;; socks5-login) i=1 ;; http) i=2 ;; dante) i=3 ;; *) die "unknown proxy '$1' ($ALL_PROXIES)" ;; esac
+  case $1 in socks5) i=0 ;; socks5-login) i=1 ;; http) i=2 ;; dante) i=3 ;; dante-login) i=4 ;; *) die "unknown proxy '$1' ($ALL_PROXIES)" ;; esac
   echo "${!v:-$((2131 + i))}"
 }
 
@@ -819,14 +820,17 @@ cmd_proxy_start() { # kind server-envfile -> proxy env file
       } >"$RUN/tinyproxy.conf"
       launch "$RUN/server.log" "$(TINYPROXY_BIN)" -d -c "$RUN/tinyproxy.conf"
       url="http://127.0.0.1:$port" ;;
-    dante)
+    dante | dante-login)
+      local method=none
+      # danted checks a login against the system's users.
+      [[ $kind == dante-login ]] && method=username
       {
         echo "logoutput: stderr"
         echo "internal: 127.0.0.1 port = $port"
         echo "external: 127.0.0.1"
         echo "external: ::1"
         echo "external.rotation: route"
-        echo "socksmethod: none"
+        echo "socksmethod: $method"
         echo "clientmethod: none"
         echo "user.privileged: root"
         echo "user.unprivileged: nobody"
@@ -838,7 +842,8 @@ cmd_proxy_start() { # kind server-envfile -> proxy env file
       } >"$RUN/danted.conf"
       launch "$RUN/server.log" "$(DANTE_BIN)" -f "$RUN/danted.conf" -N 2
       bind=1
-      url="socks5h://127.0.0.1:$port" ;;
+      url="socks5h://127.0.0.1:$port"
+      [[ $kind == dante-login ]] && url="socks5h://$FTP_USER_NAME:$FTP_USER_PASS@127.0.0.1:$port" ;;
     *) die "unknown proxy '$kind' ($ALL_PROXIES)" ;;
   esac
   PID=$LAUNCHED_PID
@@ -859,7 +864,7 @@ cmd_proxy_start() { # kind server-envfile -> proxy env file
     echo "FTP_PROXY_KIND=$kind"
     echo "FTP_PROXY_URL=$url"
     echo "FTP_PROXY_BIND=$bind"
-    echo "FTP_PROXY_VERSION=$(deb_version "$(case $kind in http) echo tinyproxy ;; dante) echo dante ;; *) echo microsocks ;; esac)")"
+    echo "FTP_PROXY_VERSION=$(deb_version "$(case $kind in http) echo tinyproxy ;; dante*) echo dante ;; *) echo microsocks ;; esac)")"
     echo "FTP_PID=$PID"
     echo "FTP_RUN_DIR=$RUN"
   } >"$RUN/proxy.env"
