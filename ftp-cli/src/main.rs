@@ -15,6 +15,8 @@ mod interrupt;
 mod lines;
 mod location;
 mod ops;
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+mod pow;
 mod progress;
 mod proxy;
 mod remote;
