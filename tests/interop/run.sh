@@ -49,6 +49,11 @@
 #   FTP_MATRIX_THREADS           trials run at once against a server (default
 #                                1 for pyftpdlib over TLS, see run_server;
 #                                4: much of a trial is waiting on the server)
+#   FTP_INTEROP_LANES            2 (default): vsftpd and pyftpdlib in one
+#                                lane, proFTPD and Pure-FTPd in another, run
+#                                at once when the targets span both (each
+#                                lane's output in target/interop/lane-N.log);
+#                                1: every target in turn, output here
 #   CARGO                        cargo binary (default: cargo)
 set -uo pipefail
 
@@ -57,6 +62,11 @@ REPO=$(cd "$HERE/../.." && pwd)
 SERVERS_SH=$HERE/servers.sh
 LOGROOT=$REPO/target/interop
 RESULTS=$LOGROOT/results.tsv
+# A lane (set by this script for its own children, see run_lanes) runs its
+# targets with the matrix binary the parent built, and leaves what the
+# parent needs in files named after it.
+LANE=${FTP_INTEROP_LANE:-}
+[[ -n $LANE ]] && RESULTS=$LOGROOT/results-$LANE.tsv
 ALL_SERVERS=(vsftpd proftpd pureftpd pyftpdlib)
 # proFTPD has no ":1.2" runs by default: the client offers a server whose
 # greeting names proFTPD TLS 1.2 at most (it issues no TLS 1.3 ticket for
@@ -247,10 +257,58 @@ run_server() {
   S_TIME[$spec]=$(elapsed "$t0" "$(now)")
 }
 
+# Lanes: two sequences of targets run at once, each server in one lane
+# only (a server's modes share its ports; every proxy fronts vsftpd), so
+# that one lane's trials use the CPU while the other's wait on a server.
+# Each lane is this script again with FTP_INTEROP_LANE set; its output
+# goes to target/interop/lane-N.log, and its results, reruns, failures
+# and times to files beside it, which the end below reads.
+LANES=${FTP_INTEROP_LANES:-2}
+lane_of() { # target -> 0 or 1
+  case ${1%%[:+]*} in vsftpd | pyftpdlib) echo 0 ;; *) echo 1 ;; esac
+}
+run_lanes() {
+  local lane pids=() specs
+  for lane in 0 1; do
+    specs=()
+    for s in "${SERVERS[@]}"; do [[ $(lane_of "$s") == "$lane" ]] && specs+=("$s"); done
+    ((${#specs[@]})) || continue
+    note "lane $lane: ${specs[*]} (output in $LOGROOT/lane-$lane.log)"
+    FTP_INTEROP_LANE=$lane FTP_INTEROP_MATRIX=$MATRIX "$0" "${specs[@]}" -- "${MATRIX_ARGS[@]}" \
+      >"$LOGROOT/lane-$lane.log" 2>&1 &
+    pids+=($!)
+  done
+  for pid in "${pids[@]}"; do wait "$pid"; done
+  for lane in 0 1; do
+    [[ -f $LOGROOT/results-$lane.tsv ]] && cat "$LOGROOT/results-$lane.tsv" >>"$RESULTS"
+    [[ -f $LOGROOT/flaky-$lane.txt ]] && mapfile -t -O "${#FLAKY[@]}" FLAKY <"$LOGROOT/flaky-$lane.txt"
+    [[ -f $LOGROOT/times-$lane.txt ]] && while read -r spec secs; do S_TIME[$spec]=$secs; done <"$LOGROOT/times-$lane.txt"
+    if [[ -f $LOGROOT/other-$lane.txt ]]; then
+      OTHER_FAILURES=$((OTHER_FAILURES + $(cat "$LOGROOT/other-$lane.txt")))
+    else
+      fail_outside "lane $lane ended without its summary: see $LOGROOT/lane-$lane.log"
+    fi
+    grep 'FAIL:' "$LOGROOT/lane-$lane.log" >&2
+  done
+}
+
 # ------------------------------------------------------------ main
 T0=$(now)
 mkdir -p "$LOGROOT"
 rm -f "$RESULTS"
+if [[ -n $LANE ]]; then
+  MATRIX=$FTP_INTEROP_MATRIX
+  rm -f "$LOGROOT"/{flaky,times,other}-"$LANE".txt
+  for s in "${SERVERS[@]}"; do
+    note "== $s"
+    run_server "$s"
+  done
+  printf '%s\n' "${FLAKY[@]}" | sed '/^$/d' >"$LOGROOT/flaky-$LANE.txt"
+  for s in "${SERVERS[@]}"; do echo "$s ${S_TIME[$s]:-?}"; done >"$LOGROOT/times-$LANE.txt"
+  echo "$OTHER_FAILURES" >"$LOGROOT/other-$LANE.txt"
+  exit 0
+fi
+rm -f "$LOGROOT"/results-*.tsv "$LOGROOT"/lane-*.log
 "$SERVERS_SH" install || { note "servers.sh install failed"; echo "0 passed, 1 failed"; exit 1; }
 note "building the matrix test binary and ftp-cli (debug)"
 BUILD_LOG=$LOGROOT/build.log
@@ -260,10 +318,15 @@ MATRIX=$(sed -n 's/^ *Executable .*(\(.*\))$/\1/p' "$BUILD_LOG" | tail -n1)
 [[ $MATRIX == /* ]] || MATRIX=$REPO/$MATRIX
 [[ -x $MATRIX ]] || { note "no matrix binary found in $BUILD_LOG"; echo "0 passed, 1 failed"; exit 1; }
 
-for s in "${SERVERS[@]}"; do
-  note "== $s"
-  run_server "$s"
-done
+spans=$(for s in "${SERVERS[@]}"; do lane_of "$s"; done | sort -u | wc -l)
+if ((LANES > 1 && spans > 1)); then
+  run_lanes
+else
+  for s in "${SERVERS[@]}"; do
+    note "== $s"
+    run_server "$s"
+  done
+fi
 
 echo
 for s in "${SERVERS[@]}"; do note "$s: ${S_TIME[$s]:-?} s"; done
