@@ -19,7 +19,8 @@ use ftp_client::{Client, Config, FtpUrl, HashAlgorithm};
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::remote_url;
-use crate::remote::{connect, quit, same_server};
+use crate::remote::{connect, quit};
+use ftp_client::engine::copy::same_server;
 
 /// `--algo`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -6,6 +6,7 @@
 
 mod cancellation;
 mod cli;
+mod copy;
 mod credentials;
 mod exit;
 mod failure;
@@ -18,7 +19,6 @@ mod ops;
 mod progress;
 mod proxy;
 mod remote;
-mod resume;
 mod tree;
 
 use std::process::ExitCode;

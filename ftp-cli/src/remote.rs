@@ -13,16 +13,6 @@ pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client,
     Client::connect_url(url, config).map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
 }
 
-/// Whether two URLs reach the same server with the same login: one
-/// session serves both.
-pub(crate) fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
-    a.tls() == b.tls()
-        && a.host().eq_ignore_ascii_case(b.host())
-        && a.port() == b.port()
-        && a.user() == b.user()
-        && a.password() == b.password()
-}
-
 /// Ends the session politely; the operation already succeeded, so a
 /// failing QUIT changes nothing.
 pub(crate) fn quit(client: Client) {
