@@ -5,9 +5,7 @@ use std::path::PathBuf;
 
 use ftp_client::FtpUrl;
 
-use crate::credentials::{
-    self, LoginError, LoginOptions, PASSWORD_VARIABLE, Sources, terminal_prompt,
-};
+use crate::credentials::{LoginError, LoginOptions};
 use crate::failure::Failure;
 
 /// Either side of a copy.
@@ -41,15 +39,8 @@ pub(crate) fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Loca
     match scheme {
         Some(_) => {
             let url = FtpUrl::parse(arg).map_err(|e| Failure::usage(format!("{op}: {e}")))?;
-            let sources = Sources {
-                options: login,
-                env_password: std::env::var(PASSWORD_VARIABLE)
-                    .ok()
-                    .filter(|p| !p.is_empty()),
-                prompt: &terminal_prompt,
-                warn: &|warning| eprintln!("ftp-cli: {warning}"),
-            };
-            credentials::resolve(&url, &sources)
+            login
+                .resolve(&url)
                 .map(Location::Remote)
                 .map_err(|e| match e {
                     LoginError::Prompt(_) => Failure::failed(format!("{op} {url}: {e}")),

@@ -86,6 +86,7 @@ mod blocking;
 mod config;
 pub mod engine;
 mod error;
+mod login;
 mod netrc;
 mod proxy;
 mod proxy_env;
@@ -103,6 +104,7 @@ pub use blocking::{ByteCounter, Canceller, Client, DirWalk, Download, Upload, Wa
 pub use config::{Config, DataMode};
 pub use error::ProxyFailure;
 pub use error::{Error, Result};
+pub use login::{Credentials, LoginError, NetrcSource};
 pub use netrc::{Netrc, NetrcEntry, NetrcError};
 pub use proxy::{Connector, Proxy, ProxyKind, Target};
 pub use proxy_env::{ProxyEnv, ProxyEnvError, ProxyOrigin};
