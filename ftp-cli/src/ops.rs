@@ -182,21 +182,13 @@ fn mkdir(url: &FtpUrl, config: &Config, parents: bool) -> Result<(), Failure> {
     let path = directory_path("mkdir", url)?;
     let mut client = connect("mkdir", url, config)?;
     let made = if parents {
-        make_directories(&mut client, path)
+        client.mkdir_all(path)
     } else {
         client.mkdir(path)
     };
     made.map_err(|e| Failure::failed(format!("mkdir {url}: {e}")))?;
     quit(client);
     Ok(())
-}
-
-/// `mkdir -p`: each directory of `path` that is not there yet, from the
-/// top. A refused MKD is no failure when the directory exists (CWD into it
-/// works, and the session changes back); otherwise its refusal is the
-/// error.
-fn make_directories(client: &mut Client, path: &[u8]) -> Result<(), ftp_client::Error> {
-    client.mkdir_all(path)
 }
 
 fn rmdir(url: &FtpUrl, config: &Config) -> Result<(), Failure> {

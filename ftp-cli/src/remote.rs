@@ -3,6 +3,7 @@
 //! became of a failed upload.
 
 use ftp_client::engine::Leftover;
+use ftp_client::engine::copy::Session;
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
@@ -11,6 +12,14 @@ use crate::failure::Failure;
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     let config = crate::proxy::for_host(config, url.host()).into_owned();
     Client::connect_url(url, config).map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
+}
+
+/// The session of a run over several files: through the proxy unless
+/// `--noproxy` names the host, opened again when a failure ended it.
+pub(crate) fn session(config: &Config) -> Session<'_> {
+    Session::with_connect(move |url: &FtpUrl| {
+        Client::connect_url(url, crate::proxy::for_host(config, url.host()).into_owned())
+    })
 }
 
 /// Ends the session politely; the operation already succeeded, so a

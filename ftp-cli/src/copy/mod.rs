@@ -4,14 +4,15 @@
 
 use std::path::Path;
 
+use ftp_client::Config;
 use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
 use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
-use ftp_client::{Client, Config, FtpUrl};
 
 use crate::cli::Operation;
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::{Location, STDIN, location, progress_label};
+use crate::remote::session;
 use crate::tree::TreeOptions;
 
 /// What `cp` or `mv` was given.
@@ -149,14 +150,6 @@ fn endpoint(location: Location) -> Endpoint {
         Location::Local(path) if path == Path::new(STDIN) => Endpoint::Stdio,
         Location::Local(path) => Endpoint::Local(path),
     }
-}
-
-/// The session of a `cp`/`mv` run, through the proxy unless `--noproxy`
-/// names the host.
-fn session(config: &Config) -> Session<'_> {
-    Session::with_connect(move |url: &FtpUrl| {
-        Client::connect_url(url, crate::proxy::for_host(config, url.host()).into_owned())
-    })
 }
 
 /// Runs one file's copy: what runs named for an interruption's message,

@@ -6,10 +6,11 @@ use ftp_client::engine::RetryPolicy;
 use ftp_client::engine::copy::{Endpoint, same_server};
 use ftp_client::{Config, FtpUrl};
 
-use super::{CopyArgs, copy_file, file_copy, session};
+use super::{CopyArgs, copy_file, file_copy};
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::{Location, STDIN, location};
+use crate::remote::session;
 
 /// `cp`/`mv` of several sources into the directory `dst`, all over one
 /// session: a remote directory URL ending in '/' for local sources, an
