@@ -3,14 +3,14 @@
 //! nothing behind.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Mutex;
 use std::time::Duration;
 
 use ftp_client::engine::copy::{CopyError, Endpoint, FileCopy, Session};
 use ftp_client::engine::{Cancel, DownloadError, Partial, Planned, Progress, Retry, RetryPolicy};
 use ftp_client::{Config, FtpUrl};
-use ftp_suite::TestServer;
+use ftp_suite::{TestServer, local_names};
 
 fn url(server: &TestServer, path: &str) -> Endpoint {
     Endpoint::Remote(FtpUrl::parse(&server.url(path)).unwrap())
@@ -38,15 +38,6 @@ impl Progress for Seen {
     }
 }
 
-fn names(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn a_download_into_a_directory_takes_the_remote_name_and_a_move_deletes_the_source() {
     let server = TestServer::start();
@@ -70,7 +61,7 @@ fn a_download_into_a_directory_takes_the_remote_name_and_a_move_deletes_the_sour
     let temporaries = seen.temporaries.lock().unwrap().clone();
     assert_eq!(temporaries.len(), 2, "{temporaries:?}");
     assert!(temporaries[0].1 && !temporaries[1].1 && temporaries[1].2);
-    assert_eq!(names(local.path()), ["report.txt"]);
+    assert_eq!(local_names(local.path()), ["report.txt"]);
     session.quit();
 }
 
@@ -131,7 +122,11 @@ fn a_failed_download_keeps_the_reply_and_leaves_nothing_behind() {
         b"old",
         "the destination is untouched"
     );
-    assert_eq!(names(local.path()), ["out.txt"], "no temporary file left");
+    assert_eq!(
+        local_names(local.path()),
+        ["out.txt"],
+        "no temporary file left"
+    );
     let temporaries = seen.temporaries.lock().unwrap().clone();
     assert!(
         temporaries.last().is_some_and(|t| !t.1 && !t.2),
@@ -160,7 +155,11 @@ fn a_cancelled_copy_removes_its_temporary_file() {
         ),
         "{err:?}"
     );
-    assert!(names(local.path()).is_empty(), "{:?}", names(local.path()));
+    assert!(
+        local_names(local.path()).is_empty(),
+        "{:?}",
+        local_names(local.path())
+    );
 }
 
 #[test]
@@ -180,7 +179,7 @@ fn a_resumed_download_continues_its_partial_file() {
     let done = copy.run(&mut session, &(), &Cancel::new()).unwrap();
     assert_eq!(done.bytes, 30_000);
     assert_eq!(fs::read(local.path().join("big")).unwrap(), body);
-    assert_eq!(names(local.path()), ["big"]);
+    assert_eq!(local_names(local.path()), ["big"]);
 }
 
 #[test]
@@ -230,7 +229,11 @@ fn a_refused_connection_is_retried_as_the_policy_allows_then_reported() {
     assert!(err.is_transient());
     assert_eq!(*seen.retries.lock().unwrap(), 2);
     // The partial file the retries shared is gone with the last attempt.
-    assert!(names(local.path()).is_empty(), "{:?}", names(local.path()));
+    assert!(
+        local_names(local.path()).is_empty(),
+        "{:?}",
+        local_names(local.path())
+    );
 }
 
 #[test]
