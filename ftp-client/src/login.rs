@@ -16,7 +16,9 @@
 
 use std::path::PathBuf;
 
-use crate::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl, Netrc, NetrcError};
+use crate::error::Error;
+use crate::netrc::{Netrc, NetrcError};
+use crate::url::{ANONYMOUS_PASSWORD, ANONYMOUS_USER, FtpUrl};
 
 /// Where `.netrc` logins come from.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -44,7 +46,7 @@ pub enum LoginError {
     Prompt(std::io::Error),
     /// A user or password with CR, LF or NUL.
     #[error("{0}")]
-    Invalid(crate::Error),
+    Invalid(Error),
 }
 
 /// The sources of a login beside the URL; [`Credentials::resolve`] puts
@@ -187,18 +189,10 @@ mod tests {
         netrc: Option<&str>,
         tty_answer: Option<&str>,
     ) -> (String, String, Vec<String>) {
-        let dir = std::env::temp_dir().join(format!(
-            "ftp-client-credentials-{}-{}",
-            std::process::id(),
-            COUNTER.with(|c| {
-                *c.borrow_mut() += 1;
-                *c.borrow()
-            })
-        ));
-        std::fs::create_dir_all(&dir).unwrap();
+        let dir = tempfile::tempdir().unwrap();
         let netrc_source = match netrc {
             Some(text) => {
-                let path = dir.join("netrc");
+                let path = dir.path().join("netrc");
                 std::fs::write(&path, text).unwrap();
                 #[cfg(unix)]
                 {
@@ -224,15 +218,12 @@ mod tests {
             warn: &warn,
         };
         let url = sources.resolve(&FtpUrl::parse(url).unwrap()).unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
         (
             url.user().to_owned(),
             url.password().to_owned(),
             warnings.into_inner(),
         )
     }
-
-    thread_local!(static COUNTER: RefCell<u32> = const { RefCell::new(0) });
 
     const NETRC: &str = "machine h login nu password np\ndefault login du password dp\n";
 
@@ -349,9 +340,8 @@ mod tests {
     #[test]
     fn a_netrc_others_may_read_is_refused_with_a_warning() {
         use std::os::unix::fs::PermissionsExt;
-        let dir = std::env::temp_dir().join(format!("ftp-client-netrc-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let path = dir.join("netrc");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("netrc");
         std::fs::write(&path, NETRC).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let warnings = RefCell::new(Vec::new());
@@ -370,6 +360,5 @@ mod tests {
         let warnings = warnings.into_inner();
         assert!(warnings[0].contains("others may read it"), "{warnings:?}");
         assert!(!warnings[0].contains("np"));
-        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

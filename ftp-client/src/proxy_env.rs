@@ -2,7 +2,9 @@
 
 use std::fmt;
 
-use crate::{Config, Error, Proxy};
+use crate::config::Config;
+use crate::error::Error;
+use crate::proxy::Proxy;
 
 /// The variables naming a proxy for FTP, first found first used.
 const PROXY_VARIABLES: [&str; 4] = ["ftp_proxy", "FTP_PROXY", "all_proxy", "ALL_PROXY"];
