@@ -14,12 +14,13 @@
 
 use std::io::Write;
 
-use ftp_client::{Client, Config, FtpUrl, HashAlgorithm};
+use ftp_client::engine::copy::{Session, same_server};
+use ftp_client::{Config, FtpUrl, HashAlgorithm};
 
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::remote_url;
-use crate::remote::{connect, quit, same_server};
+use crate::remote::session;
 
 /// `--algo`'s values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -70,11 +71,17 @@ pub fn run(
         };
         files.push((url, name));
     }
-    let mut session: Option<(FtpUrl, Client)> = None;
+    let mut session = session(config);
+    let mut last: Option<&FtpUrl> = None;
     let mut failed = 0;
     let mut out = std::io::stdout().lock();
     for (url, name) in &files {
-        match digest(&mut session, url, algorithm, config) {
+        // URLs on another server or with another login: a new session.
+        if last.is_some_and(|last| !same_server(last, url)) {
+            session.reset();
+        }
+        last = Some(url);
+        match digest(&mut session, url, algorithm) {
             Ok(digest) => {
                 let line = checksum_line(&digest, name);
                 if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
@@ -89,9 +96,7 @@ pub fn run(
             }
         }
     }
-    if let Some((_, client)) = session {
-        quit(client);
-    }
+    session.quit();
     match failed {
         0 => Ok(()),
         n => Err(Failure::failed(format!(
@@ -101,29 +106,18 @@ pub fn run(
     }
 }
 
-/// The server's digest of `url`'s file, over the session if it reaches
-/// the same server with the same login, else over a new one.
+/// The server's digest of `url`'s file, over the session.
 fn digest(
-    session: &mut Option<(FtpUrl, Client)>,
+    session: &mut Session<'_>,
     url: &FtpUrl,
     algorithm: HashAlgorithm,
-    config: &Config,
 ) -> Result<ftp_client::Digest, Failure> {
-    let reusable = session
-        .as_ref()
-        .is_some_and(|(first, client)| !client.is_closed() && same_server(first, url));
-    if !reusable {
-        if let Some((_, client)) = session.take() {
-            quit(client);
-        }
-        *session = Some((url.clone(), connect("hash", url, config)?));
-    }
-    let Some((_, client)) = session.as_mut() else {
-        return Err(Failure::failed(format!("hash {url}: no session")));
-    };
-    client
+    let failed = |e: ftp_client::Error| Failure::caused_by(format!("hash {url}: {e}"), &e);
+    session
+        .client(url)
+        .map_err(failed)?
         .hash(url.path(), algorithm)
-        .map_err(|e| Failure::caused_by(format!("hash {url}: {e}"), &e))
+        .map_err(failed)
 }
 
 /// The line `sha256sum` (or its sibling; SFV for CRC32) would print for a

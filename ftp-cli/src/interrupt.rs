@@ -20,7 +20,7 @@
 //! Exit statuses: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP), as shells
 //! report a process killed by the signal.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -110,31 +110,18 @@ pub fn remove_on_interrupt(path: PathBuf) {
 /// removed by its own drop).
 pub struct Registered {
     path: PathBuf,
-    /// The engine removes the file itself when it fails: gone after a
-    /// signal means removed.
-    engine: bool,
 }
 
 impl Registered {
-    pub fn new(path: &std::path::Path) -> Self {
+    pub fn new(path: &Path) -> Self {
         remove_on_interrupt(path.to_owned());
         Registered {
             path: path.to_owned(),
-            engine: false,
         }
     }
 
-    /// A temporary file of the engine's ([`ftp_client::engine::FileDownload`]),
-    /// which removes it when the download fails; [`Registered::done`] once
-    /// renamed into place.
-    pub fn engine(path: &std::path::Path) -> Self {
-        let mut registered = Registered::new(path);
-        registered.engine = true;
-        registered
-    }
-
     /// The file registered.
-    pub fn path(&self) -> &std::path::Path {
+    pub fn path(&self) -> &Path {
         &self.path
     }
 
@@ -152,11 +139,19 @@ impl Drop for Registered {
         }
         forget(&self.path);
         // After a signal the file is removed here, whoever owns it.
-        if signalled().is_some()
-            && (std::fs::remove_file(&self.path).is_ok() || (self.engine && !self.path.exists()))
-        {
+        if signalled().is_some() && std::fs::remove_file(&self.path).is_ok() {
             registry().removed = true;
         }
+    }
+}
+
+/// A temporary file of the engine's is gone (it removes its own when a
+/// transfer fails): forgotten, and after a signal removed here should it
+/// still be there, the removal noted for the message.
+pub fn gone(path: &Path) {
+    forget(path);
+    if signalled().is_some() && (std::fs::remove_file(path).is_ok() || !path.exists()) {
+        registry().removed = true;
     }
 }
 
@@ -166,7 +161,7 @@ pub fn keep_on_interrupt(path: PathBuf) {
 }
 
 /// `path` is no longer a temporary file.
-pub fn forget(path: &std::path::Path) {
+pub fn forget(path: &Path) {
     let mut registry = registry();
     registry.remove.retain(|p| p != path);
     if registry.keep.as_deref() == Some(path) {

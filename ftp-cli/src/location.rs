@@ -1,14 +1,11 @@
 //! Where a copy reads and writes: the user's arguments as local paths or
 //! URLs, and the names that pass between the two sides.
 
-use std::ffi::OsString;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use ftp_client::FtpUrl;
 
-use crate::credentials::{
-    self, LoginError, LoginOptions, PASSWORD_VARIABLE, Sources, terminal_prompt,
-};
+use crate::credentials::{LoginError, LoginOptions};
 use crate::failure::Failure;
 
 /// Either side of a copy.
@@ -42,15 +39,8 @@ pub(crate) fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Loca
     match scheme {
         Some(_) => {
             let url = FtpUrl::parse(arg).map_err(|e| Failure::usage(format!("{op}: {e}")))?;
-            let sources = Sources {
-                options: login,
-                env_password: std::env::var(PASSWORD_VARIABLE)
-                    .ok()
-                    .filter(|p| !p.is_empty()),
-                prompt: &terminal_prompt,
-                warn: &|warning| eprintln!("ftp-cli: {warning}"),
-            };
-            credentials::resolve(&url, &sources)
+            login
+                .resolve(&url)
                 .map(Location::Remote)
                 .map_err(|e| match e {
                     LoginError::Prompt(_) => Failure::failed(format!("{op} {url}: {e}")),
@@ -59,63 +49,6 @@ pub(crate) fn location(op: &str, arg: &str, login: &LoginOptions) -> Result<Loca
         }
         None if arg.is_empty() => Err(Failure::usage(format!("{op}: empty path"))),
         None => Ok(Location::Local(PathBuf::from(arg))),
-    }
-}
-
-pub(crate) fn ends_with_separator(path: &Path) -> bool {
-    path.as_os_str()
-        .to_string_lossy()
-        .ends_with(std::path::MAIN_SEPARATOR)
-        || path.as_os_str().to_string_lossy().ends_with('/')
-}
-
-/// The local name a download of `src` takes: its last path component,
-/// unless that names a directory or would not be one safe local name.
-pub(crate) fn download_name(op: &str, src: &FtpUrl) -> Result<OsString, Failure> {
-    let Some(name) = src.file_name() else {
-        return Err(Failure::usage(format!(
-            "{op} {src}: the URL names a directory; give a file"
-        )));
-    };
-    local_file_name(name).ok_or_else(|| {
-        Failure::failed(format!(
-            "{op} {src}: the remote name is not a valid local file name"
-        ))
-    })
-}
-
-/// A remote file name as a local one; `None` for names that would escape
-/// the destination directory.
-pub(crate) fn local_file_name(name: &[u8]) -> Option<OsString> {
-    if name.is_empty()
-        || name == b"."
-        || name == b".."
-        || name.contains(&b'/')
-        || name.contains(&b'\\')
-    {
-        return None;
-    }
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        Some(std::ffi::OsStr::from_bytes(name).to_owned())
-    }
-    #[cfg(not(unix))]
-    {
-        String::from_utf8(name.to_vec()).ok().map(OsString::from)
-    }
-}
-
-/// A local file name's bytes, as sent to the server.
-pub(crate) fn os_bytes(name: &std::ffi::OsStr) -> std::borrow::Cow<'_, [u8]> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::ffi::OsStrExt;
-        std::borrow::Cow::Borrowed(name.as_bytes())
-    }
-    #[cfg(not(unix))]
-    {
-        std::borrow::Cow::Owned(name.to_string_lossy().into_owned().into_bytes())
     }
 }
 

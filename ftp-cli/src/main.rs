@@ -6,6 +6,7 @@
 
 mod cancellation;
 mod cli;
+mod copy;
 mod credentials;
 mod exit;
 mod failure;
@@ -20,7 +21,6 @@ mod pow;
 mod progress;
 mod proxy;
 mod remote;
-mod resume;
 mod tree;
 
 use std::process::ExitCode;

@@ -15,7 +15,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ftp_client::ByteCounter;
-use ftp_client::engine::{Cutting, Outcome, Progress, Transfer};
+use ftp_client::engine::{Outcome, Progress, Transfer};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// A transfer shorter than this shows no bar.
@@ -67,30 +67,6 @@ pub fn clear_now() {
         let mut err = std::io::stderr();
         let _ = err.write_all(b"\r\x1b[2K");
         let _ = err.flush();
-    }
-}
-
-/// Each retry as one line: on stderr for `--retry` with `-v` (`verbose`),
-/// in the `-v` log otherwise.
-#[derive(Debug, Clone, Copy)]
-pub struct RetryLines {
-    pub verbose: bool,
-}
-
-impl ftp_client::engine::Progress for RetryLines {
-    fn retrying(&self, retry: &ftp_client::engine::Retry<'_>) {
-        if !self.verbose {
-            tracing::debug!("{}: {}; trying again", retry.what, retry.error);
-        } else {
-            clear_now();
-            eprintln!(
-                "ftp-cli: {}; retry {} of {} in {:.1} s",
-                retry.error,
-                retry.retry,
-                retry.retries,
-                retry.delay.as_secs_f64()
-            );
-        }
     }
 }
 
@@ -212,55 +188,6 @@ impl Progress for Pool {
 /// The observer of recursive work's transfers: counted on the run's bar.
 pub fn pool() -> &'static dyn Progress {
     &Pool
-}
-
-/// A transfer under way: shown through one of the CLI's observers, and
-/// cut at a signal (through [`crate::cancellation::handle`]), until it is
-/// finished or dropped (a failure).
-pub struct Shown {
-    progress: &'static dyn Progress,
-    transfer: Transfer,
-    ended: bool,
-    _cut: Cutting,
-}
-
-impl Shown {
-    /// A single-file copy's transfer: its own bar.
-    pub fn single(transfer: Transfer, canceller: Option<ftp_client::Canceller>) -> Self {
-        Shown::new(&BAR, transfer, canceller)
-    }
-
-    fn new(
-        progress: &'static dyn Progress,
-        transfer: Transfer,
-        canceller: Option<ftp_client::Canceller>,
-    ) -> Self {
-        let cut = crate::cancellation::handle().cut_on_cancel(canceller);
-        progress.started(&transfer);
-        Shown {
-            progress,
-            transfer,
-            ended: false,
-            _cut: cut,
-        }
-    }
-
-    /// The server confirmed the transfer.
-    pub fn done(mut self) {
-        self.end(Outcome::Done);
-    }
-
-    fn end(&mut self, outcome: Outcome) {
-        if !std::mem::replace(&mut self.ended, true) {
-            self.progress.finished(&self.transfer, outcome);
-        }
-    }
-}
-
-impl Drop for Shown {
-    fn drop(&mut self) {
-        self.end(Outcome::Failed);
-    }
 }
 
 /// A bar being drawn; it is cleared when this is dropped.

@@ -3,6 +3,7 @@
 //! became of a failed upload.
 
 use ftp_client::engine::Leftover;
+use ftp_client::engine::copy::Session;
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
@@ -13,14 +14,12 @@ pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client,
     Client::connect_url(url, config).map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
 }
 
-/// Whether two URLs reach the same server with the same login: one
-/// session serves both.
-pub(crate) fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
-    a.tls() == b.tls()
-        && a.host().eq_ignore_ascii_case(b.host())
-        && a.port() == b.port()
-        && a.user() == b.user()
-        && a.password() == b.password()
+/// The session of a run over several files: through the proxy unless
+/// `--noproxy` names the host, opened again when a failure ended it.
+pub(crate) fn session(config: &Config) -> Session<'_> {
+    Session::with_connect(move |url: &FtpUrl| {
+        Client::connect_url(url, crate::proxy::for_host(config, url.host()).into_owned())
+    })
 }
 
 /// Ends the session politely; the operation already succeeded, so a

@@ -9,8 +9,8 @@ use std::path::Path;
 use std::process::Output;
 use std::time::{Duration, Instant};
 
-use ftp_suite::FaultServer;
 use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault, UploadTarget};
+use ftp_suite::{FaultServer, local_names};
 
 mod common;
 use common::{ftp_cli_with, stderr};
@@ -24,15 +24,6 @@ fn assert_failed(output: &Output, code: i32, needle: &str) {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains(needle), "{needle:?} not in {err}");
     assert!(!err.contains(":pw@"), "password shown: {err}");
-}
-
-fn entries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
 }
 
 /// How a run of `ftp-cli` against a fault must end.
@@ -74,16 +65,19 @@ fn download_through_the_cli(name: &str, server: &FaultServer, expect: Expect) {
             let out = timed_cli(&["cp", &server.url("f.bin"), existing.to_str().unwrap()]);
             assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
             assert_eq!(fs::read(&existing).unwrap(), content, "{name}");
-            assert_eq!(entries(local.path()), ["f.bin"], "{name}");
+            assert_eq!(local_names(local.path()), ["f.bin"], "{name}");
         }
         Expect::Failure(needle) => {
             assert_failed(&out, 1, needle);
-            assert!(entries(local.path()).is_empty(), "{name}: a file was left");
+            assert!(
+                local_names(local.path()).is_empty(),
+                "{name}: a file was left"
+            );
             fs::write(&existing, b"precious").unwrap();
             let out = timed_cli(&["mv", &server.url("f.bin"), existing.to_str().unwrap()]);
             assert_failed(&out, 1, needle);
             assert_eq!(fs::read(&existing).unwrap(), b"precious", "{name}");
-            assert_eq!(entries(local.path()), ["f.bin"], "{name}");
+            assert_eq!(local_names(local.path()), ["f.bin"], "{name}");
             let received = server.received();
             assert!(
                 !received.iter().any(|l| l.starts_with("DELE")),
@@ -629,9 +623,9 @@ fn active_mode_faults_through_the_cli() {
         "waiting for the server 127.0.0.1 to open the data connection (active mode)",
     );
     assert!(
-        entries(local.path()).is_empty(),
+        local_names(local.path()).is_empty(),
         "{:?}",
-        entries(local.path())
+        local_names(local.path())
     );
 
     let src = local.path().join("src.bin");
@@ -644,12 +638,12 @@ fn active_mode_faults_through_the_cli() {
     ]);
     assert_failed(&out, 1, "(active mode)");
     assert_eq!(fs::read(&src).unwrap(), b"local source");
-    assert_eq!(entries(local.path()), ["src.bin"]);
+    assert_eq!(local_names(local.path()), ["src.bin"]);
 
     let server = scenarios::active(ActiveFault::OtherHostOnly);
     let out = timed_cli(&["--active", "cp", &server.url("f.bin"), dir]);
     assert_failed(&out, 1, "a connection from 127.0.0.2:");
-    assert_eq!(entries(local.path()), ["src.bin"]);
+    assert_eq!(local_names(local.path()), ["src.bin"]);
 
     let server = scenarios::active(ActiveFault::ThiefThenServer);
     let out = timed_cli(&["--active=127.0.0.1", "cp", &server.url("f.bin"), dir]);
@@ -658,7 +652,7 @@ fn active_mode_faults_through_the_cli() {
         fs::read(local.path().join("f.bin")).unwrap(),
         ACTIVE_CONTENT
     );
-    assert_eq!(entries(local.path()), ["f.bin", "src.bin"]);
+    assert_eq!(local_names(local.path()), ["f.bin", "src.bin"]);
 }
 
 #[test]
@@ -681,7 +675,10 @@ fn verify_catches_a_wrong_digest_both_ways() {
         err.contains("af94b41b37f911e125f7ff9edc874ef22350d98594e13b56b8e55ef23c80a3b8"),
         "{err}"
     );
-    assert!(entries(local.path()).is_empty(), "a file was left: {err}");
+    assert!(
+        local_names(local.path()).is_empty(),
+        "a file was left: {err}"
+    );
     // Up: reported with what became of the upload (here: DELE refused).
     let server = scenarios::wrong_digest(true);
     let src = local.path().join("up.bin");

@@ -34,6 +34,20 @@ pub use tls::{Leaf, LeafFiles, TestPki};
 #[doc = include_str!("../../README.md")]
 pub struct ReadmeDoctests;
 
+/// The names in a local directory, sorted: what a case left behind.
+pub fn local_names(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
 /// The test server's login user.
 pub const USER: &str = "test";
 /// The test server's login password.

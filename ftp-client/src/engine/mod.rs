@@ -28,6 +28,10 @@
 //!   the server's ([`Client::hash`](crate::Client::hash)) must equal it
 //!   before the file is put in place; by size where the server has no
 //!   hash ([`Verified`] says which).
+//! - [`copy`]: one file copied either way as a command-line `cp`/`mv`
+//!   does it ([`FileCopy`](copy::FileCopy)): the destination resolved,
+//!   retried, resumed, verified, the source deleted for a move, over a
+//!   [`Session`](copy::Session) that reconnects.
 //! - [`tree`]: a tree downloaded ([`TreeDownload`]), uploaded
 //!   ([`TreeUpload`]), moved, updated or removed ([`TreeRemove`]) over a
 //!   pool of sessions, the plan reported as data ([`Planned`],
@@ -52,6 +56,7 @@
 //! ```
 
 mod cancel;
+pub mod copy;
 mod download;
 mod progress;
 mod retry;

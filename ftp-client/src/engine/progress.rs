@@ -51,7 +51,9 @@ pub trait Progress: Send + Sync {
 
     /// A tree operation's decision or outcome: a file queued, copied, up
     /// to date, left out or failed, a directory made
-    /// ([`Planned`](super::tree::Planned)).
+    /// ([`Planned`](super::tree::Planned)). A single-file
+    /// [`FileCopy`](super::copy::FileCopy) reports its temporary files
+    /// here too ([`Planned::Temporary`](super::tree::Planned::Temporary)).
     fn tree(&self, planned: &super::tree::Planned<'_>) {
         let _ = planned;
     }
