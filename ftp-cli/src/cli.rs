@@ -402,6 +402,9 @@ Examples:
         #[arg(required = true, num_args = 1.., value_name = "URL")]
         urls: Vec<String>,
     },
+    /// Make a directory match another, one side remote, either way
+    #[command(after_help = crate::sync::AFTER_HELP)]
+    Sync(crate::sync::SyncArgs),
     /// Print a completion script for a shell
     #[command(after_help = "\
 Examples:
@@ -448,7 +451,7 @@ fn parse_active(text: &str) -> Result<ActiveAddress, String> {
     })
 }
 
-fn parse_jobs(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
         _ => Err(format!(

@@ -19,6 +19,7 @@ mod progress;
 mod proxy;
 mod remote;
 mod resume;
+mod sync;
 mod tree;
 
 use std::process::ExitCode;

@@ -107,6 +107,7 @@ pub fn run(
             copy_command(args, config, login, retry, verbose)
         }
         Operation::Hash { algo, urls } => crate::hash::run(algo, &urls, config, login),
+        Operation::Sync(args) => crate::sync::run(args, config, login),
         Operation::Completions { shell } => completions(shell),
         Operation::Man => man(),
     }
