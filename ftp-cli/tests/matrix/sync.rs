@@ -171,6 +171,8 @@ fn upload_delete(c: &Ctx) -> Outcome {
     let src = c.local("up");
     sync_ok(c, &[text(&src)?, &c.url("mirror")])?;
     c.put("mirror/extra.txt", b"x");
+    // One level at a time: each directory the login's own, as uploaded.
+    c.put_dir("mirror/old");
     c.put("mirror/old/deep/f", b"y");
     c.put("mirror/keep.tmp", b"z");
     let run = sync_ok(
@@ -301,8 +303,8 @@ fn include_exclude(c: &Ctx) -> Outcome {
     // Back up: only the .txt files, and what is excluded on the server
     // stays.
     c.write_local("mirror/new.txt", b"new");
-    c.put("up2/skip/kept.txt", b"k");
     c.put("up2/other.bin", b"o");
+    c.put("up2/skip/kept.txt", b"k");
     sync_ok(
         c,
         &[

@@ -247,7 +247,7 @@ fn delete(
         .iter()
         .filter(|a| a.action == Action::Delete)
         .collect();
-    let root = plan.shown(&[]);
+    let root = plan.shown_dst(&[]);
     if deletions.is_empty() {
         if let Some(client) = kept {
             quit(client);
@@ -297,7 +297,7 @@ fn delete(
             );
             break;
         }
-        let what = plan.shown(&action.names);
+        let what = plan.shown_dst(&action.names);
         let result = match client.as_mut() {
             Some(client) => delete_remote(client, &plan.remote_path(&action.names), action),
             None => delete_local(&local_path(&plan.local, &action.names), action),

@@ -302,6 +302,16 @@ impl SyncPlan {
         }
     }
 
+    /// An entry of the destination, for messages.
+    fn shown_dst(&self, names: &[Vec<u8>]) -> String {
+        match self.way {
+            Way::Up => shown(&self.remote_path(names)),
+            Way::Down => super::local::local_path(&self.local, names)
+                .display()
+                .to_string(),
+        }
+    }
+
     /// The pairs of files the listings could not decide: by digest (with
     /// `checksum`, where the server has one), by exact time where the
     /// listing's cannot tell.
