@@ -59,6 +59,12 @@ pub struct SyncArgs {
     /// none (said once)
     #[arg(long)]
     checksum: bool,
+    /// Check each copy against the server's digest (HASH, XSHA256…),
+    /// computed while the bytes stream; by size where the server has no
+    /// hash ("size only" in the summary). A mismatch fails that file, and
+    /// it is not put in place
+    #[arg(long)]
+    verify: bool,
 }
 
 /// The sides of a sync.
@@ -94,6 +100,7 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
         .delete(args.delete)
         .max_delete(args.max_delete)
         .checksum(args.checksum)
+        .verify(args.verify)
         .filter(filter);
     let (job, url, shown_src) = match &sides {
         Sides::Down(src, dst) => (TreeSync::download(src.path(), dst), src, src.to_string()),
@@ -143,6 +150,13 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
     }
     if args.delete {
         line.push_str(&format!(", {} deleted", summary.deleted));
+    }
+    if args.verify {
+        let checked = summary.verified + summary.size_only;
+        line.push_str(&format!(", {checked} verified"));
+        if summary.size_only > 0 {
+            line.push_str(&format!(" ({} size only)", summary.size_only));
+        }
     }
     line.push_str(&format!(", {} failures", summary.failures.len()));
     crate::tree::ended(line, summary.failures.is_empty())

@@ -33,6 +33,7 @@ pub fn group() -> Group {
             Case::new("include_and_anchored_exclude", include_exclude),
             Case::new("dry_run_and_json_change_nothing", dry_run_json),
             Case::new("checksum_both_ways", checksum),
+            Case::new("verify_both_ways", verify),
             Case::new("library_plan_then_run", library),
         ],
     }
@@ -404,6 +405,31 @@ fn checksum(c: &Ctx) -> Outcome {
             run.err()
         );
     }
+    Ok(())
+}
+
+/// `--verify`: every copy checked, by digest where the server has one,
+/// by size ("size only") where not; a second run copies nothing.
+fn verify(c: &Ctx) -> Outcome {
+    remote_tree(c);
+    let dst = c.local("mirror");
+    let down = sync_ok(c, &["--verify", &c.url("top"), text(&dst)?])?;
+    same_tree(&dst)?;
+    let err = down.err();
+    ensure!(err.contains("4 verified"), "{err}");
+    if c.target.profile.hash {
+        ensure!(!err.contains("(4 size only)"), "{err}");
+    } else {
+        ensure!(err.contains("(4 size only)"), "{err}");
+    }
+    let again = sync_ok(c, &["--verify", &c.url("top"), text(&dst)?])?;
+    ensure!(sent(&again, "RETR") == 0, "{}", again.err());
+    c.write_local("mirror/sub/b.bin", &pattern(2999, 4));
+    let up = sync_ok(c, &["--verify", text(&dst)?, &c.url("back")])?;
+    ensure!(up.err().contains("4 verified"), "{}", up.err());
+    has_content(&c.on_server("back/sub/b.bin"), &pattern(2999, 4))?;
+    let again = sync_ok(c, &["--verify", text(&dst)?, &c.url("back")])?;
+    ensure!(sent(&again, "STOR") == 0, "{}", again.err());
     Ok(())
 }
 

@@ -195,6 +195,11 @@ pub struct TreeSummary {
     pub directories: u64,
     /// Entries deleted by a sync ([`TreeSync`]).
     pub deleted: u64,
+    /// Copies checked against the server's digest
+    /// ([`SyncOptions::verify`]).
+    pub verified: u64,
+    /// Copies checked by size only: the server has no hash.
+    pub size_only: u64,
     /// Files left as they were: up to date.
     pub up_to_date: u64,
     /// Entries left out on purpose ([`Planned::Skipped`]).
@@ -333,6 +338,8 @@ impl<'a> Tally<'a> {
             bytes: self.bytes.load(Ordering::Relaxed),
             directories: 0,
             deleted: 0,
+            verified: 0,
+            size_only: 0,
             up_to_date: self.up_to_date.load(Ordering::Relaxed),
             skipped: self.skipped.load(Ordering::Relaxed),
             failures: self

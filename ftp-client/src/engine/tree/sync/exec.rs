@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::super::download::{Fetch, absolute, fetch_file};
 use super::super::fresh::exact_time;
@@ -16,7 +17,7 @@ use super::SyncPlan;
 use super::compare::Way;
 use super::list::{Names, Stamp};
 use super::plan::{Action, Reason, SyncAction};
-use crate::engine::{Cancel, Progress};
+use crate::engine::{Cancel, FileDownload, FileUpload, Progress, Verified};
 use crate::{Client, Modified};
 
 /// See [`SyncPlan::run`].
@@ -27,6 +28,7 @@ pub(super) fn run(
     cancel: &Cancel,
 ) -> Result<TreeSummary, TreeError> {
     let tally = Tally::new(progress);
+    let checks = Checks::default();
     for action in &plan.actions {
         let what = plan.shown(&action.names);
         match (action.action, action.reason) {
@@ -46,8 +48,8 @@ pub(super) fn run(
         make_root(&plan.local)?;
     }
     let kept = match plan.way {
-        Way::Down => download(plan, first, connect, &tally, cancel),
-        Way::Up => upload(plan, first, connect, &tally, cancel),
+        Way::Down => download(plan, first, connect, &tally, cancel, &checks),
+        Way::Up => upload(plan, first, connect, &tally, cancel, &checks),
     };
     let mut summary = TreeSummary::default();
     if !cancel.is_cancelled() {
@@ -65,7 +67,26 @@ pub(super) fn run(
     failures.append(&mut summary.failures);
     summary.failures = failures;
     summary.cancelled = cancel.is_cancelled();
+    summary.verified = checks.digest.load(Ordering::Relaxed);
+    summary.size_only = checks.size_only.load(Ordering::Relaxed);
     Ok(summary)
+}
+
+/// What verified copies were checked against.
+#[derive(Debug, Default)]
+struct Checks {
+    digest: AtomicU64,
+    size_only: AtomicU64,
+}
+
+impl Checks {
+    fn count(&self, verified: Option<&Verified>) {
+        match verified {
+            Some(Verified::Digest(_)) => self.digest.fetch_add(1, Ordering::Relaxed),
+            Some(_) => self.size_only.fetch_add(1, Ordering::Relaxed),
+            None => 0,
+        };
+    }
 }
 
 /// The local destination, made (with its parents) when missing; never a
@@ -106,11 +127,31 @@ fn download(
     connect: &Connect<'_>,
     tally: &Tally,
     cancel: &Cancel,
+    checks: &Checks,
 ) -> Option<Client> {
     let label = |job: &Fetch| shown(&job.remote);
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
-        let modified = exact_time(client, &job.remote, job.modified);
-        let bytes = fetch_file(client, job, modified, tally, cancel)?;
+        let bytes = if plan.options.verify {
+            let done = FileDownload::new(&job.remote, &job.local)
+                .keep_time(true)
+                .verify(true)
+                .label(shown(&job.remote))
+                .run(client, tally.progress, cancel)
+                .map_err(|e| JobError {
+                    transient: e.is_transient(),
+                    message: e.to_string(),
+                })?;
+            checks.count(done.verified.as_ref());
+            if done.modified.is_none() {
+                // No MDTM: the listing's time, as a copy without verify
+                // gets.
+                keep_listed_time(&job.local, job.modified);
+            }
+            done.received
+        } else {
+            let modified = exact_time(client, &job.remote, job.modified);
+            fetch_file(client, job, modified, tally, cancel)?
+        };
         tally.copied(&shown(&job.remote), bytes);
         Ok(())
     };
@@ -167,6 +208,7 @@ fn upload(
     connect: &Connect<'_>,
     tally: &Tally,
     cancel: &Cancel,
+    checks: &Checks,
 ) -> Option<Client> {
     let uploader = Uploader {
         options: TreeOptions::default(),
@@ -176,7 +218,19 @@ fn upload(
     };
     let label = |job: &Put| job.file.local.display().to_string();
     let work = |client: &mut Client, job: &Put| -> Result<(), JobError> {
-        if let Some(bytes) = uploader.put_file(client, job)? {
+        if plan.options.verify {
+            let done = FileUpload::new(&job.file.local, &job.file.remote)
+                .keep_time(true)
+                .verify(true)
+                .label(shown(&job.file.remote))
+                .run(client, tally.progress, cancel)
+                .map_err(|e| JobError {
+                    transient: e.is_transient(),
+                    message: e.to_string(),
+                })?;
+            checks.count(done.verified.as_ref());
+            tally.copied(&label(job), done.sent);
+        } else if let Some(bytes) = uploader.put_file(client, job)? {
             tally.copied(&label(job), bytes);
         }
         Ok(())
@@ -340,6 +394,16 @@ fn delete_local(path: &PathBuf, action: &SyncAction) -> Result<(), String> {
         return Err("is a directory now; not deleted".to_owned());
     };
     result.map_err(|e| e.to_string())
+}
+
+/// Gives `path` the listing's time `modified`, where there is one.
+fn keep_listed_time(path: &Path, modified: Option<Modified>) {
+    if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
+        let _ = fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(time));
+    }
 }
 
 /// After a download, each directory of the source gets its time, as

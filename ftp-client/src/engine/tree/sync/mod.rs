@@ -51,6 +51,12 @@ pub struct SyncOptions {
     /// one; by time where it has none (the plan's
     /// [`SyncPlan::notes`] say so once).
     pub checksum: bool,
+    /// Check each copy against the server's digest, computed while the
+    /// bytes stream ([`FileDownload::verify`](crate::engine::FileDownload::verify),
+    /// [`FileUpload::verify`](crate::engine::FileUpload::verify)); by size
+    /// where the server has no hash ([`TreeSummary::size_only`] counts
+    /// those). A mismatch fails the file, which is not put in place.
+    pub verify: bool,
     /// What is left out, on both sides.
     pub filter: Filter,
 }
@@ -62,6 +68,7 @@ impl Default for SyncOptions {
             delete: false,
             max_delete: None,
             checksum: false,
+            verify: false,
             filter: Filter::default(),
         }
     }
@@ -89,6 +96,12 @@ impl SyncOptions {
     /// [`SyncOptions::checksum`].
     pub fn checksum(mut self, checksum: bool) -> Self {
         self.checksum = checksum;
+        self
+    }
+
+    /// [`SyncOptions::verify`].
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
         self
     }
 
