@@ -25,7 +25,20 @@ enum Fault {
     Refused,
     /// One line, then the data connection closes and `426`.
     Cut,
+    /// The server has HASH, and its digest of `top/a` is not of the bytes
+    /// it sent (a corrupted download, or a file changed since).
+    BadDigest,
+    /// `top` also lists names that are more than one path component.
+    Hostile,
 }
+
+/// What [`Fault::Hostile`] adds to the listing of `top`.
+const HOSTILE: &str = "-rw-r--r--   1 ftp ftp        5 Jan 01  2020 ../escape\r\n\
+                       -rw-r--r--   1 ftp ftp        5 Jan 01  2020 /tmp/abs\r\n\
+                       drwxr-xr-x   2 ftp ftp     4096 Jan 01  2020 ..\\up\r\n";
+
+/// SHA-256 of [`FILE`].
+const FILE_SHA256: &str = "2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824";
 
 const FILE: &[u8] = b"hello";
 
@@ -69,7 +82,19 @@ fn serve(peer: &mut Peer, fault: Fault) -> io::Result<()> {
         let path = resolve(&cwd, arg);
         match verb.to_ascii_uppercase().as_str() {
             "QUIT" => return peer.reply("221 Bye"),
+            "FEAT" if fault == Fault::BadDigest => {
+                peer.send(b"211-Features:\r\n SIZE\r\n EPSV\r\n HASH SHA-256*\r\n211 End\r\n")?
+            }
             "FEAT" => peer.send(b"211-Features:\r\n SIZE\r\n EPSV\r\n211 End\r\n")?,
+            "OPTS" => peer.reply("200 OK")?,
+            "HASH" if fault == Fault::BadDigest => {
+                let digest = if path == "top/a" {
+                    "00".repeat(32)
+                } else {
+                    FILE_SHA256.to_owned()
+                };
+                peer.reply(&format!("213 SHA-256 0-5 {digest} {arg}"))?
+            }
             "PWD" => peer.reply(&format!("257 \"/{cwd}\" is the current directory"))?,
             "CWD" if listing(&path).is_some() => {
                 cwd = path;
@@ -109,6 +134,9 @@ fn list(peer: &mut Peer, path: &str, fault: Fault) -> io::Result<()> {
         return peer.reply("426 Connection closed; transfer aborted");
     }
     data.write_all(text.as_bytes())?;
+    if path == "top" && fault == Fault::Hostile {
+        data.write_all(HOSTILE.as_bytes())?;
+    }
     drop(data);
     peer.reply("226 Directory send OK")
 }
@@ -212,4 +240,64 @@ fn day_precision_times_are_not_a_difference_forever() {
     assert_eq!(third.status.code(), Some(0), "{}", stderr(&third));
     assert_eq!(retrieved(&server), 3);
     assert_eq!(fs::read(dst.join("a")).unwrap(), FILE);
+}
+
+/// `--verify` where the server's digest of one file is not of the bytes it
+/// sent: that file fails naming both digests and is not put in place, the
+/// other is copied; exit 1.
+#[test]
+fn verify_catches_a_corrupted_download() {
+    let server = server(Fault::BadDigest);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("mirror");
+    let run = sync(&["--verify", &server.url("top"), dst.to_str().unwrap()]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        !dst.join("a").exists(),
+        "the corrupted file was put in place: {err}"
+    );
+    assert_eq!(fs::read(dst.join("sub/b")).unwrap(), FILE);
+    assert!(
+        err.contains(FILE_SHA256) && err.contains(&"00".repeat(32)),
+        "{err}"
+    );
+    assert!(err.contains("1 verified"), "{err}");
+    let names: Vec<_> = fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "a temporary file was left: {names:?}");
+}
+
+/// Names that are not one path component (`../escape`, an absolute path,
+/// a backslash) are refused: nothing is written outside the destination,
+/// the rest is copied, and with them the source counts as not wholly
+/// listed: nothing is deleted; exit 1.
+#[test]
+fn hostile_names_write_and_delete_nothing_outside() {
+    let server = server(Fault::Hostile);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("mirror");
+    fs::create_dir_all(&dst).unwrap();
+    fs::write(dst.join("extra"), b"x").unwrap();
+    let run = sync(&["--delete", &server.url("top"), dst.to_str().unwrap()]);
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert_eq!(fs::read(dst.join("a")).unwrap(), FILE);
+    assert_eq!(fs::read(dst.join("sub/b")).unwrap(), FILE);
+    assert_eq!(fs::read(dst.join("extra")).unwrap(), b"x", "{err}");
+    assert!(!local.path().join("escape").exists(), "{err}");
+    assert!(!local.path().join("up").exists(), "{err}");
+    let mut names: Vec<_> = fs::read_dir(local.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    names.sort();
+    assert_eq!(names, ["mirror"], "{err}");
+    assert_eq!(
+        err.matches("ftp-cli: sync top").count(),
+        3,
+        "one line per name: {err}"
+    );
 }
