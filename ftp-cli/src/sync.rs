@@ -7,7 +7,7 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use ftp_client::engine::{
-    Action, Filter, Reason, SyncAction, SyncOptions, SyncPlan, TreeError, TreeSync,
+    Action, Filter, Reason, SyncAction, SyncOptions, SyncPlan, TreeError, TreeSummary, TreeSync,
 };
 use ftp_client::{Client, Config, FtpUrl};
 
@@ -88,20 +88,7 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
             )));
         }
     };
-    let mut filter = Filter::default();
-    for pattern in &args.include {
-        filter = filter.include(pattern);
-    }
-    for pattern in &args.exclude {
-        filter = filter.exclude(pattern);
-    }
-    let options = SyncOptions::default()
-        .jobs(args.jobs)
-        .delete(args.delete)
-        .max_delete(args.max_delete)
-        .checksum(args.checksum)
-        .verify(args.verify)
-        .filter(filter);
+    let options = options(&args);
     let (job, url, shown_src) = match &sides {
         Sides::Down(src, dst) => (TreeSync::download(src.path(), dst), src, src.to_string()),
         Sides::Up(src, dst) => (
@@ -137,7 +124,31 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
     let result = plan.run(&connect, &shown, crate::cancellation::handle());
     exit_if_interrupted();
     let summary = result.map_err(fail)?;
-    let excluded = count(&plan, Reason::Excluded);
+    let line = summary_line(op, &args, &plan, &summary);
+    crate::tree::ended(line, summary.failures.is_empty())
+}
+
+/// The engine's options from the command line's.
+fn options(args: &SyncArgs) -> SyncOptions {
+    let mut filter = Filter::default();
+    for pattern in &args.include {
+        filter = filter.include(pattern);
+    }
+    for pattern in &args.exclude {
+        filter = filter.exclude(pattern);
+    }
+    SyncOptions::default()
+        .jobs(args.jobs)
+        .delete(args.delete)
+        .max_delete(args.max_delete)
+        .checksum(args.checksum)
+        .verify(args.verify)
+        .filter(filter)
+}
+
+/// The last line of a run.
+fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummary) -> String {
+    let excluded = count(plan, Reason::Excluded);
     let mut line = format!(
         "{op}: {} files, {} bytes, {} up to date",
         summary.files, summary.bytes, summary.up_to_date
@@ -159,7 +170,7 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
         }
     }
     line.push_str(&format!(", {} failures", summary.failures.len()));
-    crate::tree::ended(line, summary.failures.is_empty())
+    line
 }
 
 fn count(plan: &SyncPlan, reason: Reason) -> usize {

@@ -43,13 +43,20 @@ pub(super) fn run(
             _ => {}
         }
     }
-    let first = connect().map_err(TreeError::Connect)?;
     if plan.way == Way::Down {
         make_root(&plan.local)?;
     }
-    let kept = match plan.way {
-        Way::Down => download(plan, first, connect, &tally, cancel, &checks),
-        Way::Up => upload(plan, first, connect, &tally, cancel, &checks),
+    // Nothing to copy: no session for it (a sync with nothing to do costs
+    // the plan's listings only).
+    let copying = plan.count(Action::Copy) > 0 || (plan.way == Way::Up && !plan.dest_exists);
+    let kept = if copying {
+        let first = connect().map_err(TreeError::Connect)?;
+        match plan.way {
+            Way::Down => download(plan, first, connect, &tally, cancel, &checks),
+            Way::Up => upload(plan, first, connect, &tally, cancel, &checks),
+        }
+    } else {
+        None
     };
     let mut summary = TreeSummary::default();
     if !cancel.is_cancelled() {
@@ -132,22 +139,7 @@ fn download(
     let label = |job: &Fetch| shown(&job.remote);
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
         let bytes = if plan.options.verify {
-            let done = FileDownload::new(&job.remote, &job.local)
-                .keep_time(true)
-                .verify(true)
-                .label(shown(&job.remote))
-                .run(client, tally.progress, cancel)
-                .map_err(|e| JobError {
-                    transient: e.is_transient(),
-                    message: e.to_string(),
-                })?;
-            checks.count(done.verified.as_ref());
-            if done.modified.is_none() {
-                // No MDTM: the listing's time, as a copy without verify
-                // gets.
-                keep_listed_time(&job.local, job.modified);
-            }
-            done.received
+            fetch_verified(client, job, tally, cancel, checks)?
         } else {
             let modified = exact_time(client, &job.remote, job.modified);
             fetch_file(client, job, modified, tally, cancel)?
@@ -163,43 +155,73 @@ fn download(
         label: &label,
         work: &work,
     };
-    pool.run(first, &mut |_client, push| {
-        let mut groups = HashMap::new();
-        let mut failed: Vec<Names> = Vec::new();
-        for action in copies(plan) {
-            if under_failed(&failed, &action.names) {
-                continue;
-            }
-            let local = local_path(&plan.local, &action.names);
-            if action.directory {
-                match make_local_dir(&local) {
-                    Ok(_) => tally.tell(Planned::Directory {
-                        what: &local.display().to_string(),
-                    }),
-                    Err(e) => {
-                        tally.fail(&plan.shown(&action.names), e);
-                        failed.push(action.names.clone());
-                    }
-                }
-                continue;
-            }
-            let parent = local.parent().map(Path::to_path_buf).unwrap_or_default();
-            let listed = match action.source.as_ref().and_then(|s| s.time) {
-                Some(Stamp::Remote(m)) => Some(m),
-                _ => None,
-            };
-            let job = Fetch {
-                remote: plan.remote_path(&action.names),
-                local,
-                temp_dir: absolute(&parent),
-                fresh: false,
-                size: action.size,
-                modified: action.exact.or(listed),
-                check: false,
-            };
-            push(group(&mut groups, &action.names), job);
+    pool.run(first, &mut |_client, push| fetches(plan, tally, push))
+}
+
+/// The local directories made, parents first, and each file queued as
+/// soon as its directory is there.
+fn fetches(plan: &SyncPlan, tally: &Tally, push: &dyn Fn(usize, Fetch)) {
+    let mut groups = HashMap::new();
+    let mut failed: Vec<Names> = Vec::new();
+    for action in copies(plan) {
+        if under_failed(&failed, &action.names) {
+            continue;
         }
-    })
+        let local = local_path(&plan.local, &action.names);
+        if action.directory {
+            match make_local_dir(&local) {
+                Ok(_) => tally.tell(Planned::Directory {
+                    what: &local.display().to_string(),
+                }),
+                Err(e) => {
+                    tally.fail(&plan.shown(&action.names), e);
+                    failed.push(action.names.clone());
+                }
+            }
+            continue;
+        }
+        let parent = local.parent().map(Path::to_path_buf).unwrap_or_default();
+        let listed = match action.source.as_ref().and_then(|s| s.time) {
+            Some(Stamp::Remote(m)) => Some(m),
+            _ => None,
+        };
+        let job = Fetch {
+            remote: plan.remote_path(&action.names),
+            local,
+            temp_dir: absolute(&parent),
+            fresh: false,
+            size: action.size,
+            modified: action.exact.or(listed),
+            check: false,
+        };
+        push(group(&mut groups, &action.names), job);
+    }
+}
+
+/// A download checked against the server's digest as it streams: the
+/// engine's [`FileDownload`] with `verify`; the bytes received.
+fn fetch_verified(
+    client: &mut Client,
+    job: &Fetch,
+    tally: &Tally,
+    cancel: &Cancel,
+    checks: &Checks,
+) -> Result<u64, JobError> {
+    let done = FileDownload::new(&job.remote, &job.local)
+        .keep_time(true)
+        .verify(true)
+        .label(shown(&job.remote))
+        .run(client, tally.progress, cancel)
+        .map_err(|e| JobError {
+            transient: e.is_transient(),
+            message: e.to_string(),
+        })?;
+    checks.count(done.verified.as_ref());
+    if done.modified.is_none() {
+        // No MDTM: the listing's time, as a copy without verify gets.
+        keep_listed_time(&job.local, job.modified);
+    }
+    Ok(done.received)
 }
 
 fn upload(
@@ -218,19 +240,12 @@ fn upload(
     };
     let label = |job: &Put| job.file.local.display().to_string();
     let work = |client: &mut Client, job: &Put| -> Result<(), JobError> {
-        if plan.options.verify {
-            let done = FileUpload::new(&job.file.local, &job.file.remote)
-                .keep_time(true)
-                .verify(true)
-                .label(shown(&job.file.remote))
-                .run(client, tally.progress, cancel)
-                .map_err(|e| JobError {
-                    transient: e.is_transient(),
-                    message: e.to_string(),
-                })?;
-            checks.count(done.verified.as_ref());
-            tally.copied(&label(job), done.sent);
-        } else if let Some(bytes) = uploader.put_file(client, job)? {
+        let sent = if plan.options.verify {
+            Some(put_verified(client, job, tally, cancel, checks)?)
+        } else {
+            uploader.put_file(client, job)?
+        };
+        if let Some(bytes) = sent {
             tally.copied(&label(job), bytes);
         }
         Ok(())
@@ -243,47 +258,72 @@ fn upload(
         label: &label,
         work: &work,
     };
-    pool.run(first, &mut |client, push| {
-        let mut groups = HashMap::new();
-        let mut failed: Vec<Names> = Vec::new();
-        if !plan.remote.is_empty() && client.stat(&plan.remote).is_err() {
-            if let Err(e) = client.mkdir(&plan.remote) {
-                tally.fail(&shown(&plan.remote), e);
-                return;
-            }
+    pool.run(first, &mut |client, push| puts(plan, client, tally, push))
+}
+
+/// The remote directories made (the root first where it is missing),
+/// parents first, and each file queued as soon as its directory is there.
+fn puts(plan: &SyncPlan, client: &mut Client, tally: &Tally, push: &dyn Fn(usize, Put)) {
+    let mut groups = HashMap::new();
+    let mut failed: Vec<Names> = Vec::new();
+    if !plan.dest_exists {
+        if let Err(e) = client.mkdir(&plan.remote) {
+            tally.fail(&shown(&plan.remote), e);
+            return;
         }
-        for action in copies(plan) {
-            if under_failed(&failed, &action.names) {
-                continue;
-            }
-            let remote = plan.remote_path(&action.names);
-            if action.directory {
-                match client.mkdir(&remote) {
-                    Ok(()) => tally.tell(Planned::Directory {
-                        what: &shown(&remote),
-                    }),
-                    Err(e) => {
-                        tally.fail(&shown(&remote), e);
-                        failed.push(action.names.clone());
-                    }
+    }
+    for action in copies(plan) {
+        if under_failed(&failed, &action.names) {
+            continue;
+        }
+        let remote = plan.remote_path(&action.names);
+        if action.directory {
+            match client.mkdir(&remote) {
+                Ok(()) => tally.tell(Planned::Directory {
+                    what: &shown(&remote),
+                }),
+                Err(e) => {
+                    tally.fail(&shown(&remote), e);
+                    failed.push(action.names.clone());
                 }
-                continue;
             }
-            let local = local_path(&plan.local, &action.names);
-            let modified = match action.source.as_ref().and_then(|s| s.time) {
-                Some(Stamp::Local(seconds)) => Some(seconds),
-                _ => None,
-            };
-            let file = LocalFile {
-                local,
-                remote,
-                len: action.size.unwrap_or(0),
-                modified,
-            };
-            let existing = action.existing.as_ref().and_then(|e| e.entry.clone());
-            push(group(&mut groups, &action.names), Put { file, existing });
+            continue;
         }
-    })
+        let modified = match action.source.as_ref().and_then(|s| s.time) {
+            Some(Stamp::Local(seconds)) => Some(seconds),
+            _ => None,
+        };
+        let file = LocalFile {
+            local: local_path(&plan.local, &action.names),
+            remote,
+            len: action.size.unwrap_or(0),
+            modified,
+        };
+        let existing = action.existing.as_ref().and_then(|e| e.entry.clone());
+        push(group(&mut groups, &action.names), Put { file, existing });
+    }
+}
+
+/// An upload checked against the server's digest, computed as the bytes
+/// are sent: the engine's [`FileUpload`] with `verify`; the bytes sent.
+fn put_verified(
+    client: &mut Client,
+    job: &Put,
+    tally: &Tally,
+    cancel: &Cancel,
+    checks: &Checks,
+) -> Result<u64, JobError> {
+    let done = FileUpload::new(&job.file.local, &job.file.remote)
+        .keep_time(true)
+        .verify(true)
+        .label(shown(&job.file.remote))
+        .run(client, tally.progress, cancel)
+        .map_err(|e| JobError {
+            transient: e.is_transient(),
+            message: e.to_string(),
+        })?;
+    checks.count(done.verified.as_ref());
+    Ok(done.sent)
 }
 
 /// The deletions, once every copy succeeded, deepest first, stopping
@@ -301,54 +341,20 @@ fn delete(
         .iter()
         .filter(|a| a.action == Action::Delete)
         .collect();
-    let root = plan.shown_dst(&[]);
-    if deletions.is_empty() {
-        if let Some(client) = kept {
-            quit(client);
-        }
+    let Some(mut client) = deleting(plan, &deletions, kept, connect, tally) else {
         return 0;
-    }
-    if tally.failures() > 0 || !plan.failures.is_empty() {
-        tally.fail(
-            &root,
-            format!(
-                "{} deletions not made: not everything was copied",
-                deletions.len()
-            ),
-        );
-        if let Some(client) = kept {
-            quit(client);
-        }
-        return 0;
-    }
-    let mut client = match plan.way {
-        Way::Up => match kept.map_or_else(connect, Ok) {
-            Ok(client) => Some(client),
-            Err(e) => {
-                tally.fail(&root, format!("deletions not made: {e}"));
-                return 0;
-            }
-        },
-        Way::Down => {
-            if let Some(client) = kept {
-                quit(client);
-            }
-            None
-        }
     };
+    let root = plan.shown_dst(&[]);
     let mut made = 0;
     for (i, action) in deletions.iter().enumerate() {
         if cancel.is_cancelled() {
             break;
         }
         if plan.options.max_delete.is_some_and(|max| made >= max) {
-            tally.fail(
-                &root,
-                format!(
-                    "the deletion limit ({made}) is reached: {} more not deleted",
-                    deletions.len() - i
-                ),
-            );
+            let left = deletions.len() - i;
+            let message =
+                format!("the deletion limit ({made}) is reached: {left} more not deleted");
+            tally.fail(&root, message);
             break;
         }
         let what = plan.shown_dst(&action.names);
@@ -371,6 +377,41 @@ fn delete(
         quit(client);
     }
     made
+}
+
+/// Whether the deletions may start: some to make, and every copy done.
+/// `Some` with the session they need (`None` inside: local ones).
+fn deleting(
+    plan: &SyncPlan,
+    deletions: &[&SyncAction],
+    kept: Option<Client>,
+    connect: &Connect<'_>,
+    tally: &Tally,
+) -> Option<Option<Client>> {
+    let root = plan.shown_dst(&[]);
+    let clean = tally.failures() == 0 && plan.failures.is_empty();
+    if deletions.is_empty() || !clean || plan.way == Way::Down {
+        if let Some(client) = kept {
+            quit(client);
+        }
+        if deletions.is_empty() {
+            return None;
+        }
+        if !clean {
+            let n = deletions.len();
+            let message = format!("{n} deletions not made: not everything was copied");
+            tally.fail(&root, message);
+            return None;
+        }
+        return Some(None);
+    }
+    match kept.map_or_else(connect, Ok) {
+        Ok(client) => Some(Some(client)),
+        Err(e) => {
+            tally.fail(&root, format!("deletions not made: {e}"));
+            None
+        }
+    }
 }
 
 fn delete_remote(client: &mut Client, path: &[u8], action: &SyncAction) -> Result<(), String> {

@@ -171,22 +171,10 @@ pub(super) fn list_local(root: &Path, filter: &Filter, collide: bool, tally: &Ta
     let mut stack: Vec<Names> = vec![Vec::new()];
     while let Some(names) = stack.pop() {
         let dir = super::super::local::local_path(root, &names);
-        let mut children: Vec<(Vec<u8>, fs::DirEntry)> = match fs::read_dir(&dir) {
-            Ok(read) => read
-                .filter_map(|entry| match entry {
-                    Ok(entry) => Some((os_bytes(&entry.file_name()), entry)),
-                    Err(e) => {
-                        tally.fail(&dir.display().to_string(), e);
-                        None
-                    }
-                })
-                .collect(),
-            Err(e) => {
-                tally.fail(&dir.display().to_string(), e);
-                continue;
-            }
+        let children = match read_sorted(&dir, tally) {
+            Some(children) => children,
+            None => continue,
         };
-        children.sort_by(|a, b| a.0.cmp(&b.0));
         let relatives: Vec<Names> = children
             .iter()
             .map(|(name, _)| {
@@ -206,60 +194,83 @@ pub(super) fn list_local(root: &Path, filter: &Filter, collide: bool, tally: &Ta
         };
         let mut subdirs = Vec::new();
         for ((name, entry), relative) in children.into_iter().zip(relatives) {
-            let path = entry.path();
-            let shown_path = path.display().to_string();
+            let shown_path = entry.path().display().to_string();
             if let Err(e) = remote_component(&name) {
                 tally.fail(&shown_path, e);
-                continue;
-            }
-            if colliding.contains(&relative) {
+            } else if colliding.contains(&relative) {
                 tally.fail(
                     &shown_path,
                     "its name collides with another's on a case-insensitive file system",
                 );
-                continue;
-            }
-            if listing.len() >= MAX_ENTRIES {
+            } else if listing.len() >= MAX_ENTRIES {
                 tally.fail(&shown_path, format!("more than {MAX_ENTRIES} entries"));
                 return listing;
-            }
-            let Ok(meta) = fs::symlink_metadata(&path) else {
-                tally.fail(&shown_path, "cannot read its metadata");
-                continue;
-            };
-            let shape = if meta.file_type().is_symlink() {
-                Shape::Link
-            } else if meta.is_dir() {
-                Shape::Dir
-            } else if meta.is_file() {
-                Shape::File
-            } else {
-                Shape::Other
-            };
-            let excluded = filter.excludes(&joined(&relative), shape == Shape::Dir);
-            if shape == Shape::Dir && !excluded {
-                if relative.len() >= MAX_DEPTH {
-                    tally.fail(&shown_path, format!("deeper than {MAX_DEPTH} levels"));
-                    continue;
+            } else if let Some(node) = local_node(&entry.path(), &relative, filter, tally) {
+                if node.shape == Shape::Dir && !node.excluded {
+                    subdirs.push(relative.clone());
                 }
-                subdirs.push(relative.clone());
+                listing.insert(relative, node);
             }
-            listing.insert(
-                relative,
-                Node {
-                    shape,
-                    size: (shape == Shape::File).then_some(meta.len()),
-                    time: meta
-                        .modified()
-                        .ok()
-                        .and_then(unix_seconds)
-                        .map(Stamp::Local),
-                    excluded,
-                    entry: None,
-                },
-            );
         }
         stack.extend(subdirs.into_iter().rev());
     }
     listing
+}
+
+/// A directory's entries with their names' bytes, in name order; `None`
+/// (reported) when it cannot be read.
+fn read_sorted(dir: &Path, tally: &Tally) -> Option<Vec<(Vec<u8>, fs::DirEntry)>> {
+    let read = match fs::read_dir(dir) {
+        Ok(read) => read,
+        Err(e) => {
+            tally.fail(&dir.display().to_string(), e);
+            return None;
+        }
+    };
+    let mut children: Vec<(Vec<u8>, fs::DirEntry)> = read
+        .filter_map(|entry| match entry {
+            Ok(entry) => Some((os_bytes(&entry.file_name()), entry)),
+            Err(e) => {
+                tally.fail(&dir.display().to_string(), e);
+                None
+            }
+        })
+        .collect();
+    children.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(children)
+}
+
+/// One local entry as a [`Node`] (a link as itself); `None` (reported)
+/// when its metadata cannot be read or it is too deep to descend into.
+fn local_node(path: &Path, relative: &Names, filter: &Filter, tally: &Tally) -> Option<Node> {
+    let shown_path = path.display().to_string();
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        tally.fail(&shown_path, "cannot read its metadata");
+        return None;
+    };
+    let shape = if meta.file_type().is_symlink() {
+        Shape::Link
+    } else if meta.is_dir() {
+        Shape::Dir
+    } else if meta.is_file() {
+        Shape::File
+    } else {
+        Shape::Other
+    };
+    let excluded = filter.excludes(&joined(relative), shape == Shape::Dir);
+    if shape == Shape::Dir && !excluded && relative.len() >= MAX_DEPTH {
+        tally.fail(&shown_path, format!("deeper than {MAX_DEPTH} levels"));
+        return None;
+    }
+    Some(Node {
+        shape,
+        size: (shape == Shape::File).then_some(meta.len()),
+        time: meta
+            .modified()
+            .ok()
+            .and_then(unix_seconds)
+            .map(Stamp::Local),
+        excluded,
+        entry: None,
+    })
 }

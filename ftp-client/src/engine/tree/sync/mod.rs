@@ -169,6 +169,8 @@ pub struct SyncPlan {
     options: SyncOptions,
     /// The server takes times (MFMT), for uploads.
     mfmt: bool,
+    /// The destination's root exists.
+    dest_exists: bool,
 }
 
 impl TreeSync {
@@ -210,47 +212,8 @@ impl TreeSync {
     ) -> Result<SyncPlan, TreeError> {
         let mut client = connect().map_err(TreeError::Connect)?;
         let tally = Tally::new(progress);
-        let cancel = Cancel::new();
         let root = trim_slashes(&self.remote).to_vec();
-        let filter = &self.options.filter;
-        let (src, dst, complete) = match self.way {
-            Way::Down => {
-                let what = client.stat(&self.remote).map_err(TreeError::Remote)?;
-                if what.kind != Kind::Dir {
-                    return Err(TreeError::NotADirectory);
-                }
-                let src = list_remote(&mut client, &root, filter, true, &tally, &cancel);
-                let complete = tally.failures() == 0 && !client.is_closed();
-                let dst = match fs::metadata(&self.local) {
-                    Ok(meta) if meta.is_dir() => list_local(&self.local, filter, false, &tally),
-                    Ok(_) => {
-                        return Err(TreeError::Local(format!(
-                            "{} exists and is not a directory",
-                            self.local.display()
-                        )));
-                    }
-                    Err(_) => Listing::new(),
-                };
-                (src, dst, complete)
-            }
-            Way::Up => {
-                let meta = fs::metadata(&self.local)
-                    .map_err(|e| TreeError::Local(format!("{}: {e}", self.local.display())))?;
-                if !meta.is_dir() {
-                    return Err(TreeError::NotADirectory);
-                }
-                let src = list_local(&self.local, filter, true, &tally);
-                let complete = tally.failures() == 0;
-                let dst = match remote_kind(&mut client, &self.remote)? {
-                    Some(Kind::Dir) => {
-                        list_remote(&mut client, &root, filter, false, &tally, &cancel)
-                    }
-                    Some(_) => return Err(TreeError::RemoteNotADirectory),
-                    None => Listing::new(),
-                };
-                (src, dst, complete)
-            }
-        };
+        let (src, dst, complete, dest_exists) = self.sides(&mut client, &root, &tally)?;
         if client.is_closed() {
             return Err(TreeError::ClosedWhileListing);
         }
@@ -265,6 +228,7 @@ impl TreeSync {
             local: self.local.clone(),
             options: self.options.clone(),
             mfmt,
+            dest_exists,
         };
         let draft = plan::draft(&src, &dst, self.options.delete, complete);
         for conflict in &draft.conflicts {
@@ -284,6 +248,60 @@ impl TreeSync {
         quit(client);
         plan.failures = tally.summary().failures;
         Ok(plan)
+    }
+
+    /// Both sides listed: the source, the destination, whether every
+    /// listing of the source succeeded, and whether the destination's root
+    /// exists.
+    fn sides(
+        &self,
+        client: &mut Client,
+        root: &[u8],
+        tally: &Tally,
+    ) -> Result<(Listing, Listing, bool, bool), TreeError> {
+        let cancel = Cancel::new();
+        let filter = &self.options.filter;
+        Ok(match self.way {
+            Way::Down => {
+                let what = client.stat(&self.remote).map_err(TreeError::Remote)?;
+                if what.kind != Kind::Dir {
+                    return Err(TreeError::NotADirectory);
+                }
+                let src = list_remote(client, root, filter, true, tally, &cancel);
+                let complete = tally.failures() == 0 && !client.is_closed();
+                let (dst, exists) = match fs::metadata(&self.local) {
+                    Ok(meta) if meta.is_dir() => {
+                        (list_local(&self.local, filter, false, tally), true)
+                    }
+                    Ok(_) => {
+                        return Err(TreeError::Local(format!(
+                            "{} exists and is not a directory",
+                            self.local.display()
+                        )));
+                    }
+                    Err(_) => (Listing::new(), false),
+                };
+                (src, dst, complete, exists)
+            }
+            Way::Up => {
+                let meta = fs::metadata(&self.local)
+                    .map_err(|e| TreeError::Local(format!("{}: {e}", self.local.display())))?;
+                if !meta.is_dir() {
+                    return Err(TreeError::NotADirectory);
+                }
+                let src = list_local(&self.local, filter, true, tally);
+                let complete = tally.failures() == 0;
+                let (dst, exists) = match remote_kind(client, &self.remote)? {
+                    Some(Kind::Dir) => (
+                        list_remote(client, root, filter, false, tally, &cancel),
+                        true,
+                    ),
+                    Some(_) => return Err(TreeError::RemoteNotADirectory),
+                    None => (Listing::new(), false),
+                };
+                (src, dst, complete, exists)
+            }
+        })
     }
 }
 
