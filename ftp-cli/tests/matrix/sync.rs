@@ -8,7 +8,7 @@ use std::path::Path;
 use ftp_client::engine::{Action, Cancel, Filter, Reason, SyncOptions, TreeSync};
 
 use crate::ctx::{Ctx, Run, absent, has_content, no_temporary_files, pattern};
-use crate::harness::{Case, Group, Outcome};
+use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 
 pub fn group() -> Group {
@@ -35,6 +35,9 @@ pub fn group() -> Group {
             Case::new("checksum_both_ways", checksum),
             Case::new("verify_both_ways", verify),
             Case::new("library_plan_then_run", library),
+            Case::new("library_upload_max_delete", library_upload),
+            Case::new("usage_errors", usage_errors),
+            Case::new("json_names_that_are_not_utf8", json_not_utf8).needs(Need::NonUtf8Names),
         ],
     }
 }
@@ -482,4 +485,68 @@ fn library(c: &Ctx) -> Outcome {
         again.actions
     );
     Ok(())
+}
+
+/// The engine's API the other way: a plan with deletions limited by
+/// `max_delete`, the limit a failure, nothing past it deleted.
+fn library_upload(c: &Ctx) -> Outcome {
+    local_tree(c);
+    for name in ["x1", "x2", "x3"] {
+        c.put(format!("mirror/{name}"), b"x");
+    }
+    let config = c.with_tls(ftp_client::Config::default());
+    let url = ftp_client::FtpUrl::parse(&c.url("mirror"))?;
+    let connect = || ftp_client::Client::connect_url(&url, config.clone());
+    let options = SyncOptions::default().delete(true).max_delete(Some(1));
+    let plan = TreeSync::upload(c.local("up"), url.path())
+        .options(options)
+        .plan(&connect, &())?;
+    ensure!(
+        plan.count(Action::Delete) == 3 && plan.count(Action::Copy) == 7,
+        "{:?}",
+        plan.actions
+    );
+    let summary = plan.run(&connect, &(), &Cancel::new())?;
+    ensure!(summary.deleted == 1 && summary.files == 4, "{summary:?}");
+    ensure!(
+        summary.failures.len() == 1 && summary.failures[0].error.contains("2 more not deleted"),
+        "{:?}",
+        summary.failures
+    );
+    let left = ["x1", "x2", "x3"]
+        .iter()
+        .filter(|n| c.on_server(format!("mirror/{n}")).exists())
+        .count();
+    ensure!(left == 2, "{left} left");
+    same_tree(&c.on_server("mirror"))
+}
+
+/// Both sides local, or both remote: a usage error (exit 2), nothing
+/// touched.
+fn usage_errors(c: &Ctx) -> Outcome {
+    let a = c.local("a");
+    let before = c.snapshot_both();
+    let both_local = c.cli_quiet(&["sync", text(&a)?, text(&c.local("b"))?])?;
+    both_local.expect_code(2)?;
+    let both_remote = c.cli_quiet(&["sync", &c.url("a"), &c.url("b")])?;
+    both_remote.expect_code(2)?;
+    let limit_alone = c.cli_quiet(&["sync", "--max-delete", "1", &c.url("a"), text(&a)?])?;
+    limit_alone.expect_code(2)?;
+    c.unchanged_both(&before)
+}
+
+/// A name that is not UTF-8: `--json` gives its exact bytes in
+/// `path_hex`; the copy keeps them.
+fn json_not_utf8(c: &Ctx) -> Outcome {
+    use std::os::unix::ffi::OsStrExt;
+    let name = std::ffi::OsStr::from_bytes(b"caf\xe9\"q");
+    c.put(Path::new("top").join(name), b"x");
+    let dst = c.local("mirror");
+    let json = sync_ok(c, &["--dry-run", "--json", &c.url("top"), text(&dst)?])?;
+    let out = json.out();
+    let expected = "{\"action\":\"copy\",\"path\":\"caf\u{fffd}\\\"q\",\"path_hex\":\"636166e92271\",\
+                    \"reason\":\"missing\",\"type\":\"file\",\"size\":1}";
+    ensure!(out.lines().any(|l| l == expected), "{out}");
+    sync_ok(c, &[&c.url("top"), text(&dst)?])?;
+    has_content(&dst.join(name), b"x")
 }
