@@ -33,6 +33,7 @@ Examples:
   ftp-cli ls -l ftp://ftp.example.net/pub/
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli sync --delete ftp://alice:s3cret@example.net/site ./mirror
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
   ftp-cli --active cp ftp://example.net/pub/README ./
   ftp-cli --proxy socks5h://proxy.corp:1080 ls ftp://ftp.example.net/pub/
