@@ -187,7 +187,7 @@ pub(super) fn list_local(root: &Path, filter: &Filter, collide: bool, tally: &Ta
             collisions(
                 relatives
                     .iter()
-                    .map(|r| (r.as_slice(), r[r.len() - 1].as_slice())),
+                    .filter_map(|r| Some((r.as_slice(), r.last()?.as_slice()))),
             )
         } else {
             Default::default()
