@@ -360,7 +360,7 @@ fn delete(
         let what = plan.shown_dst(&action.names);
         let result = match client.as_mut() {
             Some(client) => delete_remote(client, &plan.remote_path(&action.names), action),
-            None => delete_local(&local_path(&plan.local, &action.names), action),
+            None => delete_local(&plan.local, &action.names, action),
         };
         match result {
             Ok(()) => {
@@ -423,9 +423,21 @@ fn delete_remote(client: &mut Client, path: &[u8], action: &SyncAction) -> Resul
     result.map_err(|e| e.to_string())
 }
 
-/// A local entry deleted, never through a link: a link is deleted
-/// itself, a directory only when it is one (and empty by then).
-fn delete_local(path: &PathBuf, action: &SyncAction) -> Result<(), String> {
+/// A local entry below `root` deleted, never through a link: not when a
+/// directory on the way to it has become a link since it was listed; a
+/// link is deleted itself, a directory only when it is one (and empty by
+/// then).
+fn delete_local(root: &Path, names: &[Vec<u8>], action: &SyncAction) -> Result<(), String> {
+    for depth in 1..names.len() {
+        let dir = local_path(root, &names[..depth]);
+        if fs::symlink_metadata(&dir).is_ok_and(|m| m.file_type().is_symlink()) {
+            return Err(format!(
+                "{} is a symbolic link now; not deleting through it",
+                dir.display()
+            ));
+        }
+    }
+    let path = &local_path(root, names);
     let meta = fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     let result = if action.directory && meta.is_dir() {
         fs::remove_dir(path)
@@ -464,5 +476,41 @@ fn directory_times(plan: &SyncPlan) {
         if let Some(time) = modified.time.to_system_time() {
             let _ = fs::File::open(dir).and_then(|d| d.set_modified(time));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::list::{Node, Shape};
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn local_deletions_never_go_through_a_link() {
+        let scratch = tempfile::tempdir().unwrap();
+        let root = scratch.path().join("mirror");
+        let elsewhere = scratch.path().join("elsewhere");
+        fs::create_dir_all(&root).unwrap();
+        fs::create_dir_all(&elsewhere).unwrap();
+        fs::write(elsewhere.join("x"), b"keep").unwrap();
+        // `d` was a directory when listed; it is a link now.
+        std::os::unix::fs::symlink(&elsewhere, root.join("d")).unwrap();
+        let names = vec![b"d".to_vec(), b"x".to_vec()];
+        let node = Node {
+            shape: Shape::File,
+            size: Some(4),
+            time: None,
+            excluded: false,
+            entry: None,
+        };
+        let action = SyncAction::new(Action::Delete, Reason::NotInSource, &names, &node);
+        let refused = delete_local(&root, &names, &action).unwrap_err();
+        assert!(refused.contains("symbolic link"), "{refused}");
+        assert!(elsewhere.join("x").exists());
+        // The link itself goes, as a file would, never what it leads to.
+        let link = vec![b"d".to_vec()];
+        let action = SyncAction::new(Action::Delete, Reason::NotInSource, &link, &node);
+        delete_local(&root, &link, &action).unwrap();
+        assert!(!root.join("d").exists() && elsewhere.join("x").exists());
     }
 }
