@@ -31,6 +31,7 @@ pub fn group() -> Group {
                 upload_incomplete_source,
             ),
             Case::new("include_and_anchored_exclude", include_exclude),
+            Case::new("parallel_sessions_both_ways", parallel),
             Case::new("dry_run_and_json_change_nothing", dry_run_json),
             Case::new("checksum_both_ways", checksum),
             Case::new("verify_both_ways", verify),
@@ -549,4 +550,31 @@ fn json_not_utf8(c: &Ctx) -> Outcome {
     ensure!(out.lines().any(|l| l == expected), "{out}");
     sync_ok(c, &[&c.url("top"), text(&dst)?])?;
     has_content(&dst.join(name), b"x")
+}
+
+/// Forty files in four directories over four sessions, both ways; the
+/// second runs copy nothing.
+fn parallel(c: &Ctx) -> Outcome {
+    for i in 0..40 {
+        c.put(
+            format!("many/d{}/f{i:02}", i % 4),
+            &pattern(100 + i, i as u32),
+        );
+    }
+    let dst = c.local("copy");
+    let down = sync_ok(c, &["-j", "4", &c.url("many"), text(&dst)?])?;
+    ensure!(sent(&down, "RETR") == 40, "{} RETR", sent(&down, "RETR"));
+    for i in 0..40 {
+        has_content(
+            &dst.join(format!("d{}/f{i:02}", i % 4)),
+            &pattern(100 + i, i as u32),
+        )?;
+    }
+    let again = sync_ok(c, &["-j", "4", &c.url("many"), text(&dst)?])?;
+    ensure!(sent(&again, "RETR") == 0, "{}", again.err());
+    let up = sync_ok(c, &["-j", "4", text(&dst)?, &c.url("back")])?;
+    ensure!(sent(&up, "STOR") == 40, "{} STOR", sent(&up, "STOR"));
+    let again = sync_ok(c, &["-j", "4", text(&dst)?, &c.url("back")])?;
+    ensure!(sent(&again, "STOR") == 0, "{}", again.err());
+    has_content(&c.on_server("back/d3/f39"), &pattern(139, 39))
 }
