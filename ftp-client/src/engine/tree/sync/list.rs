@@ -13,7 +13,7 @@ use super::super::pool::QUICK;
 use super::super::{Tally, shown};
 use super::filter::Filter;
 use crate::engine::{Cancel, is_transient};
-use crate::{Client, Entry, Kind, Modified, WalkOptions};
+use crate::{Client, DirWalk, Entry, Kind, Modified, WalkDir, WalkOptions};
 
 /// How deep a local listing goes, as a remote walk does.
 const MAX_DEPTH: usize = 256;
@@ -98,7 +98,12 @@ pub(super) fn list_remote(
     let mut listing = Listing::new();
     let mut walk = client.walk_dirs(root, WalkOptions::default());
     let (mut tries, mut started) = (1, Instant::now());
+    // The directories still to list, the next one last, in the walk's
+    // order (each directory's subdirectories next, in the order asked):
+    // a failed listing is named by its directory.
+    let mut due: Vec<Vec<u8>> = vec![root.to_vec()];
     while let Some(dir) = walk.next() {
+        let listed = due.pop().unwrap_or_else(|| root.to_vec());
         let dir = match dir {
             Ok(dir) => dir,
             Err(e)
@@ -106,60 +111,78 @@ pub(super) fn list_remote(
                     && !walk.client().is_closed()
                     && QUICK.pause(tries, started, cancel) =>
             {
-                tracing::debug!("{}: {e}; listing again", shown(root));
+                tracing::debug!("{}: {e}; listing again", shown(&listed));
                 tries += 1;
+                due.push(listed);
                 walk.retry();
                 continue;
             }
             Err(e) => {
-                tally.fail(&shown(root), e);
+                tally.fail(&shown(&listed), e);
                 continue;
             }
         };
         (tries, started) = (1, Instant::now());
-        let colliding = if collide {
-            collisions(
-                dir.items
-                    .iter()
-                    .flatten()
-                    .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
-            )
-        } else {
-            Default::default()
-        };
-        for item in dir.items {
-            let found = match item {
-                Ok(found) if colliding.contains(&found.relative) => {
-                    tally.fail(
-                        &shown(&found.path),
-                        "its name collides with another entry's on a case-insensitive file system",
-                    );
-                    continue;
-                }
-                Ok(found) => found,
-                Err(e) => {
-                    tally.fail(&shown(&dir.path), e);
-                    continue;
-                }
-            };
-            let shape = shape_of(&found.entry.kind);
-            let excluded = filter.excludes(&joined(&found.relative), shape == Shape::Dir);
-            if shape == Shape::Dir && !excluded && found.entry.is_dir() {
-                walk.descend(&found);
-            }
-            listing.insert(
-                found.relative,
-                Node {
-                    shape,
-                    size: found.entry.size,
-                    time: found.entry.modified.map(Stamp::Remote),
-                    excluded,
-                    entry: Some(found.entry),
-                },
-            );
-        }
+        let asked = take(&mut walk, dir, filter, collide, tally, &mut listing);
+        due.extend(asked.into_iter().rev());
     }
     listing
+}
+
+/// One directory's listing into `listing`, its names checked; the
+/// directories descended into, in the order asked.
+fn take(
+    walk: &mut DirWalk<'_>,
+    dir: WalkDir,
+    filter: &Filter,
+    collide: bool,
+    tally: &Tally,
+    listing: &mut Listing,
+) -> Vec<Vec<u8>> {
+    let colliding = if collide {
+        collisions(
+            dir.items
+                .iter()
+                .flatten()
+                .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
+        )
+    } else {
+        Default::default()
+    };
+    let mut asked = Vec::new();
+    for item in dir.items {
+        let found = match item {
+            Ok(found) if colliding.contains(&found.relative) => {
+                tally.fail(
+                    &shown(&found.path),
+                    "its name collides with another entry's on a case-insensitive file system",
+                );
+                continue;
+            }
+            Ok(found) => found,
+            Err(e) => {
+                tally.fail(&shown(&dir.path), e);
+                continue;
+            }
+        };
+        let shape = shape_of(&found.entry.kind);
+        let excluded = filter.excludes(&joined(&found.relative), shape == Shape::Dir);
+        if shape == Shape::Dir && !excluded && found.entry.is_dir() {
+            walk.descend(&found);
+            asked.push(found.path.clone());
+        }
+        listing.insert(
+            found.relative,
+            Node {
+                shape,
+                size: found.entry.size,
+                time: found.entry.modified.map(Stamp::Remote),
+                excluded,
+                entry: Some(found.entry),
+            },
+        );
+    }
+    asked
 }
 
 /// Lists the local tree under `root` without following links, depth
