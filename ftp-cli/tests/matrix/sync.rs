@@ -118,7 +118,14 @@ fn download_runs(c: &Ctx) -> Outcome {
         third.err()
     );
     has_content(&dst.join("sub/b.bin"), &pattern(3001, 3))?;
-    no_temporary_files(&[&dst, &dst.join("sub")])
+    no_temporary_files(&[&dst, &dst.join("sub")])?;
+    // One file deleted at the source: gone with --delete, nothing copied.
+    std::fs::remove_file(c.on_server("top/sub/deeper/c"))?;
+    let fourth = sync_ok(c, &["--delete", &c.url("top"), text(&dst)?])?;
+    ensure!(sent(&fourth, "RETR") == 0, "{}", fourth.err());
+    absent(&dst.join("sub/deeper/c"))?;
+    ensure!(dst.join("sub/deeper").is_dir(), "the directory stays");
+    Ok(())
 }
 
 fn upload_runs(c: &Ctx) -> Outcome {
