@@ -33,6 +33,7 @@ Examples:
   ftp-cli ls -l ftp://ftp.example.net/pub/
   ftp-cli cp -r -u ftp://alice:s3cret@example.net/photos ~/backup/
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
+  ftp-cli sync --delete ftp://alice:s3cret@example.net/site ./mirror
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
   ftp-cli --active cp ftp://example.net/pub/README ./
   ftp-cli --proxy socks5h://proxy.corp:1080 ls ftp://ftp.example.net/pub/
@@ -402,6 +403,9 @@ Examples:
         #[arg(required = true, num_args = 1.., value_name = "URL")]
         urls: Vec<String>,
     },
+    /// Make a directory match another, one side remote, either way
+    #[command(after_help = crate::sync::AFTER_HELP)]
+    Sync(crate::sync::SyncArgs),
     /// Print a completion script for a shell
     #[command(after_help = "\
 Examples:
@@ -448,7 +452,7 @@ fn parse_active(text: &str) -> Result<ActiveAddress, String> {
     })
 }
 
-fn parse_jobs(text: &str) -> Result<usize, String> {
+pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
     match text.parse::<usize>() {
         Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
         _ => Err(format!(

@@ -21,6 +21,7 @@ mod pow;
 mod progress;
 mod proxy;
 mod remote;
+mod sync;
 mod tree;
 
 use std::process::ExitCode;

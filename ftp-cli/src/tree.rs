@@ -21,7 +21,7 @@ use crate::progress::{Files, Source, Watch};
 use crate::remote;
 
 /// The CLI's observer of a tree operation.
-struct Shown {
+pub(crate) struct Shown {
     op: String,
     /// The bytes of the files done, for the bar.
     bytes: Arc<AtomicU64>,
@@ -32,7 +32,7 @@ struct Shown {
 }
 
 impl Shown {
-    fn new(op: &str) -> Self {
+    pub(crate) fn new(op: &str) -> Self {
         Shown {
             op: op.to_owned(),
             bytes: Arc::new(AtomicU64::new(0)),
@@ -168,7 +168,7 @@ fn finish(op: &str, summary: &TreeSummary) -> Result<(), Failure> {
     ended(line, summary.failures.is_empty())
 }
 
-fn ended(line: String, ok: bool) -> Result<(), Failure> {
+pub(crate) fn ended(line: String, ok: bool) -> Result<(), Failure> {
     if ok {
         eprintln!("ftp-cli: {line}");
         Ok(())

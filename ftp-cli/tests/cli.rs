@@ -71,13 +71,14 @@ fn help_explains_every_command_with_examples() {
         "cp",
         "mv",
         "hash",
+        "sync",
         "--verbose",
         "ftp://[user[:password]@]host[:port]/path",
         "Examples:",
     ] {
         assert!(help.contains(word), "{word} missing from --help:\n{help}");
     }
-    for command in ["ls", "mkdir", "rm", "rmdir", "cp", "mv", "hash"] {
+    for command in ["ls", "mkdir", "rm", "rmdir", "cp", "mv", "hash", "sync"] {
         let out = ftp_cli(&[command, "--help"]);
         check(&out, 0);
         assert!(

@@ -52,6 +52,7 @@ mod names;
 mod proxy;
 mod resume;
 mod sizes;
+mod sync;
 mod target;
 mod tls;
 mod tree;
@@ -76,6 +77,7 @@ fn groups() -> Vec<Group> {
         hashes::verify_group(),
         tree::group(),
         tree_engine::group(),
+        sync::group(),
         tls::group(),
         active::group(),
         active::tokio_group(),

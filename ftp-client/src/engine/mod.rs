@@ -35,7 +35,8 @@
 //! - [`tree`]: a tree downloaded ([`TreeDownload`]), uploaded
 //!   ([`TreeUpload`]), moved, updated or removed ([`TreeRemove`]) over a
 //!   pool of sessions, the plan reported as data ([`Planned`],
-//!   [`RemovePlan`]) and a [`TreeSummary`] at the end.
+//!   [`RemovePlan`]) and a [`TreeSummary`] at the end; a tree mirrored
+//!   ([`TreeSync`]) from a plan of copies and deletions ([`SyncPlan`]).
 //!
 //! ```
 //! use std::time::Duration;
@@ -71,6 +72,7 @@ pub use download::{
 };
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{
     Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,
     TreeFailure, TreeOptions, TreeRemove, TreeSummary, TreeUpload, collision_key, display_name,

@@ -56,20 +56,20 @@ pub struct TreeDownload {
 }
 
 /// A file to download.
-struct Fetch {
-    remote: Vec<u8>,
-    local: PathBuf,
+pub(super) struct Fetch {
+    pub(super) remote: Vec<u8>,
+    pub(super) local: PathBuf,
     /// `local`'s directory, absolute.
-    temp_dir: Arc<Path>,
+    pub(super) temp_dir: Arc<Path>,
     /// Its directory was made by this run: nothing can be in the way but
     /// what appeared since.
-    fresh: bool,
-    size: Option<u64>,
-    modified: Option<Modified>,
+    pub(super) fresh: bool,
+    pub(super) size: Option<u64>,
+    pub(super) modified: Option<Modified>,
     /// An update where the local file has the same size and a time the
     /// listing's cannot place: the exact time decides, on the session
     /// that takes it.
-    check: bool,
+    pub(super) check: bool,
 }
 
 impl TreeDownload {
@@ -472,7 +472,7 @@ impl<'a> Planner<'a> {
 /// `dir`, absolute: temporary files are made beside their destination
 /// through it, so that making one does not ask for the working directory
 /// each time.
-fn absolute(dir: &Path) -> Arc<Path> {
+pub(super) fn absolute(dir: &Path) -> Arc<Path> {
     if dir.is_absolute() {
         Arc::from(dir)
     } else {
@@ -551,7 +551,7 @@ impl Drop for Temporary<'_> {
 /// Downloads one file through a temporary file beside it, renamed into
 /// place once complete and checked. `modified` is the time the file gets:
 /// the exact one where it is known.
-fn fetch_file(
+pub(super) fn fetch_file(
     client: &mut Client,
     job: &Fetch,
     modified: Option<Modified>,

@@ -28,6 +28,7 @@ mod fresh;
 mod local;
 mod pool;
 mod remove;
+pub mod sync;
 mod upload;
 
 use std::path::Path;
@@ -37,6 +38,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 pub use download::TreeDownload;
 pub use local::{collision_key, display_name, local_component, remote_component};
 pub use remove::{Deletion, RemovePlan, TreeRemove};
+pub use sync::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use upload::TreeUpload;
 
 use super::{Leftover, Progress};
@@ -174,6 +176,11 @@ pub enum Planned<'a> {
     Leftover(&'a Leftover),
     /// A move keeps its source: not every entry was copied.
     SourceKept,
+    /// An entry deleted by a sync ([`TreeSync`]).
+    Deleted {
+        /// The entry, for display.
+        what: &'a str,
+    },
 }
 
 /// What a tree operation did.
@@ -186,6 +193,13 @@ pub struct TreeSummary {
     pub bytes: u64,
     /// Directories deleted ([`TreeRemove`]).
     pub directories: u64,
+    /// Entries deleted by a sync ([`TreeSync`]).
+    pub deleted: u64,
+    /// Copies checked against the server's digest
+    /// ([`SyncOptions::verify`]).
+    pub verified: u64,
+    /// Copies checked by size only: the server has no hash.
+    pub size_only: u64,
     /// Files left as they were: up to date.
     pub up_to_date: u64,
     /// Entries left out on purpose ([`Planned::Skipped`]).
@@ -323,6 +337,9 @@ impl<'a> Tally<'a> {
             files: self.files.load(Ordering::Relaxed),
             bytes: self.bytes.load(Ordering::Relaxed),
             directories: 0,
+            deleted: 0,
+            verified: 0,
+            size_only: 0,
             up_to_date: self.up_to_date.load(Ordering::Relaxed),
             skipped: self.skipped.load(Ordering::Relaxed),
             failures: self

@@ -50,11 +50,11 @@ pub struct TreeUpload {
 }
 
 /// A file to upload.
-struct Put {
-    file: LocalFile,
+pub(super) struct Put {
+    pub(super) file: LocalFile,
     /// What the remote directory listed under this name before, if it
     /// existed.
-    existing: Option<Entry>,
+    pub(super) existing: Option<Entry>,
 }
 
 impl TreeUpload {
@@ -187,11 +187,11 @@ impl TreeUpload {
 }
 
 /// What the sessions of an upload share.
-struct Uploader<'a> {
-    options: TreeOptions,
-    mfmt: bool,
-    tally: &'a Tally<'a>,
-    cancel: &'a Cancel,
+pub(super) struct Uploader<'a> {
+    pub(super) options: TreeOptions,
+    pub(super) mfmt: bool,
+    pub(super) tally: &'a Tally<'a>,
+    pub(super) cancel: &'a Cancel,
 }
 
 impl Uploader<'_> {
@@ -297,7 +297,7 @@ impl Uploader<'_> {
     /// Uploads one file: a new one straight to its name, an existing one
     /// through a temporary name renamed over it; then its time (MFMT).
     /// `None`: up to date, left as it is.
-    fn put_file(&self, client: &mut Client, job: &Put) -> Result<Option<u64>, JobError> {
+    pub(super) fn put_file(&self, client: &mut Client, job: &Put) -> Result<Option<u64>, JobError> {
         let file = &job.file;
         if let Some(existing) = &job.existing {
             if existing.is_dir() {

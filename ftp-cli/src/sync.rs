@@ -1,0 +1,316 @@
+//! `sync SRC DST`: the engine's [`TreeSync`], rendered as `cp -r` is
+//! (`tree.rs`): failures and entries left out on stderr as they happen,
+//! the transfers on the run's bar, a summary line last; `--dry-run` and
+//! `--json` print the plan on stdout.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use ftp_client::engine::{
+    Action, Filter, Reason, SyncAction, SyncOptions, SyncPlan, TreeError, TreeSummary, TreeSync,
+};
+use ftp_client::{Client, Config, FtpUrl};
+
+use crate::credentials::LoginOptions;
+use crate::failure::Failure;
+use crate::format::{escape_name, json_string};
+use crate::interrupt::{exit_if_interrupted, running};
+use crate::location::{Location, location};
+use crate::tree::Shown;
+
+/// What `sync` was given.
+#[derive(Debug, clap::Args)]
+pub struct SyncArgs {
+    /// The tree to mirror: a directory URL or a local directory
+    src: String,
+    /// The mirror: a local directory or a directory URL (the other side
+    /// from SRC); made if missing
+    dst: String,
+    /// Sessions in parallel (default 4; fewer if the server refuses more)
+    #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
+          value_parser = crate::cli::parse_jobs)]
+    jobs: usize,
+    /// Delete what DST has and SRC lacks, once every copy succeeded; never
+    /// when a listing of SRC failed; never an excluded entry
+    #[arg(long)]
+    delete: bool,
+    /// With --delete: stop before the deletion after N (exit 1)
+    #[arg(long, value_name = "N", requires = "delete")]
+    max_delete: Option<u64>,
+    /// Print the plan (what would be copied and deleted, and why); change
+    /// nothing
+    #[arg(long)]
+    dry_run: bool,
+    /// Print the plan as JSON lines on stdout, one object per entry: action
+    /// (copy, skip, delete), path, reason, type (file, dir), size
+    #[arg(long)]
+    json: bool,
+    /// Copy only files matching PATTERN (glob: *, ?, [..], ** across
+    /// directories, anchored at the tree's root if it starts with '/',
+    /// directories only if it ends with '/'); repeatable
+    #[arg(long, value_name = "PATTERN")]
+    include: Vec<String>,
+    /// Leave out entries matching PATTERN on both sides: never copied,
+    /// never deleted; repeatable
+    #[arg(long, value_name = "PATTERN")]
+    exclude: Vec<String>,
+    /// Compare files of the same size by the server's digest (HASH,
+    /// XSHA256…) against the local file's; by time where the server has
+    /// none (said once)
+    #[arg(long)]
+    checksum: bool,
+    /// Check each copy against the server's digest (HASH, XSHA256…),
+    /// computed while the bytes stream; by size where the server has no
+    /// hash ("size only" in the summary). A mismatch fails that file, and
+    /// it is not put in place
+    #[arg(long)]
+    verify: bool,
+}
+
+/// The sides of a sync.
+enum Sides {
+    Down(FtpUrl, PathBuf),
+    Up(PathBuf, FtpUrl),
+}
+
+/// `sync SRC DST`.
+pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), Failure> {
+    let op = "sync";
+    let sides = match (
+        location(op, &args.src, login)?,
+        location(op, &args.dst, login)?,
+    ) {
+        (Location::Remote(src), Location::Local(dst)) => Sides::Down(src, dst),
+        (Location::Local(src), Location::Remote(dst)) => Sides::Up(src, dst),
+        _ => {
+            return Err(Failure::usage(format!(
+                "{op}: one side must be an ftp://, ftps:// or ftpes:// URL and the other a local directory"
+            )));
+        }
+    };
+    let options = options(&args);
+    let (job, url, shown_src) = match &sides {
+        Sides::Down(src, dst) => (TreeSync::download(src.path(), dst), src, src.to_string()),
+        Sides::Up(src, dst) => (
+            TreeSync::upload(src, dst.path()),
+            dst,
+            src.display().to_string(),
+        ),
+    };
+    let job = job.options(options);
+    let connect = || Client::connect_url(url, config.clone());
+    let shown = Shown::new(op);
+    running(format!("{op} {shown_src}"));
+    let fail = |e: TreeError| match e {
+        TreeError::NotADirectory => Failure::usage(format!("{op} {shown_src}: not a directory")),
+        TreeError::Connect(e) => Failure::caused_by(format!("{op} {url}: {e}"), &e),
+        TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
+            Failure::failed(format!("{op} {url}: {e}"))
+        }
+        e => Failure::failed(format!("{op} {shown_src}: {e}")),
+    };
+    let plan = job.plan(&connect, &shown).map_err(fail)?;
+    exit_if_interrupted();
+    for note in &plan.notes {
+        crate::progress::clear_now();
+        eprintln!("ftp-cli: {op}: {note}");
+    }
+    if args.json || args.dry_run {
+        print_plan(&plan, args.json);
+    }
+    if args.dry_run {
+        return dry_run_summary(op, &plan);
+    }
+    let result = plan.run(&connect, &shown, crate::cancellation::handle());
+    exit_if_interrupted();
+    let summary = result.map_err(fail)?;
+    let line = summary_line(op, &args, &plan, &summary);
+    crate::tree::ended(line, summary.failures.is_empty())
+}
+
+/// The engine's options from the command line's.
+fn options(args: &SyncArgs) -> SyncOptions {
+    let mut filter = Filter::default();
+    for pattern in &args.include {
+        filter = filter.include(pattern);
+    }
+    for pattern in &args.exclude {
+        filter = filter.exclude(pattern);
+    }
+    SyncOptions::default()
+        .jobs(args.jobs)
+        .delete(args.delete)
+        .max_delete(args.max_delete)
+        .checksum(args.checksum)
+        .verify(args.verify)
+        .filter(filter)
+}
+
+/// The last line of a run.
+fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummary) -> String {
+    let excluded = count(plan, Reason::Excluded);
+    let mut line = format!(
+        "{op}: {} files, {} bytes, {} up to date",
+        summary.files, summary.bytes, summary.up_to_date
+    );
+    if excluded > 0 {
+        line.push_str(&format!(", {excluded} excluded"));
+    }
+    if summary.skipped > 0 {
+        line.push_str(&format!(", {} skipped", summary.skipped));
+    }
+    if args.delete {
+        line.push_str(&format!(", {} deleted", summary.deleted));
+    }
+    if args.verify {
+        let checked = summary.verified + summary.size_only;
+        line.push_str(&format!(", {checked} verified"));
+        if summary.size_only > 0 {
+            line.push_str(&format!(" ({} size only)", summary.size_only));
+        }
+    }
+    line.push_str(&format!(", {} failures", summary.failures.len()));
+    line
+}
+
+fn count(plan: &SyncPlan, reason: Reason) -> usize {
+    plan.actions.iter().filter(|a| a.reason == reason).count()
+}
+
+/// The last line of a dry run.
+fn dry_run_summary(op: &str, plan: &SyncPlan) -> Result<(), Failure> {
+    let up_to_date = plan
+        .actions
+        .iter()
+        .filter(|a| a.action == Action::Skip && !a.directory)
+        .filter(|a| {
+            matches!(
+                a.reason,
+                Reason::Same | Reason::SameChecksum | Reason::WithinPrecision
+            )
+        })
+        .count();
+    let failures = plan.failures.len();
+    crate::tree::ended(
+        format!(
+            "{op}: dry run, nothing changed: {} to copy, {} to delete, {up_to_date} up to date, {} excluded, {failures} failures",
+            plan.count(Action::Copy),
+            plan.count(Action::Delete),
+            count(plan, Reason::Excluded),
+        ),
+        failures == 0,
+    )
+}
+
+/// The plan on stdout: as JSON lines (every entry), or as text lines
+/// (what changes, and what is kept for a reason worth saying).
+fn print_plan(plan: &SyncPlan, json: bool) {
+    let mut out = std::io::stdout().lock();
+    for action in &plan.actions {
+        exit_if_interrupted();
+        let line = if json {
+            json_line(action)
+        } else if action.action != Action::Skip
+            || matches!(action.reason, Reason::Excluded | Reason::SourceIncomplete)
+        {
+            text_line(action)
+        } else {
+            continue;
+        };
+        if out.write_all(line.as_bytes()).is_err() {
+            return;
+        }
+    }
+    let _ = out.flush();
+}
+
+fn text_line(action: &SyncAction) -> String {
+    let slash = if action.directory { "/" } else { "" };
+    format!(
+        "{} {}{slash} ({})\n",
+        action.action,
+        escape_name(&action.path),
+        action.reason
+    )
+}
+
+/// One JSON object: `action`, `path` (`path_hex` too when the path is
+/// not UTF-8: its exact bytes), `reason`, `type` and `size` where known.
+fn json_line(action: &SyncAction) -> String {
+    let size = action.size.filter(|_| !action.directory);
+    json_object(
+        action.action,
+        &action.path,
+        action.reason,
+        action.directory,
+        size,
+    )
+}
+
+fn json_object(
+    action: Action,
+    path: &[u8],
+    reason: Reason,
+    directory: bool,
+    size: Option<u64>,
+) -> String {
+    let mut line = format!("{{\"action\":\"{action}\",\"path\":{}", json_string(path));
+    if std::str::from_utf8(path).is_err() {
+        let hex: String = path.iter().map(|b| format!("{b:02x}")).collect();
+        line.push_str(&format!(",\"path_hex\":\"{hex}\""));
+    }
+    let kind = if directory { "dir" } else { "file" };
+    line.push_str(&format!(
+        ",\"reason\":{},\"type\":\"{kind}\"",
+        json_string(reason.as_str().as_bytes())
+    ));
+    if let Some(size) = size {
+        line.push_str(&format!(",\"size\":{size}"));
+    }
+    line.push_str("}\n");
+    line
+}
+
+/// `sync --help`'s text after the options.
+pub const AFTER_HELP: &str = "\
+DST is made to match SRC (SRC's contents go into DST itself, not DST/NAME).
+A file is copied when DST lacks it or its size or time differs (times are
+compared exactly: MLSD/MLST, or MDTM where the listing gives only the minute
+or the day; where the server cannot say, the same size counts as the same).
+With --checksum, files of the same size are compared by the server's digest
+where it has one. Copies go through a temporary file (download) or name
+(replacing upload) as cp -r does, and keep times as cp -r does; symbolic
+links are not followed.
+
+With --delete, what DST has and SRC lacks is deleted after every copy
+succeeded, deepest first; nothing is deleted when any listing of SRC failed or
+was cut short, nothing excluded is deleted, nothing outside DST is touched.
+
+Examples:
+  ftp-cli sync ftp://alice:s3cret@example.net/site ./mirror
+  ftp-cli sync --delete --max-delete 50 ./site ftpes://alice:s3cret@example.net/www
+  ftp-cli sync --dry-run --json --exclude '*.tmp' --exclude /cache/ ftp://example.net/pub ./pub
+
+Exit status: 0 when everything was done, 1 when anything failed (each failure
+on stderr, the summary last), 2 for a usage error.";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_lines_escape_every_name() {
+        let line = json_object(
+            Action::Copy,
+            b"a\"b\\c\nd\x01\xff",
+            Reason::Missing,
+            false,
+            Some(3),
+        );
+        assert_eq!(
+            line,
+            "{\"action\":\"copy\",\"path\":\"a\\\"b\\\\c\\nd\\u0001\u{fffd}\",\"path_hex\":\"61226\
+             25c630a6401ff\",\"reason\":\"missing\",\"type\":\"file\",\"size\":3}\n"
+        );
+    }
+}
