@@ -328,7 +328,7 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// With -r: sessions in parallel (default 4; fewer if the server
         /// refuses more)
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
-              value_parser = parse_jobs, requires = "recursive")]
+              value_parser = crate::tree::parse_jobs, requires = "recursive")]
         jobs: usize,
         /// Upload: create the target's missing directories first (curl's
         /// --ftp-create-dirs)
@@ -371,7 +371,7 @@ deleted once its own copy is confirmed.")]
         recursive: bool,
         /// With -r: sessions in parallel (default 4)
         #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
-              value_parser = parse_jobs, requires = "recursive")]
+              value_parser = crate::tree::parse_jobs, requires = "recursive")]
         jobs: usize,
         /// Upload: create the target's missing directories first
         #[arg(long, conflicts_with = "recursive")]
@@ -450,16 +450,6 @@ fn parse_active(text: &str) -> Result<ActiveAddress, String> {
         "expected an IP address of this host, or '-' for the control connection's address"
             .to_owned()
     })
-}
-
-pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
-    match text.parse::<usize>() {
-        Ok(n) if (1..=crate::tree::MAX_JOBS).contains(&n) => Ok(n),
-        _ => Err(format!(
-            "expected a number of sessions from 1 to {}",
-            crate::tree::MAX_JOBS
-        )),
-    }
 }
 
 fn parse_tls_version(text: &str) -> Result<ftp_client::TlsVersion, String> {

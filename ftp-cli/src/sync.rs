@@ -28,7 +28,7 @@ pub struct SyncArgs {
     dst: String,
     /// Sessions in parallel (default 4; fewer if the server refuses more)
     #[arg(short = 'j', long, default_value_t = crate::tree::DEFAULT_JOBS,
-          value_parser = crate::cli::parse_jobs)]
+          value_parser = crate::tree::parse_jobs)]
     jobs: usize,
     /// Delete what DST has and SRC lacks, once every copy succeeded; never
     /// when a listing of SRC failed; never an excluded entry

@@ -299,3 +299,13 @@ pub fn remove_tree(
         failures == 0,
     )
 }
+
+/// `-j N`: a number of sessions from 1 to [`MAX_JOBS`].
+pub(crate) fn parse_jobs(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_JOBS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of sessions from 1 to {MAX_JOBS}"
+        )),
+    }
+}
