@@ -1,0 +1,83 @@
+#!/usr/bin/env python3
+"""The table of bench/wan.sh (stdout).
+
+usage: wan_report.py SAMPLES.tsv RTT_MS FILES [CHART]
+
+SAMPLES.tsv columns: row server client run seconds round-trips commands
+log-lines. Medians over the runs. For each row and server: each client's
+median time and round trips (counted by the delay proxy, all the run's
+control connections), its time over ftp-cli's (above 1: ftp-cli is faster);
+for the tree rows, round trips per file counted and wall time per file in
+round trips (time / files / RTT). With CHART (a .png or .svg path), also
+draws the ratios with matplotlib, when it is installed.
+"""
+
+import statistics
+import sys
+from collections import defaultdict
+
+path, rtt_ms, files = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
+chart = sys.argv[4] if len(sys.argv) > 4 else None
+ROWS = {
+    "one": "one 4 KiB file",
+    "j1": f"{files} files, one session (-j 1 / mirror)",
+    "def": f"{files} files, defaults (cp -r / mirror --parallel=4 / rclone --transfers 4)",
+}
+secs, trips = defaultdict(list), defaultdict(list)
+order = []
+for line in open(path):
+    row, server, client, _run, s, rt, *_ = line.rstrip("\n").split("\t")[:6] + [""]
+    key = (row, server, client)
+    if (row, server) not in order:
+        order.append((row, server))
+    secs[key].append(float(s))
+    trips[key].append(int(rt.split()[0]))
+
+print(
+    f"{'row':<56}{'server':<10}{'client':<13}{'median s':>9}{'round trips':>12}"
+    f"{'RT/file':>8}{'wall RT/file':>13}{'x ftp-cli':>10}"
+)
+ratios = []  # (label, peer, ratio)
+for row, server in order:
+    clients = [c for (r, s, c) in secs if r == row and s == server]
+    base = secs.get((row, server, "ftp-cli"))
+    base_med = statistics.median(base) if base else None
+    for c in clients:
+        t = statistics.median(secs[(row, server, c)])
+        rt = statistics.median(trips[(row, server, c)])
+        per_file = f"{rt / files:.2f}" if row != "one" else "-"
+        wall = f"{t / files / (rtt_ms / 1000):.2f}" if row != "one" else f"{t / (rtt_ms / 1000):.1f}"
+        ratio = f"{t / base_med:.2f}x" if base_med and c != "ftp-cli" else ""
+        if ratio:
+            ratios.append((f"{ROWS[row].split(' (')[0]}, {server}", c, t / base_med))
+        print(
+            f"{ROWS[row]:<56}{server:<10}{c:<13}{t:>9.3f}{rt:>12.0f}{per_file:>8}{wall:>13}{ratio:>10}"
+        )
+print(
+    "x ftp-cli: the client's time over ftp-cli's (above 1: ftp-cli is faster). "
+    "RT/file: round trips counted on the control connections / files; "
+    "wall RT/file: median time / files / RTT (one-file row: time / RTT)."
+)
+
+if chart and ratios:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print(f"(no chart: matplotlib is not installed; pip install matplotlib)")
+        sys.exit(0)
+    labels = [f"{label}\nvs {peer}" for label, peer, _ in ratios]
+    values = [v for _, _, v in ratios]
+    fig, ax = plt.subplots(figsize=(8, 0.45 * len(values) + 1.2))
+    bars = ax.barh(range(len(values)), values, color=["#2a7" if v >= 1 else "#c44" for v in values])
+    ax.set_yticks(range(len(values)), labels, fontsize=7)
+    ax.invert_yaxis()
+    ax.axvline(1, color="black", linewidth=0.8)
+    ax.bar_label(bars, fmt="%.2fx", fontsize=7, padding=2)
+    ax.set_xlabel(f"peer's time / ftp-cli's time at {rtt_ms:.0f} ms RTT (above 1: ftp-cli is faster)")
+    ax.set_title("ftp-cli against curl, lftp and rclone across a WAN")
+    fig.tight_layout()
+    fig.savefig(chart)
+    print(f"chart: {chart}")
