@@ -25,6 +25,7 @@ pub fn group() -> Group {
             Case::new("walk_depth_first", walk_depth_first),
             Case::new("walk_depth_and_entry_limits", walk_limits),
             Case::new("set_modified", set_modified),
+            Case::new("mdtm_each_sent_ahead", mdtm_each_sent_ahead),
             Case::new("cli_ls_long", cli_ls_long),
             Case::new("cli_ls_json", cli_ls_json),
             Case::new("cli_ls_names", cli_ls_names),
@@ -39,6 +40,10 @@ pub fn group() -> Group {
             Case::new("cli_cp_r_upload", cli_cp_r_upload),
             Case::new("cli_cp_r_upload_update", cli_cp_r_upload_update),
             Case::new("cli_cp_r_parallel", cli_cp_r_parallel),
+            Case::new(
+                "cli_cp_r_download_probes_no_file_alone",
+                cli_cp_r_download_probes,
+            ),
             Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
             Case::new("cli_rm_r", cli_rm_r),
             Case::new("cli_login_root_url", cli_login_root_url),
@@ -301,6 +306,42 @@ fn set_modified(c: &Ctx) -> Outcome {
     ensure!(
         Some(on_disk) == when.to_system_time(),
         "the file's time on disk: {on_disk:?}"
+    );
+    Ok(())
+}
+
+/// MDTM for more files than the session sends ahead at once
+/// (`MDTM_WINDOW`): each answer is its own file's, in order, on every
+/// server (sent ahead where FEAT lists no MLST, as on vsftpd; one at a time
+/// elsewhere: libunftp answers commands sent ahead in the order they
+/// finish); a missing file's refusal is its answer, and the session is in
+/// step after.
+fn mdtm_each_sent_ahead(c: &Ctx) -> Outcome {
+    let n = proto::MDTM_WINDOW + 8;
+    let mut paths = Vec::new();
+    for i in 0..n {
+        let name = format!("times/f{i:02}");
+        c.put(&name, b"t");
+        set_mtime(&c.on_server(&name), OLD + 61 * i as i64)?;
+        paths.push(c.path(&name));
+        if i == 3 {
+            paths.push(c.path("times/missing"));
+        }
+    }
+    let mut ftp = c.connect()?;
+    let times = ftp.mdtm_each(&paths)?;
+    ensure!(times.len() == n + 1, "{} answers", times.len());
+    let mut got = times.iter().map(|t| t.map(|t| t.unix_timestamp()));
+    for i in 0..n {
+        let want = OLD + 61 * i as i64;
+        ensure!(got.next() == Some(Some(want)), "f{i:02}: {times:?}");
+        if i == 3 {
+            ensure!(got.next() == Some(None), "missing: {times:?}");
+        }
+    }
+    ensure!(
+        ftp.mdtm(c.path("times/f00"))?.unix_timestamp() == OLD,
+        "in step"
     );
     Ok(())
 }
@@ -743,6 +784,63 @@ fn cli_cp_r_parallel(c: &Ctx) -> Outcome {
         .count();
     ensure!((1..=4).contains(&logins), "{logins} sessions");
     ensure!(sent(&run, "RETR") == 40, "RETRs: {}", sent(&run, "RETR"));
+    Ok(())
+}
+
+/// A download of a tree sends no probe of its own for each file (SIZE,
+/// MLST): sizes and times come from the listing, and where the listing's
+/// time is not exact (LIST), the MDTMs of a directory's files go together,
+/// sent before the first reply; TYPE once per session. Every time and
+/// every byte still arrives.
+fn cli_cp_r_download_probes(c: &Ctx) -> Outcome {
+    const N: i64 = 6;
+    for i in 0..N {
+        c.put(format!("probe/f{i}"), &pattern(1000 + i as usize, i as u32));
+        c.put(format!("probe/sub/g{i}"), &pattern(10 + i as usize, 7));
+        set_mtime(&c.on_server(format!("probe/f{i}")), OLD + 3601 * i)?;
+        set_mtime(&c.on_server(format!("probe/sub/g{i}")), OLD + 7 * i)?;
+    }
+    let dst = c.local("probed");
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "1",
+        &c.url("probe"),
+        dst.to_str().ok_or("path")?,
+    ])?;
+    run.expect_ok()?;
+    for i in 0..N {
+        let (f, g) = (dst.join(format!("f{i}")), dst.join(format!("sub/g{i}")));
+        has_content(&f, &pattern(1000 + i as usize, i as u32))?;
+        has_content(&g, &pattern(10 + i as usize, 7))?;
+        ensure!(mtime(&f)? == OLD + 3601 * i, "f{i}'s time {}", mtime(&f)?);
+        ensure!(mtime(&g)? == OLD + 7 * i, "g{i}'s time {}", mtime(&g)?);
+    }
+    ensure!(sent(&run, "RETR") == 2 * N as usize, "{}", run.err());
+    // The root's stat is the one SIZE or MLST.
+    let probes = sent(&run, "SIZE") + sent(&run, "MLST");
+    ensure!(probes <= 1, "{probes} SIZE/MLST: {}", run.err());
+    ensure!(sent(&run, "TYPE") <= 1, "TYPE again: {}", run.err());
+    let mdtms = sent(&run, "MDTM");
+    if c.target.profile.mlsd {
+        ensure!(mdtms == 0, "MDTM with MLSD: {}", run.err());
+        return Ok(());
+    }
+    ensure!(mdtms == 2 * N as usize, "{mdtms} MDTM: {}", run.err());
+    // Each directory's MDTMs back to back, before their replies.
+    let transcript = run.err();
+    let lines: Vec<&str> = transcript.lines().collect();
+    let runs = lines
+        .split(|l| !l.starts_with("> MDTM "))
+        .filter(|r| !r.is_empty())
+        .map(<[&str]>::len)
+        .collect::<Vec<_>>();
+    ensure!(
+        runs == [N as usize, N as usize],
+        "MDTMs sent {runs:?}: {}",
+        run.err()
+    );
     Ok(())
 }
 
