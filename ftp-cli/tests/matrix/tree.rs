@@ -25,7 +25,6 @@ pub fn group() -> Group {
             Case::new("walk_depth_first", walk_depth_first),
             Case::new("walk_depth_and_entry_limits", walk_limits),
             Case::new("set_modified", set_modified),
-            Case::new("mdtm_each_sent_ahead", mdtm_each_sent_ahead),
             Case::new("cli_ls_long", cli_ls_long),
             Case::new("cli_ls_json", cli_ls_json),
             Case::new("cli_ls_names", cli_ls_names),
@@ -306,42 +305,6 @@ fn set_modified(c: &Ctx) -> Outcome {
     ensure!(
         Some(on_disk) == when.to_system_time(),
         "the file's time on disk: {on_disk:?}"
-    );
-    Ok(())
-}
-
-/// MDTM for more files than the session sends ahead at once
-/// (`MDTM_WINDOW`): each answer is its own file's, in order, on every
-/// server (sent ahead where FEAT lists no MLST, as on vsftpd; one at a time
-/// elsewhere: libunftp answers commands sent ahead in the order they
-/// finish); a missing file's refusal is its answer, and the session is in
-/// step after.
-fn mdtm_each_sent_ahead(c: &Ctx) -> Outcome {
-    let n = proto::MDTM_WINDOW + 8;
-    let mut paths = Vec::new();
-    for i in 0..n {
-        let name = format!("times/f{i:02}");
-        c.put(&name, b"t");
-        set_mtime(&c.on_server(&name), OLD + 61 * i as i64)?;
-        paths.push(c.path(&name));
-        if i == 3 {
-            paths.push(c.path("times/missing"));
-        }
-    }
-    let mut ftp = c.connect()?;
-    let times = ftp.mdtm_each(&paths)?;
-    ensure!(times.len() == n + 1, "{} answers", times.len());
-    let mut got = times.iter().map(|t| t.map(|t| t.unix_timestamp()));
-    for i in 0..n {
-        let want = OLD + 61 * i as i64;
-        ensure!(got.next() == Some(Some(want)), "f{i:02}: {times:?}");
-        if i == 3 {
-            ensure!(got.next() == Some(None), "missing: {times:?}");
-        }
-    }
-    ensure!(
-        ftp.mdtm(c.path("times/f00"))?.unix_timestamp() == OLD,
-        "in step"
     );
     Ok(())
 }
