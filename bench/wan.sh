@@ -17,7 +17,9 @@
 #          rclone copy (--transfers 4)
 # BENCH_WAN_BASELINE=PATH adds another ftp-cli binary as client `baseline`
 # (before/after in one run). Not part of `cargo test`; refuses to run in CI.
-# As root (the servers need it). Writes bench/results/wan-latest.txt.
+# As root (the servers need it). Writes bench/results/wan-latest.txt, and
+# with matplotlib installed (pip install matplotlib) the chart
+# bench/results/wan-latest.svg.
 #
 #   bench/wan.sh
 #   BENCH_WAN_SERVERS=vsftpd BENCH_RUNS=1 bench/wan.sh
@@ -210,6 +212,6 @@ mkdir -p "$HERE/results"
   echo "$(date -u '+%Y-%m-%d %H:%M UTC')  git $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')$(git -C "$ROOT" diff --quiet 2>/dev/null || echo '+dirty')  $(nproc) cpus"
   echo "clients: $(curl --version | head -n1 | cut -d' ' -f1-2), lftp $(lftp --version | sed -n 's/.*Version \([^ ]*\).*/\1/p' | head -n1), $(rclone version 2>/dev/null | head -n1)"
   echo "servers: $("$SERVERS_SH" versions 2>/dev/null | grep -E "^($(echo "$SERVERS" | tr ' ' '|')) " | awk '{printf "%s%s %s", sep, $1, $2; sep=", "}')"
-  python3 "$HERE/wan_report.py" "$SAMPLES" "$RTT_MS" "$FILES"
+  python3 "$HERE/wan_report.py" "$SAMPLES" "$RTT_MS" "$FILES" "$HERE/results/wan-latest.svg"
 } | tee "$HERE/results/wan-latest.txt"
 cp "$SAMPLES" "$HERE/results/wan-latest-samples.tsv"

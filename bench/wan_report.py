@@ -20,8 +20,8 @@ path, rtt_ms, files = sys.argv[1], float(sys.argv[2]), int(sys.argv[3])
 chart = sys.argv[4] if len(sys.argv) > 4 else None
 ROWS = {
     "one": "one 4 KiB file",
-    "j1": f"{files} files, one session (-j 1 / mirror)",
-    "def": f"{files} files, defaults (cp -r / mirror --parallel=4 / rclone --transfers 4)",
+    "j1": f"{files} files, one session",
+    "def": f"{files} files, defaults",
 }
 secs, trips = defaultdict(list), defaultdict(list)
 order = []
@@ -34,7 +34,7 @@ for line in open(path):
     trips[key].append(int(rt.split()[0]))
 
 print(
-    f"{'row':<56}{'server':<10}{'client':<13}{'median s':>9}{'round trips':>12}"
+    f"{'row':<28}{'server':<10}{'client':<13}{'median s':>9}{'round trips':>12}"
     f"{'RT/file':>8}{'wall RT/file':>13}{'x ftp-cli':>10}"
 )
 ratios = []  # (label, peer, ratio)
@@ -49,10 +49,14 @@ for row, server in order:
         wall = f"{t / files / (rtt_ms / 1000):.2f}" if row != "one" else f"{t / (rtt_ms / 1000):.1f}"
         ratio = f"{t / base_med:.2f}x" if base_med and c != "ftp-cli" else ""
         if ratio:
-            ratios.append((f"{ROWS[row].split(' (')[0]}, {server}", c, t / base_med))
+            ratios.append((f"{ROWS[row]}, {server}", c, t / base_med))
         print(
-            f"{ROWS[row]:<56}{server:<10}{c:<13}{t:>9.3f}{rt:>12.0f}{per_file:>8}{wall:>13}{ratio:>10}"
+            f"{ROWS[row]:<28}{server:<10}{c:<13}{t:>9.3f}{rt:>12.0f}{per_file:>8}{wall:>13}{ratio:>10}"
         )
+print(
+    "one session: cp -r -j 1, lftp mirror with ftp:sync-mode on (lftp-sync) and off "
+    "(lftp-nosync); defaults: cp -r, lftp mirror --parallel=4, rclone copy --transfers 4."
+)
 print(
     "x ftp-cli: the client's time over ftp-cli's (above 1: ftp-cli is faster). "
     "RT/file: round trips counted on the control connections / files; "
@@ -68,16 +72,36 @@ if chart and ratios:
     except ImportError:
         print(f"(no chart: matplotlib is not installed; pip install matplotlib)")
         sys.exit(0)
-    labels = [f"{label}\nvs {peer}" for label, peer, _ in ratios]
+    matplotlib.rcParams["svg.fonttype"] = "none"  # text stays text
+    # The peers; an earlier ftp-cli (baseline) shows on the right only.
+    ratios = [r for r in ratios if r[1] != "baseline"]
+    labels = [f"{label}: {peer}" for label, peer, _ in ratios]
     values = [v for _, _, v in ratios]
-    fig, ax = plt.subplots(figsize=(8, 0.45 * len(values) + 1.2))
+    per_file = [
+        (f"{server}: {'ftp-cli, earlier build' if c == 'baseline' else c}",
+         statistics.median(trips[(r, server, c)]) / files,
+         statistics.median(secs[(r, server, c)]) / files / (rtt_ms / 1000))
+        for (r, server, c) in secs
+        if r == "j1"
+    ]
+    fig, (ax, bx) = plt.subplots(
+        1, 2, figsize=(11, 0.32 * len(values) + 1.6), gridspec_kw={"width_ratios": [3, 2]}
+    )
     bars = ax.barh(range(len(values)), values, color=["#2a7" if v >= 1 else "#c44" for v in values])
     ax.set_yticks(range(len(values)), labels, fontsize=7)
     ax.invert_yaxis()
     ax.axvline(1, color="black", linewidth=0.8)
     ax.bar_label(bars, fmt="%.2fx", fontsize=7, padding=2)
-    ax.set_xlabel(f"peer's time / ftp-cli's time at {rtt_ms:.0f} ms RTT (above 1: ftp-cli is faster)")
-    ax.set_title("ftp-cli against curl, lftp and rclone across a WAN")
+    ax.set_xlabel("peer's time / ftp-cli's (above 1: ftp-cli is faster)", fontsize=8)
+    ax.set_title(f"ftp-cli against its peers at {rtt_ms:.0f} ms RTT", fontsize=9)
+    ys = range(len(per_file))
+    bx.barh([y - 0.2 for y in ys], [p[2] for p in per_file], height=0.4, label="wall time / RTT")
+    bx.barh([y + 0.2 for y in ys], [p[1] for p in per_file], height=0.4, label="command bursts counted")
+    bx.set_yticks(list(ys), [p[0] for p in per_file], fontsize=7)
+    bx.invert_yaxis()
+    bx.legend(fontsize=7)
+    bx.set_xlabel("round trips per file", fontsize=8)
+    bx.set_title(f"{files} files, one session", fontsize=9)
     fig.tight_layout()
     fig.savefig(chart)
     print(f"chart: {chart}")
