@@ -21,8 +21,12 @@
 # with matplotlib installed (pip install matplotlib) the chart
 # bench/results/wan-latest.svg.
 #
+# BENCH_WAN_SWEEP="25 100" runs the one-session row again at those RTTs
+# (BENCH_WAN_SWEEP_RUNS (1) runs each): round trips per file against RTT.
+#
 #   bench/wan.sh
 #   BENCH_WAN_SERVERS=vsftpd BENCH_RUNS=1 bench/wan.sh
+#   BENCH_WAN_SWEEP="10 25 100" bench/wan.sh
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
@@ -30,6 +34,8 @@ SERVERS_SH=$ROOT/tests/interop/servers.sh
 TIMED=$HERE/timed.pl
 RUNS=${BENCH_RUNS:-3}
 RTT_MS=${BENCH_RTT_MS:-50}
+SWEEP=${BENCH_WAN_SWEEP:-}
+SWEEP_RUNS=${BENCH_WAN_SWEEP_RUNS:-1}
 SERVERS=${BENCH_WAN_SERVERS:-vsftpd pureftpd}
 FILES=${BENCH_WAN_FILES:-100}
 DIRS=${BENCH_WAN_DIRS:-5}
@@ -96,10 +102,20 @@ done
 sync
 PLOG=$WORK/proxy.log
 : >"$PLOG"
-python3 "$HERE/delay.py" --listen "$LISTEN" --rtt-ms "$RTT_MS" --log "$PLOG" "${proxy_args[@]}" 2>"$WORK/proxy.err" &
-PROXY_PID=$!
-for _ in $(seq 100); do grep -q 'delay proxy' "$WORK/proxy.err" 2>/dev/null && break; sleep 0.1; done
-grep -q 'delay proxy' "$WORK/proxy.err" || { cat "$WORK/proxy.err" >&2; die "the delay proxy did not start"; }
+RTT=''
+start_proxy() { # rtt-ms: the proxy (again) with that round-trip time
+  RTT=$1
+  if [[ -n $PROXY_PID ]]; then
+    kill "$PROXY_PID" 2>/dev/null || true
+    wait "$PROXY_PID" 2>/dev/null || true
+  fi
+  : >"$WORK/proxy.err"
+  python3 "$HERE/delay.py" --listen "$LISTEN" --rtt-ms "$RTT" --log "$PLOG" "${proxy_args[@]}" 2>"$WORK/proxy.err" &
+  PROXY_PID=$!
+  for _ in $(seq 100); do grep -q 'delay proxy' "$WORK/proxy.err" 2>/dev/null && break; sleep 0.1; done
+  grep -q 'delay proxy' "$WORK/proxy.err" || { cat "$WORK/proxy.err" >&2; die "the delay proxy did not start"; }
+}
+start_proxy "$RTT_MS"
 
 lftp_script() { # server name body
   local e=${ENVF[$1]} f=$WORK/lftp-$1-$2.lftp
@@ -185,12 +201,26 @@ run_one() { # row server client run
   # shellcheck disable=SC2046 # the command's words
   if "$TIMED" "$TIMEOUT" "$WORK/t" $(command_of "$row" "$s" "$c" "$dl") >/dev/null 2>"$WORK/stderr" && check "$row" "$dl"; then
     rt=$(round_trips_since "$from")
-    printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$c" "$r" "$(head -1 "$WORK/t")" "$rt" >>"$SAMPLES"
-    log "$row $s $c run $r: $(head -1 "$WORK/t") s, round trips/commands/connections: $rt"
+    printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$s" "$c" "$r" "$(head -1 "$WORK/t")" "$rt" "$RTT" >>"$SAMPLES"
+    log "$row $s $c run $r, $RTT ms: $(head -1 "$WORK/t") s, round trips/commands/log lines: $rt"
   else
     log "FAILED ($row $s $c run $r): $(head -c 400 "$WORK/stderr")"
   fi
   rm -rf "$dl"
+}
+
+# The one-session tree again at each RTT of the sweep.
+sweep() {
+  local rtt s r c
+  for rtt in $SWEEP; do
+    start_proxy "$rtt"
+    for s in $SERVERS; do
+      for ((r = 1; r <= SWEEP_RUNS; r++)); do
+        # shellcheck disable=SC2046
+        for c in $(rotated "$r" $(clients_of j1)); do run_one j1 "$s" "$c" "$r"; done
+      done
+    done
+  done
 }
 
 for s in $SERVERS; do
@@ -205,6 +235,8 @@ for s in $SERVERS; do
     done
   done
 done
+
+sweep
 
 mkdir -p "$HERE/results"
 {

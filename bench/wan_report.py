@@ -3,8 +3,11 @@
 
 usage: wan_report.py SAMPLES.tsv RTT_MS FILES [CHART]
 
-SAMPLES.tsv columns: row server client run seconds round-trips commands
-log-lines. Medians over the runs. For each row and server: each client's
+SAMPLES.tsv columns: row server client run seconds "round-trips commands
+log-lines" rtt-ms (RTT_MS when absent). Medians over the runs. The main
+table is of the samples at RTT_MS; samples at other RTTs (bench/wan.sh's
+sweep of the one-session row) get a table of round trips per file against
+RTT, and the chart's right panel draws them. For each row and server: each client's
 median time and round trips (counted by the delay proxy, all the run's
 control connections), its time over ftp-cli's (above 1: ftp-cli is faster);
 for the tree rows, round trips per file counted and wall time per file in
@@ -24,9 +27,16 @@ ROWS = {
     "def": f"{files} files, defaults",
 }
 secs, trips = defaultdict(list), defaultdict(list)
+sweep = defaultdict(lambda: defaultdict(list))  # (server, client) -> rtt -> [(s, rt)]
 order = []
 for line in open(path):
-    row, server, client, _run, s, rt, *_ = line.rstrip("\n").split("\t")[:6] + [""]
+    fields = line.rstrip("\n").split("\t")
+    row, server, client, _run, s, rt = fields[:6]
+    rtt = float(fields[6]) if len(fields) > 6 and fields[6] else rtt_ms
+    if row == "j1":
+        sweep[(server, client)][rtt].append((float(s), int(rt.split()[0])))
+    if rtt != rtt_ms:
+        continue
     key = (row, server, client)
     if (row, server) not in order:
         order.append((row, server))
@@ -63,6 +73,22 @@ print(
     "wall RT/file: median time / files / RTT (one-file row: time / RTT)."
 )
 
+rtts = sorted({r for by in sweep.values() for r in by})
+if len(rtts) > 1:
+    print()
+    print(f"{files} files, one session: round trips per file (counted / wall time / RTT) against RTT")
+    print(f"{'server':<10}{'client':<13}" + "".join(f"{f'{r:.0f} ms':>14}" for r in rtts))
+    for (server, client), by in sweep.items():
+        cells = []
+        for r in rtts:
+            if by.get(r):
+                t = statistics.median(x[0] for x in by[r])
+                n = statistics.median(x[1] for x in by[r])
+                cells.append(f"{n / files:.2f} / {t / files / (r / 1000):.2f}")
+            else:
+                cells.append("-")
+        print(f"{server:<10}{client:<13}" + "".join(f"{c:>14}" for c in cells))
+
 if chart and ratios:
     try:
         import matplotlib
@@ -94,14 +120,27 @@ if chart and ratios:
     ax.bar_label(bars, fmt="%.2fx", fontsize=7, padding=2)
     ax.set_xlabel("peer's time / ftp-cli's (above 1: ftp-cli is faster)", fontsize=8)
     ax.set_title(f"ftp-cli against its peers at {rtt_ms:.0f} ms RTT", fontsize=9)
-    ys = range(len(per_file))
-    bx.barh([y - 0.2 for y in ys], [p[2] for p in per_file], height=0.4, label="wall time / RTT")
-    bx.barh([y + 0.2 for y in ys], [p[1] for p in per_file], height=0.4, label="command bursts counted")
-    bx.set_yticks(list(ys), [p[0] for p in per_file], fontsize=7)
-    bx.invert_yaxis()
-    bx.legend(fontsize=7)
-    bx.set_xlabel("round trips per file", fontsize=8)
-    bx.set_title(f"{files} files, one session", fontsize=9)
+    if len(rtts) > 1:
+        for (server, client), by in sweep.items():
+            xs = [r for r in rtts if by.get(r)]
+            ys = [statistics.median(x[0] for x in by[r]) / files / (r / 1000) for r in xs]
+            name = "ftp-cli, earlier build" if client == "baseline" else client
+            style = "-" if client == "ftp-cli" else "--" if client == "baseline" else ":"
+            bx.plot(xs, ys, style, marker="o", label=f"{server}: {name}")
+        bx.set_xlabel("round-trip time (ms)", fontsize=8)
+        bx.set_ylabel("wall time / files / RTT", fontsize=8)
+        bx.set_ylim(bottom=0)
+        bx.legend(fontsize=6)
+        bx.set_title(f"{files} files, one session: round trips per file", fontsize=9)
+    else:
+        ys = range(len(per_file))
+        bx.barh([y - 0.2 for y in ys], [p[2] for p in per_file], height=0.4, label="wall time / RTT")
+        bx.barh([y + 0.2 for y in ys], [p[1] for p in per_file], height=0.4, label="command bursts counted")
+        bx.set_yticks(list(ys), [p[0] for p in per_file], fontsize=7)
+        bx.invert_yaxis()
+        bx.legend(fontsize=7)
+        bx.set_xlabel("round trips per file", fontsize=8)
+        bx.set_title(f"{files} files, one session", fontsize=9)
     fig.tight_layout()
     fig.savefig(chart)
     print(f"chart: {chart}")
