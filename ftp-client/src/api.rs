@@ -461,6 +461,21 @@ println!("{modified:?} = {} s since 1970", modified.unix_timestamp());
                 self.exec(|s| s.mdtm(path), shared::modified) $($await)*
             }
 
+            /// The modification times of many files (MDTM for each). On a
+            /// server without MLST (whose listings give no exact time), the
+            /// commands go ahead of their replies, a window at a time: one
+            /// round trip for a few dozen files rather than one each; see
+            /// [`ftp_proto::Session::mdtm_each`] for where and why. One
+            /// answer per path, in order: the time, or `None` where the
+            /// server refused MDTM or gave a time that does not parse.
+            pub $($async)? fn mdtm_each<P: AsRef<[u8]>>(&mut self, paths: &[P]) -> Result<Vec<Option<Timestamp>>> {
+                let paths = paths
+                    .iter()
+                    .map(|p| arg("path", p))
+                    .collect::<Result<Vec<_>>>()?;
+                self.exec(|s| s.mdtm_each(paths), shared::times) $($await)*
+            }
+
             /// The facts about one file or directory (MLST, RFC 3659): its type,
             /// size, modification time, permissions… `""` for the working
             /// directory. Servers that do not list `MLST` in [`Client::features`]

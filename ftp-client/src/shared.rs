@@ -233,6 +233,14 @@ pub(crate) fn modified(outcome: Outcome) -> Result<Timestamp> {
     }
 }
 
+/// The outcome of MDTM for each of many paths.
+pub(crate) fn times(outcome: Outcome) -> Result<Vec<Option<Timestamp>>> {
+    match outcome {
+        Outcome::Times(answers) => Ok(answers.into_iter().map(Result::ok).collect()),
+        other => Err(unexpected("MDTM", other)),
+    }
+}
+
 /// MLST's outcome.
 pub(crate) fn facts(outcome: Outcome) -> Result<Facts> {
     match outcome {

@@ -98,6 +98,6 @@ pub use command::{
 };
 pub use reply::{Limits, Progress, Reply, ReplyClass, ReplyCode, ReplyError, ReplyParser};
 pub use session::{
-    Action, DataCommand, Direction, Failure, Outcome, RESERVED_VERBS, RenameCheck, Session,
-    SessionConfig, Timeouts, TlsMode, TransferStart, UsageError, Wait,
+    Action, DataCommand, Direction, Failure, MDTM_WINDOW, Outcome, RESERVED_VERBS, RenameCheck,
+    Session, SessionConfig, TimeAnswer, Timeouts, TlsMode, TransferStart, UsageError, Wait,
 };

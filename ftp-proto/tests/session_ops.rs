@@ -413,3 +413,175 @@ fn without_mlst_in_feat_listings_use_list() {
     );
     assert!(!script.session.supports("MFMT"));
 }
+
+/// What the session does next, without a reply to read: the commands it
+/// sends (as the wire shows them) up to its first wait for a reply.
+fn sent_before_reading(session: &mut Session, now: Instant) -> Vec<String> {
+    let mut sent = Vec::new();
+    loop {
+        match session.poll(now) {
+            Some(ftp_proto::Action::Send(command)) => sent.push(command.to_string()),
+            Some(ftp_proto::Action::ReadControl) => return sent,
+            other => panic!("expected a command or a read, got {other:?}"),
+        }
+    }
+}
+
+/// The answers of an `mdtm_each` that ended, reported replies skipped.
+fn times_done(session: &mut Session, now: Instant) -> Vec<ftp_proto::TimeAnswer> {
+    loop {
+        match session.poll(now) {
+            Some(ftp_proto::Action::Reply(_)) => {}
+            Some(ftp_proto::Action::Done(Ok(Outcome::Times(answers)))) => return answers,
+            other => panic!("expected the times, got {other:?}"),
+        }
+    }
+}
+
+/// A session past its greeting whose FEAT answered `feat`.
+fn session_with_features(feat: &[u8]) -> Session {
+    let mut session = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
+    session.handle_control(b"220 Ready\r\n");
+    let until_done = |session: &mut Session| {
+        while let Some(action) = session.poll(Instant::now()) {
+            match action {
+                ftp_proto::Action::Done(result) => return result.unwrap(),
+                ftp_proto::Action::ReadControl => session.handle_control(feat),
+                _ => {}
+            }
+        }
+        panic!("stalled");
+    };
+    until_done(&mut session);
+    session.feat().unwrap();
+    until_done(&mut session);
+    assert!(session.is_idle());
+    session
+}
+
+/// A server like vsftpd: no MLST, so listings give no exact time.
+fn logged_in_session() -> Session {
+    session_with_features(b"211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n")
+}
+
+#[test]
+fn mdtm_each_sends_every_mdtm_before_reading_and_answers_in_order() {
+    let mut session = logged_in_session();
+    let now = Instant::now();
+    session
+        .mdtm_each(vec![arg("a"), arg("d/b c"), arg("gone")])
+        .unwrap();
+    assert_eq!(
+        sent_before_reading(&mut session, now),
+        ["MDTM a", "MDTM d/b c", "MDTM gone"],
+        "all sent ahead, in order"
+    );
+    // The replies come together, in the order of the commands.
+    session.handle_control(b"213 20260102030405\r\n213 19991231235959.5\r\n550 No such file\r\n");
+    let answers = times_done(&mut session, now);
+    let seconds: Vec<Option<i64>> = answers
+        .iter()
+        .map(|a| a.as_ref().ok().map(|t| t.unix_timestamp()))
+        .collect();
+    assert_eq!(seconds, [Some(1_767_323_045), Some(946_684_799), None]);
+    let refused = answers[2].as_ref().unwrap_err();
+    assert_eq!(refused.code().get(), 550, "the refusal is the answer");
+    assert!(session.is_idle(), "a refused MDTM fails nothing");
+}
+
+#[test]
+fn mdtm_each_keeps_at_most_a_window_of_commands_ahead() {
+    let mut session = logged_in_session();
+    let now = Instant::now();
+    let n = ftp_proto::MDTM_WINDOW + 5;
+    let paths: Vec<Arg> = (0..n).map(|i| arg(&format!("f{i}"))).collect();
+    session.mdtm_each(paths).unwrap();
+    let first = sent_before_reading(&mut session, now);
+    assert_eq!(first.len(), ftp_proto::MDTM_WINDOW);
+    assert_eq!(first[0], "MDTM f0");
+    // Each reply lets one more command go.
+    session.handle_control(b"213 20260102030405\r\n");
+    assert!(matches!(
+        session.poll(now),
+        Some(ftp_proto::Action::Reply(_))
+    ));
+    let next = sent_before_reading(&mut session, now);
+    assert_eq!(next, [format!("MDTM f{}", ftp_proto::MDTM_WINDOW)]);
+    // A malformed 213 is an answer without a time; the rest in one read.
+    let mut rest = b"213 not a time\r\n".to_vec();
+    for _ in 2..n {
+        rest.extend_from_slice(b"213 20260102030405\r\n");
+    }
+    let mut answers = None;
+    session.handle_control(&rest);
+    while answers.is_none() {
+        match session.poll(now) {
+            Some(ftp_proto::Action::Reply(_) | ftp_proto::Action::Send(_)) => {}
+            Some(ftp_proto::Action::Done(Ok(Outcome::Times(a)))) => answers = Some(a),
+            other => panic!("{other:?}"),
+        }
+    }
+    let answers = answers.unwrap();
+    assert_eq!(answers.len(), n);
+    assert!(answers[0].is_ok());
+    assert_eq!(answers[1].as_ref().unwrap_err().code().get(), 213);
+    assert!(answers[2..].iter().all(|a| a.is_ok()));
+    assert!(session.is_idle());
+}
+
+#[test]
+fn mdtm_each_of_nothing_sends_nothing() {
+    let mut session = logged_in_session();
+    session.mdtm_each(Vec::new()).unwrap();
+    assert!(times_done(&mut session, Instant::now()).is_empty());
+    assert!(session.is_idle());
+}
+
+#[test]
+fn mdtm_each_ends_with_the_session_on_421() {
+    let mut script = Script::logged_in(vec![
+        ("FEAT", b"211-Features:\r\n MDTM\r\n211 End\r\n"),
+        ("MDTM a", b"213 20260102030405\r\n"),
+        ("MDTM b", b"421 Timeout\r\n"),
+    ]);
+    script.session.feat().unwrap();
+    script.run().unwrap();
+    script.session.mdtm_each(vec![arg("a"), arg("b")]).unwrap();
+    match script.run() {
+        Err(Failure::Closed(Some(reply))) => assert_eq!(reply.code().get(), 421),
+        other => panic!("{other:?}"),
+    }
+    assert!(script.session.is_closed());
+    assert_eq!(
+        script.session.mdtm_each(vec![arg("c")]),
+        Err(UsageError::Closed)
+    );
+}
+
+#[test]
+fn mdtm_each_goes_one_at_a_time_where_the_server_lists_mlst_or_feat_is_unknown() {
+    // A server with MLST may run commands concurrently and answer them in
+    // the order they finish: one at a time there.
+    let with_mlst =
+        session_with_features(b"211-Features:\r\n MDTM\r\n MLST type*;modify*;\r\n211 End\r\n");
+    let mut unknown = Session::new(SessionConfig::new("192.0.2.7:21".parse().unwrap()));
+    unknown.handle_control(b"220 Ready\r\n");
+    while !matches!(
+        unknown.poll(Instant::now()),
+        Some(ftp_proto::Action::Done(_))
+    ) {}
+    for mut session in [with_mlst, unknown] {
+        let now = Instant::now();
+        session.mdtm_each(vec![arg("a"), arg("b")]).unwrap();
+        assert_eq!(sent_before_reading(&mut session, now), ["MDTM a"]);
+        session.handle_control(b"213 20260102030405\r\n");
+        assert!(matches!(
+            session.poll(now),
+            Some(ftp_proto::Action::Reply(_))
+        ));
+        assert_eq!(sent_before_reading(&mut session, now), ["MDTM b"]);
+        session.handle_control(b"550 No\r\n");
+        let answers = times_done(&mut session, now);
+        assert!(answers[0].is_ok() && answers[1].is_err(), "{answers:?}");
+    }
+}

@@ -234,6 +234,16 @@ fn done(result: &Result<Outcome, Failure>) -> String {
         Ok(Outcome::Stat(entry)) => format!("ok stat {}", entry.name_lossy()),
         Ok(Outcome::DirectoryMade) => "ok directory made".to_owned(),
         Ok(Outcome::Hash(digest)) => format!("ok hash {} {digest}", digest.algorithm()),
+        Ok(Outcome::Times(answers)) => {
+            let answers: Vec<String> = answers
+                .iter()
+                .map(|a| match a {
+                    Ok(t) => t.unix_timestamp().to_string(),
+                    Err(r) => r.code().to_string(),
+                })
+                .collect();
+            format!("ok times {}", answers.join(" "))
+        }
         Err(e) => format!("err {e}"),
     }
 }
@@ -2393,5 +2403,109 @@ fn greeting_230_with_tls() {
         "> PROT P",
         "< 200 Protection set to Private",
         "ok logged in 230",
+    ]);
+}
+
+fn feat(s: &mut Session) -> Result<(), UsageError> {
+    s.feat()
+}
+
+fn times(s: &mut Session) -> Result<(), UsageError> {
+    s.mdtm_each(vec![arg("a"), arg("sub/b c"), arg("gone"), arg("d")])
+}
+
+#[test]
+fn mdtm_of_many_files_sent_ahead_and_read_in_order() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![feat, times, noop],
+        vec![
+            (
+                On("FEAT"),
+                b"211-Features:\r\n MDTM\r\n SIZE\r\n211 End\r\n",
+            ),
+            (On("MDTM a"), b"213 20260102030405\r\n"),
+            (On("MDTM sub/b c"), b"213 19991231235959.25\r\n"),
+            (On("MDTM gone"), b"550 No such file\r\n"),
+            (On("MDTM d"), b"213 garbage\r\n"),
+            (On("NOOP"), b"200 Ok\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM SIZE End",
+        "ok features 2",
+        // No MLST: all sent before the first reply is read.
+        "> MDTM a",
+        "> MDTM sub/b c",
+        "> MDTM gone",
+        "> MDTM d",
+        "< 213 20260102030405",
+        "< 213 19991231235959.25",
+        "< 550 No such file",
+        "< 213 garbage",
+        "ok times 1767323045 946684799 550 213",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+    ]);
+}
+
+fn times_then_closed(s: &mut Session) -> Result<(), UsageError> {
+    s.mdtm_each(vec![arg("a"), arg("b")])
+}
+
+#[test]
+fn mdtm_of_many_files_fails_when_the_connection_closes_midway() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![feat, times_then_closed],
+        // The server closes instead of answering the second.
+        vec![
+            (On("FEAT"), b"211-Features:\r\n MDTM\r\n211 End\r\n"),
+            (On("MDTM a"), b"213 20260102030405\r\n"),
+            (On("MDTM b"), b""),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM End",
+        "ok features 1",
+        "> MDTM a",
+        "> MDTM b",
+        "< 213 20260102030405",
+        "err server closed the connection",
+    ]);
+}
+
+#[test]
+fn mdtm_of_many_files_one_at_a_time_where_feat_lists_mlst() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![feat, times_then_closed],
+        vec![
+            (
+                On("FEAT"),
+                b"211-Features:\r\n MDTM\r\n MLST type*;modify*;\r\n211 End\r\n",
+            ),
+            (On("MDTM a"), b"213 20260102030405\r\n"),
+            (On("MDTM b"), b"213 20260102030406\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM MLST type*;modify*; End",
+        "ok features 2",
+        "> MDTM a",
+        "< 213 20260102030405",
+        "> MDTM b",
+        "< 213 20260102030406",
+        "ok times 1767323045 1767323046",
     ]);
 }

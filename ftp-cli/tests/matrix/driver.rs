@@ -72,6 +72,7 @@ pub trait Driver: Sized {
     fn resolve_link(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Entry>;
     fn size(&mut self, path: impl AsRef<[u8]>) -> Result<u64>;
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp>;
+    fn mdtm_each(&mut self, paths: &[String]) -> Result<Vec<Option<ftp_client::Timestamp>>>;
     fn features(&mut self) -> Result<ftp_client::Features>;
     fn hash(
         &mut self,
@@ -197,6 +198,9 @@ impl Driver for Client {
     }
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp> {
         Client::mdtm(self, path)
+    }
+    fn mdtm_each(&mut self, paths: &[String]) -> Result<Vec<Option<ftp_client::Timestamp>>> {
+        Client::mdtm_each(self, paths)
     }
     fn features(&mut self) -> Result<ftp_client::Features> {
         Client::features(self)
@@ -432,6 +436,9 @@ impl Driver for Tokio {
     }
     fn mdtm(&mut self, path: impl AsRef<[u8]>) -> Result<ftp_client::Timestamp> {
         self.rt.block_on(self.client.mdtm(path))
+    }
+    fn mdtm_each(&mut self, paths: &[String]) -> Result<Vec<Option<ftp_client::Timestamp>>> {
+        self.rt.block_on(self.client.mdtm_each(paths))
     }
     fn features(&mut self) -> Result<ftp_client::Features> {
         self.rt.block_on(self.client.features())

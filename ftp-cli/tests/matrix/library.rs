@@ -59,6 +59,7 @@ pub fn group<D: Driver + 'static>() -> Group {
             Case::new("stat_of_directory_paths", stat_of_directory_paths::<D>),
             Case::new("delete", delete::<D>),
             Case::new("mdtm", mdtm::<D>),
+            Case::new("mdtm_each_in_order", mdtm_each_in_order::<D>),
             Case::new(
                 "fifty_mebibytes_through_files",
                 fifty_mebibytes_through_files::<D>,
@@ -645,6 +646,44 @@ fn mdtm<D: Driver>(c: &Ctx) -> Outcome {
     let mut ftp = D::connect_ctx(c)?;
     let modified = ftp.mdtm(c.path("f.bin"))?;
     ensure!(modified.year >= 2024, "{modified:?}");
+    Ok(())
+}
+
+/// MDTM for more files than the session sends ahead at once
+/// (`MDTM_WINDOW`): each answer is its own file's, in order, on every
+/// server (sent ahead where FEAT lists no MLST, as on vsftpd; one at a time
+/// elsewhere: libunftp answers commands sent ahead in the order they
+/// finish); a missing file's refusal is its answer, and the session is in
+/// step after.
+fn mdtm_each_in_order<D: Driver>(c: &Ctx) -> Outcome {
+    // 2001-02-03 04:05:06 UTC, a minute and a second more for each file.
+    const OLD: u64 = 981_173_106;
+    let n = ftp_client::proto::MDTM_WINDOW + 8;
+    let mut paths = Vec::new();
+    for i in 0..n {
+        let name = format!("times/f{i:02}");
+        c.put(&name, b"t");
+        let when = std::time::UNIX_EPOCH + std::time::Duration::from_secs(OLD + 61 * i as u64);
+        fs::File::open(c.on_server(&name))?.set_modified(when)?;
+        paths.push(c.path(&name));
+        if i == 3 {
+            paths.push(c.path("times/missing"));
+        }
+    }
+    let mut ftp = D::connect_ctx(c)?;
+    ftp.features()?;
+    let times = ftp.mdtm_each(&paths)?;
+    ensure!(times.len() == n + 1, "{} answers", times.len());
+    let mut got = times.iter().map(|t| t.map(|t| t.unix_timestamp()));
+    for i in 0..n {
+        let want = (OLD + 61 * i as u64) as i64;
+        ensure!(got.next() == Some(Some(want)), "f{i:02}: {times:?}");
+        if i == 3 {
+            ensure!(got.next() == Some(None), "missing: {times:?}");
+        }
+    }
+    let again = ftp.mdtm(c.path("times/f00"))?.unix_timestamp();
+    ensure!(again == OLD as i64, "out of step: {again}");
     Ok(())
 }
 

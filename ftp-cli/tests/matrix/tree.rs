@@ -39,6 +39,10 @@ pub fn group() -> Group {
             Case::new("cli_cp_r_upload", cli_cp_r_upload),
             Case::new("cli_cp_r_upload_update", cli_cp_r_upload_update),
             Case::new("cli_cp_r_parallel", cli_cp_r_parallel),
+            Case::new(
+                "cli_cp_r_download_probes_no_file_alone",
+                cli_cp_r_download_probes,
+            ),
             Case::new("cli_mv_r_both_ways", cli_mv_r_both_ways),
             Case::new("cli_rm_r", cli_rm_r),
             Case::new("cli_login_root_url", cli_login_root_url),
@@ -743,6 +747,63 @@ fn cli_cp_r_parallel(c: &Ctx) -> Outcome {
         .count();
     ensure!((1..=4).contains(&logins), "{logins} sessions");
     ensure!(sent(&run, "RETR") == 40, "RETRs: {}", sent(&run, "RETR"));
+    Ok(())
+}
+
+/// A download of a tree sends no probe of its own for each file (SIZE,
+/// MLST): sizes and times come from the listing, and where the listing's
+/// time is not exact (LIST), the MDTMs of a directory's files go together,
+/// sent before the first reply; TYPE once per session. Every time and
+/// every byte still arrives.
+fn cli_cp_r_download_probes(c: &Ctx) -> Outcome {
+    const N: i64 = 6;
+    for i in 0..N {
+        c.put(format!("probe/f{i}"), &pattern(1000 + i as usize, i as u32));
+        c.put(format!("probe/sub/g{i}"), &pattern(10 + i as usize, 7));
+        set_mtime(&c.on_server(format!("probe/f{i}")), OLD + 3601 * i)?;
+        set_mtime(&c.on_server(format!("probe/sub/g{i}")), OLD + 7 * i)?;
+    }
+    let dst = c.local("probed");
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "1",
+        &c.url("probe"),
+        dst.to_str().ok_or("path")?,
+    ])?;
+    run.expect_ok()?;
+    for i in 0..N {
+        let (f, g) = (dst.join(format!("f{i}")), dst.join(format!("sub/g{i}")));
+        has_content(&f, &pattern(1000 + i as usize, i as u32))?;
+        has_content(&g, &pattern(10 + i as usize, 7))?;
+        ensure!(mtime(&f)? == OLD + 3601 * i, "f{i}'s time {}", mtime(&f)?);
+        ensure!(mtime(&g)? == OLD + 7 * i, "g{i}'s time {}", mtime(&g)?);
+    }
+    ensure!(sent(&run, "RETR") == 2 * N as usize, "{}", run.err());
+    // The root's stat is the one SIZE or MLST.
+    let probes = sent(&run, "SIZE") + sent(&run, "MLST");
+    ensure!(probes <= 1, "{probes} SIZE/MLST: {}", run.err());
+    ensure!(sent(&run, "TYPE") <= 1, "TYPE again: {}", run.err());
+    let mdtms = sent(&run, "MDTM");
+    if c.target.profile.mlsd {
+        ensure!(mdtms == 0, "MDTM with MLSD: {}", run.err());
+        return Ok(());
+    }
+    ensure!(mdtms == 2 * N as usize, "{mdtms} MDTM: {}", run.err());
+    // Each directory's MDTMs back to back, before their replies.
+    let transcript = run.err();
+    let lines: Vec<&str> = transcript.lines().collect();
+    let runs = lines
+        .split(|l| !l.starts_with("> MDTM "))
+        .filter(|r| !r.is_empty())
+        .map(<[&str]>::len)
+        .collect::<Vec<_>>();
+    ensure!(
+        runs == [N as usize, N as usize],
+        "MDTMs sent {runs:?}: {}",
+        run.err()
+    );
     Ok(())
 }
 

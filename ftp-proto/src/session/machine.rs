@@ -369,6 +369,7 @@ impl Session {
                 form,
             } => self.on_hash_reply(path, algorithm, form, reply),
             State::MakeDirs { dirs } => self.on_mkd_reply(dirs, reply),
+            State::Times(times) => self.on_times_reply(times, reply),
             State::Returning {
                 then,
                 home,

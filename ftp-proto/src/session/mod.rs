@@ -93,6 +93,7 @@ mod simple;
 mod stat;
 mod state;
 mod timer;
+mod times;
 mod transfer;
 
 pub use action::{Action, DataCommand, Direction, TransferStart};
@@ -100,3 +101,4 @@ pub use config::{SessionConfig, Timeouts, TlsMode};
 pub use machine::Session;
 pub use outcome::{Failure, Outcome, RenameCheck, UsageError, Wait};
 pub use raw::RESERVED_VERBS;
+pub use times::{MDTM_WINDOW, TimeAnswer};

@@ -24,6 +24,9 @@ pub enum Outcome {
     Size(u64),
     /// MDTM's timestamp.
     Modified(Timestamp),
+    /// [`Session::mdtm_each`](super::Session::mdtm_each): one answer per
+    /// path, in order.
+    Times(Vec<super::TimeAnswer>),
     /// FEAT's list (empty when the server has no FEAT).
     Features(Features),
     /// A transfer finished: the data reached its end and the server

@@ -93,6 +93,8 @@ pub(super) enum State {
     },
     /// A data transfer, from its `TYPE` to its final reply.
     Transfer(Transfer),
+    /// `MDTM`s sent for [`Session::mdtm_each`](super::Session::mdtm_each).
+    Times(super::times::Times),
     /// FEAT sent on demand, for the operation that needs its answer.
     Feat(NeedsFeatures),
     /// `MLST path` sent for [`Session::stat`](super::Session::stat).

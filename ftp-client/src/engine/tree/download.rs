@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
-use super::fresh::{Freshness, exact_time, freshness, unix_seconds};
+use super::fresh::{Freshness, exact_time, exact_times, freshness, unix_seconds};
 use super::local::{collisions, local_component, local_path, make_local_dir};
 use super::pool::{JobError, Pool, QUICK};
 use super::{
@@ -70,6 +70,9 @@ pub(super) struct Fetch {
     /// listing's cannot place: the exact time decides, on the session
     /// that takes it.
     pub(super) check: bool,
+    /// `modified` is as exact as the server can tell: MDTM was asked
+    /// already (with the directory's other files), or is not to be.
+    pub(super) timed: bool,
 }
 
 impl TreeDownload {
@@ -219,7 +222,11 @@ impl<'a> Planner<'a> {
             // Asked here, on the session that transfers the file, and only
             // for a file that is copied or that an update cannot judge
             // without it.
-            let modified = exact_time(client, &job.remote, job.modified);
+            let modified = if job.timed {
+                job.modified
+            } else {
+                exact_time(client, &job.remote, job.modified)
+            };
             if job.check && still_current(job, modified.as_ref()) {
                 tally.current(&shown(&job.remote));
                 return Ok(());
@@ -303,19 +310,20 @@ impl<'a> Planner<'a> {
                 .flatten()
                 .map(|f| (f.relative.as_slice(), f.entry.name.as_slice())),
         );
+        let mut jobs = Vec::new();
         for item in listing.items {
             match item {
                 Ok(found) if colliding.contains(&found.relative) => self.tally.fail(
                     &shown(&found.path),
                     "its name collides with another entry's on a case-insensitive file system",
                 ),
-                Ok(found) => {
-                    if let Some(job) = self.entry(walk, found, &temp_dir, in_fresh) {
-                        push(group, job);
-                    }
-                }
+                Ok(found) => jobs.extend(self.entry(walk, found, &temp_dir, in_fresh)),
                 Err(e) => self.tally.fail(&shown(self.root), e),
             }
+        }
+        add_exact_times(walk.client(), &mut jobs);
+        for job in jobs {
+            push(group, job);
         }
     }
 
@@ -376,6 +384,7 @@ impl<'a> Planner<'a> {
                     size,
                     modified,
                     check: false,
+                    timed: modified.is_some_and(|m| m.is_exact()),
                 };
                 let wanted = in_fresh || {
                     let existing = check_existing(&job, self.job.options.update, self.tally);
@@ -479,6 +488,26 @@ pub(super) fn absolute(dir: &Path) -> Arc<Path> {
         std::env::current_dir()
             .map(|cwd| Arc::from(cwd.join(dir)))
             .unwrap_or_else(|_| Arc::from(dir))
+    }
+}
+
+/// The exact times of a directory's files to download whose listed times
+/// are not (a `LIST` time, to the minute at best), asked together on the
+/// listing's session before the files are queued: the sessions that
+/// transfer them then ask nothing more. Where that fails, each asks its
+/// own as before.
+fn add_exact_times(client: &mut Client, jobs: &mut [Fetch]) {
+    let asked: Vec<usize> = (0..jobs.len()).filter(|&i| !jobs[i].timed).collect();
+    let paths: Vec<&[u8]> = asked.iter().map(|&i| jobs[i].remote.as_slice()).collect();
+    let Some(times) = exact_times(client, &paths) else {
+        return;
+    };
+    for (i, time) in asked.into_iter().zip(times) {
+        let job = &mut jobs[i];
+        job.timed = true;
+        if time.is_some() {
+            job.modified = time;
+        }
     }
 }
 

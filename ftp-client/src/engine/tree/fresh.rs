@@ -6,7 +6,7 @@
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use super::shown;
-use crate::{Client, Comparison, Entry, Modified, Precision, Zone};
+use crate::{Client, Comparison, Entry, Modified, Precision, Timestamp, Zone};
 
 /// Seconds since the Unix epoch (negative before it).
 pub(super) fn unix_seconds(time: SystemTime) -> Option<i64> {
@@ -68,18 +68,41 @@ pub(super) fn exact_time(
         return listed;
     }
     match client.mdtm(path) {
-        Ok(time) => Some(Modified {
-            precision: if time.nanosecond > 0 {
-                Precision::Subsecond
-            } else {
-                Precision::Second
-            },
-            time,
-            zone: Zone::Utc,
-        }),
+        Ok(time) => Some(exact(time)),
         Err(e) => {
             tracing::debug!("MDTM {}: {e}; keeping the listing's time", shown(path));
             listed
+        }
+    }
+}
+
+/// MDTM's time as a listing's: UTC, to the second or better.
+fn exact(time: Timestamp) -> Modified {
+    Modified {
+        precision: if time.nanosecond > 0 {
+            Precision::Subsecond
+        } else {
+            Precision::Second
+        },
+        time,
+        zone: Zone::Utc,
+    }
+}
+
+/// The exact times of `paths` (listed with times that are not exact),
+/// asked together on this session ([`Client::mdtm_each`]: one round trip
+/// for a few dozen files), where the server has MDTM: `None` when it has
+/// not or the asking failed (then nothing is known), otherwise one answer
+/// per path, `None` where MDTM was refused (the listing's time stays).
+pub(super) fn exact_times(client: &mut Client, paths: &[&[u8]]) -> Option<Vec<Option<Modified>>> {
+    if paths.is_empty() || !client.supports("MDTM").unwrap_or(false) {
+        return None;
+    }
+    match client.mdtm_each(paths) {
+        Ok(times) => Some(times.into_iter().map(|t| t.map(exact)).collect()),
+        Err(e) => {
+            tracing::debug!("MDTM of {} files: {e}; asking each on its own", paths.len());
+            None
         }
     }
 }

@@ -193,6 +193,7 @@ fn fetches(plan: &SyncPlan, tally: &Tally, push: &dyn Fn(usize, Fetch)) {
             size: action.size,
             modified: action.exact.or(listed),
             check: false,
+            timed: action.exact.is_some(),
         };
         push(group(&mut groups, &action.names), job);
     }
