@@ -405,7 +405,7 @@ Examples:
     },
     /// Make a directory match another, one side remote, either way
     #[command(after_help = crate::sync::AFTER_HELP)]
-    Sync(crate::sync::SyncArgs),
+    Sync(Box<crate::sync::SyncArgs>),
     /// Print a completion script for a shell
     #[command(after_help = "\
 Examples:

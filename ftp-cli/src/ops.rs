@@ -57,7 +57,7 @@ pub fn run(
         Operation::Rm { url, .. } => rm(&remote("rm", &url)?, config),
         Operation::Rmdir { url } => rmdir(&remote("rmdir", &url)?, config),
         Operation::Hash { algo, urls } => crate::hash::run(algo, &urls, config, login),
-        Operation::Sync(args) => crate::sync::run(args, config, login),
+        Operation::Sync(args) => crate::sync::run(*args, config, login),
         Operation::Completions { shell } => completions(shell),
         Operation::Man => man(),
         // Taken by `CopyArgs::of`.
