@@ -1,0 +1,242 @@
+//! Rate limit cases: transfers held to `RateLimits`, checked by bytes
+//! over time. A sampler reads the transfers' live counters (the
+//! `Progress` observer's) every 20 ms; the bytes at each moment must stay
+//! under the rate's worth (plus the bucket's 50 ms and one 50 ms chunk
+//! per session), and the slope over the transfer's middle within 5 %
+//! above the rate. From below the bound is loose (a third of the rate): a
+//! loaded machine can only make a transfer slower.
+
+use std::num::NonZeroU64;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use ftp_client::engine::{
+    Cancel, FileDownload, FileUpload, Progress, RateLimit, RateLimits, Transfer, TreeDownload,
+    TreeOptions, TreeUpload,
+};
+use ftp_client::{ByteCounter, Client, Config};
+
+use crate::ctx::{Ctx, has_content, pattern};
+use crate::harness::{Case, Group, Outcome};
+use crate::target::Family;
+
+/// The rate the cases are held to: 100 KiB/s.
+const RATE: u64 = 100 * 1024;
+/// About 2.5 s at [`RATE`].
+const LEN: usize = 256_001;
+
+pub fn group() -> Group {
+    Group {
+        name: "rate",
+        families: &[Family::V4],
+        cases: vec![
+            Case::new("download_at_the_limit", download_at_the_limit),
+            Case::new("upload_at_the_limit", upload_at_the_limit),
+            Case::new("tree_download_total", tree_download_total),
+            Case::new("tree_upload_total", tree_upload_total),
+            Case::new("cli_cp_limit_rate", cli_cp_limit_rate),
+        ],
+    }
+}
+
+fn rate(bytes_per_second: u64) -> NonZeroU64 {
+    NonZeroU64::new(bytes_per_second).unwrap_or(NonZeroU64::MIN)
+}
+
+/// The live counters of every transfer started, and when the first was.
+#[derive(Default)]
+struct Counters(Mutex<(Option<Instant>, Vec<ByteCounter>)>);
+
+impl Progress for Counters {
+    fn started(&self, transfer: &Transfer) {
+        let mut seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        seen.0.get_or_insert_with(Instant::now);
+        seen.1.push(transfer.counter.clone());
+    }
+}
+
+impl Counters {
+    /// Seconds since the first transfer started, and the bytes of all.
+    fn sample(&self) -> Option<(f64, u64)> {
+        let seen = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        let started = seen.0?;
+        let bytes = seen.1.iter().map(ByteCounter::get).sum();
+        Some((started.elapsed().as_secs_f64(), bytes))
+    }
+}
+
+/// Runs `work` with `counters` sampled every 20 ms until it returns.
+fn sampled<T>(counters: &Counters, work: impl FnOnce() -> T) -> (T, Vec<(f64, u64)>) {
+    let done = AtomicBool::new(false);
+    let samples = Mutex::new(Vec::new());
+    let result = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(Ordering::SeqCst) {
+                if let Some(sample) = counters.sample() {
+                    samples
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .push(sample);
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            }
+        });
+        let result = work();
+        done.store(true, Ordering::SeqCst);
+        result
+    });
+    let samples = samples.into_inner().unwrap_or_else(|e| e.into_inner());
+    (result, samples)
+}
+
+/// The bytes over time against `rate` for `sessions` at once moving
+/// `total` bytes: never above the rate's worth (plus the bucket and a
+/// chunk per session), the slope over the middle (from 0.25 s until the
+/// last bytes) within 5 % above and above a third of it.
+fn check_rate(samples: &[(f64, u64)], rate: u64, sessions: u64, total: u64) -> Outcome {
+    let r = rate as f64;
+    for &(t, bytes) in samples {
+        let most = r * (1.02 * t + 0.05 + 0.05 * sessions as f64) + 8192.0;
+        let within = bytes as f64 <= most;
+        ensure!(
+            within,
+            "{bytes} bytes after {t:.3} s: more than {most:.0} at {rate} B/s"
+        );
+    }
+    let middle: Vec<_> = samples
+        .iter()
+        .filter(|&&(t, bytes)| t >= 0.25 && bytes < total)
+        .collect();
+    let (Some(first), Some(last)) = (middle.first(), middle.last()) else {
+        return Err(format!("no samples in the middle of the transfer: {samples:?}").into());
+    };
+    let span = last.0 - first.0;
+    let long_enough = span >= 1.0;
+    ensure!(long_enough, "a window of {span:.3} s only: {samples:?}");
+    let slope = (last.1 - first.1) as f64 / span;
+    let within = (r / 3.0..=1.05 * r).contains(&slope);
+    ensure!(
+        within,
+        "{slope:.0} B/s over {span:.2} s against a limit of {rate} B/s"
+    );
+    let overall = total as f64 / samples.last().map_or(1.0, |s| s.0).max(0.001);
+    let within = overall <= 1.05 * r + (0.05 + 0.05 * sessions as f64) * r;
+    ensure!(within, "{overall:.0} B/s overall against {rate} B/s");
+    Ok(())
+}
+
+fn download_at_the_limit(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 61);
+    c.put("src.bin", &source);
+    let dst = c.local("dst.bin");
+    let counters = Counters::default();
+    let mut ftp = c.connect()?;
+    let limits = RateLimits::new().each(Some(rate(RATE)));
+    let (done, samples) = sampled(&counters, || {
+        FileDownload::new(c.path("src.bin"), &dst)
+            .limits(limits)
+            .run(&mut ftp, &counters, &Cancel::new())
+    });
+    ensure!(done?.received == LEN as u64, "not all received");
+    check_rate(&samples, RATE, 1, LEN as u64)?;
+    has_content(&dst, &source)
+}
+
+fn upload_at_the_limit(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 62);
+    let src = c.write_local("up.bin", &source);
+    c.put_dir("");
+    let counters = Counters::default();
+    let mut ftp = c.connect()?;
+    let limits = RateLimits::new().each(Some(rate(RATE)));
+    let (done, samples) = sampled(&counters, || {
+        FileUpload::new(&src, c.path("up.bin")).limits(limits).run(
+            &mut ftp,
+            &counters,
+            &Cancel::new(),
+        )
+    });
+    ensure!(done?.sent == LEN as u64, "not all sent");
+    check_rate(&samples, RATE, 1, LEN as u64)?;
+    has_content(&c.on_server("up.bin"), &source)
+}
+
+/// Opens sessions as the target wants them, from any thread.
+fn connector(c: &Ctx) -> impl Fn() -> Result<Client, ftp_client::Error> + Sync + use<> {
+    let addr = c.addr;
+    let config = c.with_tls(Config::default());
+    let (user, password) = (c.target.login.user.clone(), c.target.login.password.clone());
+    move || {
+        let mut client = Client::connect(addr, config.clone())?;
+        client.login(&user, &password)?;
+        Ok(client)
+    }
+}
+
+/// Three files of 100 KiB over three sessions sharing 150 KiB/s (each of
+/// them allowed more): about 2 s.
+const TREE_FILES: [&str; 3] = ["a.bin", "b.bin", "c.bin"];
+const TREE_LEN: usize = 102_401;
+const TOTAL: u64 = 150 * 1024;
+
+fn tree_limits() -> RateLimits {
+    RateLimits::new()
+        .each(Some(rate(TOTAL)))
+        .total(Some(RateLimit::new(rate(TOTAL))))
+}
+
+fn tree_download_total(c: &Ctx) -> Outcome {
+    for (seed, name) in (63..).zip(TREE_FILES) {
+        c.put(format!("tree/{name}"), &pattern(TREE_LEN, seed));
+    }
+    let counters = Counters::default();
+    let (summary, samples) = sampled(&counters, || {
+        TreeDownload::new(c.path("tree"), c.local_dir())
+            .options(TreeOptions::default().jobs(3))
+            .limits(tree_limits())
+            .run(&connector(c), &counters, &Cancel::new())
+    });
+    let summary = summary?;
+    ensure!(summary.is_success() && summary.files == 3, "{summary:?}");
+    check_rate(&samples, TOTAL, 3, 3 * TREE_LEN as u64)?;
+    has_content(&c.local("tree/b.bin"), &pattern(TREE_LEN, 64))
+}
+
+fn tree_upload_total(c: &Ctx) -> Outcome {
+    for (seed, name) in (66..).zip(TREE_FILES) {
+        c.write_local(format!("up/{name}"), &pattern(TREE_LEN, seed));
+    }
+    c.put_dir("");
+    let counters = Counters::default();
+    let (summary, samples) = sampled(&counters, || {
+        TreeUpload::new(c.local("up"), c.path("up"))
+            .options(TreeOptions::default().jobs(3))
+            .limits(tree_limits())
+            .run(&connector(c), &counters, &Cancel::new())
+    });
+    let summary = summary?;
+    ensure!(summary.is_success() && summary.files == 3, "{summary:?}");
+    check_rate(&samples, TOTAL, 3, 3 * TREE_LEN as u64)?;
+    has_content(&c.on_server("up/c.bin"), &pattern(TREE_LEN, 68))
+}
+
+/// `cp --limit-rate 100K` of 250 KiB takes 2.4 s at least (the rate's
+/// worth less the bucket and a chunk): an upper bound on the rate only.
+fn cli_cp_limit_rate(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 69);
+    c.put("cli.bin", &source);
+    let dst = c.local("cli.bin");
+    let dst_text = dst.display().to_string();
+    let started = Instant::now();
+    c.cli(&["cp", "--limit-rate", "100K", &c.url("cli.bin"), &dst_text])?
+        .expect_ok()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let least = (LEN as f64 - 0.1 * RATE as f64) / RATE as f64;
+    let slow_enough = elapsed >= least;
+    ensure!(
+        slow_enough,
+        "{LEN} bytes in {elapsed:.3} s: faster than 100K/s (at least {least:.3} s)"
+    );
+    has_content(&dst, &source)
+}
