@@ -35,6 +35,8 @@ Examples:
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
   ftp-cli sync --delete ftp://alice:s3cret@example.net/site ./mirror
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
+  ftp-cli --limit-rate 500K cp ftp://example.net/pub/big.iso ./
+  ftp-cli --limit-total 2M cp -r -j 4 ftp://example.net/pub/isos ./
   ftp-cli --active cp ftp://example.net/pub/README ./
   ftp-cli --proxy socks5h://proxy.corp:1080 ls ftp://ftp.example.net/pub/
 
