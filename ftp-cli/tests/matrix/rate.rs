@@ -17,7 +17,7 @@ use ftp_client::engine::{
 };
 use ftp_client::{ByteCounter, Client, Config};
 
-use crate::ctx::{Ctx, has_content, pattern};
+use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
 use crate::harness::{Case, Group, Outcome};
 use crate::target::Family;
 
@@ -36,6 +36,8 @@ pub fn group() -> Group {
             Case::new("tree_download_total", tree_download_total),
             Case::new("tree_upload_total", tree_upload_total),
             Case::new("cli_cp_limit_rate", cli_cp_limit_rate),
+            Case::new("cancel_ends_the_waits", cancel_ends_the_waits),
+            Case::new("waits_are_no_stall", waits_are_no_stall),
         ],
     }
 }
@@ -239,4 +241,78 @@ fn cli_cp_limit_rate(c: &Ctx) -> Outcome {
         "{LEN} bytes in {elapsed:.3} s: faster than 100K/s (at least {least:.3} s)"
     );
     has_content(&dst, &source)
+}
+
+/// A download and an upload at 1 KiB/s (each chunk then waits about a
+/// second), cancelled after 300 ms: both end within a few seconds, and
+/// leave nothing behind.
+fn cancel_ends_the_waits(c: &Ctx) -> Outcome {
+    c.put("slow.bin", &pattern(LEN, 70));
+    let src = c.write_local("slow-up.bin", &pattern(LEN, 71));
+    let dst = c.local("slow.bin");
+    let limits = RateLimits::new().each(Some(rate(1024)));
+    let mut ftp = c.connect()?;
+    for upload in [false, true] {
+        let cancel = Cancel::new();
+        let started = Instant::now();
+        let failed = std::thread::scope(|scope| {
+            let handle = cancel.clone();
+            scope.spawn(move || {
+                std::thread::sleep(Duration::from_millis(300));
+                handle.cancel();
+            });
+            if upload {
+                FileUpload::new(&src, c.path("slow-up.bin"))
+                    .limits(limits.clone())
+                    .run(&mut ftp, &(), &cancel)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            } else {
+                FileDownload::new(c.path("slow.bin"), &dst)
+                    .limits(limits.clone())
+                    .run(&mut ftp, &(), &cancel)
+                    .map(|_| ())
+                    .map_err(|e| e.to_string())
+            }
+        });
+        let elapsed = started.elapsed();
+        ensure!(failed.is_err(), "upload {upload}: not cancelled");
+        ensure!(
+            elapsed < Duration::from_secs(5),
+            "upload {upload}: cancelled after {elapsed:?}"
+        );
+    }
+    absent(&dst)?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+/// At 2 KiB/s each 1 KiB chunk waits half a second; with a data timeout
+/// of 400 ms the transfers still succeed: a wait is not a stalled
+/// connection.
+fn waits_are_no_stall(c: &Ctx) -> Outcome {
+    let source = pattern(3 * 1024 + 5, 72);
+    c.put("stall.bin", &source);
+    let src = c.write_local("stall-up.bin", &source);
+    let dst = c.local("stall.bin");
+    let config = Config {
+        data_timeout: Duration::from_millis(400),
+        ..Config::default()
+    };
+    let mut ftp = c.connect_with(config)?;
+    let limits = RateLimits::new().each(Some(rate(2048)));
+    let started = Instant::now();
+    FileDownload::new(c.path("stall.bin"), &dst)
+        .limits(limits.clone())
+        .run(&mut ftp, &(), &Cancel::new())?;
+    FileUpload::new(&src, c.path("stall-up.bin"))
+        .limits(limits)
+        .run(&mut ftp, &(), &Cancel::new())?;
+    let elapsed = started.elapsed();
+    // Each way: 3 KiB and a bit at 2 KiB/s, less the first 1 KiB chunk.
+    ensure!(
+        elapsed >= Duration::from_secs(2),
+        "both ways in {elapsed:?}: not held to 2 KiB/s"
+    );
+    has_content(&dst, &source)?;
+    has_content(&c.on_server("stall-up.bin"), &source)
 }
