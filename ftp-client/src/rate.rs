@@ -254,16 +254,20 @@ impl Throttle {
             .clamp(MIN_CHUNK, MAX_CHUNK)
     }
 
+    /// Accounts for `bytes` moved at `now`: how long to wait before
+    /// moving more.
+    pub(crate) fn delay_at(&self, bytes: u64, now: Instant) -> Duration {
+        self.limits()
+            .map(|l| l.take_at(bytes, now))
+            .max()
+            .unwrap_or_default()
+    }
+
     /// Accounts for `bytes` moved and waits as the limits say, returning
     /// early once `cancelled` is set.
     pub(crate) fn wait(&self, bytes: u64, cancelled: &AtomicBool) {
         let now = Instant::now();
-        let wait = self
-            .limits()
-            .map(|l| l.take_at(bytes, now))
-            .max()
-            .unwrap_or_default();
-        let until = now + wait;
+        let until = now + self.delay_at(bytes, now);
         while !cancelled.load(Ordering::SeqCst) {
             let left = until.saturating_duration_since(Instant::now());
             if left.is_zero() {

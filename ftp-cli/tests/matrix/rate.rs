@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use ftp_client::engine::{
-    Cancel, FileDownload, FileUpload, Progress, RateLimit, RateLimits, Transfer, TreeDownload,
-    TreeOptions, TreeUpload,
+    Cancel, Direction, FileDownload, FileUpload, Progress, RateLimit, RateLimits, Transfer,
+    TreeDownload, TreeOptions, TreeUpload,
 };
 use ftp_client::{ByteCounter, Client, Config};
 
@@ -37,6 +37,7 @@ pub fn group() -> Group {
             Case::new("tree_upload_total", tree_upload_total),
             Case::new("cli_cp_limit_rate", cli_cp_limit_rate),
             Case::new("cancel_ends_the_waits", cancel_ends_the_waits),
+            Case::new("tokio_both_ways_at_the_limit", tokio_both_ways_at_the_limit),
             Case::new("waits_are_no_stall", waits_are_no_stall),
         ],
     }
@@ -315,4 +316,62 @@ fn waits_are_no_stall(c: &Ctx) -> Outcome {
     );
     has_content(&dst, &source)?;
     has_content(&c.on_server("stall-up.bin"), &source)
+}
+
+/// The async driver's `Download::limit` and `Upload::limit`, by bytes over
+/// time as the blocking ones.
+fn tokio_both_ways_at_the_limit(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 73);
+    c.put("async.bin", &source);
+    c.put_dir("");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("a runtime: {e}"))?;
+    let limits = RateLimits::new().each(Some(rate(RATE)));
+    let config = c.with_tls(Config::default());
+    let (user, password) = (&c.target.login.user, &c.target.login.password);
+    let mut ftp = rt.block_on(async {
+        let mut ftp = ftp_client::tokio::Client::connect(c.addr, config).await?;
+        ftp.login(user, password).await?;
+        Ok::<_, ftp_client::Error>(ftp)
+    })?;
+    for upload in [false, true] {
+        let counters = Counters::default();
+        let (moved, samples) = sampled(&counters, || {
+            rt.block_on(async {
+                if upload {
+                    let mut up = ftp.store_stream(c.path("async-up.bin")).await?;
+                    up.limit(&limits);
+                    let shown = Transfer::new("up", Direction::Upload, None, 0, up.counter());
+                    counters.started(&shown);
+                    up.copy_from(&mut &source[..]).await?;
+                    up.finish().await
+                } else {
+                    let mut down = ftp.retrieve_stream(c.path("async.bin")).await?;
+                    down.limit(&limits);
+                    let shown = Transfer::new("down", Direction::Download, None, 0, down.counter());
+                    counters.started(&shown);
+                    let mut received = Vec::new();
+                    down.copy_to_end(&mut received).await?;
+                    ensure_same(&received, &source)?;
+                    down.finish().await
+                }
+            })
+        });
+        ensure!(moved? == LEN as u64, "upload {upload}: not all moved");
+        check_rate(&samples, RATE, 1, LEN as u64)?;
+    }
+    has_content(&c.on_server("async-up.bin"), &source)
+}
+
+/// An error unless the bytes received are the source's.
+fn ensure_same(received: &[u8], source: &[u8]) -> Result<(), ftp_client::Error> {
+    if received == source {
+        return Ok(());
+    }
+    Err(ftp_client::Error::Io {
+        during: "comparing the download".into(),
+        source: std::io::Error::other("the bytes differ from the source's"),
+    })
 }
