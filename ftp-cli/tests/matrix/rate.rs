@@ -315,7 +315,45 @@ fn waits_are_no_stall(c: &Ctx) -> Outcome {
         "both ways in {elapsed:?}: not held to 2 KiB/s"
     );
     has_content(&dst, &source)?;
-    has_content(&c.on_server("stall-up.bin"), &source)
+    has_content(&c.on_server("stall-up.bin"), &source)?;
+    tokio_waits_are_no_stall(c, &source)
+}
+
+/// The same with the async driver, whose data timeout is a timer of its
+/// own: a rate limit's wait restarts it.
+fn tokio_waits_are_no_stall(c: &Ctx, source: &[u8]) -> Outcome {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("a runtime: {e}"))?;
+    let config = c.with_tls(Config {
+        data_timeout: Duration::from_millis(400),
+        ..Config::default()
+    });
+    let limits = RateLimits::new().each(Some(rate(2048)));
+    let (user, password) = (&c.target.login.user, &c.target.login.password);
+    let started = Instant::now();
+    rt.block_on(async {
+        let mut ftp = ftp_client::tokio::Client::connect(c.addr, config).await?;
+        ftp.login(user, password).await?;
+        let mut down = ftp.retrieve_stream(c.path("stall.bin")).await?;
+        down.limit(&limits);
+        let mut received = Vec::new();
+        down.copy_to_end(&mut received).await?;
+        down.finish().await?;
+        ensure_same(&received, source)?;
+        let mut up = ftp.store_stream(c.path("stall-async.bin")).await?;
+        up.limit(&limits);
+        up.copy_from(&mut &source[..]).await?;
+        up.finish().await?;
+        ftp.quit().await
+    })?;
+    let elapsed = started.elapsed();
+    ensure!(
+        elapsed >= Duration::from_secs(2),
+        "async, both ways in {elapsed:?}: not held to 2 KiB/s"
+    );
+    has_content(&c.on_server("stall-async.bin"), source)
 }
 
 /// The async driver's `Download::limit` and `Upload::limit`, by bytes over

@@ -195,7 +195,9 @@ impl AsyncRead for Download<'_> {
                 ready!(this.deadline.check(cx, polled)).map(|()| buf.filled().len() - before);
             return Poll::Ready(this.state.read(read, asked, data.is_tls()).map(drop));
         };
-        ready!(throttle.poll_wait(cx));
+        if ready!(throttle.poll_wait(cx)) {
+            this.deadline.restart();
+        }
         let asked = buf.remaining().min(throttle.limits.chunk());
         let mut part = ReadBuf::new(buf.initialize_unfilled_to(asked));
         let polled = Pin::new(&mut *data).poll_read(cx, &mut part);
@@ -382,7 +384,9 @@ impl AsyncWrite for Upload<'_> {
         };
         let buf = match this.throttle.as_mut() {
             Some(throttle) => {
-                ready!(throttle.poll_wait(cx));
+                if ready!(throttle.poll_wait(cx)) {
+                    this.deadline.restart();
+                }
                 &buf[..buf.len().min(throttle.limits.chunk())]
             }
             None => buf,
@@ -427,13 +431,15 @@ impl Throttled {
         Throttled { limits, wait: None }
     }
 
-    /// Ready once the wait owed (if any) is over.
-    fn poll_wait(&mut self, cx: &mut Context<'_>) -> Poll<()> {
-        if let Some(wait) = self.wait.as_mut() {
-            ready!(wait.as_mut().poll(cx));
-            self.wait = None;
-        }
-        Poll::Ready(())
+    /// Ready once the wait owed (if any) is over: true if there was one
+    /// (the data timeout then starts again).
+    fn poll_wait(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
+        let Some(wait) = self.wait.as_mut() else {
+            return Poll::Ready(false);
+        };
+        ready!(wait.as_mut().poll(cx));
+        self.wait = None;
+        Poll::Ready(true)
     }
 
     /// Accounts for `n` bytes moved: the next move waits as the limits say.
