@@ -36,6 +36,7 @@ pub fn group() -> Group {
             Case::new("tree_download_total", tree_download_total),
             Case::new("tree_upload_total", tree_upload_total),
             Case::new("cli_cp_limit_rate", cli_cp_limit_rate),
+            Case::new("cli_sync_limit_total", cli_sync_limit_total),
             Case::new("cancel_ends_the_waits", cancel_ends_the_waits),
             Case::new("tokio_both_ways_at_the_limit", tokio_both_ways_at_the_limit),
             Case::new("waits_are_no_stall", waits_are_no_stall),
@@ -412,4 +413,35 @@ fn ensure_same(received: &[u8], source: &[u8]) -> Result<(), ftp_client::Error> 
         during: "comparing the download".into(),
         source: std::io::Error::other("the bytes differ from the source's"),
     })
+}
+
+/// `sync -j 3 --limit-total 150K` of three files of 100 KiB takes 1.8 s at
+/// least (the rate's worth less the bucket and a chunk per session): an
+/// upper bound on the rate only.
+fn cli_sync_limit_total(c: &Ctx) -> Outcome {
+    for (seed, name) in (74..).zip(TREE_FILES) {
+        c.put(format!("mirror/{name}"), &pattern(TREE_LEN, seed));
+    }
+    let dst = c.local("mirror");
+    let dst_text = dst.display().to_string();
+    let started = Instant::now();
+    c.cli(&[
+        "--limit-total",
+        "150K",
+        "sync",
+        "-j",
+        "3",
+        &c.url("mirror/"),
+        &dst_text,
+    ])?
+    .expect_ok()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let total = 3.0 * TREE_LEN as f64;
+    let least = (total - 0.2 * TOTAL as f64) / TOTAL as f64;
+    let slow_enough = elapsed >= least;
+    ensure!(
+        slow_enough,
+        "{total} bytes in {elapsed:.3} s: faster than 150K/s (at least {least:.3} s)"
+    );
+    has_content(&dst.join("b.bin"), &pattern(TREE_LEN, 75))
 }
