@@ -35,6 +35,8 @@ Examples:
   ftp-cli rm -r --dry-run ftp://alice:s3cret@example.net/backups/2019/
   ftp-cli sync --delete ftp://alice:s3cret@example.net/site ./mirror
   ftp-cli --retry 5 cp ftp://example.net/pub/big.iso ./
+  ftp-cli --limit-rate 500K cp ftp://example.net/pub/big.iso ./
+  ftp-cli --limit-total 2M cp -r -j 4 ftp://example.net/pub/isos ./
   ftp-cli --active cp ftp://example.net/pub/README ./
   ftp-cli --proxy socks5h://proxy.corp:1080 ls ftp://ftp.example.net/pub/
 
@@ -154,6 +156,18 @@ pub struct Cli {
     /// '*' for all. Default: no_proxy or NO_PROXY from the environment
     #[arg(long, global = true, value_name = "HOSTS")]
     pub noproxy: Option<String>,
+
+    /// Hold each transfer to RATE bytes per second, as curl: 500K, 10M,
+    /// 1G or plain bytes (K, M, G are 1024-based, either case); accurate
+    /// within 5 % over 10 s
+    #[arg(long, global = true, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_rate: Option<ftp_client::RateLimit>,
+
+    /// Hold all the transfers of this run together to RATE bytes per
+    /// second (the sessions of cp -r -j N and sync -j N share it); same
+    /// syntax as --limit-rate
+    #[arg(long, global = true, value_name = "RATE", value_parser = parse_rate)]
+    pub limit_total: Option<ftp_client::RateLimit>,
 
     #[command(subcommand)]
     pub command: Operation,
@@ -474,7 +488,28 @@ fn parse_timeout(text: &str) -> Result<Duration, String> {
     }
 }
 
+/// A rate in curl's `--limit-rate` syntax.
+fn parse_rate(text: &str) -> Result<ftp_client::RateLimit, String> {
+    text.parse().map_err(|e: ftp_client::ParseRateError| {
+        format!(
+            "expected bytes per second above zero, such as 500K, 10M or 1G (got {:?})",
+            e.text
+        )
+    })
+}
+
 impl Cli {
+    /// What `--limit-rate` and `--limit-total` hold each transfer to.
+    pub fn rate_limits(&self) -> ftp_client::RateLimits {
+        let each = self
+            .limit_rate
+            .as_ref()
+            .and_then(|l| std::num::NonZeroU64::new(l.bytes_per_second()));
+        ftp_client::RateLimits::new()
+            .each(each)
+            .total(self.limit_total.clone())
+    }
+
     /// Where the login comes from, beside the URL.
     pub fn login(&self) -> crate::credentials::LoginOptions {
         use crate::credentials::{LoginOptions, NetrcSource};

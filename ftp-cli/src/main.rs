@@ -20,6 +20,7 @@ mod ops;
 mod pow;
 mod progress;
 mod proxy;
+mod rate;
 mod remote;
 mod sync;
 mod tree;
@@ -63,6 +64,7 @@ fn main() -> ExitCode {
     progress::configure(cli.quiet, cli.progress, cli.verbose);
     interrupt::install();
     let retry = cli.retry_policy();
+    rate::configure(cli.rate_limits());
     match ops::run(cli.command, &config, &login, &retry, cli.verbose) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {

@@ -97,7 +97,7 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
             src.display().to_string(),
         ),
     };
-    let job = job.options(options);
+    let job = job.options(options).limits(crate::rate::limits());
     let connect = || Client::connect_url(url, config.clone());
     let shown = Shown::new(op);
     running(format!("{op} {shown_src}"));

@@ -187,7 +187,9 @@ pub fn download_tree(
 ) -> Result<(), Failure> {
     let connect = || Client::connect_url(src, config.clone());
     let shown = Shown::new(op);
-    let job = TreeDownload::new(src.path(), dst).options(options);
+    let job = TreeDownload::new(src.path(), dst)
+        .options(options)
+        .limits(crate::rate::limits());
     running(format!("{op} {src}"));
     let result = job.run(&connect, &shown, crate::cancellation::handle());
     // Interrupted: the cut transfers cleaned up after themselves.
@@ -219,11 +221,10 @@ pub fn upload_tree(
     running(format!("{op} {shown_src}"));
     let connect = || Client::connect_url(dst, config.clone());
     let shown = Shown::new(op);
-    let result = TreeUpload::new(src, dst.path()).options(options).run(
-        &connect,
-        &shown,
-        crate::cancellation::handle(),
-    );
+    let result = TreeUpload::new(src, dst.path())
+        .options(options)
+        .limits(crate::rate::limits())
+        .run(&connect, &shown, crate::cancellation::handle());
     // Interrupted: the cut transfers cleaned up after themselves.
     exit_if_interrupted();
     let summary = result.map_err(|e| match e {

@@ -89,6 +89,40 @@ fn help_explains_every_command_with_examples() {
 }
 
 #[test]
+fn limit_rate_takes_curls_syntax_and_refuses_the_rest() {
+    let server = TestServer::start();
+    let url = server.url("");
+    for option in ["--limit-rate", "--limit-total"] {
+        for good in ["4096", "500K", "500k", "10M", "1g"] {
+            let out = ftp_cli(&[option, good, "ls", &url]);
+            check(&out, 0);
+        }
+        for bad in [
+            "0",
+            "0K",
+            "",
+            "K",
+            "-1",
+            "1.5M",
+            "10KB",
+            "fast",
+            "99999999999T",
+        ] {
+            let out = ftp_cli(&[&format!("{option}={bad}"), "ls", &url]);
+            assert_eq!(out.status.code(), Some(2), "{option} {bad:?}");
+            let err = stderr(&out);
+            assert!(
+                err.contains(option) && err.contains("above zero, such as 500K"),
+                "{option} {bad:?}: {err}"
+            );
+        }
+    }
+    // After the command too, as every global option.
+    let out = ftp_cli(&["ls", "--limit-rate", "1M", &url]);
+    check(&out, 0);
+}
+
+#[test]
 fn ls_prints_the_servers_bytes_with_lf_line_ends() {
     // A name that is not UTF-8, and a listing whose last line has no line
     // break: printed byte for byte, each line ending in LF.

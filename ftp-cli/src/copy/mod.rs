@@ -141,6 +141,7 @@ fn file_copy(args: &CopyArgs, src: Endpoint, dst: Endpoint) -> FileCopy {
         // asked only when a bar will show.
         .ask_size(crate::progress::enabled())
         .label(|path| progress_label(Some(path)))
+        .limits(crate::rate::limits())
 }
 
 /// A location as the engine's endpoint: `-` is standard input or output.

@@ -50,6 +50,7 @@ mod hashes;
 mod library;
 mod names;
 mod proxy;
+mod rate;
 mod resume;
 mod sizes;
 mod sync;
@@ -82,6 +83,7 @@ fn groups() -> Vec<Group> {
         active::group(),
         active::tokio_group(),
         proxy::group(),
+        rate::group(),
     ]
 }
 

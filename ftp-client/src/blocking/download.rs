@@ -11,6 +11,7 @@ use ftp_proto::TransferStart;
 use super::Client;
 use super::transfer::{Canceller, cancelled_error, canceller_for, close};
 use crate::error::{Error, Result};
+use crate::rate::{RateLimits, Throttle};
 use crate::shared::{DOWNLOAD_CHUNK, explained_by_server};
 use crate::tls::Stream;
 use crate::transfer::{ByteCounter, DataState};
@@ -54,6 +55,8 @@ pub struct Download<'c> {
     state: DataState,
     /// Set by a [`Canceller`].
     cancelled: Arc<AtomicBool>,
+    /// Set by [`Download::limit`].
+    throttle: Option<Throttle>,
 }
 
 impl<'c> Download<'c> {
@@ -65,7 +68,17 @@ impl<'c> Download<'c> {
             client,
             data: Some(data),
             cancelled: Arc::new(AtomicBool::new(false)),
+            throttle: None,
         }
+    }
+
+    /// Holds the rest of this download to `limits` (see [`RateLimits`]):
+    /// every read, the copies' included, moves at most about 50 ms worth of
+    /// the lowest rate and then waits as the limits say (a wait ends at
+    /// once when the [`Canceller`] fires). A limited
+    /// [`Download::copy_to_file`] goes through memory, not splice.
+    pub fn limit(&mut self, limits: &RateLimits) {
+        self.throttle = limits.throttle();
     }
 
     /// A handle that cancels this download from another thread; `None` once
@@ -95,7 +108,7 @@ impl<'c> Download<'c> {
     /// do.
     pub fn copy_to_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
         #[cfg(any(target_os = "linux", target_os = "android"))]
-        if self.data.as_ref().and_then(Stream::plain).is_some() {
+        if self.throttle.is_none() && self.data.as_ref().and_then(Stream::plain).is_some() {
             if let Some(copied) = self.splice_to_file(file)? {
                 return Ok(copied);
             }
@@ -334,8 +347,17 @@ impl Read for Download<'_> {
             return Ok(0);
         };
         let tls = data.is_tls();
-        let read = data.read(buf);
-        self.state.read(read, buf.len(), tls)
+        let Some(throttle) = &self.throttle else {
+            let read = data.read(buf);
+            return self.state.read(read, buf.len(), tls);
+        };
+        let len = buf.len().min(throttle.chunk());
+        let read = data.read(&mut buf[..len]);
+        let read = self.state.read(read, len, tls);
+        if let Ok(n) = read {
+            throttle.wait(n as u64, &self.cancelled);
+        }
+        read
     }
 }
 

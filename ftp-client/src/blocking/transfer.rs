@@ -11,6 +11,7 @@ use super::Client;
 #[cfg(doc)]
 use super::Download;
 use crate::error::{Error, Result};
+use crate::rate::{RateLimits, Throttle};
 use crate::shared::{UPLOAD_CHUNK, explained_by_server};
 use crate::tls::Stream;
 pub use crate::transfer::ByteCounter;
@@ -109,6 +110,8 @@ pub struct Upload<'c> {
     state: DataState,
     /// Set by a [`Canceller`].
     cancelled: Arc<AtomicBool>,
+    /// Set by [`Upload::limit`].
+    throttle: Option<Throttle>,
 }
 
 impl<'c> Upload<'c> {
@@ -120,7 +123,17 @@ impl<'c> Upload<'c> {
             client,
             data: Some(data),
             cancelled: Arc::new(AtomicBool::new(false)),
+            throttle: None,
         }
+    }
+
+    /// Holds the rest of this upload to `limits` (see [`RateLimits`]):
+    /// every write, the copies' included, sends at most about 50 ms worth
+    /// of the lowest rate and then waits as the limits say (a wait ends at
+    /// once when the [`Canceller`] fires). A limited
+    /// [`Upload::copy_from_file`] goes through memory, not sendfile.
+    pub fn limit(&mut self, limits: &RateLimits) {
+        self.throttle = limits.throttle();
     }
 
     /// A handle that cancels this upload from another thread; `None` once
@@ -135,7 +148,8 @@ impl<'c> Upload<'c> {
     /// [`Upload::copy_from_file`] is faster.
     pub fn copy_from(&mut self, src: &mut (impl Read + ?Sized)) -> Result<u64> {
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
-        buf.resize(UPLOAD_CHUNK, 0);
+        let chunk = self.throttle.as_ref().map_or(UPLOAD_CHUNK, Throttle::chunk);
+        buf.resize(chunk, 0);
         let result = self.copy_with(&mut buf, src);
         self.client.transfer_buf = buf;
         result
@@ -165,7 +179,7 @@ impl<'c> Upload<'c> {
     /// socket (sendfile): the data never enters this process (except over
     /// TLS, where it is encrypted here, in large buffers).
     pub fn copy_from_file(&mut self, file: &mut std::fs::File) -> Result<u64> {
-        if self.data.as_ref().is_some_and(Stream::is_tls) {
+        if self.throttle.is_some() || self.data.as_ref().is_some_and(Stream::is_tls) {
             return self.copy_from(file);
         }
         #[cfg(any(target_os = "linux", target_os = "android"))]
@@ -214,6 +228,9 @@ impl<'c> Upload<'c> {
         match data.write_all(bytes) {
             Ok(()) => {
                 self.state.count(bytes.len() as u64);
+                if let Some(throttle) = &self.throttle {
+                    throttle.wait(bytes.len() as u64, &self.cancelled);
+                }
                 Ok(())
             }
             Err(e) => {
@@ -287,8 +304,15 @@ impl Write for Upload<'_> {
                 "the upload is finished",
             ));
         };
-        let n = data.write(buf)?;
+        let Some(throttle) = &self.throttle else {
+            let n = data.write(buf)?;
+            self.state.count(n as u64);
+            return Ok(n);
+        };
+        let len = buf.len().min(throttle.chunk());
+        let n = data.write(&buf[..len])?;
         self.state.count(n as u64);
+        throttle.wait(n as u64, &self.cancelled);
         Ok(n)
     }
 

@@ -80,6 +80,7 @@ pub struct FileDownload {
     verify: bool,
     ask_size: bool,
     label: Option<String>,
+    limits: crate::RateLimits,
 }
 
 /// What a download did.
@@ -261,6 +262,7 @@ impl FileDownload {
             verify: false,
             ask_size: false,
             label: None,
+            limits: crate::RateLimits::default(),
         }
     }
 
@@ -318,6 +320,13 @@ impl FileDownload {
     /// say it (one command more).
     pub fn ask_size(mut self, ask_size: bool) -> Self {
         self.ask_size = ask_size;
+        self
+    }
+
+    /// What the transfer is held to: its own rate, and a total shared
+    /// with other transfers (see [`RateLimits`](crate::RateLimits)).
+    pub fn limits(mut self, limits: crate::RateLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -654,6 +663,7 @@ impl FileDownload {
         let mut download = client
             .retrieve_stream_from(&self.remote, offset)
             .map_err(DownloadError::Transfer)?;
+        download.limit(&self.limits);
         let announced = download.size_hint();
         let transfer = Transfer::new(
             self.label_text(),

@@ -65,6 +65,10 @@ pub mod tree;
 mod upload;
 mod verify;
 
+/// The rate limits the engine takes ([`FileDownload::limits`], [`FileUpload::limits`],
+/// [`copy::FileCopy::limits`], [`TreeDownload::limits`], [`TreeUpload::limits`],
+/// [`TreeSync::limits`]).
+pub use crate::rate::{ParseRateError, RateLimit, RateLimits};
 pub use cancel::{Cancel, Cutting};
 pub use download::{
     DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,

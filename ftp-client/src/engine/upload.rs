@@ -143,6 +143,7 @@ pub struct FileUpload {
     verify_size: bool,
     verify: bool,
     label: Option<String>,
+    limits: crate::RateLimits,
 }
 
 /// What an upload did.
@@ -333,6 +334,7 @@ impl FileUpload {
             verify_size: false,
             verify: false,
             label: None,
+            limits: crate::RateLimits::default(),
         }
     }
 
@@ -372,6 +374,13 @@ impl FileUpload {
     /// ([`Verified::SizeOnly`]). [`Uploaded::verified`] says which.
     pub fn verify(mut self, verify: bool) -> Self {
         self.verify = verify;
+        self
+    }
+
+    /// What the transfer is held to: its own rate, and a total shared
+    /// with other transfers (see [`RateLimits`](crate::RateLimits)).
+    pub fn limits(mut self, limits: crate::RateLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -710,6 +719,7 @@ impl PreparedUpload {
             .label
             .clone()
             .unwrap_or_else(|| String::from_utf8_lossy(&self.remote).into_owned());
+        upload.limit(&self.plan.limits);
         let transfer = Transfer::new(label, Direction::Upload, self.len, offset, upload.counter());
         let _cut = cancel.cut_on_cancel(upload.canceller());
         progress.started(&transfer);

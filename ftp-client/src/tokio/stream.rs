@@ -130,6 +130,12 @@ impl Deadline {
         }
     }
 
+    /// Starts the clock again: a wait of the client's own (a rate limit)
+    /// is no silence of the connection.
+    pub(crate) fn restart(&mut self) {
+        self.sleep.as_mut().reset(Instant::now() + self.timeout);
+    }
+
     /// Passes on what an I/O poll gave: progress restarts the clock, and a
     /// wait that outlasts it is a timeout.
     pub(crate) fn check<T>(

@@ -12,6 +12,7 @@ use ftp_proto::TransferStart;
 use super::Client;
 use super::stream::{AsyncStream, Deadline};
 use crate::error::{Error, Result};
+use crate::rate::{RateLimits, Throttle};
 use crate::shared::{DOWNLOAD_CHUNK, UPLOAD_CHUNK, explained_by_server};
 use crate::transfer::{ByteCounter, DataState};
 
@@ -34,6 +35,8 @@ pub struct Download<'c> {
     data: Option<AsyncStream>,
     state: DataState,
     deadline: Deadline,
+    /// Set by [`Download::limit`].
+    throttle: Option<Throttled>,
 }
 
 impl<'c> Download<'c> {
@@ -45,7 +48,16 @@ impl<'c> Download<'c> {
             deadline: Deadline::new(client.config.data_timeout),
             client,
             data: Some(data),
+            throttle: None,
         }
+    }
+
+    /// Holds the rest of this download to `limits`, as the blocking
+    /// [`crate::Download::limit`]: each read moves at most about 50 ms
+    /// worth of the lowest rate, and the next waits (a timer, not a
+    /// stalled connection) as the limits say.
+    pub fn limit(&mut self, limits: &RateLimits) {
+        self.throttle = limits.throttle().map(Throttled::new);
     }
 
     /// Copies the rest of the data into `out`; returns the bytes copied.
@@ -176,9 +188,25 @@ impl AsyncRead for Download<'_> {
         let Some(data) = this.data.as_mut() else {
             return Poll::Ready(Ok(()));
         };
-        let (before, asked) = (buf.filled().len(), buf.remaining());
-        let polled = Pin::new(&mut *data).poll_read(cx, buf);
-        let read = ready!(this.deadline.check(cx, polled)).map(|()| buf.filled().len() - before);
+        let Some(throttle) = this.throttle.as_mut() else {
+            let (before, asked) = (buf.filled().len(), buf.remaining());
+            let polled = Pin::new(&mut *data).poll_read(cx, buf);
+            let read =
+                ready!(this.deadline.check(cx, polled)).map(|()| buf.filled().len() - before);
+            return Poll::Ready(this.state.read(read, asked, data.is_tls()).map(drop));
+        };
+        if ready!(throttle.poll_wait(cx)) {
+            this.deadline.restart();
+        }
+        let asked = buf.remaining().min(throttle.limits.chunk());
+        let mut part = ReadBuf::new(buf.initialize_unfilled_to(asked));
+        let polled = Pin::new(&mut *data).poll_read(cx, &mut part);
+        let read = ready!(this.deadline.check(cx, polled)).map(|()| part.filled().len());
+        if let Ok(n) = read {
+            // The first `n` of the bytes initialized above.
+            buf.advance(n);
+            throttle.moved(n);
+        }
         Poll::Ready(this.state.read(read, asked, data.is_tls()).map(drop))
     }
 }
@@ -211,6 +239,8 @@ pub struct Upload<'c> {
     data: Option<AsyncStream>,
     state: DataState,
     deadline: Deadline,
+    /// Set by [`Upload::limit`].
+    throttle: Option<Throttled>,
 }
 
 impl<'c> Upload<'c> {
@@ -222,7 +252,16 @@ impl<'c> Upload<'c> {
             deadline: Deadline::new(client.config.data_timeout),
             client,
             data: Some(data),
+            throttle: None,
         }
+    }
+
+    /// Holds the rest of this upload to `limits`, as the blocking
+    /// [`crate::Upload::limit`]: each write sends at most about 50 ms
+    /// worth of the lowest rate, and the next waits (a timer, not a
+    /// stalled connection) as the limits say.
+    pub fn limit(&mut self, limits: &RateLimits) {
+        self.throttle = limits.throttle().map(Throttled::new);
     }
 
     /// Sends everything `src` yields; returns the bytes sent. On failure
@@ -343,10 +382,22 @@ impl AsyncWrite for Upload<'_> {
                 "the upload is finished",
             )));
         };
+        let buf = match this.throttle.as_mut() {
+            Some(throttle) => {
+                if ready!(throttle.poll_wait(cx)) {
+                    this.deadline.restart();
+                }
+                &buf[..buf.len().min(throttle.limits.chunk())]
+            }
+            None => buf,
+        };
         let polled = Pin::new(data).poll_write(cx, buf);
         let result = this.deadline.check(cx, polled);
         if let Poll::Ready(Ok(n)) = result {
             this.state.count(n as u64);
+            if let Some(throttle) = this.throttle.as_mut() {
+                throttle.moved(n);
+            }
         }
         result
     }
@@ -365,5 +416,38 @@ impl AsyncWrite for Upload<'_> {
     /// Flushes only: [`Upload::finish`] ends the data and reads the reply.
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         self.poll_flush(cx)
+    }
+}
+
+/// A transfer's [`Throttle`] and the wait it owes before moving more.
+#[derive(Debug)]
+struct Throttled {
+    limits: Throttle,
+    wait: Option<Pin<Box<::tokio::time::Sleep>>>,
+}
+
+impl Throttled {
+    fn new(limits: Throttle) -> Self {
+        Throttled { limits, wait: None }
+    }
+
+    /// Ready once the wait owed (if any) is over: true if there was one
+    /// (the data timeout then starts again).
+    fn poll_wait(&mut self, cx: &mut Context<'_>) -> Poll<bool> {
+        let Some(wait) = self.wait.as_mut() else {
+            return Poll::Ready(false);
+        };
+        ready!(wait.as_mut().poll(cx));
+        self.wait = None;
+        Poll::Ready(true)
+    }
+
+    /// Accounts for `n` bytes moved: the next move waits as the limits say.
+    fn moved(&mut self, n: usize) {
+        let now = std::time::Instant::now();
+        let delay = self.limits.delay_at(n as u64, now);
+        if !delay.is_zero() {
+            self.wait = Some(Box::pin(::tokio::time::sleep(delay)));
+        }
     }
 }

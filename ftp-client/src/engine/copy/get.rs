@@ -212,6 +212,7 @@ impl Run<'_> {
         // The local side is checked before any byte is sent to the server.
         let prepared = FileDownload::new(src.path(), &target)
             .label((self.copy.label)(src.path()))
+            .limits(self.copy.limits.clone())
             .ask_size(self.copy.ask_size)
             .verify_size(self.copy.remove_source)
             .verify(self.copy.verify)
@@ -276,7 +277,8 @@ impl Run<'_> {
         } else {
             None
         };
-        let download = client.retrieve_stream(src.path()).map_err(remote)?;
+        let mut download = client.retrieve_stream(src.path()).map_err(remote)?;
+        download.limit(&self.copy.limits);
         let announced = download.size_hint();
         let transfer = Transfer::new(
             (self.copy.label)(src.path()),
@@ -325,6 +327,7 @@ impl Run<'_> {
         let prepared = FileDownload::new(src.path(), &target)
             .partial(mode)
             .label((self.copy.label)(src.path()))
+            .limits(self.copy.limits.clone())
             .prepare()
             .map_err(|e| failed(e, None))?;
         let partial = prepared.partial_path().to_owned();

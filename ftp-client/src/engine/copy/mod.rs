@@ -180,6 +180,7 @@ pub struct FileCopy {
     retry_continues: bool,
     what: String,
     label: fn(&[u8]) -> String,
+    limits: crate::RateLimits,
 }
 
 /// The default progress label: the remote path's last component.
@@ -203,7 +204,15 @@ impl FileCopy {
             retry_continues: true,
             what: "copy".to_owned(),
             label: last_component,
+            limits: crate::RateLimits::default(),
         }
+    }
+
+    /// What the transfer is held to: its own rate, and a total shared
+    /// with other transfers (see [`RateLimits`](crate::RateLimits)).
+    pub fn limits(mut self, limits: crate::RateLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// A move: the source is deleted once the copy is confirmed and its

@@ -46,6 +46,7 @@ impl Run<'_> {
         // The local side is checked before any byte is sent to the server.
         let prepared = FileUpload::new(src, target.path())
             .label((self.copy.label)(target.path()))
+            .limits(self.copy.limits.clone())
             .verify_size(self.copy.remove_source)
             .verify(self.copy.verify)
             .prepare()
@@ -119,6 +120,7 @@ impl Run<'_> {
         }
         let prepared = FileUpload::new("-", dst.path())
             .label((self.copy.label)(dst.path()))
+            .limits(self.copy.limits.clone())
             .verify(self.copy.verify)
             .from_reader(std::io::stdin());
         let done = self.send(session, prepared, None, dst, 0)?;
@@ -147,6 +149,7 @@ impl Run<'_> {
         let prepared = FileUpload::new(src, target.path())
             .resume(true)
             .label((self.copy.label)(target.path()))
+            .limits(self.copy.limits.clone())
             .prepare()
             .map_err(CopyError::UploadSource)?;
         let len = prepared.file_len().unwrap_or_default();

@@ -14,7 +14,7 @@ use super::{
     trim_slashes,
 };
 use crate::engine::{Cancel, Direction, Outcome, Progress, Transfer, is_transient};
-use crate::{Client, DirWalk, Kind, Modified, WalkEntry, WalkOptions};
+use crate::{Client, DirWalk, Kind, Modified, RateLimits, WalkEntry, WalkOptions};
 
 /// Files at least this large are downloaded with splice.
 const SPLICE_FROM: u64 = 256 * 1024;
@@ -53,6 +53,7 @@ pub struct TreeDownload {
     remote: Vec<u8>,
     local: PathBuf,
     options: TreeOptions,
+    limits: RateLimits,
 }
 
 /// A file to download.
@@ -84,12 +85,20 @@ impl TreeDownload {
             remote: remote.as_ref().to_vec(),
             local: local.into(),
             options: TreeOptions::default(),
+            limits: RateLimits::default(),
         }
     }
 
     /// How the tree is copied.
     pub fn options(mut self, options: TreeOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// What each file's transfer is held to: its own rate, and a total
+    /// shared by all the sessions (see [`RateLimits`]).
+    pub fn limits(mut self, limits: RateLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -120,7 +129,7 @@ impl TreeDownload {
         let target = self.target(&root)?;
         let created = make_local_dir(&target)
             .map_err(|e| TreeError::Local(format!("{}: {e}", target.display())))?;
-        let tally = Tally::new(progress);
+        let tally = Tally::new(progress).limited(&self.limits);
         let mut planner = Planner::new(self, &root, &target, &tally, cancel, created);
         let kept = planner.transfer(client, connect);
         let mut summary = planner.finish(kept);
@@ -598,7 +607,7 @@ pub(super) fn fetch_file(
         path: temp.path().to_owned(),
         kept: false,
     };
-    let received = receive(client, job, temp.as_file_mut(), tally.progress, cancel)?;
+    let received = receive(client, job, temp.as_file_mut(), tally, cancel)?;
     if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
         temp.as_file()
             .set_modified(time)
@@ -635,10 +644,12 @@ fn receive(
     client: &mut Client,
     job: &Fetch,
     file: &mut fs::File,
-    progress: &dyn Progress,
+    tally: &Tally,
     cancel: &Cancel,
 ) -> Result<u64, JobError> {
+    let progress = tally.progress;
     let mut download = client.retrieve_stream(&job.remote)?;
+    download.limit(&tally.limits);
     let expected = download.size_hint().or(job.size);
     let transfer = Transfer::new(
         shown(&job.remote),

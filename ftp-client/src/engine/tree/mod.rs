@@ -270,6 +270,8 @@ pub enum TreeError {
 /// Counts as they change, and the observer told of each.
 struct Tally<'a> {
     progress: &'a dyn Progress,
+    /// What each transfer is held to.
+    limits: crate::RateLimits,
     files: AtomicU64,
     bytes: AtomicU64,
     up_to_date: AtomicU64,
@@ -281,12 +283,19 @@ impl<'a> Tally<'a> {
     fn new(progress: &'a dyn Progress) -> Self {
         Tally {
             progress,
+            limits: crate::RateLimits::default(),
             files: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             up_to_date: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
             failures: Mutex::new(Vec::new()),
         }
+    }
+
+    /// The same, each transfer held to `limits`.
+    fn limited(mut self, limits: &crate::RateLimits) -> Self {
+        self.limits = limits.clone();
+        self
     }
 
     fn tell(&self, planned: Planned<'_>) {

@@ -47,6 +47,7 @@ pub struct TreeUpload {
     local: PathBuf,
     remote: Vec<u8>,
     options: TreeOptions,
+    limits: crate::RateLimits,
 }
 
 /// A file to upload.
@@ -65,12 +66,20 @@ impl TreeUpload {
             local: local.into(),
             remote: remote.as_ref().to_vec(),
             options: TreeOptions::default(),
+            limits: crate::RateLimits::default(),
         }
     }
 
     /// How the tree is copied.
     pub fn options(mut self, options: TreeOptions) -> Self {
         self.options = options;
+        self
+    }
+
+    /// What each file's transfer is held to: its own rate, and a total
+    /// shared by all the sessions (see [`RateLimits`](crate::RateLimits)).
+    pub fn limits(mut self, limits: crate::RateLimits) -> Self {
+        self.limits = limits;
         self
     }
 
@@ -90,7 +99,7 @@ impl TreeUpload {
         }
         let mut client = connect().map_err(TreeError::Connect)?;
         let root = self.root(&mut client)?;
-        let tally = Tally::new(progress);
+        let tally = Tally::new(progress).limited(&self.limits);
         let tree = walk_local(&self.local, &root, self.options.follow_links, &tally);
         let mfmt = client.supports("MFMT").unwrap_or(false);
         if !mfmt {
@@ -361,6 +370,7 @@ impl Uploader<'_> {
         local: &mut fs::File,
     ) -> Result<u64, crate::Error> {
         let mut upload = client.store_stream(path)?;
+        upload.limit(&self.tally.limits);
         let transfer = Transfer::new(
             shown(&file.remote),
             Direction::Upload,

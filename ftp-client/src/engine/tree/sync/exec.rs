@@ -27,7 +27,7 @@ pub(super) fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<TreeSummary, TreeError> {
-    let tally = Tally::new(progress);
+    let tally = Tally::new(progress).limited(&plan.limits);
     let checks = Checks::default();
     for action in &plan.actions {
         let what = plan.shown(&action.names);
@@ -211,6 +211,7 @@ fn fetch_verified(
     let done = FileDownload::new(&job.remote, &job.local)
         .keep_time(true)
         .verify(true)
+        .limits(tally.limits.clone())
         .label(shown(&job.remote))
         .run(client, tally.progress, cancel)
         .map_err(|e| JobError {
@@ -317,6 +318,7 @@ fn put_verified(
     let done = FileUpload::new(&job.file.local, &job.file.remote)
         .keep_time(true)
         .verify(true)
+        .limits(tally.limits.clone())
         .label(shown(&job.file.remote))
         .run(client, tally.progress, cancel)
         .map_err(|e| JobError {

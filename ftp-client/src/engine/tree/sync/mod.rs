@@ -143,6 +143,7 @@ pub struct TreeSync {
     remote: Vec<u8>,
     local: PathBuf,
     options: SyncOptions,
+    limits: crate::RateLimits,
 }
 
 /// What a [`TreeSync`] will do, entry by entry, and what its listings
@@ -167,6 +168,8 @@ pub struct SyncPlan {
     remote: Vec<u8>,
     local: PathBuf,
     options: SyncOptions,
+    /// See [`TreeSync::limits`].
+    limits: crate::RateLimits,
     /// The server takes times (MFMT), for uploads.
     mfmt: bool,
     /// The destination's root exists.
@@ -182,6 +185,7 @@ impl TreeSync {
             remote: remote.as_ref().to_vec(),
             local: local.into(),
             options: SyncOptions::default(),
+            limits: crate::RateLimits::default(),
         }
     }
 
@@ -192,7 +196,16 @@ impl TreeSync {
             remote: remote.as_ref().to_vec(),
             local: local.into(),
             options: SyncOptions::default(),
+            limits: crate::RateLimits::default(),
         }
+    }
+
+    /// What each copy's transfer is held to: its own rate, and a total
+    /// shared by all the sessions (see [`RateLimits`](crate::RateLimits));
+    /// the plan keeps it for [`SyncPlan::run`].
+    pub fn limits(mut self, limits: crate::RateLimits) -> Self {
+        self.limits = limits;
+        self
     }
 
     /// How it works.
@@ -227,6 +240,7 @@ impl TreeSync {
             remote: root,
             local: self.local.clone(),
             options: self.options.clone(),
+            limits: self.limits.clone(),
             mfmt,
             dest_exists,
         };
