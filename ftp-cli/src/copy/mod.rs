@@ -34,6 +34,7 @@ pub struct CopyArgs {
 
 impl CopyArgs {
     /// The arguments of `cp` or `mv`; any other operation back.
+    #[allow(clippy::result_large_err)]
     pub fn of(operation: Operation) -> Result<CopyArgs, Operation> {
         match operation {
             Operation::Cp {
