@@ -1,0 +1,207 @@
+//! `ftp_client::engine::copy` with both sides remote: between two
+//! in-process servers both ways, a rename on one login, and a scripted
+//! source that breaks mid-transfer, which must never replace a file.
+
+use std::fs;
+use std::time::Duration;
+
+use ftp_client::engine::copy::{CopyError, Endpoint, FileCopy, RelayError, Session};
+use ftp_client::engine::{Cancel, Leftover};
+use ftp_client::{Config, FtpUrl};
+use ftp_suite::scenarios::{self, ANNOUNCED, DownloadFault, SENT_BEFORE_FAULT};
+use ftp_suite::{TestServer, local_names};
+
+fn remote(url: &str) -> Endpoint {
+    Endpoint::Remote(FtpUrl::parse(url).unwrap())
+}
+
+fn config() -> Config {
+    Config {
+        control_timeout: Duration::from_millis(1500),
+        data_timeout: Duration::from_millis(1500),
+        ..Config::default()
+    }
+}
+
+#[test]
+fn a_copy_between_two_servers_goes_both_ways_and_replaces_by_rename() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    let big: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+    fs::write(a.root().join("big.bin"), &big).unwrap();
+    fs::write(b.root().join("big.bin"), b"old").unwrap();
+    fs::write(b.root().join("back.txt"), b"from b").unwrap();
+    let mut session = Session::new(Config::default());
+    // A to B, over an existing file.
+    let done = FileCopy::new(remote(&a.url("big.bin")), remote(&b.url("big.bin")))
+        .run(&mut session, &(), &Cancel::new())
+        .unwrap();
+    assert_eq!(done.bytes, big.len() as u64);
+    assert_eq!(fs::read(b.root().join("big.bin")).unwrap(), big);
+    assert_eq!(
+        local_names(b.root()),
+        ["back.txt", "big.bin"],
+        "no temporary"
+    );
+    // B to A, into a directory URL, as a move: the source goes after.
+    fs::create_dir(a.root().join("in")).unwrap();
+    let done = FileCopy::new(remote(&b.url("back.txt")), remote(&a.url("in/")))
+        .remove_source(true)
+        .run(&mut session, &(), &Cancel::new())
+        .unwrap();
+    match &done.target {
+        Endpoint::Remote(url) => assert!(url.path().ends_with(b"in/back.txt"), "{url}"),
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fs::read(a.root().join("in/back.txt")).unwrap(), b"from b");
+    assert!(!b.root().join("back.txt").exists(), "moved");
+    assert_eq!(
+        fs::read(a.root().join("big.bin")).unwrap(),
+        big,
+        "source kept"
+    );
+    session.quit();
+}
+
+#[test]
+fn a_move_on_one_login_is_a_rename_of_a_file_or_a_directory() {
+    let server = TestServer::start();
+    fs::create_dir_all(server.root().join("d/sub")).unwrap();
+    fs::write(server.root().join("d/sub/f"), b"deep").unwrap();
+    fs::write(server.root().join("a.txt"), b"a").unwrap();
+    let mut session = Session::new(Config::default());
+    let cancel = Cancel::new();
+    FileCopy::new(remote(&server.url("a.txt")), remote(&server.url("b.txt")))
+        .remove_source(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap();
+    assert_eq!(fs::read(server.root().join("b.txt")).unwrap(), b"a");
+    assert!(!server.root().join("a.txt").exists());
+    // A directory needs recursion.
+    let mv_dir = |to: &str| {
+        FileCopy::new(remote(&server.url("d")), remote(&server.url(to))).remove_source(true)
+    };
+    let err = mv_dir("e").run(&mut session, &(), &cancel).unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CopyError::Relay {
+                error: RelayError::Directory,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    // Never into itself.
+    let err = mv_dir("d/sub/")
+        .recursive(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CopyError::Relay {
+                error: RelayError::IntoItself,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("into itself"), "{err}");
+    mv_dir("e")
+        .recursive(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap();
+    assert_eq!(fs::read(server.root().join("e/sub/f")).unwrap(), b"deep");
+    assert!(!server.root().join("d").exists());
+    session.quit();
+}
+
+#[test]
+fn a_move_between_two_logins_of_the_same_file_keeps_it() {
+    // The in-process server gives the anonymous login the user's tree: the
+    // two URLs name one file, which a move must not delete.
+    let server = TestServer::start();
+    fs::write(server.root().join("same.txt"), b"only copy").unwrap();
+    let mut session = Session::new(Config::default());
+    let err = FileCopy::new(
+        remote(&server.url("same.txt")),
+        remote(&server.anonymous_url("same.txt")),
+    )
+    .remove_source(true)
+    .run(&mut session, &(), &Cancel::new())
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CopyError::Relay {
+                error: RelayError::SameFile,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(
+        fs::read(server.root().join("same.txt")).unwrap(),
+        b"only copy"
+    );
+    assert_eq!(local_names(server.root()), ["same.txt"]);
+}
+
+/// A source that breaks after half its bytes, copied (or moved) over an
+/// existing file: the file stays as it was, no temporary is left, the
+/// source is not deleted.
+fn a_broken_source_replaces_nothing(fault: DownloadFault) -> RelayError {
+    let source = scenarios::download_fault(fault);
+    let dst = TestServer::start();
+    fs::write(dst.root().join("keep.bin"), b"old content").unwrap();
+    let mut session = Session::new(config());
+    let err = FileCopy::new(remote(&source.url("big.bin")), remote(&dst.url("keep.bin")))
+        .remove_source(true)
+        .run(&mut session, &(), &Cancel::new())
+        .unwrap_err();
+    assert_eq!(
+        fs::read(dst.root().join("keep.bin")).unwrap(),
+        b"old content"
+    );
+    assert_eq!(local_names(dst.root()), ["keep.bin"], "no temporary left");
+    let received = source.received();
+    assert!(
+        !received.iter().any(|line| line.starts_with("DELE")),
+        "{received:?}"
+    );
+    let text = err.to_string();
+    assert!(
+        text.contains("big.bin") && text.contains("keep.bin"),
+        "{text}"
+    );
+    match err {
+        CopyError::Relay { error, .. } => error,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_source_that_answers_426_replaces_nothing() {
+    match a_broken_source_replaces_nothing(DownloadFault::Abort426) {
+        RelayError::Source {
+            error,
+            leftover: Leftover::Deleted(_),
+        } => assert_eq!(error.code(), Some(426), "{error}"),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_source_that_ends_early_replaces_nothing() {
+    match a_broken_source_replaces_nothing(DownloadFault::Short) {
+        RelayError::Short {
+            received,
+            expected,
+            leftover: Leftover::Deleted(_),
+        } => assert_eq!(
+            (received, expected),
+            (SENT_BEFORE_FAULT as u64, ANNOUNCED as u64)
+        ),
+        other => panic!("{other:?}"),
+    }
+}
