@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use ftp_client::Config;
-use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
+use ftp_client::engine::copy::{Endpoint, FileCopy, Session, same_server};
 use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
+use ftp_client::{Config, FtpUrl};
 
 use crate::cli::Operation;
 use crate::credentials::LoginOptions;
@@ -278,13 +278,32 @@ fn copy_tree(
         (Location::Local(src), Location::Remote(dst)) => {
             crate::tree::upload_tree(op, &src, &dst, config, options)
         }
-        (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
-            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
-        ))),
+        (Location::Remote(src), Location::Remote(dst)) => remote_tree(op, src, dst, config),
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
             "{op}: neither argument is an ftp:// URL; exactly one must be"
         ))),
     }
+}
+
+/// `mv -r URL URL` on one server and login: a rename (the engine's
+/// [`FileCopy::recursive`]). A tree between two servers or logins is not
+/// copied (yet): a usage error says so.
+fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
+    if op != "mv -r" || !same_server(&src, &dst) {
+        return Err(Failure::usage(format!(
+            "{op} {src} {dst}: a directory is copied between two servers or logins \
+             one file at a time (cp URL URL); only mv -r on the same server and login \
+             (a rename) takes a whole directory"
+        )));
+    }
+    let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))
+        .remove_source(true)
+        .recursive(true)
+        .describe(op);
+    let mut session = session(config);
+    copy_file(op, &copy, &mut session, false)?;
+    session.quit();
+    Ok(())
 }
 
 mod failure;

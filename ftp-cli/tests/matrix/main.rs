@@ -50,6 +50,7 @@ mod hashes;
 mod library;
 mod names;
 mod proxy;
+mod remote_copy;
 mod resume;
 mod sizes;
 mod sync;
@@ -71,6 +72,7 @@ fn groups() -> Vec<Group> {
         names::group(),
         drop_box::group(),
         resume::group(),
+        remote_copy::group(),
         engine::group(),
         hashes::group::<ftp_client::Client>(),
         hashes::group::<driver::Tokio>(),
