@@ -47,6 +47,10 @@ fn mv_file_is_a_rename(c: &Ctx) -> Outcome {
 }
 
 fn mv_r_directory_is_a_rename(c: &Ctx) -> Outcome {
+    // Each directory made (and owned) as the server's own: moving one
+    // into another directory needs write access to it (its `..`).
+    c.put_dir("d");
+    c.put_dir("d/sub");
     c.put("d/sub/f.txt", b"deep");
     c.put("d/g.txt", b"top");
     c.put_dir("into");
