@@ -291,9 +291,9 @@ fn copy_tree(
 fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
     if op != "mv -r" || !same_server(&src, &dst) {
         return Err(Failure::usage(format!(
-            "{op} {src} {dst}: a directory is copied between two servers or logins \
-             one file at a time (cp URL URL); only mv -r on the same server and login \
-             (a rename) takes a whole directory"
+            "{op} {src} {dst}: copying a directory between two servers or logins is \
+             not supported; copy its files one by one (cp URL URL), or, on one server \
+             and login, rename it with mv -r"
         )));
     }
     let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))

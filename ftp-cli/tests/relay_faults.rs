@@ -1,0 +1,86 @@
+//! `ftp-cli cp`/`mv` with both sides remote, against two in-process
+//! servers and against a scripted source that breaks mid-transfer: the
+//! copy goes both ways; a broken source replaces nothing, leaves no
+//! temporary file, and `mv` keeps it.
+
+use std::fs;
+
+use ftp_suite::scenarios::{self, DownloadFault};
+use ftp_suite::{TestServer, local_names};
+
+mod common;
+use common::{ftp_cli_with, stderr};
+
+/// Options every run here takes.
+const OPTIONS: &[&str] = &["--timeout", "1.5"];
+
+#[test]
+fn cp_and_mv_between_two_servers_both_ways() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::write(a.root().join("one.txt"), b"from a").unwrap();
+    fs::write(b.root().join("one.txt"), b"old").unwrap();
+    fs::write(b.root().join("two.txt"), b"from b").unwrap();
+    let out = ftp_cli_with(OPTIONS, &["cp", &a.url("one.txt"), &b.url("one.txt")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read(b.root().join("one.txt")).unwrap(), b"from a");
+    let out = ftp_cli_with(OPTIONS, &["mv", &b.url("two.txt"), &a.url("")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read(a.root().join("two.txt")).unwrap(), b"from b");
+    assert_eq!(local_names(b.root()), ["one.txt"], "moved, nothing left");
+    assert_eq!(local_names(a.root()), ["one.txt", "two.txt"]);
+}
+
+#[test]
+fn cp_r_between_two_servers_is_a_usage_error() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::create_dir(a.root().join("d")).unwrap();
+    let out = ftp_cli_with(OPTIONS, &["cp", "-r", &a.url("d"), &b.url("d")]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("cp -r") && err.contains("not supported"),
+        "{err}"
+    );
+    assert!(local_names(b.root()).is_empty());
+}
+
+/// `mv` from a source that breaks after half its bytes, over an existing
+/// file: exit 1, one line naming both URLs and `needle`.
+fn broken_source(fault: DownloadFault, needle: &str) {
+    let source = scenarios::download_fault(fault);
+    let dst = TestServer::start();
+    fs::write(dst.root().join("keep.bin"), b"old content").unwrap();
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", &source.url("big.bin"), &dst.url("keep.bin")],
+    );
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.contains("/big.bin") && err.contains("/keep.bin") && err.contains(needle),
+        "{err}"
+    );
+    assert!(!err.contains(":pw@"), "password shown: {err}");
+    assert_eq!(
+        fs::read(dst.root().join("keep.bin")).unwrap(),
+        b"old content"
+    );
+    assert_eq!(local_names(dst.root()), ["keep.bin"], "no temporary left");
+    let received = source.received();
+    assert!(
+        !received.iter().any(|line| line.starts_with("DELE")),
+        "{received:?}"
+    );
+}
+
+#[test]
+fn mv_from_a_source_that_answers_426_replaces_nothing() {
+    broken_source(DownloadFault::Abort426, "426");
+}
+
+#[test]
+fn mv_from_a_source_that_ends_early_replaces_nothing() {
+    broken_source(DownloadFault::Short, "announced 1000000");
+}
