@@ -6,7 +6,9 @@ use std::fs;
 use std::time::Duration;
 
 use ftp_client::engine::copy::{CopyError, Endpoint, FileCopy, RelayError, Session};
-use ftp_client::engine::{Cancel, Leftover};
+use ftp_client::engine::{
+    Cancel, Direction, Leftover, Outcome, Progress, Retry, RetryPolicy, Transfer,
+};
 use ftp_client::{Config, FtpUrl};
 use ftp_suite::scenarios::{self, ANNOUNCED, DownloadFault, SENT_BEFORE_FAULT};
 use ftp_suite::{TestServer, local_names};
@@ -204,4 +206,82 @@ fn a_source_that_ends_early_replaces_nothing() {
         ),
         other => panic!("{other:?}"),
     }
+}
+
+/// Records the transfers and retries a copy reports.
+#[derive(Default)]
+struct Seen {
+    transfers: std::sync::Mutex<Vec<(Direction, Option<u64>, Outcome)>>,
+    retries: std::sync::Mutex<u32>,
+}
+
+impl Progress for Seen {
+    fn finished(&self, transfer: &Transfer, outcome: Outcome) {
+        self.transfers
+            .lock()
+            .unwrap()
+            .push((transfer.direction, transfer.size, outcome));
+    }
+
+    fn retrying(&self, _: &Retry<'_>) {
+        *self.retries.lock().unwrap() += 1;
+    }
+}
+
+#[test]
+fn a_copy_between_servers_reports_its_transfer_with_the_source_size() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::write(a.root().join("f.bin"), vec![5u8; 123_456]).unwrap();
+    let mut session = Session::new(Config::default());
+    let seen = Seen::default();
+    FileCopy::new(remote(&a.url("f.bin")), remote(&b.url("")))
+        .run(&mut session, &seen, &Cancel::new())
+        .unwrap();
+    assert_eq!(
+        *seen.transfers.lock().unwrap(),
+        [(Direction::Upload, Some(123_456), Outcome::Done)]
+    );
+    assert_eq!(
+        fs::read(b.root().join("f.bin")).unwrap(),
+        vec![5u8; 123_456]
+    );
+}
+
+#[test]
+fn a_source_that_fails_in_a_way_that_may_pass_is_retried_in_new_sessions() {
+    let source = scenarios::download_fault(DownloadFault::Abort426);
+    let dst = TestServer::start();
+    fs::write(dst.root().join("keep.bin"), b"old content").unwrap();
+    let mut session = Session::new(config());
+    let seen = Seen::default();
+    let err = FileCopy::new(remote(&source.url("big.bin")), remote(&dst.url("keep.bin")))
+        .retry(RetryPolicy::new(2).with_delay(Duration::ZERO))
+        .run(&mut session, &seen, &Cancel::new())
+        .unwrap_err();
+    assert!(err.is_transient(), "{err}");
+    assert_eq!(*seen.retries.lock().unwrap(), 2);
+    assert_eq!(source.connections(), 3, "each attempt in a new session");
+    assert_eq!(
+        fs::read(dst.root().join("keep.bin")).unwrap(),
+        b"old content"
+    );
+    assert_eq!(local_names(dst.root()), ["keep.bin"]);
+}
+
+#[test]
+fn a_cancelled_copy_between_servers_changes_nothing() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::write(a.root().join("f"), b"new").unwrap();
+    fs::write(b.root().join("f"), b"old").unwrap();
+    let cancel = Cancel::new();
+    cancel.cancel();
+    let mut session = Session::new(Config::default());
+    let err = FileCopy::new(remote(&a.url("f")), remote(&b.url("f")))
+        .remove_source(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap_err();
+    assert!(!err.is_transient(), "{err:?}");
+    assert_eq!(fs::read(b.root().join("f")).unwrap(), b"old");
+    assert_eq!(fs::read(a.root().join("f")).unwrap(), b"new");
+    assert_eq!(local_names(b.root()), ["f"]);
 }
