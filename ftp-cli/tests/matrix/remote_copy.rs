@@ -22,6 +22,10 @@ pub fn group() -> Group {
             Case::new("mv_directory_into_itself", mv_directory_into_itself),
             Case::new("cp_same_login_replaces", cp_same_login_replaces),
             Case::new("cp_anonymous_to_user", cp_anonymous_to_user).needs(Need::AnonymousRead),
+            Case::new("cp_verify_between_logins", cp_verify_between_logins)
+                .needs(Need::AnonymousRead),
+            Case::new("mv_undeletable_source", mv_undeletable_source)
+                .needs(Need::AnonymousUploadRefused),
             Case::new("mv_user_to_drop_box", mv_user_to_drop_box).needs(Need::AnonymousDropBox),
             Case::new("mv_refused_keeps_source", mv_refused_keeps_source)
                 .needs(Need::AnonymousDropBox),
@@ -107,6 +111,34 @@ fn cp_anonymous_to_user(c: &Ctx) -> Outcome {
     ensure!(inode(&dst)? != before, "copy.bin was written in place");
     has_content(&c.anon_on_server("public.bin"), &content)?;
     no_temporary_files(&[&c.on_server("")])
+}
+
+/// `--verify` between two logins: the digest computed as the bytes stream
+/// through, compared with the destination server's (or its size).
+fn cp_verify_between_logins(c: &Ctx) -> Outcome {
+    let content = pattern(200_000, 5);
+    let anon = c.anon_put("checked.bin", &content);
+    let run = c.cli(&["cp", "--verify", &c.anon_url(&anon), &c.url("checked.bin")])?;
+    run.expect_ok()?;
+    let err = run.err();
+    ensure!(err.contains("verified"), "no verification said: {err}");
+    has_content(&c.on_server("checked.bin"), &content)
+}
+
+/// A move from the anonymous area, where the server refuses to delete:
+/// the copy is made, then exit 1 saying the source stays.
+fn mv_undeletable_source(c: &Ctx) -> Outcome {
+    let content = pattern(50_000, 6);
+    let anon = c.anon_put("kept.bin", &content);
+    let run = c.cli_quiet(&["mv", &c.anon_url(&anon), &c.url("moved.bin")])?;
+    run.expect_code(1)?;
+    let line = run.error_line().unwrap_or_default();
+    ensure!(
+        line.contains("could not delete the source") && line.contains(" 55"),
+        "{line}"
+    );
+    has_content(&c.on_server("moved.bin"), &content)?;
+    has_content(&c.anon_on_server("kept.bin"), &content)
 }
 
 /// The drop box's URL path and its place on disk.
