@@ -147,6 +147,21 @@ fn a_move_between_two_logins_of_the_same_file_keeps_it() {
         b"only copy"
     );
     assert_eq!(local_names(server.root()), ["same.txt"]);
+    // A copy onto itself on one login, refused before any transfer.
+    let err = FileCopy::new(remote(&server.url("same.txt")), remote(&server.url("")))
+        .run(&mut session, &(), &Cancel::new())
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CopyError::Relay {
+                error: RelayError::SameFile,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(local_names(server.root()), ["same.txt"]);
 }
 
 /// A source that breaks after half its bytes, copied (or moved) over an

@@ -225,6 +225,15 @@ impl Run<'_> {
         } else {
             dst.clone()
         };
+        // One file, one login: a copy onto itself would download it while
+        // replacing it.
+        if same_server(src, &target) && trimmed(src.path()) == trimmed(target.path()) {
+            return Err(CopyError::Relay {
+                src: src.clone(),
+                dst: target,
+                error: RelayError::SameFile,
+            });
+        }
         let (from, to) = session
             .pair(src, &target)
             .map_err(|(url, error)| CopyError::Connect {
