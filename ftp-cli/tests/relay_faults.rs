@@ -31,6 +31,23 @@ fn cp_and_mv_between_two_servers_both_ways() {
 }
 
 #[test]
+fn several_remote_files_into_a_remote_directory() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::write(a.root().join("x.txt"), b"x").unwrap();
+    fs::write(b.root().join("y.txt"), b"y").unwrap();
+    fs::create_dir(b.root().join("in")).unwrap();
+    let out = ftp_cli_with(
+        OPTIONS,
+        &["mv", &a.url("x.txt"), &b.url("y.txt"), &b.url("in/")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read(b.root().join("in/x.txt")).unwrap(), b"x");
+    assert_eq!(fs::read(b.root().join("in/y.txt")).unwrap(), b"y");
+    assert!(local_names(a.root()).is_empty(), "moved");
+    assert_eq!(local_names(b.root()), ["in"]);
+}
+
+#[test]
 fn cp_r_between_two_servers_is_a_usage_error() {
     let (a, b) = (TestServer::start(), TestServer::start());
     fs::create_dir(a.root().join("d")).unwrap();
