@@ -300,3 +300,40 @@ fn a_cancelled_copy_between_servers_changes_nothing() {
     assert_eq!(fs::read(a.root().join("f")).unwrap(), b"new");
     assert_eq!(local_names(b.root()), ["f"]);
 }
+
+#[test]
+fn a_tree_goes_between_two_servers_and_a_failed_file_keeps_its_source() {
+    let (a, b) = (TestServer::start(), TestServer::start());
+    fs::create_dir_all(a.root().join("t/sub")).unwrap();
+    fs::write(a.root().join("t/one"), b"1").unwrap();
+    fs::write(a.root().join("t/sub/two"), b"22").unwrap();
+    let mut session = Session::new(Config::default());
+    let cancel = Cancel::new();
+    let done = FileCopy::new(remote(&a.url("t")), remote(&b.url("copy")))
+        .recursive(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap();
+    assert_eq!(done.bytes, 3);
+    assert_eq!(fs::read(b.root().join("copy/sub/two")).unwrap(), b"22");
+    assert_eq!(fs::read(a.root().join("t/one")).unwrap(), b"1", "kept");
+    // A move whose destination refuses one file (a directory stands where
+    // it goes): the other is moved, that one and the tree stay.
+    fs::create_dir_all(b.root().join("moved/t/sub/two")).unwrap();
+    fs::write(b.root().join("moved/t/sub/two/x"), b"x").unwrap();
+    let err = FileCopy::new(remote(&a.url("t")), remote(&b.url("moved/")))
+        .recursive(true)
+        .remove_source(true)
+        .run(&mut session, &(), &cancel)
+        .unwrap_err();
+    match &err {
+        CopyError::Relay {
+            error: RelayError::Tree { failed: 1, .. },
+            ..
+        } => {}
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(fs::read(b.root().join("moved/t/one")).unwrap(), b"1");
+    assert!(!a.root().join("t/one").exists(), "moved once confirmed");
+    assert_eq!(fs::read(a.root().join("t/sub/two")).unwrap(), b"22", "kept");
+    session.quit();
+}

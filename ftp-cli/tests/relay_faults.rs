@@ -48,18 +48,27 @@ fn several_remote_files_into_a_remote_directory() {
 }
 
 #[test]
-fn cp_r_between_two_servers_is_a_usage_error() {
+fn cp_r_and_mv_r_between_two_servers() {
     let (a, b) = (TestServer::start(), TestServer::start());
-    fs::create_dir(a.root().join("d")).unwrap();
-    let out = ftp_cli_with(OPTIONS, &["cp", "-r", &a.url("d"), &b.url("d")]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(
-        err.contains("cp -r") && err.contains("not supported"),
-        "{err}"
+    fs::create_dir_all(a.root().join("d/sub/deeper")).unwrap();
+    fs::write(a.root().join("d/top.txt"), b"top").unwrap();
+    fs::write(a.root().join("d/sub/deeper/f.bin"), vec![3u8; 300_000]).unwrap();
+    let out = ftp_cli_with(OPTIONS, &["cp", "-r", &a.url("d"), &b.url("")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(fs::read(b.root().join("d/top.txt")).unwrap(), b"top");
+    assert_eq!(
+        fs::read(b.root().join("d/sub/deeper/f.bin")).unwrap(),
+        vec![3u8; 300_000]
     );
-    assert!(local_names(b.root()).is_empty());
+    assert!(a.root().join("d/top.txt").exists(), "copied, not moved");
+    // Moved back under another name: the source tree goes once all went.
+    let out = ftp_cli_with(OPTIONS, &["mv", "-r", &b.url("d"), &a.url("e")]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read(a.root().join("e/sub/deeper/f.bin")).unwrap(),
+        vec![3u8; 300_000]
+    );
+    assert!(local_names(b.root()).is_empty(), "moved");
 }
 
 /// `mv` from a source that breaks after half its bytes, over an existing

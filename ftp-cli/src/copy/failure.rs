@@ -117,6 +117,17 @@ fn usage(op: &str, copy: &FileCopy, error: &CopyError) -> Option<Failure> {
 /// the server's reply, and what stays on the destination when something
 /// does.
 fn relay_failure(op: &str, src: &FtpUrl, dst: &FtpUrl, error: RelayError) -> Failure {
+    if let RelayError::Tree { failed, first } = error {
+        // The first failure's own line, and how many more.
+        let first = failure(op, &FileCopy::new(Endpoint::Stdio, Endpoint::Stdio), *first);
+        let more = failed.saturating_sub(1);
+        let note = if more > 0 {
+            format!(" (and {more} more file(s) failed)")
+        } else {
+            String::new()
+        };
+        return Failure::failed(format!("{}{note}", first.message));
+    }
     let line = format!("{op} {src} {dst}: {error}");
     let leftover = match &error {
         RelayError::Source { leftover, .. }

@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use ftp_client::engine::copy::{Endpoint, FileCopy, Session, same_server};
+use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
 use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
 use ftp_client::{Config, FtpUrl};
 
@@ -285,20 +285,15 @@ fn copy_tree(
     }
 }
 
-/// `mv -r URL URL` on one server and login: a rename (the engine's
-/// [`FileCopy::recursive`]). A tree between two servers or logins is not
-/// copied (yet): a usage error says so.
+/// `cp -r` and `mv -r` with both sides remote (the engine's
+/// [`FileCopy::recursive`]): `mv -r` on one server and login is a rename;
+/// anything else copies the tree between two sessions, one file at a
+/// time.
 fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
-    if op != "mv -r" || !same_server(&src, &dst) {
-        return Err(Failure::usage(format!(
-            "{op} {src} {dst}: copying a directory between two servers or logins is \
-             not supported; copy its files one by one (cp URL URL), or, on one server \
-             and login, rename it with mv -r"
-        )));
-    }
     let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))
-        .remove_source(true)
+        .remove_source(op == "mv -r")
         .recursive(true)
+        .label(|path| progress_label(Some(path)))
         .describe(op);
     let mut session = session(config);
     copy_file(op, &copy, &mut session, false)?;

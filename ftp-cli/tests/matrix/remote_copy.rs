@@ -22,6 +22,7 @@ pub fn group() -> Group {
             Case::new("mv_directory_into_itself", mv_directory_into_itself),
             Case::new("cp_same_login_replaces", cp_same_login_replaces),
             Case::new("cp_anonymous_to_user", cp_anonymous_to_user).needs(Need::AnonymousRead),
+            Case::new("cp_r_anonymous_to_user", cp_r_anonymous_to_user).needs(Need::AnonymousRead),
             Case::new("cp_verify_between_logins", cp_verify_between_logins)
                 .needs(Need::AnonymousRead),
             Case::new("mv_undeletable_source", mv_undeletable_source)
@@ -110,6 +111,30 @@ fn cp_anonymous_to_user(c: &Ctx) -> Outcome {
     has_content(&dst, &content)?;
     ensure!(inode(&dst)? != before, "copy.bin was written in place");
     has_content(&c.anon_on_server("public.bin"), &content)?;
+    no_temporary_files(&[&c.on_server("")])
+}
+
+/// A tree from the anonymous area into the user's: listed there, each
+/// file streamed between the two sessions, an existing file replaced.
+fn cp_r_anonymous_to_user(c: &Ctx) -> Outcome {
+    let big = pattern(600_000, 7);
+    c.anon_put("tree/a.txt", b"alpha");
+    c.anon_put("tree/sub/b.bin", &big);
+    c.put_dir("into");
+    c.put_dir("into/tree");
+    let old = c.put("into/tree/a.txt", b"old");
+    let before = inode(&old)?;
+    c.cli(&[
+        "cp",
+        "-r",
+        &c.anon_url(&format!("{}/tree", c.dir)),
+        &c.url("into/"),
+    ])?
+    .expect_ok()?;
+    has_content(&old, b"alpha")?;
+    ensure!(inode(&old)? != before, "a.txt was written in place");
+    has_content(&c.on_server("into/tree/sub/b.bin"), &big)?;
+    has_content(&c.anon_on_server("tree/a.txt"), b"alpha")?;
     no_temporary_files(&[&c.on_server("")])
 }
 

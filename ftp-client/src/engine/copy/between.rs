@@ -55,6 +55,19 @@ pub enum RelayError {
     /// The copy is complete but the source could not be deleted.
     #[error("copied, but could not delete the source: {0}")]
     DeleteSource(Error),
+    /// The source tree could not be listed whole: nothing was copied.
+    #[error("listing the source: {0}")]
+    Listing(Error),
+    /// Files of a tree failed (the rest was copied): how many, and the
+    /// first failure. A move kept the sources of those files, and the
+    /// source's directories.
+    #[error("{failed} file(s) failed, the first: {first}")]
+    Tree {
+        /// How many files failed.
+        failed: usize,
+        /// The first failure.
+        first: Box<CopyError>,
+    },
     /// A copy between two remote sides cannot be resumed.
     #[error("a copy between two servers cannot be resumed")]
     Resume,
@@ -64,7 +77,9 @@ impl RelayError {
     /// The server's or the connection's error, if that is what failed.
     pub fn remote(&self) -> Option<&Error> {
         match self {
+            RelayError::Tree { first, .. } => first.remote(),
             RelayError::Source { error, .. }
+            | RelayError::Listing(error)
             | RelayError::Rename(error)
             | RelayError::DeleteSource(error) => Some(error),
             RelayError::Upload(
@@ -82,6 +97,7 @@ impl RelayError {
                 error,
                 leftover: Leftover::Nothing | Leftover::Deleted(_),
             } => crate::engine::is_transient(error),
+            RelayError::Listing(error) => crate::engine::is_transient(error),
             RelayError::Upload(
                 e @ (UploadError::Transfer { .. }
                 | UploadError::Rename {
@@ -169,7 +185,7 @@ impl Read for SourceStream<'_> {
 }
 
 /// A path without its trailing `/`s (the root stays `/`).
-fn trimmed(path: &[u8]) -> &[u8] {
+pub(super) fn trimmed(path: &[u8]) -> &[u8] {
     let end = path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1);
     if end == 0 && !path.is_empty() {
         return &path[..1];
@@ -178,14 +194,14 @@ fn trimmed(path: &[u8]) -> &[u8] {
 }
 
 /// The last component of a path (trailing `/`s ignored).
-fn last_name(path: &[u8]) -> &[u8] {
+pub(super) fn last_name(path: &[u8]) -> &[u8] {
     let path = trimmed(path);
     let start = path.iter().rposition(|&b| b == b'/').map_or(0, |i| i + 1);
     &path[start..]
 }
 
 /// Whether `inner` is `outer` or lies under it.
-fn within(outer: &[u8], inner: &[u8]) -> bool {
+pub(super) fn within(outer: &[u8], inner: &[u8]) -> bool {
     let (outer, inner) = (trimmed(outer), trimmed(inner));
     inner == outer
         || (inner.starts_with(outer) && (outer.ends_with(b"/") || inner[outer.len()] == b'/'))
@@ -210,6 +226,9 @@ impl Run<'_> {
         }
         if self.copy.remove_source && same_server(src, dst) {
             return self.rename(session, src, dst);
+        }
+        if self.copy.recursive && self.is_remote_dir(session, src)? {
+            return self.tree_between(session, src, dst);
         }
         let name = last_name(src.path());
         if name.is_empty() {
@@ -252,7 +271,9 @@ impl Run<'_> {
                 error,
             })?;
         }
-        let done = self.relay(from, to, src, &target, name).map_err(fail)?;
+        let done = self
+            .relay(from, to, src, &target, Some(name))
+            .map_err(fail)?;
         let copied_to = target.with_path(&done.remote).unwrap_or(target.clone());
         if self.copy.remove_source {
             remove_source(from, to, src, &target, &done).map_err(fail)?;
@@ -264,14 +285,15 @@ impl Run<'_> {
         })
     }
 
-    /// The source's download streamed into the destination's upload.
-    fn relay(
+    /// The source's download streamed into the destination's upload; `name`
+    /// (a single file's) takes it into a directory standing at the target.
+    pub(super) fn relay(
         &self,
         from: &mut Client,
         to: &mut Client,
         src: &FtpUrl,
         target: &FtpUrl,
-        name: &[u8],
+        name: Option<&[u8]>,
     ) -> Result<Uploaded, RelayError> {
         // The length to check the transfer against, where the 150 reply
         // will not say it.
@@ -292,14 +314,18 @@ impl Run<'_> {
             expected,
             stopped: None,
         };
-        let uploaded = FileUpload::new(src.to_string(), target.path())
+        let prepared = FileUpload::new(src.to_string(), target.path())
             .label((self.copy.label)(target.path()))
             .verify_size(self.copy.remove_source)
             .verify(self.copy.verify)
             .from_reader(&mut stream)
-            .named(name)
-            .length(expected)
-            .run(to, self.progress, self.cancel);
+            .length(expected);
+        // Named: a directory at the target takes the file under its name.
+        let prepared = match name {
+            Some(name) => prepared.named(name),
+            None => prepared,
+        };
+        let uploaded = prepared.run(to, self.progress, self.cancel);
         stream.abort();
         match (uploaded, stream.stopped) {
             (Ok(done), None) => Ok(done),
@@ -382,7 +408,7 @@ impl Run<'_> {
 /// aside and the destination looked at again: were they the same file
 /// (a login's directory inside another's), it is gone, and the source
 /// is renamed back rather than deleted.
-fn remove_source(
+pub(super) fn remove_source(
     from: &mut Client,
     to: &mut Client,
     src: &FtpUrl,

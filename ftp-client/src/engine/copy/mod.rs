@@ -20,6 +20,7 @@ mod between;
 mod error;
 mod get;
 mod put;
+mod tree_between;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -304,9 +305,15 @@ impl FileCopy {
         self
     }
 
-    /// A move on one server and login (a rename) takes a directory too;
-    /// without it a directory source is [`RelayError::Directory`]. Other
-    /// copies of a directory are the tree engine's
+    /// Both sides remote, a directory source too: a move on one server
+    /// and login renames it; anything else copies its tree between the two
+    /// sessions (listed whole first, nothing written if that fails; each
+    /// file as a single file is, retried as [`FileCopy::retry`] allows; a
+    /// failed file counted in [`RelayError::Tree`] while the rest goes on;
+    /// a move deletes each file once its copy is confirmed, and the
+    /// directories only when all went; symbolic links skipped). Without it
+    /// a directory source of a rename is [`RelayError::Directory`]. Trees
+    /// between the local side and a server are the tree engine's
     /// ([`TreeDownload`](super::TreeDownload) and
     /// [`TreeUpload`](super::TreeUpload)).
     pub fn recursive(mut self, recursive: bool) -> Self {
