@@ -337,3 +337,50 @@ fn a_tree_goes_between_two_servers_and_a_failed_file_keeps_its_source() {
     assert_eq!(fs::read(a.root().join("t/sub/two")).unwrap(), b"22", "kept");
     session.quit();
 }
+
+#[test]
+fn a_hostile_tree_is_refused_whole_and_a_clean_one_copied() {
+    use ftp_suite::hostile;
+    let source = hostile::hostile_server(true, "/nowhere".to_owned());
+    let dst = TestServer::start();
+    let mut session = Session::new(config());
+    let cancel = Cancel::new();
+    let err = FileCopy::new(
+        remote(&source.url(hostile::ROOT)),
+        remote(&dst.url("mirror/")),
+    )
+    .recursive(true)
+    .remove_source(true)
+    .run(&mut session, &(), &cancel)
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CopyError::Relay {
+                error: RelayError::Listing(_),
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(local_names(dst.root()).is_empty(), "nothing written");
+    let received = source.received();
+    assert!(
+        !received
+            .iter()
+            .any(|l| l.starts_with("DELE") || l.starts_with("RMD")),
+        "{received:?}"
+    );
+    let done = FileCopy::new(
+        remote(&source.url(hostile::CLEAN)),
+        remote(&dst.url("mirror/")),
+    )
+    .recursive(true)
+    .run(&mut session, &(), &cancel)
+    .unwrap();
+    assert_eq!(
+        local_names(&dst.root().join("mirror").join(hostile::CLEAN)).len(),
+        hostile::CLEAN_FILES
+    );
+    assert!(done.bytes > 0);
+}
