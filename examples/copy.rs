@@ -8,7 +8,10 @@
 //! Uploads a file into a directory that does not exist yet (made first),
 //! downloads it back into a local directory under its own name, with
 //! retries, then moves it (the server's copy deleted once the download is
-//! confirmed), all over one session that reconnects when it must.
+//! confirmed), all over one session that reconnects when it must. On the
+//! way it copies the file to a second server (streamed from one session
+//! into the other, never through a local file) and renames it there (a
+//! move on one login is RNFR/RNTO).
 
 use std::fs;
 
@@ -45,6 +48,23 @@ fn run(server: &TestServer) -> Result<(), Box<dyn std::error::Error>> {
     // Down, into a local directory, retried (continuing what arrived)
     // should the connection drop.
     let remote_file = FtpUrl::parse(&server.url("archive/2026/report.txt"))?;
+
+    // Both sides remote: streamed between two sessions, then renamed.
+    let mirror = TestServer::start();
+    let across = FileCopy::new(
+        Endpoint::Remote(remote_file.clone()),
+        Endpoint::Remote(FtpUrl::parse(&mirror.url(""))?),
+    )
+    .run(&mut session, &(), &cancel)?;
+    println!("copied {} bytes to {:?}", across.bytes, across.target);
+    FileCopy::new(
+        Endpoint::Remote(FtpUrl::parse(&mirror.url("report.txt"))?),
+        Endpoint::Remote(FtpUrl::parse(&mirror.url("report-2026.txt"))?),
+    )
+    .remove_source(true)
+    .run(&mut session, &(), &cancel)?;
+    let renamed = mirror.root().join("report-2026.txt").exists();
+    println!("renamed on the second server: {renamed}");
     let back = local.path().join("back");
     fs::create_dir(&back)?;
     let down = FileCopy::new(

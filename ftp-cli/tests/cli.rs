@@ -34,7 +34,7 @@ fn usage_errors_exit_2() {
     let server = TestServer::start();
     for args in [
         vec!["cp", "a", "b"],
-        vec!["cp", "ftp://h/a", "ftp://h/b"],
+        vec!["cp", "-C", "ftp://h/a", "ftp://h/b"],
         vec!["ls", "http://example.net/"],
         vec!["ls", "ftp://"],
         vec!["ls", "ftp://h:99999/"],

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use ftp_client::FtpUrl;
-use ftp_client::engine::copy::{CopyError, Endpoint, FileCopy};
+use ftp_client::engine::copy::{CopyError, Endpoint, FileCopy, RelayError};
 use ftp_client::engine::{DownloadError, Leftover, UploadError, partial_name};
 
 use crate::failure::Failure;
@@ -52,6 +52,7 @@ pub(super) fn failure(op: &str, copy: &FileCopy, error: CopyError) -> Failure {
             error,
             ..
         } => upload_failure(op, &src, &target, &error),
+        CopyError::Relay { src, dst, error } => relay_failure(op, &src, &dst, error),
         CopyError::DeleteRemote {
             ref url,
             verified: Some(ref verified),
@@ -110,6 +111,59 @@ fn usage(op: &str, copy: &FileCopy, error: &CopyError) -> Option<Failure> {
         _ => return None,
     };
     Some(Failure::usage(format!("{op}{text}")))
+}
+
+/// The one line for a failed copy between two remote sides: both URLs,
+/// the server's reply, and what stays on the destination when something
+/// does.
+fn relay_failure(op: &str, src: &FtpUrl, dst: &FtpUrl, error: RelayError) -> Failure {
+    if let RelayError::Tree { failed, first } = error {
+        // The first failure's own line, and how many more.
+        let first = failure(op, &FileCopy::new(Endpoint::Stdio, Endpoint::Stdio), *first);
+        let more = failed.saturating_sub(1);
+        let note = if more > 0 {
+            format!(" (and {more} more file(s) failed)")
+        } else {
+            String::new()
+        };
+        return Failure::failed(format!("{}{note}", first.message));
+    }
+    let line = format!("{op} {src} {dst}: {error}");
+    let leftover = match &error {
+        RelayError::Source { leftover, .. }
+        | RelayError::Short { leftover, .. }
+        | RelayError::Upload(
+            UploadError::Transfer { leftover, .. }
+            | UploadError::Rename { leftover, .. }
+            | UploadError::Changed { leftover, .. }
+            | UploadError::SizeMismatch { leftover, .. }
+            | UploadError::Digest { leftover, .. },
+        ) => Some(leftover),
+        _ => None,
+    };
+    if let Some(leftover) = leftover {
+        note_leftover(leftover);
+    }
+    let note = match leftover {
+        Some(Leftover::Stays(path, _) | Leftover::Kept(path)) => format!(
+            "; the upload stays on the server as {}, which it refused to delete",
+            String::from_utf8_lossy(path)
+        ),
+        Some(_) if !matches!(error, RelayError::Upload(_)) => {
+            "; the destination was not replaced".to_owned()
+        }
+        _ => String::new(),
+    };
+    match error {
+        RelayError::Directory | RelayError::Resume => Failure::usage(line),
+        _ => match error.remote() {
+            Some(e) => Failure {
+                transient: error.is_transient(),
+                ..Failure::caused_by(format!("{line}{note}"), e)
+            },
+            None => Failure::failed(format!("{line}{note}")),
+        },
+    }
 }
 
 /// The one line for a failed download: through a partial file (resumed,

@@ -4,9 +4,9 @@
 
 use std::path::Path;
 
-use ftp_client::Config;
 use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
 use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
+use ftp_client::{Config, FtpUrl};
 
 use crate::cli::Operation;
 use crate::credentials::LoginOptions;
@@ -278,13 +278,27 @@ fn copy_tree(
         (Location::Local(src), Location::Remote(dst)) => {
             crate::tree::upload_tree(op, &src, &dst, config, options)
         }
-        (Location::Remote(_), Location::Remote(_)) => Err(Failure::usage(format!(
-            "{op}: both arguments are URLs; exactly one must be an ftp:// URL"
-        ))),
+        (Location::Remote(src), Location::Remote(dst)) => remote_tree(op, src, dst, config),
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
             "{op}: neither argument is an ftp:// URL; exactly one must be"
         ))),
     }
+}
+
+/// `cp -r` and `mv -r` with both sides remote (the engine's
+/// [`FileCopy::recursive`]): `mv -r` on one server and login is a rename;
+/// anything else copies the tree between two sessions, one file at a
+/// time.
+fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
+    let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))
+        .remove_source(op == "mv -r")
+        .recursive(true)
+        .label(|path| progress_label(Some(path)))
+        .describe(op);
+    let mut session = session(config);
+    copy_file(op, &copy, &mut session, false)?;
+    session.quit();
+    Ok(())
 }
 
 mod failure;

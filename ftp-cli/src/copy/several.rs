@@ -15,7 +15,9 @@ use crate::remote::session;
 /// `cp`/`mv` of several sources into the directory `dst`, all over one
 /// session: a remote directory URL ending in '/' for local sources, an
 /// existing local directory for remote ones, which must then share one
-/// server and login. A file that fails is reported and the rest goes on;
+/// server and login; or remote ones into a remote directory URL ending in
+/// '/', each streamed between two sessions (renamed, for `mv` on one
+/// login). A file that fails is reported and the rest goes on;
 /// the summary of the recursive commands ends the run. A file that fails
 /// in a way that may pass is tried once more, at once and in a new
 /// session: a session can wear out where a new one would not (a server
@@ -43,6 +45,24 @@ pub(super) fn copy_several(
         .map(|src| location(op, src, login))
         .collect::<Result<Vec<_>, _>>()?;
     let pairs: Vec<(Endpoint, Endpoint)> = match &dst {
+        // Remote files into a remote directory: each streamed between two
+        // sessions (renamed, for mv on one login).
+        Location::Remote(dir) if sources.iter().all(|s| matches!(s, Location::Remote(_))) => {
+            if !dir.is_directory() {
+                return Err(Failure::usage(format!(
+                    "{op}: with several sources, DST must be a directory: {dir} does not end with '/'"
+                )));
+            }
+            sources
+                .iter()
+                .filter_map(|src| match src {
+                    Location::Remote(url) => {
+                        Some((Endpoint::Remote(url.clone()), Endpoint::Remote(dir.clone())))
+                    }
+                    Location::Local(_) => None,
+                })
+                .collect()
+        }
         Location::Remote(dir) => local_sources(op, &sources, dir)?
             .into_iter()
             .map(|file| (Endpoint::Local(file.clone()), Endpoint::Remote(dir.clone())))

@@ -51,6 +51,7 @@ mod library;
 mod names;
 mod proxy;
 mod rate;
+mod remote_copy;
 mod resume;
 mod sizes;
 mod sync;
@@ -72,6 +73,7 @@ fn groups() -> Vec<Group> {
         names::group(),
         drop_box::group(),
         resume::group(),
+        remote_copy::group(),
         engine::group(),
         hashes::group::<ftp_client::Client>(),
         hashes::group::<driver::Tokio>(),

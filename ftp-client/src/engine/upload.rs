@@ -392,7 +392,7 @@ impl FileUpload {
     }
 
     /// Opens the local file, before any word to the server.
-    pub fn prepare(self) -> Result<PreparedUpload, UploadError> {
+    pub fn prepare(self) -> Result<PreparedUpload<'static>, UploadError> {
         let local_error = |source| UploadError::Local {
             path: self.local.clone(),
             source,
@@ -430,8 +430,12 @@ impl FileUpload {
     /// still goes straight to its name and an existing one is replaced
     /// through a temporary name. A directory there is
     /// [`UploadError::RemoteDirectory`] (a stream has no name to go into
-    /// it under).
-    pub fn from_reader(self, reader: impl Read + Send + 'static) -> PreparedUpload {
+    /// it under, unless [`PreparedUpload::named`] gives it one).
+    ///
+    /// The reader may borrow (another session's download, say): a reader
+    /// that fails ends the upload, whose remote file is then deleted, so
+    /// nothing is renamed over a file there.
+    pub fn from_reader<'r>(self, reader: impl Read + Send + 'r) -> PreparedUpload<'r> {
         PreparedUpload {
             len: None,
             modified: None,
@@ -459,9 +463,9 @@ impl FileUpload {
 /// A [`FileUpload`] whose source is open: a local file
 /// ([`FileUpload::prepare`]) or a stream ([`FileUpload::from_reader`]).
 #[derive(Debug)]
-pub struct PreparedUpload {
+pub struct PreparedUpload<'r> {
     plan: FileUpload,
-    source: Source,
+    source: Source<'r>,
     /// The file's length; unknown for a stream.
     len: Option<u64>,
     modified: Option<std::time::SystemTime>,
@@ -478,12 +482,12 @@ pub struct PreparedUpload {
 }
 
 /// What an upload sends.
-enum Source {
+enum Source<'r> {
     File(File),
-    Reader(Box<dyn Read + Send>),
+    Reader(Box<dyn Read + Send + 'r>),
 }
 
-impl std::fmt::Debug for Source {
+impl std::fmt::Debug for Source<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::File(file) => f.debug_tuple("File").field(file).finish(),
@@ -501,7 +505,24 @@ struct Landing {
     replacing: bool,
 }
 
-impl PreparedUpload {
+impl PreparedUpload<'_> {
+    /// A stream's name ([`FileUpload::from_reader`]): an existing
+    /// directory at the remote path takes the upload under it.
+    pub fn named(mut self, name: impl AsRef<[u8]>) -> Self {
+        self.name = Some(name.as_ref().to_vec());
+        self
+    }
+
+    /// A stream's length, when known beforehand: the transfer's total for
+    /// the [`Progress`], and checked against the bytes sent before the
+    /// upload is renamed into place ([`UploadError::Changed`]).
+    pub fn length(mut self, len: Option<u64>) -> Self {
+        if matches!(self.source, Source::Reader(_)) {
+            self.len = len;
+        }
+        self
+    }
+
     /// The remote path the upload goes to (before a directory there is
     /// found).
     pub fn remote(&self) -> &[u8] {
@@ -541,7 +562,10 @@ impl PreparedUpload {
                     });
                 }
                 self.descend();
-                self.seek(0)?;
+                // A stream is untouched: STOR was refused before any byte.
+                if matches!(self.source, Source::File(_)) {
+                    self.seek(0)?;
+                }
                 return self.run(client, progress, cancel);
             }
             Err(error) => {

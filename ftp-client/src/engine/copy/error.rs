@@ -3,6 +3,7 @@
 use std::io;
 use std::path::{Path, PathBuf};
 
+use super::RelayError;
 use crate::engine::{DownloadError, Leftover, Partial, UploadError, Verified};
 use crate::{Error, FtpUrl};
 
@@ -198,6 +199,17 @@ pub enum CopyError {
         /// What the copy was checked against.
         verified: Option<Verified>,
     },
+    /// A copy or move between two remote sides failed
+    /// ([`RelayError`] says how, with the server's reply).
+    #[error("{src} to {dst}: {error}")]
+    Relay {
+        /// The source.
+        src: FtpUrl,
+        /// The destination (a directory's URL with the name added).
+        dst: FtpUrl,
+        /// Why.
+        error: RelayError,
+    },
     /// A move uploaded the file but the local file could not be deleted.
     #[error("{}: copied to {copied_to}, but could not delete the source: {source}", path.display())]
     DeleteLocal {
@@ -252,6 +264,7 @@ impl CopyError {
                 resumed: false,
                 ..
             } => is_transient(error),
+            CopyError::Relay { error, .. } => error.is_transient(),
             _ => false,
         }
     }
@@ -264,6 +277,7 @@ impl CopyError {
             | CopyError::MakeDirs { error, .. }
             | CopyError::DeleteRemote { error, .. } => Some(error),
             CopyError::Download { error, .. } => error.remote(),
+            CopyError::Relay { error, .. } => error.remote(),
             CopyError::Upload {
                 error: UploadError::Transfer { error, .. } | UploadError::Rename { error, .. },
                 ..

@@ -16,13 +16,16 @@
 // reply): it is large, and rare next to the transfer it ends.
 #![allow(clippy::result_large_err)]
 
+mod between;
 mod error;
 mod get;
 mod put;
+mod tree_between;
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
+pub use between::RelayError;
 pub use error::CopyError;
 pub use get::{Drained, drain};
 
@@ -65,6 +68,11 @@ type ConnectTo<'a> = dyn Fn(&FtpUrl) -> Result<Client, Error> + 'a;
 pub struct Session<'a> {
     connect: Box<ConnectTo<'a>>,
     client: Option<Client>,
+    /// The URL the client was opened for.
+    opened_for: Option<FtpUrl>,
+    /// A copy between two remote sides: the destination's connection, and
+    /// the URL it was opened for.
+    peer: Option<(FtpUrl, Client)>,
 }
 
 impl std::fmt::Debug for Session<'_> {
@@ -87,23 +95,65 @@ impl<'a> Session<'a> {
         Session {
             connect: Box::new(connect),
             client: None,
+            opened_for: None,
+            peer: None,
         }
     }
 
     /// The client, connected to `url`'s server (and logged in) if it was
-    /// not yet, or no longer.
+    /// not yet, or no longer, or was opened for another server or login.
     pub fn client(&mut self, url: &FtpUrl) -> Result<&mut Client, Error> {
+        let same = self
+            .opened_for
+            .as_ref()
+            .is_some_and(|o| same_server(o, url));
         match &mut self.client {
-            Some(client) if !client.is_closed() => {}
-            slot => *slot = Some((self.connect)(url)?),
+            Some(client) if !client.is_closed() && same => {}
+            slot => {
+                if let Some(old) = slot.take() {
+                    let _ = old.quit();
+                }
+                *slot = Some((self.connect)(url)?);
+                self.opened_for = Some(url.clone());
+            }
         }
         self.client.as_mut().ok_or(Error::Closed { reply: None })
+    }
+
+    /// Both sides of a copy between two remote sides: the session's
+    /// client for `src` ([`Session::client`]) and a second connection for
+    /// `dst`, opened on first use (again when it ended, or when `dst` is
+    /// on another server or login than it was opened for). A failure names
+    /// the URL whose connection failed.
+    pub fn pair(
+        &mut self,
+        src: &FtpUrl,
+        dst: &FtpUrl,
+    ) -> Result<(&mut Client, &mut Client), (FtpUrl, Error)> {
+        self.client(src).map_err(|e| (src.clone(), e))?;
+        match &self.peer {
+            Some((url, client)) if same_server(url, dst) && !client.is_closed() => {}
+            _ => {
+                if let Some((_, old)) = self.peer.take() {
+                    let _ = old.quit();
+                }
+                let client = (self.connect)(dst).map_err(|e| (dst.clone(), e))?;
+                self.peer = Some((dst.clone(), client));
+            }
+        }
+        match (self.client.as_mut(), self.peer.as_mut()) {
+            (Some(from), Some((_, to))) => Ok((from, to)),
+            _ => Err((src.clone(), Error::Closed { reply: None })),
+        }
     }
 
     /// Leaves the session (QUIT, not waiting long for the answer); the
     /// next [`Session::client`] opens a new one.
     pub fn reset(&mut self) {
         if let Some(client) = self.client.take() {
+            let _ = client.quit();
+        }
+        if let Some((_, client)) = self.peer.take() {
             let _ = client.quit();
         }
     }
@@ -124,8 +174,8 @@ pub fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
         && a.password() == b.password()
 }
 
-/// A copy of one file between the local side and a server, exactly one
-/// side remote.
+/// A copy of one file between the local side and a server, or between
+/// two servers (or two logins of one).
 ///
 /// - **Download** ([`Endpoint::Remote`] to [`Endpoint::Local`]): to the
 ///   path, or into it if it is a directory (or ends with a separator),
@@ -145,6 +195,18 @@ pub fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
 ///   received (through `.NAME.part`, removed when no attempt is left).
 /// - [`FileCopy::remove_source`] makes it a move: the source is deleted
 ///   once the copy is confirmed (its size checked).
+/// - **Both sides remote** ([`Endpoint::Remote`] to [`Endpoint::Remote`]):
+///   a move on one server and login is a rename (RNFR/RNTO: atomic, any
+///   size; a directory too with [`FileCopy::recursive`], never into
+///   itself). Anything else streams the source's download into the
+///   destination's upload over a second connection
+///   ([`Session::pair`]), never through a local file, with the upload's
+///   rules (a new name straight, an existing file through a temporary
+///   name renamed over it); the source's transfer is confirmed (its final
+///   reply, and its length against what the server announced) before the
+///   upload is, so a cut-short source never replaces a file. A move
+///   deletes the source only after the destination confirmed. See
+///   [`RelayError`].
 ///
 /// Every temporary or partial file is removed on failure or cancellation
 /// (a resumable one kept), and reported to the [`Progress`] as
@@ -167,11 +229,39 @@ pub fn same_server(a: &FtpUrl, b: &FtpUrl) -> bool {
 /// # Ok(())
 /// # }
 /// ```
+///
+/// Between two servers (or logins), and a rename on one:
+///
+/// ```no_run
+/// use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
+/// use ftp_client::engine::Cancel;
+/// use ftp_client::{Config, FtpUrl};
+///
+/// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let src = FtpUrl::parse("ftp://demo:password@10.0.0.1/reports/2026.pdf")?;
+/// let dst = FtpUrl::parse("ftp://backup:secret@10.0.0.2/archive/")?;
+/// let mut session = Session::new(Config::default());
+/// // Streamed from one server into the other, never through a local file.
+/// let done = FileCopy::new(Endpoint::Remote(src.clone()), Endpoint::Remote(dst))
+///     .run(&mut session, &(), &Cancel::new())?;
+/// println!("{} bytes to {:?}", done.bytes, done.target);
+/// // Same server, same login: RNFR/RNTO, a directory too.
+/// let old = FtpUrl::parse("ftp://demo:password@10.0.0.1/reports/")?;
+/// let new = FtpUrl::parse("ftp://demo:password@10.0.0.1/reports-2026")?;
+/// FileCopy::new(Endpoint::Remote(old), Endpoint::Remote(new))
+///     .remove_source(true)
+///     .recursive(true)
+///     .run(&mut session, &(), &Cancel::new())?;
+/// session.quit();
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Debug, Clone)]
 pub struct FileCopy {
     src: Endpoint,
     dst: Endpoint,
     remove_source: bool,
+    recursive: bool,
     create_dirs: bool,
     verify: bool,
     resume: bool,
@@ -196,6 +286,7 @@ impl FileCopy {
             src,
             dst,
             remove_source: false,
+            recursive: false,
             create_dirs: false,
             verify: false,
             resume: false,
@@ -220,6 +311,22 @@ impl FileCopy {
     /// be moved.
     pub fn remove_source(mut self, remove_source: bool) -> Self {
         self.remove_source = remove_source;
+        self
+    }
+
+    /// Both sides remote, a directory source too: a move on one server
+    /// and login renames it; anything else copies its tree between the two
+    /// sessions (listed whole first, nothing written if that fails; each
+    /// file as a single file is, retried as [`FileCopy::retry`] allows; a
+    /// failed file counted in [`RelayError::Tree`] while the rest goes on;
+    /// a move deletes each file once its copy is confirmed, and the
+    /// directories only when all went; symbolic links skipped). Without it
+    /// a directory source of a rename is [`RelayError::Directory`]. Trees
+    /// between the local side and a server are the tree engine's
+    /// ([`TreeDownload`](super::TreeDownload) and
+    /// [`TreeUpload`](super::TreeUpload)).
+    pub fn recursive(mut self, recursive: bool) -> Self {
+        self.recursive = recursive;
         self
     }
 
@@ -391,7 +498,7 @@ impl FileCopy {
             }
             (Endpoint::Stdio, Endpoint::Remote(dst)) => run.upload_stdin(session, dst),
             (Endpoint::Local(src), Endpoint::Remote(dst)) => run.upload(session, src, dst),
-            (Endpoint::Remote(_), Endpoint::Remote(_)) => Err(CopyError::BothRemote),
+            (Endpoint::Remote(src), Endpoint::Remote(dst)) => run.between(session, src, dst),
             _ => Err(CopyError::BothLocal),
         }
     }

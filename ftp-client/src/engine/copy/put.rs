@@ -19,7 +19,7 @@ fn in_directory(dir: &FtpUrl, name: &std::ffi::OsStr) -> Result<FtpUrl, CopyErro
 }
 
 /// The missing directories of `target`'s path, from the top.
-fn make_parents(client: &mut Client, target: &FtpUrl) -> Result<(), Error> {
+pub(super) fn make_parents(client: &mut Client, target: &FtpUrl) -> Result<(), Error> {
     let path = target.path();
     let parent = &path[..path.iter().rposition(|&b| b == b'/').unwrap_or(0)];
     if parent.is_empty() {
@@ -65,7 +65,7 @@ impl Run<'_> {
     fn send(
         &self,
         session: &mut Session<'_>,
-        prepared: PreparedUpload,
+        prepared: PreparedUpload<'_>,
         src: Option<&Path>,
         target: &FtpUrl,
         len: u64,
