@@ -318,6 +318,8 @@ impl Run<'_> {
             .label((self.copy.label)(target.path()))
             .verify_size(self.copy.remove_source)
             .verify(self.copy.verify)
+            // The upload paces the stream, and with it the download.
+            .limits(self.copy.limits.clone())
             .from_reader(&mut stream)
             .length(expected);
         // Named: a directory at the target takes the file under its name.
