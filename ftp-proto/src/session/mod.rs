@@ -99,6 +99,6 @@ mod transfer;
 pub use action::{Action, DataCommand, Direction, TransferStart};
 pub use config::{SessionConfig, Timeouts, TlsMode};
 pub use machine::Session;
-pub use outcome::{Failure, Outcome, RenameCheck, UsageError, Wait};
+pub use outcome::{Failure, Outcome, RenameCheck, TimeAnswer, UsageError, Wait};
 pub use raw::RESERVED_VERBS;
-pub use times::{MDTM_WINDOW, TimeAnswer};
+pub use times::MDTM_WINDOW;

@@ -26,7 +26,7 @@ pub enum Outcome {
     Modified(Timestamp),
     /// [`Session::mdtm_each`](super::Session::mdtm_each): one answer per
     /// path, in order.
-    Times(Vec<super::TimeAnswer>),
+    Times(Vec<TimeAnswer>),
     /// FEAT's list (empty when the server has no FEAT).
     Features(Features),
     /// A transfer finished: the data reached its end and the server
@@ -246,3 +246,7 @@ pub enum UsageError {
     #[error("only RETR and STOR can restart at an offset")]
     NotRestartable,
 }
+
+/// One path's answer in [`Outcome::Times`]: its time, or the server's
+/// reply when it had none (a refusal, or a 213 whose time does not parse).
+pub type TimeAnswer = Result<Timestamp, Reply>;

@@ -9,7 +9,7 @@ use crate::hash::HashAlgorithm;
 use crate::reply::Reply;
 
 use super::action::DataCommand;
-use super::outcome::{Failure, Outcome};
+use super::outcome::{Failure, Outcome, TimeAnswer};
 
 /// What a simple command's success looks like and what it yields.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,7 +94,7 @@ pub(super) enum State {
     /// A data transfer, from its `TYPE` to its final reply.
     Transfer(Transfer),
     /// `MDTM`s sent for [`Session::mdtm_each`](super::Session::mdtm_each).
-    Times(super::times::Times),
+    Times(Times),
     /// FEAT sent on demand, for the operation that needs its answer.
     Feat(NeedsFeatures),
     /// `MLST path` sent for [`Session::stat`](super::Session::stat).
@@ -282,4 +282,17 @@ pub(super) enum HashSelection {
     Selected(HashAlgorithm),
     /// Unknown: a raw `OPTS` may have changed it.
     Unknown,
+}
+
+/// The state of [`Session::mdtm_each`](super::Session::mdtm_each).
+#[derive(Debug)]
+pub(crate) struct Times {
+    /// Paths not sent yet.
+    pub(super) queued: VecDeque<Arg>,
+    /// How many may be outstanding: [`MDTM_WINDOW`](super::MDTM_WINDOW), or 1.
+    pub(super) window: usize,
+    /// Commands sent whose replies have not come.
+    pub(super) outstanding: usize,
+    /// The answers so far, in the order of the paths.
+    pub(super) answers: Vec<TimeAnswer>,
 }

@@ -2,15 +2,13 @@
 //! ahead without waiting for the replies before where the server answers
 //! in order.
 
-use std::collections::VecDeque;
-
 use crate::command::{Arg, Command};
-use crate::decode::{self, Timestamp};
+use crate::decode;
 use crate::reply::{Reply, ReplyClass};
 
 use super::machine::Session;
 use super::outcome::{Outcome, UsageError};
-use super::state::State;
+use super::state::{State, Times};
 
 /// How many `MDTM` commands [`Session::mdtm_each`] has sent ahead of
 /// their replies at most, where it sends ahead: enough to cover a round
@@ -19,23 +17,6 @@ use super::state::State;
 /// before it reads a reply would otherwise wait on a server that waits on
 /// it).
 pub const MDTM_WINDOW: usize = 32;
-
-/// One path's answer in [`Outcome::Times`]: its time, or the server's
-/// reply when it had none (a refusal, or a 213 whose time does not parse).
-pub type TimeAnswer = Result<Timestamp, Reply>;
-
-/// The state of [`Session::mdtm_each`].
-#[derive(Debug)]
-pub(crate) struct Times {
-    /// Paths not sent yet.
-    pub(super) queued: VecDeque<Arg>,
-    /// How many may be outstanding: [`MDTM_WINDOW`], or 1.
-    pub(super) window: usize,
-    /// Commands sent whose replies have not come.
-    pub(super) outstanding: usize,
-    /// The answers so far, in the order of the paths.
-    pub(super) answers: Vec<TimeAnswer>,
-}
 
 impl Session {
     /// `MDTM path` for each of `paths`. Succeeds with
