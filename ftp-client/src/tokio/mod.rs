@@ -45,6 +45,7 @@
 mod cancel;
 mod connect;
 mod data;
+mod download;
 mod stream;
 mod transfer;
 mod walk;
@@ -72,8 +73,9 @@ use crate::shared::{self, CONTROL_READ_SIZE, arg, is_timeout, optional_arg};
 use crate::tls::{TlsContext, is_unclean_end, tls_io_error};
 use crate::url::FtpUrl;
 use connect::open;
+pub use download::Download;
 use stream::AsyncStream;
-pub use transfer::{Download, Upload};
+pub use transfer::Upload;
 pub use walk::{DirWalk, Walk};
 
 /// The driver's connection, by the name [`client_api!`](crate::api) uses.
