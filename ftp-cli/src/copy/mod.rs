@@ -54,7 +54,8 @@ impl CopyArgs {
                 tree: TreeOptions::default()
                     .update(update)
                     .jobs(jobs)
-                    .follow_links(dereference),
+                    .follow_links(dereference)
+                    .verify(verify),
                 remove_source: false,
                 create_dirs,
                 verify,
@@ -67,15 +68,19 @@ impl CopyArgs {
                 jobs,
                 create_dirs,
                 resume,
+                verify,
             } => Ok(CopyArgs {
                 op: "mv",
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default().jobs(jobs).remove_source(true),
+                tree: TreeOptions::default()
+                    .jobs(jobs)
+                    .remove_source(true)
+                    .verify(verify),
                 remove_source: true,
                 create_dirs,
-                verify: false,
+                verify,
                 resume,
             }),
             other => Err(other),
