@@ -270,6 +270,48 @@ fn verify_catches_a_corrupted_download() {
     assert_eq!(names.len(), 1, "a temporary file was left: {names:?}");
 }
 
+/// `cp -r --verify` (the tree engine, not sync's plan) against the same
+/// corrupted digest: the same error naming both digests, the corrupted
+/// file not put in place, the other copied and counted; exit 1.
+#[test]
+fn cp_r_verify_catches_a_corrupted_download() {
+    let server = server(Fault::BadDigest);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("mirror");
+    let run = ftp_cli_with(
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-j",
+            "1",
+            "--verify",
+            &server.url("top"),
+            dst.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        !dst.join("a").exists(),
+        "the corrupted file was put in place: {err}"
+    );
+    assert_eq!(fs::read(dst.join("sub/b")).unwrap(), FILE);
+    assert!(
+        err.contains(FILE_SHA256) && err.contains(&"00".repeat(32)),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 files") && err.contains("1 verified"),
+        "{err}"
+    );
+    let names: Vec<_> = fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "a temporary file was left: {names:?}");
+}
+
 /// Names that are not one path component (`../escape`, an absolute path,
 /// a backslash) are refused: nothing is written outside the destination,
 /// the rest is copied, and with them the source counts as not wholly
