@@ -283,7 +283,9 @@ fn copy_tree(
         (Location::Local(src), Location::Remote(dst)) => {
             crate::tree::upload_tree(op, &src, &dst, config, options)
         }
-        (Location::Remote(src), Location::Remote(dst)) => remote_tree(op, src, dst, config),
+        (Location::Remote(src), Location::Remote(dst)) => {
+            remote_tree(op, src, dst, config, options.verify)
+        }
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
             "{op}: neither argument is an ftp:// URL; exactly one must be"
         ))),
@@ -293,10 +295,17 @@ fn copy_tree(
 /// `cp -r` and `mv -r` with both sides remote (the engine's
 /// [`FileCopy::recursive`]): `mv -r` on one server and login is a rename;
 /// anything else copies the tree between two sessions, one file at a
-/// time.
-fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
+/// time, each file checked with `--verify` (no count in the summary).
+fn remote_tree(
+    op: &str,
+    src: FtpUrl,
+    dst: FtpUrl,
+    config: &Config,
+    verify: bool,
+) -> Result<(), Failure> {
     let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))
         .remove_source(op == "mv -r")
+        .verify(verify)
         .recursive(true)
         .label(|path| progress_label(Some(path)))
         .describe(op);
