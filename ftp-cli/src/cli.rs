@@ -355,8 +355,9 @@ Several sources take no -r or -C, and --retry applies to one file only.")]
         /// Check the copy against the server's digest (HASH, XSHA256…),
         /// computed locally while the bytes stream; by size where the
         /// server has no hash ("size only"). A mismatch is an error naming
-        /// both digests, and the copy is not put in place
-        #[arg(long, conflicts_with_all = ["recursive", "resume"])]
+        /// both digests, and the copy is not put in place. With -r, each
+        /// file; the summary says how many were checked by size only
+        #[arg(long, conflicts_with = "resume")]
         verify: bool,
     },
     /// Move a file: copy it, then delete the source once the copy is confirmed
@@ -393,6 +394,10 @@ deleted once its own copy is confirmed.")]
         /// Resume an interrupted -C move (see cp -C)
         #[arg(short = 'C', long = "continue", conflicts_with = "recursive")]
         resume: bool,
+        /// Check the copy as cp --verify does before the source is deleted:
+        /// a mismatch keeps the source
+        #[arg(long, conflicts_with = "resume")]
+        verify: bool,
     },
     /// Print the server's digest of each file (HASH, or XSHA256 and its
     /// siblings), as sha256sum and its siblings print theirs

@@ -163,11 +163,7 @@ fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummar
         line.push_str(&format!(", {} deleted", summary.deleted));
     }
     if args.verify {
-        let checked = summary.verified + summary.size_only;
-        line.push_str(&format!(", {checked} verified"));
-        if summary.size_only > 0 {
-            line.push_str(&format!(" ({} size only)", summary.size_only));
-        }
+        line.push_str(&crate::tree::verified(summary));
     }
     line.push_str(&format!(", {} failures", summary.failures.len()));
     line

@@ -151,12 +151,12 @@ impl Summary {
 
     /// The last line: printed on success, the error line on failure.
     pub(crate) fn finish(&self) -> Result<(), Failure> {
-        finish(&self.op, &self.done)
+        finish(&self.op, &self.done, false)
     }
 }
 
 /// The last line of a copy: printed on success, the error line on failure.
-fn finish(op: &str, summary: &TreeSummary) -> Result<(), Failure> {
+fn finish(op: &str, summary: &TreeSummary, verify: bool) -> Result<(), Failure> {
     let mut line = format!("{op}: {} files, {} bytes", summary.files, summary.bytes);
     if summary.up_to_date > 0 {
         line.push_str(&format!(", {} up to date", summary.up_to_date));
@@ -164,8 +164,21 @@ fn finish(op: &str, summary: &TreeSummary) -> Result<(), Failure> {
     if summary.skipped > 0 {
         line.push_str(&format!(", {} skipped", summary.skipped));
     }
+    if verify {
+        line.push_str(&verified(summary));
+    }
     line.push_str(&format!(", {} failures", summary.failures.len()));
     ended(line, summary.failures.is_empty())
+}
+
+/// `--verify`'s part of a summary: the copies checked, and how many of
+/// them by size only (the server has no hash).
+pub(crate) fn verified(summary: &TreeSummary) -> String {
+    let mut part = format!(", {} verified", summary.verified + summary.size_only);
+    if summary.size_only > 0 {
+        part.push_str(&format!(" ({} size only)", summary.size_only));
+    }
+    part
 }
 
 pub(crate) fn ended(line: String, ok: bool) -> Result<(), Failure> {
@@ -187,6 +200,7 @@ pub fn download_tree(
 ) -> Result<(), Failure> {
     let connect = || Client::connect_url(src, config.clone());
     let shown = Shown::new(op);
+    let verify = options.verify;
     let job = TreeDownload::new(src.path(), dst)
         .options(options)
         .limits(crate::rate::limits());
@@ -206,7 +220,7 @@ pub fn download_tree(
     if summary.source_kept {
         eprintln!("ftp-cli: {op} {src}: the source is kept: not every entry was copied");
     }
-    finish(op, &summary)
+    finish(op, &summary, verify)
 }
 
 /// `cp -r DIR ftp://…` and `mv -r`.
@@ -221,6 +235,7 @@ pub fn upload_tree(
     running(format!("{op} {shown_src}"));
     let connect = || Client::connect_url(dst, config.clone());
     let shown = Shown::new(op);
+    let verify = options.verify;
     let result = TreeUpload::new(src, dst.path())
         .options(options)
         .limits(crate::rate::limits())
@@ -241,7 +256,7 @@ pub fn upload_tree(
     if summary.source_kept {
         eprintln!("ftp-cli: {op} {shown_src}: the source is kept: not every entry was copied");
     }
-    finish(op, &summary)
+    finish(op, &summary, verify)
 }
 
 /// `rm -r URL`: deletes depth first exactly the entries the listings named

@@ -2,7 +2,8 @@
 //! do on demand: a source listing refused or cut short half way (nothing
 //! is deleted, exit 1), and a `LIST`-only server whose times are to the
 //! day, without MDTM (a second run copies nothing, not the same files
-//! forever).
+//! forever). The corrupted digest also serves `cp -r --verify` and
+//! `mv --verify`.
 
 use std::fs;
 use std::io::{self, Write};
@@ -268,6 +269,79 @@ fn verify_catches_a_corrupted_download() {
         .map(|e| e.unwrap().file_name())
         .collect();
     assert_eq!(names.len(), 1, "a temporary file was left: {names:?}");
+}
+
+/// `cp -r --verify` (the tree engine, not sync's plan) against the same
+/// corrupted digest: the same error naming both digests, the corrupted
+/// file not put in place, the other copied and counted; exit 1.
+#[test]
+fn cp_r_verify_catches_a_corrupted_download() {
+    let server = server(Fault::BadDigest);
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("mirror");
+    let run = ftp_cli_with(
+        OPTIONS,
+        &[
+            "cp",
+            "-r",
+            "-j",
+            "1",
+            "--verify",
+            &server.url("top"),
+            dst.to_str().unwrap(),
+        ],
+    );
+    let err = stderr(&run);
+    assert_eq!(run.status.code(), Some(1), "{err}");
+    assert!(
+        !dst.join("a").exists(),
+        "the corrupted file was put in place: {err}"
+    );
+    assert_eq!(fs::read(dst.join("sub/b")).unwrap(), FILE);
+    assert!(
+        err.contains(FILE_SHA256) && err.contains(&"00".repeat(32)),
+        "{err}"
+    );
+    assert!(
+        err.contains("1 files") && err.contains("1 verified"),
+        "{err}"
+    );
+    let names: Vec<_> = fs::read_dir(&dst)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "a temporary file was left: {names:?}");
+}
+
+/// `mv --verify`, a file and a tree (`-r`), against the corrupted digest:
+/// the move fails (exit 1) and the server is never asked to delete.
+#[test]
+fn mv_verify_keeps_the_source_on_a_mismatch() {
+    for recursive in [false, true] {
+        let server = server(Fault::BadDigest);
+        let local = tempfile::tempdir().unwrap();
+        let dst = local.path().join("moved");
+        let (src, flags): (String, &[&str]) = if recursive {
+            (server.url("top"), &["-r", "-j", "1"])
+        } else {
+            (server.url("top/a"), &[])
+        };
+        let args = [&["mv", "--verify"], flags, &[&src, dst.to_str().unwrap()]].concat();
+        let run = ftp_cli_with(OPTIONS, &args);
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(1), "-r {recursive}: {err}");
+        assert!(err.contains(&"00".repeat(32)), "-r {recursive}: {err}");
+        let deletes: Vec<_> = server
+            .received()
+            .into_iter()
+            .filter(|l| l.starts_with("DELE") || l.starts_with("RMD"))
+            .collect();
+        assert!(deletes.is_empty(), "-r {recursive}: {deletes:?}");
+        assert!(
+            !dst.join("a").exists() && !dst.is_file(),
+            "-r {recursive}: {err}"
+        );
+    }
 }
 
 /// Names that are not one path component (`../escape`, an absolute path,

@@ -54,7 +54,8 @@ impl CopyArgs {
                 tree: TreeOptions::default()
                     .update(update)
                     .jobs(jobs)
-                    .follow_links(dereference),
+                    .follow_links(dereference)
+                    .verify(verify),
                 remove_source: false,
                 create_dirs,
                 verify,
@@ -67,15 +68,19 @@ impl CopyArgs {
                 jobs,
                 create_dirs,
                 resume,
+                verify,
             } => Ok(CopyArgs {
                 op: "mv",
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default().jobs(jobs).remove_source(true),
+                tree: TreeOptions::default()
+                    .jobs(jobs)
+                    .remove_source(true)
+                    .verify(verify),
                 remove_source: true,
                 create_dirs,
-                verify: false,
+                verify,
                 resume,
             }),
             other => Err(other),
@@ -278,7 +283,9 @@ fn copy_tree(
         (Location::Local(src), Location::Remote(dst)) => {
             crate::tree::upload_tree(op, &src, &dst, config, options)
         }
-        (Location::Remote(src), Location::Remote(dst)) => remote_tree(op, src, dst, config),
+        (Location::Remote(src), Location::Remote(dst)) => {
+            remote_tree(op, src, dst, config, options.verify)
+        }
         (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
             "{op}: neither argument is an ftp:// URL; exactly one must be"
         ))),
@@ -288,10 +295,17 @@ fn copy_tree(
 /// `cp -r` and `mv -r` with both sides remote (the engine's
 /// [`FileCopy::recursive`]): `mv -r` on one server and login is a rename;
 /// anything else copies the tree between two sessions, one file at a
-/// time.
-fn remote_tree(op: &str, src: FtpUrl, dst: FtpUrl, config: &Config) -> Result<(), Failure> {
+/// time, each file checked with `--verify` (no count in the summary).
+fn remote_tree(
+    op: &str,
+    src: FtpUrl,
+    dst: FtpUrl,
+    config: &Config,
+    verify: bool,
+) -> Result<(), Failure> {
     let copy = FileCopy::new(Endpoint::Remote(src), Endpoint::Remote(dst))
         .remove_source(op == "mv -r")
+        .verify(verify)
         .recursive(true)
         .label(|path| progress_label(Some(path)))
         .describe(op);

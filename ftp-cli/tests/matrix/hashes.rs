@@ -1,6 +1,6 @@
 //! File digests: `Client::hash` through both drivers, `ftp-cli hash`, and
 //! verified copies (`FileDownload::verify`, `FileUpload::verify`, `cp
-//! --verify`) both ways. Where the server computes digests (proFTPD with
+//! --verify`, `cp -r --verify`, `mv --verify`) both ways. Where the server computes digests (proFTPD with
 //! mod_digest) every algorithm is checked against one computed here;
 //! elsewhere the typed error and the fallback to sizes are.
 
@@ -44,6 +44,8 @@ pub fn verify_group() -> Group {
             Case::new("engine_download_and_upload", engine_both_ways),
             Case::new("engine_falls_back_to_size_only", engine_size_only).needs(Need::NoServerHash),
             Case::new("cli_cp_verify_both_ways", cli_cp_verify),
+            Case::new("cli_cp_r_verify_both_ways", cli_cp_r_verify),
+            Case::new("cli_mv_verify_file_and_tree", cli_mv_verify),
         ],
     }
 }
@@ -324,10 +326,107 @@ fn cli_cp_verify(c: &Ctx) -> Outcome {
         "{} bytes on stdout",
         out.stdout.len()
     );
-    // With -C or -r: a usage error.
+    // With -C: a usage error.
     c.cli(&["cp", "--verify", "-C", &c.url("src.bin"), &dst_text])?
         .expect_code(2)?;
     no_temporary_files(&[c.local_dir(), &c.on_server("")])?;
     fs::remove_file(&dst)?;
     absent(&dst)
+}
+
+/// The tree `cp -r --verify` and `mv -r --verify` copy: three files, one
+/// empty, one in a subdirectory, one more than a buffer.
+const TREE: [(&str, usize, u32); 3] = [("a.txt", 6, 41), ("empty", 0, 42), ("sub/b.bin", LEN, 43)];
+
+/// `tree` under `dir` on the server.
+fn put_tree(c: &Ctx, dir: &str) {
+    for (name, len, seed) in TREE {
+        c.put(format!("{dir}/{name}"), &pattern(len, seed));
+    }
+}
+
+/// The tree's files, each with its content, under `dir`.
+fn same_tree(dir: &std::path::Path) -> Outcome {
+    for (name, len, seed) in TREE {
+        has_content(&dir.join(name), &pattern(len, seed))?;
+    }
+    Ok(())
+}
+
+/// A tree copy's summary: every file verified, by digest where the server
+/// has HASH, "size only" where not.
+fn tree_verified(c: &Ctx, run: &crate::ctx::Run) -> Outcome {
+    run.expect_ok()?;
+    let err = run.err();
+    let n = TREE.len();
+    ensure!(err.contains(&format!("{n} files")), "{err}");
+    ensure!(err.contains(&format!(", {n} verified")), "{err}");
+    let size_only = format!("({n} size only)");
+    if c.target.profile.hash {
+        ensure!(!err.contains("size only"), "{err}");
+    } else {
+        ensure!(err.contains(&size_only), "no {size_only:?} in {err}");
+    }
+    Ok(())
+}
+
+/// `cp -r --verify` both ways: each file checked as it streams, the
+/// summary saying how; up twice (new, then replacing each file).
+fn cli_cp_r_verify(c: &Ctx) -> Outcome {
+    put_tree(c, "top");
+    let dst = c.local("mirror");
+    let dst_text = dst.display().to_string();
+    let down = c.cli(&["cp", "-r", "--verify", &c.url("top"), &dst_text])?;
+    tree_verified(c, &down)?;
+    same_tree(&dst)?;
+    for _ in 0..2 {
+        let up = c.cli(&["cp", "-r", "--verify", &dst_text, &c.url("back")])?;
+        tree_verified(c, &up)?;
+    }
+    same_tree(&c.on_server("back"))?;
+    no_temporary_files(&[c.local_dir(), &c.on_server("")])
+}
+
+/// `mv --verify` of a file and of a tree (`-r`), both ways: the copy
+/// checked, then the source gone.
+fn cli_mv_verify(c: &Ctx) -> Outcome {
+    let content = pattern(LEN, 47);
+    c.put("m.bin", &content);
+    let local = c.local("m.bin");
+    let local_text = local.display().to_string();
+    let down = c.cli(&["mv", "--verify", &c.url("m.bin"), &local_text])?;
+    down.expect_ok()?;
+    let expected = if c.target.profile.hash {
+        "verified: SHA-256"
+    } else {
+        "verified: size only"
+    };
+    ensure!(
+        down.err().contains(expected),
+        "no {expected:?} in {}",
+        down.err()
+    );
+    has_content(&local, &content)?;
+    absent(&c.on_server("m.bin"))?;
+    let up = c.cli(&["mv", "--verify", &local_text, &c.url("m2.bin")])?;
+    up.expect_ok()?;
+    ensure!(
+        up.err().contains(expected),
+        "no {expected:?} in {}",
+        up.err()
+    );
+    has_content(&c.on_server("m2.bin"), &content)?;
+    absent(&local)?;
+    put_tree(c, "top");
+    let dst = c.local("moved");
+    let dst_text = dst.display().to_string();
+    let down = c.cli(&["mv", "-r", "--verify", &c.url("top"), &dst_text])?;
+    tree_verified(c, &down)?;
+    same_tree(&dst)?;
+    absent(&c.on_server("top"))?;
+    let up = c.cli(&["mv", "-r", "--verify", &dst_text, &c.url("back")])?;
+    tree_verified(c, &up)?;
+    same_tree(&c.on_server("back"))?;
+    absent(&dst)?;
+    no_temporary_files(&[c.local_dir(), &c.on_server("")])
 }

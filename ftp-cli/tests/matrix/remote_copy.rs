@@ -147,7 +147,23 @@ fn cp_verify_between_logins(c: &Ctx) -> Outcome {
     run.expect_ok()?;
     let err = run.err();
     ensure!(err.contains("verified"), "no verification said: {err}");
-    has_content(&c.on_server("checked.bin"), &content)
+    has_content(&c.on_server("checked.bin"), &content)?;
+    // A tree (-r): each file checked, by the server's digest where it has
+    // one (the transcript shows it asked).
+    c.put("vt/a.bin", &content);
+    c.put("vt/sub/b", b"b");
+    let run = c.cli(&["cp", "-r", "--verify", &c.url("vt"), &c.url("vt2")])?;
+    run.expect_ok()?;
+    let err = run.err();
+    if c.target.profile.hash {
+        let asked = err
+            .lines()
+            .filter(|l| l.starts_with("> HASH ") || l.starts_with("> XSHA"))
+            .count();
+        ensure!(asked >= 2, "no digest asked for: {err}");
+    }
+    has_content(&c.on_server("vt2/a.bin"), &content)?;
+    has_content(&c.on_server("vt2/sub/b"), b"b")
 }
 
 /// A move from the anonymous area, where the server refuses to delete:

@@ -13,7 +13,7 @@ use super::{
     Connect, Planned, Tally, TreeError, TreeOptions, TreeSummary, is_root, quit, root_name, shown,
     trim_slashes,
 };
-use crate::engine::{Cancel, Direction, Outcome, Progress, Transfer, is_transient};
+use crate::engine::{Cancel, Direction, FileDownload, Outcome, Progress, Transfer, is_transient};
 use crate::{Client, DirWalk, Kind, Modified, RateLimits, WalkEntry, WalkOptions};
 
 /// Files at least this large are downloaded with splice.
@@ -240,7 +240,11 @@ impl<'a> Planner<'a> {
                 tally.current(&shown(&job.remote));
                 return Ok(());
             }
-            let bytes = fetch_file(client, job, modified, tally, cancel)?;
+            let bytes = if self.job.options.verify {
+                fetch_verified(client, job, tally, cancel)?
+            } else {
+                fetch_file(client, job, modified, tally, cancel)?
+            };
             tally.copied(&shown(&job.remote), bytes);
             Ok(())
         };
@@ -616,6 +620,42 @@ pub(super) fn fetch_file(
     let persisted = persist(job, temp);
     registered.kept = persisted.is_ok();
     persisted.map(|()| received)
+}
+
+/// A download checked against the server's digest as it streams: the
+/// engine's [`FileDownload`] with `verify`; the bytes received.
+pub(super) fn fetch_verified(
+    client: &mut Client,
+    job: &Fetch,
+    tally: &Tally,
+    cancel: &Cancel,
+) -> Result<u64, JobError> {
+    let done = FileDownload::new(&job.remote, &job.local)
+        .keep_time(true)
+        .verify(true)
+        .limits(tally.limits.clone())
+        .label(shown(&job.remote))
+        .run(client, tally.progress, cancel)
+        .map_err(|e| JobError {
+            transient: e.is_transient(),
+            message: e.to_string(),
+        })?;
+    tally.checked(done.verified.as_ref());
+    if done.modified.is_none() {
+        // No MDTM: the listing's time, as a copy without verify gets.
+        keep_listed_time(&job.local, job.modified);
+    }
+    Ok(done.received)
+}
+
+/// Gives `path` the listing's time `modified`, where there is one.
+fn keep_listed_time(path: &Path, modified: Option<Modified>) {
+    if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
+        let _ = fs::File::options()
+            .write(true)
+            .open(path)
+            .and_then(|f| f.set_modified(time));
+    }
 }
 
 /// The temporary file `.NAME.XXXXXX.part` beside the destination.

@@ -69,6 +69,10 @@ pub struct TreeOptions {
     /// A move: delete the source once every entry was copied and
     /// confirmed (none failed, none left out).
     pub remove_source: bool,
+    /// Check each copy against the server's digest, computed as the bytes
+    /// stream (by size where the server has no hash): a mismatch fails the
+    /// file, and the copy is not put in place.
+    pub verify: bool,
 }
 
 impl Default for TreeOptions {
@@ -78,6 +82,7 @@ impl Default for TreeOptions {
             jobs: DEFAULT_JOBS,
             follow_links: false,
             remove_source: false,
+            verify: false,
         }
     }
 }
@@ -104,6 +109,12 @@ impl TreeOptions {
     /// [`TreeOptions::remove_source`].
     pub fn remove_source(mut self, remove_source: bool) -> Self {
         self.remove_source = remove_source;
+        self
+    }
+
+    /// [`TreeOptions::verify`].
+    pub fn verify(mut self, verify: bool) -> Self {
+        self.verify = verify;
         self
     }
 }
@@ -196,7 +207,7 @@ pub struct TreeSummary {
     /// Entries deleted by a sync ([`TreeSync`]).
     pub deleted: u64,
     /// Copies checked against the server's digest
-    /// ([`SyncOptions::verify`]).
+    /// ([`TreeOptions::verify`], [`SyncOptions::verify`]).
     pub verified: u64,
     /// Copies checked by size only: the server has no hash.
     pub size_only: u64,
@@ -276,6 +287,9 @@ struct Tally<'a> {
     bytes: AtomicU64,
     up_to_date: AtomicU64,
     skipped: AtomicU64,
+    /// Verified copies checked against a digest, and by size only.
+    verified: AtomicU64,
+    size_only: AtomicU64,
     failures: Mutex<Vec<TreeFailure>>,
 }
 
@@ -288,6 +302,8 @@ impl<'a> Tally<'a> {
             bytes: AtomicU64::new(0),
             up_to_date: AtomicU64::new(0),
             skipped: AtomicU64::new(0),
+            verified: AtomicU64::new(0),
+            size_only: AtomicU64::new(0),
             failures: Mutex::new(Vec::new()),
         }
     }
@@ -326,6 +342,16 @@ impl<'a> Tally<'a> {
         self.tell(Planned::Copied { what, bytes });
     }
 
+    /// A verified copy, counted by what it was checked against.
+    fn checked(&self, verified: Option<&crate::engine::Verified>) {
+        match verified {
+            Some(crate::engine::Verified::Digest(_)) => &self.verified,
+            Some(_) => &self.size_only,
+            None => return,
+        }
+        .fetch_add(1, Ordering::Relaxed);
+    }
+
     fn current(&self, what: &str) {
         self.up_to_date.fetch_add(1, Ordering::Relaxed);
         self.tell(Planned::UpToDate { what });
@@ -347,8 +373,8 @@ impl<'a> Tally<'a> {
             bytes: self.bytes.load(Ordering::Relaxed),
             directories: 0,
             deleted: 0,
-            verified: 0,
-            size_only: 0,
+            verified: self.verified.load(Ordering::Relaxed),
+            size_only: self.size_only.load(Ordering::Relaxed),
             up_to_date: self.up_to_date.load(Ordering::Relaxed),
             skipped: self.skipped.load(Ordering::Relaxed),
             failures: self

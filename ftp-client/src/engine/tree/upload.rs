@@ -13,7 +13,9 @@ use super::{
     trim_slashes,
 };
 use crate::engine::upload::delete_leftover;
-use crate::engine::{Cancel, Direction, Outcome, Transfer, is_transient, rename_refusal};
+use crate::engine::{
+    Cancel, Direction, FileUpload, Outcome, Transfer, is_transient, rename_refusal,
+};
 use crate::{Client, Entry, Kind, RenameCheck, Timestamp};
 
 /// A local directory uploaded to the server, as `cp -r` does: into
@@ -322,6 +324,9 @@ impl Uploader<'_> {
                 return Ok(None);
             }
         }
+        if self.options.verify {
+            return put_verified(client, job, self.tally, self.cancel).map(Some);
+        }
         let mut local = fs::File::open(&file.local).map_err(|e| JobError::from(e.to_string()))?;
         let replacing = job.existing.is_some();
         if replacing {
@@ -422,6 +427,28 @@ impl Uploader<'_> {
             _ => Ok(()),
         }
     }
+}
+
+/// An upload checked against the server's digest, computed as the bytes
+/// are sent: the engine's [`FileUpload`] with `verify`; the bytes sent.
+pub(super) fn put_verified(
+    client: &mut Client,
+    job: &Put,
+    tally: &Tally,
+    cancel: &Cancel,
+) -> Result<u64, JobError> {
+    let done = FileUpload::new(&job.file.local, &job.file.remote)
+        .keep_time(true)
+        .verify(true)
+        .limits(tally.limits.clone())
+        .label(shown(&job.file.remote))
+        .run(client, tally.progress, cancel)
+        .map_err(|e| JobError {
+            transient: e.is_transient(),
+            message: e.to_string(),
+        })?;
+    tally.checked(done.verified.as_ref());
+    Ok(done.sent)
 }
 
 /// Where the listing already said the file exists: whether the server

@@ -5,19 +5,18 @@
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::super::download::{Fetch, absolute, fetch_file};
+use super::super::download::{Fetch, absolute, fetch_file, fetch_verified};
 use super::super::fresh::exact_time;
 use super::super::local::{LocalFile, local_path, make_local_dir};
 use super::super::pool::{JobError, Pool};
-use super::super::upload::{Put, Uploader};
+use super::super::upload::{Put, Uploader, put_verified};
 use super::super::{Connect, Planned, Tally, TreeError, TreeOptions, TreeSummary, quit, shown};
 use super::SyncPlan;
 use super::compare::Way;
 use super::list::{Names, Stamp};
 use super::plan::{Action, Reason, SyncAction};
-use crate::engine::{Cancel, FileDownload, FileUpload, Progress, Verified};
+use crate::engine::{Cancel, Progress};
 use crate::{Client, Modified};
 
 /// See [`SyncPlan::run`].
@@ -28,7 +27,6 @@ pub(super) fn run(
     cancel: &Cancel,
 ) -> Result<TreeSummary, TreeError> {
     let tally = Tally::new(progress).limited(&plan.limits);
-    let checks = Checks::default();
     for action in &plan.actions {
         let what = plan.shown(&action.names);
         match (action.action, action.reason) {
@@ -52,8 +50,8 @@ pub(super) fn run(
     let kept = if copying {
         let first = connect().map_err(TreeError::Connect)?;
         match plan.way {
-            Way::Down => download(plan, first, connect, &tally, cancel, &checks),
-            Way::Up => upload(plan, first, connect, &tally, cancel, &checks),
+            Way::Down => download(plan, first, connect, &tally, cancel),
+            Way::Up => upload(plan, first, connect, &tally, cancel),
         }
     } else {
         None
@@ -74,26 +72,7 @@ pub(super) fn run(
     failures.append(&mut summary.failures);
     summary.failures = failures;
     summary.cancelled = cancel.is_cancelled();
-    summary.verified = checks.digest.load(Ordering::Relaxed);
-    summary.size_only = checks.size_only.load(Ordering::Relaxed);
     Ok(summary)
-}
-
-/// What verified copies were checked against.
-#[derive(Debug, Default)]
-struct Checks {
-    digest: AtomicU64,
-    size_only: AtomicU64,
-}
-
-impl Checks {
-    fn count(&self, verified: Option<&Verified>) {
-        match verified {
-            Some(Verified::Digest(_)) => self.digest.fetch_add(1, Ordering::Relaxed),
-            Some(_) => self.size_only.fetch_add(1, Ordering::Relaxed),
-            None => 0,
-        };
-    }
 }
 
 /// The local destination, made (with its parents) when missing; never a
@@ -134,12 +113,11 @@ fn download(
     connect: &Connect<'_>,
     tally: &Tally,
     cancel: &Cancel,
-    checks: &Checks,
 ) -> Option<Client> {
     let label = |job: &Fetch| shown(&job.remote);
     let work = |client: &mut Client, job: &Fetch| -> Result<(), JobError> {
         let bytes = if plan.options.verify {
-            fetch_verified(client, job, tally, cancel, checks)?
+            fetch_verified(client, job, tally, cancel)?
         } else {
             let modified = exact_time(client, &job.remote, job.modified);
             fetch_file(client, job, modified, tally, cancel)?
@@ -199,40 +177,12 @@ fn fetches(plan: &SyncPlan, tally: &Tally, push: &dyn Fn(usize, Fetch)) {
     }
 }
 
-/// A download checked against the server's digest as it streams: the
-/// engine's [`FileDownload`] with `verify`; the bytes received.
-fn fetch_verified(
-    client: &mut Client,
-    job: &Fetch,
-    tally: &Tally,
-    cancel: &Cancel,
-    checks: &Checks,
-) -> Result<u64, JobError> {
-    let done = FileDownload::new(&job.remote, &job.local)
-        .keep_time(true)
-        .verify(true)
-        .limits(tally.limits.clone())
-        .label(shown(&job.remote))
-        .run(client, tally.progress, cancel)
-        .map_err(|e| JobError {
-            transient: e.is_transient(),
-            message: e.to_string(),
-        })?;
-    checks.count(done.verified.as_ref());
-    if done.modified.is_none() {
-        // No MDTM: the listing's time, as a copy without verify gets.
-        keep_listed_time(&job.local, job.modified);
-    }
-    Ok(done.received)
-}
-
 fn upload(
     plan: &SyncPlan,
     first: Client,
     connect: &Connect<'_>,
     tally: &Tally,
     cancel: &Cancel,
-    checks: &Checks,
 ) -> Option<Client> {
     let uploader = Uploader {
         options: TreeOptions::default(),
@@ -243,7 +193,7 @@ fn upload(
     let label = |job: &Put| job.file.local.display().to_string();
     let work = |client: &mut Client, job: &Put| -> Result<(), JobError> {
         let sent = if plan.options.verify {
-            Some(put_verified(client, job, tally, cancel, checks)?)
+            Some(put_verified(client, job, tally, cancel)?)
         } else {
             uploader.put_file(client, job)?
         };
@@ -304,29 +254,6 @@ fn puts(plan: &SyncPlan, client: &mut Client, tally: &Tally, push: &dyn Fn(usize
         let existing = action.existing.as_ref().and_then(|e| e.entry.clone());
         push(group(&mut groups, &action.names), Put { file, existing });
     }
-}
-
-/// An upload checked against the server's digest, computed as the bytes
-/// are sent: the engine's [`FileUpload`] with `verify`; the bytes sent.
-fn put_verified(
-    client: &mut Client,
-    job: &Put,
-    tally: &Tally,
-    cancel: &Cancel,
-    checks: &Checks,
-) -> Result<u64, JobError> {
-    let done = FileUpload::new(&job.file.local, &job.file.remote)
-        .keep_time(true)
-        .verify(true)
-        .limits(tally.limits.clone())
-        .label(shown(&job.file.remote))
-        .run(client, tally.progress, cancel)
-        .map_err(|e| JobError {
-            transient: e.is_transient(),
-            message: e.to_string(),
-        })?;
-    checks.count(done.verified.as_ref());
-    Ok(done.sent)
 }
 
 /// The deletions, once every copy succeeded, deepest first, stopping
@@ -450,16 +377,6 @@ fn delete_local(root: &Path, names: &[Vec<u8>], action: &SyncAction) -> Result<(
         return Err("is a directory now; not deleted".to_owned());
     };
     result.map_err(|e| e.to_string())
-}
-
-/// Gives `path` the listing's time `modified`, where there is one.
-fn keep_listed_time(path: &Path, modified: Option<Modified>) {
-    if let Some(time) = modified.and_then(|m| m.time.to_system_time()) {
-        let _ = fs::File::options()
-            .write(true)
-            .open(path)
-            .and_then(|f| f.set_modified(time));
-    }
 }
 
 /// After a download, each directory of the source gets its time, as
