@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ftp_proto::{
-    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, Timeouts, Wait,
+    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, Timeouts, UsageError, Wait,
 };
 
 const PEER: &str = "192.0.2.7:21";
@@ -284,6 +284,12 @@ fn data_progress_pushes_the_stall_deadline_and_a_stall_ends_the_download() {
     );
     session.handle_timeout(deadline);
     assert!(!session.is_moving_data(), "the driver closes the data now");
+    assert!(session.is_data_stalled());
+    assert_eq!(
+        session.handle_data_cut_short(),
+        Err(UsageError::UnexpectedEvent("data finished")),
+        "the session ended the data itself"
+    );
     // A download is cut short: its final reply is waited for briefly...
     let (result, reading) = drive(&mut session, deadline, &mut VecDeque::new());
     assert!(result.is_none() && reading);
@@ -307,6 +313,7 @@ fn data_progress_pushes_the_stall_deadline_and_a_stall_ends_the_download() {
     );
     assert_eq!(result, Some(Err(failure)));
     assert!(session.is_idle(), "the session goes on");
+    assert!(!session.is_data_stalled());
     assert_eq!(session.poll_timeout(), None);
 }
 
@@ -333,7 +340,8 @@ fn a_stalled_upload_ends_its_data_and_waits_the_whole_final_reply_timeout() {
     let t0 = Instant::now();
     let request = DataCommand::Stor(Arg::new("f").unwrap());
     let mut session = moving(request, Timeouts::default(), t0);
-    assert_eq!(session.poll_timeout(), None, "no progress reported yet");
+    session.handle_data_progress(t0 - Duration::from_secs(1));
+    assert_eq!(session.poll_timeout(), Some(t0 + Duration::from_secs(59)));
     session.handle_data_progress(t0);
     let deadline = t0 + Duration::from_secs(60);
     session.handle_timeout(deadline);

@@ -46,7 +46,18 @@ impl Session {
     /// it costs an addition. Without a transfer moving data it does
     /// nothing.
     pub fn handle_data_progress(&mut self, now: Instant) {
-        self.data_deadline = Some(now + self.config.timeouts.data);
+        if self.is_moving_data() {
+            self.data_deadline = Some(now + self.config.timeouts.data);
+        }
+    }
+
+    /// Whether [`Session::handle_timeout`] ended the running transfer's
+    /// data after a stall ([`Timeouts::data`](super::Timeouts::data)): the
+    /// driver closes the data connection and reports nothing more of it
+    /// (no [`Session::handle_data_finished`] or
+    /// [`Session::handle_data_cut_short`]), but reads the final reply.
+    pub fn is_data_stalled(&self) -> bool {
+        self.data_stalled.is_some()
     }
 
     /// Whether a transfer's data is moving: its data connection is in use
