@@ -1005,7 +1005,9 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             /// stopped it before its end) and reads the final reply.
             $($async)? fn finish_transfer(&mut self, cut_short: bool) -> Result<()> {
                 self.transfer_over();
-                if cut_short {
+                // After a stall the session ended the data itself.
+                if self.session.is_data_stalled() {
+                } else if cut_short {
                     self.session.handle_data_cut_short()?;
                 } else {
                     self.session.handle_data_finished()?;
@@ -1013,6 +1015,21 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 match self.run() $($await)* ? {
                     RunEnd::Done(outcome) => shared::transferred(outcome),
                     RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                }
+            }
+
+            /// The data connection's `error` is a timeout: the session, which
+            /// keeps the stall deadline, decides what follows
+            /// ([`Session::is_data_stalled`](ftp_proto::Session::is_data_stalled)).
+            fn data_timed_out(&mut self, error: &Error) {
+                // The wait ended at the session's deadline; a timer may
+                // wake a hair before it.
+                let deadline = self.session.poll_timeout();
+                if let (Error::Timeout { .. }, true, Some(deadline)) =
+                    (error, self.session.is_moving_data(), deadline)
+                {
+                    self.session
+                        .handle_timeout(std::time::Instant::now().max(deadline));
                 }
             }
 

@@ -48,6 +48,7 @@ pub(crate) fn timeouts(config: &Config, defaults: Timeouts) -> Timeouts {
         reply: config.control_timeout,
         final_reply: config.final_reply_timeout,
         accept: config.data_timeout,
+        data: config.data_timeout,
         ..defaults
     }
 }

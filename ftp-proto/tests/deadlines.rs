@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use ftp_proto::{
-    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, Timeouts, Wait,
+    Action, Arg, DataCommand, Failure, Outcome, Session, SessionConfig, Timeouts, UsageError, Wait,
 };
 
 const PEER: &str = "192.0.2.7:21";
@@ -238,4 +238,147 @@ fn a_transfer_cut_short_waits_briefly_for_its_final_reply() {
             })))
         );
     }
+}
+
+/// A transfer of `request` at `t0` whose 150 came: its data moves.
+fn moving(request: DataCommand, timeouts: Timeouts, t0: Instant) -> Session {
+    let mut config = config();
+    config.timeouts = timeouts;
+    let mut session = greeted(config, t0);
+    session.transfer(request).unwrap();
+    let mut replies = VecDeque::from([
+        &b"200 Binary\r\n"[..],
+        b"229 (|||40000|)\r\n",
+        b"150 Go\r\n",
+    ]);
+    drive(&mut session, t0, &mut replies);
+    assert!(session.is_moving_data());
+    session
+}
+
+fn retr() -> DataCommand {
+    DataCommand::Retr(Arg::new("f").unwrap())
+}
+
+#[test]
+fn data_progress_pushes_the_stall_deadline_and_a_stall_ends_the_download() {
+    let t0 = Instant::now();
+    let timeouts = Timeouts {
+        data: Duration::from_secs(10),
+        ..Timeouts::default()
+    };
+    let mut session = moving(retr(), timeouts, t0);
+    session.handle_data_progress(t0);
+    assert_eq!(session.poll_timeout(), Some(t0 + Duration::from_secs(10)));
+    // A chunk at t0 + 8 s: the data has 10 s from then.
+    let t1 = t0 + Duration::from_secs(8);
+    session.handle_data_progress(t1);
+    let deadline = t1 + Duration::from_secs(10);
+    assert_eq!(session.poll_timeout(), Some(deadline));
+    session.handle_timeout(t0 + Duration::from_secs(10));
+    assert!(session.is_moving_data(), "progress moved the deadline on");
+    session.handle_timeout(deadline - Duration::from_millis(1));
+    assert!(
+        session.is_moving_data(),
+        "before its deadline, nothing happens"
+    );
+    session.handle_timeout(deadline);
+    assert!(!session.is_moving_data(), "the driver closes the data now");
+    assert!(session.is_data_stalled());
+    assert_eq!(
+        session.handle_data_cut_short(),
+        Err(UsageError::UnexpectedEvent("data finished")),
+        "the session ended the data itself"
+    );
+    // A download is cut short: its final reply is waited for briefly...
+    let (result, reading) = drive(&mut session, deadline, &mut VecDeque::new());
+    assert!(result.is_none() && reading);
+    assert_eq!(
+        session.poll_timeout(),
+        Some(deadline + Duration::from_secs(3))
+    );
+    // ... and even a 226 leaves it failed, saying what it waited for.
+    let (result, _) = drive(
+        &mut session,
+        deadline,
+        &mut VecDeque::from([&b"226 Done\r\n"[..]]),
+    );
+    let failure = Failure::TimedOut {
+        waiting: Wait::Data,
+        after: Duration::from_secs(10),
+    };
+    assert_eq!(
+        failure.to_string(),
+        "timed out after 10s waiting for the transfer's data to move"
+    );
+    assert_eq!(result, Some(Err(failure)));
+    assert!(session.is_idle(), "the session goes on");
+    assert!(!session.is_data_stalled());
+    assert_eq!(session.poll_timeout(), None);
+}
+
+#[test]
+fn a_stalled_transfer_that_the_server_refuses_fails_with_the_refusal() {
+    let t0 = Instant::now();
+    let mut session = moving(retr(), Timeouts::default(), t0);
+    session.handle_data_progress(t0);
+    let deadline = t0 + Duration::from_secs(60);
+    session.handle_timeout(deadline);
+    let (result, _) = drive(
+        &mut session,
+        deadline,
+        &mut VecDeque::from([&b"426 Connection closed; transfer aborted\r\n"[..]]),
+    );
+    match result {
+        Some(Err(failure)) => assert_eq!(failure.reply().map(|r| r.code().get()), Some(426)),
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_stalled_upload_ends_its_data_and_waits_the_whole_final_reply_timeout() {
+    let t0 = Instant::now();
+    let request = DataCommand::Stor(Arg::new("f").unwrap());
+    let mut session = moving(request, Timeouts::default(), t0);
+    session.handle_data_progress(t0 - Duration::from_secs(1));
+    assert_eq!(session.poll_timeout(), Some(t0 + Duration::from_secs(59)));
+    session.handle_data_progress(t0);
+    let deadline = t0 + Duration::from_secs(60);
+    session.handle_timeout(deadline);
+    assert!(!session.is_moving_data());
+    let (result, reading) = drive(&mut session, deadline, &mut VecDeque::new());
+    assert!(result.is_none() && reading);
+    assert_eq!(
+        session.poll_timeout(),
+        Some(deadline + Duration::from_secs(120))
+    );
+    let (result, _) = drive(
+        &mut session,
+        deadline,
+        &mut VecDeque::from([&b"226 Stored\r\n"[..]]),
+    );
+    assert_eq!(
+        result,
+        Some(Err(Failure::TimedOut {
+            waiting: Wait::Data,
+            after: Duration::from_secs(60),
+        }))
+    );
+}
+
+#[test]
+fn data_that_reaches_its_end_has_no_stall_deadline() {
+    let t0 = Instant::now();
+    let mut session = moving(retr(), Timeouts::default(), t0);
+    session.handle_data_progress(t0);
+    session.handle_data_finished().unwrap();
+    let (_, reading) = drive(&mut session, t0, &mut VecDeque::new());
+    assert!(reading);
+    assert_eq!(session.poll_timeout(), Some(t0 + Duration::from_secs(120)));
+    let (result, _) = drive(
+        &mut session,
+        t0,
+        &mut VecDeque::from([&b"226 Done\r\n"[..]]),
+    );
+    assert!(matches!(result, Some(Ok(Outcome::Transferred(_)))));
 }

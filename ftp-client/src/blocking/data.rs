@@ -6,6 +6,8 @@ use std::net::{IpAddr, SocketAddr, TcpListener, TcpStream};
 use std::time::{Duration, Instant};
 
 use super::{Client, open, socket_timeout};
+use ftp_proto::Session;
+
 use crate::error::{Error, Result};
 use crate::shared::{self, is_timeout};
 
@@ -109,4 +111,30 @@ fn ready_data(stream: &TcpStream, timeout: Duration) -> io::Result<()> {
     stream.set_read_timeout(Some(timeout))?;
     stream.set_write_timeout(Some(timeout))?;
     stream.set_nodelay(true)
+}
+
+/// Before each wait for a transfer's data on `tcp`: the session's stall
+/// clock ([`Timeouts::data`](ftp_proto::Timeouts::data)) starts again (a
+/// blocking driver waits only when it asks for data, so a pause of the
+/// caller's own or a rate limit's does not count), and the socket's
+/// timeouts follow the session's deadline. `set` is the timeout the socket
+/// has (`None`: unknown); it changes only when the deadline moved by more
+/// than a sixteenth of it, so that a read costs no extra system call.
+pub(super) fn await_data(
+    session: &mut Session,
+    tcp: &TcpStream,
+    set: &mut Option<Duration>,
+) -> io::Result<()> {
+    let now = Instant::now();
+    session.handle_data_progress(now);
+    let Some(deadline) = session.poll_timeout() else {
+        return Ok(());
+    };
+    let left = socket_timeout(deadline.saturating_duration_since(now));
+    if set.is_none_or(|set| left.abs_diff(set) > set / 16) {
+        tcp.set_read_timeout(Some(left))?;
+        tcp.set_write_timeout(Some(left))?;
+        *set = Some(left);
+    }
+    Ok(())
 }

@@ -5,10 +5,12 @@
 use std::io::{self, Read, Write};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use ftp_proto::TransferStart;
 
 use super::Client;
+use super::data::await_data;
 use super::transfer::{Canceller, cancelled_error, canceller_for, close};
 use crate::error::{Error, Result};
 use crate::rate::{RateLimits, Throttle};
@@ -57,6 +59,8 @@ pub struct Download<'c> {
     cancelled: Arc<AtomicBool>,
     /// Set by [`Download::limit`].
     throttle: Option<Throttle>,
+    /// The data socket's timeout, as [`await_data`] last set it.
+    data_wait: Option<Duration>,
 }
 
 impl<'c> Download<'c> {
@@ -69,6 +73,7 @@ impl<'c> Download<'c> {
             data: Some(data),
             cancelled: Arc::new(AtomicBool::new(false)),
             throttle: None,
+            data_wait: None,
         }
     }
 
@@ -134,6 +139,9 @@ impl<'c> Download<'c> {
             let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
                 return Ok(Some(copied));
             };
+            if let Err(e) = await_data(&mut self.client.session, data, &mut self.data_wait) {
+                return Err(self.end_after_network_error(Error::io("receiving data", e)));
+            }
             let n = match splice(
                 data,
                 None,
@@ -337,6 +345,7 @@ impl<'c> Download<'c> {
 
     /// Ends the transfer after a network `error`; see [`explained_by_server`].
     fn end_after_network_error(&mut self, error: Error) -> Error {
+        self.client.data_timed_out(&error);
         explained_by_server(self.end_early(), error)
     }
 }
@@ -347,12 +356,13 @@ impl Read for Download<'_> {
             return Ok(0);
         };
         let tls = data.is_tls();
+        let ready = await_data(&mut self.client.session, data.tcp(), &mut self.data_wait);
         let Some(throttle) = &self.throttle else {
-            let read = data.read(buf);
+            let read = ready.and_then(|()| data.read(buf));
             return self.state.read(read, buf.len(), tls);
         };
         let len = buf.len().min(throttle.chunk());
-        let read = data.read(&mut buf[..len]);
+        let read = ready.and_then(|()| data.read(&mut buf[..len]));
         let read = self.state.read(read, len, tls);
         if let Ok(n) = read {
             throttle.wait(n as u64, &self.cancelled);

@@ -6,10 +6,12 @@ use std::io::{self, Read, Write};
 use std::net::{Shutdown, TcpStream};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
 
 use super::Client;
 #[cfg(doc)]
 use super::Download;
+use super::data::await_data;
 use crate::error::{Error, Result};
 use crate::rate::{RateLimits, Throttle};
 use crate::shared::{UPLOAD_CHUNK, explained_by_server};
@@ -112,6 +114,8 @@ pub struct Upload<'c> {
     cancelled: Arc<AtomicBool>,
     /// Set by [`Upload::limit`].
     throttle: Option<Throttle>,
+    /// The data socket's timeout, as [`await_data`] last set it.
+    data_wait: Option<Duration>,
 }
 
 impl<'c> Upload<'c> {
@@ -124,6 +128,7 @@ impl<'c> Upload<'c> {
             data: Some(data),
             cancelled: Arc::new(AtomicBool::new(false)),
             throttle: None,
+            data_wait: None,
         }
     }
 
@@ -189,6 +194,9 @@ impl<'c> Upload<'c> {
                 let Some(data) = self.data.as_ref().and_then(Stream::plain) else {
                     return Ok(sent);
                 };
+                if let Err(e) = await_data(&mut self.client.session, data, &mut self.data_wait) {
+                    return Err(self.end_after_network_error(Error::io("sending data", e)));
+                }
                 match rustix::fs::sendfile(data, &*file, None, SENDFILE_CHUNK) {
                     Ok(0) => return Ok(sent),
                     Ok(n) => {
@@ -225,7 +233,8 @@ impl<'c> Upload<'c> {
                 io::Error::new(io::ErrorKind::NotConnected, "the upload is finished"),
             ));
         };
-        match data.write_all(bytes) {
+        let ready = await_data(&mut self.client.session, data.tcp(), &mut self.data_wait);
+        match ready.and_then(|()| data.write_all(bytes)) {
             Ok(()) => {
                 self.state.count(bytes.len() as u64);
                 if let Some(throttle) = &self.throttle {
@@ -292,6 +301,7 @@ impl<'c> Upload<'c> {
 
     /// Ends the upload after a network `error`; see [`explained_by_server`].
     fn end_after_network_error(&mut self, error: Error) -> Error {
+        self.client.data_timed_out(&error);
         explained_by_server(self.end(), error)
     }
 }
@@ -304,6 +314,7 @@ impl Write for Upload<'_> {
                 "the upload is finished",
             ));
         };
+        await_data(&mut self.client.session, data.tcp(), &mut self.data_wait)?;
         let Some(throttle) = &self.throttle else {
             let n = data.write(buf)?;
             self.state.count(n as u64);

@@ -45,7 +45,7 @@ impl<'c> Download<'c> {
     pub(super) fn new(client: &'c mut Client, data: AsyncStream, start: TransferStart) -> Self {
         Download {
             state: DataState::new(Some(start), data.resumed()),
-            deadline: Deadline::new(client.config.data_timeout),
+            deadline: Deadline::new(&mut client.session),
             client,
             data: Some(data),
             throttle: None,
@@ -169,6 +169,7 @@ impl<'c> Download<'c> {
     }
 
     async fn end_after_network_error(&mut self, error: Error) -> Error {
+        self.client.data_timed_out(&error);
         explained_by_server(self.end_early().await, error)
     }
 
@@ -191,17 +192,18 @@ impl AsyncRead for Download<'_> {
         let Some(throttle) = this.throttle.as_mut() else {
             let (before, asked) = (buf.filled().len(), buf.remaining());
             let polled = Pin::new(&mut *data).poll_read(cx, buf);
-            let read =
-                ready!(this.deadline.check(cx, polled)).map(|()| buf.filled().len() - before);
+            let read = ready!(this.deadline.check(cx, polled, &mut this.client.session))
+                .map(|()| buf.filled().len() - before);
             return Poll::Ready(this.state.read(read, asked, data.is_tls()).map(drop));
         };
         if ready!(throttle.poll_wait(cx)) {
-            this.deadline.restart();
+            this.deadline.restart(&mut this.client.session);
         }
         let asked = buf.remaining().min(throttle.limits.chunk());
         let mut part = ReadBuf::new(buf.initialize_unfilled_to(asked));
         let polled = Pin::new(&mut *data).poll_read(cx, &mut part);
-        let read = ready!(this.deadline.check(cx, polled)).map(|()| part.filled().len());
+        let read = ready!(this.deadline.check(cx, polled, &mut this.client.session))
+            .map(|()| part.filled().len());
         if let Ok(n) = read {
             // The first `n` of the bytes initialized above.
             buf.advance(n);

@@ -7,6 +7,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
+use ftp_proto::Session;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 use tokio::time::{Instant, Sleep};
@@ -114,38 +115,49 @@ impl AsyncWrite for AsyncStream {
     }
 }
 
-/// The timeout of a data connection: each read or write must make
-/// progress within `timeout` of the last one that did.
+/// The stall timeout of a data connection, kept by the session
+/// ([`Timeouts::data`](ftp_proto::Timeouts::data)): each read or write
+/// that makes progress tells it so, and the wait for the next ends at the
+/// deadline it then gives ([`Session::poll_timeout`]).
 #[derive(Debug)]
 pub(crate) struct Deadline {
     sleep: Pin<Box<Sleep>>,
-    timeout: Duration,
 }
 
 impl Deadline {
-    pub(crate) fn new(timeout: Duration) -> Self {
-        Deadline {
-            sleep: Box::pin(tokio::time::sleep(timeout)),
-            timeout,
-        }
+    /// The data starts moving now.
+    pub(crate) fn new(session: &mut Session) -> Self {
+        let mut deadline = Deadline {
+            sleep: Box::pin(tokio::time::sleep_until(Instant::now())),
+        };
+        deadline.restart(session);
+        deadline
     }
 
-    /// Starts the clock again: a wait of the client's own (a rate limit)
-    /// is no silence of the connection.
-    pub(crate) fn restart(&mut self) {
-        self.sleep.as_mut().reset(Instant::now() + self.timeout);
+    /// The data moved, or a wait of the client's own (a rate limit) ended,
+    /// which is no silence of the connection: the session's clock starts
+    /// again, and the sleep lasts until its new deadline.
+    pub(crate) fn restart(&mut self, session: &mut Session) {
+        let now = std::time::Instant::now();
+        session.handle_data_progress(now);
+        let at = session
+            .poll_timeout()
+            .unwrap_or(now + session.config().timeouts.data);
+        self.sleep.as_mut().reset(at.into());
     }
 
     /// Passes on what an I/O poll gave: progress restarts the clock, and a
-    /// wait that outlasts it is a timeout.
+    /// wait that outlasts it is a timeout (which the driver reports to the
+    /// session: see `data_timed_out`).
     pub(crate) fn check<T>(
         &mut self,
         cx: &mut Context<'_>,
         poll: Poll<io::Result<T>>,
+        session: &mut Session,
     ) -> Poll<io::Result<T>> {
         match poll {
             Poll::Ready(result) => {
-                self.sleep.as_mut().reset(Instant::now() + self.timeout);
+                self.restart(session);
                 Poll::Ready(result)
             }
             Poll::Pending => {

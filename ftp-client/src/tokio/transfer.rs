@@ -53,7 +53,7 @@ impl<'c> Upload<'c> {
     pub(super) fn new(client: &'c mut Client, data: AsyncStream) -> Self {
         Upload {
             state: DataState::new(None, data.resumed()),
-            deadline: Deadline::new(client.config.data_timeout),
+            deadline: Deadline::new(&mut client.session),
             client,
             data: Some(data),
             throttle: None,
@@ -169,6 +169,7 @@ impl<'c> Upload<'c> {
     }
 
     async fn end_after_network_error(&mut self, error: Error) -> Error {
+        self.client.data_timed_out(&error);
         explained_by_server(self.end().await, error)
     }
 }
@@ -189,14 +190,14 @@ impl AsyncWrite for Upload<'_> {
         let buf = match this.throttle.as_mut() {
             Some(throttle) => {
                 if ready!(throttle.poll_wait(cx)) {
-                    this.deadline.restart();
+                    this.deadline.restart(&mut this.client.session);
                 }
                 &buf[..buf.len().min(throttle.limits.chunk())]
             }
             None => buf,
         };
         let polled = Pin::new(data).poll_write(cx, buf);
-        let result = this.deadline.check(cx, polled);
+        let result = this.deadline.check(cx, polled, &mut this.client.session);
         if let Poll::Ready(Ok(n)) = result {
             this.state.count(n as u64);
             if let Some(throttle) = this.throttle.as_mut() {
@@ -211,7 +212,7 @@ impl AsyncWrite for Upload<'_> {
         match this.data.as_mut() {
             Some(data) => {
                 let polled = Pin::new(data).poll_flush(cx);
-                this.deadline.check(cx, polled)
+                this.deadline.check(cx, polled, &mut this.client.session)
             }
             None => Poll::Ready(Ok(())),
         }

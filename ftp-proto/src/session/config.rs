@@ -74,6 +74,12 @@ pub struct Timeouts {
     /// much of the session asking the driver to accept it
     /// ([`Action::AcceptData`](super::Action::AcceptData)). 60 s by default.
     pub accept: Duration,
+    /// A transfer's data must move (the driver reports each chunk with
+    /// [`Session::handle_data_progress`](super::Session::handle_data_progress))
+    /// within this much of its last progress, or the transfer fails with
+    /// [`Failure::TimedOut`](super::Failure::TimedOut) waiting for
+    /// [`Wait::Data`](super::Wait::Data). 60 s by default.
+    pub data: Duration,
 }
 
 impl Default for Timeouts {
@@ -84,6 +90,7 @@ impl Default for Timeouts {
             cut_short_final_reply: Duration::from_secs(3),
             last_abort_reply: Duration::from_secs(3),
             accept: Duration::from_secs(60),
+            data: Duration::from_secs(60),
         }
     }
 }

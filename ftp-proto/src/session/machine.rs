@@ -59,6 +59,12 @@ pub struct Session {
     pub(super) reply_deadline: Option<(Instant, Duration)>,
     /// Active mode: the server's data connection is due by then.
     pub(super) accept_deadline: Option<Instant>,
+    /// The running transfer's data must move again by then (armed by
+    /// [`Session::handle_data_progress`]).
+    pub(super) data_deadline: Option<Instant>,
+    /// The running transfer's data stalled for this long: it fails so,
+    /// whatever its final reply (unless that is a refusal).
+    pub(super) data_stalled: Option<Duration>,
 }
 
 impl Session {
@@ -89,6 +95,8 @@ impl Session {
             hash_selection: HashSelection::Feat,
             reply_deadline: None,
             accept_deadline: None,
+            data_deadline: None,
+            data_stalled: None,
         };
         if implicit {
             session.state = State::SecuringControl(Secured::ReadGreeting);
@@ -240,6 +248,8 @@ impl Session {
     pub(super) fn finish(&mut self, result: Result<Outcome, Failure>) {
         self.reply_deadline = None;
         self.accept_deadline = None;
+        self.data_deadline = None;
+        self.data_stalled = None;
         self.restart_offset = 0;
         self.list_fallback = false;
         if !self.is_closed() {
@@ -259,6 +269,8 @@ impl Session {
     fn shut(&mut self, failed: Option<Failure>) {
         self.reply_deadline = None;
         self.accept_deadline = None;
+        self.data_deadline = None;
+        self.data_stalled = None;
         self.restart_offset = 0;
         self.list_fallback = false;
         self.state = State::Closed;

@@ -204,6 +204,8 @@ pub enum Wait {
     Reply,
     /// Active mode: the server's data connection.
     DataConnection,
+    /// A transfer's data to move on its data connection.
+    Data,
 }
 
 impl std::fmt::Display for Wait {
@@ -211,6 +213,7 @@ impl std::fmt::Display for Wait {
         f.write_str(match self {
             Wait::Reply => "waiting for the server's reply",
             Wait::DataConnection => "waiting for the server's data connection (active mode)",
+            Wait::Data => "waiting for the transfer's data to move",
         })
     }
 }

@@ -20,7 +20,10 @@ impl Session {
     ///   [`Session::handle_data_cut_short`]; an abort's second reply:
     ///   [`Timeouts::last_abort_reply`](super::Timeouts::last_abort_reply));
     /// - after [`Action::AcceptData`](super::Action::AcceptData), the server's
-    ///   data connection must come within [`Timeouts::accept`](super::Timeouts::accept).
+    ///   data connection must come within [`Timeouts::accept`](super::Timeouts::accept);
+    /// - while a transfer's data moves, it must move again within
+    ///   [`Timeouts::data`](super::Timeouts::data) of its last progress
+    ///   ([`Session::handle_data_progress`]).
     ///
     /// A driver waits for its I/O until then (a socket's read timeout, a
     /// sleep), and if nothing came calls [`Session::handle_timeout`].
@@ -32,10 +35,59 @@ impl Session {
             .reply_deadline
             .filter(|_| self.awaits_reply())
             .map(|(at, _)| at);
-        match (accept, reply) {
-            (Some(a), Some(r)) => Some(a.min(r)),
-            (a, r) => a.or(r),
+        let data = self.data_deadline.filter(|_| self.is_moving_data());
+        [accept, reply, data].into_iter().flatten().min()
+    }
+
+    /// The running transfer's data moved at `now` (a chunk read or
+    /// written, or a rate limit's wait just ended): its stall deadline,
+    /// [`Timeouts::data`](super::Timeouts::data), starts again from `now`.
+    /// Call it once as the data connection is ready, then for each chunk;
+    /// it costs an addition. Without a transfer moving data it does
+    /// nothing.
+    pub fn handle_data_progress(&mut self, now: Instant) {
+        if self.is_moving_data() {
+            self.data_deadline = Some(now + self.config.timeouts.data);
         }
+    }
+
+    /// Whether [`Session::handle_timeout`] ended the running transfer's
+    /// data after a stall ([`Timeouts::data`](super::Timeouts::data)): the
+    /// driver closes the data connection and reports nothing more of it
+    /// (no [`Session::handle_data_finished`] or
+    /// [`Session::handle_data_cut_short`]), but reads the final reply.
+    pub fn is_data_stalled(&self) -> bool {
+        self.data_stalled.is_some()
+    }
+
+    /// Whether a transfer's data is moving: its data connection is in use
+    /// and the data not yet done. After [`Session::handle_timeout`] ends it
+    /// (a stall), the driver closes the data connection.
+    pub fn is_moving_data(&self) -> bool {
+        matches!(
+            &self.state,
+            State::Transfer(Transfer {
+                step: TransferStep::Data {
+                    data_done: false,
+                    ..
+                },
+                ..
+            })
+        )
+    }
+
+    /// The data stalled past [`Timeouts::data`](super::Timeouts::data):
+    /// as the driver's cut-short data (a download) or ended data (an
+    /// upload), and the transfer fails with [`Failure::TimedOut`] unless the
+    /// server's final reply refuses it.
+    fn data_timed_out(&mut self) {
+        let State::Transfer(transfer) = &self.state else {
+            return;
+        };
+        let download = transfer.request.direction() == super::Direction::Download;
+        self.data_deadline = None;
+        self.data_stalled = Some(self.config.timeouts.data);
+        let _ = self.data_ended(download);
     }
 
     /// The driver's time is `now`: a deadline of
@@ -50,6 +102,12 @@ impl Session {
     ///   after all, that reply would be read as the answer to the next
     ///   command; a short wait keeps that unlikely, a long one would stall
     ///   every abort on servers that never send it.
+    /// - A transfer's data not moving in time ([`Timeouts::data`](super::Timeouts::data)):
+    ///   as [`Session::handle_data_cut_short`] (a download) or
+    ///   [`Session::handle_data_finished`] (an upload), the driver closes
+    ///   the data connection, and the transfer fails with
+    ///   [`Failure::TimedOut`] waiting for [`Wait::Data`] unless its final
+    ///   reply refuses it.
     /// - Active mode, no data connection in time: as
     ///   [`Session::handle_data_connect_failed`], with
     ///   [`Failure::TimedOut`]: the session ends unless the transfer's final
@@ -62,6 +120,9 @@ impl Session {
                 waiting: Wait::DataConnection,
                 after: timeouts.accept,
             });
+        }
+        if self.is_moving_data() && self.data_deadline.is_some_and(|at| now >= at) {
+            return self.data_timed_out();
         }
         let Some((at, after)) = self.reply_deadline else {
             return;

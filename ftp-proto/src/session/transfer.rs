@@ -109,7 +109,7 @@ impl Session {
         self.data_ended(true)
     }
 
-    fn data_ended(&mut self, by_client: bool) -> Result<(), UsageError> {
+    pub(super) fn data_ended(&mut self, by_client: bool) -> Result<(), UsageError> {
         match &mut self.state {
             State::Transfer(Transfer {
                 step:
@@ -307,7 +307,15 @@ impl Session {
         };
         let home = home.take();
         let result = if reply.class() == ReplyClass::PositiveCompletion {
-            Ok(Outcome::Transferred(reply))
+            match self.data_stalled {
+                // The data stopped moving: the server's word that all is
+                // well does not make the transfer whole.
+                Some(after) => Err(Failure::TimedOut {
+                    waiting: super::Wait::Data,
+                    after,
+                }),
+                None => Ok(Outcome::Transferred(reply)),
+            }
         } else {
             Err(self.not_success(reply))
         };
