@@ -79,9 +79,10 @@ fn by_time(way: Way, remote: &Modified, local: i64, mfmt: bool) -> Verdict {
     }
 }
 
-/// The verdict once the exact time of the remote file `path` was asked
-/// (MDTM on `client`, where the server has it); `listed` is what the
-/// listing said. No exact time: the same, as far as the listing can tell.
+/// The verdict by the exact time of the remote file `path`: `known`
+/// where it was asked already, else asked now (MDTM on `client`, where the
+/// server has it); the listing's time is what it said. No exact time: the
+/// same, as far as the listing can tell.
 pub(super) fn by_exact_time(
     client: &mut Client,
     path: &[u8],
@@ -89,12 +90,17 @@ pub(super) fn by_exact_time(
     src: &Node,
     dst: &Node,
     mfmt: bool,
+    known: Option<Modified>,
 ) -> (Verdict, Option<Modified>) {
     let (listed, local) = sides(way, src, dst);
     let Some(local) = local else {
         return (Verdict::Same(Reason::Same), listed);
     };
-    match exact_time(client, path, listed) {
+    let exact = match known {
+        Some(m) => Some(m),
+        None => exact_time(client, path, listed),
+    };
+    match exact {
         Some(m) if m.is_exact() => (by_time(way, &m, local, mfmt), Some(m)),
         other => (Verdict::Same(Reason::WithinPrecision), other),
     }

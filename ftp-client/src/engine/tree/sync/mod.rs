@@ -373,6 +373,9 @@ impl SyncPlan {
         } else {
             None
         };
+        if algorithm.is_none() {
+            self.ask_times(client, pairs);
+        }
         let mut hash_failed = None;
         for &i in pairs {
             if client.is_closed() {
@@ -390,6 +393,37 @@ impl SyncPlan {
         }
         if let Some(why) = hash_failed {
             self.notes.push(format!("--checksum: the server gave no digest for some files ({why}): those were compared by size and time"));
+        }
+    }
+
+    /// The exact times of the pairs whose listings cannot tell, asked
+    /// together (MDTM sent ahead where the server answers in order, as a
+    /// tree download does), into each action's `exact`. Where that fails,
+    /// each pair asks its own in [`SyncPlan::settle_one`].
+    fn ask_times(&mut self, client: &mut Client, pairs: &[usize]) {
+        let (way, mfmt) = (self.way, self.mfmt);
+        let asked: Vec<usize> = pairs
+            .iter()
+            .copied()
+            .filter(
+                |&i| match (&self.actions[i].source, &self.actions[i].existing) {
+                    (Some(src), Some(dst)) => {
+                        compare::by_listing(way, src, dst, mfmt) == Verdict::AskTime
+                    }
+                    _ => false,
+                },
+            )
+            .collect();
+        let paths: Vec<Vec<u8>> = asked
+            .iter()
+            .map(|&i| self.remote_path(&self.actions[i].names))
+            .collect();
+        let refs: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
+        let Some(times) = super::fresh::exact_times(client, &refs) else {
+            return;
+        };
+        for (i, time) in asked.into_iter().zip(times) {
+            self.actions[i].exact = time;
         }
     }
 
@@ -423,7 +457,8 @@ impl SyncPlan {
         if listed != Verdict::AskTime {
             return listed;
         }
-        let (verdict, exact) = compare::by_exact_time(client, &remote, way, src, dst, mfmt);
+        let (verdict, exact) =
+            compare::by_exact_time(client, &remote, way, src, dst, mfmt, action.exact);
         action.exact = exact;
         verdict
     }
