@@ -170,6 +170,41 @@ fn tls_runs_end_to_end_through_the_tunnel() {
     }
 }
 
+/// microsocks and tinyproxy carry no half-close: the first FIN through
+/// them ends the tunnel both ways. A TLS upload that ended with close_notify
+/// and then a FIN had vsftpd reset there before it read the upload's end.
+/// Over TLS the client ends an upload with close_notify alone and lets the
+/// server close first, as it does after a download or a listing; only the
+/// control connection, after the server's 221, may end on the client's side.
+#[test]
+fn over_tls_the_server_closes_first_so_a_proxy_without_half_close_cuts_nothing() {
+    let pki = TestPki::new();
+    for (kind, scheme) in [(ProxyKind::Socks5, "socks5h"), (ProxyKind::Http, "http")] {
+        for driver in DRIVERS {
+            let server = TestServer::start_ftps(FtpsSetup {
+                leaf: pki.leaf(Leaf::Good),
+                tls13: true,
+            });
+            let proxy = TestProxy::start(kind, None, Some(ProxyFault::NoHalfClose));
+            let config = Config {
+                tls: ftp_client::TlsMode::Explicit,
+                tls_trust: Trust::CaFile(pki.ca_file()),
+                tls_server_name: Some("127.0.0.1".to_owned()),
+                ..config(&proxy.url(scheme))
+            };
+            let names = round_trip(driver, &by_name(&server), config)
+                .unwrap_or_else(|e| panic!("{scheme} {driver:?}: {e}"));
+            assert_eq!(names, ["a.txt"]);
+            let stored = std::fs::read(server.root().join("a.txt")).unwrap();
+            assert_eq!(stored, b"through the tunnel\n", "{scheme} {driver:?}");
+            assert_eq!(proxy.tunnels(), 4, "{scheme} {driver:?}");
+            // The upload's, the download's and the listing's data
+            // connections: the server ended each.
+            assert!(proxy.client_ended_first() <= 1, "{scheme} {driver:?}");
+        }
+    }
+}
+
 /// A port nothing listens on.
 fn closed_port() -> u16 {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();

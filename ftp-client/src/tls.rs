@@ -306,18 +306,24 @@ impl Stream {
         }
     }
 
-    /// Ends the sending side: TLS close_notify (what vsftpd's
-    /// `strict_ssl_read_eof` wants before the end of an upload), then the
-    /// socket's FIN.
+    /// Ends the sending side. In clear the socket's FIN is the end of the
+    /// data. Over TLS close_notify is (what vsftpd's `strict_ssl_read_eof`
+    /// wants), and no FIN follows it: the server closes first
+    /// ([`Stream::await_close`]). A proxy that cannot carry a half-close
+    /// (microsocks, tinyproxy) closes both ways on the client's FIN, and
+    /// would reset the server's side while it still reads the upload.
     pub(crate) fn finish_sending(&mut self) -> io::Result<()> {
-        if let Stream::Tls(tls) = self {
-            tls.flush()?;
-            tls.conn.send_close_notify();
-            while tls.conn.wants_write() {
-                tls.conn.write_tls(&mut tls.sock)?;
+        match self {
+            Stream::Tls(tls) => {
+                tls.flush()?;
+                tls.conn.send_close_notify();
+                while tls.conn.wants_write() {
+                    tls.conn.write_tls(&mut tls.sock)?;
+                }
+                Ok(())
             }
+            Stream::Plain(tcp) => tcp.shutdown(Shutdown::Write),
         }
-        self.tcp().shutdown(Shutdown::Write)
     }
 
     /// Best effort, for a connection being dropped: TLS close_notify,

@@ -15,12 +15,10 @@
 #       but behind dante, the one that accepts connections); these targets
 #       run the groups in PROXY_GROUPS below only (plus active behind
 #       dante), as the rest repeats what the
-#       direct targets cover and costs minutes. The TLS ones run TLS 1.2: neither
-#       microsocks nor tinyproxy carries a half-close (the client's FIN
-#       closes both directions), and the reset they then send vsftpd, whose
-#       TLS 1.3 session tickets they had not yet relayed, loses the end of
-#       small uploads (426 "Failure reading network stream"; curl fails
-#       the same way).
+#       direct targets cover and costs minutes. The TLS ones run TLS 1.3:
+#       neither microsocks nor tinyproxy carries a half-close (a FIN closes
+#       both directions), which is why an upload over TLS ends with
+#       close_notify and lets the server close first.
 #       Default: each server in clear, each over explicit TLS with TLS 1.3
 #       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
 #       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS),
@@ -78,7 +76,7 @@ DEFAULT_RUNS=(
   vsftpd:explicit proftpd:explicit pureftpd:explicit pyftpdlib:explicit
   vsftpd:explicit:1.2 pureftpd:explicit:1.2 pyftpdlib:explicit:1.2
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2
-  vsftpd+socks5 vsftpd:explicit:1.2+socks5 vsftpd+http vsftpd:explicit:1.2+http vsftpd+socks5-login
+  vsftpd+socks5 vsftpd:explicit+socks5 vsftpd+http vsftpd:explicit+http vsftpd+socks5-login
   vsftpd+dante vsftpd+dante-login
 )
 ALL_PROXIES=(socks5 socks5-login http dante dante-login)

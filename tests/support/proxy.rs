@@ -2,8 +2,9 @@
 //! `CONNECT` proxy on `127.0.0.1`, for the tests' connections through a
 //! proxy, and the faults real proxies are configured into: a refusal
 //! (SOCKS5 "connection not allowed by ruleset", HTTP 403), a rejected
-//! login (SOCKS5 status 1, HTTP 407) and silence. It counts the tunnels
-//! it opened, so a test can tell that nothing reached the server.
+//! login (SOCKS5 status 1, HTTP 407), silence, and no half-close. It
+//! counts the tunnels it opened, so a test can tell that nothing reached
+//! the server.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -29,6 +30,11 @@ pub enum ProxyFault {
     Refuse,
     /// Accepts the connection and never answers.
     Silent,
+    /// Relays, but carries no half-close: the first side to end its
+    /// sending ends the tunnel both ways, as microsocks and tinyproxy do.
+    /// Counts the tunnels the client ended first
+    /// ([`TestProxy::client_ended_first`]).
+    NoHalfClose,
 }
 
 /// A running test proxy; stops when dropped.
@@ -38,6 +44,7 @@ pub struct TestProxy {
     login: Option<(String, String)>,
     tunnels: Arc<AtomicUsize>,
     binds: Arc<AtomicUsize>,
+    client_ended_first: Arc<AtomicUsize>,
     _runtime: Runtime,
 }
 
@@ -48,6 +55,7 @@ struct Rules {
     fault: Option<ProxyFault>,
     tunnels: Arc<AtomicUsize>,
     binds: Arc<AtomicUsize>,
+    client_ended_first: Arc<AtomicUsize>,
 }
 
 impl TestProxy {
@@ -74,8 +82,10 @@ impl TestProxy {
             fault,
             tunnels: Arc::new(AtomicUsize::new(0)),
             binds: Arc::new(AtomicUsize::new(0)),
+            client_ended_first: Arc::new(AtomicUsize::new(0)),
         };
         let (tunnels, binds) = (rules.tunnels.clone(), rules.binds.clone());
+        let client_ended_first = rules.client_ended_first.clone();
         runtime.spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
                 let rules = rules.clone();
@@ -94,6 +104,7 @@ impl TestProxy {
             login,
             tunnels,
             binds,
+            client_ended_first,
             _runtime: runtime,
         }
     }
@@ -129,6 +140,30 @@ impl TestProxy {
     pub fn binds(&self) -> usize {
         self.binds.load(Ordering::SeqCst)
     }
+
+    /// Tunnels whose client ended its sending before the server did, so
+    /// far (counted with [`ProxyFault::NoHalfClose`] only).
+    pub fn client_ended_first(&self) -> usize {
+        self.client_ended_first.load(Ordering::SeqCst)
+    }
+}
+
+/// Relays between `client` and `server` until both ended (a half-close
+/// carried across), or, with [`ProxyFault::NoHalfClose`], until either
+/// ended: then both sockets are closed at once.
+async fn relay(rules: &Rules, mut client: TcpStream, mut server: TcpStream) -> std::io::Result<()> {
+    if rules.fault != Some(ProxyFault::NoHalfClose) {
+        return copy_bidirectional(&mut client, &mut server).await.map(drop);
+    }
+    let (mut client_in, mut client_out) = client.into_split();
+    let (mut server_in, mut server_out) = server.into_split();
+    tokio::select! {
+        _ = tokio::io::copy(&mut client_in, &mut server_out) => {
+            rules.client_ended_first.fetch_add(1, Ordering::SeqCst);
+        }
+        _ = tokio::io::copy(&mut server_in, &mut client_out) => {}
+    }
+    Ok(())
 }
 
 async fn socks5(mut client: TcpStream, rules: &Rules) -> std::io::Result<()> {
@@ -176,7 +211,7 @@ async fn socks5(mut client: TcpStream, rules: &Rules) -> std::io::Result<()> {
     if request[1] == 2 {
         return socks5_bind(client, rules).await;
     }
-    let Ok(mut server) = TcpStream::connect((host.as_str(), port)).await else {
+    let Ok(server) = TcpStream::connect((host.as_str(), port)).await else {
         return client.write_all(&socks_reply(5, None)).await;
     };
     rules.tunnels.fetch_add(1, Ordering::SeqCst);
@@ -184,7 +219,7 @@ async fn socks5(mut client: TcpStream, rules: &Rules) -> std::io::Result<()> {
     client
         .write_all(&socks_reply(0, server.local_addr().ok()))
         .await?;
-    copy_bidirectional(&mut client, &mut server).await.map(drop)
+    relay(rules, client, server).await
 }
 
 /// BIND: listens, tells the client where, then who connected, then relays.
@@ -193,11 +228,11 @@ async fn socks5_bind(mut client: TcpStream, rules: &Rules) -> std::io::Result<()
     client
         .write_all(&socks_reply(0, listener.local_addr().ok()))
         .await?;
-    let (mut server, from) = listener.accept().await?;
+    let (server, from) = listener.accept().await?;
     rules.binds.fetch_add(1, Ordering::SeqCst);
     let _ = server.set_nodelay(true);
     client.write_all(&socks_reply(0, Some(from))).await?;
-    copy_bidirectional(&mut client, &mut server).await.map(drop)
+    relay(rules, client, server).await
 }
 
 /// A length-prefixed field; `skip` bytes (a version) come first.
@@ -265,7 +300,7 @@ async fn http(mut client: TcpStream, rules: &Rules) -> std::io::Result<()> {
         return client.write_all(b"HTTP/1.1 400 Bad Request\r\n\r\n").await;
     };
     let port: u16 = port.parse().unwrap_or(0);
-    let Ok(mut server) = TcpStream::connect((host, port)).await else {
+    let Ok(server) = TcpStream::connect((host, port)).await else {
         return client.write_all(b"HTTP/1.1 502 Bad Gateway\r\n\r\n").await;
     };
     rules.tunnels.fetch_add(1, Ordering::SeqCst);
@@ -273,7 +308,7 @@ async fn http(mut client: TcpStream, rules: &Rules) -> std::io::Result<()> {
     client
         .write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")
         .await?;
-    copy_bidirectional(&mut client, &mut server).await.map(drop)
+    relay(rules, client, server).await
 }
 
 fn base64(bytes: &[u8]) -> String {

@@ -267,8 +267,8 @@ impl<'c> Upload<'c> {
         ended.map(|()| self.state.bytes())
     }
 
-    /// Ends the data: flushed, TLS close_notify, FIN; then, over TLS, what
-    /// the server still sends is read until it closes (see
+    /// Ends the data: flushed; in clear the FIN, over TLS close_notify and
+    /// then what the server still sends is read until it closes (see
     /// `Stream::await_close`: its session tickets, and no reset).
     fn close_data(&mut self) -> Result<()> {
         let timeout = self.client.config.data_timeout;

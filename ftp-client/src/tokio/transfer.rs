@@ -112,8 +112,9 @@ impl<'c> Upload<'c> {
         }
     }
 
-    /// Ends the data (flushed, TLS close_notify, FIN; over TLS, what the
-    /// server still sends is read until it closes: its session tickets)
+    /// Ends the data (flushed; in clear the FIN, over TLS close_notify and
+    /// then what the server still sends is read until it closes: its
+    /// session tickets)
     /// and checks the server's final reply: succeeds with the byte count
     /// only if it is 2xx.
     pub async fn finish(mut self) -> Result<u64> {
@@ -139,7 +140,7 @@ impl<'c> Upload<'c> {
         };
         let closed = ::tokio::time::timeout(timeout, async {
             data.flush().await?;
-            data.shutdown().await
+            data.finish_sending().await
         })
         .await
         .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()));
