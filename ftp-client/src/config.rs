@@ -52,6 +52,13 @@ pub struct Config {
     /// Try EPSV before PASV (required over IPv6), and in active mode EPRT
     /// before PORT. On by default.
     pub use_epsv: bool,
+    /// Sends a download's `RETR` (or a listing's command) together with its
+    /// `EPSV` once `EPSV` has worked on the session, as lftp's
+    /// `ftp:sync-mode off` does: one round trip less per file. Passive
+    /// downloads only (see
+    /// [`SessionConfig::command_with_epsv`](ftp_proto::SessionConfig::command_with_epsv)).
+    /// On by default.
+    pub command_with_epsv: bool,
     /// Who opens data connections: the client ([`DataMode::Passive`], the
     /// default) or the server ([`DataMode::Active`]).
     pub data_mode: DataMode,
@@ -105,6 +112,7 @@ impl Default for Config {
             final_reply_timeout: Duration::from_secs(120),
             trust_pasv_host: false,
             use_epsv: true,
+            command_with_epsv: true,
             data_mode: DataMode::Passive,
             limits: Limits::default(),
             transfer_type: TransferType::Binary,

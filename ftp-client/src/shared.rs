@@ -32,6 +32,7 @@ pub(crate) fn session_config(config: &Config, peer: SocketAddr) -> SessionConfig
     let mut session = SessionConfig::new(peer);
     session.trust_pasv_host = config.trust_pasv_host;
     session.use_epsv = config.use_epsv;
+    session.command_with_epsv = config.command_with_epsv;
     session.active = config.data_mode.is_active();
     session.limits = config.limits;
     session.transfer_type = config.transfer_type;

@@ -2509,3 +2509,275 @@ fn mdtm_of_many_files_one_at_a_time_where_feat_lists_mlst() {
         "ok times 1767323045 1767323046",
     ]);
 }
+
+/// The session with [`SessionConfig::command_with_epsv`] on, as
+/// `ftp-client` runs it.
+fn with_command_ahead(mut t: Transcript) -> Transcript {
+    t.config.command_with_epsv = true;
+    t
+}
+
+fn retr_missing(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::Retr(arg("missing.bin")))
+}
+
+fn mlsd_here(s: &mut Session) -> Result<(), UsageError> {
+    s.transfer(DataCommand::Mlsd(None))
+}
+
+fn pwd(s: &mut Session) -> Result<(), UsageError> {
+    s.pwd()
+}
+
+#[test]
+fn once_epsv_worked_a_download_sends_its_command_with_epsv() {
+    with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr, mlsd_here],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n"),
+            (DataDone, b"226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok (1234 bytes)\r\n"),
+            (DataDone, b"226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30003|)\r\n"),
+            (On("MLSD"), b"150 Here\r\n226 Listed\r\n"),
+        ],
+    ))
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        // The first EPSV waits for its answer: PASV may have to stand in.
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "> RETR file.bin",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "< 150 Ok (1234 bytes)",
+        "transfer Download hint=Some(1234)",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "> MLSD",
+        "< 229 (|||30003|)",
+        "connect 192.0.2.7:30003",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Listed",
+        "ok transferred 226",
+    ]);
+}
+
+#[test]
+fn an_upload_or_a_restart_never_goes_with_epsv() {
+    with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, stor, retr_from_1000],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("STOR up.bin"), b"150 Ok\r\n"),
+            (DataDone, b"226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30003|)\r\n"),
+            (On("REST 1000"), b"350 Restarting\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+        ],
+    ))
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "> STOR up.bin",
+        "< 150 Ok",
+        "transfer Upload hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "< 229 (|||30003|)",
+        "connect 192.0.2.7:30003",
+        "> REST 1000",
+        "< 350 Restarting",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+    ]);
+}
+
+/// A missing file: the 550 often comes in the same read as the 229. It is
+/// read once the data connection is open, and ends the transfer then.
+#[test]
+fn a_refusal_that_comes_with_the_229_ends_the_transfer_after_the_connect() {
+    with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr_missing, pwd],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR missing.bin"), b"550 Failed to open file.\r\n"),
+            (On("PWD"), b"257 \"/\"\r\n"),
+        ],
+    ))
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "> RETR missing.bin",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "< 550 Failed to open file.",
+        "err RETR missing.bin: 550 Failed to open file.",
+        "> PWD",
+        "< 257 \"/\"",
+        "ok path /",
+    ]);
+}
+
+/// EPSV refused once it had worked (all passive ports busy): the command
+/// sent with it is refused too, and that reply is read before the transfer
+/// ends with EPSV's refusal, so the next operation reads its own reply.
+#[test]
+fn a_refused_epsv_reads_its_commands_refusal_and_names_epsv() {
+    with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr, pwd],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("EPSV"), b"425 No passive port free.\r\n"),
+            (On("RETR file.bin"), b"425 Use PORT or PASV first.\r\n"),
+            (On("PWD"), b"257 \"/\"\r\n"),
+        ],
+    ))
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> RETR file.bin",
+        "< 150 Ok",
+        "transfer Download hint=None",
+        "< 226 Ok",
+        "ok transferred 226",
+        "> EPSV",
+        "> RETR file.bin",
+        "< 425 No passive port free.",
+        "< 425 Use PORT or PASV first.",
+        "err EPSV: 425 No passive port free.",
+        "> PWD",
+        "< 257 \"/\"",
+        "ok path /",
+    ]);
+}
+
+/// The port a 229 named refuses the connection while the server waits for
+/// it with the command pending: it has nothing to say until its own
+/// timeout, so the session ends rather than read out of step.
+#[test]
+fn a_data_connection_refused_after_the_command_went_ends_the_session() {
+    let mut t = with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR file.bin"), b""),
+        ],
+    ));
+    t.refused_ports = vec![30002];
+    let log = t.play(&|_, available| available);
+    let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
+    assert_eq!(
+        tail,
+        [
+            "> EPSV",
+            "> RETR file.bin",
+            "< 229 (|||30002|)",
+            "connect 192.0.2.7:30002",
+            "data connect failed",
+            "err the data connection could not be opened",
+        ],
+        "{log:#?}"
+    );
+}
+
+/// The same refused connection after the server had already refused the
+/// command: that refusal is the transfer's error, and the session goes on.
+#[test]
+fn a_refused_connection_after_the_commands_refusal_keeps_the_session() {
+    let mut t = with_command_ahead(Transcript::new(
+        b"220 Ready\r\n",
+        vec![retr, retr_missing, pwd],
+        vec![
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("RETR missing.bin"), b"550 Failed to open file.\r\n"),
+            (On("PWD"), b"257 \"/\"\r\n"),
+        ],
+    ));
+    t.refused_ports = vec![30002];
+    let log = t.play(&|_, available| available);
+    let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
+    assert_eq!(
+        tail,
+        [
+            "> EPSV",
+            "> RETR missing.bin",
+            "< 229 (|||30002|)",
+            "connect 192.0.2.7:30002",
+            "data connect failed",
+            "< 550 Failed to open file.",
+            "err RETR missing.bin: 550 Failed to open file.",
+            "> PWD",
+            "< 257 \"/\"",
+            "ok path /",
+        ],
+        "{log:#?}"
+    );
+}

@@ -40,6 +40,15 @@ pub struct SessionConfig {
     /// see [`tls_tickets`](crate::tls_tickets) and
     /// [`Session::tls12_only`](super::Session::tls12_only). Off by default.
     pub tls13_one_use_tickets: bool,
+    /// Sends a download's command (`RETR`, or a listing's) together with
+    /// its `EPSV`, without waiting for the 229 in between, once `EPSV` has
+    /// carried a data connection in this session: one round trip less per
+    /// file, as lftp's `ftp:sync-mode off` does. Passive mode only, never
+    /// with `REST`, never for an upload (a server that opens the file
+    /// before the data connection would create it even when the data
+    /// connection then fails). See [`Session::transfer`](super::Session::transfer). Off by default
+    /// here; `ftp-client` turns it on.
+    pub command_with_epsv: bool,
     /// How long the session waits for the server before it gives up: see
     /// [`Session::poll_timeout`](super::Session::poll_timeout).
     pub timeouts: Timeouts,
@@ -128,6 +137,7 @@ impl SessionConfig {
             tls: TlsMode::Plain,
             active: false,
             tls13_one_use_tickets: false,
+            command_with_epsv: false,
             timeouts: Timeouts::default(),
         }
     }

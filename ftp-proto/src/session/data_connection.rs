@@ -41,6 +41,7 @@ impl Session {
                 }
                 self.send_restart_or_command();
             }
+            TransferStep::ConnectingWithCommand { .. } => self.connected_with_command(),
             TransferStep::Accepting {
                 size_hint,
                 final_reply,
@@ -101,6 +102,7 @@ impl Session {
                 self.end_transfer(home, Err(Failure::DataConnectFailed));
             }
             TransferStep::Accepting { .. } => self.accept_failed(Failure::DataConnectFailed),
+            TransferStep::ConnectingWithCommand { .. } => self.connect_failed_with_command(),
             _ => return Err(UsageError::UnexpectedEvent("data connect failed")),
         }
         Ok(())
@@ -139,6 +141,9 @@ impl Session {
 
     fn send_passive(&mut self) {
         let extended = self.config.use_epsv && self.epsv != Support::Refused;
+        if extended && self.sends_command_with_epsv() {
+            return self.send_epsv_with_command();
+        }
         self.set_step(TransferStep::Passive { extended });
         self.send(if extended {
             Command::Epsv

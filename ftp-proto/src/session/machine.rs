@@ -333,7 +333,11 @@ impl Session {
 
     /// A reply read from the control connection: reported, then handed to
     /// the operation under way, by the state it is in.
-    fn on_reply(&mut self, reply: Reply) {
+    pub(super) fn on_reply(&mut self, reply: Reply) {
+        if self.is_connecting_with_command() && reply.code() != ReplyCode::SERVICE_NOT_AVAILABLE {
+            // Reported and read once the data connection is open.
+            return self.keep_early_reply(reply);
+        }
         self.actions.push_back(Action::Reply(reply.clone()));
         if reply.code() == ReplyCode::SERVICE_NOT_AVAILABLE {
             self.close(Failure::Closed(Some(reply)));

@@ -78,6 +78,7 @@
 
 mod abort;
 mod action;
+mod command_with_epsv;
 mod config;
 mod data_connection;
 mod features;

@@ -232,6 +232,20 @@ pub(super) enum TransferStep {
     Connecting {
         extended: bool,
     },
+    /// `EPSV` and the transfer command sent together
+    /// ([`SessionConfig::command_with_epsv`](super::SessionConfig::command_with_epsv)).
+    PassiveWithCommand,
+    /// The command went with `EPSV`; the driver connects to the port the
+    /// 229 named. The command's replies that come meanwhile wait here.
+    ConnectingWithCommand {
+        early: Vec<Reply>,
+    },
+    /// `EPSV` failed after the command went with it: the command's own
+    /// reply (a 425 or 503: no data connection) is read, then the transfer
+    /// ends with `failure`.
+    DrainingCommand {
+        failure: Failure,
+    },
     /// Active mode: the driver opens its listening socket.
     Listening,
     /// Active mode: `EPRT` (`extended`) or `PORT` sent for `addr`.

@@ -154,6 +154,7 @@ impl Session {
             State::Idle | State::Closed | State::SecuringControl(_) => false,
             State::Transfer(Transfer { step, .. }) => match step {
                 TransferStep::Connecting { .. }
+                | TransferStep::ConnectingWithCommand { .. }
                 | TransferStep::Listening
                 | TransferStep::Accepting { .. } => false,
                 TransferStep::Data {

@@ -86,9 +86,11 @@ impl Session {
         if offset > 0 && !matches!(request, DataCommand::Retr(_) | DataCommand::Stor(_)) {
             return Err(UsageError::NotRestartable);
         }
-        self.transfer(request)?;
+        // Set before the transfer begins: whether its command may go with
+        // EPSV depends on it.
         self.restart_offset = offset;
-        Ok(())
+        self.transfer(request)
+            .inspect_err(|_| self.restart_offset = 0)
     }
 
     /// The data is done: end of file read (download) or all data written
@@ -207,10 +209,13 @@ impl Session {
             TransferStep::Type(transfer_type) => self.on_type_reply(transfer_type, reply),
             TransferStep::Passive { extended: true } => self.on_epsv_reply(reply),
             TransferStep::Passive { extended: false } => self.on_pasv_reply(reply),
+            TransferStep::PassiveWithCommand => self.on_epsv_reply_with_command(reply),
+            TransferStep::DrainingCommand { .. } => self.on_drained_reply(reply),
             // A reply while the driver connects the data channel (or
             // opens its listening socket): the server spoke out of turn;
             // keep waiting for the connection.
             TransferStep::Connecting { .. } | TransferStep::Listening => {}
+            TransferStep::ConnectingWithCommand { .. } => self.keep_early_reply(reply),
             TransferStep::Port { extended, addr } => self.on_port_reply(extended, addr, reply),
             TransferStep::Accepting { .. } => self.on_accepting_reply(reply),
             TransferStep::Restarting => self.on_rest_reply(reply),
