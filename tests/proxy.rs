@@ -173,9 +173,10 @@ fn tls_runs_end_to_end_through_the_tunnel() {
 /// microsocks and tinyproxy carry no half-close: the first FIN through
 /// them ends the tunnel both ways. A TLS upload that ended with close_notify
 /// and then a FIN had vsftpd reset there before it read the upload's end.
-/// Over TLS the client ends an upload with close_notify alone and lets the
-/// server close first, as it does after a download or a listing; only the
-/// control connection, after the server's 221, may end on the client's side.
+/// Through a proxy, over TLS, the client ends an upload with close_notify
+/// alone and lets the server close first, as it does after a download or a
+/// listing; only the control connection, after the server's 221, may end
+/// on the client's side.
 #[test]
 fn over_tls_the_server_closes_first_so_a_proxy_without_half_close_cuts_nothing() {
     let pki = TestPki::new();

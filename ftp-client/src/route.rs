@@ -33,6 +33,17 @@ pub(crate) fn connect_error(during: String, error: io::Error, timeout: Duration)
     Error::io_or_timeout(during, error, timeout)
 }
 
+/// Whether the connections go through a tunnel (the configured proxy, or
+/// the caller's connector) that may not carry a half-close: microsocks and
+/// tinyproxy end both directions on the first FIN. There an upload over TLS
+/// ends with close_notify alone, and the server closes first (see
+/// `Stream::finish_sending`). Directly the client's FIN follows at once,
+/// and the client's side, not the server's passive port, is the one left
+/// in TIME_WAIT.
+pub(crate) fn may_lack_half_close(config: &Config) -> bool {
+    config.proxy.is_some() || config.connector.is_some()
+}
+
 /// The proxy that active mode listens through (SOCKS5 `BIND`), if the
 /// session uses one (a connector opens only outgoing connections).
 pub(crate) fn bind_proxy(config: &Config) -> Option<Proxy> {

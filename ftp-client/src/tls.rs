@@ -308,22 +308,23 @@ impl Stream {
 
     /// Ends the sending side. In clear the socket's FIN is the end of the
     /// data. Over TLS close_notify is (what vsftpd's `strict_ssl_read_eof`
-    /// wants), and no FIN follows it: the server closes first
-    /// ([`Stream::await_close`]). A proxy that cannot carry a half-close
-    /// (microsocks, tinyproxy) closes both ways on the client's FIN, and
-    /// would reset the server's side while it still reads the upload.
-    pub(crate) fn finish_sending(&mut self) -> io::Result<()> {
-        match self {
-            Stream::Tls(tls) => {
-                tls.flush()?;
-                tls.conn.send_close_notify();
-                while tls.conn.wants_write() {
-                    tls.conn.write_tls(&mut tls.sock)?;
-                }
-                Ok(())
+    /// wants), then the FIN unless `tunnelled`: through a proxy that cannot
+    /// carry a half-close (microsocks, tinyproxy) the client's FIN would
+    /// close both ways and reset the server's side while it still reads the
+    /// upload, so there the server closes first ([`Stream::await_close`];
+    /// `route::may_lack_half_close`).
+    pub(crate) fn finish_sending(&mut self, tunnelled: bool) -> io::Result<()> {
+        if let Stream::Tls(tls) = self {
+            tls.flush()?;
+            tls.conn.send_close_notify();
+            while tls.conn.wants_write() {
+                tls.conn.write_tls(&mut tls.sock)?;
             }
-            Stream::Plain(tcp) => tcp.shutdown(Shutdown::Write),
+            if tunnelled {
+                return Ok(());
+            }
         }
+        self.tcp().shutdown(Shutdown::Write)
     }
 
     /// Best effort, for a connection being dropped: TLS close_notify,

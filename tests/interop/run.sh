@@ -17,8 +17,8 @@
 #       dante), as the rest repeats what the
 #       direct targets cover and costs minutes. The TLS ones run TLS 1.3:
 #       neither microsocks nor tinyproxy carries a half-close (a FIN closes
-#       both directions), which is why an upload over TLS ends with
-#       close_notify and lets the server close first.
+#       both directions), which is why an upload over TLS through a proxy
+#       ends with close_notify and lets the server close first.
 #       Default: each server in clear, each over explicit TLS with TLS 1.3
 #       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
 #       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS),

@@ -267,14 +267,16 @@ impl<'c> Upload<'c> {
         ended.map(|()| self.state.bytes())
     }
 
-    /// Ends the data: flushed; in clear the FIN, over TLS close_notify and
-    /// then what the server still sends is read until it closes (see
+    /// Ends the data: flushed, TLS close_notify, FIN (none through a
+    /// tunnel: see `Stream::finish_sending`); then, over TLS, what the
+    /// server still sends is read until it closes (see
     /// `Stream::await_close`: its session tickets, and no reset).
     fn close_data(&mut self) -> Result<()> {
         let timeout = self.client.config.data_timeout;
+        let tunnelled = crate::route::may_lack_half_close(&self.client.config);
         if let Some(data) = self.data.as_mut() {
             data.flush()
-                .and_then(|()| data.finish_sending())
+                .and_then(|()| data.finish_sending(tunnelled))
                 .map_err(|e| Error::io_or_timeout("sending data", e, timeout))?;
             data.await_close(timeout.min(self.client.config.final_reply_timeout));
         }

@@ -45,17 +45,17 @@ impl AsyncStream {
     }
 
     /// Ends the sending side, as the blocking client's `finish_sending`
-    /// does: in clear the FIN; over TLS close_notify alone, so that the
-    /// server closes first (a proxy without half-close would otherwise
-    /// reset the server's side while it still reads the upload).
-    pub(crate) async fn finish_sending(&mut self) -> io::Result<()> {
+    /// does: TLS close_notify, then the FIN, unless `tunnelled` over TLS:
+    /// then the server closes first (a proxy without half-close would
+    /// otherwise reset the server's side while it still reads the upload).
+    pub(crate) async fn finish_sending(&mut self, tunnelled: bool) -> io::Result<()> {
         use tokio::io::AsyncWriteExt;
         match self {
-            AsyncStream::Plain(tcp) => tcp.shutdown().await,
-            AsyncStream::Tls(tls) => {
+            AsyncStream::Tls(tls) if tunnelled => {
                 tls.get_mut().1.send_close_notify();
                 tls.flush().await
             }
+            _ => self.shutdown().await,
         }
     }
 

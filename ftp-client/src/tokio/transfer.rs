@@ -112,9 +112,9 @@ impl<'c> Upload<'c> {
         }
     }
 
-    /// Ends the data (flushed; in clear the FIN, over TLS close_notify and
-    /// then what the server still sends is read until it closes: its
-    /// session tickets)
+    /// Ends the data (flushed, TLS close_notify, FIN, which a tunnel's TLS
+    /// upload goes without; over TLS, what the server still sends is read
+    /// until it closes: its session tickets)
     /// and checks the server's final reply: succeeds with the byte count
     /// only if it is 2xx.
     pub async fn finish(mut self) -> Result<u64> {
@@ -135,12 +135,13 @@ impl<'c> Upload<'c> {
 
     async fn close_data(&mut self) -> Result<()> {
         let timeout = self.client.config.data_timeout;
+        let tunnelled = crate::route::may_lack_half_close(&self.client.config);
         let Some(data) = self.data.as_mut() else {
             return Ok(());
         };
         let closed = ::tokio::time::timeout(timeout, async {
             data.flush().await?;
-            data.finish_sending().await
+            data.finish_sending(tunnelled).await
         })
         .await
         .unwrap_or_else(|_| Err(io::ErrorKind::TimedOut.into()));
