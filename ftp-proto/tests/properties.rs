@@ -72,10 +72,13 @@ proptest! {
         ops in prop::collection::vec(0u8..8, 1..6),
         tls in prop_oneof![Just(TlsMode::Plain), Just(TlsMode::Explicit), Just(TlsMode::Implicit)],
         handshakes_fail in any::<bool>(),
+        command_with_epsv in any::<bool>(),
+        data_connects_fail in any::<bool>(),
     ) {
         let mut config = SessionConfig::new("127.0.0.1:21".parse().unwrap());
         config.limits = LIMITS;
         config.tls = tls;
+        config.command_with_epsv = command_with_epsv;
         let mut session = Session::new(config);
         let mut secured = false;
         let mut rest = &data[..];
@@ -107,7 +110,11 @@ proptest! {
                 Some(Action::ConnectData(_)) => {
                     // Under TLS, no data connection before PROT P.
                     prop_assert!(!tls.is_tls() || session.is_data_protected());
-                    session.handle_data_connected().unwrap()
+                    if data_connects_fail {
+                        session.handle_data_connect_failed().unwrap()
+                    } else {
+                        session.handle_data_connected().unwrap()
+                    }
                 }
                 Some(Action::Transfer(_)) => session.handle_data_finished().unwrap(),
                 Some(Action::Send(command)) if tls.is_tls() && matches!(command.verb(), "USER" | "PASS") => {
