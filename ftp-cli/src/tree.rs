@@ -4,28 +4,26 @@
 //! bar, the summary last; a signal cancels the run.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::engine::{
-    Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError, TreeRemove, TreeSummary,
-    TreeUpload,
+    Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError, TreeRemove,
+    TreeSummary, TreeUpload,
 };
+pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
 use crate::format::escape_name;
 use crate::interrupt::{Registered, exit_if_interrupted, running};
-use crate::progress::{Files, Source, Watch};
+use crate::progress::{Source, Watch};
 use crate::remote;
 
 /// The CLI's observer of a tree operation.
 pub(crate) struct Shown {
     op: String,
-    /// The bytes of the files done, for the bar.
-    bytes: Arc<AtomicU64>,
-    files: Files,
+    /// Files and bytes, for the bar.
+    counts: Counts,
     watch: Mutex<Option<Watch>>,
     /// Local temporary files, removed should the process be killed.
     temporaries: Mutex<Vec<Registered>>,
@@ -35,8 +33,7 @@ impl Shown {
     pub(crate) fn new(op: &str) -> Self {
         Shown {
             op: op.to_owned(),
-            bytes: Arc::new(AtomicU64::new(0)),
-            files: Files::new(0),
+            counts: Counts::new(),
             watch: Mutex::new(None),
             temporaries: Mutex::new(Vec::new()),
         }
@@ -58,12 +55,7 @@ impl Shown {
     fn watching(&self, on: bool) {
         let watch = on
             .then(|| {
-                crate::progress::watch(
-                    self.op.clone(),
-                    None,
-                    Source::Total(self.bytes.clone()),
-                    Some(self.files.clone()),
-                )
+                crate::progress::watch(self.op.clone(), None, Source::Counts(self.counts.clone()))
             })
             .flatten();
         // The old bar is cleared outside the lock.
@@ -76,12 +68,15 @@ impl Shown {
 }
 
 impl Progress for Shown {
+    // Counted only when a bar will read the counts.
     fn started(&self, transfer: &Transfer) {
-        crate::progress::pool().started(transfer);
+        if crate::progress::enabled() {
+            self.counts.started(transfer);
+        }
     }
 
     fn finished(&self, transfer: &Transfer, outcome: Outcome) {
-        crate::progress::pool().finished(transfer, outcome);
+        self.counts.finished(transfer, outcome);
     }
 
     fn retrying(&self, retry: &Retry<'_>) {
@@ -89,14 +84,10 @@ impl Progress for Shown {
     }
 
     fn tree(&self, planned: &Planned<'_>) {
+        self.counts.tree(planned);
         match *planned {
             Planned::Started => self.watching(true),
             Planned::Ended => self.watching(false),
-            Planned::Copy { .. } => self.files.add_total(1),
-            Planned::Copied { bytes, .. } => {
-                self.bytes.fetch_add(bytes, Ordering::Relaxed);
-            }
-            Planned::Finished => self.files.one_done(),
             // After a signal, the transfers it cut are counted only: the
             // interruption's one line says what happened.
             Planned::Failed { what, error } if crate::interrupt::signalled().is_none() => {

@@ -58,6 +58,7 @@
 
 mod cancel;
 pub mod copy;
+mod counts;
 mod download;
 mod progress;
 mod retry;
@@ -70,6 +71,7 @@ mod verify;
 /// [`TreeSync::limits`]).
 pub use crate::rate::{ParseRateError, RateLimit, RateLimits};
 pub use cancel::{Cancel, Cutting};
+pub use counts::Counts;
 pub use download::{
     DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
     remove_partial,
