@@ -15,7 +15,7 @@ use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
 use crate::format::escape_name;
-use crate::interrupt::{Registered, exit_if_interrupted, running};
+use crate::interrupt::{exit_if_interrupted, running};
 use crate::progress::{Source, Watch};
 use crate::remote;
 
@@ -25,8 +25,6 @@ pub(crate) struct Shown {
     /// Files and bytes, for the bar.
     counts: Counts,
     watch: Mutex<Option<Watch>>,
-    /// Local temporary files, removed should the process be killed.
-    temporaries: Mutex<Vec<Registered>>,
 }
 
 impl Shown {
@@ -35,20 +33,6 @@ impl Shown {
             op: op.to_owned(),
             counts: Counts::new(),
             watch: Mutex::new(None),
-            temporaries: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn temporary(&self, path: &Path, live: bool, kept: bool) {
-        let mut temporaries = self.temporaries.lock().unwrap_or_else(|e| e.into_inner());
-        if live {
-            temporaries.push(Registered::new(path));
-        } else if let Some(i) = temporaries.iter().position(|r| r.path() == path) {
-            let registered = temporaries.swap_remove(i);
-            drop(temporaries);
-            if kept {
-                registered.done();
-            }
         }
     }
 
@@ -85,6 +69,7 @@ impl Progress for Shown {
 
     fn tree(&self, planned: &Planned<'_>) {
         self.counts.tree(planned);
+        crate::cancellation::temporaries().tree(planned);
         match *planned {
             Planned::Started => self.watching(true),
             Planned::Ended => self.watching(false),
@@ -98,7 +83,6 @@ impl Progress for Shown {
                 crate::progress::clear_now();
                 eprintln!("ftp-cli: {} {what}: skipped: {reason}", self.op);
             }
-            Planned::Temporary { path, live, kept } => self.temporary(path, live, kept),
             Planned::Leftover(leftover) => remote::note_leftover(leftover),
             _ => {}
         }

@@ -241,13 +241,7 @@ impl Progress for Observer {
     }
 
     fn tree(&self, planned: &Planned<'_>) {
-        if let Planned::Temporary { path, live, kept } = *planned {
-            match (live, kept) {
-                (true, _) => crate::interrupt::remove_on_interrupt(path.to_owned()),
-                (false, true) => crate::interrupt::forget(path),
-                (false, false) => crate::interrupt::gone(path),
-            }
-        }
+        crate::cancellation::temporaries().tree(planned);
     }
 }
 

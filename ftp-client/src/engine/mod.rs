@@ -62,6 +62,7 @@ mod counts;
 mod download;
 mod progress;
 mod retry;
+mod temporaries;
 pub mod tree;
 mod upload;
 mod verify;
@@ -78,6 +79,7 @@ pub use download::{
 };
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use temporaries::Temporaries;
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{
     Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,
