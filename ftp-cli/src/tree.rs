@@ -7,8 +7,8 @@ use std::path::Path;
 use std::sync::Mutex;
 
 use ftp_client::engine::{
-    Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError, TreeRemove,
-    TreeSummary, TreeUpload,
+    Connect, Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError,
+    TreeRemove, TreeSummary, TreeUpload,
 };
 pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::{Client, Config, FtpUrl};
@@ -173,29 +173,18 @@ pub fn download_tree(
     config: &Config,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    let connect = || Client::connect_url(src, config.clone());
-    let shown = Shown::new(op);
     let verify = options.verify;
     let job = TreeDownload::new(src.path(), dst)
         .options(options)
         .limits(crate::rate::limits());
-    running(format!("{op} {src}"));
-    let result = job.run(&connect, &shown, crate::cancellation::handle());
-    // Interrupted: the cut transfers cleaned up after themselves.
-    exit_if_interrupted();
-    let summary = result.map_err(|e| match e {
-        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
-        TreeError::MoveRoot(_) => Failure::usage(format!("{op} {src}: {e}; copy it with cp -r")),
-        TreeError::NotADirectory => Failure::usage(format!(
-            "{op} {src}: not a directory; copy a file without -r"
-        )),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {src}: {e}"), &e),
-        e => Failure::failed(format!("{op} {src}: {e}")),
-    })?;
-    if summary.source_kept {
-        eprintln!("ftp-cli: {op} {src}: the source is kept: not every entry was copied");
-    }
-    finish(op, &summary, verify)
+    run_tree(
+        op,
+        &src.to_string(),
+        src,
+        config,
+        verify,
+        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
+    )
 }
 
 /// `cp -r DIR ftp://…` and `mv -r`.
@@ -206,25 +195,47 @@ pub fn upload_tree(
     config: &Config,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    let shown_src = src.display().to_string();
-    running(format!("{op} {shown_src}"));
-    let connect = || Client::connect_url(dst, config.clone());
-    let shown = Shown::new(op);
     let verify = options.verify;
-    let result = TreeUpload::new(src, dst.path())
+    let job = TreeUpload::new(src, dst.path())
         .options(options)
-        .limits(crate::rate::limits())
-        .run(&connect, &shown, crate::cancellation::handle());
+        .limits(crate::rate::limits());
+    run_tree(
+        op,
+        &src.display().to_string(),
+        dst,
+        config,
+        verify,
+        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
+    )
+}
+
+/// Runs a tree copy over sessions to `url`'s server, rendered: what runs
+/// named for an interruption, the failure or the summary line last.
+fn run_tree(
+    op: &str,
+    shown_src: &str,
+    url: &FtpUrl,
+    config: &Config,
+    verify: bool,
+    run: impl FnOnce(&Connect<'_>, &Shown) -> Result<TreeSummary, TreeError>,
+) -> Result<(), Failure> {
+    running(format!("{op} {shown_src}"));
+    let connect = || Client::connect_url(url, config.clone());
+    let result = run(&connect, &Shown::new(op));
     // Interrupted: the cut transfers cleaned up after themselves.
     exit_if_interrupted();
     let summary = result.map_err(|e| match e {
+        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
+        TreeError::MoveRoot(_) => {
+            Failure::usage(format!("{op} {shown_src}: {e}; copy it with cp -r"))
+        }
         TreeError::NotADirectory => Failure::usage(format!(
             "{op} {shown_src}: not a directory; copy a file without -r"
         )),
         TreeError::NoName => Failure::usage(format!("{op} {shown_src}: {e}")),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {dst}: {e}"), &e),
+        TreeError::Connect(e) => Failure::caused_by(format!("{op} {url}: {e}"), &e),
         TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
-            Failure::failed(format!("{op} {dst}: {e}"))
+            Failure::failed(format!("{op} {url}: {e}"))
         }
         e => Failure::failed(format!("{op} {shown_src}: {e}")),
     })?;
