@@ -27,7 +27,6 @@ use crate::ByteCounter;
 /// observer.tree(&Planned::Finished);
 /// assert_eq!((counts.files_done(), counts.files_total(), counts.bytes()), (1, 2, 10));
 /// ```
-/// ```
 #[derive(Debug, Clone, Default)]
 pub struct Counts(Arc<Inner>);
 

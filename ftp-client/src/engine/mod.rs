@@ -37,6 +37,12 @@
 //!   pool of sessions, the plan reported as data ([`Planned`],
 //!   [`RemovePlan`]) and a [`TreeSummary`] at the end; a tree mirrored
 //!   ([`TreeSync`]) from a plan of copies and deletions ([`SyncPlan`]).
+//! - Several files into one directory over one session
+//!   ([`FileCopy::several`](copy::FileCopy::several)).
+//! - Observers ready to use: [`Counts`] counts a run's files and bytes
+//!   for a display; [`Temporaries`] keeps its local temporary files for
+//!   the clean-up of a process that exits early after a cancellation.
+//! - [`list_url`]: a directory's entries, or a file's one entry.
 //!
 //! ```
 //! use std::time::Duration;
@@ -60,6 +66,7 @@ mod cancel;
 pub mod copy;
 mod counts;
 mod download;
+mod listing;
 mod progress;
 mod retry;
 mod temporaries;
@@ -77,6 +84,7 @@ pub use download::{
     DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
     remove_partial,
 };
+pub use listing::list_url;
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
 pub use temporaries::Temporaries;
