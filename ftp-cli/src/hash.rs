@@ -107,7 +107,7 @@ fn digest(
     url: &FtpUrl,
     algorithm: HashAlgorithm,
 ) -> Result<ftp_client::Digest, Failure> {
-    let failed = |e: ftp_client::Error| Failure::caused_by(format!("hash {url}: {e}"), &e);
+    let failed = |e: ftp_client::Error| Failure::failed(format!("hash {url}: {e}"));
     session
         .client(url)
         .map_err(failed)?

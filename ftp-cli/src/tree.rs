@@ -233,7 +233,7 @@ fn run_tree(
             "{op} {shown_src}: not a directory; copy a file without -r"
         )),
         TreeError::NoName => Failure::usage(format!("{op} {shown_src}: {e}")),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {url}: {e}"), &e),
+        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
         TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
             Failure::failed(format!("{op} {url}: {e}"))
         }
