@@ -9,7 +9,8 @@
 //! signal's status and one line saying what was interrupted
 //! ([`exit_if_interrupted`]). Should the operation not get there within
 //! [`GRACE`] (a server that does not answer), or at a second signal, the
-//! watcher removes the local temporary files itself and exits at once.
+//! watcher has the engine's record of the local temporary files remove
+//! them ([`crate::cancellation::temporaries`]) and exits at once.
 //!
 //! Recursive runs move several files at once: each transfer registers its
 //! canceller with [`cancel`] and all are cut at the signal; the
@@ -20,7 +21,6 @@
 //! Exit statuses: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP), as shells
 //! report a process killed by the signal.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -36,8 +36,6 @@ static SIGNAL: AtomicI32 = AtomicI32::new(0);
 struct Registry {
     /// What is running, for the message (`cp SRC`).
     what: Option<String>,
-    /// A partial file kept for `-C` to resume.
-    keep: Option<PathBuf>,
     /// What happened to the server's copies, for the message.
     remote_notes: Vec<String>,
     /// The process is on its way out: nothing more is said.
@@ -46,7 +44,6 @@ struct Registry {
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     what: None,
-    keep: None,
     remote_notes: Vec::new(),
     exiting: false,
 });
@@ -93,19 +90,6 @@ pub fn running(what: impl Into<String>) {
     registry().what = Some(what.into());
 }
 
-/// The local partial file `-C` keeps for the next run.
-pub fn keep_on_interrupt(path: PathBuf) {
-    registry().keep = Some(path);
-}
-
-/// `path` is no longer a partial file to keep.
-pub fn forget(path: &Path) {
-    let mut registry = registry();
-    if registry.keep.as_deref() == Some(path) {
-        registry.keep = None;
-    }
-}
-
 /// Says what became of a server's copy, for the message.
 pub fn remote_note(note: impl Into<String>) {
     registry().remote_notes.push(note.into());
@@ -144,18 +128,15 @@ fn leave() -> ! {
     if !registry.exiting {
         registry.exiting = true;
         let mut notes = Vec::new();
-        if crate::cancellation::temporaries().remove_all() {
+        let cleaned = crate::cancellation::temporaries().remove_all();
+        if cleaned.removed {
             notes.push("the partial file was removed".to_owned());
         }
-        if let Some(kept) = &registry.keep {
-            if std::fs::metadata(kept).is_ok_and(|m| m.len() > 0) {
-                notes.push(format!(
-                    "the partial file is kept as {}: run the same command again to resume",
-                    kept.display()
-                ));
-            } else {
-                let _ = std::fs::remove_file(kept);
-            }
+        if let Some(kept) = cleaned.kept {
+            notes.push(format!(
+                "the partial file is kept as {}: run the same command again to resume",
+                kept.display()
+            ));
         }
         notes.append(&mut registry.remote_notes);
         crate::progress::clear_now();

@@ -87,7 +87,7 @@ pub use download::{
 pub use listing::list_url;
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
-pub use temporaries::Temporaries;
+pub use temporaries::{CleanedUp, Temporaries};
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{
     Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,
