@@ -1,20 +1,16 @@
-//! Why an operation failed: the exit code and the one line `main` prints,
-//! and whether trying again may help.
+//! Why an operation failed: the exit code and the one line `main` prints.
 
 use std::fmt;
-
-use ftp_client::engine::Retryable;
 
 use crate::exit::Exit;
 
 /// Why the operation failed: the exit code and the one line to print.
+/// (Whether trying again may help is the engine's to judge: its retries
+/// run inside the operation.)
 #[derive(Debug)]
 pub struct Failure {
     pub exit: Exit,
     pub(crate) message: String,
-    /// Another attempt may succeed (`--retry`): see
-    /// [`ftp_client::engine::is_transient`].
-    pub transient: bool,
 }
 
 impl Failure {
@@ -22,7 +18,6 @@ impl Failure {
         Failure {
             exit: Exit::Usage,
             message: message.into(),
-            transient: false,
         }
     }
 
@@ -30,22 +25,7 @@ impl Failure {
         Failure {
             exit: Exit::Failure,
             message: message.into(),
-            transient: false,
         }
-    }
-
-    /// A failure caused by `error`: transient if it is.
-    pub fn caused_by(message: impl Into<String>, error: &ftp_client::Error) -> Self {
-        Failure {
-            transient: ftp_client::engine::is_transient(error),
-            ..Failure::failed(message)
-        }
-    }
-}
-
-impl Retryable for Failure {
-    fn is_retryable(&self) -> bool {
-        self.transient
     }
 }
 

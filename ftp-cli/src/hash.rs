@@ -14,7 +14,7 @@
 
 use std::io::Write;
 
-use ftp_client::engine::copy::{Session, same_server};
+use ftp_client::engine::copy::Session;
 use ftp_client::{Config, FtpUrl, HashAlgorithm};
 
 use crate::credentials::LoginOptions;
@@ -71,16 +71,11 @@ pub fn run(
         };
         files.push((url, name));
     }
+    // URLs on another server or with another login: a new session.
     let mut session = session(config);
-    let mut last: Option<&FtpUrl> = None;
     let mut failed = 0;
     let mut out = std::io::stdout().lock();
     for (url, name) in &files {
-        // URLs on another server or with another login: a new session.
-        if last.is_some_and(|last| !same_server(last, url)) {
-            session.reset();
-        }
-        last = Some(url);
         match digest(&mut session, url, algorithm) {
             Ok(digest) => {
                 let line = checksum_line(&digest, name);
@@ -112,7 +107,7 @@ fn digest(
     url: &FtpUrl,
     algorithm: HashAlgorithm,
 ) -> Result<ftp_client::Digest, Failure> {
-    let failed = |e: ftp_client::Error| Failure::caused_by(format!("hash {url}: {e}"), &e);
+    let failed = |e: ftp_client::Error| Failure::failed(format!("hash {url}: {e}"));
     session
         .client(url)
         .map_err(failed)?

@@ -9,7 +9,8 @@
 //! signal's status and one line saying what was interrupted
 //! ([`exit_if_interrupted`]). Should the operation not get there within
 //! [`GRACE`] (a server that does not answer), or at a second signal, the
-//! watcher removes the local temporary files itself and exits at once.
+//! watcher has the engine's record of the local temporary files remove
+//! them ([`crate::cancellation::temporaries`]) and exits at once.
 //!
 //! Recursive runs move several files at once: each transfer registers its
 //! canceller with [`cancel`] and all are cut at the signal; the
@@ -20,7 +21,6 @@
 //! Exit statuses: 130 (SIGINT), 143 (SIGTERM), 129 (SIGHUP), as shells
 //! report a process killed by the signal.
 
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI32, Ordering};
 use std::sync::{Mutex, MutexGuard};
 use std::time::Duration;
@@ -36,24 +36,15 @@ static SIGNAL: AtomicI32 = AtomicI32::new(0);
 struct Registry {
     /// What is running, for the message (`cp SRC`).
     what: Option<String>,
-    /// Local temporary files, removed on interruption.
-    remove: Vec<PathBuf>,
-    /// A partial file kept for `-C` to resume.
-    keep: Option<PathBuf>,
     /// What happened to the server's copies, for the message.
     remote_notes: Vec<String>,
-    /// A temporary file was removed after the signal.
-    removed: bool,
     /// The process is on its way out: nothing more is said.
     exiting: bool,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     what: None,
-    remove: Vec::new(),
-    keep: None,
     remote_notes: Vec::new(),
-    removed: false,
     exiting: false,
 });
 
@@ -99,76 +90,6 @@ pub fn running(what: impl Into<String>) {
     registry().what = Some(what.into());
 }
 
-/// A local temporary file to remove if the run is interrupted; forget it
-/// with [`forget`] once it is renamed into place or gone.
-pub fn remove_on_interrupt(path: PathBuf) {
-    registry().remove.push(path);
-}
-
-/// Registers a local temporary file with [`remove_on_interrupt`] for as
-/// long as it lives, and forgets it when dropped (renamed into place, or
-/// removed by its own drop).
-pub struct Registered {
-    path: PathBuf,
-}
-
-impl Registered {
-    pub fn new(path: &Path) -> Self {
-        remove_on_interrupt(path.to_owned());
-        Registered {
-            path: path.to_owned(),
-        }
-    }
-
-    /// The file registered.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The file was renamed into place: forgotten, nothing removed.
-    pub fn done(mut self) {
-        forget(&self.path);
-        self.path = PathBuf::new();
-    }
-}
-
-impl Drop for Registered {
-    fn drop(&mut self) {
-        if self.path.as_os_str().is_empty() {
-            return;
-        }
-        forget(&self.path);
-        // After a signal the file is removed here, whoever owns it.
-        if signalled().is_some() && std::fs::remove_file(&self.path).is_ok() {
-            registry().removed = true;
-        }
-    }
-}
-
-/// A temporary file of the engine's is gone (it removes its own when a
-/// transfer fails): forgotten, and after a signal removed here should it
-/// still be there, the removal noted for the message.
-pub fn gone(path: &Path) {
-    forget(path);
-    if signalled().is_some() && (std::fs::remove_file(path).is_ok() || !path.exists()) {
-        registry().removed = true;
-    }
-}
-
-/// The local partial file `-C` keeps for the next run.
-pub fn keep_on_interrupt(path: PathBuf) {
-    registry().keep = Some(path);
-}
-
-/// `path` is no longer a temporary file.
-pub fn forget(path: &Path) {
-    let mut registry = registry();
-    registry.remove.retain(|p| p != path);
-    if registry.keep.as_deref() == Some(path) {
-        registry.keep = None;
-    }
-}
-
 /// Says what became of a server's copy, for the message.
 pub fn remote_note(note: impl Into<String>) {
     registry().remote_notes.push(note.into());
@@ -207,22 +128,15 @@ fn leave() -> ! {
     if !registry.exiting {
         registry.exiting = true;
         let mut notes = Vec::new();
-        let mut removed = registry.removed;
-        for path in std::mem::take(&mut registry.remove) {
-            removed |= std::fs::remove_file(&path).is_ok();
-        }
-        if removed {
+        let cleaned = crate::cancellation::temporaries().remove_all();
+        if cleaned.removed {
             notes.push("the partial file was removed".to_owned());
         }
-        if let Some(kept) = &registry.keep {
-            if std::fs::metadata(kept).is_ok_and(|m| m.len() > 0) {
-                notes.push(format!(
-                    "the partial file is kept as {}: run the same command again to resume",
-                    kept.display()
-                ));
-            } else {
-                let _ = std::fs::remove_file(kept);
-            }
+        if let Some(kept) = cleaned.kept {
+            notes.push(format!(
+                "the partial file is kept as {}: run the same command again to resume",
+                kept.display()
+            ));
         }
         notes.append(&mut registry.remote_notes);
         crate::progress::clear_now();

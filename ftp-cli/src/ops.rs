@@ -5,7 +5,7 @@ use std::io::Write;
 
 use ftp_client::engine::RetryPolicy;
 use ftp_client::engine::copy::{Drained, drain};
-use ftp_client::{Client, Config, FtpUrl};
+use ftp_client::{Config, FtpUrl};
 
 use clap::CommandFactory;
 
@@ -118,7 +118,7 @@ enum ListStyle {
 fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Failure> {
     let failed = |e: &dyn fmt::Display| Failure::failed(format!("ls {url}: {e}"));
     let mut client = connect("ls", url, config)?;
-    let entries = listed_entries(&mut client, url).map_err(|e| failed(&e))?;
+    let entries = ftp_client::engine::list_url(&mut client, url).map_err(|e| failed(&e))?;
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     for entry in &entries {
         if matches!(
@@ -154,29 +154,6 @@ fn ls_parsed(url: &FtpUrl, config: &Config, style: ListStyle) -> Result<(), Fail
     }
     quit(client);
     Ok(())
-}
-
-/// The entries `ls -l`/`--json`/`-1` show: the directory's listing, or,
-/// for a URL without a trailing '/' whose listing the server refuses (MLSD
-/// of a file: "not a directory"), that file's one entry (MLST, or SIZE and
-/// MDTM), under the name given. The listing's refusal stands when the
-/// name is no file either.
-fn listed_entries(
-    client: &mut Client,
-    url: &FtpUrl,
-) -> Result<Vec<ftp_client::Entry>, ftp_client::Error> {
-    let refused = match client.entries(url.path()) {
-        Ok(entries) => return Ok(entries),
-        Err(e) if !url.is_directory() && e.code().is_some_and(|c| c >= 500) => e,
-        Err(e) => return Err(e),
-    };
-    match client.stat(url.path()) {
-        Ok(mut entry) if !entry.is_dir() => {
-            url.path().clone_into(&mut entry.name);
-            Ok(vec![entry])
-        }
-        _ => Err(refused),
-    }
 }
 
 fn mkdir(url: &FtpUrl, config: &Config, parents: bool) -> Result<(), Failure> {

@@ -9,13 +9,13 @@
 //! over within [`SHOW_AFTER`], and the bar is cleared when it ends.
 
 use std::io::{IsTerminal, Write};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use ftp_client::ByteCounter;
-use ftp_client::engine::{Outcome, Progress, Transfer};
+use ftp_client::engine::{Counts, Outcome, Progress, Transfer};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle, TermLike};
 
 /// A transfer shorter than this shows no bar.
@@ -70,63 +70,24 @@ pub fn clear_now() {
     }
 }
 
-/// Files done, for recursive work: shown as `N/M files` beside the bytes.
-#[derive(Debug, Clone, Default)]
-pub struct Files {
-    done: Arc<AtomicU64>,
-    total: Arc<AtomicU64>,
-}
-
-impl Files {
-    /// `total` files to do.
-    pub fn new(total: u64) -> Self {
-        Files {
-            done: Arc::new(AtomicU64::new(0)),
-            total: Arc::new(AtomicU64::new(total)),
-        }
-    }
-
-    /// `n` more files to do (recursive work finds them as it goes).
-    pub fn add_total(&self, n: u64) {
-        self.total.fetch_add(n, Ordering::Relaxed);
-    }
-
-    /// One more file done (or skipped or failed).
-    pub fn one_done(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
-    }
-}
-
 /// Where a bar's byte count comes from.
 #[derive(Debug, Clone)]
 pub enum Source {
     /// One transfer's counter, plus bytes that were there before it (a
     /// resumed transfer's offset).
     Transfer { counter: ByteCounter, before: u64 },
-    /// A total kept by recursive work (the bytes of the files done), plus
-    /// the bytes of its transfers under way ([`flowing`]).
-    Total(Arc<AtomicU64>),
+    /// Recursive work's counts (the bytes of the files done and of the
+    /// transfers under way), shown with `N/M files` beside the bytes.
+    Counts(Counts),
 }
 
 impl Source {
     fn bytes(&self) -> u64 {
         match self {
             Source::Transfer { counter, before } => before + counter.get(),
-            Source::Total(total) => total.load(Ordering::Relaxed) + flowing_bytes(),
+            Source::Counts(counts) => counts.bytes(),
         }
     }
-}
-
-/// The transfers under way in recursive work: their counters, by
-/// transfer id.
-static FLOWING: Mutex<Vec<(u64, ByteCounter)>> = Mutex::new(Vec::new());
-
-fn flowing_set() -> std::sync::MutexGuard<'static, Vec<(u64, ByteCounter)>> {
-    FLOWING.lock().unwrap_or_else(|e| e.into_inner())
-}
-
-fn flowing_bytes() -> u64 {
-    flowing_set().iter().map(|(_, c)| c.get()).sum()
 }
 
 /// The bar of one transfer (a single-file copy), as the engine's observer.
@@ -146,7 +107,7 @@ impl Progress for Bar {
             counter: transfer.counter.clone(),
             before: transfer.offset,
         };
-        if let Some(watch) = watch(transfer.path.clone(), transfer.size, source, None) {
+        if let Some(watch) = watch(transfer.path.clone(), transfer.size, source) {
             let mut shown = self.0.lock().unwrap_or_else(|e| e.into_inner());
             *shown = Some((transfer.id, watch));
         }
@@ -163,31 +124,6 @@ impl Progress for Bar {
         // Cleared here, outside the lock: the drawing thread is joined.
         drop(ended);
     }
-}
-
-/// The transfers of recursive work, as the engine's observer: their bytes
-/// count on the run's bar ([`Source::Total`]) as they flow; the caller
-/// adds a file's bytes to the total once it is done. Costs a transfer
-/// nothing more than its counter's atomic add per system call, and
-/// nothing at all when no bar is drawn.
-#[derive(Debug)]
-struct Pool;
-
-impl Progress for Pool {
-    fn started(&self, transfer: &Transfer) {
-        if enabled() {
-            flowing_set().push((transfer.id, transfer.counter.clone()));
-        }
-    }
-
-    fn finished(&self, transfer: &Transfer, _: Outcome) {
-        flowing_set().retain(|(id, _)| *id != transfer.id);
-    }
-}
-
-/// The observer of recursive work's transfers: counted on the run's bar.
-pub fn pool() -> &'static dyn Progress {
-    &Pool
 }
 
 /// A bar being drawn; it is cleared when this is dropped.
@@ -207,12 +143,7 @@ impl Drop for Watch {
 }
 
 /// Starts a bar for `label`, `total` bytes if known, unless bars are off.
-pub fn watch(
-    label: String,
-    total: Option<u64>,
-    source: Source,
-    files: Option<Files>,
-) -> Option<Watch> {
+pub fn watch(label: String, total: Option<u64>, source: Source) -> Option<Watch> {
     let mode = mode();
     if mode == Mode::Never {
         return None;
@@ -220,7 +151,7 @@ pub fn watch(
     let stop = Arc::new(AtomicBool::new(false));
     let thread = {
         let stop = stop.clone();
-        std::thread::spawn(move || draw(mode, &label, total, &source, files.as_ref(), &stop))
+        std::thread::spawn(move || draw(mode, &label, total, &source, &stop))
     };
     Some(Watch {
         stop,
@@ -243,14 +174,7 @@ fn stopped_within(stop: &AtomicBool, time: Duration) -> bool {
     }
 }
 
-fn draw(
-    mode: Mode,
-    label: &str,
-    total: Option<u64>,
-    source: &Source,
-    files: Option<&Files>,
-    stop: &AtomicBool,
-) {
+fn draw(mode: Mode, label: &str, total: Option<u64>, source: &Source, stop: &AtomicBool) {
     if stopped_within(stop, SHOW_AFTER) {
         return;
     }
@@ -259,6 +183,10 @@ fn draw(
         _ => ProgressDrawTarget::stderr_with_hz(10),
     };
     let bar = ProgressBar::with_draw_target(total, target);
+    let files = match source {
+        Source::Counts(counts) => Some(counts),
+        Source::Transfer { .. } => None,
+    };
     let files_part = if files.is_some() { "{msg} " } else { "" };
     let template = match total {
         Some(_) => format!(
@@ -282,8 +210,8 @@ fn draw(
         if let Some(files) = files {
             bar.set_message(format!(
                 "{}/{} files",
-                files.done.load(Ordering::Relaxed),
-                files.total.load(Ordering::Relaxed)
+                files.files_done(),
+                files.files_total()
             ));
         }
         if stopped_within(stop, TICK) {

@@ -11,7 +11,7 @@ use crate::failure::Failure;
 /// Connects and logs in to `url`'s server; the failure names `op` and the URL.
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
     let config = crate::proxy::for_host(config, url.host()).into_owned();
-    Client::connect_url(url, config).map_err(|e| Failure::caused_by(format!("{op} {url}: {e}"), &e))
+    Client::connect_url(url, config).map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
 }
 
 /// The session of a run over several files: through the proxy unless

@@ -103,7 +103,7 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
     running(format!("{op} {shown_src}"));
     let fail = |e: TreeError| match e {
         TreeError::NotADirectory => Failure::usage(format!("{op} {shown_src}: not a directory")),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {url}: {e}"), &e),
+        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
         TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
             Failure::failed(format!("{op} {url}: {e}"))
         }
@@ -148,7 +148,7 @@ fn options(args: &SyncArgs) -> SyncOptions {
 
 /// The last line of a run.
 fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummary) -> String {
-    let excluded = count(plan, Reason::Excluded);
+    let excluded = plan.count_reason(Reason::Excluded);
     let mut line = format!(
         "{op}: {} files, {} bytes, {} up to date",
         summary.files, summary.bytes, summary.up_to_date
@@ -169,30 +169,16 @@ fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummar
     line
 }
 
-fn count(plan: &SyncPlan, reason: Reason) -> usize {
-    plan.actions.iter().filter(|a| a.reason == reason).count()
-}
-
 /// The last line of a dry run.
 fn dry_run_summary(op: &str, plan: &SyncPlan) -> Result<(), Failure> {
-    let up_to_date = plan
-        .actions
-        .iter()
-        .filter(|a| a.action == Action::Skip && !a.directory)
-        .filter(|a| {
-            matches!(
-                a.reason,
-                Reason::Same | Reason::SameChecksum | Reason::WithinPrecision
-            )
-        })
-        .count();
+    let up_to_date = plan.up_to_date();
     let failures = plan.failures.len();
     crate::tree::ended(
         format!(
             "{op}: dry run, nothing changed: {} to copy, {} to delete, {up_to_date} up to date, {} excluded, {failures} failures",
             plan.count(Action::Copy),
             plan.count(Action::Delete),
-            count(plan, Reason::Excluded),
+            plan.count_reason(Reason::Excluded),
         ),
         failures == 0,
     )

@@ -4,66 +4,42 @@
 //! bar, the summary last; a signal cancels the run.
 
 use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
-pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::engine::{
-    Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError, TreeRemove, TreeSummary,
-    TreeUpload,
+    Connect, Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError,
+    TreeRemove, TreeSummary, TreeUpload,
 };
+pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
 use crate::format::escape_name;
-use crate::interrupt::{Registered, exit_if_interrupted, running};
-use crate::progress::{Files, Source, Watch};
+use crate::interrupt::{exit_if_interrupted, running};
+use crate::progress::{Source, Watch};
 use crate::remote;
 
 /// The CLI's observer of a tree operation.
 pub(crate) struct Shown {
     op: String,
-    /// The bytes of the files done, for the bar.
-    bytes: Arc<AtomicU64>,
-    files: Files,
+    /// Files and bytes, for the bar.
+    counts: Counts,
     watch: Mutex<Option<Watch>>,
-    /// Local temporary files, removed should the process be killed.
-    temporaries: Mutex<Vec<Registered>>,
 }
 
 impl Shown {
     pub(crate) fn new(op: &str) -> Self {
         Shown {
             op: op.to_owned(),
-            bytes: Arc::new(AtomicU64::new(0)),
-            files: Files::new(0),
+            counts: Counts::new(),
             watch: Mutex::new(None),
-            temporaries: Mutex::new(Vec::new()),
-        }
-    }
-
-    fn temporary(&self, path: &Path, live: bool, kept: bool) {
-        let mut temporaries = self.temporaries.lock().unwrap_or_else(|e| e.into_inner());
-        if live {
-            temporaries.push(Registered::new(path));
-        } else if let Some(i) = temporaries.iter().position(|r| r.path() == path) {
-            let registered = temporaries.swap_remove(i);
-            drop(temporaries);
-            if kept {
-                registered.done();
-            }
         }
     }
 
     fn watching(&self, on: bool) {
         let watch = on
             .then(|| {
-                crate::progress::watch(
-                    self.op.clone(),
-                    None,
-                    Source::Total(self.bytes.clone()),
-                    Some(self.files.clone()),
-                )
+                crate::progress::watch(self.op.clone(), None, Source::Counts(self.counts.clone()))
             })
             .flatten();
         // The old bar is cleared outside the lock.
@@ -76,12 +52,15 @@ impl Shown {
 }
 
 impl Progress for Shown {
+    // Counted only when a bar will read the counts.
     fn started(&self, transfer: &Transfer) {
-        crate::progress::pool().started(transfer);
+        if crate::progress::enabled() {
+            self.counts.started(transfer);
+        }
     }
 
     fn finished(&self, transfer: &Transfer, outcome: Outcome) {
-        crate::progress::pool().finished(transfer, outcome);
+        self.counts.finished(transfer, outcome);
     }
 
     fn retrying(&self, retry: &Retry<'_>) {
@@ -89,14 +68,11 @@ impl Progress for Shown {
     }
 
     fn tree(&self, planned: &Planned<'_>) {
+        self.counts.tree(planned);
+        crate::cancellation::temporaries().tree(planned);
         match *planned {
             Planned::Started => self.watching(true),
             Planned::Ended => self.watching(false),
-            Planned::Copy { .. } => self.files.add_total(1),
-            Planned::Copied { bytes, .. } => {
-                self.bytes.fetch_add(bytes, Ordering::Relaxed);
-            }
-            Planned::Finished => self.files.one_done(),
             // After a signal, the transfers it cut are counted only: the
             // interruption's one line says what happened.
             Planned::Failed { what, error } if crate::interrupt::signalled().is_none() => {
@@ -107,7 +83,6 @@ impl Progress for Shown {
                 crate::progress::clear_now();
                 eprintln!("ftp-cli: {} {what}: skipped: {reason}", self.op);
             }
-            Planned::Temporary { path, live, kept } => self.temporary(path, live, kept),
             Planned::Leftover(leftover) => remote::note_leftover(leftover),
             _ => {}
         }
@@ -198,29 +173,18 @@ pub fn download_tree(
     config: &Config,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    let connect = || Client::connect_url(src, config.clone());
-    let shown = Shown::new(op);
     let verify = options.verify;
     let job = TreeDownload::new(src.path(), dst)
         .options(options)
         .limits(crate::rate::limits());
-    running(format!("{op} {src}"));
-    let result = job.run(&connect, &shown, crate::cancellation::handle());
-    // Interrupted: the cut transfers cleaned up after themselves.
-    exit_if_interrupted();
-    let summary = result.map_err(|e| match e {
-        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
-        TreeError::MoveRoot(_) => Failure::usage(format!("{op} {src}: {e}; copy it with cp -r")),
-        TreeError::NotADirectory => Failure::usage(format!(
-            "{op} {src}: not a directory; copy a file without -r"
-        )),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {src}: {e}"), &e),
-        e => Failure::failed(format!("{op} {src}: {e}")),
-    })?;
-    if summary.source_kept {
-        eprintln!("ftp-cli: {op} {src}: the source is kept: not every entry was copied");
-    }
-    finish(op, &summary, verify)
+    run_tree(
+        op,
+        &src.to_string(),
+        src,
+        config,
+        verify,
+        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
+    )
 }
 
 /// `cp -r DIR ftp://…` and `mv -r`.
@@ -231,25 +195,47 @@ pub fn upload_tree(
     config: &Config,
     options: TreeOptions,
 ) -> Result<(), Failure> {
-    let shown_src = src.display().to_string();
-    running(format!("{op} {shown_src}"));
-    let connect = || Client::connect_url(dst, config.clone());
-    let shown = Shown::new(op);
     let verify = options.verify;
-    let result = TreeUpload::new(src, dst.path())
+    let job = TreeUpload::new(src, dst.path())
         .options(options)
-        .limits(crate::rate::limits())
-        .run(&connect, &shown, crate::cancellation::handle());
+        .limits(crate::rate::limits());
+    run_tree(
+        op,
+        &src.display().to_string(),
+        dst,
+        config,
+        verify,
+        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
+    )
+}
+
+/// Runs a tree copy over sessions to `url`'s server, rendered: what runs
+/// named for an interruption, the failure or the summary line last.
+fn run_tree(
+    op: &str,
+    shown_src: &str,
+    url: &FtpUrl,
+    config: &Config,
+    verify: bool,
+    run: impl FnOnce(&Connect<'_>, &Shown) -> Result<TreeSummary, TreeError>,
+) -> Result<(), Failure> {
+    running(format!("{op} {shown_src}"));
+    let connect = || Client::connect_url(url, config.clone());
+    let result = run(&connect, &Shown::new(op));
     // Interrupted: the cut transfers cleaned up after themselves.
     exit_if_interrupted();
     let summary = result.map_err(|e| match e {
+        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
+        TreeError::MoveRoot(_) => {
+            Failure::usage(format!("{op} {shown_src}: {e}; copy it with cp -r"))
+        }
         TreeError::NotADirectory => Failure::usage(format!(
             "{op} {shown_src}: not a directory; copy a file without -r"
         )),
         TreeError::NoName => Failure::usage(format!("{op} {shown_src}: {e}")),
-        TreeError::Connect(e) => Failure::caused_by(format!("{op} {dst}: {e}"), &e),
+        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
         TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
-            Failure::failed(format!("{op} {dst}: {e}"))
+            Failure::failed(format!("{op} {url}: {e}"))
         }
         e => Failure::failed(format!("{op} {shown_src}: {e}")),
     })?;

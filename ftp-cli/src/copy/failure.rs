@@ -18,12 +18,6 @@ pub(super) fn failure(op: &str, copy: &FileCopy, error: CopyError) -> Failure {
     }
     let failed = |text: String| Failure::failed(format!("{op} {text}"));
     match error {
-        CopyError::Connect { .. } | CopyError::Stream { .. } | CopyError::MakeDirs { .. } => {
-            Failure {
-                transient: error.is_transient(),
-                ..failed(error.to_string())
-            }
-        }
         CopyError::Download {
             url,
             error,
@@ -156,13 +150,7 @@ fn relay_failure(op: &str, src: &FtpUrl, dst: &FtpUrl, error: RelayError) -> Fai
     };
     match error {
         RelayError::Directory | RelayError::Resume => Failure::usage(line),
-        _ => match error.remote() {
-            Some(e) => Failure {
-                transient: error.is_transient(),
-                ..Failure::caused_by(format!("{line}{note}"), e)
-            },
-            None => Failure::failed(format!("{line}{note}")),
-        },
+        _ => Failure::failed(format!("{line}{note}")),
     }
 }
 
@@ -185,7 +173,7 @@ fn download_failure(
         .unwrap_or_default();
     let message = match error {
         DownloadError::Transfer(e) => {
-            return Failure::caused_by(format!("{op} {src}: {e}{kept}"), e);
+            return Failure::failed(format!("{op} {src}: {e}{kept}"));
         }
         DownloadError::SizeMismatch { total, size } if !partial => {
             format!("transferred {total} bytes but the server reports {size}; source kept")
@@ -209,7 +197,7 @@ fn stdin_failure(op: &str, dst: &FtpUrl, error: UploadError) -> Failure {
         // over).
         UploadError::Transfer { error, leftover } if !matches!(leftover, Leftover::Nothing) => {
             note_leftover(&leftover);
-            Failure::caused_by(format!("{op} - {dst}: {error}"), &error)
+            Failure::failed(format!("{op} - {dst}: {error}"))
         }
         e => upload_failure(op, Path::new("-"), dst, &e),
     }
@@ -232,7 +220,7 @@ fn upload_failure(op: &str, src: &Path, target: &FtpUrl, error: &UploadError) ->
         | UploadError::Rename {
             error: e,
             leftover: Leftover::Deleted(_) | Leftover::Nothing,
-        } => Failure::caused_by(format!("{op} {target}: {e}"), e),
+        } => Failure::failed(format!("{op} {target}: {e}")),
         UploadError::Rename {
             error: e,
             leftover: Leftover::Stays(path, _) | Leftover::Kept(path),
@@ -282,9 +270,9 @@ fn resumed_upload_failure(
         UploadError::Transfer {
             error: e,
             leftover: Leftover::Kept(_),
-        } => return Failure::caused_by(format!("{op} {target}: {e}{}", kept()), e),
+        } => return Failure::failed(format!("{op} {target}: {e}{}", kept())),
         UploadError::Transfer { error: e, .. } => {
-            return Failure::caused_by(format!("{op} {target}: {e}"), e);
+            return Failure::failed(format!("{op} {target}: {e}"));
         }
         UploadError::NoSize => format!("{error}; nothing was uploaded (copy without -C)"),
         UploadError::PartialTooLong { held, .. } => format!(

@@ -169,7 +169,7 @@ fn copy_file(
     crate::interrupt::running(format!("{op} {}", shown_source(copy)));
     let partial = copy.partial_file();
     if let Some(partial) = &partial {
-        crate::interrupt::keep_on_interrupt(partial.clone());
+        crate::cancellation::temporaries().keep(partial.clone());
     }
     let observer = Observer {
         op: op.to_owned(),
@@ -179,7 +179,7 @@ fn copy_file(
         .run(session, &observer, crate::cancellation::handle())
         .map_err(|e| failure(op, copy, e))?;
     if let Some(partial) = &partial {
-        crate::interrupt::forget(partial);
+        crate::cancellation::temporaries().forget(partial);
     }
     if let Some(verified) = &copied.verified {
         say_verified(op, copy, &copied.target, verified);
@@ -241,13 +241,7 @@ impl Progress for Observer {
     }
 
     fn tree(&self, planned: &Planned<'_>) {
-        if let Planned::Temporary { path, live, kept } = *planned {
-            match (live, kept) {
-                (true, _) => crate::interrupt::remove_on_interrupt(path.to_owned()),
-                (false, true) => crate::interrupt::forget(path),
-                (false, false) => crate::interrupt::gone(path),
-            }
-        }
+        crate::cancellation::temporaries().tree(planned);
     }
 }
 

@@ -4,6 +4,7 @@
 use std::fs;
 use std::sync::Mutex;
 
+use ftp_client::engine::copy::{Endpoint, FileCopy, Session, SeveralError};
 use ftp_client::engine::{
     Cancel, DownloadError, FileDownload, FileUpload, Outcome as Ended, Partial, Progress, Transfer,
     UploadError,
@@ -47,6 +48,11 @@ pub fn group() -> Group {
             ),
             Case::new("upload_from_a_reader", upload_from_a_reader),
             Case::new("upload_resumes_a_partial", upload_resumes_a_partial).needs(Need::Rest),
+            Case::new(
+                "several_into_a_local_directory",
+                several_into_a_local_directory,
+            ),
+            Case::new("list_url_lists_a_file_or_a_directory", list_url_lists),
         ],
     }
 }
@@ -360,4 +366,54 @@ fn upload_from_a_reader(c: &Ctx) -> Outcome {
     );
     ftp.quit()?;
     no_temporary_files(&[&c.on_server("")])
+}
+
+/// `FileCopy::several`: two remote files into a local directory over one
+/// session; a local source into a local directory refused before any
+/// connection.
+fn several_into_a_local_directory(c: &Ctx) -> Outcome {
+    let (a, b) = (pattern(LEN, 91), pattern(1_000, 92));
+    c.put("a.bin", &a);
+    c.put("b.bin", &b);
+    let dir = c.local("into");
+    fs::create_dir(&dir)?;
+    let remote = |name: &str| ftp_client::FtpUrl::parse(&c.url(name)).map(Endpoint::Remote);
+    let sources = [remote("a.bin")?, remote("b.bin")?];
+    let template = FileCopy::new(Endpoint::Stdio, Endpoint::Stdio);
+    let copies = template.several(&sources, &Endpoint::Local(dir.clone()))?;
+    let mut session = Session::new(c.with_tls(ftp_client::Config::default()));
+    for copy in &copies {
+        copy.run(&mut session, &(), &Cancel::new())?;
+    }
+    session.quit();
+    has_content(&dir.join("a.bin"), &a)?;
+    has_content(&dir.join("b.bin"), &b)?;
+    let local = [Endpoint::Local(c.local("into/a.bin"))];
+    let refused = template.several(&local, &Endpoint::Local(dir));
+    ensure!(
+        matches!(refused, Err(SeveralError::BothLocal(..))),
+        "{refused:?}"
+    );
+    no_temporary_files(&[c.local_dir()])
+}
+
+/// `list_url`: a directory's entries; a file's one entry under the name
+/// given (where the listing of a file is refused).
+fn list_url_lists(c: &Ctx) -> Outcome {
+    c.put("d/one.txt", b"12345");
+    let mut ftp = c.connect()?;
+    let dir = ftp_client::FtpUrl::parse(&c.url("d/"))?;
+    let entries = ftp_client::engine::list_url(&mut ftp, &dir)?;
+    let names: Vec<&[u8]> = entries
+        .iter()
+        .filter(|e| e.kind == ftp_client::Kind::File)
+        .map(|e| e.name.as_slice())
+        .collect();
+    ensure!(names == [b"one.txt".as_slice()], "{entries:?}");
+    let file = ftp_client::FtpUrl::parse(&c.url("d/one.txt"))?;
+    let entries = ftp_client::engine::list_url(&mut ftp, &file)?;
+    let sizes: Vec<Option<u64>> = entries.iter().map(|e| e.size).collect();
+    ensure!(sizes == [Some(5)], "{entries:?}");
+    ftp.quit()?;
+    Ok(())
 }

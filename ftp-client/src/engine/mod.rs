@@ -37,6 +37,12 @@
 //!   pool of sessions, the plan reported as data ([`Planned`],
 //!   [`RemovePlan`]) and a [`TreeSummary`] at the end; a tree mirrored
 //!   ([`TreeSync`]) from a plan of copies and deletions ([`SyncPlan`]).
+//! - Several files into one directory over one session
+//!   ([`FileCopy::several`](copy::FileCopy::several)).
+//! - Observers ready to use: [`Counts`] counts a run's files and bytes
+//!   for a display; [`Temporaries`] keeps its local temporary files for
+//!   the clean-up of a process that exits early after a cancellation.
+//! - [`list_url`]: a directory's entries, or a file's one entry.
 //!
 //! ```
 //! use std::time::Duration;
@@ -58,9 +64,12 @@
 
 mod cancel;
 pub mod copy;
+mod counts;
 mod download;
+mod listing;
 mod progress;
 mod retry;
+mod temporaries;
 pub mod tree;
 mod upload;
 mod verify;
@@ -70,12 +79,15 @@ mod verify;
 /// [`TreeSync::limits`]).
 pub use crate::rate::{ParseRateError, RateLimit, RateLimits};
 pub use cancel::{Cancel, Cutting};
+pub use counts::Counts;
 pub use download::{
     DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
     remove_partial,
 };
+pub use listing::list_url;
 pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use temporaries::{CleanedUp, Temporaries};
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{
     Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,

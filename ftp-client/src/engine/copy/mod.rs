@@ -20,6 +20,7 @@ mod between;
 mod error;
 mod get;
 mod put;
+mod several;
 mod tree_between;
 
 use std::ffi::OsString;
@@ -28,6 +29,7 @@ use std::path::{Path, PathBuf};
 pub use between::RelayError;
 pub use error::CopyError;
 pub use get::{Drained, drain};
+pub use several::SeveralError;
 
 use super::{Cancel, Progress, RetryPolicy, Verified};
 use crate::{Client, Config, Error, FtpUrl};

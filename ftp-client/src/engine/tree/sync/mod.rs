@@ -481,4 +481,20 @@ impl SyncPlan {
     pub fn count(&self, action: Action) -> usize {
         self.actions.iter().filter(|a| a.action == action).count()
     }
+
+    /// The actions for one reason (e.g. [`Reason::Excluded`]).
+    pub fn count_reason(&self, reason: Reason) -> usize {
+        self.actions.iter().filter(|a| a.reason == reason).count()
+    }
+
+    /// The files left as they are because they are up to date: the same
+    /// size and time, the same digest, or the same as far as the listing
+    /// can tell.
+    pub fn up_to_date(&self) -> usize {
+        let same = [Reason::Same, Reason::SameChecksum, Reason::WithinPrecision];
+        self.actions
+            .iter()
+            .filter(|a| a.action == Action::Skip && !a.directory && same.contains(&a.reason))
+            .count()
+    }
 }
