@@ -2,7 +2,7 @@
 # What --verify costs: `ftp-cli cp URL/big.bin DST` against
 # `ftp-cli cp --verify URL/big.bin DST` (issue 23, "Speed": under 10 % more
 # wall time on a 1 GiB download), on proFTPD with mod_digest (HASH), over
-# loopback. Runs interleaved, their order rotating; prints the medians and
+# loopback. Runs interleaved, their order changing; prints the medians and
 # the ratio, and writes them to bench/results/verify-latest.txt.
 #
 #   bench/verify.sh                                   # 1 GiB, 5 runs each
@@ -72,9 +72,13 @@ dst=$WORK/dl/big.bin
 mkdir -p "$WORK/dl"
 printf 'client\trun\tseconds\tcpu\n' >"$WORK/samples.tsv"
 for ((r = 0; r <= RUNS; r++)); do # run 0: untimed warm-up of each
+  # The order rotates, and runs backwards every other run: no client
+  # always follows the same one (a verified run leaves the server's and
+  # the page cache's state otherwise than a plain one).
   n=${#clients[@]}
   for ((i = 0; i < n; i++)); do
-    c=${clients[$(((i + r) % n))]}
+    if ((r % 2)); then j=$(((n - 1 - i + r) % n)); else j=$(((i + r) % n)); fi
+    c=${clients[$j]}
     rm -f "$dst" "$WORK"/dl/.big.bin.*.part
     sync
     cat "$WORK/big.bin" >/dev/null
