@@ -6,6 +6,8 @@
 #   bench/run.sh                                   # full: 1 GiB, 5 runs (~10 min)
 #   BENCH_SIZE_MIB=64 BENCH_RUNS=3 bench/run.sh    # quick (~2 min)
 #   BENCH_ONLY=tree bench/run.sh                   # only the tree rows (cp -r vs lftp mirror)
+#   bench/verify.sh                                # what cp --verify costs (README, "--verify")
+#   bench/sync.sh                                  # sync against lftp mirror and rclone (README, "Sync")
 #
 # Prints one table on stdout and writes it to bench/results/latest.txt (raw
 # samples: bench/results/latest-samples.tsv). Progress goes to stderr.

@@ -700,6 +700,52 @@ fn verify_catches_a_wrong_digest_both_ways() {
     );
 }
 
+/// `cp --verify` asks the digest on a second session while the download
+/// streams, and keeps both guarantees of a digest asked after it: a
+/// corrupted download is caught by that digest (one HASH in all), and a
+/// file changed once the transfer was over is caught too (its time, asked
+/// again after the transfer, differs: the digest is asked again, on the
+/// transfer's session). Nothing is saved when the check fails.
+#[test]
+fn verify_asks_the_digest_during_the_download_and_catches_a_change_after() {
+    use scenarios::DigestFault;
+    let cases = [
+        (DigestFault::None, 1),
+        (DigestFault::Corrupted, 1),
+        (DigestFault::ChangedAfter, 2),
+    ];
+    for (fault, hashes) in cases {
+        let server = scenarios::checked_digest(fault);
+        let local = tempfile::tempdir().unwrap();
+        let dst = local.path().join("f.bin");
+        let out = timed_cli(&[
+            "cp",
+            "--verify",
+            &server.url("f.bin"),
+            dst.to_str().unwrap(),
+        ]);
+        let err = stderr(&out);
+        let received = server.received();
+        let count = |verb: &str| received.iter().filter(|l| l.starts_with(verb)).count();
+        assert_eq!(count("HASH"), hashes, "{fault:?}: {received:?}");
+        assert_eq!(count("MDTM"), 2, "{fault:?}: {received:?}");
+        assert_eq!(server.connections(), 2, "{fault:?}: {received:?}");
+        if fault == DigestFault::None {
+            assert_eq!(out.status.code(), Some(0), "{err}");
+            assert!(err.contains("verified: SHA-256"), "{err}");
+            assert_eq!(fs::read(&dst).unwrap(), scenarios::CONTENT);
+            continue;
+        }
+        assert_failed(&out, 1, "SHA-256 mismatch");
+        assert!(err.contains(scenarios::WRONG_SHA256), "{fault:?}: {err}");
+        assert!(err.contains(scenarios::CONTENT_SHA256), "{fault:?}: {err}");
+        assert!(
+            local_names(local.path()).is_empty(),
+            "{fault:?}: a file was left: {err}"
+        );
+    }
+}
+
 #[test]
 fn verify_of_an_empty_file_the_x_command_refuses_is_by_size() {
     let server = scenarios::empty_file_x_only();

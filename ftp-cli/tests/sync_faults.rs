@@ -375,3 +375,102 @@ fn hostile_names_write_and_delete_nothing_outside() {
         "one line per name: {err}"
     );
 }
+
+/// Files in the one directory of [`many_times_server`].
+const MANY: usize = 600;
+
+/// `many`, a directory of [`MANY`] five-byte files listed with `LIST` to
+/// the day, on a server with MDTM (every file 2020-01-01 00:00:00 UTC).
+/// The sessions after the first are greeted with 421 when `one_session`.
+fn many_times_server(one_session: bool) -> FaultServer {
+    let sessions = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    FaultServer::start(move |peer| {
+        let n = sessions.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        if one_session && n > 0 {
+            return peer.reply("421 Too many sessions");
+        }
+        peer.login()?;
+        loop {
+            let Ok(line) = peer.expect("") else {
+                return Ok(());
+            };
+            let (verb, arg) = line.split_once(' ').unwrap_or((&line, ""));
+            match verb.to_ascii_uppercase().as_str() {
+                "QUIT" => return peer.reply("221 Bye"),
+                "FEAT" => peer.send(b"211-Features:\r\n SIZE\r\n MDTM\r\n EPSV\r\n211 End\r\n")?,
+                "PWD" => peer.reply("257 \"/\" is the current directory")?,
+                "CWD" => peer.reply("250 Directory changed")?,
+                "TYPE" => peer.reply("200 Binary")?,
+                "MDTM" if arg.contains("many/f") => peer.reply("213 20200101000000")?,
+                "EPSV" => {
+                    let port = peer.listen_data()?;
+                    peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
+                }
+                "LIST" => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply("150 Here comes the directory listing")?;
+                    if !arg.contains("many") {
+                        for i in 0..MANY {
+                            let line =
+                                format!("-rw-r--r--   1 ftp ftp        5 Jan 01  2020 f{i:03}\r\n");
+                            data.write_all(line.as_bytes())?;
+                        }
+                    }
+                    drop(data);
+                    peer.reply("226 Directory send OK")?;
+                }
+                _ => peer.reply("550 Not here")?,
+            }
+        }
+    })
+}
+
+/// A sync whose listing gives times to the day only asks each file's exact
+/// time once, shared out over its sessions (`-j 4`: more than one session
+/// asks) when there are many; where the server refuses the other sessions,
+/// the first asks them all. Either way nothing is copied: every local file
+/// has the server's exact time.
+#[test]
+fn many_exact_times_are_asked_over_several_sessions() {
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("mirror");
+    fs::create_dir_all(&dst).unwrap();
+    let time = std::time::UNIX_EPOCH + std::time::Duration::from_secs(1_577_836_800);
+    for i in 0..MANY {
+        let file = fs::File::create(dst.join(format!("f{i:03}"))).unwrap();
+        (&file).write_all(FILE).unwrap();
+        file.set_modified(time).unwrap();
+    }
+    let dst_arg = dst.to_str().unwrap();
+    for one_session in [false, true] {
+        let server = many_times_server(one_session);
+        let run = ftp_cli_with(
+            OPTIONS,
+            &["sync", "-j", "4", "--dry-run", &server.url("many"), dst_arg],
+        );
+        let err = stderr(&run);
+        assert_eq!(run.status.code(), Some(0), "{one_session}: {err}");
+        assert!(
+            err.contains("nothing changed: 0 to copy"),
+            "{one_session}: {err}"
+        );
+        let received = server.received();
+        let mut asked: Vec<&String> = received.iter().filter(|l| l.starts_with("MDTM")).collect();
+        assert_eq!(asked.len(), MANY, "{one_session}: each file once");
+        asked.sort();
+        asked.dedup();
+        assert_eq!(asked.len(), MANY, "{one_session}: each file once");
+        if one_session {
+            assert!(
+                server.connections() >= 2,
+                "{one_session}: the others were tried"
+            );
+        } else {
+            assert!(
+                server.connections() >= 3,
+                "{one_session}: {}",
+                server.connections()
+            );
+        }
+    }
+}

@@ -23,6 +23,12 @@
 #       and 1.2, vsftpd and proftpd over implicit TLS with 1.3 and 1.2, and
 #       vsftpd through SOCKS5 and HTTP CONNECT (clear and explicit TLS),
 #       through SOCKS5 with a login, and through Dante (active mode too).
+#       cross: the cross-server step: vsftpd and proFTPD at once, in
+#       clear, the matrix's cross-server group (cp and mv, file and -r,
+#       between them, both ways) with vsftpd as the target and proFTPD as
+#       its peer (FTP_PEER_*). It runs after everything else, lanes
+#       included, so that neither server's ports are in use by a lane.
+#       In the default runs, last.
 #       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
 #       --list, ...)
 #
@@ -78,6 +84,7 @@ DEFAULT_RUNS=(
   vsftpd:implicit proftpd:implicit vsftpd:implicit:1.2
   vsftpd+socks5 vsftpd:explicit+socks5 vsftpd+http vsftpd:explicit+http vsftpd+socks5-login
   vsftpd+dante vsftpd+dante-login
+  cross
 )
 ALL_PROXIES=(socks5 socks5-login http dante dante-login)
 # The case groups a target behind a proxy runs (FTP_MATRIX_GROUPS).
@@ -100,7 +107,12 @@ while (($#)); do
   esac
 done
 ((${#SERVERS[@]})) || SERVERS=("${DEFAULT_RUNS[@]}")
+CROSS=0
 for s in "${SERVERS[@]}"; do
+  if [[ $s == cross ]]; then
+    CROSS=1
+    continue
+  fi
   proxy=''
   [[ $s == *+* ]] && proxy=${s#*+}
   if [[ -n $proxy && " ${ALL_PROXIES[*]} " != *" $proxy "* ]]; then
@@ -118,7 +130,12 @@ for s in "${SERVERS[@]}"; do
   esac
 done
 
-CURRENT_ENV='' CURRENT_PROXY=''
+# The cross step is not a target of its own: it runs at the end.
+TARGETS=()
+for s in "${SERVERS[@]}"; do [[ $s == cross ]] || TARGETS+=("$s"); done
+SERVERS=("${TARGETS[@]}")
+
+CURRENT_ENV='' CURRENT_PROXY='' CURRENT_PEER=''
 cleanup() {
   if [[ -n $CURRENT_PROXY ]]; then
     "$SERVERS_SH" proxy-stop "$CURRENT_PROXY" >/dev/null 2>&1 || note "could not stop the proxy"
@@ -127,6 +144,10 @@ cleanup() {
   if [[ -n $CURRENT_ENV ]]; then
     "$SERVERS_SH" stop "$CURRENT_ENV" >/dev/null 2>&1 || note "could not stop the server"
     CURRENT_ENV=''
+  fi
+  if [[ -n $CURRENT_PEER ]]; then
+    "$SERVERS_SH" stop "$CURRENT_PEER" >/dev/null 2>&1 || note "could not stop the peer server"
+    CURRENT_PEER=''
   fi
 }
 trap cleanup EXIT
@@ -255,6 +276,49 @@ run_server() {
   S_TIME[$spec]=$(elapsed "$t0" "$(now)")
 }
 
+# The cross step: vsftpd as the target, proFTPD as its peer (both in
+# clear, each on its own ports as in the lanes), the cross-server group.
+run_cross() {
+  local t0 envt envp logs=$LOGROOT/cross peer_env
+  t0=$(now)
+  rm -rf "${logs:?}"
+  mkdir -p "$logs"
+  unset FTP_ANON FTP_ANON_ROOT FTP_ANON_DROP_BOX FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES FTP_TLS FTP_CA
+  if ! envp=$("$SERVERS_SH" start proftpd plain 2>"$logs/start.log"); then
+    fail_outside "servers.sh start proftpd (cross): $(tail -n3 "$logs/start.log")"
+    S_TIME[cross]=$(elapsed "$t0" "$(now)")
+    return
+  fi
+  CURRENT_PEER=$envp
+  load_env "$envp"
+  peer_env=(
+    "FTP_PEER=$FTP_SERVER"
+    "FTP_PEER_VERSION=${FTP_SERVER_VERSION:-?}"
+    "FTP_PEER_URL=ftp://$FTP_USER:$FTP_PASS@$FTP_HOST:$FTP_PORT/"
+    "FTP_PEER_ROOT=$FTP_ROOT"
+  )
+  unset FTP_ANON FTP_ANON_ROOT FTP_ANON_DROP_BOX FTP_IPV6 FTP_HOST6 FTP_SERVER_VERSION FTP_PASV_ADDRESS FTP_FEATURES FTP_TLS FTP_CA
+  if ! envt=$("$SERVERS_SH" start vsftpd plain 2>>"$logs/start.log"); then
+    fail_outside "servers.sh start vsftpd (cross): $(tail -n3 "$logs/start.log")"
+  else
+    CURRENT_ENV=$envt
+    load_env "$envt"
+    RUN_TLS_MAX=1.3
+    target_env
+    TARGET_ENV+=("${peer_env[@]}" "FTP_MATRIX_GROUPS=cross-server")
+    env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$logs" "$MATRIX" \
+      --test-threads "${FTP_MATRIX_THREADS:-4}" "${MATRIX_ARGS[@]}" | tee "$logs/matrix.out"
+    local rc=${PIPESTATUS[0]}
+    ((rc == 0 || rc == 1)) || fail_outside "the matrix's cross step exited with $rc"
+    ((rc == 1)) && rerun_failed "$logs"
+    "$SERVERS_SH" stop "$envt" 2>>"$logs/start.log" || fail_outside "servers.sh stop vsftpd (cross)"
+    CURRENT_ENV=''
+  fi
+  "$SERVERS_SH" stop "$envp" 2>>"$logs/start.log" || fail_outside "servers.sh stop proftpd (cross)"
+  CURRENT_PEER=''
+  S_TIME[cross]=$(elapsed "$t0" "$(now)")
+}
+
 # Lanes: two sequences of targets run at once, each server in one lane
 # only (a server's modes share its ports; every proxy fronts vsftpd), so
 # that one lane's trials use the CPU while the other's wait on a server.
@@ -324,6 +388,11 @@ else
     note "== $s"
     run_server "$s"
   done
+fi
+if ((CROSS)); then
+  note "== cross (vsftpd and proftpd)"
+  run_cross
+  SERVERS+=(cross)
 fi
 
 echo

@@ -81,6 +81,16 @@ impl<'a> Ctx<'a> {
         Ok(ctx)
     }
 
+    /// The same case on the target's second server ([`Target::peer`]): its
+    /// own directory there, named like this one, created empty; emptied
+    /// by its own [`Ctx::clean_up`]. The peer's password is kept out of
+    /// this context's output too.
+    pub fn peer(&self) -> Result<Ctx<'a>, Failed> {
+        let peer = self.target.peer.as_deref().ok_or("no second server")?;
+        self.add_secret(&peer.login.password);
+        Ctx::new(peer, Family::V4, &self.dir, self.cli.clone())
+    }
+
     /// Empties the case's remote directories (local ones go with `self`).
     /// The directories themselves stay: a directory vanishing from the
     /// login directory while another case lists it fails that listing on

@@ -58,6 +58,9 @@ pub enum Need {
     /// The target is reached directly, not through a proxy of its own
     /// (for the cases that put their own proxy in front of it).
     Direct,
+    /// A second server beside the target ([`Target::peer`]), for copies
+    /// between two servers.
+    Peer,
 }
 
 impl Need {
@@ -109,6 +112,12 @@ impl Need {
             Need::Active if target.proxy.as_ref().is_some_and(|p| !p.bind) => Some(format!(
                 "{} is reached through a proxy that cannot accept the server's data \
                  connection (no SOCKS5 BIND)",
+                target.name
+            )),
+            Need::Peer if target.peer.is_none() => Some(format!(
+                "{} runs without a second server beside it (the cross-server cases run \
+                 in clear, against a second in-process server in `cargo test` and in \
+                 tests/interop/run.sh's cross step)",
                 target.name
             )),
             Need::Direct if target.proxy.is_some() => Some(format!(

@@ -34,6 +34,122 @@ pub fn group() -> Group {
     }
 }
 
+/// Copies and moves between the target and a second server
+/// ([`Target::peer`](crate::target::Target)): vsftpd and proFTPD in the
+/// interop suite's cross step, two in-process servers in `cargo test`.
+/// Each case goes both ways; the bytes stream from one session into the
+/// other.
+pub fn cross_group() -> Group {
+    Group {
+        name: "cross-server",
+        families: &[Family::V4],
+        cases: vec![
+            Case::new("cp_file_both_ways", cross_cp_file).needs(Need::Peer),
+            Case::new("mv_file_both_ways", cross_mv_file).needs(Need::Peer),
+            Case::new("cp_r_both_ways", cross_cp_r).needs(Need::Peer),
+            Case::new("mv_r_both_ways", cross_mv_r).needs(Need::Peer),
+        ],
+    }
+}
+
+/// A file each way, the second replacing an existing file; `--verify`
+/// both ways (by digest where the destination has one, else by size).
+fn cross_cp_file(c: &Ctx) -> Outcome {
+    let p = c.peer()?;
+    let there = pattern(900_000, 11);
+    let back = pattern(500_000, 12);
+    let src = c.put("a.bin", &there);
+    c.cli(&["cp", &c.url("a.bin"), &p.url("a.bin")])?
+        .expect_ok()?;
+    has_content(&p.on_server("a.bin"), &there)?;
+    has_content(&src, &there)?;
+    p.put("b.bin", &back);
+    let old = c.put("b.bin", b"old");
+    let before = inode(&old)?;
+    let run = c.cli(&["cp", "--verify", &p.url("b.bin"), &c.url("b.bin")])?;
+    run.expect_ok()?;
+    ensure!(
+        run.err().contains("verified"),
+        "no verification said: {}",
+        run.err()
+    );
+    has_content(&old, &back)?;
+    ensure!(inode(&old)? != before, "b.bin was written in place");
+    let run = c.cli(&["cp", "--verify", &c.url("b.bin"), &p.url("c.bin")])?;
+    run.expect_ok()?;
+    ensure!(
+        run.err().contains("verified"),
+        "no verification said: {}",
+        run.err()
+    );
+    has_content(&p.on_server("c.bin"), &back)?;
+    no_temporary_files(&[&c.on_server(""), &p.on_server("")])?;
+    p.clean_up();
+    Ok(())
+}
+
+/// A file moved each way: the source deleted once the destination has it.
+fn cross_mv_file(c: &Ctx) -> Outcome {
+    let p = c.peer()?;
+    let content = pattern(700_000, 13);
+    let src = c.put("m.bin", &content);
+    c.cli(&["mv", &c.url("m.bin"), &p.url("m.bin")])?
+        .expect_ok()?;
+    absent(&src)?;
+    has_content(&p.on_server("m.bin"), &content)?;
+    c.cli(&["mv", &p.url("m.bin"), &c.url("back.bin")])?
+        .expect_ok()?;
+    absent(&p.on_server("m.bin"))?;
+    has_content(&c.on_server("back.bin"), &content)?;
+    no_temporary_files(&[&c.on_server(""), &p.on_server("")])?;
+    p.clean_up();
+    Ok(())
+}
+
+/// A tree each way (`cp -r`), into an existing directory: under its own
+/// name.
+fn cross_cp_r(c: &Ctx) -> Outcome {
+    let p = c.peer()?;
+    let big = pattern(600_000, 14);
+    c.put("t/a.txt", b"alpha");
+    c.put("t/sub/b.bin", &big);
+    c.put_dir("t/empty");
+    p.put_dir("into");
+    c.cli(&["cp", "-r", &c.url("t"), &p.url("into/")])?
+        .expect_ok()?;
+    has_content(&p.on_server("into/t/a.txt"), b"alpha")?;
+    has_content(&p.on_server("into/t/sub/b.bin"), &big)?;
+    ensure!(p.on_server("into/t/empty").is_dir(), "t/empty not made");
+    has_content(&c.on_server("t/a.txt"), b"alpha")?;
+    c.cli(&["cp", "-r", &p.url("into/t"), &c.url("t2")])?
+        .expect_ok()?;
+    has_content(&c.on_server("t2/a.txt"), b"alpha")?;
+    has_content(&c.on_server("t2/sub/b.bin"), &big)?;
+    no_temporary_files(&[&c.on_server(""), &p.on_server("")])?;
+    p.clean_up();
+    Ok(())
+}
+
+/// A tree moved each way (`mv -r`): the source tree gone once copied.
+fn cross_mv_r(c: &Ctx) -> Outcome {
+    let p = c.peer()?;
+    let big = pattern(400_000, 15);
+    c.put("t/a.txt", b"alpha");
+    c.put("t/sub/b.bin", &big);
+    c.cli(&["mv", "-r", &c.url("t"), &p.url("t")])?
+        .expect_ok()?;
+    absent(&c.on_server("t"))?;
+    has_content(&p.on_server("t/a.txt"), b"alpha")?;
+    has_content(&p.on_server("t/sub/b.bin"), &big)?;
+    c.cli(&["mv", "-r", &p.url("t"), &c.url("back")])?
+        .expect_ok()?;
+    absent(&p.on_server("t"))?;
+    has_content(&c.on_server("back/a.txt"), b"alpha")?;
+    has_content(&c.on_server("back/sub/b.bin"), &big)?;
+    p.clean_up();
+    Ok(())
+}
+
 fn inode(path: &Path) -> Result<u64, libtest_mimic::Failed> {
     Ok(std::fs::metadata(path)?.ino())
 }

@@ -345,6 +345,11 @@ pub struct Target {
     pub tls: Option<TargetTls>,
     /// The proxy every connection goes through (`FTP_TARGET_PROXY`), if any.
     pub proxy: Option<TargetProxy>,
+    /// A second server, of another kind where the suite has one, for the
+    /// copies between two servers (the cross-server group): in `cargo
+    /// test` a second in-process server, in the interop suite the server
+    /// `FTP_PEER_*` describes (see [`Target::from_env`]).
+    pub peer: Option<Box<Target>>,
     /// Keeps the in-process server running.
     _server: Option<TestServer>,
     /// Keeps the in-process FTPS server's certificates.
@@ -354,7 +359,11 @@ pub struct Target {
 impl Target {
     /// The in-process libunftp server, on 127.0.0.1 and [::1].
     pub fn in_process() -> Target {
-        Target::in_process_on(TestServer::start_dual_stack())
+        let mut target = Target::in_process_on(TestServer::start_dual_stack());
+        let mut peer = Target::in_process_on(TestServer::start_dual_stack());
+        peer.name = "in-process-peer".into();
+        target.peer = Some(Box::new(peer));
+        target
     }
 
     /// The in-process libunftp server requiring explicit TLS on control
@@ -401,6 +410,7 @@ impl Target {
             owner,
             tls: None,
             proxy: None,
+            peer: None,
             _server: Some(server),
             _pki: None,
         }
@@ -426,6 +436,7 @@ impl Target {
     /// | `FTP_TARGET_PROXY` | a proxy URL every connection goes through (optional) |
     /// | `FTP_TARGET_PROXY_NAME` | its name in the summary table (`socks5`, `http`…) |
     /// | `FTP_TARGET_PROXY_BIND` | `1` if it accepts active-mode connections (SOCKS5 BIND) |
+    /// | `FTP_PEER`, `FTP_PEER_URL`, `FTP_PEER_ROOT`, `FTP_PEER_VERSION` | a second server, in clear, for the cross-server cases (optional) |
     pub fn from_env() -> Result<Option<Target>, String> {
         let Ok(name) = env::var("FTP_TARGET") else {
             return Ok(None);
@@ -495,6 +506,12 @@ impl Target {
             Some(via) if proxy.is_some() => format!("{name}-via-{via}"),
             _ => name,
         };
+        // And one for the cross step, the peer named.
+        let peer = Target::peer_from_env()?.map(Box::new);
+        let name = match &peer {
+            Some(peer) => format!("{name}+{}", peer.name),
+            None => name,
+        };
         Ok(Some(Target {
             version: var("FTP_TARGET_VERSION").unwrap_or_else(|| "?".into()),
             name,
@@ -509,6 +526,40 @@ impl Target {
             profile,
             owner,
             proxy,
+            peer,
+            _server: None,
+        }))
+    }
+
+    /// The second server of the cross-server cases, in clear, if `FTP_PEER`
+    /// (its profile name) is set: `FTP_PEER_URL`, `FTP_PEER_ROOT` and
+    /// `FTP_PEER_VERSION` (optional) as `FTP_TARGET_*`'s.
+    fn peer_from_env() -> Result<Option<Target>, String> {
+        let Ok(name) = env::var("FTP_PEER") else {
+            return Ok(None);
+        };
+        let var = |key: &str| env::var(key).ok().filter(|v| !v.is_empty());
+        let need = |key: &str| var(key).ok_or(format!("FTP_PEER is set but {key} is not"));
+        let profile = Profile::named(&name)
+            .ok_or(format!("FTP_PEER={name}: no such profile in target.rs"))?;
+        let (addr, login) = parse_url(&need("FTP_PEER_URL")?)?;
+        let root = PathBuf::from(need("FTP_PEER_ROOT")?);
+        let owner = owner_of(&root)?;
+        Ok(Some(Target {
+            version: var("FTP_PEER_VERSION").unwrap_or_else(|| "?".into()),
+            name,
+            tls: None,
+            _pki: None,
+            addr,
+            addr6: None,
+            can_be_denied_a_file: owner.0 != 0,
+            root,
+            login,
+            anonymous: None,
+            profile,
+            owner,
+            proxy: None,
+            peer: None,
             _server: None,
         }))
     }

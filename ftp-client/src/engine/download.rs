@@ -12,6 +12,11 @@ use super::verify::{self, Hasher, Hashing, Mismatch, Verified};
 use super::{Cancel, Direction, Outcome, Progress, Transfer};
 use crate::{Client, Digest, Error};
 
+/// The size from which a verified download is hashed on a thread beside
+/// the transfer (or when its size is not known): below it, starting the
+/// thread costs more than it saves.
+const HASH_BESIDE_FROM: u64 = 1 << 20;
+
 /// Where a download is written until the server confirmed it, and what
 /// becomes of that file when the download fails.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -308,8 +313,12 @@ impl FileDownload {
     /// earlier run), then compared with [`Client::hash`] of the remote
     /// file. A difference is [`DownloadError::Digest`], naming both. A
     /// server with no hash is checked by SIZE instead ([`Verified::SizeOnly`]).
-    /// [`Downloaded::verified`] says which. With verify, the file is saved
-    /// to disk before it is renamed, as with [`FileDownload::verify_size`].
+    /// [`Downloaded::verified`] says which. The file is saved to disk
+    /// (fsync) before it is renamed only with [`FileDownload::verify_size`]
+    /// (a move), as without verify: the check is against the server, and
+    /// the file is renamed into place only once it passed. With
+    /// [`PreparedDownload::run_with_checker`], the server's digest is asked
+    /// while the bytes stream.
     pub fn verify(mut self, verify: bool) -> Self {
         self.verify = verify;
         self
@@ -457,12 +466,50 @@ impl PreparedDownload {
         progress: &dyn Progress,
         cancel: &Cancel,
     ) -> Result<Downloaded, DownloadError> {
+        self.run_checked(client, None, progress, cancel)
+    }
+
+    /// [`PreparedDownload::run`], with a second session to the same server
+    /// (`checker`) for [`FileDownload::verify`]: while a
+    /// [`Partial::Temporary`] download streams over `client`, `checker`
+    /// asks the file's time (MDTM) and the server's digest, so that the
+    /// server hashes the file while it sends it instead of after. The
+    /// digest counts if the file's time, asked on `client` after the
+    /// transfer, has not changed; otherwise (or when `checker` cannot tell)
+    /// the digest is asked on `client` after the transfer, as
+    /// [`PreparedDownload::run`] does. A file changed on the server between
+    /// the transfer and the check is caught either way.
+    pub fn run_with_checker(
+        self,
+        client: &mut Client,
+        checker: &mut Client,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
+        self.run_checked(client, Some(checker), progress, cancel)
+    }
+
+    fn run_checked(
+        self,
+        client: &mut Client,
+        checker: Option<&mut Client>,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<Downloaded, DownloadError> {
         if cancel.is_cancelled() {
             return Err(self.fail(DownloadError::Cancelled));
         }
         let PreparedDownload { plan, file } = self;
         match file {
-            Local::Temporary(temp) => plan.run_temporary(temp, client, progress, cancel),
+            Local::Temporary(temp) => {
+                let run = Run {
+                    client,
+                    checker,
+                    progress,
+                    cancel,
+                };
+                plan.run_temporary(temp, run)
+            }
             Local::Partial { file, path, offset } => {
                 let mut partial = PartialFile { file, path, offset };
                 let result = plan.run_partial(&mut partial, client, progress, cancel);
@@ -497,6 +544,15 @@ struct Sink<'a> {
     hasher: Option<&'a mut Hasher>,
 }
 
+/// The sessions and observers a [`Partial::Temporary`] download runs with.
+struct Run<'a, 'c> {
+    client: &'a mut Client,
+    /// A second session to the same server, for the digest.
+    checker: Option<&'c mut Client>,
+    progress: &'a dyn Progress,
+    cancel: &'a Cancel,
+}
+
 /// An open partial file.
 struct PartialFile {
     file: File,
@@ -508,50 +564,27 @@ impl FileDownload {
     fn run_temporary(
         &self,
         mut temp: NamedTempFile,
-        client: &mut Client,
-        progress: &dyn Progress,
-        cancel: &Cancel,
+        run: Run<'_, '_>,
     ) -> Result<Downloaded, DownloadError> {
+        let Run {
+            client,
+            checker,
+            progress,
+            cancel,
+        } = run;
         let size = if self.ask_size {
             client.size(&self.remote).ok()
         } else {
             None
         };
-        let mut hasher = if self.verify {
-            verify::algorithm(client).map(Hasher::new)
-        } else {
-            None
-        };
-        let sink = Sink {
-            file: temp.as_file_mut(),
-            hasher: hasher.as_mut(),
-        };
-        let (received, announced) = self.fetch(client, sink, 0, size, progress, cancel)?;
-        if let Some(announced) = announced.filter(|&n| n != received) {
-            return Err(DownloadError::Announced {
-                received,
-                announced,
-            });
-        }
-        let verified = if self.verify {
-            let local = hasher.map(Hasher::finish);
-            Some(self.check(client, local, received)?)
-        } else {
-            None
-        };
-        if self.verify {
-            self.save(temp.as_file())?;
-        } else if self.verify_size {
-            match client.size(&self.remote) {
-                Ok(size) if size == received => {}
-                Ok(size) => {
-                    return Err(DownloadError::SizeMismatch {
-                        total: received,
-                        size,
-                    });
-                }
-                Err(e) if e.code().is_some_and(|c| c >= 500) => {}
-                Err(e) => return Err(DownloadError::Verify(e)),
+        let (received, verified) =
+            self.fetch_checked(client, checker, temp.as_file_mut(), size, progress, cancel)?;
+        if self.verify_size {
+            // A move: the source is deleted next, so the file must be on
+            // disk before it is renamed. A verified download was checked
+            // already; another is checked by SIZE.
+            if !self.verify {
+                self.check_size(client, received)?;
             }
             self.save(temp.as_file())?;
         }
@@ -572,6 +605,74 @@ impl FileDownload {
             modified,
             verified,
         })
+    }
+
+    /// RETR into `file`, hashed on the way and checked when verifying
+    /// (the server's digest asked over `checker` during the transfer, if
+    /// there is one; see [`PreparedDownload::run_with_checker`]); the
+    /// bytes received and what they were checked against.
+    fn fetch_checked(
+        &self,
+        client: &mut Client,
+        checker: Option<&mut Client>,
+        file: &mut File,
+        size: Option<u64>,
+        progress: &dyn Progress,
+        cancel: &Cancel,
+    ) -> Result<(u64, Option<Verified>), DownloadError> {
+        let algorithm = if self.verify {
+            verify::algorithm(client)
+        } else {
+            None
+        };
+        let mut hasher = algorithm.map(Hasher::new);
+        let sink = Sink {
+            file,
+            hasher: hasher.as_mut(),
+        };
+        let (fetched, early) = match (checker, algorithm) {
+            (Some(checker), Some(algorithm)) => std::thread::scope(|scope| {
+                let remote = &self.remote;
+                let asked = scope.spawn(move || verify::Early::ask(checker, remote, algorithm));
+                let fetched = self.fetch(client, sink, 0, size, progress, cancel);
+                (fetched, asked.join().ok().flatten())
+            }),
+            _ => (self.fetch(client, sink, 0, size, progress, cancel), None),
+        };
+        let (received, announced) = fetched?;
+        if let Some(announced) = announced.filter(|&n| n != received) {
+            return Err(DownloadError::Announced {
+                received,
+                announced,
+            });
+        }
+        if !self.verify {
+            return Ok((received, None));
+        }
+        let local = hasher.map(Hasher::finish);
+        let early = early.and_then(|early| early.still_current(client, &self.remote));
+        let verified = match (early, local) {
+            (Some(server), Some(local)) => {
+                verify::compare(server, local, received).map_err(|m| self.mismatch(m, received))?
+            }
+            (_, local) => self.check(client, local, received)?,
+        };
+        Ok((received, Some(verified)))
+    }
+
+    /// [`FileDownload::verify_size`] without a digest: the server's SIZE
+    /// equals the bytes received (a server without SIZE is taken at its
+    /// word).
+    fn check_size(&self, client: &mut Client, received: u64) -> Result<(), DownloadError> {
+        match client.size(&self.remote) {
+            Ok(size) if size == received => Ok(()),
+            Ok(size) => Err(DownloadError::SizeMismatch {
+                total: received,
+                size,
+            }),
+            Err(e) if e.code().is_some_and(|c| c >= 500) => Ok(()),
+            Err(e) => Err(DownloadError::Verify(e)),
+        }
     }
 
     fn run_partial(
@@ -678,8 +779,13 @@ impl FileDownload {
         );
         let _cut = cancel.cut_on_cancel(download.canceller());
         progress.started(&transfer);
+        let large = announced.or(size).is_none_or(|n| n >= HASH_BESIDE_FROM);
         let copied = match sink.hasher {
-            // Through memory, to be hashed on the way.
+            // Through memory, to be hashed on the way: on a thread of its
+            // own, beside the transfer, unless the file is known small.
+            Some(hasher) if large => {
+                verify::hash_beside(sink.file, hasher, |out| download.copy_to_end(out))
+            }
             Some(hasher) => download.copy_to_end(&mut Hashing::new(sink.file, hasher)),
             None => download.copy_to_file(sink.file),
         };
@@ -702,12 +808,17 @@ impl FileDownload {
         local: Option<Digest>,
         len: u64,
     ) -> Result<Verified, DownloadError> {
-        verify::check(client, &self.remote, local, len).map_err(|mismatch| match mismatch {
+        verify::check(client, &self.remote, local, len).map_err(|m| self.mismatch(m, len))
+    }
+
+    /// The error of a failed verification of `len` bytes.
+    fn mismatch(&self, mismatch: Mismatch, len: u64) -> DownloadError {
+        match mismatch {
             Mismatch::Digest { local, server } => DownloadError::Digest { local, server },
             Mismatch::Range { range, size } => DownloadError::DigestRange { range, size },
             Mismatch::Size { size } => DownloadError::SizeMismatch { total: len, size },
             Mismatch::Server(e) => DownloadError::Verify(e),
-        })
+        }
     }
 
     /// The verification of a continued download: part of it came in an

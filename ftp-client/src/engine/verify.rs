@@ -3,10 +3,11 @@
 //! ([`Client::hash`]); by size where the server has no hash.
 
 use std::io::{self, Read, Write};
+use std::sync::mpsc;
 
 use md5::Digest as _;
 
-use crate::{Client, Digest, Error, HashAlgorithm};
+use crate::{Client, Digest, Error, HashAlgorithm, Timestamp};
 
 /// A digest computed locally, fed as the bytes go by.
 ///
@@ -133,6 +134,65 @@ impl<T: Read> Read for Hashing<'_, T> {
     }
 }
 
+/// The chunks a [`hash_beside`] writer may have waiting for the hashing
+/// thread (each up to one write's worth, the download's 256 KiB reads).
+const QUEUE: usize = 4;
+
+/// Runs `copy` with a writer into `out` whose bytes `hasher` is fed on a
+/// thread of its own, so that hashing overlaps the transfer instead of
+/// adding to it: each write goes to `out`, then a copy of its bytes to the
+/// thread (at most [`QUEUE`] chunks waiting, their buffers reused). Once
+/// `copy` returns, the thread has hashed every byte written.
+pub(crate) fn hash_beside<W: Write, T>(
+    out: W,
+    hasher: &mut Hasher,
+    copy: impl FnOnce(&mut HashBeside<W>) -> T,
+) -> T {
+    let (to_hash, chunks) = mpsc::sync_channel::<Vec<u8>>(QUEUE);
+    let (give_back, spare) = mpsc::channel::<Vec<u8>>();
+    std::thread::scope(|scope| {
+        scope.spawn(move || {
+            for chunk in chunks {
+                hasher.update(&chunk);
+                // The writer may be gone already: nothing to reuse then.
+                let _ = give_back.send(chunk);
+            }
+        });
+        let mut writer = HashBeside {
+            out,
+            to_hash,
+            spare,
+        };
+        copy(&mut writer)
+        // The writer is dropped here, which ends the thread's loop; the
+        // scope waits for it.
+    })
+}
+
+/// The writer of [`hash_beside`].
+pub(crate) struct HashBeside<W> {
+    out: W,
+    to_hash: mpsc::SyncSender<Vec<u8>>,
+    spare: mpsc::Receiver<Vec<u8>>,
+}
+
+impl<W: Write> Write for HashBeside<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.out.write(buf)?;
+        let mut chunk = self.spare.try_recv().unwrap_or_default();
+        chunk.clear();
+        chunk.extend_from_slice(&buf[..n]);
+        self.to_hash
+            .send(chunk)
+            .map_err(|_| io::Error::other("the hashing thread ended"))?;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.out.flush()
+    }
+}
+
 /// What a verified transfer was checked against.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verified {
@@ -180,6 +240,54 @@ pub(crate) fn algorithm(client: &mut Client) -> Option<HashAlgorithm> {
     client.hash_algorithms().ok()?.first().copied()
 }
 
+/// The server's digest `server` against the `local` one of `len` bytes.
+pub(crate) fn compare(server: Digest, local: Digest, len: u64) -> Result<Verified, Mismatch> {
+    match server.range() {
+        Some(range) if !server.covers(len) => Err(Mismatch::Range { range, size: len }),
+        _ if server.matches(&local) => Ok(Verified::Digest(server)),
+        _ => Err(Mismatch::Digest { local, server }),
+    }
+}
+
+/// The server's digest of a file, asked on a second session while the
+/// transfer runs on the first, so that the server hashes the file while it
+/// sends it rather than after (a whole read of the file more, in series).
+///
+/// The file's time (MDTM) is asked just before the digest. The digest
+/// counts only if the transfer's own session, asked again after the
+/// transfer, gives the same time ([`Early::still_current`]): a file
+/// changed on the server between the transfer and the check is then
+/// checked as before, by a digest asked after the transfer; one changed
+/// while it was read gives a digest of other bytes than the transfer's.
+#[derive(Debug)]
+pub(crate) struct Early {
+    modified: Timestamp,
+    digest: Digest,
+}
+
+impl Early {
+    /// Asks `checker` for the time and the `algorithm` digest of `remote`;
+    /// `None` when it cannot tell either (the check is then made after the
+    /// transfer, on the transfer's session).
+    pub(crate) fn ask(
+        checker: &mut Client,
+        remote: &[u8],
+        algorithm: HashAlgorithm,
+    ) -> Option<Early> {
+        let modified = checker.mdtm(remote).ok()?;
+        let digest = checker.hash(remote, algorithm).ok()?;
+        Some(Early { modified, digest })
+    }
+
+    /// The digest, if the file's time on `client` (the transfer's session,
+    /// after the transfer) is still the one it had when the digest was
+    /// asked.
+    pub(crate) fn still_current(self, client: &mut Client, remote: &[u8]) -> Option<Digest> {
+        let now = client.mdtm(remote).ok()?;
+        (now == self.modified).then_some(self.digest)
+    }
+}
+
 /// Checks the server's copy of `remote`, `len` bytes: its digest against
 /// `local` where there is one, else its SIZE.
 pub(crate) fn check(
@@ -190,13 +298,7 @@ pub(crate) fn check(
 ) -> Result<Verified, Mismatch> {
     if let Some(local) = local {
         match client.hash(remote, local.algorithm()) {
-            Ok(server) => {
-                return match server.range() {
-                    Some(range) if !server.covers(len) => Err(Mismatch::Range { range, size: len }),
-                    _ if server.matches(&local) => Ok(Verified::Digest(server)),
-                    _ => Err(Mismatch::Digest { local, server }),
-                };
-            }
+            Ok(server) => return compare(server, local, len),
             // FEAT listed it, yet it cannot be had: by size.
             Err(Error::NoHash { .. }) => {}
             // proFTPD's XCRC, XMD5… refuse an empty file (501, "end (0)
@@ -241,5 +343,29 @@ mod tests {
         let mut hasher = Hasher::new(HashAlgorithm::Sha512);
         assert_eq!(hasher.read_all(&mut &b"abc"[..]).unwrap(), 3);
         assert!(hasher.finish().to_string().starts_with("ddaf35a193617aba"));
+    }
+
+    #[test]
+    fn hashing_beside_sees_every_byte_written_in_order() {
+        let data: Vec<u8> = (0..3_000_000u32).map(|i| (i % 251) as u8).collect();
+        let mut inline = Hasher::new(HashAlgorithm::Sha256);
+        inline.update(&data);
+        let mut beside = Hasher::new(HashAlgorithm::Sha256);
+        let mut out = Vec::new();
+        let written = hash_beside(&mut out, &mut beside, |w| {
+            // Uneven writes, more than the queue holds.
+            for chunk in data.chunks(70_001) {
+                w.write_all(chunk)?;
+            }
+            w.flush().map(|()| data.len())
+        })
+        .unwrap();
+        assert_eq!(written, data.len());
+        assert_eq!(out, data);
+        assert_eq!(beside.finish(), inline.finish());
+        // Nothing written: the digest of nothing.
+        let mut empty = Hasher::new(HashAlgorithm::Sha512);
+        hash_beside(io::sink(), &mut empty, |_| ());
+        assert!(empty.finish().to_string().starts_with("cf83e1357eefb8bd"));
     }
 }

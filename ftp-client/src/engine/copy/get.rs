@@ -6,7 +6,9 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 
 use super::{Copied, CopyError, Endpoint, Run, Session, ends_with_separator, local_file_name};
-use crate::engine::{Direction, FileDownload, Outcome, Partial, Planned, Transfer};
+use crate::engine::{
+    Direction, FileDownload, Outcome, Partial, Planned, PreparedDownload, Transfer,
+};
 use crate::{Client, Download, Error, FtpUrl};
 
 /// How much [`drain`] reads at a time.
@@ -220,14 +222,12 @@ impl Run<'_> {
             .map_err(failed)?;
         let temporary = prepared.partial_path().to_owned();
         self.temporary(&temporary, true, false);
-        let done = match Self::connect(session, src, || None) {
-            Ok(client) => prepared.run(client, self.progress, self.cancel),
-            Err(e) => {
-                drop(prepared);
-                self.temporary(&temporary, false, false);
-                return Err(e);
-            }
-        };
+        if let Err(e) = Self::connect(session, src, || None) {
+            drop(prepared);
+            self.temporary(&temporary, false, false);
+            return Err(e);
+        }
+        let done = self.run_prepared(session, src, prepared);
         self.temporary(&temporary, false, done.is_ok());
         let done = done.map_err(failed)?;
         self.remove_remote(session, src, &target, done.verified.as_ref())?;
@@ -236,6 +236,26 @@ impl Run<'_> {
             target: Endpoint::Local(target),
             verified: done.verified,
         })
+    }
+
+    /// Runs a download over the session (connected): a verified one with
+    /// a second connection to the same server, which asks the digest while
+    /// the bytes stream (over the one session when it cannot be opened).
+    fn run_prepared(
+        &self,
+        session: &mut Session<'_>,
+        src: &FtpUrl,
+        prepared: PreparedDownload,
+    ) -> Result<crate::engine::Downloaded, crate::engine::DownloadError> {
+        if self.copy.verify {
+            if let Ok((client, checker)) = session.pair(src, src) {
+                return prepared.run_with_checker(client, checker, self.progress, self.cancel);
+            }
+        }
+        match session.client(src) {
+            Ok(client) => prepared.run(client, self.progress, self.cancel),
+            Err(e) => Err(crate::engine::DownloadError::Transfer(e)),
+        }
     }
 
     /// Reports a local temporary file as created or gone.

@@ -107,6 +107,52 @@ pub(super) fn exact_times(client: &mut Client, paths: &[&[u8]]) -> Option<Vec<Op
     }
 }
 
+/// The fewest paths [`exact_times_spread`] gives a session of its own:
+/// below it, opening and logging in a session costs more than its share
+/// of the round trips saves.
+const SPREAD_FROM: usize = 256;
+
+/// [`exact_times`], the paths shared out over up to `sessions` sessions:
+/// this one and others opened by `connect` for the purpose (and closed
+/// after), each asking its share at once. A share whose session cannot be
+/// opened, or whose asking fails, is asked on this session after the
+/// others. The answers come in the order of `paths`.
+pub(super) fn exact_times_spread(
+    client: &mut Client,
+    connect: &super::Connect<'_>,
+    sessions: usize,
+    paths: &[&[u8]],
+) -> Option<Vec<Option<Modified>>> {
+    let share = paths.len().div_ceil(sessions.max(1)).max(SPREAD_FROM);
+    if share >= paths.len() || !client.supports("MDTM").unwrap_or(false) {
+        return exact_times(client, paths);
+    }
+    let mut shares = paths.chunks(share);
+    let first = shares.next()?;
+    std::thread::scope(|scope| {
+        let others: Vec<_> = shares
+            .map(|chunk| {
+                let asked = scope.spawn(move || {
+                    let mut other = connect().ok()?;
+                    let times = exact_times(&mut other, chunk);
+                    super::quit(other);
+                    times
+                });
+                (chunk, asked)
+            })
+            .collect();
+        let mut all = exact_times(client, first)?;
+        for (chunk, asked) in others {
+            let times = match asked.join().ok().flatten() {
+                Some(times) => times,
+                None => exact_times(client, chunk)?,
+            };
+            all.extend(times);
+        }
+        Some(all)
+    })
+}
+
 /// For an update on upload, a remote file of the same size: whether it is
 /// as new as the local file (`local`, Unix seconds) or newer. The
 /// listing's time decides where its precision can; where it cannot (a

@@ -249,7 +249,7 @@ impl TreeSync {
             tally.fail(&plan.shown(&conflict.names), conflict.why);
         }
         plan.actions = draft.actions;
-        plan.settle(&mut client, &draft.pairs, &tally);
+        plan.settle(&mut client, connect, &draft.pairs, &tally);
         if self.way == Way::Up
             && !mfmt
             && plan
@@ -360,7 +360,13 @@ impl SyncPlan {
     /// The pairs of files the listings could not decide: by digest (with
     /// `checksum`, where the server has one), by exact time where the
     /// listing's cannot tell.
-    fn settle(&mut self, client: &mut Client, pairs: &[usize], tally: &Tally) {
+    fn settle(
+        &mut self,
+        client: &mut Client,
+        connect: &Connect<'_>,
+        pairs: &[usize],
+        tally: &Tally,
+    ) {
         let algorithm = if self.options.checksum && !pairs.is_empty() {
             let algorithm = client
                 .hash_algorithms()
@@ -374,7 +380,7 @@ impl SyncPlan {
             None
         };
         if algorithm.is_none() {
-            self.ask_times(client, pairs);
+            self.ask_times(client, connect, pairs);
         }
         let mut hash_failed = None;
         for &i in pairs {
@@ -398,9 +404,10 @@ impl SyncPlan {
 
     /// The exact times of the pairs whose listings cannot tell, asked
     /// together (MDTM sent ahead where the server answers in order, as a
-    /// tree download does), into each action's `exact`. Where that fails,
-    /// each pair asks its own in [`SyncPlan::settle_one`].
-    fn ask_times(&mut self, client: &mut Client, pairs: &[usize]) {
+    /// tree download does; many of them shared out over up to
+    /// [`SyncOptions::jobs`] sessions), into each action's `exact`. Where
+    /// that fails, each pair asks its own in [`SyncPlan::settle_one`].
+    fn ask_times(&mut self, client: &mut Client, connect: &Connect<'_>, pairs: &[usize]) {
         let (way, mfmt) = (self.way, self.mfmt);
         let asked: Vec<usize> = pairs
             .iter()
@@ -419,7 +426,8 @@ impl SyncPlan {
             .map(|&i| self.remote_path(&self.actions[i].names))
             .collect();
         let refs: Vec<&[u8]> = paths.iter().map(Vec::as_slice).collect();
-        let Some(times) = super::fresh::exact_times(client, &refs) else {
+        let jobs = self.options.jobs;
+        let Some(times) = super::fresh::exact_times_spread(client, connect, jobs, &refs) else {
             return;
         };
         for (i, time) in asked.into_iter().zip(times) {
