@@ -260,6 +260,28 @@ fn active_server_that_never_connects_times_out_within_the_bound() {
 }
 
 #[test]
+fn active_wait_ends_on_the_servers_425() {
+    let server = scenarios::active(scenarios::ActiveFault::RefusesAfter150);
+    block_on(async {
+        let mut client = connect_active(&server).await.unwrap();
+        let started = Instant::now();
+        let mut got = Vec::new();
+        let err = client.retrieve("f.bin", &mut got).await.unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            err.to_string()
+                .contains("425 Failed to establish connection."),
+            "{err}"
+        );
+        assert!(took < TIMEOUT, "took {took:?}");
+        assert!(got.is_empty());
+        // The session goes on.
+        assert!(!client.is_closed());
+        client.quit().await.unwrap();
+    });
+}
+
+#[test]
 fn active_connection_from_another_host_is_refused() {
     let server = scenarios::active(scenarios::ActiveFault::OtherHostOnly);
     block_on(async {

@@ -502,6 +502,27 @@ fn active_server_that_never_connects_times_out_within_the_bound() {
 }
 
 #[test]
+fn active_wait_ends_on_the_servers_425() {
+    use scenarios::ActiveFault;
+    let server = scenarios::active(ActiveFault::RefusesAfter150);
+    let mut client = connect_active(&server);
+    let started = Instant::now();
+    let mut got = Vec::new();
+    let err = client.retrieve("f.bin", &mut got).unwrap_err();
+    let took = started.elapsed();
+    assert!(
+        err.to_string()
+            .contains("425 Failed to establish connection."),
+        "{err}"
+    );
+    assert!(took < TIMEOUT, "took {took:?}");
+    assert!(got.is_empty());
+    // The session goes on.
+    assert!(!client.is_closed());
+    client.quit().unwrap();
+}
+
+#[test]
 fn active_connection_from_another_host_is_refused() {
     use scenarios::ActiveFault;
     let server = scenarios::active(ActiveFault::OtherHostOnly);
