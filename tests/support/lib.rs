@@ -17,7 +17,9 @@ use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principa
 use unftp_sbe_fs::Filesystem;
 
 pub mod drive;
+pub mod driver;
 pub mod fault;
+pub mod fault_cases;
 pub mod hostile;
 pub mod login_root;
 pub mod proxy;
