@@ -1,5 +1,5 @@
 //! Library behaviour that needs no FTP server. Every case against a server
-//! is in the end-to-end matrix (`ftp-cli/tests/matrix/`), which runs it
+//! is in the library's matrix (`tests/library_matrix/`), which runs it
 //! against the in-process server and, in the interop suite, every real one.
 
 use ftp_client::{Client, Config, Error};

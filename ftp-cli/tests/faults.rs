@@ -5,11 +5,14 @@
 
 use std::fs;
 use std::io::Write;
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
 use std::process::Output;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use ftp_suite::scenarios::{self, DownloadFault, FinalReply, UploadFault, UploadTarget};
+use ftp_suite::fault_cases::{self, Scenario, assert_failed};
+use ftp_suite::scenarios;
 use ftp_suite::{FaultServer, local_names};
 
 mod common;
@@ -17,23 +20,6 @@ use common::{ftp_cli_with, stderr};
 
 /// Options every run here takes.
 const OPTIONS: &[&str] = &["--timeout", "1.5"];
-
-fn assert_failed(output: &Output, code: i32, needle: &str) {
-    let err = stderr(output);
-    assert_eq!(output.status.code(), Some(code), "{err}");
-    assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.contains(needle), "{needle:?} not in {err}");
-    assert!(!err.contains(":pw@"), "password shown: {err}");
-}
-
-/// How a run of `ftp-cli` against a fault must end.
-#[derive(Debug, Clone, Copy)]
-enum Expect {
-    /// Exit 0; a download delivers this content.
-    Success(&'static [u8]),
-    /// Exit 1 with this in the one-line error.
-    Failure(&'static str),
-}
 
 /// A run's bound: the 1.5 s timeouts of [`ftp_cli`], twice (a data stall,
 /// then the final reply), plus the process's own start and stop.
@@ -50,333 +36,37 @@ fn timed_cli(args: &[&str]) -> Output {
     out
 }
 
-/// A download through `ftp-cli` from `server`, twice: `cp` into an empty
-/// directory, then `mv` over an existing file. A failure leaves no file
-/// behind, the existing file unchanged, and the remote source undeleted.
-fn download_through_the_cli(name: &str, server: &FaultServer, expect: Expect) {
-    let local = tempfile::tempdir().unwrap();
-    let existing = local.path().join("f.bin");
-    let out = timed_cli(&["cp", &server.url("f.bin"), local.path().to_str().unwrap()]);
-    match expect {
-        Expect::Success(content) => {
-            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
-            assert_eq!(fs::read(&existing).unwrap(), content, "{name}");
-            // Over the file just written: replaced by the same content.
-            let out = timed_cli(&["cp", &server.url("f.bin"), existing.to_str().unwrap()]);
-            assert_eq!(out.status.code(), Some(0), "{name}: {}", stderr(&out));
-            assert_eq!(fs::read(&existing).unwrap(), content, "{name}");
-            assert_eq!(local_names(local.path()), ["f.bin"], "{name}");
-        }
-        Expect::Failure(needle) => {
-            assert_failed(&out, 1, needle);
-            assert!(
-                local_names(local.path()).is_empty(),
-                "{name}: a file was left"
-            );
-            fs::write(&existing, b"precious").unwrap();
-            let out = timed_cli(&["mv", &server.url("f.bin"), existing.to_str().unwrap()]);
-            assert_failed(&out, 1, needle);
-            assert_eq!(fs::read(&existing).unwrap(), b"precious", "{name}");
-            assert_eq!(local_names(local.path()), ["f.bin"], "{name}");
-            let received = server.received();
-            assert!(
-                !received.iter().any(|l| l.starts_with("DELE")),
-                "{name}: mv deleted its source: {received:?}"
-            );
-        }
-    }
-}
-
+/// Every fault scenario ([`ftp_suite::fault_cases`], written once) that
+/// the CLI has the operation for, through `ftp-cli`: four at a time, each
+/// with its own server; the failures are named at the end.
 #[test]
-fn every_download_fault_through_the_cli() {
-    use DownloadFault::*;
-    let cases = [
-        (
-            "150, half the data, 426",
-            scenarios::download_fault(Abort426),
-            Expect::Failure("426 Connection closed; transfer aborted"),
-        ),
-        (
-            "150, half the data, 226",
-            scenarios::download_fault(Short),
-            Expect::Failure("received 500000 bytes but the server announced 1000000"),
-        ),
-        (
-            "a stall mid-transfer",
-            scenarios::download_fault(Stall),
-            Expect::Failure("timed out after 1.5s"),
-        ),
-        (
-            "the control connection dropped mid-transfer",
-            scenarios::download_fault(DropControl),
-            Expect::Failure("server closed the connection"),
-        ),
-        (
-            "the data connection reset mid-transfer",
-            scenarios::download_fault(ResetData),
-            Expect::Failure("426 Data connection lost"),
-        ),
-        (
-            "550 while the data connection is open and silent",
-            scenarios::refusal_with_data_open(),
-            Expect::Failure("RETR f.bin: 550 No such file"),
-        ),
-        (
-            "the data connection refused",
-            scenarios::data_connection_refused(),
-            Expect::Failure("opening the data connection to 127.0.0.1:"),
-        ),
-        (
-            "garbage instead of a greeting",
-            scenarios::garbage_greeting(),
-            Expect::Failure("malformed reply"),
-        ),
-        (
-            "a greeting line of hundreds of megabytes",
-            scenarios::endless_greeting_line(),
-            Expect::Failure("reply line longer than"),
-        ),
-        (
-            "a server that never speaks",
-            scenarios::silent(),
-            Expect::Failure("timed out after 1.5s waiting for the server's reply"),
-        ),
-        (
-            "421 in answer to TYPE",
-            scenarios::closes_with_421(),
-            Expect::Failure("421 Timeout, closing control connection"),
-        ),
-        (
-            "226 before the data",
-            scenarios::download_with_final_reply(FinalReply::BeforeData),
-            Expect::Success(scenarios::CONTENT),
-        ),
-        (
-            "226 a second after the data",
-            scenarios::download_with_final_reply(FinalReply::SecondAfterData),
-            Expect::Success(scenarios::CONTENT),
-        ),
-        (
-            "EPSV refused, 227 without parentheses advertising 10.9.8.7",
-            scenarios::pasv_only("10,9,8,7"),
-            Expect::Success(scenarios::PASV_CONTENT),
-        ),
-        (
-            "EPSV refused, 227 advertising 0.0.0.0",
-            scenarios::pasv_only("0,0,0,0"),
-            Expect::Success(scenarios::PASV_CONTENT),
-        ),
-    ];
-    for (name, server, expect) in &cases {
-        download_through_the_cli(name, server, *expect);
-    }
-}
-
-#[test]
-fn epsv_that_fails_falls_back_to_pasv_through_the_cli() {
-    for (what, fault) in scenarios::EPSV_FAULTS {
-        let server = scenarios::epsv_fails(fault, "127,0,0,1");
-        download_through_the_cli(what, &server, Expect::Success(scenarios::PASV_CONTENT));
-    }
-}
-
-#[test]
-fn curl_test_cases_through_the_cli() {
-    // 2108: a NUL in the 230 after PASS.
-    let server = scenarios::nul_in_login_reply();
-    assert_failed(&timed_cli(&["ls", &server.url("")]), 1, "malformed reply");
-    // 3217: a PWD path with ETX; `ls` of a directory must not send it back.
-    let server = scenarios::control_character_in_pwd();
-    assert_failed(
-        &timed_cli(&["ls", &server.url("d/")]),
-        1,
-        "control character",
-    );
-    let received = server.received();
-    assert!(!received.iter().any(|l| l.contains('\x03')), "{received:?}");
-    // 1219: a 230 greeting; USER and PASS would be refused.
-    let server = scenarios::greeting_230();
-    download_through_the_cli("230 greeting", &server, Expect::Success(scenarios::CONTENT));
-    let received = server.received();
-    assert!(
-        !received
-            .iter()
-            .any(|l| l.starts_with("USER") || l.starts_with("PASS")),
-        "{received:?}"
-    );
-}
-
-#[test]
-fn every_reply_fault_through_the_cli_commands() {
-    let cases: [(&str, FaultServer, &[&str], Expect); 7] = [
-        (
-            "120 before 220, digit lines and bare LF in multi-line replies",
-            scenarios::odd_but_valid_replies(),
-            &["mkdir", "rm"],
-            Expect::Success(b""),
-        ),
-        (
-            "200 where 250 or 257 belong",
-            scenarios::answers_200_to_everything(),
-            &["mkdir", "rmdir", "rm"],
-            Expect::Success(b""),
-        ),
-        (
-            "421 in the middle of a command",
-            scenarios::closes_with_421(),
-            &["mkdir", "rmdir", "rm", "ls"],
-            Expect::Failure("421 Timeout, closing control connection"),
-        ),
-        (
-            "garbage instead of a greeting",
-            scenarios::garbage_greeting(),
-            &["ls", "mkdir"],
-            Expect::Failure("malformed reply"),
-        ),
-        (
-            "a greeting line of hundreds of megabytes",
-            scenarios::endless_greeting_line(),
-            &["ls"],
-            Expect::Failure("reply line longer than"),
-        ),
-        (
-            "the data connection refused",
-            scenarios::data_connection_refused(),
-            &["ls"],
-            Expect::Failure("opening the data connection to 127.0.0.1:"),
-        ),
-        (
-            "a server that never speaks",
-            scenarios::silent(),
-            &["rmdir"],
-            Expect::Failure("timed out after 1.5s waiting for the server's reply"),
-        ),
-    ];
-    for (name, server, ops, expect) in &cases {
-        for op in *ops {
-            let path = if *op == "rm" { "f" } else { "d/" };
-            let out = timed_cli(&[op, &server.url(path)]);
-            match expect {
-                Expect::Success(_) => {
-                    assert_eq!(out.status.code(), Some(0), "{name} {op}: {}", stderr(&out));
+fn every_fault_scenario_through_the_cli() {
+    let queue: Vec<Scenario> = fault_cases::all()
+        .into_iter()
+        .filter(|scenario| scenario.cli.is_some())
+        .collect();
+    assert!(queue.len() >= 39, "{} scenarios", queue.len());
+    let queue = Mutex::new(queue);
+    let failed = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..4 {
+            scope.spawn(|| {
+                while let Some(scenario) = queue.lock().unwrap().pop() {
+                    let Some(check) = scenario.cli.clone() else {
+                        continue;
+                    };
+                    let server = (scenario.server)();
+                    let run =
+                        std::panic::catch_unwind(AssertUnwindSafe(|| check(&server, &timed_cli)));
+                    if run.is_err() {
+                        failed.lock().unwrap().push(scenario.name.clone());
+                    }
                 }
-                Expect::Failure(needle) => assert_failed(&out, 1, needle),
-            }
+            });
         }
-    }
-}
-
-/// What a failed `mv` upload must have sent: a replacement goes to a
-/// temporary name that is never renamed over the target and is cleaned up;
-/// a new file goes straight to its name, and the partial file is deleted.
-fn check_failed_upload_commands(target: UploadTarget, received: &[String], case: &str) {
-    let upload_name = match target {
-        UploadTarget::Existing => "up.bin.",
-        UploadTarget::New => "up.bin",
-    };
-    let stored = format!(
-        "STOR {}{upload_name}",
-        if target == UploadTarget::Existing {
-            "."
-        } else {
-            ""
-        }
-    );
-    let deleted = format!(
-        "DELE {}{upload_name}",
-        if target == UploadTarget::Existing {
-            "."
-        } else {
-            ""
-        }
-    );
-    assert!(
-        received.iter().any(|l| l.starts_with("SIZE up.bin")),
-        "{case}: {received:?}"
-    );
-    assert!(
-        received.iter().any(|l| l.starts_with(&stored)),
-        "{case}: {received:?}"
-    );
-    // At most the check of the target that it may be replaced (RNFR, then
-    // RNTO onto the same name); never a rename of the upload.
-    assert!(
-        !received
-            .iter()
-            .any(|l| l.starts_with("RNFR .")
-                || (l.starts_with("RNTO") && l.as_str() != "RNTO up.bin")),
-        "{case}: {received:?}"
-    );
-    if target == UploadTarget::New {
-        assert!(
-            !received.iter().any(|l| l.starts_with("STOR .up.bin")),
-            "{case}: {received:?}"
-        );
-    }
-    // Where the control connection still works, the partial upload is
-    // deleted (a dropped connection leaves nothing to send it on).
-    if received.iter().any(|l| l.starts_with("DELE")) {
-        assert!(
-            received.iter().any(|l| l.starts_with(&deleted)),
-            "{case}: {received:?}"
-        );
-    }
-}
-
-#[test]
-fn disk_full_after_upload_keeps_the_source_and_the_remote_file() {
-    for target in [UploadTarget::New, UploadTarget::Existing] {
-        for reply in ["552 Disk full", "452 Insufficient storage space"] {
-            let server = scenarios::upload_refused_after_data(reply, target);
-            let local = tempfile::tempdir().unwrap();
-            let src = local.path().join("up.bin");
-            fs::write(&src, vec![3u8; 300_000]).unwrap();
-            let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
-            assert_failed(&out, 1, reply);
-            assert_eq!(fs::read(&src).unwrap().len(), 300_000, "mv kept its source");
-            let received = server.received();
-            let case = format!("{target:?} {reply}");
-            check_failed_upload_commands(target, &received, &case);
-            assert!(
-                received.iter().any(|l| l.starts_with("DELE")),
-                "{case}: the partial upload is cleaned up: {received:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn uploads_broken_half_way_keep_the_source_and_never_touch_the_target() {
-    for target in [UploadTarget::New, UploadTarget::Existing] {
-        for (fault, needle) in [
-            (
-                UploadFault::Abort426,
-                "426 Connection closed; transfer aborted",
-            ),
-            (UploadFault::DropControl, "server closed the connection"),
-            (
-                UploadFault::NoFinalReply,
-                "timed out after 1.5s waiting for the server's reply",
-            ),
-        ] {
-            let server = scenarios::upload_fault(fault, target);
-            let local = tempfile::tempdir().unwrap();
-            let src = local.path().join("up.bin");
-            fs::write(&src, vec![3u8; 4 << 20]).unwrap();
-            let out = timed_cli(&["mv", src.to_str().unwrap(), &server.url("up.bin")]);
-            assert_failed(&out, 1, needle);
-            assert_eq!(
-                fs::read(&src).unwrap().len(),
-                4 << 20,
-                "{target:?} {fault:?}: mv kept its source"
-            );
-            check_failed_upload_commands(
-                target,
-                &server.received(),
-                &format!("{target:?} {fault:?}"),
-            );
-        }
-    }
+    });
+    let failed = failed.into_inner().unwrap();
+    assert!(failed.is_empty(), "failed through the CLI: {failed:?}");
 }
 
 #[test]
@@ -603,56 +293,6 @@ fn epsv(peer: &mut ftp_suite::Peer) -> std::io::Result<()> {
     peer.expect("EPSV")?;
     let port = peer.listen_data()?;
     peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))
-}
-
-/// `--active` against a server that never connects: a download and an
-/// upload each fail with one line within the bound, no file changed on
-/// either side; a connection from another host is refused and named; a
-/// thief's bytes never reach the file.
-#[test]
-fn active_mode_faults_through_the_cli() {
-    use scenarios::{ACTIVE_CONTENT, ActiveFault};
-    let local = tempfile::tempdir().unwrap();
-    let dir = local.path().to_str().unwrap();
-
-    let server = scenarios::active(ActiveFault::NeverConnects);
-    let out = timed_cli(&["--active", "cp", &server.url("f.bin"), dir]);
-    assert_failed(
-        &out,
-        1,
-        "waiting for the server 127.0.0.1 to open the data connection (active mode)",
-    );
-    assert!(
-        local_names(local.path()).is_empty(),
-        "{:?}",
-        local_names(local.path())
-    );
-
-    let src = local.path().join("src.bin");
-    fs::write(&src, b"local source").unwrap();
-    let out = timed_cli(&[
-        "--active",
-        "mv",
-        src.to_str().unwrap(),
-        &server.url("up.bin"),
-    ]);
-    assert_failed(&out, 1, "(active mode)");
-    assert_eq!(fs::read(&src).unwrap(), b"local source");
-    assert_eq!(local_names(local.path()), ["src.bin"]);
-
-    let server = scenarios::active(ActiveFault::OtherHostOnly);
-    let out = timed_cli(&["--active", "cp", &server.url("f.bin"), dir]);
-    assert_failed(&out, 1, "a connection from 127.0.0.2:");
-    assert_eq!(local_names(local.path()), ["src.bin"]);
-
-    let server = scenarios::active(ActiveFault::ThiefThenServer);
-    let out = timed_cli(&["--active=127.0.0.1", "cp", &server.url("f.bin"), dir]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert_eq!(
-        fs::read(local.path().join("f.bin")).unwrap(),
-        ACTIVE_CONTENT
-    );
-    assert_eq!(local_names(local.path()), ["f.bin", "src.bin"]);
 }
 
 #[test]

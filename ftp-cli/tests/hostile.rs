@@ -69,7 +69,7 @@ fn cp_r_writes_nothing_outside(mlsd: bool) {
             dst.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains(":pw@"), "password shown");
     if std::env::var_os("SHOW_HOSTILE").is_some() {
@@ -173,7 +173,7 @@ fn rm_r_deletes_only_listed(mlsd: bool) {
     let absolute = absolute_name(if mlsd { "rm-mlsd" } else { "rm-list" });
     let server = hostile::hostile_server(mlsd, absolute.clone());
     let out = ftp_cli_within(RUN_BOUND, OPTIONS, &["rm", "-r", &server.url("hostile/")]);
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let mut deleted = 0;
     for line in server.received() {
@@ -223,7 +223,7 @@ fn rm_r_refuses_the_login_root_and_dry_run_deletes_nothing() {
     for url in [server.url(""), format!("ftp://user:pw@{}//", server.addr())] {
         let out = ftp_cli_within(RUN_BOUND, OPTIONS, &["rm", "-r", &url]);
         assert_eq!(out.status.code(), Some(2), "{url}");
-        let err = String::from_utf8_lossy(&out.stderr);
+        let err = common::stderr(&out);
         assert!(err.contains("without --force"), "{err}");
     }
     assert_eq!(server.connections(), 0, "refused before connecting");
@@ -232,7 +232,7 @@ fn rm_r_refuses_the_login_root_and_dry_run_deletes_nothing() {
         OPTIONS,
         &["rm", "-r", "--dry-run", &server.url("hostile/")],
     );
-    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let text = common::stdout(&out);
     assert!(
         text.contains("would delete file hostile/good.txt"),
         "{text}"
@@ -265,7 +265,7 @@ fn busy(sessions: usize) {
             dst.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     for i in 0..hostile::CLEAN_FILES {
         let path = format!("/{}/f{i:02}", hostile::CLEAN);
@@ -305,7 +305,7 @@ fn transient_refusals_are_tried_again() {
             dst.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(fs::read_dir(&dst).unwrap().count(), hostile::CLEAN_FILES);
     // A session whose first EPSV was refused goes on with PASV.
@@ -340,7 +340,7 @@ fn a_destination_that_is_a_link_to_a_directory_is_followed() {
             link.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(
         fs::read_dir(real.join(hostile::CLEAN)).unwrap().count(),
@@ -383,7 +383,7 @@ fn links_with_and_without_l(mlsd: bool) {
             dst.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("4 skipped"), "{err}");
     assert!(err.contains("use -L"), "{err}");
@@ -402,7 +402,7 @@ fn links_with_and_without_l(mlsd: bool) {
             deref.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     if std::env::var_os("SHOW_HOSTILE").is_some() {
         eprintln!("{err}");
     }
@@ -472,7 +472,7 @@ fn transient_refusals_of_listings_are_tried_again() {
             dst.to_str().unwrap(),
         ],
     );
-    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let err = common::stderr(&out);
     // Only the link loops fail.
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(!err.contains("425"), "{err}");

@@ -129,7 +129,7 @@ fn interrupted_download(signal: &str, status: i32, name: &str) {
     });
     kill(&child, signal);
     let (out, _) = wait(child);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(status), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -168,7 +168,7 @@ fn with_continue_the_partial_file_is_kept_and_the_message_says_how_to_resume() {
     });
     kill(&child, "INT");
     let (out, _) = wait(child);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -198,7 +198,7 @@ fn a_second_sigint_exits_at_once() {
     std::thread::sleep(Duration::from_millis(100));
     kill(&child, "INT");
     let (out, elapsed) = wait(child);
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert!(elapsed < Duration::from_millis(1000), "took {elapsed:?}");
     assert!(err.contains("interrupted by SIGINT"), "{err}");
@@ -242,7 +242,7 @@ fn sigint_mid_upload_deletes_the_server_side_file() {
     kill(&child, "INT");
     let (out, _) = wait(child);
     let within = signalled.elapsed();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -342,7 +342,7 @@ fn sigint_mid_recursive_download_cuts_every_transfer() {
     kill(&child, "INT");
     let (out, _) = wait(child);
     let within = signalled.elapsed();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(130), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(
@@ -379,7 +379,7 @@ fn sigterm_mid_recursive_upload_deletes_the_partial_uploads() {
     kill(&child, "TERM");
     let (out, _) = wait(child);
     let within = signalled.elapsed();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(143), "{err}");
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(

@@ -66,7 +66,7 @@ fn a_bar_shows_on_a_terminal_and_is_cleared() {
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f.bin");
     let out = under_pty(&["cp", &server.url("f.bin"), dst.to_str().unwrap()]);
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let screen = common::stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{screen}");
     assert_eq!(fs::read(&dst).unwrap(), expected());
     // Drawn: the name, bytes of the total, a rate and an ETA.
@@ -92,7 +92,7 @@ fn quiet_shows_no_bar_on_a_terminal() {
     let local = tempfile::tempdir().unwrap();
     let dst = local.path().join("f.bin");
     let out = under_pty(&["-q", "cp", &server.url("f.bin"), dst.to_str().unwrap()]);
-    let screen = String::from_utf8_lossy(&out.stdout);
+    let screen = common::stdout(&out);
     assert_eq!(out.status.code(), Some(0), "{screen}");
     assert!(screen.trim().is_empty(), "{screen:?}");
     assert_eq!(fs::read(&dst).unwrap(), expected());
@@ -108,11 +108,7 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(0));
-    assert!(
-        out.stderr.is_empty(),
-        "{:?}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.stderr.is_empty(), "{:?}", common::stderr(&out));
     assert!(out.stdout == expected(), "stdout is not the file");
     // No bar, so no SIZE asked for its total.
     assert!(!server.received().iter().any(|l| l.starts_with("SIZE")));
@@ -121,7 +117,7 @@ fn piped_output_is_untouched_and_progress_forces_the_bar() {
         .args(["--progress", "cp", &server.url("f.bin"), "-"])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(err.contains("ETA") && err.contains("f.bin"), "{err:?}");
     assert!(out.stdout == expected(), "stdout is not the file");
@@ -199,7 +195,7 @@ fn recursive_bar_counts_bytes_as_they_flow() {
         ])
         .output()
         .unwrap();
-    let err = String::from_utf8_lossy(&out.stderr);
+    let err = common::stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert_eq!(fs::read(dst.join("f.bin")).unwrap(), expected());
     // Each drawing: "cp -r 0/1 files 320.00 KiB 1.02 MiB/s 0s".

@@ -217,7 +217,7 @@ fn every_whatwg_rewrite_is_refused_or_harmless_for_every_destructive_command() {
             let local_arg = local.to_str().unwrap();
             let url = url_for(row, server.addr(), &dir);
             let out = ftp_cli(&args_for(op, &url, local_arg));
-            let err = String::from_utf8_lossy(&out.stderr).into_owned();
+            let err = common::stderr(&out);
             let case = format!("{:?} / {op:?}: {err}", row.rewrite);
             assert!(!err.contains(PASSWORD), "{case}");
             let victim = remote.join("victim");

@@ -987,7 +987,7 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                         "the session protects data without TLS configured".to_owned(),
                     ));
                 };
-                match handshake_data(tls, data, &self.config) $($await)* {
+                match handshake_data(tls, data, self.data_stall()) $($await)* {
                     Ok(stream) => {
                         if let Some(about) = stream.describe() {
                             tracing::debug!("data connection secured: {about}");
@@ -1141,6 +1141,16 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 }
             }
 
+            /// `n` bytes read from the control connection into `read_buf`
+            /// (none: its end), fed to the session.
+            fn control_fed(&mut self, n: usize) {
+                if n == 0 {
+                    self.session.handle_control_eof();
+                } else {
+                    self.session.handle_control(&self.read_buf[..n]);
+                }
+            }
+
             /// A failed control read ends the session.
             fn after_control_read(&mut self, read: io::Result<()>, timeout: Duration) -> Result<()> {
                 read.map_err(|e| {
@@ -1211,12 +1221,11 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 Ok(())
             }
 
-            /// Active mode: how long to wait now for the server's data
-            /// connection from `from` (at most [`shared::ACCEPT_POLL`], so
-            /// that the control connection is read meanwhile); `None` when
-            /// the wait is over: connected, failed, or past the session's
-            /// deadline (the session is then told).
-            fn accept_wait(&mut self, from: IpAddr) -> Result<Option<Duration>> {
+            /// Active mode: the session's deadline for the server's data
+            /// connection from `from`; `None` when the wait is over:
+            /// connected, failed, or past the deadline (the session is then
+            /// told; `rejected`: the last stranger refused meanwhile).
+            fn accept_deadline(&mut self, from: IpAddr, rejected: Option<SocketAddr>) -> Result<Option<Instant>> {
                 if !self.session.is_awaiting_data_connection() {
                     return Ok(None);
                 }
@@ -1225,10 +1234,24 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                 };
                 let now = Instant::now();
                 if now >= deadline {
-                    self.accept_timed_out(now, from, None);
+                    self.accept_timed_out(now, from, rejected);
                     return Ok(None);
                 }
-                Ok(Some((deadline - now).min(shared::ACCEPT_POLL)))
+                Ok(Some(deadline))
+            }
+
+            /// How long a transfer's data may stall: the session's deadline
+            /// ([`ftp_proto::Timeouts::data`]), which the errors of a stalled
+            /// transfer report.
+            pub(crate) fn data_stall(&self) -> Duration {
+                self.session.config().timeouts.data
+            }
+
+            /// Active mode: a read of the control connection while waiting
+            /// for the data connection; a failure ends the session.
+            fn accept_control_read(&mut self, read: io::Result<()>) -> Result<()> {
+                let after = self.session.config().timeouts.accept;
+                self.after_control_read(read, after)
             }
 
             /// Active mode: the session's deadline for the server's data

@@ -7,7 +7,7 @@
 //! once here, so that the drivers differ only in how they wait.
 
 use std::net::SocketAddr;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ftp_proto::decode::{Facts, Features, Timestamp};
 use ftp_proto::listing::{self, Entry, Format};
@@ -435,11 +435,20 @@ pub(crate) fn is_timeout(error: &std::io::Error) -> bool {
 
 // ---------------------------------------------------------------- active mode
 
-/// Active mode: how long each look at the listening socket lasts, between
-/// two looks at the control connection (a 425 there ends the wait). Not a
-/// deadline: the session's ([`ftp_proto::Session::poll_timeout`]) ends
-/// the wait.
-pub(crate) const ACCEPT_POLL: Duration = Duration::from_millis(50);
+/// Active mode: what a driver's wait for the server's data connection saw
+/// first (the deadline is the session's,
+/// [`ftp_proto::Session::poll_timeout`]).
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Waited {
+    /// The data side (the listening socket, or the proxy's `BIND`
+    /// connection) is ready: step it, waiting no later than this.
+    Data(Instant),
+    /// A reply on the control connection was read and fed to the session
+    /// (a 425, say, ends the wait).
+    Control,
+    /// The session's deadline passed.
+    Deadline,
+}
 
 /// Active mode: the address to listen on: the configured one, or the
 /// control connection's local address (`control_local`).

@@ -292,6 +292,23 @@ impl Stream {
         matches!(self, Stream::Tls(_))
     }
 
+    /// Whether a read would find bytes already taken off the socket (TLS
+    /// records read ahead, or plaintext a short read left): a wait on the
+    /// socket alone would miss them. An error to report counts: the read
+    /// reports it.
+    pub(crate) fn has_pending(&mut self) -> bool {
+        match self {
+            Stream::Plain(_) => false,
+            Stream::Tls(tls) => {
+                tls.sock.start < tls.sock.end
+                    || tls
+                        .conn
+                        .process_new_packets()
+                        .map_or(true, |state| state.plaintext_bytes_to_read() > 0)
+            }
+        }
+    }
+
     /// Version, cipher suite and whether the session was resumed, for logs.
     pub(crate) fn describe(&self) -> Option<String> {
         let Stream::Tls(tls) = self else { return None };

@@ -99,28 +99,26 @@ macro_rules! tunnel_api {
             /// deadline, while reading the control connection (a 425 there
             /// ends the wait).
             pub(super) $($async)? fn accept_bound(&mut self, proxy: &Proxy, from: IpAddr) -> Result<()> {
-                let timeout = self.config.data_timeout;
+                let after = self.session.config().timeouts.accept;
+                let stall = self.data_stall();
                 loop {
-                    let Some(wait) = self.accept_wait(from)? else {
+                    let Some(deadline) = self.accept_deadline(from, None)? else {
                         self.on_done();
                         return Ok(());
+                    };
+                    let by = match self.wait_accept(deadline) $($await)* ? {
+                        Waited::Data(by) => by,
+                        Waited::Control | Waited::Deadline => continue,
                     };
                     let Some((stream, handshake)) = self.bound.as_mut() else {
                         return Ok(());
                     };
-                    let deadline = Instant::now() + wait;
-                    let failure = match drive(stream, handshake, proxy, deadline, timeout) $($await)* {
+                    let failure = match drive(stream, handshake, proxy, by, after) $($await)* {
                         Ok(step) => proxy::bound_peer(proxy, step, from)
-                            .and_then(|()| ready_bound(stream, timeout)),
-                        Err(e) if is_timeout(&e) => {
-                            // Nothing yet: a reply on the control connection
-                            // (a 425, say) may have ended the wait.
-                            match self.read_control_once(Duration::from_millis(1)) $($await)* {
-                                Err(e) if is_timeout(&e) => {}
-                                other => self.after_control_read(other, wait)?,
-                            }
-                            continue;
-                        }
+                            .and_then(|()| ready_bound(stream, stall)),
+                        // Past `by`: the next look at the deadline says
+                        // whether the wait goes on.
+                        Err(e) if is_timeout(&e) => continue,
                         Err(e) => Err(e),
                     };
                     let Some((stream, _)) = self.bound.take() else {
@@ -133,7 +131,7 @@ macro_rules! tunnel_api {
                             self.session.handle_data_connected()?;
                             Ok(())
                         }
-                        Err(e) => self.accept_failed(crate::route::bound_accept_error(e, timeout)),
+                        Err(e) => self.accept_failed(crate::route::bound_accept_error(e, after)),
                     };
                 }
             }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The interoperability suite: the end-to-end matrix (ftp-cli/tests/matrix/,
-# the same cases `cargo test` runs against the in-process server) against
-# real FTP servers on loopback.
+# the CLI's, and tests/library_matrix/, the library's: the same cases
+# `cargo test` runs against the in-process server) against real FTP servers
+# on loopback.
 #
 #   tests/interop/run.sh [SERVER[:MODE[:TLSMAX]][+PROXY]...] [-- MATRIX-ARGS...]
 #       SERVER: vsftpd proftpd pureftpd pyftpdlib
@@ -29,7 +30,7 @@
 #       its peer (FTP_PEER_*). It runs after everything else, lanes
 #       included, so that neither server's ports are in use by a lane.
 #       In the default runs, last.
-#       MATRIX-ARGS: passed to the test binary (one name filter, --exact,
+#       MATRIX-ARGS: passed to both test binaries (one name filter, --exact,
 #       --list, ...)
 #
 # Must run as root (servers.sh installs and starts the servers). Steps:
@@ -165,7 +166,8 @@ load_env() { # env file -> FTP_* globals
   done <"$1"
 }
 
-# Describe the running server to the matrix (target.rs, Target::from_env).
+# Describe the running server to the matrix (tests/support/matrix/target.rs,
+# Target::from_env).
 target_env() {
   local creds="$FTP_USER:$FTP_PASS"
   TARGET_ENV=(
@@ -191,14 +193,14 @@ target_env() {
 # A case that failed runs once more, alone, against the same server. If
 # it passes then, its record becomes a pass and the run's end lists it
 # under "passed only when run again", with the first run's output kept in
-# matrix.out: a flaky case is reported, never hidden.
+# matrix.out (library.out): a flaky case is reported, never hidden.
 FLAKY=()
-rerun_failed() {
-  local logs=$1 name target group
+rerun_failed() { # logs dir, matrix binary, its output file name
+  local logs=$1 binary=$2 out=$3 name target group
   while read -r name; do
     [[ -n $name ]] || continue
     note "running $name again, alone"
-    if env "${TARGET_ENV[@]}" "$MATRIX" --exact "$name" --test-threads 1 >>"$logs/rerun.out" 2>&1; then
+    if env "${TARGET_ENV[@]}" "$binary" --exact "$name" --test-threads 1 >>"$logs/rerun.out" 2>&1; then
       IFS=: read -r target group _ <<<"${name//::/:}"
       # One failed record of this target and group becomes a pass.
       awk -F'\t' -v t="$target" -v g="$group" '
@@ -206,7 +208,7 @@ rerun_failed() {
         { print }' "$RESULTS" >"$RESULTS.tmp" && mv "$RESULTS.tmp" "$RESULTS"
       FLAKY+=("$name")
     fi
-  done < <(sed -n '/^failures:/,/^test result/p' "$logs/matrix.out" | sed -n 's/^    \([^ ]*::[^ ]*\)$/\1/p' | sort -u)
+  done < <(sed -n '/^failures:/,/^test result/p' "$logs/$out" | sed -n 's/^    \([^ ]*::[^ ]*\)$/\1/p' | sort -u)
 }
 
 declare -A S_TIME
@@ -258,13 +260,19 @@ run_server() {
   if [[ $server == pyftpdlib && $mode != plain && -z ${FTP_MATRIX_THREADS:-} ]]; then
     threads=1
   fi
-  env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$logs" "$MATRIX" \
-    --test-threads "$threads" "${MATRIX_ARGS[@]}" | tee "$logs/matrix.out"
-  # The binary's exit status is its failures, already in $RESULTS; 2 means
-  # it could not run at all.
-  local rc=${PIPESTATUS[0]}
-  ((rc == 0 || rc == 1)) || fail_outside "the matrix against $spec exited with $rc"
-  ((rc == 1)) && rerun_failed "$logs"
+  # The CLI's matrix, then the library's, into the same results.
+  local binary out rc
+  for binary in "$MATRIX" "$LIBRARY_MATRIX"; do
+    out=matrix.out
+    [[ $binary == "$LIBRARY_MATRIX" ]] && out=library.out
+    env "${TARGET_ENV[@]}" FTP_MATRIX_RESULTS="$RESULTS" FTP_MATRIX_LOGS="$logs" "$binary" \
+      --test-threads "$threads" "${MATRIX_ARGS[@]}" | tee "$logs/$out"
+    # The binary's exit status is its failures, already in $RESULTS; 2
+    # means it could not run at all.
+    rc=${PIPESTATUS[0]}
+    ((rc == 0 || rc == 1)) || fail_outside "the matrix ($out) against $spec exited with $rc"
+    ((rc == 1)) && rerun_failed "$logs" "$binary" "$out"
+  done
   if [[ -n $proxy_env ]]; then
     "$SERVERS_SH" proxy-stop "$proxy_env" 2>>"$logs/start.log" || fail_outside "servers.sh proxy-stop $proxy"
     CURRENT_PROXY=''
@@ -310,7 +318,7 @@ run_cross() {
       --test-threads "${FTP_MATRIX_THREADS:-4}" "${MATRIX_ARGS[@]}" | tee "$logs/matrix.out"
     local rc=${PIPESTATUS[0]}
     ((rc == 0 || rc == 1)) || fail_outside "the matrix's cross step exited with $rc"
-    ((rc == 1)) && rerun_failed "$logs"
+    ((rc == 1)) && rerun_failed "$logs" "$MATRIX" matrix.out
     "$SERVERS_SH" stop "$envt" 2>>"$logs/start.log" || fail_outside "servers.sh stop vsftpd (cross)"
     CURRENT_ENV=''
   fi
@@ -336,7 +344,7 @@ run_lanes() {
     for s in "${SERVERS[@]}"; do [[ $(lane_of "$s") == "$lane" ]] && specs+=("$s"); done
     ((${#specs[@]})) || continue
     note "lane $lane: ${specs[*]} (output in $LOGROOT/lane-$lane.log)"
-    FTP_INTEROP_LANE=$lane FTP_INTEROP_MATRIX=$MATRIX "$0" "${specs[@]}" -- "${MATRIX_ARGS[@]}" \
+    FTP_INTEROP_LANE=$lane FTP_INTEROP_MATRIX=$MATRIX FTP_INTEROP_LIBRARY_MATRIX=$LIBRARY_MATRIX "$0" "${specs[@]}" -- "${MATRIX_ARGS[@]}" \
       >"$LOGROOT/lane-$lane.log" 2>&1 &
     pids+=($!)
   done
@@ -360,6 +368,7 @@ mkdir -p "$LOGROOT"
 rm -f "$RESULTS"
 if [[ -n $LANE ]]; then
   MATRIX=$FTP_INTEROP_MATRIX
+  LIBRARY_MATRIX=$FTP_INTEROP_LIBRARY_MATRIX
   rm -f "$LOGROOT"/{flaky,times,other}-"$LANE".txt
   for s in "${SERVERS[@]}"; do
     note "== $s"
@@ -372,13 +381,22 @@ if [[ -n $LANE ]]; then
 fi
 rm -f "$LOGROOT"/results-*.tsv "$LOGROOT"/lane-*.log
 "$SERVERS_SH" install || { note "servers.sh install failed"; echo "0 passed, 1 failed"; exit 1; }
-note "building the matrix test binary and ftp-cli (debug)"
+note "building the matrix test binaries (the CLI's and the library's) and ftp-cli (debug)"
 BUILD_LOG=$LOGROOT/build.log
-(cd "$REPO" && "${CARGO:-cargo}" test -p ftp-cli --test matrix --no-run) >"$BUILD_LOG" 2>&1 ||
+(cd "$REPO" && "${CARGO:-cargo}" test -p ftp-cli --test matrix --no-run &&
+  "${CARGO:-cargo}" test -p ftp-suite --test library_matrix --no-run) >"$BUILD_LOG" 2>&1 ||
   { cat "$BUILD_LOG" >&2; note "cargo build failed"; echo "0 passed, 1 failed"; exit 1; }
-MATRIX=$(sed -n 's/^ *Executable .*(\(.*\))$/\1/p' "$BUILD_LOG" | tail -n1)
-[[ $MATRIX == /* ]] || MATRIX=$REPO/$MATRIX
-[[ -x $MATRIX ]] || { note "no matrix binary found in $BUILD_LOG"; echo "0 passed, 1 failed"; exit 1; }
+executable() { # the test binary built from SOURCE (as cargo names it)
+  local path
+  path=$(sed -n "s|^ *Executable $1 (\\(.*\\))\$|\\1|p" "$BUILD_LOG" | tail -n1)
+  [[ -z $path || $path == /* ]] || path=$REPO/$path
+  echo "$path"
+}
+MATRIX=$(executable tests/matrix/main.rs)
+LIBRARY_MATRIX=$(executable tests/library_matrix/main.rs)
+for binary in "$MATRIX" "$LIBRARY_MATRIX"; do
+  [[ -x $binary ]] || { note "a matrix binary is missing in $BUILD_LOG"; echo "0 passed, 1 failed"; exit 1; }
+done
 
 spans=$(for s in "${SERVERS[@]}"; do lane_of "$s"; done | sort -u | wc -l)
 if ((LANES > 1 && spans > 1)); then
@@ -411,13 +429,14 @@ fi
 # The failed cases again, with what each said, where the end of a long
 # log shows them.
 for s in "${SERVERS[@]}"; do
-  out=$LOGROOT/${s//:/-}/matrix.out
-  [[ -s $out ]] && grep -q '^failures:' "$out" || continue
-  note "failures against $s (logs in ${out%/*}):"
-  sed -n '/^failures:/,/^test result/p' "$out" | head -n 60
+  for out in "$LOGROOT/${s//:/-}"/{matrix,library}.out; do
+    [[ -s $out ]] && grep -q '^failures:' "$out" || continue
+    note "failures against $s (logs in ${out%/*}):"
+    sed -n '/^failures:/,/^test result/p' "$out" | head -n 60
+  done
 done
 if ((${#FLAKY[@]})); then
-  note "passed only when run again (the first run's output is in target/interop/*/matrix.out):"
+  note "passed only when run again (the first run's output is in target/interop/*/{matrix,library}.out):"
   printf '  %s\n' "${FLAKY[@]}" >&2
 fi
 read -r PASSED FAILED SKIPPED < <(awk -F'\t' '

@@ -16,10 +16,23 @@ use tokio::runtime::Runtime;
 use unftp_core::auth::{AuthenticationError, Authenticator, Credentials, Principal};
 use unftp_sbe_fs::Filesystem;
 
+/// Fails a matrix case with a message unless `cond` holds.
+#[macro_export]
+macro_rules! ensure {
+    ($cond:expr, $($arg:tt)+) => {
+        if !$cond {
+            return Err(libtest_mimic::Failed::from(format!($($arg)+)));
+        }
+    };
+}
+
 pub mod drive;
+pub mod driver;
 pub mod fault;
+pub mod fault_cases;
 pub mod hostile;
 pub mod login_root;
+pub mod matrix;
 pub mod proxy;
 mod relay;
 pub mod scenarios;

@@ -7,7 +7,7 @@
 use ftp_client::{Config, DataMode};
 
 use crate::ctx::{Ctx, has_content, no_temporary_files, pattern};
-use crate::driver::Driver;
+use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 

@@ -11,7 +11,7 @@ use ftp_client::engine::{Cancel, FileDownload, FileUpload, Hasher, Verified};
 use ftp_client::{Digest, Error, HashAlgorithm};
 
 use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
-use crate::driver::Driver;
+use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 

@@ -14,7 +14,7 @@ use ftp_suite::proxy::{ProxyFault, ProxyKind, TestProxy};
 use libtest_mimic::Failed;
 
 use crate::ctx::{Ctx, has_content, pattern};
-use crate::driver::Driver;
+use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 

@@ -5,7 +5,7 @@
 use std::io::{Read, Write};
 
 use crate::ctx::{Ctx, has_content, pattern};
-use crate::driver::{DownloadStream, Driver, Tokio, UploadStream};
+use crate::driver::{ConnectCtx, DownloadStream, Driver, Tokio, UploadStream};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 

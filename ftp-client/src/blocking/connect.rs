@@ -13,7 +13,7 @@ use super::{Client, connect_tcp, resolve, socket_timeout};
 use crate::config::Config;
 use crate::error::Result;
 use crate::proxy::{self, Proxy, Target};
-use crate::shared::is_timeout;
+use crate::shared::{Waited, is_timeout};
 
 /// A connection to `target` within the connect timeout, Nagle off: through
 /// the connector if there is one, else the proxy, else directly.

@@ -9,14 +9,14 @@ use super::{Client, open, socket_timeout};
 use ftp_proto::Session;
 
 use crate::error::{Error, Result};
-use crate::shared::{self, is_timeout};
+use crate::shared::{self, Waited, is_timeout};
 
 impl Client {
     /// Opens the data connection the session asks for, with the data
     /// timeout on its reads and writes.
     pub(super) fn connect_data(&mut self, addr: SocketAddr) -> Result<()> {
         tracing::debug!("opening data connection to {addr}");
-        let timeout = socket_timeout(self.config.data_timeout);
+        let timeout = socket_timeout(self.data_stall());
         let target = self.route.target(addr);
         let connected = open(&self.config, target).and_then(|stream| {
             stream.set_read_timeout(Some(timeout))?;
@@ -52,9 +52,9 @@ impl Client {
         }
         let mut rejected: Option<SocketAddr> = None;
         loop {
-            if !self.session.is_awaiting_data_connection() {
+            let Some(deadline) = self.accept_deadline(from, rejected)? else {
                 return Ok(());
-            }
+            };
             let Some(listener) = self.listener.as_ref() else {
                 return Err(Error::Internal(
                     "accepting a data connection with no listening socket".to_owned(),
@@ -63,7 +63,7 @@ impl Client {
             let failure = match listener.accept() {
                 Ok((stream, addr)) if addr.ip() == from => {
                     tracing::debug!("data connection from {addr}");
-                    match ready_data(&stream, self.config.data_timeout) {
+                    match ready_data(&stream, self.data_stall()) {
                         Ok(()) => {
                             self.listener = None;
                             self.data = Some(stream);
@@ -80,19 +80,7 @@ impl Client {
                     continue;
                 }
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
-                    let now = Instant::now();
-                    let Some(deadline) = self.session.poll_timeout() else {
-                        return Err(Error::Internal("accepting without a deadline".to_owned()));
-                    };
-                    if now >= deadline {
-                        self.accept_timed_out(now, from, rejected);
-                        return Ok(());
-                    }
-                    let wait = (deadline - now).min(shared::ACCEPT_POLL);
-                    match self.read_control_once(wait) {
-                        Err(e) if is_timeout(&e) => {}
-                        other => self.after_control_read(other, wait)?,
-                    }
+                    self.wait_accept(deadline)?;
                     continue;
                 }
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
@@ -101,6 +89,78 @@ impl Client {
             return self.accept_failed(failure);
         }
     }
+
+    /// Active mode: waits until the data side (the listening socket, else
+    /// the proxy's `BIND` connection) is ready or the control connection
+    /// has a reply (read, and fed to the session), by `deadline`.
+    pub(super) fn wait_accept(&mut self, deadline: Instant) -> Result<Waited> {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let read_for = if self.control.has_pending() {
+            left
+        } else {
+            match self.ready(left) {
+                Ok(Ready::Data) => return Ok(Waited::Data(deadline)),
+                Ok(Ready::Neither) => return Ok(Waited::Deadline),
+                Ok(Ready::Control(read_for)) => read_for,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => return Ok(Waited::Control),
+                Err(e) => {
+                    return Err(Error::io(
+                        "waiting for the data connection (active mode)",
+                        e,
+                    ));
+                }
+            }
+        };
+        match self.read_control_once(read_for) {
+            // Only past the deadline (or, without poll(2), the slice).
+            Err(e) if is_timeout(&e) => Ok(Waited::Data(deadline.min(Instant::now() + read_for))),
+            other => self.accept_control_read(other).map(|()| Waited::Control),
+        }
+    }
+
+    /// Active mode: which of the data side and the control connection is
+    /// ready first, within `left`: poll(2) on both.
+    #[cfg(unix)]
+    fn ready(&self, left: Duration) -> io::Result<Ready> {
+        use rustix::event::{PollFd, PollFlags, Timespec, poll};
+        use std::os::fd::AsFd;
+        let data = match (&self.listener, &self.bound) {
+            (Some(listener), _) => listener.as_fd(),
+            (None, Some((stream, _))) => stream.as_fd(),
+            (None, None) => return Err(io::Error::other("no socket to wait on")),
+        };
+        let mut fds = [
+            PollFd::from_borrowed_fd(data, PollFlags::IN),
+            PollFd::new(self.control.tcp(), PollFlags::IN),
+        ];
+        let timeout = Timespec::try_from(left).ok();
+        poll(&mut fds, timeout.as_ref())?;
+        // An error or a hang-up is ready too: the step or the read reports it.
+        Ok(if !fds[0].revents().is_empty() {
+            Ready::Data
+        } else if !fds[1].revents().is_empty() {
+            Ready::Control(left)
+        } else {
+            Ready::Neither
+        })
+    }
+
+    /// Active mode without poll(2): the control connection is read for a
+    /// slice of `left`, then the data side is looked at.
+    #[cfg(not(unix))]
+    fn ready(&self, left: Duration) -> io::Result<Ready> {
+        Ok(Ready::Control(left.min(Duration::from_millis(50))))
+    }
+}
+
+/// What [`Client::ready`] found ready first.
+enum Ready {
+    /// The data side.
+    Data,
+    /// The control connection: read it, for at most this long.
+    Control(Duration),
+    /// Neither, by the deadline.
+    Neither,
 }
 
 /// Active mode: the server's data connection, accepted, made blocking with

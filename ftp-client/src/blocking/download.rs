@@ -161,7 +161,7 @@ impl<'c> Download<'c> {
                     let error = Error::io_or_timeout(
                         "receiving data",
                         io::Error::from(errno),
-                        self.client.config.data_timeout,
+                        self.client.data_stall(),
                     );
                     return Err(self.end_after_network_error(error));
                 }
@@ -233,8 +233,7 @@ impl<'c> Download<'c> {
                 copied += filled as u64;
             }
             if let Some(e) = failure {
-                let error =
-                    Error::io_or_timeout("receiving data", e, self.client.config.data_timeout);
+                let error = Error::io_or_timeout("receiving data", e, self.client.data_stall());
                 return Err(self.end_after_network_error(error));
             }
             if filled == 0 {
@@ -252,7 +251,7 @@ impl<'c> Download<'c> {
             let error = cancelled_error("receiving data");
             return Err(self.end_after_network_error(error));
         }
-        let timeout = self.client.config.data_timeout;
+        let timeout = self.client.data_stall();
         if let Some(error) = self.state.take_read_error(timeout) {
             return Err(self.end_after_network_error(error));
         }

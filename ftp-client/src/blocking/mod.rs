@@ -206,11 +206,7 @@ impl Client {
                 Err(e) => return Err(e),
             }
         };
-        if n == 0 {
-            self.session.handle_control_eof();
-        } else {
-            self.session.handle_control(&self.read_buf[..n]);
-        }
+        self.control_fed(n);
         Ok(())
     }
 
@@ -271,7 +267,7 @@ fn seek(file: &mut File, offset: u64) -> io::Result<u64> {
 
 /// The TLS handshake on a data connection (its timeouts set), resuming the
 /// control connection's session.
-fn handshake_data(tls: &TlsContext, data: TcpStream, _: &Config) -> Result<Stream> {
+fn handshake_data(tls: &TlsContext, data: TcpStream, _: Duration) -> Result<Stream> {
     tls.handshake(data, "TLS handshake on the data connection")
 }
 

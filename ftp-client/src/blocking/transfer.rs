@@ -213,7 +213,7 @@ impl<'c> Upload<'c> {
                         let error = Error::io_or_timeout(
                             "sending data",
                             io::Error::from(errno),
-                            self.client.config.data_timeout,
+                            self.client.data_stall(),
                         );
                         return Err(self.end_after_network_error(error));
                     }
@@ -243,8 +243,7 @@ impl<'c> Upload<'c> {
                 Ok(())
             }
             Err(e) => {
-                let error =
-                    Error::io_or_timeout("sending data", e, self.client.config.data_timeout);
+                let error = Error::io_or_timeout("sending data", e, self.client.data_stall());
                 Err(self.end_after_network_error(error))
             }
         }
@@ -272,7 +271,7 @@ impl<'c> Upload<'c> {
     /// server still sends is read until it closes (see
     /// `Stream::await_close`: its session tickets, and no reset).
     fn close_data(&mut self) -> Result<()> {
-        let timeout = self.client.config.data_timeout;
+        let timeout = self.client.data_stall();
         let tunnelled = crate::route::may_lack_half_close(&self.client.config);
         if let Some(data) = self.data.as_mut() {
             data.flush()

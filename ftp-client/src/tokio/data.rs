@@ -5,13 +5,15 @@
 use std::io;
 use std::net::{IpAddr, SocketAddr};
 use std::pin::Pin;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
+use ::tokio::io::AsyncReadExt;
 use ::tokio::net::{TcpListener, TcpStream};
+use ::tokio::time::sleep_until;
 
 use super::{Client, open};
 use crate::error::{Error, Result};
-use crate::shared::{self, is_timeout};
+use crate::shared::{self, Waited};
 
 /// A TCP connection being opened, with its timeout.
 pub(super) struct Connecting(Pin<Box<dyn Future<Output = io::Result<TcpStream>> + Send>>);
@@ -89,26 +91,26 @@ impl Client {
         }
         let mut rejected: Option<SocketAddr> = None;
         let failure = loop {
-            if !self.session.is_awaiting_data_connection() {
+            let Some(deadline) = self.accept_deadline(from, rejected)? else {
                 self.accepting_from = None;
                 return Ok(());
-            }
-            let (Some(listener), Some(deadline)) =
-                (self.listener.as_ref(), self.session.poll_timeout())
+            };
+            let (Some(listener), Some(control)) = (self.listener.as_ref(), self.control.as_mut())
             else {
                 self.accepting_from = None;
                 return Err(Error::Internal(
-                    "accepting a data connection with no listening socket or deadline".to_owned(),
+                    "accepting a data connection with no listening socket".to_owned(),
                 ));
             };
-            let now = Instant::now();
-            if now >= deadline {
-                self.accept_timed_out(now, from, rejected);
-                return Ok(());
-            }
-            let wait = (deadline - now).min(shared::ACCEPT_POLL);
-            match ::tokio::time::timeout(wait, listener.accept()).await {
-                Ok(Ok((stream, addr))) if addr.ip() == from => {
+            let tls = control.is_tls();
+            let event = ::tokio::select! {
+                biased;
+                accepted = listener.accept() => Event::Data(accepted),
+                read = control.read(&mut self.read_buf) => Event::Control(read),
+                () = sleep_until(deadline.into()) => Event::Deadline,
+            };
+            match event {
+                Event::Data(Ok((stream, addr))) if addr.ip() == from => {
                     tracing::debug!("data connection from {addr}");
                     if let Err(e) = stream.set_nodelay(true) {
                         break Error::io("configuring the data connection", e);
@@ -119,20 +121,60 @@ impl Client {
                     self.session.handle_data_connected()?;
                     return Ok(());
                 }
-                Ok(Ok((stream, addr))) => {
+                Event::Data(Ok((stream, addr))) => {
                     shared::refused_stranger(addr, from);
                     drop(stream);
                     rejected = Some(addr);
                 }
-                Ok(Err(e)) => break Error::io("accepting the data connection (active mode)", e),
-                // Nothing yet: a reply on the control connection (a 425,
-                // say) may have ended the wait.
-                Err(_) => match self.read_control_once(Duration::from_millis(1)).await {
-                    Err(e) if is_timeout(&e) => {}
-                    other => self.after_control_read(other, wait)?,
-                },
+                Event::Data(Err(e)) => {
+                    break Error::io("accepting the data connection (active mode)", e);
+                }
+                Event::Control(read) => {
+                    let read = self.control_read(read, tls);
+                    self.accept_control_read(read)?;
+                }
+                // The next look at the deadline tells the session.
+                Event::Deadline => {}
             }
         };
         self.accept_failed(failure)
     }
+
+    /// Active mode through a proxy: waits until its `BIND` connection is
+    /// readable or the control connection has a reply (read, and fed to
+    /// the session), by `deadline`.
+    pub(super) async fn wait_accept(&mut self, deadline: Instant) -> Result<Waited> {
+        let (Some((bound, _)), Some(control)) = (self.bound.as_ref(), self.control.as_mut()) else {
+            return Err(Error::Internal(
+                "waiting for a data connection with no proxy connection".to_owned(),
+            ));
+        };
+        let tls = control.is_tls();
+        let event = ::tokio::select! {
+            biased;
+            // An error is ready too: the step reports it.
+            _ = bound.readable() => Event::Data(()),
+            read = control.read(&mut self.read_buf) => Event::Control(read),
+            () = sleep_until(deadline.into()) => Event::Deadline,
+        };
+        match event {
+            Event::Data(()) => Ok(Waited::Data(deadline)),
+            Event::Control(read) => {
+                let read = self.control_read(read, tls);
+                self.accept_control_read(read).map(|()| Waited::Control)
+            }
+            Event::Deadline => Ok(Waited::Deadline),
+        }
+    }
+}
+
+/// Active mode: what a wait for the server's data connection saw first.
+enum Event<T> {
+    /// The data side: the listening socket's accepted connection, or the
+    /// proxy's `BIND` connection ready.
+    Data(T),
+    /// A read of the control connection.
+    Control(io::Result<usize>),
+    /// The session's deadline.
+    Deadline,
 }

@@ -94,7 +94,7 @@ impl<'c> Download<'c> {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => {
-                    let timeout = self.client.config.data_timeout;
+                    let timeout = self.client.data_stall();
                     let error = Error::io_or_timeout("receiving data", e, timeout);
                     return Err(self.end_after_network_error(error).await);
                 }
@@ -116,7 +116,7 @@ impl<'c> Download<'c> {
     /// data connection that ended without close_notify must also match
     /// the announced size, else [`Error::Truncated`]).
     pub async fn finish(mut self) -> Result<u64> {
-        let timeout = self.client.config.data_timeout;
+        let timeout = self.client.data_stall();
         if let Some(error) = self.state.take_read_error(timeout) {
             return Err(self.end_after_network_error(error).await);
         }
@@ -156,7 +156,7 @@ impl<'c> Download<'c> {
         if let Some(mut data) = self.data.take() {
             // Over TLS a server that finished sending may wait for our
             // close_notify before its final reply (proFTPD).
-            let limit = self.client.config.data_timeout;
+            let limit = self.client.data_stall();
             let _ = ::tokio::time::timeout(limit, data.shutdown()).await;
         }
         self.client.finish_transfer(cut_short).await

@@ -263,20 +263,24 @@ impl Client {
         let Some(control) = self.control.as_mut() else {
             return Err(io::ErrorKind::NotConnected.into());
         };
-        let read = ::tokio::time::timeout(timeout, control.read(&mut self.read_buf)).await;
+        let tls = control.is_tls();
+        match ::tokio::time::timeout(timeout, control.read(&mut self.read_buf)).await {
+            Err(_) => Err(io::ErrorKind::TimedOut.into()),
+            Ok(read) => self.control_read(read, tls),
+        }
+    }
+
+    /// A read of the control connection (`tls`: through TLS), its bytes
+    /// fed to the session.
+    fn control_read(&mut self, read: io::Result<usize>, tls: bool) -> io::Result<()> {
         let n = match read {
-            Err(_) => return Err(io::ErrorKind::TimedOut.into()),
-            Ok(Ok(n)) => n,
+            Ok(n) => n,
             // A server that closes without close_notify: an end all the
             // same (after 221, many do).
-            Ok(Err(e)) if control.is_tls() && is_unclean_end(&e) => 0,
-            Ok(Err(e)) => return Err(e),
+            Err(e) if tls && is_unclean_end(&e) => 0,
+            Err(e) => return Err(e),
         };
-        if n == 0 {
-            self.session.handle_control_eof();
-        } else {
-            self.session.handle_control(&self.read_buf[..n]);
-        }
+        self.control_fed(n);
         Ok(())
     }
 
@@ -344,9 +348,13 @@ async fn seek(file: &mut File, offset: u64) -> io::Result<u64> {
     file.seek(io::SeekFrom::Start(offset)).await
 }
 
-/// The TLS handshake on a data connection, within the data timeout,
-/// resuming the control connection's session.
-async fn handshake_data(tls: &TlsContext, data: TcpStream, config: &Config) -> Result<AsyncStream> {
+/// The TLS handshake on a data connection, within `timeout` (the
+/// session's data deadline), resuming the control connection's session.
+async fn handshake_data(
+    tls: &TlsContext,
+    data: TcpStream,
+    timeout: Duration,
+) -> Result<AsyncStream> {
     let during = "TLS handshake on the data connection";
-    stream::handshake(tls, data, config.data_timeout, during).await
+    stream::handshake(tls, data, timeout, during).await
 }

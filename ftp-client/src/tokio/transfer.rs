@@ -104,7 +104,7 @@ impl<'c> Upload<'c> {
             };
             filled = n == buf.len();
             if let Err(e) = self.write_all(&buf[..n]).await {
-                let timeout = self.client.config.data_timeout;
+                let timeout = self.client.data_stall();
                 let error = Error::io_or_timeout("sending data", e, timeout);
                 return Err(self.end_after_network_error(error).await);
             }
@@ -134,7 +134,7 @@ impl<'c> Upload<'c> {
     }
 
     async fn close_data(&mut self) -> Result<()> {
-        let timeout = self.client.config.data_timeout;
+        let timeout = self.client.data_stall();
         let tunnelled = crate::route::may_lack_half_close(&self.client.config);
         let Some(data) = self.data.as_mut() else {
             return Ok(());

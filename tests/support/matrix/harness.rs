@@ -14,8 +14,8 @@ use std::sync::{Arc, Mutex};
 
 use libtest_mimic::{Completion, Failed, Trial};
 
-use crate::ctx::Ctx;
-use crate::target::{Family, Target};
+use crate::matrix::ctx::Ctx;
+use crate::matrix::target::{Family, Target};
 
 /// What a case returns: `Err` (or a panic) is a failure.
 pub type Outcome = Result<(), Failed>;
@@ -215,7 +215,7 @@ pub struct Record {
 }
 
 /// Held shared by every trial, and exclusively by one that must run
-/// alone (see [`crate::target::Quirks::active_stalls_new_sessions`]).
+/// alone (see [`crate::matrix::target::Quirks::active_stalls_new_sessions`]).
 static ALONE: std::sync::RwLock<()> = std::sync::RwLock::new(());
 
 /// Outcomes of the trials run by this process.

@@ -15,8 +15,8 @@ use std::net::SocketAddr;
 use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
 
+use crate::{FtpsSetup, Leaf, TestPki, TestServer};
 use ftp_client::{FtpUrl, TlsMode, TlsVersion};
-use ftp_suite::{FtpsSetup, Leaf, TestPki, TestServer};
 
 /// The address family a trial connects over.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -403,8 +403,8 @@ impl Target {
             }),
             root,
             login: Login {
-                user: ftp_suite::USER.into(),
-                password: ftp_suite::PASSWORD.into(),
+                user: crate::USER.into(),
+                password: crate::PASSWORD.into(),
             },
             profile: Profile::named("in-process").expect("the in-process profile"),
             owner,

@@ -8,7 +8,7 @@ use ftp_client::{Config, Error, FtpUrl};
 use libtest_mimic::Failed;
 
 use crate::ctx::{BIG_SIZE, Ctx, absent, big_file, has_content, pattern, same_file};
-use crate::driver::{DownloadStream, Driver, UploadStream};
+use crate::driver::{ConnectCtx, DownloadStream, Driver, UploadStream};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 

@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use ftp_client::{Client, Config};
 use libtest_mimic::Failed;
 
-use crate::harness::Outcome;
-use crate::target::{Family, Target};
+use crate::matrix::harness::Outcome;
+use crate::matrix::target::{Family, Target};
 
 /// Bound on one `ftp-cli` run, so that a hang cannot stall the suite (not a
 /// timing assertion: a run takes well under a second).
