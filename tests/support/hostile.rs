@@ -297,6 +297,10 @@ fn serve(
 ) -> io::Result<()> {
     peer.login()?;
     let mut cwd = "/".to_owned();
+    // Whether EPSV or PASV opened a port for the next transfer: without
+    // one, a transfer command is refused as vsftpd refuses it (a client
+    // may send it with its EPSV, before the answer).
+    let mut data_port = false;
     loop {
         let line = match peer.expect("") {
             Ok(line) => line,
@@ -334,13 +338,19 @@ fn serve(
             "EPSV" | "PASV"
                 if flaky_epsv.is_some_and(|n| n.fetch_add(1, Ordering::SeqCst) % 3 == 2) =>
             {
+                data_port = false;
                 peer.reply("425 Unable to identify the local data socket: Address already in use")?
             }
+            "MLSD" | "LIST" | "NLST" | "RETR" if !std::mem::take(&mut data_port) => {
+                peer.reply("425 Use PORT or PASV first.")?
+            }
             "EPSV" => {
+                data_port = true;
                 let port = peer.listen_data()?;
                 peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
             }
             "PASV" => {
+                data_port = true;
                 let port = peer.listen_data()?;
                 let (high, low) = (port >> 8, port & 0xff);
                 peer.reply(&format!(
