@@ -66,6 +66,7 @@ fn groups() -> Vec<Group> {
         drop_box::group(),
         resume::group(),
         remote_copy::group(),
+        remote_copy::cross_group(),
         engine::group(),
         hashes::group::<ftp_client::Client>(),
         hashes::group::<driver::Tokio>(),
