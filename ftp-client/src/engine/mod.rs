@@ -61,6 +61,7 @@ pub mod copy;
 mod download;
 mod progress;
 mod retry;
+mod segments;
 pub mod tree;
 mod upload;
 mod verify;
@@ -74,8 +75,9 @@ pub use download::{
     DownloadError, Downloaded, FileDownload, Partial, PreparedDownload, partial_path,
     remove_partial,
 };
-pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
+pub use progress::{Direction, Notice, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use segments::{MIN_SEGMENT, SegmentedDownload, segments_path};
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{
     Connect, DEFAULT_JOBS, Deletion, MAX_JOBS, Planned, RemovePlan, TreeDownload, TreeError,
