@@ -53,6 +53,7 @@ mod proxy;
 mod rate;
 mod remote_copy;
 mod resume;
+mod segments;
 mod sizes;
 mod sync;
 mod target;
@@ -86,6 +87,7 @@ fn groups() -> Vec<Group> {
         active::tokio_group(),
         proxy::group(),
         rate::group(),
+        segments::group(),
     ]
 }
 

@@ -1,0 +1,274 @@
+//! Segmented downloads: one file over N sessions (`SegmentedDownload` in
+//! the engine, `cp --segments N` in the CLI), resumed where ranges were
+//! left incomplete, and trees with a size threshold.
+
+use std::sync::Mutex;
+
+use ftp_client::engine::{
+    Cancel, FileDownload, Notice, Outcome as Ended, Partial, Progress, SegmentedDownload, Transfer,
+    segments_path,
+};
+
+use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
+use crate::harness::{Case, Group, Need, Outcome};
+use crate::target::Family;
+use crate::tree_engine::connector;
+
+/// A library case's file: not a round number, ten smallest ranges.
+const LEN: usize = 1_000_003;
+/// The smallest range the library cases make.
+const MIN: u64 = 100_000;
+/// A CLI case's file: the CLI's smallest range is 1 MiB, so 4 MiB and a
+/// bit make four ranges.
+const CLI_LEN: usize = (4 << 20) + 4_097;
+
+pub fn group() -> Group {
+    let cases = vec![
+        Case::new("library_1_segment", |c| library_segments(c, 1)),
+        Case::new("library_2_segments", |c| library_segments(c, 2)),
+        Case::new("library_4_segments", |c| library_segments(c, 4)),
+        Case::new("library_8_segments", |c| library_segments(c, 8)),
+        Case::new("library_resumes_the_missing_ranges", library_resumes),
+        Case::new("library_distrusts_a_stale_state", library_stale_state),
+        Case::new("cli_4_segments", cli_segments),
+        Case::new("cli_resumes_a_segmented_partial", cli_resumes),
+        Case::new("cli_tree_threshold", cli_tree_threshold),
+        Case::new("cli_sync_threshold", cli_sync_threshold),
+    ]
+    .into_iter()
+    .map(|case| case.needs(Need::Rest))
+    .collect();
+    Group {
+        name: "segments",
+        families: &[Family::V4],
+        cases,
+    }
+}
+
+/// What the engine reported.
+#[derive(Default)]
+struct Seen {
+    finished: Mutex<Vec<(u64, u64, Ended)>>,
+    notices: Mutex<Vec<String>>,
+}
+
+impl Progress for Seen {
+    fn finished(&self, transfer: &Transfer, outcome: Ended) {
+        let mut finished = self.finished.lock().unwrap();
+        finished.push((transfer.offset, transfer.counter.get(), outcome));
+    }
+
+    fn notice(&self, notice: &Notice<'_>) {
+        self.notices.lock().unwrap().push(notice.to_string());
+    }
+}
+
+fn segmented(c: &Ctx, n: usize, partial: Partial) -> SegmentedDownload {
+    let download = FileDownload::new(c.path("src.bin"), c.local("down.bin")).partial(partial);
+    SegmentedDownload::new(download, n).min_segment(MIN)
+}
+
+fn library_segments(c: &Ctx, n: usize) -> Outcome {
+    let source = pattern(LEN, 91);
+    c.put("src.bin", &source);
+    let mut ftp = c.connect()?;
+    let connect = connector(c);
+    let seen = Seen::default();
+    let done =
+        segmented(c, n, Partial::Temporary).run(&mut ftp, &connect, &seen, &Cancel::new())?;
+    ensure!(done.received == LEN as u64, "received {}", done.received);
+    has_content(&c.local("down.bin"), &source)?;
+    let finished = seen.finished.lock().unwrap().clone();
+    ensure!(
+        finished == [(0, LEN as u64, Ended::Done)],
+        "one transfer of every range's bytes, reported {finished:?}"
+    );
+    ensure!(seen.notices.lock().unwrap().is_empty(), "a notice");
+    // The first session is still in step after its range.
+    ftp.noop()?;
+    ftp.quit()?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+/// `source`, with the first `done` bytes of each of `ranges` taken from
+/// `marker`: what a resumed download must give (the bytes there are kept,
+/// the rest fetched).
+fn resumed(source: &[u8], marker: &[u8], ranges: &[(usize, usize, usize)]) -> Vec<u8> {
+    let mut out = source.to_vec();
+    for &(start, _, done) in ranges {
+        out[start..start + done].copy_from_slice(&marker[start..start + done]);
+    }
+    out
+}
+
+/// A partial file as an interrupted run leaves it: `ranges` (start, end,
+/// done) of `marker`'s bytes, zeros elsewhere, and its state file.
+fn leave_partial(c: &Ctx, len: usize, marker: &[u8], ranges: &[(usize, usize, usize)]) {
+    let mut part = vec![0u8; len];
+    let mut state = format!("ftp-client segments 1\nsize {len}\n");
+    for &(start, end, done) in ranges {
+        part[start..start + done].copy_from_slice(&marker[start..start + done]);
+        state.push_str(&format!("{start} {end} {done}\n"));
+    }
+    c.write_local(".down.bin.part", &part);
+    c.write_local(".down.bin.part.segments", state.as_bytes());
+}
+
+fn library_resumes(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 92);
+    let marker = pattern(LEN, 93);
+    c.put("src.bin", &source);
+    // Four ranges: half of the first, all of the second, none of the
+    // third, a little of the fourth.
+    let ranges = [
+        (0, 250_001, 125_000),
+        (250_001, 500_002, 250_001),
+        (500_002, 750_003, 0),
+        (750_003, LEN, 7),
+    ];
+    leave_partial(c, LEN, &marker, &ranges);
+    let mut ftp = c.connect()?;
+    let connect = connector(c);
+    let done = segmented(c, 4, Partial::Resume).run(&mut ftp, &connect, &(), &Cancel::new())?;
+    let kept = 125_000 + 250_001 + 7;
+    ensure!(
+        done.offset == kept && done.received == LEN as u64 - kept,
+        "kept {} and fetched {}, expected {kept} and the rest",
+        done.offset,
+        done.received
+    );
+    has_content(&c.local("down.bin"), &resumed(&source, &marker, &ranges))?;
+    absent(&segments_path(&c.local("down.bin")).ok_or("a state path")?)?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+fn library_stale_state(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 94);
+    let marker = pattern(LEN + 10, 95);
+    c.put("src.bin", &source);
+    // A state for a file of another size: not trusted, all fetched again.
+    leave_partial(c, LEN + 10, &marker, &[(0, LEN + 10, 500_000)]);
+    let mut ftp = c.connect()?;
+    let connect = connector(c);
+    let done = segmented(c, 4, Partial::Resume).run(&mut ftp, &connect, &(), &Cancel::new())?;
+    ensure!(
+        done.offset == 0,
+        "kept {} bytes of a stale partial",
+        done.offset
+    );
+    has_content(&c.local("down.bin"), &source)?;
+    absent(&segments_path(&c.local("down.bin")).ok_or("a state path")?)
+}
+
+fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {
+    Ok(path.to_str().ok_or("a UTF-8 scratch path")?)
+}
+
+/// How many `REST` commands a `-v` transcript shows.
+fn rests(err: &str) -> usize {
+    err.lines().filter(|l| l.contains("> REST ")).count()
+}
+
+fn cli_segments(c: &Ctx) -> Outcome {
+    let source = pattern(CLI_LEN, 96);
+    c.put("src.bin", &source);
+    let dst = c.local("down.bin");
+    let run = c.cli(&["cp", "--segments", "4", &c.url("src.bin"), utf8(&dst)?])?;
+    run.expect_ok()?;
+    ensure!(
+        rests(&run.err()) == 3,
+        "expected 3 REST (ranges 2 to 4), the transcript:\n{}",
+        run.err()
+    );
+    has_content(&dst, &source)?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+fn cli_resumes(c: &Ctx) -> Outcome {
+    let source = pattern(CLI_LEN, 97);
+    let marker = pattern(CLI_LEN, 98);
+    c.put("src.bin", &source);
+    let quarter = CLI_LEN / 4;
+    let ranges = [
+        (0, quarter + 1, quarter + 1),
+        (quarter + 1, 2 * quarter + 2, 1000),
+        (2 * quarter + 2, 3 * quarter + 3, quarter + 1),
+        (3 * quarter + 3, CLI_LEN, 0),
+    ];
+    leave_partial(c, CLI_LEN, &marker, &ranges);
+    let dst = c.local("down.bin");
+    let run = c.cli(&[
+        "cp",
+        "-C",
+        "--segments",
+        "4",
+        &c.url("src.bin"),
+        utf8(&dst)?,
+    ])?;
+    run.expect_ok()?;
+    ensure!(
+        rests(&run.err()) == 2,
+        "only the two incomplete ranges fetched, the transcript:\n{}",
+        run.err()
+    );
+    has_content(&dst, &resumed(&source, &marker, &ranges))?;
+    absent(&c.local(".down.bin.part.segments"))?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+fn cli_tree_threshold(c: &Ctx) -> Outcome {
+    let big = pattern(CLI_LEN, 99);
+    let small = pattern(300_001, 100);
+    c.put_dir("tree");
+    c.put("tree/big.bin", &big);
+    c.put("tree/small.bin", &small);
+    let dst = c.local("out");
+    let run = c.cli(&[
+        "cp",
+        "-r",
+        "-j",
+        "1",
+        "--segments",
+        "4",
+        "--segment-threshold",
+        "1M",
+        &c.url("tree/"),
+        utf8(&dst)?,
+    ])?;
+    run.expect_ok()?;
+    ensure!(
+        rests(&run.err()) == 3,
+        "the big file in 4 ranges, the small one whole; the transcript:\n{}",
+        run.err()
+    );
+    has_content(&dst.join("big.bin"), &big)?;
+    has_content(&dst.join("small.bin"), &small)?;
+    no_temporary_files(&[c.local_dir()])
+}
+
+fn cli_sync_threshold(c: &Ctx) -> Outcome {
+    let big = pattern(CLI_LEN, 101);
+    let small = pattern(300_001, 102);
+    c.put_dir("tree");
+    c.put("tree/big.bin", &big);
+    c.put("tree/small.bin", &small);
+    let dst = c.local("mirror");
+    let run = c.cli(&[
+        "sync",
+        "--segments",
+        "2",
+        "--segment-threshold",
+        "4M",
+        &c.url("tree/"),
+        utf8(&dst)?,
+    ])?;
+    run.expect_ok()?;
+    ensure!(
+        rests(&run.err()) == 1,
+        "the big file in 2 ranges, the small one whole; the transcript:\n{}",
+        run.err()
+    );
+    has_content(&dst.join("big.bin"), &big)?;
+    has_content(&dst.join("small.bin"), &small)?;
+    no_temporary_files(&[c.local_dir()])
+}
