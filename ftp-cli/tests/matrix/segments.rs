@@ -10,6 +10,7 @@ use ftp_client::engine::{
 };
 
 use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
+use crate::driver::Driver;
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 use crate::tree_engine::connector;
@@ -24,6 +25,8 @@ const CLI_LEN: usize = (4 << 20) + 4_097;
 
 pub fn group() -> Group {
     let cases = vec![
+        Case::new("range_end_blocking", range_end::<ftp_client::Client>),
+        Case::new("range_end_tokio", range_end::<crate::driver::Tokio>),
         Case::new("library_1_segment", |c| library_segments(c, 1)),
         Case::new("library_2_segments", |c| library_segments(c, 2)),
         Case::new("library_4_segments", |c| library_segments(c, 4)),
@@ -61,6 +64,30 @@ impl Progress for Seen {
     fn notice(&self, notice: &Notice<'_>) {
         self.notices.lock().unwrap().push(notice.to_string());
     }
+}
+
+/// A range in the middle of a file, ended by the client once its bytes
+/// are in (`Download::end_range`): exactly its bytes, and the session in
+/// step for the next (a range at the end, then a whole file).
+fn range_end<D: Driver>(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 90);
+    c.put("src.bin", &source);
+    let mut ftp = D::connect_ctx(c)?;
+    let middle = ftp.retrieve_range(c.path("src.bin"), 300_000, 200_001)?;
+    ensure!(
+        middle == source[300_000..500_001],
+        "the middle range differs"
+    );
+    let tail = ftp.retrieve_range(c.path("src.bin"), 900_000, LEN - 900_000)?;
+    ensure!(tail == source[900_000..], "the last range differs");
+    let mut whole = Vec::new();
+    ftp.retrieve(c.path("src.bin"), &mut whole)?;
+    ensure!(
+        whole == source,
+        "the session is out of step after the ranges"
+    );
+    ftp.quit()?;
+    Ok(())
 }
 
 fn segmented(c: &Ctx, n: usize, partial: Partial) -> SegmentedDownload {
