@@ -21,6 +21,9 @@
 #   servers.sh status               lists running servers (from the state dir)
 #   servers.sh versions             prints the installed server versions
 #
+# FTP_INTEROP_VSFTPD_EXTRA_CONF: lines appended to vsftpd's configuration
+# (bench/segments.sh: local_max_rate).
+#
 # Everything generated at run time lives in a mktemp -d run dir; nothing is
 # written to /etc except the two unix users (useradd/chpasswd). See README.md.
 set -euo pipefail
@@ -489,6 +492,7 @@ max_per_ip=0
 delay_failed_login=0
 userlist_enable=NO
 $(vsftpd_tls_conf)
+${FTP_INTEROP_VSFTPD_EXTRA_CONF:-}
 EOF
 }
 

@@ -659,7 +659,11 @@ fn fetch_range(
         Err(e) => return Err(DownloadError::Transfer(e)),
     };
     download.limit(&shared.limits);
-    let _cut = shared.stop.cut_on_cancel(download.canceller());
+    // Dropped before the transfer ends: the canceller holds a copy of the
+    // data socket, and while it lives closing the data connection does not
+    // close the socket, so a server that lingers on its close (vsftpd)
+    // would wait for us while we wait for its reply.
+    let cut = shared.stop.cut_on_cancel(download.canceller());
     let want = range.left();
     let mut got = 0u64;
     let mut unsaved = 0u64;
@@ -691,6 +695,7 @@ fn fetch_range(
             unsaved = 0;
         }
     }
+    drop(cut);
     if read_failed || got < want || range.end == shared.size {
         // The server's word: the reason a read failed, or the end of the
         // file (the last range), or the data ending early.
