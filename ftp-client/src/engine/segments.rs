@@ -430,6 +430,7 @@ impl SegmentedDownload {
         };
         progress.finished(&transfer, outcome);
         let received = shared.counter.get();
+        let held: u64 = lock(&shared.ranges).iter().map(|r| r.done).sum();
         let first_range = lock(&shared.ranges)[0];
         drop(shared);
         if let Some(refusal) = no_rest {
@@ -448,6 +449,10 @@ impl SegmentedDownload {
         }
         if let Some(failure) = failure {
             return Err(failure);
+        }
+        if !complete {
+            // Never renamed into place with a range missing.
+            return Err(DownloadError::SizeMismatch { total: held, size });
         }
         self.finish(client, local, received, offset, size)
     }
