@@ -133,7 +133,7 @@ median() { # client -> median seconds, or "-"
 }
 declare -A MED
 for c in "${CLIENTS[@]}"; do MED[$c]=$(median "$c"); done
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == 0) print "-"; else printf "%.2f", b / a }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a == "-" || b == "-" || a == 0) print "-"; else printf "%.2fx", b / a }'; }
 
 mkdir -p "$RESULTS"
 {
@@ -147,7 +147,7 @@ mkdir -p "$RESULTS"
     vs1=$(ratio "$s" "${base:--}")
     vslftp=-
     [[ $c == ftp-cli/* && -n ${MED[lftp/$n]:-} ]] && vslftp=$(ratio "$s" "${MED[lftp/$n]}")
-    printf '%-10s %10s %10s %12s %12s\n' "$c" "$s" "$mbs" "${vs1}x" "${vslftp}x"
+    printf '%-10s %10s %10s %12s %12s\n' "$c" "$s" "$mbs" "$vs1" "$vslftp"
   done
   echo "vs 1 seg: ftp-cli --segments 1's time over this row's (higher is faster)."
   echo "vs lftp: lftp pget -n N's time over ftp-cli --segments N's (1 or more: no slower)."

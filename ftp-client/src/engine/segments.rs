@@ -88,6 +88,8 @@ struct Range {
     start: u64,
     end: u64,
     done: u64,
+    /// A session has taken it (this run; not written down).
+    claimed: bool,
 }
 
 impl Range {
@@ -122,6 +124,7 @@ fn split(size: u64, count: usize) -> Vec<Range> {
                 start,
                 end,
                 done: 0,
+                claimed: false,
             };
             start = end;
             range
@@ -132,7 +135,9 @@ fn split(size: u64, count: usize) -> Vec<Range> {
 /// The ranges' state as a small text file.
 fn encode_state(size: u64, ranges: &[Range]) -> String {
     let mut text = format!("{STATE_HEADER}\nsize {size}\n");
-    for r in ranges {
+    let mut sorted = ranges.to_vec();
+    sorted.sort_by_key(|r| r.start);
+    for r in &sorted {
         text.push_str(&format!("{} {} {}\n", r.start, r.end, r.done));
     }
     text
@@ -164,7 +169,12 @@ fn decode_state(text: &str, size: u64) -> Option<Vec<Range>> {
             return None;
         }
         expected = end;
-        ranges.push(Range { start, end, done });
+        ranges.push(Range {
+            start,
+            end,
+            done,
+            claimed: false,
+        });
     }
     (expected == size && !ranges.is_empty()).then_some(ranges)
 }
@@ -229,10 +239,51 @@ impl Shared<'_> {
         lock(&self.ranges)[index]
     }
 
-    /// `bytes` more of range `index` are in the file.
-    fn advance(&self, index: usize, bytes: u64) {
-        lock(&self.ranges)[index].done += bytes;
-        self.counter.add(bytes);
+    /// The bytes of range `index` before `upto` are in the file. Bytes
+    /// past its end (it was split meanwhile: they are the next range's,
+    /// written with the same data) are not counted.
+    fn advance(&self, index: usize, upto: u64) {
+        let mut ranges = lock(&self.ranges);
+        let r = &mut ranges[index];
+        let done = upto.min(r.end).saturating_sub(r.start);
+        if done > r.done {
+            self.counter.add(done - r.done);
+            r.done = done;
+        }
+    }
+
+    /// The next range for a session that is free: one nobody took yet,
+    /// else the second half of the range with the most left, if it is at
+    /// least `2 × split` (a session finished early, as a server's rate
+    /// per connection varies: it helps the slowest instead of waiting).
+    /// `None` when all is taken or the download stops.
+    fn next_job(&self, split: u64) -> Option<usize> {
+        let mut ranges = lock(&self.ranges);
+        if self.stop.is_cancelled() {
+            return None;
+        }
+        if let Some(index) = ranges.iter().position(|r| !r.claimed && r.left() > 0) {
+            ranges[index].claimed = true;
+            return Some(index);
+        }
+        let (index, left) = ranges
+            .iter()
+            .enumerate()
+            .map(|(i, r)| (i, r.left()))
+            .max_by_key(|&(_, left)| left)?;
+        if left < 2 * split {
+            return None;
+        }
+        let victim = &mut ranges[index];
+        let middle = victim.next() + left / 2;
+        let end = std::mem::replace(&mut victim.end, middle);
+        ranges.push(Range {
+            start: middle,
+            end,
+            done: 0,
+            claimed: true,
+        });
+        Some(ranges.len() - 1)
     }
 
     /// Writes the ranges' state down (a resumable download); best effort:
@@ -240,8 +291,17 @@ impl Shared<'_> {
     /// more again.
     fn save_state(&self) {
         if let Some(path) = self.state {
-            let text = encode_state(self.size, &lock(&self.ranges));
-            let _ = fs::write(path, text);
+            // Under the lock: one writer at a time, and the state never
+            // ahead of the bytes written. Through a new file renamed over
+            // the old one, so that a process killed meanwhile leaves one
+            // or the other whole.
+            let ranges = lock(&self.ranges);
+            let mut next = path.as_os_str().to_owned();
+            next.push(".new");
+            let next = PathBuf::from(next);
+            if fs::write(&next, encode_state(self.size, &ranges)).is_ok() {
+                let _ = fs::rename(&next, path);
+            }
         }
     }
 
@@ -467,7 +527,8 @@ impl SegmentedDownload {
         progress: &dyn Progress,
         cancel: &Cancel,
     ) {
-        let count = lock(&shared.ranges).len();
+        let left = lock(&shared.ranges).iter().filter(|r| r.left() > 0).count();
+        let sessions = left.min(self.segments).max(1);
         let over = AtomicBool::new(false);
         std::thread::scope(|scope| {
             scope.spawn(|| {
@@ -479,12 +540,10 @@ impl SegmentedDownload {
                     std::thread::sleep(Duration::from_millis(20));
                 }
             });
-            let workers: Vec<_> = (1..count)
-                .map(|index| {
-                    scope.spawn(move || self.range(shared, index, None, connect, progress))
-                })
+            let workers: Vec<_> = (1..sessions)
+                .map(|_| scope.spawn(move || self.session(shared, None, connect, progress)))
                 .collect();
-            self.range(shared, 0, Some(client), connect, progress);
+            self.session(shared, Some(client), connect, progress);
             for worker in workers {
                 let _ = worker.join();
             }
@@ -492,49 +551,54 @@ impl SegmentedDownload {
         });
     }
 
-    /// Range `index`, retried as the policy allows, each attempt from
-    /// where the last stopped; over `first` (if given) until it fails.
-    fn range(
+    /// One session's work: ranges as [`Shared::next_job`] gives them,
+    /// over `first` (if given) until it fails, then over sessions of its
+    /// own.
+    fn session(
         &self,
         shared: &Shared<'_>,
-        index: usize,
         mut first: Option<&mut Client>,
         connect: &Connect<'_>,
         progress: &dyn Progress,
     ) {
-        let r = shared.range(index);
-        let what = format!(
-            "RETR {} (bytes {}-{})",
-            self.download.label_text(),
-            r.start,
-            r.end - 1
-        );
         let mut own: Option<Client> = None;
-        let result = self.retry.run(&shared.stop, progress, &what, |_| {
-            if first.as_ref().is_some_and(|c| c.is_closed()) {
-                first = None;
+        let split = self.min_segment.max(4 * CHUNK as u64);
+        while let Some(index) = shared.next_job(split) {
+            let r = shared.range(index);
+            let what = format!("RETR {} (bytes {}-)", self.download.label_text(), r.start);
+            let result = self.retry.run(&shared.stop, progress, &what, |_| {
+                if first.as_ref().is_some_and(|c| c.is_closed()) {
+                    first = None;
+                }
+                if own.as_ref().is_some_and(Client::is_closed) {
+                    own = None;
+                }
+                let client = match (first.as_deref_mut(), &mut own) {
+                    (Some(client), _) => client,
+                    (None, Some(client)) => client,
+                    (None, slot @ None) => slot.insert(connect().map_err(DownloadError::Transfer)?),
+                };
+                fetch_range(shared, index, client)
+            });
+            shared.save_state();
+            if let Err(e) = result {
+                self.failed(shared, index, e);
+                break;
             }
-            if own.as_ref().is_some_and(Client::is_closed) {
-                own = None;
-            }
-            let client = match (first.as_deref_mut(), &mut own) {
-                (Some(client), _) => client,
-                (None, Some(client)) => client,
-                (None, slot @ None) => slot.insert(connect().map_err(DownloadError::Transfer)?),
-            };
-            fetch_range(shared, index, client)
-        });
-        shared.save_state();
+        }
         if let Some(client) = own {
             let _ = client.quit();
         }
-        match result {
-            Ok(()) => {}
-            Err(DownloadError::NoResume(e)) => {
+    }
+
+    /// Range `index` failed for good with `error`: every range stops.
+    fn failed(&self, shared: &Shared<'_>, index: usize, error: DownloadError) {
+        match error {
+            DownloadError::NoResume(e) => {
                 lock(&shared.no_rest).get_or_insert(e);
                 shared.stop.cancel();
             }
-            Err(DownloadError::Transfer(error)) => {
+            DownloadError::Transfer(error) => {
                 let r = shared.range(index);
                 shared.fail(DownloadError::Range {
                     start: r.start,
@@ -542,7 +606,7 @@ impl SegmentedDownload {
                     error: Box::new(error),
                 });
             }
-            Err(other) => shared.fail(other),
+            other => shared.fail(other),
         }
     }
 
@@ -669,15 +733,21 @@ fn fetch_range(
     // close the socket, so a server that lingers on its close (vsftpd)
     // would wait for us while we wait for its reply.
     let cut = shared.stop.cut_on_cancel(download.canceller());
-    let want = range.left();
-    let mut got = 0u64;
+    let mut next = from;
     let mut unsaved = 0u64;
     let mut buf = vec![0u8; CHUNK];
     let mut read_failed = false;
-    while got < want {
-        let len = usize::try_from(want - got).map_or(CHUNK, |left| left.min(CHUNK));
+    let mut ended = false;
+    // The end is read again before each read: another session may take
+    // the second half of this range meanwhile (it only ever shrinks).
+    while next < shared.range(index).end {
+        let left = shared.range(index).end.saturating_sub(next);
+        let len = usize::try_from(left).map_or(CHUNK, |left| left.min(CHUNK));
         let n = match download.read(&mut buf[..len]) {
-            Ok(0) => break,
+            Ok(0) => {
+                ended = true;
+                break;
+            }
             Ok(n) => n,
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(_) => {
@@ -685,15 +755,15 @@ fn fetch_range(
                 break;
             }
         };
-        if let Err(source) = write_at(shared.file, &buf[..n], from + got) {
+        if let Err(source) = write_at(shared.file, &buf[..n], next) {
             download.abandon();
             return Err(DownloadError::Save {
                 path: shared.plan.local.clone(),
                 source,
             });
         }
-        got += n as u64;
-        shared.advance(index, n as u64);
+        next += n as u64;
+        shared.advance(index, next);
         unsaved += n as u64;
         if unsaved >= SAVE_EVERY {
             shared.save_state();
@@ -701,15 +771,16 @@ fn fetch_range(
         }
     }
     drop(cut);
-    if read_failed || got < want || range.end == shared.size {
+    let end = shared.range(index).end;
+    if read_failed || ended || end == shared.size {
         // The server's word: the reason a read failed, or the end of the
         // file (the last range), or the data ending early.
         download.finish().map_err(DownloadError::Transfer)?;
-        if got < want {
+        if next < end {
             return Err(DownloadError::ShortRange {
                 start: range.start,
-                end: range.end,
-                ended: from + got,
+                end,
+                ended: next,
             });
         }
         return Ok(());
@@ -764,6 +835,51 @@ mod tests {
         assert_eq!(decode_state(&gap, 1000), None, "a gap");
         let over = text.replace("250 500 100", "250 500 251");
         assert_eq!(decode_state(&over, 1000), None, "more done than the range");
+    }
+
+    #[test]
+    fn a_free_session_takes_half_of_the_largest_range() {
+        let plan = FileDownload::new("f", "f");
+        let file = tempfile::tempfile().unwrap();
+        let shared = Shared {
+            plan: &plan,
+            file: &file,
+            size: 100,
+            ranges: Mutex::new(split(100, 2)),
+            counter: ByteCounter::new(),
+            state: None,
+            limits: RateLimits::default(),
+            stop: Cancel::new(),
+            failure: Mutex::new(None),
+            no_rest: Mutex::new(None),
+        };
+        assert_eq!(shared.next_job(10), Some(0));
+        assert_eq!(shared.next_job(10), Some(1));
+        shared.advance(0, 50);
+        shared.advance(1, 60);
+        // Range 0 is whole; range 1 has 40 left: its second half is taken.
+        assert_eq!(shared.next_job(10), Some(2));
+        assert_eq!(shared.range(1).end, 80);
+        assert_eq!(
+            shared.range(2),
+            Range {
+                start: 80,
+                end: 100,
+                done: 0,
+                claimed: true
+            }
+        );
+        // Bytes read past the new end are the next range's: not counted.
+        shared.advance(1, 85);
+        assert_eq!(shared.range(1).done, 30);
+        assert_eq!(shared.counter.get(), 80);
+        assert_eq!(shared.next_job(15), None, "20 left: too little to split");
+        let text = encode_state(100, &lock(&shared.ranges));
+        let decoded = decode_state(&text, 100).unwrap();
+        let spans: Vec<_> = decoded.iter().map(|r| (r.start, r.end, r.done)).collect();
+        assert_eq!(spans, [(0, 50, 50), (50, 80, 30), (80, 100, 0)]);
+        shared.stop.cancel();
+        assert_eq!(shared.next_job(1), None, "stopped");
     }
 
     #[test]
