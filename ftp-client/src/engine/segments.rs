@@ -785,7 +785,16 @@ fn fetch_range(
         }
         return Ok(());
     }
-    download.end_range().map_err(DownloadError::Transfer)
+    match download.end_range() {
+        Ok(()) => Ok(()),
+        // Every byte of the range is in the file: a session lost while the
+        // server is stopped loses nothing (the next range reconnects).
+        Err(e) if next >= end => {
+            tracing::debug!("bytes {}-{}: whole; then {e}", range.start, end - 1);
+            Ok(())
+        }
+        Err(e) => Err(DownloadError::Transfer(e)),
+    }
 }
 
 /// Writes `buf` at `offset` of `file` (pwrite), whatever its position.
