@@ -32,6 +32,10 @@ pub fn group() -> Group {
         Case::new("library_4_segments", |c| library_segments(c, 4)),
         Case::new("library_8_segments", |c| library_segments(c, 8)),
         Case::new("library_resumes_the_missing_ranges", library_resumes),
+        Case::new(
+            "library_cancel_and_rate_limit",
+            library_cancel_and_rate_limit,
+        ),
         Case::new("library_distrusts_a_stale_state", library_stale_state),
         Case::new("cli_4_segments", cli_segments),
         Case::new("cli_resumes_a_segmented_partial", cli_resumes),
@@ -189,6 +193,71 @@ fn library_stale_state(c: &Ctx) -> Outcome {
     );
     has_content(&c.local("down.bin"), &source)?;
     absent(&segments_path(&c.local("down.bin")).ok_or("a state path")?)
+}
+
+/// Held to 250 KB/s for the whole file (its ranges share the rate, so 4
+/// ranges take about as long as one: more than 1.5 s where 4 × 250 KB/s
+/// would take well under 1 s), and a download cancelled a third of a
+/// second in: no range goes on, the temporary file is gone; resumable, the
+/// partial file and its state stay, and the next run finishes it.
+fn library_cancel_and_rate_limit(c: &Ctx) -> Outcome {
+    let source = pattern(LEN, 89);
+    c.put("src.bin", &source);
+    let limits = ftp_client::RateLimits::new().each(std::num::NonZeroU64::new(250_000));
+    let mut ftp = c.connect()?;
+    let started = std::time::Instant::now();
+    segmented(c, 4, Partial::Temporary)
+        .limits(limits.clone())
+        .run(&mut ftp, &connector(c), &(), &Cancel::new())?;
+    let took = started.elapsed();
+    ensure!(
+        took > std::time::Duration::from_millis(1500),
+        "1 MB in {took:?}: the ranges did not share 250 KB/s"
+    );
+    has_content(&c.local("down.bin"), &source)?;
+    std::fs::remove_file(c.local("down.bin")).map_err(|e| e.to_string())?;
+    for partial in [Partial::Temporary, Partial::Resume] {
+        let mut ftp = c.connect()?;
+        let connect = connector(c);
+        let cancel = Cancel::new();
+        let seen = Seen::default();
+        let started = std::time::Instant::now();
+        let result = std::thread::scope(|scope| {
+            let cancel2 = cancel.clone();
+            scope.spawn(move || {
+                std::thread::sleep(std::time::Duration::from_millis(300));
+                cancel2.cancel();
+            });
+            segmented(c, 4, partial)
+                .limits(limits.clone())
+                .run(&mut ftp, &connect, &seen, &cancel)
+        });
+        ensure!(
+            matches!(result, Err(ftp_client::engine::DownloadError::Cancelled)),
+            "{partial:?}: not cancelled: {result:?}"
+        );
+        let elapsed = started.elapsed();
+        ensure!(
+            elapsed < std::time::Duration::from_secs(2),
+            "{partial:?}: the cancel took {elapsed:?}"
+        );
+        absent(&c.local("down.bin"))?;
+        if partial == Partial::Temporary {
+            no_temporary_files(&[c.local_dir()])?;
+        } else {
+            ensure!(
+                c.local(".down.bin.part").exists() && c.local(".down.bin.part.segments").exists(),
+                "the partial file and its state were not kept"
+            );
+        }
+    }
+    // The next run fetches the rest.
+    let mut ftp = c.connect()?;
+    let done =
+        segmented(c, 4, Partial::Resume).run(&mut ftp, &connector(c), &(), &Cancel::new())?;
+    ensure!(done.offset > 0, "nothing of the cancelled run was kept");
+    has_content(&c.local("down.bin"), &source)?;
+    no_temporary_files(&[c.local_dir()])
 }
 
 fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {

@@ -339,6 +339,13 @@ impl SegmentedDownload {
         self
     }
 
+    /// What the download is held to ([`FileDownload::limits`]): the rate
+    /// of each transfer is the file's, shared by its ranges.
+    pub fn limits(mut self, limits: RateLimits) -> Self {
+        self.download.limits = limits;
+        self
+    }
+
     /// How a failed range is tried again: in a new session, from where it
     /// stopped.
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
