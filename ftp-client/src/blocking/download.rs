@@ -335,7 +335,12 @@ impl<'c> Download<'c> {
         if self.state.set_finished() {
             return Ok(());
         }
-        close(self.data.take());
+        if let Some(mut data) = self.data.take() {
+            // Over TLS, a clean end (proFTPD may drop the session on ABOR
+            // after a data connection cut without one).
+            data.close_notify();
+            close(Some(data));
+        }
         self.client.end_range_transfer()
     }
 

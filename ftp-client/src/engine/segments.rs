@@ -778,6 +778,12 @@ fn fetch_range(
         }
     }
     drop(cut);
+    if shared.stop.is_cancelled() && next < shared.range(index).end {
+        // Cut by a cancel or another range's failure: the session is left
+        // at once rather than waiting for the server's word on it.
+        download.abandon();
+        return Err(DownloadError::Cancelled);
+    }
     let end = shared.range(index).end;
     if read_failed || ended || end == shared.size {
         // The server's word: the reason a read failed, or the end of the
