@@ -169,8 +169,46 @@ pub struct Cli {
     #[arg(long, global = true, value_name = "RATE", value_parser = parse_rate)]
     pub limit_total: Option<ftp_client::RateLimit>,
 
+    /// Download each file over N sessions at once (1 to 16; default 1),
+    /// as lftp's pget -n: its size split into N ranges (fewer for a file
+    /// under N MiB), each fetched from its own offset (REST) into the one
+    /// temporary file, renamed into place once every range is whole and
+    /// the total matches SIZE. Pays off where the server caps each
+    /// connection's rate. A failed range is retried (--retry) from where
+    /// it stopped; with -C only the missing ranges are fetched again. A
+    /// server without REST gets one connection, with a warning. With -r
+    /// and sync: files of at least --segment-threshold
+    #[arg(long, global = true, value_name = "N", value_parser = parse_segments)]
+    pub segments: Option<usize>,
+
+    /// With --segments, -r and sync: segment only files of at least SIZE
+    /// bytes (curl-style: 500K, 64M, 1G; default 64M)
+    #[arg(long, global = true, value_name = "SIZE", value_parser = parse_size,
+          requires = "segments")]
+    pub segment_threshold: Option<u64>,
+
     #[command(subcommand)]
     pub command: Operation,
+}
+
+/// The most sessions `--segments` takes.
+pub const MAX_SEGMENTS: usize = 16;
+
+/// `--segments N`: 1 to [`MAX_SEGMENTS`].
+fn parse_segments(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(n) if (1..=MAX_SEGMENTS).contains(&n) => Ok(n),
+        _ => Err(format!(
+            "expected a number of sessions from 1 to {MAX_SEGMENTS}"
+        )),
+    }
+}
+
+/// A size in curl's syntax (500K, 64M, 1G; 1024-based), above zero.
+fn parse_size(text: &str) -> Result<u64, String> {
+    text.parse::<ftp_client::RateLimit>()
+        .map(|size| size.bytes_per_second())
+        .map_err(|_| format!("expected a size above zero, such as 500K, 64M or 1G (got {text:?})"))
 }
 
 /// One operation per invocation.
@@ -529,6 +567,17 @@ impl Cli {
                 (Some(file), false) => NetrcSource::File(file.clone()),
                 (None, false) => NetrcSource::Default,
             },
+        }
+    }
+
+    /// `--segments` and `--segment-threshold`: the sessions a download
+    /// may use, and the size from which a tree's files use them.
+    pub fn segments(&self) -> crate::rate::Segments {
+        crate::rate::Segments {
+            count: self.segments.unwrap_or(1),
+            threshold: self
+                .segment_threshold
+                .unwrap_or(crate::rate::DEFAULT_THRESHOLD),
         }
     }
 

@@ -65,6 +65,7 @@ fn main() -> ExitCode {
     interrupt::install();
     let retry = cli.retry_policy();
     rate::configure(cli.rate_limits());
+    rate::configure_segments(cli.segments());
     match ops::run(cli.command, &config, &login, &retry, cli.verbose) {
         Ok(()) => Exit::Success.into(),
         Err(failure) => {

@@ -6,6 +6,32 @@ use std::sync::OnceLock;
 use ftp_client::RateLimits;
 
 static LIMITS: OnceLock<RateLimits> = OnceLock::new();
+static SEGMENTS: OnceLock<Segments> = OnceLock::new();
+
+/// The default `--segment-threshold`: 64 MiB.
+pub const DEFAULT_THRESHOLD: u64 = 64 << 20;
+
+/// `--segments` and `--segment-threshold`.
+#[derive(Debug, Clone, Copy)]
+pub struct Segments {
+    /// The sessions one download may use (1: one stream).
+    pub count: usize,
+    /// The size from which a tree's files are segmented.
+    pub threshold: u64,
+}
+
+/// Sets the run's segmented downloads (the first call wins).
+pub fn configure_segments(segments: Segments) {
+    let _ = SEGMENTS.set(segments);
+}
+
+/// The run's segmented downloads: one stream when not configured.
+pub fn segments() -> Segments {
+    SEGMENTS.get().copied().unwrap_or(Segments {
+        count: 1,
+        threshold: DEFAULT_THRESHOLD,
+    })
+}
 
 /// Sets the run's limits (the first call wins).
 pub fn configure(limits: RateLimits) {

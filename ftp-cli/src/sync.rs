@@ -144,6 +144,10 @@ fn options(args: &SyncArgs) -> SyncOptions {
         .checksum(args.checksum)
         .verify(args.verify)
         .filter(filter)
+        .segments(
+            crate::rate::segments().count,
+            crate::rate::segments().threshold,
+        )
 }
 
 /// The last line of a run.

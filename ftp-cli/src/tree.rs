@@ -67,6 +67,11 @@ impl Progress for Shown {
         tracing::debug!("{}: {}; trying again", retry.what, retry.error);
     }
 
+    fn notice(&self, notice: &ftp_client::engine::Notice<'_>) {
+        crate::progress::clear_now();
+        eprintln!("ftp-cli: {} warning: {notice}", self.op);
+    }
+
     fn tree(&self, planned: &Planned<'_>) {
         self.counts.tree(planned);
         crate::cancellation::temporaries().tree(planned);

@@ -89,6 +89,45 @@ fn help_explains_every_command_with_examples() {
 }
 
 #[test]
+fn segments_and_their_threshold_refuse_bad_values_in_one_line() {
+    let server = TestServer::start();
+    let url = server.url("");
+    for good in [
+        vec!["--segments", "1"],
+        vec!["--segments", "16", "--segment-threshold", "64M"],
+        vec!["--segments", "4", "--segment-threshold", "1000"],
+    ] {
+        let mut args = good.clone();
+        args.extend(["ls", &url]);
+        check(&ftp_cli(&args), 0);
+    }
+    for (bad, needle) in [
+        ("--segments=0", "from 1 to 16"),
+        ("--segments=17", "from 1 to 16"),
+        ("--segments=four", "from 1 to 16"),
+        ("--segment-threshold=0", "a size above zero"),
+        ("--segment-threshold=64MB", "a size above zero"),
+    ] {
+        let mut args = vec![bad];
+        if bad.starts_with("--segment-threshold") {
+            args.insert(0, "--segments=4");
+        }
+        args.extend(["ls", &url]);
+        let out = ftp_cli(&args);
+        assert_eq!(out.status.code(), Some(2), "{bad}");
+        // One line of error (then clap's pointer to --help).
+        let err = stderr(&out);
+        let first = err.lines().next().unwrap_or_default();
+        assert!(first.contains(needle), "{bad}: {err}");
+        assert!(err.lines().nth(1).is_none_or(str::is_empty), "{bad}: {err}");
+    }
+    // A threshold alone means nothing: it needs --segments.
+    let out = ftp_cli(&["--segment-threshold", "1M", "ls", &url]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--segments"), "{}", stderr(&out));
+}
+
+#[test]
 fn limit_rate_takes_curls_syntax_and_refuses_the_rest() {
     let server = TestServer::start();
     let url = server.url("");

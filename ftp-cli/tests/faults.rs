@@ -402,3 +402,118 @@ fn verify_of_an_empty_file_the_x_command_refuses_is_by_size() {
     assert!(err.contains("verified: size only (0 bytes"), "{err}");
     assert_eq!(fs::read(&dst).unwrap(), b"");
 }
+
+/// `cp --segments 4` from a [`scenarios::segmented`] server into a new
+/// directory, with `extra` options; the run's output and the directory.
+fn segmented_cp(server: &FaultServer, extra: &[&str]) -> (Output, tempfile::TempDir) {
+    let local = tempfile::tempdir().unwrap();
+    let dst = local.path().join("f.bin");
+    let mut args = vec!["cp", "--segments", "4"];
+    args.extend_from_slice(extra);
+    let url = server.url("f.bin");
+    args.extend([url.as_str(), dst.to_str().unwrap()]);
+    (ftp_cli_with(OPTIONS, &args), local)
+}
+
+/// The `REST` offsets a server received, in order.
+fn rests(server: &FaultServer) -> Vec<usize> {
+    server
+        .received()
+        .iter()
+        .filter_map(|l| l.strip_prefix("REST ").and_then(|n| n.parse().ok()))
+        .collect()
+}
+
+#[test]
+fn segmented_download_ranges_end_where_they_should() {
+    use scenarios::{SEGMENTED_LEN, SegmentFault};
+    let server = scenarios::segmented(SegmentFault::None);
+    let (out, local) = segmented_cp(&server, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read(local.path().join("f.bin")).unwrap(),
+        scenarios::segmented_content()
+    );
+    assert_eq!(local_names(local.path()), ["f.bin"]);
+    let mut offsets = rests(&server);
+    offsets.sort_unstable();
+    let quarter = SEGMENTED_LEN / 4;
+    // The one byte over four equal ranges goes to the first.
+    assert_eq!(offsets, [quarter + 1, 2 * quarter + 1, 3 * quarter + 1]);
+    assert_eq!(server.connections(), 4, "one session per range");
+}
+
+/// One range's session dropped midway: the range is tried again in a new
+/// session from the byte where it stopped, not from its start.
+#[test]
+fn a_dropped_range_continues_from_where_it_stopped() {
+    use scenarios::{SEGMENT_SENT_BEFORE_DROP, SegmentFault};
+    let server = scenarios::segmented(SegmentFault::DropMidway);
+    let (out, local) = segmented_cp(&server, &["--retry", "2", "--retry-delay", "0.1"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert_eq!(
+        fs::read(local.path().join("f.bin")).unwrap(),
+        scenarios::segmented_content()
+    );
+    assert_eq!(local_names(local.path()), ["f.bin"]);
+    let offsets = rests(&server);
+    assert_eq!(offsets.len(), 4, "three ranges and one retry: {offsets:?}");
+    let retried = offsets
+        .iter()
+        .any(|&o| offsets.contains(&(o + SEGMENT_SENT_BEFORE_DROP)));
+    assert!(
+        retried,
+        "no REST at the dropped range's next byte: {offsets:?}"
+    );
+    assert_eq!(server.connections(), 5);
+}
+
+/// A server without REST: one stream, said once as a warning, and the
+/// file whole.
+#[test]
+fn without_rest_a_segmented_download_is_one_stream_and_says_so() {
+    use scenarios::SegmentFault;
+    for fault in [SegmentFault::NoRest, SegmentFault::NoRestInFeat] {
+        let server = scenarios::segmented(fault);
+        let (out, local) = segmented_cp(&server, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{fault:?}: {err}");
+        assert_eq!(
+            fs::read(local.path().join("f.bin")).unwrap(),
+            scenarios::segmented_content(),
+            "{fault:?}"
+        );
+        assert_eq!(local_names(local.path()), ["f.bin"], "{fault:?}");
+        assert_eq!(err.lines().count(), 1, "{fault:?}: {err}");
+        assert!(
+            err.contains("warning") && err.contains("one connection"),
+            "{fault:?}: {err}"
+        );
+        let whole = server
+            .received()
+            .iter()
+            .filter(|l| *l == "RETR f.bin")
+            .count();
+        assert!(whole >= 1, "{fault:?}: {:?}", server.received());
+    }
+}
+
+/// A range that comes back short (the data ends, 226, before the range's
+/// end): an error, and nothing put in place.
+#[test]
+fn a_short_range_is_an_error_and_nothing_is_saved() {
+    use scenarios::SegmentFault;
+    let server = scenarios::segmented(SegmentFault::Short);
+    let (out, local) = segmented_cp(&server, &[]);
+    assert_failed(&out, 1, "came back short");
+    assert!(local_names(local.path()).is_empty(), "a file was left");
+    // Resumable: the partial file and its state stay for the next run.
+    let server = scenarios::segmented(SegmentFault::Short);
+    let (out, local) = segmented_cp(&server, &["-C"]);
+    assert_failed(&out, 1, "came back short");
+    assert!(!local.path().join("f.bin").exists());
+    assert_eq!(
+        local_names(local.path()),
+        [".f.bin.part", ".f.bin.part.segments"]
+    );
+}

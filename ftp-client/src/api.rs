@@ -1043,6 +1043,18 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
                     RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
                 }
             }
+
+            /// The end of a range whose bytes have all arrived, its data
+            /// connection just closed: the session stops the server
+            /// ([`Session::end_range`](ftp_proto::Session::end_range)).
+            $($async)? fn end_range_transfer(&mut self) -> Result<()> {
+                self.transfer_over();
+                self.session.end_range()?;
+                match self.run() $($await)* ? {
+                    RunEnd::Done(outcome) => shared::transferred(outcome),
+                    RunEnd::Transfer(_) => Err(shared::transfer_outside_transfer()),
+                }
+            }
         }
     };
 

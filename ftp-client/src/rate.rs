@@ -189,6 +189,9 @@ fn parse_rate(text: &str) -> Option<u64> {
 pub struct RateLimits {
     each: Option<NonZeroU64>,
     total: Option<RateLimit>,
+    /// The `each` rate as one bucket shared by the transfers of one file
+    /// (the ranges of a segmented download): [`RateLimits::per_file`].
+    file: Option<RateLimit>,
 }
 
 impl RateLimits {
@@ -213,7 +216,7 @@ impl RateLimits {
 
     /// Whether anything is limited.
     pub fn is_limited(&self) -> bool {
-        self.each.is_some() || self.total.is_some()
+        self.each.is_some() || self.total.is_some() || self.file.is_some()
     }
 
     /// The throttle of one transfer: a bucket of its own, and the shared
@@ -223,9 +226,20 @@ impl RateLimits {
             return None;
         }
         Some(Throttle {
-            each: self.each.map(RateLimit::new),
+            each: self.file.clone().or_else(|| self.each.map(RateLimit::new)),
             total: self.total.clone(),
         })
+    }
+
+    /// The same limits for the several transfers of one file (the ranges
+    /// of a segmented download): the rate of each transfer is one bucket
+    /// they share, so the file as a whole moves at it.
+    pub(crate) fn per_file(&self) -> RateLimits {
+        RateLimits {
+            each: None,
+            total: self.total.clone(),
+            file: self.each.map(RateLimit::new),
+        }
     }
 }
 

@@ -41,6 +41,17 @@ impl ByteCounter {
     pub fn get(&self) -> u64 {
         self.0.load(Ordering::Relaxed)
     }
+
+    /// A counter of no transfer's own, at 0 (the ranges of a segmented
+    /// download count into one).
+    pub(crate) fn new() -> Self {
+        ByteCounter(Arc::new(AtomicU64::new(0)))
+    }
+
+    /// Counts `bytes` more.
+    pub(crate) fn add(&self, bytes: u64) {
+        self.0.fetch_add(bytes, Ordering::Relaxed);
+    }
 }
 
 /// Emits a transfer stream's accessors of its [`DataState`] (`state`),

@@ -126,6 +126,120 @@ fn a_225_ends_the_abort_at_once() {
     still_in_step(&mut script);
 }
 
+/// A session with a RETR of `big` from byte 1000 under way (a range of a
+/// segmented download), its data moving.
+fn retrieving_range(after_retr: &'static [u8], rest: Vec<(&'static str, &'static [u8])>) -> Script {
+    let mut steps = vec![
+        ("TYPE I", &b"200 Binary\r\n"[..]),
+        ("EPSV", b"229 Extended Passive Mode (|||40000|)\r\n"),
+        ("REST 1000", b"350 Restarting at 1000\r\n"),
+        ("RETR big", after_retr),
+    ];
+    steps.extend(rest);
+    let mut script = Script::logged_in(steps);
+    script
+        .session
+        .transfer_from(DataCommand::Retr(arg("big")), 1000)
+        .unwrap();
+    script.run_until_transfer();
+    script
+}
+
+fn transferred_code(result: Result<Outcome, Failure>) -> u16 {
+    match result {
+        Ok(Outcome::Transferred(reply)) => reply.code().get(),
+        other => panic!("not transferred: {other:?}"),
+    }
+}
+
+#[test]
+fn a_range_ended_by_the_client_is_whole_despite_426() {
+    // vsftpd, proFTPD: 426 for the closed data connection, then ABOR's 226.
+    let mut script = retrieving_range(
+        b"150 Opening data connection\r\n",
+        vec![
+            (
+                "ABOR",
+                b"426 Failure writing network stream.\r\n226 Abort ok\r\n",
+            ),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.end_range().unwrap();
+    assert_eq!(transferred_code(script.run()), 226);
+    still_in_step(&mut script);
+    assert!(
+        script
+            .wire()
+            .ends_with("REST 1000\r\nRETR big\r\nABOR\r\nNOOP\r\n")
+    );
+}
+
+#[test]
+fn a_range_ended_by_the_client_takes_426_then_225_or_225_alone() {
+    // vsftpd without async ABOR: the transfer's 426, then "no transfer".
+    let mut script = retrieving_range(
+        b"150 Sending\r\n",
+        vec![
+            (
+                "ABOR",
+                b"426 Failure writing\r\n225 No transfer to ABOR\r\n",
+            ),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.end_range().unwrap();
+    assert_eq!(transferred_code(script.run()), 225);
+    still_in_step(&mut script);
+    let mut script = retrieving_range(
+        b"150 Sending\r\n",
+        vec![
+            ("ABOR", b"225 No transfer to ABOR\r\n"),
+            ("NOOP", b"200 OK\r\n"),
+        ],
+    );
+    script.session.end_range().unwrap();
+    assert_eq!(transferred_code(script.run()), 225);
+    still_in_step(&mut script);
+}
+
+#[test]
+fn a_range_whose_final_reply_came_sends_no_abor() {
+    // The server had sent the rest of the file into the socket buffers and
+    // said 226 (or gave up with 426) before the client closed: no ABOR.
+    for reply in [
+        &b"226 Transfer complete\r\n"[..],
+        b"426 Connection closed\r\n",
+    ] {
+        let mut after = b"150 Sending\r\n".to_vec();
+        after.extend_from_slice(reply);
+        let after: &'static [u8] = after.leak();
+        let mut script = retrieving_range(after, vec![("NOOP", b"200 OK\r\n")]);
+        script.session.end_range().unwrap();
+        let code = transferred_code(script.run());
+        assert_eq!(code, if reply[0] == b'2' { 226 } else { 426 });
+        still_in_step(&mut script);
+        assert!(!script.wire().contains("ABOR"));
+    }
+}
+
+#[test]
+fn a_range_whose_session_is_lost_fails() {
+    let mut script = retrieving_range(b"150 Sending\r\n", vec![("ABOR", b"421 Shutting down\r\n")]);
+    script.session.end_range().unwrap();
+    assert!(matches!(script.run(), Err(Failure::Closed(Some(_)))));
+    assert!(script.session.is_closed());
+    assert_eq!(script.session.end_range(), Err(UsageError::Closed));
+}
+
+#[test]
+fn a_range_ends_only_while_its_data_moves() {
+    let mut script = Script::logged_in(vec![("NOOP", b"200 OK\r\n")]);
+    assert_eq!(script.session.end_range(), Err(UsageError::NoTransfer));
+    script.session.noop().unwrap();
+    script.run().unwrap();
+}
+
 #[test]
 fn abort_refused_by_the_server_still_keeps_step() {
     let mut script = retrieving(

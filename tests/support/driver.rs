@@ -98,6 +98,14 @@ pub trait Driver: Sized {
         out: &mut (impl Write + ?Sized),
     ) -> Result<u64>;
     fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Download<'_>>;
+    /// `len` bytes from `offset` (REST, RETR), the rest not read: the
+    /// range ended with `Download::end_range`.
+    fn retrieve_range(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>>;
     fn store(&mut self, path: impl AsRef<[u8]>, src: &mut (impl Read + ?Sized)) -> Result<u64>;
     fn store_file(&mut self, path: impl AsRef<[u8]>, file: &mut File) -> Result<u64>;
     fn store_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Upload<'_>>;
@@ -244,6 +252,23 @@ impl Driver for Client {
     }
     fn retrieve_stream(&mut self, path: impl AsRef<[u8]>) -> Result<Self::Download<'_>> {
         Client::retrieve_stream(self, path)
+    }
+    fn retrieve_range(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>> {
+        let mut download = Client::retrieve_stream_from(self, path, offset)?;
+        let mut range = vec![0; len];
+        download
+            .read_exact(&mut range)
+            .map_err(|source| Error::Io {
+                during: "reading the range".into(),
+                source,
+            })?;
+        download.end_range()?;
+        Ok(range)
     }
     fn store(&mut self, path: impl AsRef<[u8]>, src: &mut (impl Read + ?Sized)) -> Result<u64> {
         Client::store(self, path, src)
@@ -499,6 +524,27 @@ impl Driver for Tokio {
         let Tokio { client, rt } = self;
         let inner = rt.block_on(client.retrieve_stream(path))?;
         Ok(TokioDownload { inner, rt })
+    }
+    fn retrieve_range(
+        &mut self,
+        path: impl AsRef<[u8]>,
+        offset: u64,
+        len: usize,
+    ) -> Result<Vec<u8>> {
+        let Tokio { client, rt } = self;
+        rt.block_on(async {
+            let mut download = client.retrieve_stream_from(path, offset).await?;
+            let mut range = vec![0; len];
+            download
+                .read_exact(&mut range)
+                .await
+                .map_err(|source| Error::Io {
+                    during: "reading the range".into(),
+                    source,
+                })?;
+            download.end_range().await?;
+            Ok(range)
+        })
     }
     fn store(&mut self, path: impl AsRef<[u8]>, src: &mut (impl Read + ?Sized)) -> Result<u64> {
         self.rt

@@ -35,6 +35,7 @@ pub struct CopyArgs {
 impl CopyArgs {
     /// The arguments of `cp` or `mv`; any other operation back.
     pub fn of(operation: Operation) -> Result<CopyArgs, Operation> {
+        let segments = crate::rate::segments();
         match operation {
             Operation::Cp {
                 src,
@@ -55,7 +56,8 @@ impl CopyArgs {
                     .update(update)
                     .jobs(jobs)
                     .follow_links(dereference)
-                    .verify(verify),
+                    .verify(verify)
+                    .segments(segments.count, segments.threshold),
                 remove_source: false,
                 create_dirs,
                 verify,
@@ -77,7 +79,8 @@ impl CopyArgs {
                 tree: TreeOptions::default()
                     .jobs(jobs)
                     .remove_source(true)
-                    .verify(verify),
+                    .verify(verify)
+                    .segments(segments.count, segments.threshold),
                 remove_source: true,
                 create_dirs,
                 verify,
@@ -147,6 +150,7 @@ fn file_copy(args: &CopyArgs, src: Endpoint, dst: Endpoint) -> FileCopy {
         .ask_size(crate::progress::enabled())
         .label(|path| progress_label(Some(path)))
         .limits(crate::rate::limits())
+        .segments(crate::rate::segments().count)
 }
 
 /// A location as the engine's endpoint: `-` is standard input or output.
@@ -238,6 +242,11 @@ impl Progress for Observer {
             retry.retries,
             retry.delay.as_secs_f64()
         );
+    }
+
+    fn notice(&self, notice: &ftp_client::engine::Notice<'_>) {
+        crate::progress::clear_now();
+        eprintln!("ftp-cli: {} warning: {notice}", self.op);
     }
 
     fn tree(&self, planned: &Planned<'_>) {

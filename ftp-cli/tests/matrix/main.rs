@@ -47,6 +47,7 @@ mod proxy;
 mod rate;
 mod remote_copy;
 mod resume;
+mod segments;
 mod sizes;
 mod sync;
 mod tls;
@@ -79,6 +80,7 @@ fn groups() -> Vec<Group> {
         active::tokio_group(),
         proxy::group(),
         rate::group(),
+        segments::group(),
     ]
 }
 

@@ -40,7 +40,7 @@ pub fn group() -> Group {
 }
 
 /// Opens sessions as the target wants them, from any thread.
-fn connector(c: &Ctx) -> impl Fn() -> Result<Client, ftp_client::Error> + Sync + use<> {
+pub(crate) fn connector(c: &Ctx) -> impl Fn() -> Result<Client, ftp_client::Error> + Sync + use<> {
     let addr = c.addr;
     let config = c.with_tls(Config::default());
     let (user, password) = (c.target.login.user.clone(), c.target.login.password.clone());

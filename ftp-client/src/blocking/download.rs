@@ -304,6 +304,45 @@ impl<'c> Download<'c> {
         self.client.abort_transfer()
     }
 
+    /// Ends a download of one range of the file (started with
+    /// [`Client::retrieve_stream_from`] at the range's start) once the
+    /// caller has read every byte of the range: the data connection is
+    /// closed and the server stopped (ABOR), and the range is whole whether
+    /// the server then says 426, 225 or 226
+    /// ([`Session::end_range`](ftp_proto::Session::end_range)). The session
+    /// goes on. A range that ends where the file ends is finished with
+    /// [`Download::finish`] instead.
+    ///
+    /// ```no_run
+    /// # let mut ftp: ftp_client::Client = unimplemented!();
+    /// use std::io::Read;
+    /// // Bytes 1000..1100 of the file.
+    /// let mut download = ftp.retrieve_stream_from("big.iso", 1000)?;
+    /// let mut range = vec![0u8; 100];
+    /// download.read_exact(&mut range).map_err(|source| ftp_client::Error::Io {
+    ///     during: "reading the range".into(),
+    ///     source,
+    /// })?;
+    /// download.end_range()?;
+    /// # Ok::<(), ftp_client::Error>(())
+    /// ```
+    pub fn end_range(mut self) -> Result<()> {
+        if self.cancelled.load(Ordering::SeqCst) {
+            let error = cancelled_error("receiving data");
+            return Err(self.end_after_network_error(error));
+        }
+        if self.state.set_finished() {
+            return Ok(());
+        }
+        if let Some(mut data) = self.data.take() {
+            // Over TLS, a clean end (proFTPD may drop the session on ABOR
+            // after a data connection cut without one).
+            data.close_notify();
+            close(Some(data));
+        }
+        self.client.end_range_transfer()
+    }
+
     /// Gives up the transfer and the session at once: the data and control
     /// connections close without waiting for the server's word, and every
     /// later operation on the client fails. For a reader that lost interest,

@@ -77,15 +77,15 @@ pub enum Partial {
 /// ```
 #[derive(Debug, Clone)]
 pub struct FileDownload {
-    remote: Vec<u8>,
-    local: PathBuf,
-    partial: Partial,
+    pub(super) remote: Vec<u8>,
+    pub(super) local: PathBuf,
+    pub(super) partial: Partial,
     keep_time: bool,
     verify_size: bool,
     verify: bool,
     ask_size: bool,
     label: Option<String>,
-    limits: crate::RateLimits,
+    pub(super) limits: crate::RateLimits,
 }
 
 /// What a download did.
@@ -202,9 +202,35 @@ pub enum DownloadError {
         /// Why.
         source: io::Error,
     },
-    /// [`Cancel::cancel`] was called before the download began.
+    /// [`Cancel::cancel`] was called before the download began (or, for
+    /// a [`SegmentedDownload`](super::SegmentedDownload), while it ran).
     #[error("cancelled")]
     Cancelled,
+    /// A range of a [`SegmentedDownload`](super::SegmentedDownload) ended
+    /// (the server's data ended, and it confirmed) before the range's end:
+    /// the file is shorter than its SIZE said. The file was not moved into
+    /// place.
+    #[error("bytes {start}-{end} came back short: the data ended at byte {ended}; the file was not saved", end = end - 1)]
+    ShortRange {
+        /// The range's first byte.
+        start: u64,
+        /// The byte after the range's last.
+        end: u64,
+        /// Where the data ended.
+        ended: u64,
+    },
+    /// A range of a [`SegmentedDownload`](super::SegmentedDownload) failed
+    /// for good (after the retries its policy allowed, each continuing
+    /// from where the last stopped). The file was not moved into place.
+    #[error("bytes {start}-{end}: {error}", end = end - 1)]
+    Range {
+        /// The range's first byte.
+        start: u64,
+        /// The byte after the range's last.
+        end: u64,
+        /// Why.
+        error: Box<Error>,
+    },
 }
 
 impl DownloadError {
@@ -225,6 +251,7 @@ impl DownloadError {
             DownloadError::Transfer(e) | DownloadError::NoResume(e) | DownloadError::Verify(e) => {
                 Some(e)
             }
+            DownloadError::Range { error, .. } => Some(error),
             _ => None,
         }
     }
@@ -371,7 +398,7 @@ impl FileDownload {
         self.prepare()?.run(client, progress, cancel)
     }
 
-    fn temporary(&self) -> Result<NamedTempFile, DownloadError> {
+    pub(super) fn temporary(&self) -> Result<NamedTempFile, DownloadError> {
         let dir = match self.local.parent() {
             Some(dir) if !dir.as_os_str().is_empty() => dir.to_owned(),
             _ => PathBuf::from("."),
@@ -410,7 +437,7 @@ impl FileDownload {
         Ok(Local::Partial { file, path, offset })
     }
 
-    fn label_text(&self) -> String {
+    pub(super) fn label_text(&self) -> String {
         self.label
             .clone()
             .unwrap_or_else(|| String::from_utf8_lossy(&self.remote).into_owned())
@@ -845,7 +872,7 @@ impl FileDownload {
         self.check(client, local, len)
     }
 
-    fn save(&self, file: &File) -> Result<(), DownloadError> {
+    pub(super) fn save(&self, file: &File) -> Result<(), DownloadError> {
         file.sync_all().map_err(|source| DownloadError::Save {
             path: self.local.clone(),
             source,
@@ -853,7 +880,7 @@ impl FileDownload {
     }
 
     /// The server's time given to `file`, when asked for and known.
-    fn set_time(&self, client: &mut Client, file: &File) -> Option<SystemTime> {
+    pub(super) fn set_time(&self, client: &mut Client, file: &File) -> Option<SystemTime> {
         if !self.keep_time {
             return None;
         }
@@ -886,7 +913,7 @@ impl PartialFile {
 
 /// The server's SIZE of `path`: `None` when the server has no SIZE (5xx
 /// other than 550).
-fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, Error> {
+pub(super) fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, Error> {
     match client.size(path) {
         Ok(size) => Ok(Some(size)),
         Err(e) if e.code() == Some(550) => Err(e),
@@ -896,7 +923,7 @@ fn remote_size(client: &mut Client, path: &[u8]) -> Result<Option<u64>, Error> {
 }
 
 /// Whether `e` is the server refusing REST.
-fn is_rest_refusal(e: &Error) -> bool {
+pub(super) fn is_rest_refusal(e: &Error) -> bool {
     matches!(e, Error::Refused { command, .. } if command.starts_with("REST "))
 }
 

@@ -69,6 +69,7 @@ mod download;
 mod listing;
 mod progress;
 mod retry;
+mod segments;
 mod temporaries;
 pub mod tree;
 mod upload;
@@ -85,8 +86,9 @@ pub use download::{
     remove_partial,
 };
 pub use listing::list_url;
-pub use progress::{Direction, Outcome, Progress, Retry, Transfer};
+pub use progress::{Direction, Notice, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use segments::{MIN_SEGMENT, SegmentedDownload, segments_path};
 pub use temporaries::{CleanedUp, Temporaries};
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};
 pub use tree::{

@@ -57,6 +57,40 @@ pub trait Progress: Send + Sync {
     fn tree(&self, planned: &super::tree::Planned<'_>) {
         let _ = planned;
     }
+
+    /// Something the user should hear about that is no failure: a
+    /// segmented download that goes over one stream after all
+    /// ([`Notice::OneStream`]). A command-line tool prints it as a warning.
+    fn notice(&self, notice: &Notice<'_>) {
+        let _ = notice;
+    }
+}
+
+/// What [`Progress::notice`] reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Notice<'a> {
+    /// A segmented download ([`SegmentedDownload`](super::SegmentedDownload))
+    /// of `path` goes over one stream: the server refused `REST` (or its
+    /// FEAT does not list it), so no range but the first can be asked for.
+    /// Reported once per file.
+    OneStream {
+        /// The file (its progress label).
+        path: &'a str,
+        /// Why, as the server said it.
+        reason: &'a str,
+    },
+}
+
+impl fmt::Display for Notice<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Notice::OneStream { path, reason } => write!(
+                f,
+                "{path}: the server cannot resume transfers ({reason}); downloading over one connection"
+            ),
+        }
+    }
 }
 
 /// Ignores everything.

@@ -141,6 +141,18 @@ impl<'c> Download<'c> {
         self.client.abort_transfer().await
     }
 
+    /// Ends a download of one range of the file once every byte of the
+    /// range was read: the data connection is closed, the server stopped,
+    /// and the range is whole whatever it then says; see
+    /// [`crate::Download::end_range`].
+    pub async fn end_range(mut self) -> Result<()> {
+        if self.state.set_finished() {
+            return Ok(());
+        }
+        drop(self.data.take());
+        self.client.end_range_transfer().await
+    }
+
     /// Gives up the transfer and the session at once: every later
     /// operation on the client fails.
     pub fn abandon(mut self) {

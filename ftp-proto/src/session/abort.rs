@@ -38,23 +38,85 @@ impl Session {
             replies_left,
             last: None,
             home,
+            range: false,
+        };
+        self.send(Command::Abor);
+        Ok(())
+    }
+
+    /// Ends a download of one range of a file (a segmented download: `REST
+    /// start`, then `RETR`, of which only the bytes up to the range's end
+    /// are wanted) once the driver has read every byte of the range and
+    /// closed the data connection. The server, which was sending on, is
+    /// stopped as [`Session::abort`] stops it (`ABOR`, and the transfer's
+    /// and ABOR's replies read, the second only briefly), but the range is
+    /// whole: the operation succeeds with [`Outcome::Transferred`] carrying
+    /// the last reply, whether the server answered the closed connection
+    /// with 426 (vsftpd, proFTPD) or 451, the transfer with 226 (it had
+    /// sent its last byte before the close), or ABOR with 225 or 226. Only
+    /// a lost control connection or 421 ends it otherwise, as it ends the
+    /// session.
+    ///
+    /// Call it instead of [`Session::handle_data_finished`]; a range that
+    /// ends at the end of the file needs none of this (its data ends,
+    /// and the 226 confirms it). Called while no transfer's data moves it
+    /// is refused as [`Session::abort`] is.
+    pub fn end_range(&mut self) -> Result<(), UsageError> {
+        let (final_reply, home) = match &mut self.state {
+            State::Transfer(Transfer {
+                step: TransferStep::Data { final_reply, .. },
+                home,
+                ..
+            }) => (final_reply.take(), home.take()),
+            State::Closed => return Err(UsageError::Closed),
+            _ => return Err(UsageError::NoTransfer),
+        };
+        if let Some(reply) = final_reply {
+            // The server had finished already (or given up): nothing to
+            // abort, and the bytes are all here.
+            self.end_transfer(home, Ok(Outcome::Transferred(reply)));
+            return Ok(());
+        }
+        self.state = State::Aborting {
+            replies_left: 2,
+            last: None,
+            home,
+            range: true,
         };
         self.send(Command::Abor);
         Ok(())
     }
 
     /// A reply after `ABOR`, `replies_left` of them still expected.
-    pub(super) fn on_abort_reply(&mut self, replies_left: u8, home: Option<Arg>, reply: Reply) {
+    pub(super) fn on_abort_reply(
+        &mut self,
+        replies_left: u8,
+        home: Option<Arg>,
+        range: bool,
+        reply: Reply,
+    ) {
         // 225: "no transfer in progress", ABOR's answer when the
         // transfer was over; nothing else is coming.
         if replies_left <= 1 || reply.code() == ReplyCode::DATA_CONNECTION_OPEN {
-            self.end_transfer(home, Ok(Outcome::Aborted(reply)));
+            self.end_transfer(home, Ok(aborted(range, reply)));
         } else {
             self.state = State::Aborting {
                 replies_left: replies_left - 1,
                 last: Some(reply),
                 home,
+                range,
             };
         }
+    }
+}
+
+/// How an abort ends with `reply`: [`Outcome::Transferred`] for a range
+/// whose bytes had all arrived ([`Session::end_range`]), else
+/// [`Outcome::Aborted`].
+pub(super) fn aborted(range: bool, reply: Reply) -> Outcome {
+    if range {
+        Outcome::Transferred(reply)
+    } else {
+        Outcome::Aborted(reply)
     }
 }

@@ -397,8 +397,11 @@ impl Session {
                 self.on_transfer_reply(reply);
             }
             State::Aborting {
-                replies_left, home, ..
-            } => self.on_abort_reply(replies_left, home, reply),
+                replies_left,
+                home,
+                range,
+                ..
+            } => self.on_abort_reply(replies_left, home, range, reply),
         }
     }
 }

@@ -155,6 +155,9 @@ pub(super) enum State {
         last: Option<Reply>,
         /// The directory to change back to, as for the transfer.
         home: Option<Arg>,
+        /// A range whose bytes had all arrived ([`Session::end_range`](super::Session::end_range)):
+        /// it ends transferred whatever the replies say.
+        range: bool,
     },
     Closed,
 }

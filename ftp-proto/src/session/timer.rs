@@ -6,7 +6,7 @@
 use std::time::{Duration, Instant};
 
 use super::machine::Session;
-use super::outcome::{Failure, Outcome, Wait};
+use super::outcome::{Failure, Wait};
 use super::state::{State, Transfer, TransferStep};
 
 impl Session {
@@ -98,7 +98,7 @@ impl Session {
     ///   [`Failure::TimedOut`] (a late reply could not be told apart from
     ///   the next command's), and the driver closes its connections.
     /// - An abort's second reply not in time: the abort ends with the
-    ///   reply it had ([`Outcome::Aborted`]). Should the server answer later
+    ///   reply it had ([`Outcome::Aborted`](super::Outcome::Aborted)). Should the server answer later
     ///   after all, that reply would be read as the answer to the next
     ///   command; a short wait keeps that unlikely, a long one would stall
     ///   every abort on servers that never send it.
@@ -135,8 +135,9 @@ impl Session {
             State::Aborting {
                 last: Some(reply),
                 home,
+                range,
                 ..
-            } => self.end_transfer(home, Ok(Outcome::Aborted(reply))),
+            } => self.end_transfer(home, Ok(super::abort::aborted(range, reply))),
             other => {
                 self.state = other;
                 self.close(Failure::TimedOut {

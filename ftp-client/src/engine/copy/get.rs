@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use super::{Copied, CopyError, Endpoint, Run, Session, ends_with_separator, local_file_name};
 use crate::engine::{
-    Direction, FileDownload, Outcome, Partial, Planned, PreparedDownload, Transfer,
+    Direction, FileDownload, Outcome, Partial, Planned, PreparedDownload, SegmentedDownload,
+    Transfer,
 };
 use crate::{Client, Download, Error, FtpUrl};
 
@@ -256,6 +257,59 @@ impl Run<'_> {
             Ok(client) => prepared.run(client, self.progress, self.cancel),
             Err(e) => Err(crate::engine::DownloadError::Transfer(e)),
         }
+    }
+
+    /// A download to a regular file over several sessions
+    /// ([`FileCopy::segments`](super::FileCopy::segments)); anything else
+    /// as [`Run::download`].
+    pub(super) fn download_segmented(
+        &self,
+        session: &mut Session<'_>,
+        src: &FtpUrl,
+    ) -> Result<Copied, CopyError> {
+        let name = download_name(src)?;
+        let Endpoint::Local(dst) = &self.copy.dst else {
+            return self.download(session, src);
+        };
+        let target = target_in(dst, &name);
+        if target.is_dir() || fs::metadata(&target).is_ok_and(|m| !m.is_file()) {
+            return self.download(session, src);
+        }
+        let resume = self.copy.resume;
+        let partial = if resume {
+            Partial::Resume
+        } else {
+            Partial::Temporary
+        };
+        let plan = FileDownload::new(src.path(), &target)
+            .partial(partial)
+            .label((self.copy.label)(src.path()))
+            .limits(self.copy.limits.clone());
+        let segmented = SegmentedDownload::new(plan, self.copy.segments).retry(self.copy.retry);
+        let kept_partial = || crate::engine::partial_path(&target).filter(|p| resume && p.exists());
+        Self::connect(session, src, kept_partial)?;
+        let Session {
+            connect, client, ..
+        } = session;
+        let connect_one = || connect(src);
+        let done = match client.as_mut() {
+            Some(client) => segmented.run(client, &connect_one, self.progress, self.cancel),
+            None => Err(crate::engine::DownloadError::Transfer(Error::Closed {
+                reply: None,
+            })),
+        };
+        let done = done.map_err(|error| CopyError::Download {
+            url: src.clone(),
+            error,
+            partial: resume.then_some(Partial::Resume),
+            kept: kept_partial(),
+        })?;
+        self.remove_remote(session, src, &target, None)?;
+        Ok(Copied {
+            bytes: done.received,
+            target: Endpoint::Local(target),
+            verified: None,
+        })
     }
 
     /// Reports a local temporary file as created or gone.

@@ -62,7 +62,7 @@ pub struct Copied {
 }
 
 /// Opens a session to a URL's server, logged in.
-type ConnectTo<'a> = dyn Fn(&FtpUrl) -> Result<Client, Error> + 'a;
+type ConnectTo<'a> = dyn Fn(&FtpUrl) -> Result<Client, Error> + Sync + 'a;
 
 /// The connection a [`FileCopy`] (or several, one after the other) runs
 /// over: opened on first use, reused while it lasts, opened again when a
@@ -92,8 +92,9 @@ impl<'a> Session<'a> {
     }
 
     /// A session that connects with `connect` (a proxy chosen per host,
-    /// say).
-    pub fn with_connect(connect: impl Fn(&FtpUrl) -> Result<Client, Error> + 'a) -> Self {
+    /// say); a [`FileCopy::segments`] download calls it from several
+    /// threads, one more session per range.
+    pub fn with_connect(connect: impl Fn(&FtpUrl) -> Result<Client, Error> + Sync + 'a) -> Self {
         Session {
             connect: Box::new(connect),
             client: None,
@@ -273,6 +274,7 @@ pub struct FileCopy {
     what: String,
     label: fn(&[u8]) -> String,
     limits: crate::RateLimits,
+    segments: usize,
 }
 
 /// The default progress label: the remote path's last component.
@@ -298,7 +300,41 @@ impl FileCopy {
             what: "copy".to_owned(),
             label: last_component,
             limits: crate::RateLimits::default(),
+            segments: 1,
         }
+    }
+
+    /// Downloads a file over `n` sessions at once
+    /// ([`SegmentedDownload`](super::SegmentedDownload)): its SIZE split
+    /// into `n` ranges (fewer for a file under `n` ×
+    /// [`MIN_SEGMENT`](super::MIN_SEGMENT)), each fetched from its own
+    /// offset (REST) into the one temporary file, renamed into place once
+    /// every range is whole. A failed range is retried as
+    /// [`FileCopy::retry`] allows, from where it stopped; with
+    /// [`FileCopy::resume`] only the incomplete ranges are fetched again.
+    /// A server without REST gets one stream (and a
+    /// [`Notice`](super::Notice)). 1 (the default) or 0: one stream.
+    /// Uploads, copies between servers, downloads to a stream or a device
+    /// and verified downloads ([`FileCopy::verify`]) go over one stream.
+    ///
+    /// ```no_run
+    /// use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
+    /// use ftp_client::engine::{Cancel, RetryPolicy};
+    /// use ftp_client::{Config, FtpUrl};
+    ///
+    /// # fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let url = FtpUrl::parse("ftp://demo:password@127.0.0.1:2121/big.iso")?;
+    /// let mut session = Session::new(Config::default());
+    /// FileCopy::new(Endpoint::Remote(url), Endpoint::Local("big.iso".into()))
+    ///     .segments(4)
+    ///     .retry(RetryPolicy::new(3))
+    ///     .run(&mut session, &(), &Cancel::new())?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn segments(mut self, n: usize) -> Self {
+        self.segments = n.max(1);
+        self
     }
 
     /// What the transfer is held to: its own rate, and a total shared
@@ -456,6 +492,7 @@ impl FileCopy {
         match (&self.src, &self.dst) {
             (Endpoint::Remote(src), Endpoint::Local(dst))
                 if self.retry.retries() > 0
+                    && self.segments <= 1
                     && self.retry_continues
                     && !self.resume
                     && !self.verify
@@ -482,6 +519,9 @@ impl FileCopy {
             cancel,
         };
         match (&self.src, &self.dst) {
+            (Endpoint::Remote(src), Endpoint::Local(_)) if self.segments > 1 && !self.verify => {
+                run.download_segmented(session, src)
+            }
             (Endpoint::Remote(src), Endpoint::Local(dst)) if continued => {
                 let dst = Endpoint::Local(dst.clone());
                 run.download_partial(session, src, &dst, super::Partial::Retry { fresh })

@@ -129,7 +129,9 @@ impl TreeDownload {
         let target = self.target(&root)?;
         let created = make_local_dir(&target)
             .map_err(|e| TreeError::Local(format!("{}: {e}", target.display())))?;
-        let tally = Tally::new(progress).limited(&self.limits);
+        let tally = Tally::new(progress)
+            .limited(&self.limits)
+            .segmented(self.options.segments, self.options.segment_threshold);
         let mut planner = Planner::new(self, &root, &target, &tally, cancel, created);
         let kept = planner.transfer(client, connect);
         let mut summary = planner.finish(kept);
@@ -243,7 +245,7 @@ impl<'a> Planner<'a> {
             let bytes = if self.job.options.verify {
                 fetch_verified(client, job, tally, cancel)?
             } else {
-                fetch_file(client, job, modified, tally, cancel)?
+                fetch_file(client, connect, job, modified, tally, cancel)?
             };
             tally.copied(&shown(&job.remote), bytes);
             Ok(())
@@ -595,11 +597,16 @@ impl Drop for Temporary<'_> {
 /// the exact one where it is known.
 pub(super) fn fetch_file(
     client: &mut Client,
+    connect: &Connect<'_>,
     job: &Fetch,
     modified: Option<Modified>,
     tally: &Tally,
     cancel: &Cancel,
 ) -> Result<u64, JobError> {
+    let (segments, threshold) = tally.segments;
+    if segments > 1 && job.size.is_some_and(|size| size >= threshold) {
+        return fetch_segmented(client, connect, job, modified, tally, cancel);
+    }
     let mut temp = temporary(job)?;
     tally.tell(Planned::Temporary {
         path: temp.path(),
@@ -621,6 +628,36 @@ pub(super) fn fetch_file(
     registered.kept = persisted.is_ok();
     persisted.map(|()| received)
 }
+
+/// A large file over several sessions
+/// ([`SegmentedDownload`](crate::engine::SegmentedDownload)): its ranges
+/// retried from where they stopped, the file renamed into place once all
+/// are whole, then given `modified`.
+fn fetch_segmented(
+    client: &mut Client,
+    connect: &Connect<'_>,
+    job: &Fetch,
+    modified: Option<Modified>,
+    tally: &Tally,
+    cancel: &Cancel,
+) -> Result<u64, JobError> {
+    let download = FileDownload::new(&job.remote, &job.local)
+        .limits(tally.limits.clone())
+        .label(shown(&job.remote));
+    let done = crate::engine::SegmentedDownload::new(download, tally.segments.0)
+        .retry(crate::engine::RetryPolicy::new(RANGE_RETRIES))
+        .run(client, connect, tally.progress, cancel)
+        .map_err(|e| JobError {
+            transient: e.is_transient(),
+            message: e.to_string(),
+        })?;
+    keep_listed_time(&job.local, modified);
+    Ok(done.received)
+}
+
+/// How often a failed range of a tree's segmented download is tried
+/// again (the pool retries a failed single-stream file itself).
+const RANGE_RETRIES: u32 = 3;
 
 /// A download checked against the server's digest as it streams: the
 /// engine's [`FileDownload`] with `verify`; the bytes received.

@@ -73,6 +73,14 @@ pub struct TreeOptions {
     /// stream (by size where the server has no hash): a mismatch fails the
     /// file, and the copy is not put in place.
     pub verify: bool,
+    /// Downloads: files of at least [`TreeOptions::segment_threshold`]
+    /// bytes over this many sessions each
+    /// ([`SegmentedDownload`](crate::engine::SegmentedDownload)), beside
+    /// the [`TreeOptions::jobs`] sessions of the pool; 1 (the default):
+    /// one stream. Verified copies go over one stream.
+    pub segments: usize,
+    /// The size from which [`TreeOptions::segments`] applies.
+    pub segment_threshold: u64,
 }
 
 impl Default for TreeOptions {
@@ -83,9 +91,15 @@ impl Default for TreeOptions {
             follow_links: false,
             remove_source: false,
             verify: false,
+            segments: 1,
+            segment_threshold: DEFAULT_SEGMENT_THRESHOLD,
         }
     }
 }
+
+/// The default [`TreeOptions::segment_threshold`] and
+/// [`SyncOptions::segment_threshold`]: 64 MiB.
+pub const DEFAULT_SEGMENT_THRESHOLD: u64 = 64 << 20;
 
 impl TreeOptions {
     /// [`TreeOptions::update`].
@@ -115,6 +129,22 @@ impl TreeOptions {
     /// [`TreeOptions::verify`].
     pub fn verify(mut self, verify: bool) -> Self {
         self.verify = verify;
+        self
+    }
+
+    /// Downloads files of at least `threshold` bytes over `segments`
+    /// sessions each ([`TreeOptions::segments`]).
+    ///
+    /// ```
+    /// use ftp_client::engine::TreeOptions;
+    ///
+    /// // Files of 64 MiB or more over 4 sessions each, 2 files at a time.
+    /// let options = TreeOptions::default().jobs(2).segments(4, 64 << 20);
+    /// assert_eq!((options.segments, options.segment_threshold), (4, 64 << 20));
+    /// ```
+    pub fn segments(mut self, segments: usize, threshold: u64) -> Self {
+        self.segments = segments.max(1);
+        self.segment_threshold = threshold;
         self
     }
 }
@@ -283,6 +313,9 @@ struct Tally<'a> {
     progress: &'a dyn Progress,
     /// What each transfer is held to.
     limits: crate::RateLimits,
+    /// Downloads of files of at least `.1` bytes over `.0` sessions
+    /// ([`TreeOptions::segments`]).
+    segments: (usize, u64),
     files: AtomicU64,
     bytes: AtomicU64,
     up_to_date: AtomicU64,
@@ -298,6 +331,7 @@ impl<'a> Tally<'a> {
         Tally {
             progress,
             limits: crate::RateLimits::default(),
+            segments: (1, u64::MAX),
             files: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             up_to_date: AtomicU64::new(0),
@@ -311,6 +345,13 @@ impl<'a> Tally<'a> {
     /// The same, each transfer held to `limits`.
     fn limited(mut self, limits: &crate::RateLimits) -> Self {
         self.limits = limits.clone();
+        self
+    }
+
+    /// The same, files of at least `threshold` bytes downloaded over
+    /// `segments` sessions.
+    fn segmented(mut self, segments: usize, threshold: u64) -> Self {
+        self.segments = (segments.max(1), threshold);
         self
     }
 

@@ -26,7 +26,9 @@ pub(super) fn run(
     progress: &dyn Progress,
     cancel: &Cancel,
 ) -> Result<TreeSummary, TreeError> {
-    let tally = Tally::new(progress).limited(&plan.limits);
+    let tally = Tally::new(progress)
+        .limited(&plan.limits)
+        .segmented(plan.options.segments, plan.options.segment_threshold);
     for action in &plan.actions {
         let what = plan.shown(&action.names);
         match (action.action, action.reason) {
@@ -120,7 +122,7 @@ fn download(
             fetch_verified(client, job, tally, cancel)?
         } else {
             let modified = exact_time(client, &job.remote, job.modified);
-            fetch_file(client, job, modified, tally, cancel)?
+            fetch_file(client, connect, job, modified, tally, cancel)?
         };
         tally.copied(&shown(&job.remote), bytes);
         Ok(())

@@ -59,6 +59,13 @@ pub struct SyncOptions {
     pub verify: bool,
     /// What is left out, on both sides.
     pub filter: Filter,
+    /// Downloads: files of at least [`SyncOptions::segment_threshold`]
+    /// bytes over this many sessions each
+    /// ([`SegmentedDownload`](crate::engine::SegmentedDownload)); 1 (the
+    /// default): one stream. Verified copies go over one stream.
+    pub segments: usize,
+    /// The size from which [`SyncOptions::segments`] applies.
+    pub segment_threshold: u64,
 }
 
 impl Default for SyncOptions {
@@ -70,6 +77,8 @@ impl Default for SyncOptions {
             checksum: false,
             verify: false,
             filter: Filter::default(),
+            segments: 1,
+            segment_threshold: super::DEFAULT_SEGMENT_THRESHOLD,
         }
     }
 }
@@ -96,6 +105,21 @@ impl SyncOptions {
     /// [`SyncOptions::checksum`].
     pub fn checksum(mut self, checksum: bool) -> Self {
         self.checksum = checksum;
+        self
+    }
+
+    /// Downloads files of at least `threshold` bytes over `segments`
+    /// sessions each ([`SyncOptions::segments`]).
+    ///
+    /// ```
+    /// use ftp_client::engine::SyncOptions;
+    ///
+    /// let options = SyncOptions::default().segments(8, 1 << 30);
+    /// assert_eq!((options.segments, options.segment_threshold), (8, 1 << 30));
+    /// ```
+    pub fn segments(mut self, segments: usize, threshold: u64) -> Self {
+        self.segments = segments.max(1);
+        self.segment_threshold = threshold;
         self
     }
 
