@@ -547,10 +547,17 @@ impl SegmentedDownload {
                     std::thread::sleep(Duration::from_millis(20));
                 }
             });
-            let workers: Vec<_> = (1..sessions)
+            // Over TLS a range's session ends with it (see `close_range`):
+            // the caller's session, which the file's time is asked on
+            // afterwards, takes no range there.
+            let tls = client.is_tls();
+            let first = (!tls).then_some(client);
+            let workers: Vec<_> = (usize::from(!tls)..sessions)
                 .map(|_| scope.spawn(move || self.session(shared, None, connect, progress)))
                 .collect();
-            self.session(shared, Some(client), connect, progress);
+            if let Some(client) = first {
+                self.session(shared, Some(client), connect, progress);
+            }
             for worker in workers {
                 let _ = worker.join();
             }
@@ -727,6 +734,7 @@ fn fetch_range(
         return Ok(());
     }
     let from = range.next();
+    let tls = client.is_tls();
     let mut download = match client.retrieve_stream_from(&shared.plan.remote, from) {
         Ok(download) => download,
         Err(e) if is_rest_refusal(&e) && e.code().is_some_and(|c| c >= 500) => {
@@ -740,35 +748,79 @@ fn fetch_range(
     // close the socket, so a server that lingers on its close (vsftpd)
     // would wait for us while we wait for its reply.
     let cut = shared.stop.cut_on_cancel(download.canceller());
-    let mut next = from;
-    let mut unsaved = 0u64;
-    let mut buf = vec![0u8; CHUNK];
-    let mut read_failed = false;
-    let mut ended = false;
-    // The end is read again before each read: another session may take
-    // the second half of this range meanwhile (it only ever shrinks).
-    while next < shared.range(index).end {
-        let left = shared.range(index).end.saturating_sub(next);
-        let len = usize::try_from(left).map_or(CHUNK, |left| left.min(CHUNK));
-        let n = match download.read(&mut buf[..len]) {
-            Ok(0) => {
-                ended = true;
-                break;
-            }
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(_) => {
-                read_failed = true;
-                break;
-            }
-        };
-        if let Err(source) = write_at(shared.file, &buf[..n], next) {
+    let copied = copy_range(shared, index, &mut download, from);
+    drop(cut);
+    let (next, stopped) = match copied {
+        Ok(copied) => copied,
+        Err(source) => {
             download.abandon();
             return Err(DownloadError::Save {
                 path: shared.plan.local.clone(),
                 source,
             });
         }
+    };
+    if shared.stop.is_cancelled() && next < shared.range(index).end {
+        // Cut by a cancel or another range's failure: the session is left
+        // at once rather than waiting for the server's word on it.
+        download.abandon();
+        return Err(DownloadError::Cancelled);
+    }
+    let read = RangeRead {
+        start: range.start,
+        next,
+        stopped,
+        tls,
+    };
+    close_range(shared, index, download, read)
+}
+
+/// What the reading of a range came to.
+struct RangeRead {
+    /// Where the range started.
+    start: u64,
+    /// The next byte not read.
+    next: u64,
+    stopped: Stopped,
+    /// Whether the session is over TLS.
+    tls: bool,
+}
+
+/// How the reading of a range stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Stopped {
+    /// At the range's end (which another session may have moved closer).
+    AtEnd,
+    /// The data connection ended before it.
+    DataEnded,
+    /// A read failed.
+    ReadFailed,
+}
+
+/// Reads range `index` from `download` into the file, from byte `from`,
+/// until its end or the data stops: the next byte not read, and why it
+/// stopped. The error is the local file's.
+fn copy_range(
+    shared: &Shared<'_>,
+    index: usize,
+    download: &mut crate::Download<'_>,
+    from: u64,
+) -> io::Result<(u64, Stopped)> {
+    let mut next = from;
+    let mut unsaved = 0u64;
+    let mut buf = vec![0u8; CHUNK];
+    // The end is read again before each read: another session may take
+    // the second half of this range meanwhile (it only ever shrinks).
+    while next < shared.range(index).end {
+        let left = shared.range(index).end.saturating_sub(next);
+        let len = usize::try_from(left).map_or(CHUNK, |left| left.min(CHUNK));
+        let n = match download.read(&mut buf[..len]) {
+            Ok(0) => return Ok((next, Stopped::DataEnded)),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => return Ok((next, Stopped::ReadFailed)),
+        };
+        write_at(shared.file, &buf[..n], next)?;
         next += n as u64;
         shared.advance(index, next);
         unsaved += n as u64;
@@ -777,25 +829,44 @@ fn fetch_range(
             unsaved = 0;
         }
     }
-    drop(cut);
-    if shared.stop.is_cancelled() && next < shared.range(index).end {
-        // Cut by a cancel or another range's failure: the session is left
-        // at once rather than waiting for the server's word on it.
-        download.abandon();
-        return Err(DownloadError::Cancelled);
-    }
+    Ok((next, Stopped::AtEnd))
+}
+
+/// Ends range `index` (as far as it was `read`): the
+/// server's word where the data stopped early or the file ended there,
+/// else the transfer stopped at the range's end: `ABOR` in clear; over TLS
+/// the session is closed instead (servers go wrong on an `ABOR` after a
+/// TLS data connection cut short: proFTPD closes the control connection,
+/// and Pure-FTPd's next reply sometimes does not decrypt), and the next
+/// range opens a session of its own.
+fn close_range(
+    shared: &Shared<'_>,
+    index: usize,
+    download: crate::Download<'_>,
+    read: RangeRead,
+) -> Result<(), DownloadError> {
+    let RangeRead {
+        start,
+        next,
+        stopped,
+        tls,
+    } = read;
     let end = shared.range(index).end;
-    if read_failed || ended || end == shared.size {
+    if stopped != Stopped::AtEnd || end == shared.size {
         // The server's word: the reason a read failed, or the end of the
         // file (the last range), or the data ending early.
         download.finish().map_err(DownloadError::Transfer)?;
         if next < end {
             return Err(DownloadError::ShortRange {
-                start: range.start,
+                start,
                 end,
                 ended: next,
             });
         }
+        return Ok(());
+    }
+    if tls {
+        download.abandon();
         return Ok(());
     }
     match download.end_range() {
@@ -803,7 +874,7 @@ fn fetch_range(
         // Every byte of the range is in the file: a session lost while the
         // server is stopped loses nothing (the next range reconnects).
         Err(e) if next >= end => {
-            tracing::debug!("bytes {}-{}: whole; then {e}", range.start, end - 1);
+            tracing::debug!("bytes {}-{}: whole; then {e}", start, end - 1);
             Ok(())
         }
         Err(e) => Err(DownloadError::Transfer(e)),
