@@ -145,8 +145,13 @@ fn active_mode_through_http_is_refused_before_connecting() {
     assert_eq!(std::fs::read_dir(server.root()).unwrap().count(), 0);
 }
 
-#[test]
-fn tls_runs_end_to_end_through_the_tunnel() {
+/// A TLS session (TLS 1.3) through a proxy of `kind` that misbehaves as
+/// `fault` says, with each driver: the proxy, once the round trip (upload,
+/// download, listing) succeeded, and the server.
+fn tls_round_trips(
+    fault: Option<ProxyFault>,
+    check: impl Fn(&str, Driver, &TestProxy, &TestServer),
+) {
     let pki = TestPki::new();
     for (kind, scheme) in [(ProxyKind::Socks5, "socks5h"), (ProxyKind::Http, "http")] {
         for driver in DRIVERS {
@@ -154,7 +159,7 @@ fn tls_runs_end_to_end_through_the_tunnel() {
                 leaf: pki.leaf(Leaf::Good),
                 tls13: true,
             });
-            let proxy = TestProxy::start(kind, None, None);
+            let proxy = TestProxy::start(kind, None, fault);
             let config = Config {
                 tls: ftp_client::TlsMode::Explicit,
                 tls_trust: Trust::CaFile(pki.ca_file()),
@@ -166,8 +171,14 @@ fn tls_runs_end_to_end_through_the_tunnel() {
                 .unwrap_or_else(|e| panic!("{scheme} {driver:?}: {e}"));
             assert_eq!(names, ["a.txt"]);
             assert_eq!(proxy.tunnels(), 4, "{scheme} {driver:?}");
+            check(scheme, driver, &proxy, &server);
         }
     }
+}
+
+#[test]
+fn tls_runs_end_to_end_through_the_tunnel() {
+    tls_round_trips(None, |_, _, _, _| {});
 }
 
 /// microsocks and tinyproxy carry no half-close: the first FIN through
@@ -179,31 +190,16 @@ fn tls_runs_end_to_end_through_the_tunnel() {
 /// on the client's side.
 #[test]
 fn over_tls_the_server_closes_first_so_a_proxy_without_half_close_cuts_nothing() {
-    let pki = TestPki::new();
-    for (kind, scheme) in [(ProxyKind::Socks5, "socks5h"), (ProxyKind::Http, "http")] {
-        for driver in DRIVERS {
-            let server = TestServer::start_ftps(FtpsSetup {
-                leaf: pki.leaf(Leaf::Good),
-                tls13: true,
-            });
-            let proxy = TestProxy::start(kind, None, Some(ProxyFault::NoHalfClose));
-            let config = Config {
-                tls: ftp_client::TlsMode::Explicit,
-                tls_trust: Trust::CaFile(pki.ca_file()),
-                tls_server_name: Some("127.0.0.1".to_owned()),
-                ..config(&proxy.url(scheme))
-            };
-            let names = round_trip(driver, &by_name(&server), config)
-                .unwrap_or_else(|e| panic!("{scheme} {driver:?}: {e}"));
-            assert_eq!(names, ["a.txt"]);
+    tls_round_trips(
+        Some(ProxyFault::NoHalfClose),
+        |scheme, driver, proxy, server| {
             let stored = std::fs::read(server.root().join("a.txt")).unwrap();
             assert_eq!(stored, b"through the tunnel\n", "{scheme} {driver:?}");
-            assert_eq!(proxy.tunnels(), 4, "{scheme} {driver:?}");
             // The upload's, the download's and the listing's data
             // connections: the server ended each.
             assert!(proxy.client_ended_first() <= 1, "{scheme} {driver:?}");
-        }
-    }
+        },
+    );
 }
 
 /// A port nothing listens on.
