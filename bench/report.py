@@ -282,7 +282,7 @@ if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)
     print("ftp/lftp > 1 means ftp-cli is faster: lftp time / ftp-cli time. f/s: files per second of the whole "
           "command (connect, login, listing, transfers).")
     if "baseline" in clients:
-        print("baseline: the ftp-cli binary given in BENCH_TREE_BASELINE, interleaved with the others.")
+        print("baseline: the ftp-cli binary given in BENCH_BASELINE, interleaved with the others.")
     tcpu = []
     for measure, _ in tree_rows:
         for s in servers:
@@ -293,3 +293,35 @@ if tree_spec and any(m.startswith("tree_") for (m, _, _) in list(ok) + list(bad)
         print("client CPU time (user + system), medians:")
         for measure, s, meds in tcpu:
             print(f"  {measure:<16} {s:<9} " + "  ".join(f"{c} {v:6.3f}s" for c, v in meds.items()))
+
+# ftp-cli against another build of itself (BENCH_BASELINE), in the
+# single-file rows: wall and CPU medians, and the ratios.
+BASE_ROWS = (("dl_file", "download to a file"), ("dl_null", "download to /dev/null"), ("ul", "upload"),
+             ("tls_dl", "FTPS download to a file"), ("tls_ul", "FTPS upload"))
+base_rows = [(m, label, s) for m, label in BASE_ROWS for s in servers
+             if med(m, s, "baseline") is not None or (m, s, "baseline") in bad]
+if base_rows:
+    BW = (26, 9, 16, 16, 11, 16, 16, 11)
+    def bline(cells):
+        return " ".join(f"{c:<{w}}" for w, c in zip(BW, cells)).rstrip()
+    def cpu_med(m, s, c):
+        v = cpu.get((m, s, c))
+        return statistics.median(v) if v else None
+    def secs(v):
+        return f"{v:.3f}s" if v is not None else "n/a"
+    def ratio(a, b):
+        return f"{a / b:.3f}x" if (a and b) else "-"
+    print()
+    print(f"ftp-cli against BENCH_BASELINE ({size_mib} MiB, interleaved runs, medians); "
+          "ratio = baseline / ftp-cli, above 1 means this build is faster")
+    width = sum(BW) + len(BW) - 1
+    print("-" * width)
+    print(bline(("measure", "server", "wall ftp-cli", "wall baseline", "wall ratio",
+                 "cpu ftp-cli", "cpu baseline", "cpu ratio")))
+    print("-" * width)
+    for m, label, s in base_rows:
+        fw, bw = med(m, s, "ftp-cli"), med(m, s, "baseline")
+        fc, bc = cpu_med(m, s, "ftp-cli"), cpu_med(m, s, "baseline")
+        print(bline((label, s, secs(fw) + fail_note(m, s, "ftp-cli"), secs(bw) + fail_note(m, s, "baseline"),
+                     ratio(bw, fw), secs(fc), secs(bc), ratio(bc, fc))))
+    print("-" * width)

@@ -43,9 +43,11 @@ TREE_DIRS=${BENCH_TREE_DIRS:-20}
 TREE_KIB=${BENCH_TREE_KIB:-4}
 TREE_RSS_FILES=${BENCH_TREE_RSS_FILES:-10000}
 TREE_RSS_RUNS=${BENCH_TREE_RSS_RUNS:-1}
-# Another ftp-cli binary (an earlier build, say) to run in the tree rows
-# too, as client "baseline", interleaved with the others.
-TREE_BASELINE=${BENCH_TREE_BASELINE:-}
+# Another ftp-cli binary (an earlier build, say), run as client "baseline"
+# beside ftp-cli in the single-file rows (plain and FTPS) and the tree rows,
+# interleaved with the others. BENCH_TREE_BASELINE is its older name.
+BASELINE=${BENCH_BASELINE:-${BENCH_TREE_BASELINE:-}}
+BASE_CLIENT=${BASELINE:+baseline}
 # The sessions of the second tree mode (the first is the defaults, -j 4).
 TREE_JOBS=${BENCH_TREE_JOBS:-4}
 [[ $TREE_JOBS =~ ^[0-9]+$ ]] && ((TREE_JOBS >= 1 && TREE_JOBS <= 16)) || { echo "bench: BENCH_TREE_JOBS: 1 to 16" >&2; exit 2; }
@@ -55,6 +57,7 @@ BENCH_MANY_BIN=$TARGET_DIR/release/examples/bench_many
 
 log() { printf '[bench %s] %s\n' "$(date +%T)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
+ftp_bin() { if [[ $1 == baseline ]]; then echo "$BASELINE"; else echo "$FTP_CLI"; fi; }
 
 [[ -z ${CI:-} || -n ${BENCH_FORCE:-} ]] || die "refusing to run under CI (set BENCH_FORCE=1 to override)"
 [[ $(id -u) == 0 ]] || die "must run as root (tests/interop/servers.sh starts the servers)"
@@ -69,7 +72,7 @@ for section in $ONLY; do
 done
 only() { [[ " $ONLY " == *" $1 "* ]]; }
 only tls || TLS_SERVERS=""
-[[ -z $TREE_BASELINE || -x $TREE_BASELINE ]] || die "BENCH_TREE_BASELINE: $TREE_BASELINE is not executable"
+[[ -z $BASELINE || -x $BASELINE ]] || die "BENCH_BASELINE: $BASELINE is not executable"
 ((MANY <= 10000)) || die "BENCH_MANY must be at most 10000"
 missing=()
 for tool in curl lftp socat perl python3 ss /usr/bin/time cargo; do
@@ -306,12 +309,12 @@ bench_server() {
   warm "$WORK/big.bin"
   dst=$WORK/dl/big.bin
   for ((r = 1; r <= RUNS; r++)); do
-    for c in $(rotated "$r" ftp-cli curl lftp); do
+    for c in $(rotated "$r" ftp-cli curl lftp $BASE_CLIENT); do
       rm -f "$dst" "$WORK"/dl/.big.bin.*.part
       sync
       warm "$WORK/big.bin"
       case $c in
-        ftp-cli) run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$url/big.bin" "$dst" || continue ;;
+        ftp-cli | baseline) run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null "$(ftp_bin "$c")" cp "$url/big.bin" "$dst" || continue ;;
         curl) run_timed dl_file "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -o "$dst" "$url/big.bin" || continue ;;
         lftp)
           lf=$(lftp_script "$envf" dl "get big.bin -o $dst")
@@ -326,10 +329,10 @@ bench_server() {
   done
   rm -f "$dst"
   for ((r = 1; r <= RUNS; r++)); do
-    for c in $(rotated "$r" ftp-cli curl lftp socat); do
+    for c in $(rotated "$r" ftp-cli curl lftp socat $BASE_CLIENT); do
       warm "$WORK/big.bin"
       case $c in
-        ftp-cli) run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$url/big.bin" /dev/null || true ;;
+        ftp-cli | baseline) run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null "$(ftp_bin "$c")" cp "$url/big.bin" /dev/null || true ;;
         curl) run_timed dl_null "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -o /dev/null "$url/big.bin" || true ;;
         lftp)
           lf=$(lftp_script "$envf" dlnull "get big.bin -o /dev/null")
@@ -343,12 +346,12 @@ bench_server() {
   # 2. upload; the remote file is deleted (directly on disk) between runs
   warm "$WORK/big.bin"
   for ((r = 1; r <= RUNS; r++)); do
-    for c in $(rotated "$r" ftp-cli curl lftp); do
+    for c in $(rotated "$r" ftp-cli curl lftp $BASE_CLIENT); do
       rm -f "$root/up.bin" "$root"/.up.bin.*.part
       sync
       warm "$WORK/big.bin"
       case $c in
-        ftp-cli) run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "$FTP_CLI" cp "$WORK/big.bin" "$url/up.bin" || continue ;;
+        ftp-cli | baseline) run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "$(ftp_bin "$c")" cp "$WORK/big.bin" "$url/up.bin" || continue ;;
         curl) run_timed ul "$s" "$c" "$r" "$TIMEOUT" /dev/null curl -q -sS -T "$WORK/big.bin" "$url/up.bin" || continue ;;
         lftp)
           lf=$(lftp_script "$envf" ul "put $WORK/big.bin -o up.bin")
@@ -447,7 +450,7 @@ bench_tls_server() {
   furl="ftpes://$hp"
   curl_url="ftp://$hp"
   local size=$((SIZE_MIB * 1048576))
-  local fc=("$FTP_CLI" --cacert "$ca")
+  local fc=("$FTP_CLI" --cacert "$ca") bc=("$BASELINE" --cacert "$ca")
   local cc=(curl -q -sS --ssl-reqd --cacert "$ca")
 
   # warm-up, untimed; also proves both clients verify the certificate
@@ -458,12 +461,13 @@ bench_tls_server() {
   # 1. download to a file
   dst=$WORK/dl/big.bin
   for ((r = 1; r <= RUNS; r++)); do
-    for c in $(rotated "$r" ftp-cli curl); do
+    for c in $(rotated "$r" ftp-cli curl $BASE_CLIENT); do
       rm -f "$dst" "$WORK"/dl/.big.bin.*.part
       sync
       warm "$WORK/big.bin"
       case $c in
         ftp-cli) run_timed tls_dl "$s" "$c" "$r" "$TIMEOUT" /dev/null "${fc[@]}" cp "$furl/big.bin" "$dst" || continue ;;
+        baseline) run_timed tls_dl "$s" "$c" "$r" "$TIMEOUT" /dev/null "${bc[@]}" cp "$furl/big.bin" "$dst" || continue ;;
         curl) run_timed tls_dl "$s" "$c" "$r" "$TIMEOUT" /dev/null "${cc[@]}" -o "$dst" "$curl_url/big.bin" || continue ;;
       esac
       if [[ "$(stat -c %s "$dst" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$dst" "$WORK/big.bin"; }; then
@@ -476,12 +480,13 @@ bench_tls_server() {
 
   # 2. upload
   for ((r = 1; r <= RUNS; r++)); do
-    for c in $(rotated "$r" ftp-cli curl); do
+    for c in $(rotated "$r" ftp-cli curl $BASE_CLIENT); do
       rm -f "$root/up.bin" "$root"/.up.bin.*.part
       sync
       warm "$WORK/big.bin"
       case $c in
         ftp-cli) run_timed tls_ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "${fc[@]}" cp "$WORK/big.bin" "$furl/up.bin" || continue ;;
+        baseline) run_timed tls_ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "${bc[@]}" cp "$WORK/big.bin" "$furl/up.bin" || continue ;;
         curl) run_timed tls_ul "$s" "$c" "$r" "$TIMEOUT" /dev/null "${cc[@]}" -T "$WORK/big.bin" "$curl_url/up.bin" || continue ;;
       esac
       if [[ "$(stat -c %s "$root/up.bin" 2>/dev/null)" != "$size" ]] || { ((r == 1)) && ! cmp -s "$root/up.bin" "$WORK/big.bin"; }; then
@@ -592,9 +597,7 @@ bench_tree() {
   root=$(env_get "$envf" FTP_ROOT)
   url="ftp://$(env_get "$envf" FTP_USER):$(env_get "$envf" FTP_PASS)@127.0.0.1:$(env_get "$envf" FTP_PORT)"
   dl=$WORK/dl/tree
-  local clients=(ftp-cli lftp)
-  [[ -n $TREE_BASELINE ]] && clients+=(baseline)
-  ftp_bin() { if [[ $1 == baseline ]]; then echo "$TREE_BASELINE"; else echo "$FTP_CLI"; fi; }
+  local clients=(ftp-cli lftp $BASE_CLIENT)
   # warm-up, untimed
   set_aside "$dl"
   "$FTP_CLI" cp -r -q "$url/tree" "$WORK/dl/" 2>/dev/null || die "cp -r of the tree from $s failed (warm-up)"
