@@ -1,16 +1,9 @@
 //! `ftp-cli hash`: the digest the server computes for each file, printed
-//! as the coreutils checksum tools print theirs, so that after a download
-//! `sha256sum -c` (and its siblings) checks the local copies.
-//!
-//! Lines:
-//! - SHA-256, SHA-512, SHA-1, MD5: `HEX  NAME` (two spaces), as
-//!   `sha256sum`, `sha512sum`, `sha1sum` and `md5sum` write and `-c`
-//!   reads; a name holding a backslash, CR or LF is escaped (`\\`, `\r`,
-//!   `\n`) and the line starts with `\`, as they do.
-//! - CRC32 (zlib's, not `cksum`'s): `NAME HEX` with 8 uppercase digits,
-//!   the SFV format `cksfv -f` and `rhash -c` check.
-//!
-//! NAME is the URL's file name: the name `cp URL ./` gives the download.
+//! as the coreutils checksum tools print theirs
+//! ([`Digest::checksum_line`](ftp_client::Digest::checksum_line)), so that
+//! after a download `sha256sum -c` (and its siblings) checks the local
+//! copies. NAME is the URL's file name: the name `cp URL ./` gives the
+//! download.
 
 use std::io::Write;
 
@@ -78,7 +71,7 @@ pub fn run(
     for (url, name) in &files {
         match digest(&mut session, url, algorithm) {
             Ok(digest) => {
-                let line = checksum_line(&digest, name);
+                let line = digest.checksum_line(name);
                 if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
                     return Err(Failure::failed(format!("hash: writing: {e}")));
                 }
@@ -113,55 +106,4 @@ fn digest(
         .map_err(failed)?
         .hash(url.path(), algorithm)
         .map_err(failed)
-}
-
-/// The line `sha256sum` (or its sibling; SFV for CRC32) would print for a
-/// file `name` with this digest.
-pub fn checksum_line(digest: &ftp_client::Digest, name: &[u8]) -> Vec<u8> {
-    let mut line = Vec::with_capacity(name.len() + 140);
-    if digest.algorithm() == HashAlgorithm::Crc32 {
-        line.extend_from_slice(name);
-        line.push(b' ');
-        line.extend_from_slice(digest.to_hex().to_ascii_uppercase().as_bytes());
-        line.push(b'\n');
-        return line;
-    }
-    let escape = name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r'));
-    if escape {
-        line.push(b'\\');
-    }
-    line.extend_from_slice(digest.to_hex().as_bytes());
-    line.extend_from_slice(b"  ");
-    for &b in name {
-        match b {
-            b'\\' if escape => line.extend_from_slice(b"\\\\"),
-            b'\n' => line.extend_from_slice(b"\\n"),
-            b'\r' => line.extend_from_slice(b"\\r"),
-            _ => line.push(b),
-        }
-    }
-    line.push(b'\n');
-    line
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ftp_client::Digest;
-
-    #[test]
-    fn lines_are_the_coreutils_and_sfv_formats() {
-        let md5 = Digest::new(HashAlgorithm::Md5, vec![0xab; 16]).unwrap();
-        assert_eq!(
-            checksum_line(&md5, b"a b.txt"),
-            b"abababababababababababababababab  a b.txt\n"
-        );
-        // Escaped as md5sum escapes: a leading backslash.
-        assert_eq!(
-            checksum_line(&md5, b"a\\b\nc"),
-            b"\\abababababababababababababababab  a\\\\b\\nc\n"
-        );
-        let crc = Digest::new(HashAlgorithm::Crc32, vec![0xaf, 0x08, 0x3b, 0x2d]).unwrap();
-        assert_eq!(checksum_line(&crc, b"h.txt"), b"h.txt AF083B2D\n");
-    }
 }
