@@ -6,14 +6,11 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use ftp_client::engine::{
-    Action, Filter, Reason, SyncAction, SyncOptions, SyncPlan, TreeError, TreeSummary, TreeSync,
-};
+use ftp_client::engine::{Filter, SyncOptions, SyncPlan, TreeError, TreeSync};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
-use crate::format::{escape_name, json_string};
 use crate::interrupt::{exit_if_interrupted, running};
 use crate::location::{Location, location};
 use crate::tree::Shown;
@@ -119,13 +116,15 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
         print_plan(&plan, args.json);
     }
     if args.dry_run {
-        return dry_run_summary(op, &plan);
+        return crate::tree::ended(plan.dry_run_line(op), plan.failures.is_empty());
     }
     let result = plan.run(&connect, &shown, crate::cancellation::handle());
     exit_if_interrupted();
     let summary = result.map_err(fail)?;
-    let line = summary_line(op, &args, &plan, &summary);
-    crate::tree::ended(line, summary.failures.is_empty())
+    let line = summary
+        .sync_line(op, &plan, args.delete)
+        .verified(args.verify);
+    crate::tree::ended(line.to_string(), summary.is_success())
 }
 
 /// The engine's options from the command line's.
@@ -150,44 +149,6 @@ fn options(args: &SyncArgs) -> SyncOptions {
         )
 }
 
-/// The last line of a run.
-fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummary) -> String {
-    let excluded = plan.count_reason(Reason::Excluded);
-    let mut line = format!(
-        "{op}: {} files, {} bytes, {} up to date",
-        summary.files, summary.bytes, summary.up_to_date
-    );
-    if excluded > 0 {
-        line.push_str(&format!(", {excluded} excluded"));
-    }
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} skipped", summary.skipped));
-    }
-    if args.delete {
-        line.push_str(&format!(", {} deleted", summary.deleted));
-    }
-    if args.verify {
-        line.push_str(&crate::tree::verified(summary));
-    }
-    line.push_str(&format!(", {} failures", summary.failures.len()));
-    line
-}
-
-/// The last line of a dry run.
-fn dry_run_summary(op: &str, plan: &SyncPlan) -> Result<(), Failure> {
-    let up_to_date = plan.up_to_date();
-    let failures = plan.failures.len();
-    crate::tree::ended(
-        format!(
-            "{op}: dry run, nothing changed: {} to copy, {} to delete, {up_to_date} up to date, {} excluded, {failures} failures",
-            plan.count(Action::Copy),
-            plan.count(Action::Delete),
-            plan.count_reason(Reason::Excluded),
-        ),
-        failures == 0,
-    )
-}
-
 /// The plan on stdout: as JSON lines (every entry), or as text lines
 /// (what changes, and what is kept for a reason worth saying).
 fn print_plan(plan: &SyncPlan, json: bool) {
@@ -195,11 +156,9 @@ fn print_plan(plan: &SyncPlan, json: bool) {
     for action in &plan.actions {
         exit_if_interrupted();
         let line = if json {
-            json_line(action)
-        } else if action.action != Action::Skip
-            || matches!(action.reason, Reason::Excluded | Reason::SourceIncomplete)
-        {
-            text_line(action)
+            action.json_line()
+        } else if let Some(line) = action.text_line() {
+            line
         } else {
             continue;
         };
@@ -208,53 +167,6 @@ fn print_plan(plan: &SyncPlan, json: bool) {
         }
     }
     let _ = out.flush();
-}
-
-fn text_line(action: &SyncAction) -> String {
-    let slash = if action.directory { "/" } else { "" };
-    format!(
-        "{} {}{slash} ({})\n",
-        action.action,
-        escape_name(&action.path),
-        action.reason
-    )
-}
-
-/// One JSON object: `action`, `path` (`path_hex` too when the path is
-/// not UTF-8: its exact bytes), `reason`, `type` and `size` where known.
-fn json_line(action: &SyncAction) -> String {
-    let size = action.size.filter(|_| !action.directory);
-    json_object(
-        action.action,
-        &action.path,
-        action.reason,
-        action.directory,
-        size,
-    )
-}
-
-fn json_object(
-    action: Action,
-    path: &[u8],
-    reason: Reason,
-    directory: bool,
-    size: Option<u64>,
-) -> String {
-    let mut line = format!("{{\"action\":\"{action}\",\"path\":{}", json_string(path));
-    if std::str::from_utf8(path).is_err() {
-        let hex: String = path.iter().map(|b| format!("{b:02x}")).collect();
-        line.push_str(&format!(",\"path_hex\":\"{hex}\""));
-    }
-    let kind = if directory { "dir" } else { "file" };
-    line.push_str(&format!(
-        ",\"reason\":{},\"type\":\"{kind}\"",
-        json_string(reason.as_str().as_bytes())
-    ));
-    if let Some(size) = size {
-        line.push_str(&format!(",\"size\":{size}"));
-    }
-    line.push_str("}\n");
-    line
 }
 
 /// `sync --help`'s text after the options.
@@ -279,24 +191,3 @@ Examples:
 
 Exit status: 0 when everything was done, 1 when anything failed (each failure
 on stderr, the summary last), 2 for a usage error.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_lines_escape_every_name() {
-        let line = json_object(
-            Action::Copy,
-            b"a\"b\\c\nd\x01\xff",
-            Reason::Missing,
-            false,
-            Some(3),
-        );
-        assert_eq!(
-            line,
-            "{\"action\":\"copy\",\"path\":\"a\\\"b\\\\c\\nd\\u0001\u{fffd}\",\"path_hex\":\"61226\
-             25c630a6401ff\",\"reason\":\"missing\",\"type\":\"file\",\"size\":3}\n"
-        );
-    }
-}

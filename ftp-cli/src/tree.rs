@@ -14,7 +14,6 @@ pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
-use crate::format::escape_name;
 use crate::interrupt::{exit_if_interrupted, running};
 use crate::progress::{Source, Watch};
 use crate::remote;
@@ -131,36 +130,11 @@ impl Summary {
 
     /// The last line: printed on success, the error line on failure.
     pub(crate) fn finish(&self) -> Result<(), Failure> {
-        finish(&self.op, &self.done, false)
+        ended(self.done.line(&self.op).to_string(), self.done.is_success())
     }
 }
 
-/// The last line of a copy: printed on success, the error line on failure.
-fn finish(op: &str, summary: &TreeSummary, verify: bool) -> Result<(), Failure> {
-    let mut line = format!("{op}: {} files, {} bytes", summary.files, summary.bytes);
-    if summary.up_to_date > 0 {
-        line.push_str(&format!(", {} up to date", summary.up_to_date));
-    }
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} skipped", summary.skipped));
-    }
-    if verify {
-        line.push_str(&verified(summary));
-    }
-    line.push_str(&format!(", {} failures", summary.failures.len()));
-    ended(line, summary.failures.is_empty())
-}
-
-/// `--verify`'s part of a summary: the copies checked, and how many of
-/// them by size only (the server has no hash).
-pub(crate) fn verified(summary: &TreeSummary) -> String {
-    let mut part = format!(", {} verified", summary.verified + summary.size_only);
-    if summary.size_only > 0 {
-        part.push_str(&format!(" ({} size only)", summary.size_only));
-    }
-    part
-}
-
+/// The last line: printed on stderr when `ok`, else the failure's line.
 pub(crate) fn ended(line: String, ok: bool) -> Result<(), Failure> {
     if ok {
         eprintln!("ftp-cli: {line}");
@@ -247,7 +221,8 @@ fn run_tree(
     if summary.source_kept {
         eprintln!("ftp-cli: {op} {shown_src}: the source is kept: not every entry was copied");
     }
-    finish(op, &summary, verify)
+    let line = summary.line(op).verified(verify).to_string();
+    ended(line, summary.is_success())
 }
 
 /// `rm -r URL`: deletes depth first exactly the entries the listings named
@@ -276,35 +251,18 @@ pub fn remove_tree(
     let plan = remove.plan(&mut client, &shown).map_err(fail)?;
     if dry_run {
         let mut out = std::io::stdout().lock();
-        for deletion in &plan.deletions {
+        for line in plan.dry_run_lines() {
             exit_if_interrupted();
-            let what = if deletion.directory {
-                "directory"
-            } else {
-                "file"
-            };
-            let line = format!("would delete {what} {}\n", escape_name(&deletion.path));
             let _ = std::io::Write::write_all(&mut out, line.as_bytes());
         }
         remote::quit(client);
-        let failures = plan.failures.len();
-        return ended(
-            format!("{op}: dry run, nothing deleted, {failures} failures"),
-            failures == 0,
-        );
+        return ended(plan.dry_run_summary(op), plan.failures.is_empty());
     }
     let summary = plan.run(&mut client, &shown, crate::cancellation::handle());
     // Nothing half done to clean up: out at once.
     exit_if_interrupted();
     remote::quit(client);
-    let failures = summary.failures.len();
-    ended(
-        format!(
-            "{op}: {} files and {} directories deleted, {failures} failures",
-            summary.files, summary.directories
-        ),
-        failures == 0,
-    )
+    ended(summary.removal_line(op).to_string(), summary.is_success())
 }
 
 /// `-j N`: a number of sessions from 1 to [`MAX_JOBS`].
