@@ -10,7 +10,7 @@ use crate::failure::Failure;
 
 /// Connects and logs in to `url`'s server; the failure names `op` and the URL.
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
-    let config = crate::proxy::for_host(config, url.host()).into_owned();
+    let config = crate::proxy::for_host(config, url.host());
     Client::connect_url(url, config).map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
 }
 
@@ -18,7 +18,7 @@ pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client,
 /// `--noproxy` names the host, opened again when a failure ended it.
 pub(crate) fn session(config: &Config) -> Session<'_> {
     Session::with_connect(move |url: &FtpUrl| {
-        Client::connect_url(url, crate::proxy::for_host(config, url.host()).into_owned())
+        Client::connect_url(url, crate::proxy::for_host(config, url.host()))
     })
 }
 

@@ -4,16 +4,15 @@
 //! `--json` print the plan on stdout.
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use ftp_client::engine::{Filter, SyncOptions, SyncPlan, TreeError, TreeSync};
-use ftp_client::{Client, Config, FtpUrl};
+use ftp_client::engine::{Filter, SyncOptions, SyncPlan, TreeSync};
+use ftp_client::{Client, Config};
 
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::interrupt::{exit_if_interrupted, running};
-use crate::location::{Location, location};
-use crate::tree::Shown;
+use crate::location::location;
+use crate::tree::{Shown, Sides, tree_failure};
 
 /// What `sync` was given.
 #[derive(Debug, clap::Args)]
@@ -64,48 +63,28 @@ pub struct SyncArgs {
     verify: bool,
 }
 
-/// The sides of a sync.
-enum Sides {
-    Down(FtpUrl, PathBuf),
-    Up(PathBuf, FtpUrl),
-}
-
 /// `sync SRC DST`.
 pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), Failure> {
     let op = "sync";
-    let sides = match (
+    let sides = Sides::of(
         location(op, &args.src, login)?,
         location(op, &args.dst, login)?,
-    ) {
-        (Location::Remote(src), Location::Local(dst)) => Sides::Down(src, dst),
-        (Location::Local(src), Location::Remote(dst)) => Sides::Up(src, dst),
-        _ => {
-            return Err(Failure::usage(format!(
-                "{op}: one side must be an ftp://, ftps:// or ftpes:// URL and the other a local directory"
-            )));
-        }
+    )
+    .map_err(|_| {
+        Failure::usage(format!(
+            "{op}: one side must be an ftp://, ftps:// or ftpes:// URL and the other a local directory"
+        ))
+    })?;
+    let job = match &sides {
+        Sides::Down(src, dst) => TreeSync::download(src.path(), dst),
+        Sides::Up(src, dst) => TreeSync::upload(src, dst.path()),
     };
-    let options = options(&args);
-    let (job, url, shown_src) = match &sides {
-        Sides::Down(src, dst) => (TreeSync::download(src.path(), dst), src, src.to_string()),
-        Sides::Up(src, dst) => (
-            TreeSync::upload(src, dst.path()),
-            dst,
-            src.display().to_string(),
-        ),
-    };
-    let job = job.options(options).limits(crate::rate::limits());
+    let job = job.options(options(&args)).limits(crate::rate::limits());
+    let (url, source) = (sides.url(), sides.source());
     let connect = || Client::connect_url(url, config.clone());
     let shown = Shown::new(op);
-    running(format!("{op} {shown_src}"));
-    let fail = |e: TreeError| match e {
-        TreeError::NotADirectory => Failure::usage(format!("{op} {shown_src}: not a directory")),
-        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
-        TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
-            Failure::failed(format!("{op} {url}: {e}"))
-        }
-        e => Failure::failed(format!("{op} {shown_src}: {e}")),
-    };
+    running(format!("{op} {source}"));
+    let fail = |e| tree_failure(op, &source, url, e, "");
     let plan = job.plan(&connect, &shown).map_err(fail)?;
     exit_if_interrupted();
     for note in &plan.notes {

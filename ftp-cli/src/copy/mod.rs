@@ -13,7 +13,7 @@ use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::{Location, STDIN, location, progress_label};
 use crate::remote::session;
-use crate::tree::TreeOptions;
+use crate::tree::{Sides, TreeOptions};
 
 /// What `cp` or `mv` was given.
 pub struct CopyArgs {
@@ -279,19 +279,17 @@ fn copy_tree(
             "{op}: '-' (standard input) is one file; copy it without -r"
         )));
     }
-    match (location(op, src, login)?, location(op, dst, login)?) {
-        (Location::Remote(src), Location::Local(dst)) => {
-            crate::tree::download_tree(op, &src, &dst, config, options)
-        }
-        (Location::Local(src), Location::Remote(dst)) => {
-            crate::tree::upload_tree(op, &src, &dst, config, options)
-        }
-        (Location::Remote(src), Location::Remote(dst)) => {
-            remote_tree(op, src, dst, config, options.verify)
-        }
-        (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
-            "{op}: neither argument is an ftp:// URL; exactly one must be"
-        ))),
+    let sides = Sides::of(location(op, src, login)?, location(op, dst, login)?);
+    match sides {
+        Ok(sides) => crate::tree::copy_tree(op, &sides, config, options),
+        Err(pair) => match *pair {
+            (Location::Remote(src), Location::Remote(dst)) => {
+                remote_tree(op, src, dst, config, options.verify)
+            }
+            _ => Err(Failure::usage(format!(
+                "{op}: neither argument is an ftp:// URL; exactly one must be"
+            ))),
+        },
     }
 }
 
