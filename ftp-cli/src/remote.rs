@@ -31,18 +31,9 @@ pub(crate) fn quit(client: Client) {
 /// After a signal: whether the partial upload was deleted, for the
 /// interruption's message.
 pub(crate) fn note_leftover(leftover: &Leftover) {
-    if crate::interrupt::signalled().is_none() {
-        return;
-    }
-    match leftover {
-        Leftover::Deleted(path) => crate::interrupt::remote_note(format!(
-            "the partial upload {} was deleted from the server",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Stays(path, e) => crate::interrupt::remote_note(format!(
-            "the partial upload {} could not be deleted: {e}",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Nothing | Leftover::Kept(_) => {}
+    if crate::interrupt::signalled().is_some() {
+        if let Some(note) = leftover.note() {
+            crate::interrupt::remote_note(note);
+        }
     }
 }

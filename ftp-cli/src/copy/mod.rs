@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
-use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
+use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer};
 use ftp_client::{Config, FtpUrl};
 
 use crate::cli::Operation;
@@ -170,7 +170,7 @@ fn copy_file(
     session: &mut Session<'_>,
     verbose: bool,
 ) -> Result<u64, Failure> {
-    crate::interrupt::running(format!("{op} {}", shown_source(copy)));
+    crate::interrupt::running(format!("{op} {}", copy.source_name()));
     let partial = copy.partial_file();
     if let Some(partial) = &partial {
         crate::cancellation::temporaries().keep(partial.clone());
@@ -185,31 +185,10 @@ fn copy_file(
     if let Some(partial) = &partial {
         crate::cancellation::temporaries().forget(partial);
     }
-    if let Some(verified) = &copied.verified {
-        say_verified(op, copy, &copied.target, verified);
+    if let Some(line) = copied.verified_line(op, copy) {
+        eprintln!("ftp-cli: {line}");
     }
     Ok(copied.bytes)
-}
-
-/// The source as the messages name it.
-fn shown_source(copy: &FileCopy) -> String {
-    match (copy.source(), copy.destination()) {
-        (Endpoint::Remote(url), _) => url.to_string(),
-        (Endpoint::Local(path), _) => path.display().to_string(),
-        (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
-        (Endpoint::Stdio, _) => STDIN.to_owned(),
-    }
-}
-
-/// `--verify`'s line: what the copy was checked against.
-fn say_verified(op: &str, copy: &FileCopy, target: &Endpoint, verified: &Verified) {
-    let subject = match (copy.source(), target) {
-        (Endpoint::Remote(url), _) => url.to_string(),
-        (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
-        (_, Endpoint::Remote(url)) => url.to_string(),
-        _ => shown_source(copy),
-    };
-    eprintln!("ftp-cli: {op} {subject}: {verified}");
 }
 
 /// The CLI's observer of a single copy: the run's bar, the retries, and

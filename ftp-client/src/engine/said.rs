@@ -5,8 +5,8 @@
 
 use std::fmt::{self, Write as _};
 
-use super::display_name;
 use super::tree::{Action, Deletion, Reason, RemovePlan, SyncAction, SyncPlan, TreeSummary};
+use super::{CleanedUp, Leftover, display_name};
 
 /// A [`TreeSummary`] in one line: `OP: 3 files, 1200 bytes, 0 failures`,
 /// with what else happened (up to date, excluded, skipped, deleted,
@@ -229,6 +229,56 @@ impl Deletion {
     pub fn dry_run_line(&self) -> String {
         let what = if self.directory { "directory" } else { "file" };
         format!("would delete {what} {}\n", display_name(&self.path))
+    }
+}
+
+impl Leftover {
+    /// What became of a failed upload's remote file, as a clause for a
+    /// message (`the partial upload NAME was deleted from the server`);
+    /// `None` when nothing was left, or when it is a resumed upload's
+    /// partial file, kept on purpose
+    /// ([`CopyError::kept_upload`](super::copy::CopyError::kept_upload)
+    /// says that).
+    ///
+    /// ```
+    /// use ftp_client::engine::Leftover;
+    /// let deleted = Leftover::Deleted(b"a.txt".to_vec());
+    /// assert_eq!(
+    ///     deleted.note().as_deref(),
+    ///     Some("the partial upload a.txt was deleted from the server")
+    /// );
+    /// assert_eq!(Leftover::Nothing.note(), None);
+    /// ```
+    pub fn note(&self) -> Option<String> {
+        match self {
+            Leftover::Deleted(path) => Some(format!(
+                "the partial upload {} was deleted from the server",
+                String::from_utf8_lossy(path)
+            )),
+            Leftover::Stays(path, e) => Some(format!(
+                "the partial upload {} could not be deleted: {e}",
+                String::from_utf8_lossy(path)
+            )),
+            Leftover::Nothing | Leftover::Kept(_) => None,
+        }
+    }
+}
+
+impl CleanedUp {
+    /// What the clean-up did, as clauses for a message: the partial file
+    /// removed, or kept to resume from.
+    pub fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.removed {
+            notes.push("the partial file was removed".to_owned());
+        }
+        if let Some(kept) = &self.kept {
+            notes.push(format!(
+                "the partial file is kept as {}: run the same command again to resume",
+                kept.display()
+            ));
+        }
+        notes
     }
 }
 

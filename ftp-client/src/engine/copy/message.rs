@@ -6,7 +6,7 @@
 use std::fmt;
 use std::path::Path;
 
-use super::{CopyError, Endpoint, FileCopy, RelayError};
+use super::{Copied, CopyError, Endpoint, FileCopy, RelayError};
 use crate::FtpUrl;
 use crate::engine::{DownloadError, Leftover, UploadError, partial_name};
 
@@ -82,6 +82,35 @@ impl CopyError {
             )),
             _ => None,
         }
+    }
+}
+
+impl FileCopy {
+    /// The source as messages name it: the URL, the path, or `-` for
+    /// standard input (`- URL` with the upload's URL).
+    pub fn source_name(&self) -> String {
+        match (self.source(), self.destination()) {
+            (Endpoint::Remote(url), _) => url.to_string(),
+            (Endpoint::Local(path), _) => path.display().to_string(),
+            (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
+            (Endpoint::Stdio, _) => "-".to_owned(),
+        }
+    }
+}
+
+impl Copied {
+    /// A verified copy's line, naming the operation `op`, the remote file
+    /// and what it was checked against (`cp URL: SHA-256 verified: HEX`);
+    /// `None` when it was not verified.
+    pub fn verified_line(&self, op: &str, copy: &FileCopy) -> Option<String> {
+        let verified = self.verified.as_ref()?;
+        let subject = match (copy.source(), &self.target) {
+            (Endpoint::Remote(url), _) => url.to_string(),
+            (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
+            (_, Endpoint::Remote(url)) => url.to_string(),
+            _ => copy.source_name(),
+        };
+        Some(format!("{op} {subject}: {verified}"))
     }
 }
 
