@@ -115,17 +115,13 @@ fn options(args: &SyncArgs) -> SyncOptions {
     for pattern in &args.exclude {
         filter = filter.exclude(pattern);
     }
-    SyncOptions::default()
+    crate::rate::sync_options()
         .jobs(args.jobs)
         .delete(args.delete)
         .max_delete(args.max_delete)
         .checksum(args.checksum)
         .verify(args.verify)
         .filter(filter)
-        .segments(
-            crate::rate::segments().count,
-            crate::rate::segments().threshold,
-        )
 }
 
 /// The plan on stdout: as JSON lines (every entry), or as text lines

@@ -35,7 +35,7 @@ pub struct CopyArgs {
 impl CopyArgs {
     /// The arguments of `cp` or `mv`; any other operation back.
     pub fn of(operation: Operation) -> Result<CopyArgs, Operation> {
-        let segments = crate::rate::segments();
+        let tree = crate::rate::tree_options();
         match operation {
             Operation::Cp {
                 src,
@@ -52,12 +52,11 @@ impl CopyArgs {
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default()
+                tree: tree
                     .update(update)
                     .jobs(jobs)
                     .follow_links(dereference)
-                    .verify(verify)
-                    .segments(segments.count, segments.threshold),
+                    .verify(verify),
                 remove_source: false,
                 create_dirs,
                 verify,
@@ -76,11 +75,7 @@ impl CopyArgs {
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default()
-                    .jobs(jobs)
-                    .remove_source(true)
-                    .verify(verify)
-                    .segments(segments.count, segments.threshold),
+                tree: tree.jobs(jobs).remove_source(true).verify(verify),
                 remove_source: true,
                 create_dirs,
                 verify,
