@@ -8,11 +8,8 @@ use ftp_client::engine::json_string;
 use ftp_client::{Entry, Kind, Modified, Precision, Zone};
 
 /// A name for a terminal: printable characters as they are, control
-/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled
-/// ([`ftp_client::engine::display_name`]).
-pub fn escape_name(name: &[u8]) -> String {
-    ftp_client::engine::display_name(name)
-}
+/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled.
+pub use ftp_client::engine::display_name as escape_name;
 
 /// The type letter of `ls -l`.
 fn type_letter(kind: &Kind) -> char {

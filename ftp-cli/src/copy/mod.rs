@@ -208,14 +208,7 @@ impl Progress for Observer {
             return;
         }
         crate::progress::clear_now();
-        eprintln!(
-            "ftp-cli: {} {}; retry {} of {} in {:.1} s",
-            self.op,
-            retry.error,
-            retry.retry,
-            retry.retries,
-            retry.delay.as_secs_f64()
-        );
+        eprintln!("ftp-cli: {} {retry}", self.op);
     }
 
     fn notice(&self, notice: &ftp_client::engine::Notice<'_>) {

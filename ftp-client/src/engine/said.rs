@@ -6,7 +6,7 @@
 use std::fmt::{self, Write as _};
 
 use super::tree::{Action, Deletion, Reason, RemovePlan, SyncAction, SyncPlan, TreeSummary};
-use super::{CleanedUp, Leftover, display_name};
+use super::{CleanedUp, Leftover, Retry, display_name};
 
 /// A [`TreeSummary`] in one line: `OP: 3 files, 1200 bytes, 0 failures`,
 /// with what else happened (up to date, excluded, skipped, deleted,
@@ -232,6 +232,21 @@ impl Deletion {
     }
 }
 
+/// A retry in words: why the last attempt failed, and when the next one
+/// starts (`421 Too many users; retry 1 of 3 in 1.0 s`).
+impl fmt::Display for Retry<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}; retry {} of {} in {:.1} s",
+            self.error,
+            self.retry,
+            self.retries,
+            self.delay.as_secs_f64()
+        )
+    }
+}
+
 impl Leftover {
     /// What became of a failed upload's remote file, as a clause for a
     /// message (`the partial upload NAME was deleted from the server`);
@@ -328,6 +343,21 @@ mod tests {
             line,
             "{\"action\":\"copy\",\"path\":\"a\\\"b\\\\c\\nd\\u0001\u{fffd}\",\"path_hex\":\"61226\
              25c630a6401ff\",\"reason\":\"missing\",\"type\":\"file\",\"size\":3}\n"
+        );
+    }
+
+    #[test]
+    fn a_retry_says_why_and_when() {
+        let retry = Retry {
+            what: "RETR a",
+            retry: 1,
+            retries: 3,
+            delay: std::time::Duration::from_millis(1250),
+            error: &"421 Too many users",
+        };
+        assert_eq!(
+            retry.to_string(),
+            "421 Too many users; retry 1 of 3 in 1.2 s"
         );
     }
 
