@@ -341,8 +341,11 @@ mod tests {
         );
         assert_eq!(
             line,
-            "{\"action\":\"copy\",\"path\":\"a\\\"b\\\\c\\nd\\u0001\u{fffd}\",\"path_hex\":\"61226\
-             25c630a6401ff\",\"reason\":\"missing\",\"type\":\"file\",\"size\":3}\n"
+            concat!(
+                r#"{"action":"copy","path":"a\"b\\c\nd\u0001�","#,
+                r#""path_hex":"6122625c630a6401ff","reason":"missing","type":"file","size":3}"#,
+                "\n"
+            )
         );
     }
 
