@@ -15,30 +15,43 @@ use crate::failure::Failure;
 use crate::location::remote_url;
 use crate::remote::session;
 
-/// `--algo`'s values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Algo {
-    /// SHA-256 (`HASH SHA-256` or `XSHA256`): `sha256sum -c`
-    Sha256,
-    /// SHA-512 (`HASH SHA-512` or `XSHA512`): `sha512sum -c`
-    Sha512,
-    /// SHA-1 (`HASH SHA-1` or `XSHA1`): `sha1sum -c`
-    Sha1,
-    /// MD5 (`HASH MD5` or `XMD5`): `md5sum -c`
-    Md5,
-    /// CRC-32 (`HASH CRC32` or `XCRC`): SFV lines, `cksfv -f` or `rhash -c`
-    Crc32,
-}
+/// `--algo`'s values: the library's algorithms by their short names
+/// ([`HashAlgorithm::short_name`]), each with the tool that checks its
+/// lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Algo(pub HashAlgorithm);
 
-impl From<Algo> for HashAlgorithm {
-    fn from(algo: Algo) -> Self {
-        match algo {
-            Algo::Sha256 => HashAlgorithm::Sha256,
-            Algo::Sha512 => HashAlgorithm::Sha512,
-            Algo::Sha1 => HashAlgorithm::Sha1,
-            Algo::Md5 => HashAlgorithm::Md5,
-            Algo::Crc32 => HashAlgorithm::Crc32,
-        }
+const ALGOS: [Algo; 5] = {
+    let all = HashAlgorithm::ALL;
+    [
+        Algo(all[0]),
+        Algo(all[1]),
+        Algo(all[2]),
+        Algo(all[3]),
+        Algo(all[4]),
+    ]
+};
+
+impl clap::ValueEnum for Algo {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALGOS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let algorithm = self.0;
+        let (title, check) = match algorithm {
+            HashAlgorithm::Crc32 => ("CRC-32", "SFV lines, `cksfv -f` or `rhash -c`".to_owned()),
+            _ => (
+                algorithm.name(),
+                format!("`{}sum -c`", algorithm.short_name()),
+            ),
+        };
+        let help = format!(
+            "{title} (`HASH {}` or `{}`): {check}",
+            algorithm.name(),
+            algorithm.x_command()
+        );
+        Some(clap::builder::PossibleValue::new(algorithm.short_name()).help(help))
     }
 }
 
@@ -53,7 +66,7 @@ pub fn run(
     config: &Config,
     login: &LoginOptions,
 ) -> Result<(), Failure> {
-    let algorithm = HashAlgorithm::from(algo);
+    let algorithm = algo.0;
     let mut files = Vec::with_capacity(urls.len());
     for url in urls {
         let url = remote_url("hash", url, login)?;

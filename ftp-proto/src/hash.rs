@@ -62,6 +62,27 @@ impl HashAlgorithm {
         }
     }
 
+    /// The name in lower case without its dash, as command lines take it
+    /// (and [`FromStr`] reads it), e.g. `"sha256"`; with `sum` added, the
+    /// coreutils tool that checks its [`Digest::checksum_line`]s
+    /// (`sha256sum -c`), CRC-32 aside (SFV).
+    ///
+    /// ```
+    /// use ftp_proto::hash::HashAlgorithm;
+    /// for algorithm in HashAlgorithm::ALL {
+    ///     assert_eq!(algorithm.short_name().parse(), Ok(algorithm));
+    /// }
+    /// ```
+    pub fn short_name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha512 => "sha512",
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Md5 => "md5",
+            HashAlgorithm::Crc32 => "crc32",
+        }
+    }
+
     /// The older command that answers this digest alone, e.g. `"XSHA256"`.
     pub fn x_command(self) -> &'static str {
         match self {
