@@ -454,7 +454,7 @@ Examples:
   ftp-cli hash --algo md5 ftp://example.net/pub/a.iso ftp://example.net/pub/b.iso > MD5SUMS")]
     Hash {
         /// The digest algorithm
-        #[arg(long, value_enum, default_value_t = crate::hash::Algo::Sha256)]
+        #[arg(long, value_enum, default_value_t = crate::hash::Algo(ftp_client::HashAlgorithm::Sha256))]
         algo: crate::hash::Algo,
         /// The files: URLs (one session for those on one server and login)
         #[arg(required = true, num_args = 1.., value_name = "URL")]

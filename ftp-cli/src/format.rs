@@ -4,14 +4,12 @@
 
 use std::fmt::Write as _;
 
+use ftp_client::engine::json_string;
 use ftp_client::{Entry, Kind, Modified, Precision, Zone};
 
 /// A name for a terminal: printable characters as they are, control
-/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled
-/// ([`ftp_client::engine::display_name`]).
-pub fn escape_name(name: &[u8]) -> String {
-    ftp_client::engine::display_name(name)
-}
+/// characters and bytes that are not UTF-8 as `\xNN`, a backslash doubled.
+pub use ftp_client::engine::display_name as escape_name;
 
 /// The type letter of `ls -l`.
 fn type_letter(kind: &Kind) -> char {
@@ -97,29 +95,6 @@ pub fn long_line(entry: &Entry) -> String {
         let _ = write!(line, " -> {}", escape_name(target));
     }
     line
-}
-
-/// A JSON string: quotes, backslashes and control characters escaped
-/// (RFC 8259 7); bytes that are not UTF-8 become U+FFFD.
-pub fn json_string(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    let mut out = String::with_capacity(text.len() + 2);
-    out.push('"');
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 || c == '\u{7f}' || c == '\u{2028}' || c == '\u{2029}' => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
 }
 
 /// One JSON object for `ls --json`. Keys: `name`, `type` (`file`, `dir`,

@@ -1,16 +1,9 @@
 //! `ftp-cli hash`: the digest the server computes for each file, printed
-//! as the coreutils checksum tools print theirs, so that after a download
-//! `sha256sum -c` (and its siblings) checks the local copies.
-//!
-//! Lines:
-//! - SHA-256, SHA-512, SHA-1, MD5: `HEX  NAME` (two spaces), as
-//!   `sha256sum`, `sha512sum`, `sha1sum` and `md5sum` write and `-c`
-//!   reads; a name holding a backslash, CR or LF is escaped (`\\`, `\r`,
-//!   `\n`) and the line starts with `\`, as they do.
-//! - CRC32 (zlib's, not `cksum`'s): `NAME HEX` with 8 uppercase digits,
-//!   the SFV format `cksfv -f` and `rhash -c` check.
-//!
-//! NAME is the URL's file name: the name `cp URL ./` gives the download.
+//! as the coreutils checksum tools print theirs
+//! ([`Digest::checksum_line`](ftp_client::Digest::checksum_line)), so that
+//! after a download `sha256sum -c` (and its siblings) checks the local
+//! copies. NAME is the URL's file name: the name `cp URL ./` gives the
+//! download.
 
 use std::io::Write;
 
@@ -22,30 +15,43 @@ use crate::failure::Failure;
 use crate::location::remote_url;
 use crate::remote::session;
 
-/// `--algo`'s values.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Algo {
-    /// SHA-256 (`HASH SHA-256` or `XSHA256`): `sha256sum -c`
-    Sha256,
-    /// SHA-512 (`HASH SHA-512` or `XSHA512`): `sha512sum -c`
-    Sha512,
-    /// SHA-1 (`HASH SHA-1` or `XSHA1`): `sha1sum -c`
-    Sha1,
-    /// MD5 (`HASH MD5` or `XMD5`): `md5sum -c`
-    Md5,
-    /// CRC-32 (`HASH CRC32` or `XCRC`): SFV lines, `cksfv -f` or `rhash -c`
-    Crc32,
-}
+/// `--algo`'s values: the library's algorithms by their short names
+/// ([`HashAlgorithm::short_name`]), each with the tool that checks its
+/// lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Algo(pub HashAlgorithm);
 
-impl From<Algo> for HashAlgorithm {
-    fn from(algo: Algo) -> Self {
-        match algo {
-            Algo::Sha256 => HashAlgorithm::Sha256,
-            Algo::Sha512 => HashAlgorithm::Sha512,
-            Algo::Sha1 => HashAlgorithm::Sha1,
-            Algo::Md5 => HashAlgorithm::Md5,
-            Algo::Crc32 => HashAlgorithm::Crc32,
-        }
+const ALGOS: [Algo; 5] = {
+    let all = HashAlgorithm::ALL;
+    [
+        Algo(all[0]),
+        Algo(all[1]),
+        Algo(all[2]),
+        Algo(all[3]),
+        Algo(all[4]),
+    ]
+};
+
+impl clap::ValueEnum for Algo {
+    fn value_variants<'a>() -> &'a [Self] {
+        &ALGOS
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        let algorithm = self.0;
+        let (title, check) = match algorithm {
+            HashAlgorithm::Crc32 => ("CRC-32", "SFV lines, `cksfv -f` or `rhash -c`".to_owned()),
+            _ => (
+                algorithm.name(),
+                format!("`{}sum -c`", algorithm.short_name()),
+            ),
+        };
+        let help = format!(
+            "{title} (`HASH {}` or `{}`): {check}",
+            algorithm.name(),
+            algorithm.x_command()
+        );
+        Some(clap::builder::PossibleValue::new(algorithm.short_name()).help(help))
     }
 }
 
@@ -60,7 +66,7 @@ pub fn run(
     config: &Config,
     login: &LoginOptions,
 ) -> Result<(), Failure> {
-    let algorithm = HashAlgorithm::from(algo);
+    let algorithm = algo.0;
     let mut files = Vec::with_capacity(urls.len());
     for url in urls {
         let url = remote_url("hash", url, login)?;
@@ -78,7 +84,7 @@ pub fn run(
     for (url, name) in &files {
         match digest(&mut session, url, algorithm) {
             Ok(digest) => {
-                let line = checksum_line(&digest, name);
+                let line = digest.checksum_line(name);
                 if let Err(e) = out.write_all(&line).and_then(|()| out.flush()) {
                     return Err(Failure::failed(format!("hash: writing: {e}")));
                 }
@@ -113,55 +119,4 @@ fn digest(
         .map_err(failed)?
         .hash(url.path(), algorithm)
         .map_err(failed)
-}
-
-/// The line `sha256sum` (or its sibling; SFV for CRC32) would print for a
-/// file `name` with this digest.
-pub fn checksum_line(digest: &ftp_client::Digest, name: &[u8]) -> Vec<u8> {
-    let mut line = Vec::with_capacity(name.len() + 140);
-    if digest.algorithm() == HashAlgorithm::Crc32 {
-        line.extend_from_slice(name);
-        line.push(b' ');
-        line.extend_from_slice(digest.to_hex().to_ascii_uppercase().as_bytes());
-        line.push(b'\n');
-        return line;
-    }
-    let escape = name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r'));
-    if escape {
-        line.push(b'\\');
-    }
-    line.extend_from_slice(digest.to_hex().as_bytes());
-    line.extend_from_slice(b"  ");
-    for &b in name {
-        match b {
-            b'\\' if escape => line.extend_from_slice(b"\\\\"),
-            b'\n' => line.extend_from_slice(b"\\n"),
-            b'\r' => line.extend_from_slice(b"\\r"),
-            _ => line.push(b),
-        }
-    }
-    line.push(b'\n');
-    line
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use ftp_client::Digest;
-
-    #[test]
-    fn lines_are_the_coreutils_and_sfv_formats() {
-        let md5 = Digest::new(HashAlgorithm::Md5, vec![0xab; 16]).unwrap();
-        assert_eq!(
-            checksum_line(&md5, b"a b.txt"),
-            b"abababababababababababababababab  a b.txt\n"
-        );
-        // Escaped as md5sum escapes: a leading backslash.
-        assert_eq!(
-            checksum_line(&md5, b"a\\b\nc"),
-            b"\\abababababababababababababababab  a\\\\b\\nc\n"
-        );
-        let crc = Digest::new(HashAlgorithm::Crc32, vec![0xaf, 0x08, 0x3b, 0x2d]).unwrap();
-        assert_eq!(checksum_line(&crc, b"h.txt"), b"h.txt AF083B2D\n");
-    }
 }

@@ -127,17 +127,7 @@ fn leave() -> ! {
     let mut registry = registry();
     if !registry.exiting {
         registry.exiting = true;
-        let mut notes = Vec::new();
-        let cleaned = crate::cancellation::temporaries().remove_all();
-        if cleaned.removed {
-            notes.push("the partial file was removed".to_owned());
-        }
-        if let Some(kept) = cleaned.kept {
-            notes.push(format!(
-                "the partial file is kept as {}: run the same command again to resume",
-                kept.display()
-            ));
-        }
+        let mut notes = crate::cancellation::temporaries().remove_all().notes();
         notes.append(&mut registry.remote_notes);
         crate::progress::clear_now();
         let what = registry.what.as_deref().unwrap_or("the run");

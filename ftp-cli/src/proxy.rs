@@ -3,7 +3,6 @@
 //! `ftp_proxy`/`FTP_PROXY`, else `all_proxy`/`ALL_PROXY`; the hosts in
 //! `--noproxy` (else `no_proxy`/`NO_PROXY`) are reached directly.
 
-use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use ftp_client::{Config, Proxy, ProxyEnv, ProxyOrigin};
@@ -29,16 +28,13 @@ pub fn choose(
 }
 
 /// `config` for a connection to `host`: without the proxy if `--noproxy`
-/// says so.
-pub fn for_host<'a>(config: &'a Config, host: &str) -> Cow<'a, Config> {
-    let bypassed = SETTINGS.get().is_some_and(|s| s.bypasses(host));
-    if config.proxy.is_some() && bypassed {
-        tracing::debug!("{host}: reached without the proxy (--noproxy)");
-        Cow::Owned(Config {
-            proxy: None,
-            ..config.clone()
-        })
-    } else {
-        Cow::Borrowed(config)
+/// says so ([`ProxyEnv::config_for`]).
+pub fn for_host(config: &Config, host: &str) -> Config {
+    match SETTINGS.get() {
+        Some(settings) if config.proxy.is_some() && settings.bypasses(host) => {
+            tracing::debug!("{host}: reached without the proxy (--noproxy)");
+            settings.config_for(config, host)
+        }
+        _ => config.clone(),
     }
 }

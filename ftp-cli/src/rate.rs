@@ -1,9 +1,12 @@
-//! `--limit-rate` and `--limit-total`: the limits every transfer of the
-//! run is held to, set once from the command line.
+//! `--limit-rate`, `--limit-total`, `--segments` and
+//! `--segment-threshold`: what every transfer of the run is held to, set
+//! once from the command line, and the engine's options that carry them
+//! (one place for cp, mv, -r and sync).
 
 use std::sync::OnceLock;
 
 use ftp_client::RateLimits;
+use ftp_client::engine::{SyncOptions, TreeOptions};
 
 static LIMITS: OnceLock<RateLimits> = OnceLock::new();
 static SEGMENTS: OnceLock<Segments> = OnceLock::new();
@@ -42,4 +45,16 @@ pub fn configure(limits: RateLimits) {
 /// transfer's own rate; none when not configured.
 pub fn limits() -> RateLimits {
     LIMITS.get().cloned().unwrap_or_default()
+}
+
+/// The options of a tree copy or move, as the run's `--segments` says.
+pub fn tree_options() -> TreeOptions {
+    let segments = segments();
+    TreeOptions::default().segments(segments.count, segments.threshold)
+}
+
+/// The options of a sync, as the run's `--segments` says.
+pub fn sync_options() -> SyncOptions {
+    let segments = segments();
+    SyncOptions::default().segments(segments.count, segments.threshold)
 }

@@ -10,7 +10,7 @@ use crate::failure::Failure;
 
 /// Connects and logs in to `url`'s server; the failure names `op` and the URL.
 pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client, Failure> {
-    let config = crate::proxy::for_host(config, url.host()).into_owned();
+    let config = crate::proxy::for_host(config, url.host());
     Client::connect_url(url, config).map_err(|e| Failure::failed(format!("{op} {url}: {e}")))
 }
 
@@ -18,7 +18,7 @@ pub(crate) fn connect(op: &str, url: &FtpUrl, config: &Config) -> Result<Client,
 /// `--noproxy` names the host, opened again when a failure ended it.
 pub(crate) fn session(config: &Config) -> Session<'_> {
     Session::with_connect(move |url: &FtpUrl| {
-        Client::connect_url(url, crate::proxy::for_host(config, url.host()).into_owned())
+        Client::connect_url(url, crate::proxy::for_host(config, url.host()))
     })
 }
 
@@ -31,18 +31,9 @@ pub(crate) fn quit(client: Client) {
 /// After a signal: whether the partial upload was deleted, for the
 /// interruption's message.
 pub(crate) fn note_leftover(leftover: &Leftover) {
-    if crate::interrupt::signalled().is_none() {
-        return;
-    }
-    match leftover {
-        Leftover::Deleted(path) => crate::interrupt::remote_note(format!(
-            "the partial upload {} was deleted from the server",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Stays(path, e) => crate::interrupt::remote_note(format!(
-            "the partial upload {} could not be deleted: {e}",
-            String::from_utf8_lossy(path)
-        )),
-        Leftover::Nothing | Leftover::Kept(_) => {}
+    if crate::interrupt::signalled().is_some() {
+        if let Some(note) = leftover.note() {
+            crate::interrupt::remote_note(note);
+        }
     }
 }

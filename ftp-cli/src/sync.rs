@@ -4,19 +4,15 @@
 //! `--json` print the plan on stdout.
 
 use std::io::Write;
-use std::path::PathBuf;
 
-use ftp_client::engine::{
-    Action, Filter, Reason, SyncAction, SyncOptions, SyncPlan, TreeError, TreeSummary, TreeSync,
-};
-use ftp_client::{Client, Config, FtpUrl};
+use ftp_client::engine::{Filter, SyncOptions, SyncPlan, TreeSync};
+use ftp_client::{Client, Config};
 
 use crate::credentials::LoginOptions;
 use crate::failure::Failure;
-use crate::format::{escape_name, json_string};
 use crate::interrupt::{exit_if_interrupted, running};
-use crate::location::{Location, location};
-use crate::tree::Shown;
+use crate::location::location;
+use crate::tree::{Shown, Sides, tree_failure};
 
 /// What `sync` was given.
 #[derive(Debug, clap::Args)]
@@ -67,48 +63,28 @@ pub struct SyncArgs {
     verify: bool,
 }
 
-/// The sides of a sync.
-enum Sides {
-    Down(FtpUrl, PathBuf),
-    Up(PathBuf, FtpUrl),
-}
-
 /// `sync SRC DST`.
 pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), Failure> {
     let op = "sync";
-    let sides = match (
+    let sides = Sides::of(
         location(op, &args.src, login)?,
         location(op, &args.dst, login)?,
-    ) {
-        (Location::Remote(src), Location::Local(dst)) => Sides::Down(src, dst),
-        (Location::Local(src), Location::Remote(dst)) => Sides::Up(src, dst),
-        _ => {
-            return Err(Failure::usage(format!(
-                "{op}: one side must be an ftp://, ftps:// or ftpes:// URL and the other a local directory"
-            )));
-        }
+    )
+    .map_err(|_| {
+        Failure::usage(format!(
+            "{op}: one side must be an ftp://, ftps:// or ftpes:// URL and the other a local directory"
+        ))
+    })?;
+    let job = match &sides {
+        Sides::Down(src, dst) => TreeSync::download(src.path(), dst),
+        Sides::Up(src, dst) => TreeSync::upload(src, dst.path()),
     };
-    let options = options(&args);
-    let (job, url, shown_src) = match &sides {
-        Sides::Down(src, dst) => (TreeSync::download(src.path(), dst), src, src.to_string()),
-        Sides::Up(src, dst) => (
-            TreeSync::upload(src, dst.path()),
-            dst,
-            src.display().to_string(),
-        ),
-    };
-    let job = job.options(options).limits(crate::rate::limits());
+    let job = job.options(options(&args)).limits(crate::rate::limits());
+    let (url, source) = (sides.url(), sides.source());
     let connect = || Client::connect_url(url, config.clone());
     let shown = Shown::new(op);
-    running(format!("{op} {shown_src}"));
-    let fail = |e: TreeError| match e {
-        TreeError::NotADirectory => Failure::usage(format!("{op} {shown_src}: not a directory")),
-        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
-        TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
-            Failure::failed(format!("{op} {url}: {e}"))
-        }
-        e => Failure::failed(format!("{op} {shown_src}: {e}")),
-    };
+    running(format!("{op} {source}"));
+    let fail = |e| tree_failure(op, &source, url, e, "");
     let plan = job.plan(&connect, &shown).map_err(fail)?;
     exit_if_interrupted();
     for note in &plan.notes {
@@ -119,13 +95,15 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
         print_plan(&plan, args.json);
     }
     if args.dry_run {
-        return dry_run_summary(op, &plan);
+        return crate::tree::ended(plan.dry_run_line(op), plan.failures.is_empty());
     }
     let result = plan.run(&connect, &shown, crate::cancellation::handle());
     exit_if_interrupted();
     let summary = result.map_err(fail)?;
-    let line = summary_line(op, &args, &plan, &summary);
-    crate::tree::ended(line, summary.failures.is_empty())
+    let line = summary
+        .sync_line(op, &plan, args.delete)
+        .verified(args.verify);
+    crate::tree::ended(line.to_string(), summary.is_success())
 }
 
 /// The engine's options from the command line's.
@@ -137,55 +115,13 @@ fn options(args: &SyncArgs) -> SyncOptions {
     for pattern in &args.exclude {
         filter = filter.exclude(pattern);
     }
-    SyncOptions::default()
+    crate::rate::sync_options()
         .jobs(args.jobs)
         .delete(args.delete)
         .max_delete(args.max_delete)
         .checksum(args.checksum)
         .verify(args.verify)
         .filter(filter)
-        .segments(
-            crate::rate::segments().count,
-            crate::rate::segments().threshold,
-        )
-}
-
-/// The last line of a run.
-fn summary_line(op: &str, args: &SyncArgs, plan: &SyncPlan, summary: &TreeSummary) -> String {
-    let excluded = plan.count_reason(Reason::Excluded);
-    let mut line = format!(
-        "{op}: {} files, {} bytes, {} up to date",
-        summary.files, summary.bytes, summary.up_to_date
-    );
-    if excluded > 0 {
-        line.push_str(&format!(", {excluded} excluded"));
-    }
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} skipped", summary.skipped));
-    }
-    if args.delete {
-        line.push_str(&format!(", {} deleted", summary.deleted));
-    }
-    if args.verify {
-        line.push_str(&crate::tree::verified(summary));
-    }
-    line.push_str(&format!(", {} failures", summary.failures.len()));
-    line
-}
-
-/// The last line of a dry run.
-fn dry_run_summary(op: &str, plan: &SyncPlan) -> Result<(), Failure> {
-    let up_to_date = plan.up_to_date();
-    let failures = plan.failures.len();
-    crate::tree::ended(
-        format!(
-            "{op}: dry run, nothing changed: {} to copy, {} to delete, {up_to_date} up to date, {} excluded, {failures} failures",
-            plan.count(Action::Copy),
-            plan.count(Action::Delete),
-            plan.count_reason(Reason::Excluded),
-        ),
-        failures == 0,
-    )
 }
 
 /// The plan on stdout: as JSON lines (every entry), or as text lines
@@ -195,11 +131,9 @@ fn print_plan(plan: &SyncPlan, json: bool) {
     for action in &plan.actions {
         exit_if_interrupted();
         let line = if json {
-            json_line(action)
-        } else if action.action != Action::Skip
-            || matches!(action.reason, Reason::Excluded | Reason::SourceIncomplete)
-        {
-            text_line(action)
+            action.json_line()
+        } else if let Some(line) = action.text_line() {
+            line
         } else {
             continue;
         };
@@ -208,53 +142,6 @@ fn print_plan(plan: &SyncPlan, json: bool) {
         }
     }
     let _ = out.flush();
-}
-
-fn text_line(action: &SyncAction) -> String {
-    let slash = if action.directory { "/" } else { "" };
-    format!(
-        "{} {}{slash} ({})\n",
-        action.action,
-        escape_name(&action.path),
-        action.reason
-    )
-}
-
-/// One JSON object: `action`, `path` (`path_hex` too when the path is
-/// not UTF-8: its exact bytes), `reason`, `type` and `size` where known.
-fn json_line(action: &SyncAction) -> String {
-    let size = action.size.filter(|_| !action.directory);
-    json_object(
-        action.action,
-        &action.path,
-        action.reason,
-        action.directory,
-        size,
-    )
-}
-
-fn json_object(
-    action: Action,
-    path: &[u8],
-    reason: Reason,
-    directory: bool,
-    size: Option<u64>,
-) -> String {
-    let mut line = format!("{{\"action\":\"{action}\",\"path\":{}", json_string(path));
-    if std::str::from_utf8(path).is_err() {
-        let hex: String = path.iter().map(|b| format!("{b:02x}")).collect();
-        line.push_str(&format!(",\"path_hex\":\"{hex}\""));
-    }
-    let kind = if directory { "dir" } else { "file" };
-    line.push_str(&format!(
-        ",\"reason\":{},\"type\":\"{kind}\"",
-        json_string(reason.as_str().as_bytes())
-    ));
-    if let Some(size) = size {
-        line.push_str(&format!(",\"size\":{size}"));
-    }
-    line.push_str("}\n");
-    line
 }
 
 /// `sync --help`'s text after the options.
@@ -279,24 +166,3 @@ Examples:
 
 Exit status: 0 when everything was done, 1 when anything failed (each failure
 on stderr, the summary last), 2 for a usage error.";
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn json_lines_escape_every_name() {
-        let line = json_object(
-            Action::Copy,
-            b"a\"b\\c\nd\x01\xff",
-            Reason::Missing,
-            false,
-            Some(3),
-        );
-        assert_eq!(
-            line,
-            "{\"action\":\"copy\",\"path\":\"a\\\"b\\\\c\\nd\\u0001\u{fffd}\",\"path_hex\":\"61226\
-             25c630a6401ff\",\"reason\":\"missing\",\"type\":\"file\",\"size\":3}\n"
-        );
-    }
-}

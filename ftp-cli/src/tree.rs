@@ -3,19 +3,19 @@
 //! left out one line on stderr as it happens, the transfers on the run's
 //! bar, the summary last; a signal cancels the run.
 
-use std::path::Path;
+use std::path::PathBuf;
 use std::sync::Mutex;
 
 use ftp_client::engine::{
-    Connect, Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError,
-    TreeRemove, TreeSummary, TreeUpload,
+    Counts, Outcome, Planned, Progress, Retry, Transfer, TreeDownload, TreeError, TreeRemove,
+    TreeSummary, TreeUpload,
 };
 pub use ftp_client::engine::{DEFAULT_JOBS, MAX_JOBS, TreeOptions};
 use ftp_client::{Client, Config, FtpUrl};
 
 use crate::failure::Failure;
-use crate::format::escape_name;
 use crate::interrupt::{exit_if_interrupted, running};
+use crate::location::Location;
 use crate::progress::{Source, Watch};
 use crate::remote;
 
@@ -131,36 +131,11 @@ impl Summary {
 
     /// The last line: printed on success, the error line on failure.
     pub(crate) fn finish(&self) -> Result<(), Failure> {
-        finish(&self.op, &self.done, false)
+        ended(self.done.line(&self.op).to_string(), self.done.is_success())
     }
 }
 
-/// The last line of a copy: printed on success, the error line on failure.
-fn finish(op: &str, summary: &TreeSummary, verify: bool) -> Result<(), Failure> {
-    let mut line = format!("{op}: {} files, {} bytes", summary.files, summary.bytes);
-    if summary.up_to_date > 0 {
-        line.push_str(&format!(", {} up to date", summary.up_to_date));
-    }
-    if summary.skipped > 0 {
-        line.push_str(&format!(", {} skipped", summary.skipped));
-    }
-    if verify {
-        line.push_str(&verified(summary));
-    }
-    line.push_str(&format!(", {} failures", summary.failures.len()));
-    ended(line, summary.failures.is_empty())
-}
-
-/// `--verify`'s part of a summary: the copies checked, and how many of
-/// them by size only (the server has no hash).
-pub(crate) fn verified(summary: &TreeSummary) -> String {
-    let mut part = format!(", {} verified", summary.verified + summary.size_only);
-    if summary.size_only > 0 {
-        part.push_str(&format!(" ({} size only)", summary.size_only));
-    }
-    part
-}
-
+/// The last line: printed on stderr when `ok`, else the failure's line.
 pub(crate) fn ended(line: String, ok: bool) -> Result<(), Failure> {
     if ok {
         eprintln!("ftp-cli: {line}");
@@ -170,84 +145,98 @@ pub(crate) fn ended(line: String, ok: bool) -> Result<(), Failure> {
     }
 }
 
-/// `cp -r ftp://… DST` and `mv -r`.
-pub fn download_tree(
-    op: &str,
-    src: &FtpUrl,
-    dst: &Path,
-    config: &Config,
-    options: TreeOptions,
-) -> Result<(), Failure> {
-    let verify = options.verify;
-    let job = TreeDownload::new(src.path(), dst)
-        .options(options)
-        .limits(crate::rate::limits());
-    run_tree(
-        op,
-        &src.to_string(),
-        src,
-        config,
-        verify,
-        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
-    )
+/// The sides of a tree operation: one remote, one local.
+pub(crate) enum Sides {
+    Down(FtpUrl, PathBuf),
+    Up(PathBuf, FtpUrl),
 }
 
-/// `cp -r DIR ftp://…` and `mv -r`.
-pub fn upload_tree(
-    op: &str,
-    src: &Path,
-    dst: &FtpUrl,
-    config: &Config,
-    options: TreeOptions,
-) -> Result<(), Failure> {
-    let verify = options.verify;
-    let job = TreeUpload::new(src, dst.path())
-        .options(options)
-        .limits(crate::rate::limits());
-    run_tree(
-        op,
-        &src.display().to_string(),
-        dst,
-        config,
-        verify,
-        |connect, shown| job.run(connect, shown, crate::cancellation::handle()),
-    )
-}
-
-/// Runs a tree copy over sessions to `url`'s server, rendered: what runs
-/// named for an interruption, the failure or the summary line last.
-fn run_tree(
-    op: &str,
-    shown_src: &str,
-    url: &FtpUrl,
-    config: &Config,
-    verify: bool,
-    run: impl FnOnce(&Connect<'_>, &Shown) -> Result<TreeSummary, TreeError>,
-) -> Result<(), Failure> {
-    running(format!("{op} {shown_src}"));
-    let connect = || Client::connect_url(url, config.clone());
-    let result = run(&connect, &Shown::new(op));
-    // Interrupted: the cut transfers cleaned up after themselves.
-    exit_if_interrupted();
-    let summary = result.map_err(|e| match e {
-        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
-        TreeError::MoveRoot(_) => {
-            Failure::usage(format!("{op} {shown_src}: {e}; copy it with cp -r"))
+impl Sides {
+    /// `src` and `dst` as the sides of a tree operation; the pair back
+    /// when both are remote or both local.
+    pub(crate) fn of(src: Location, dst: Location) -> Result<Sides, Box<(Location, Location)>> {
+        match (src, dst) {
+            (Location::Remote(src), Location::Local(dst)) => Ok(Sides::Down(src, dst)),
+            (Location::Local(src), Location::Remote(dst)) => Ok(Sides::Up(src, dst)),
+            other => Err(Box::new(other)),
         }
-        TreeError::NotADirectory => Failure::usage(format!(
-            "{op} {shown_src}: not a directory; copy a file without -r"
+    }
+
+    /// The server's side.
+    pub(crate) fn url(&self) -> &FtpUrl {
+        match self {
+            Sides::Down(url, _) | Sides::Up(_, url) => url,
+        }
+    }
+
+    /// The source as the messages name it.
+    pub(crate) fn source(&self) -> String {
+        match self {
+            Sides::Down(url, _) => url.to_string(),
+            Sides::Up(path, _) => path.display().to_string(),
+        }
+    }
+}
+
+/// A tree operation's failure as one line: naming the source, or the URL
+/// when the server failed; a usage error when the command line asked for
+/// what cannot be. `file_hint` follows "not a directory".
+pub(crate) fn tree_failure(
+    op: &str,
+    source: &str,
+    url: &FtpUrl,
+    e: TreeError,
+    file_hint: &str,
+) -> Failure {
+    match e {
+        TreeError::FollowWithMove => Failure::usage(format!("{op}: -L with a remote source: {e}")),
+        TreeError::MoveRoot(_) => Failure::usage(format!("{op} {source}: {e}; copy it with cp -r")),
+        TreeError::RemoveRoot(name) => Failure::usage(format!(
+            "{op} {url}: refusing to delete {name} without --force"
         )),
-        TreeError::NoName => Failure::usage(format!("{op} {shown_src}: {e}")),
-        TreeError::Connect(e) => Failure::failed(format!("{op} {url}: {e}")),
-        TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
+        TreeError::NotADirectory => {
+            Failure::usage(format!("{op} {source}: not a directory{file_hint}"))
+        }
+        TreeError::NoName => Failure::usage(format!("{op} {source}: {e}")),
+        TreeError::Connect(_) | TreeError::Remote(_) | TreeError::RemoteNotADirectory => {
             Failure::failed(format!("{op} {url}: {e}"))
         }
-        e => Failure::failed(format!("{op} {shown_src}: {e}")),
-    })?;
-    if summary.source_kept {
-        eprintln!("ftp-cli: {op} {shown_src}: the source is kept: not every entry was copied");
+        e => Failure::failed(format!("{op} {source}: {e}")),
     }
-    finish(op, &summary, verify)
+}
+
+/// `cp -r` and `mv -r` with one side remote, over sessions to its
+/// server, rendered: what runs named for an interruption, the failure or
+/// the summary line last.
+pub(crate) fn copy_tree(
+    op: &str,
+    sides: &Sides,
+    config: &Config,
+    options: TreeOptions,
+) -> Result<(), Failure> {
+    let (verify, source, url) = (options.verify, sides.source(), sides.url());
+    running(format!("{op} {source}"));
+    let connect = || Client::connect_url(url, config.clone());
+    let (shown, cancel) = (Shown::new(op), crate::cancellation::handle());
+    let result = match sides {
+        Sides::Down(src, dst) => TreeDownload::new(src.path(), dst)
+            .options(options)
+            .limits(crate::rate::limits())
+            .run(&connect, &shown, cancel),
+        Sides::Up(src, dst) => TreeUpload::new(src, dst.path())
+            .options(options)
+            .limits(crate::rate::limits())
+            .run(&connect, &shown, cancel),
+    };
+    // Interrupted: the cut transfers cleaned up after themselves.
+    exit_if_interrupted();
+    let hint = "; copy a file without -r";
+    let summary = result.map_err(|e| tree_failure(op, &source, url, e, hint))?;
+    if summary.source_kept {
+        eprintln!("ftp-cli: {op} {source}: the source is kept: not every entry was copied");
+    }
+    let line = summary.line(op).verified(verify).to_string();
+    ended(line, summary.is_success())
 }
 
 /// `rm -r URL`: deletes depth first exactly the entries the listings named
@@ -259,15 +248,8 @@ pub fn remove_tree(
     dry_run: bool,
 ) -> Result<(), Failure> {
     let op = "rm -r";
-    let fail = |e: TreeError| match e {
-        TreeError::RemoveRoot(name) => Failure::usage(format!(
-            "{op} {url}: refusing to delete {name} without --force"
-        )),
-        TreeError::NotADirectory => Failure::usage(format!(
-            "{op} {url}: not a directory; delete a file without -r"
-        )),
-        e => Failure::failed(format!("{op} {url}: {e}")),
-    };
+    let source = url.to_string();
+    let fail = |e| tree_failure(op, &source, url, e, "; delete a file without -r");
     let remove = TreeRemove::new(url.path()).force(force);
     remove.validate().map_err(fail)?;
     running(format!("{op} {url}"));
@@ -276,35 +258,18 @@ pub fn remove_tree(
     let plan = remove.plan(&mut client, &shown).map_err(fail)?;
     if dry_run {
         let mut out = std::io::stdout().lock();
-        for deletion in &plan.deletions {
+        for line in plan.dry_run_lines() {
             exit_if_interrupted();
-            let what = if deletion.directory {
-                "directory"
-            } else {
-                "file"
-            };
-            let line = format!("would delete {what} {}\n", escape_name(&deletion.path));
             let _ = std::io::Write::write_all(&mut out, line.as_bytes());
         }
         remote::quit(client);
-        let failures = plan.failures.len();
-        return ended(
-            format!("{op}: dry run, nothing deleted, {failures} failures"),
-            failures == 0,
-        );
+        return ended(plan.dry_run_summary(op), plan.failures.is_empty());
     }
     let summary = plan.run(&mut client, &shown, crate::cancellation::handle());
     // Nothing half done to clean up: out at once.
     exit_if_interrupted();
     remote::quit(client);
-    let failures = summary.failures.len();
-    ended(
-        format!(
-            "{op}: {} files and {} directories deleted, {failures} failures",
-            summary.files, summary.directories
-        ),
-        failures == 0,
-    )
+    ended(summary.removal_line(op).to_string(), summary.is_success())
 }
 
 /// `-j N`: a number of sessions from 1 to [`MAX_JOBS`].

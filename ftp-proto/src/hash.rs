@@ -62,6 +62,27 @@ impl HashAlgorithm {
         }
     }
 
+    /// The name in lower case without its dash, as command lines take it
+    /// (and [`FromStr`] reads it), e.g. `"sha256"`; with `sum` added, the
+    /// coreutils tool that checks its [`Digest::checksum_line`]s
+    /// (`sha256sum -c`), CRC-32 aside (SFV).
+    ///
+    /// ```
+    /// use ftp_proto::hash::HashAlgorithm;
+    /// for algorithm in HashAlgorithm::ALL {
+    ///     assert_eq!(algorithm.short_name().parse(), Ok(algorithm));
+    /// }
+    /// ```
+    pub fn short_name(self) -> &'static str {
+        match self {
+            HashAlgorithm::Sha256 => "sha256",
+            HashAlgorithm::Sha512 => "sha512",
+            HashAlgorithm::Sha1 => "sha1",
+            HashAlgorithm::Md5 => "md5",
+            HashAlgorithm::Crc32 => "crc32",
+        }
+    }
+
     /// The older command that answers this digest alone, e.g. `"XSHA256"`.
     pub fn x_command(self) -> &'static str {
         match self {
@@ -178,6 +199,46 @@ impl Digest {
     /// is not compared).
     pub fn matches(&self, other: &Digest) -> bool {
         self.algorithm == other.algorithm && self.bytes == other.bytes
+    }
+
+    /// The line the coreutils checksum tools write for a file `name` with
+    /// this digest, so that `sha256sum -c` (`sha512sum`, `sha1sum`,
+    /// `md5sum`) checks a local copy: `HEX  NAME` (two spaces); a name
+    /// holding a backslash, CR or LF is escaped (`\\`, `\r`, `\n`) and the
+    /// line starts with `\`, as they do. CRC-32 (zlib's, not `cksum`'s)
+    /// gives the SFV line `NAME HEX` (8 uppercase digits) that `cksfv -f`
+    /// and `rhash -c` check. The line ends with LF.
+    ///
+    /// ```
+    /// use ftp_proto::hash::{Digest, HashAlgorithm};
+    /// let md5 = Digest::new(HashAlgorithm::Md5, vec![0xab; 16]).unwrap();
+    /// assert_eq!(md5.checksum_line(b"a.txt"), b"abababababababababababababababab  a.txt\n");
+    /// ```
+    pub fn checksum_line(&self, name: &[u8]) -> Vec<u8> {
+        let mut line = Vec::with_capacity(name.len() + 140);
+        if self.algorithm == HashAlgorithm::Crc32 {
+            line.extend_from_slice(name);
+            line.push(b' ');
+            line.extend_from_slice(self.to_hex().to_ascii_uppercase().as_bytes());
+            line.push(b'\n');
+            return line;
+        }
+        let escape = name.iter().any(|b| matches!(b, b'\\' | b'\n' | b'\r'));
+        if escape {
+            line.push(b'\\');
+        }
+        line.extend_from_slice(self.to_hex().as_bytes());
+        line.extend_from_slice(b"  ");
+        for &b in name {
+            match b {
+                b'\\' if escape => line.extend_from_slice(b"\\\\"),
+                b'\n' => line.extend_from_slice(b"\\n"),
+                b'\r' => line.extend_from_slice(b"\\r"),
+                _ => line.push(b),
+            }
+        }
+        line.push(b'\n');
+        line
     }
 }
 
@@ -354,6 +415,22 @@ mod tests {
 
     fn reply(bytes: &[u8]) -> Reply {
         ReplyParser::default().feed(bytes).unwrap().reply.unwrap()
+    }
+
+    #[test]
+    fn checksum_lines_are_the_coreutils_and_sfv_formats() {
+        let md5 = Digest::new(HashAlgorithm::Md5, vec![0xab; 16]).unwrap();
+        assert_eq!(
+            md5.checksum_line(b"a b.txt"),
+            b"abababababababababababababababab  a b.txt\n"
+        );
+        // Escaped as md5sum escapes: a leading backslash.
+        assert_eq!(
+            md5.checksum_line(b"a\\b\nc"),
+            b"\\abababababababababababababababab  a\\\\b\\nc\n"
+        );
+        let crc = Digest::new(HashAlgorithm::Crc32, vec![0xaf, 0x08, 0x3b, 0x2d]).unwrap();
+        assert_eq!(crc.checksum_line(b"h.txt"), b"h.txt AF083B2D\n");
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ftp_client::engine::copy::{Endpoint, FileCopy, Session};
-use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer, Verified};
+use ftp_client::engine::{Planned, Progress, Retry, RetryPolicy, Transfer};
 use ftp_client::{Config, FtpUrl};
 
 use crate::cli::Operation;
@@ -13,7 +13,7 @@ use crate::credentials::LoginOptions;
 use crate::failure::Failure;
 use crate::location::{Location, STDIN, location, progress_label};
 use crate::remote::session;
-use crate::tree::TreeOptions;
+use crate::tree::{Sides, TreeOptions};
 
 /// What `cp` or `mv` was given.
 pub struct CopyArgs {
@@ -35,7 +35,7 @@ pub struct CopyArgs {
 impl CopyArgs {
     /// The arguments of `cp` or `mv`; any other operation back.
     pub fn of(operation: Operation) -> Result<CopyArgs, Operation> {
-        let segments = crate::rate::segments();
+        let tree = crate::rate::tree_options();
         match operation {
             Operation::Cp {
                 src,
@@ -52,12 +52,11 @@ impl CopyArgs {
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default()
+                tree: tree
                     .update(update)
                     .jobs(jobs)
                     .follow_links(dereference)
-                    .verify(verify)
-                    .segments(segments.count, segments.threshold),
+                    .verify(verify),
                 remove_source: false,
                 create_dirs,
                 verify,
@@ -76,11 +75,7 @@ impl CopyArgs {
                 src,
                 dst,
                 recursive,
-                tree: TreeOptions::default()
-                    .jobs(jobs)
-                    .remove_source(true)
-                    .verify(verify)
-                    .segments(segments.count, segments.threshold),
+                tree: tree.jobs(jobs).remove_source(true).verify(verify),
                 remove_source: true,
                 create_dirs,
                 verify,
@@ -170,7 +165,7 @@ fn copy_file(
     session: &mut Session<'_>,
     verbose: bool,
 ) -> Result<u64, Failure> {
-    crate::interrupt::running(format!("{op} {}", shown_source(copy)));
+    crate::interrupt::running(format!("{op} {}", copy.source_name()));
     let partial = copy.partial_file();
     if let Some(partial) = &partial {
         crate::cancellation::temporaries().keep(partial.clone());
@@ -185,31 +180,10 @@ fn copy_file(
     if let Some(partial) = &partial {
         crate::cancellation::temporaries().forget(partial);
     }
-    if let Some(verified) = &copied.verified {
-        say_verified(op, copy, &copied.target, verified);
+    if let Some(line) = copied.verified_line(op, copy) {
+        eprintln!("ftp-cli: {line}");
     }
     Ok(copied.bytes)
-}
-
-/// The source as the messages name it.
-fn shown_source(copy: &FileCopy) -> String {
-    match (copy.source(), copy.destination()) {
-        (Endpoint::Remote(url), _) => url.to_string(),
-        (Endpoint::Local(path), _) => path.display().to_string(),
-        (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
-        (Endpoint::Stdio, _) => STDIN.to_owned(),
-    }
-}
-
-/// `--verify`'s line: what the copy was checked against.
-fn say_verified(op: &str, copy: &FileCopy, target: &Endpoint, verified: &Verified) {
-    let subject = match (copy.source(), target) {
-        (Endpoint::Remote(url), _) => url.to_string(),
-        (Endpoint::Stdio, Endpoint::Remote(url)) => format!("- {url}"),
-        (_, Endpoint::Remote(url)) => url.to_string(),
-        _ => shown_source(copy),
-    };
-    eprintln!("ftp-cli: {op} {subject}: {verified}");
 }
 
 /// The CLI's observer of a single copy: the run's bar, the retries, and
@@ -234,14 +208,7 @@ impl Progress for Observer {
             return;
         }
         crate::progress::clear_now();
-        eprintln!(
-            "ftp-cli: {} {}; retry {} of {} in {:.1} s",
-            self.op,
-            retry.error,
-            retry.retry,
-            retry.retries,
-            retry.delay.as_secs_f64()
-        );
+        eprintln!("ftp-cli: {} {retry}", self.op);
     }
 
     fn notice(&self, notice: &ftp_client::engine::Notice<'_>) {
@@ -279,19 +246,17 @@ fn copy_tree(
             "{op}: '-' (standard input) is one file; copy it without -r"
         )));
     }
-    match (location(op, src, login)?, location(op, dst, login)?) {
-        (Location::Remote(src), Location::Local(dst)) => {
-            crate::tree::download_tree(op, &src, &dst, config, options)
-        }
-        (Location::Local(src), Location::Remote(dst)) => {
-            crate::tree::upload_tree(op, &src, &dst, config, options)
-        }
-        (Location::Remote(src), Location::Remote(dst)) => {
-            remote_tree(op, src, dst, config, options.verify)
-        }
-        (Location::Local(_), Location::Local(_)) => Err(Failure::usage(format!(
-            "{op}: neither argument is an ftp:// URL; exactly one must be"
-        ))),
+    let sides = Sides::of(location(op, src, login)?, location(op, dst, login)?);
+    match sides {
+        Ok(sides) => crate::tree::copy_tree(op, &sides, config, options),
+        Err(pair) => match *pair {
+            (Location::Remote(src), Location::Remote(dst)) => {
+                remote_tree(op, src, dst, config, options.verify)
+            }
+            _ => Err(Failure::usage(format!(
+                "{op}: neither argument is an ftp:// URL; exactly one must be"
+            ))),
+        },
     }
 }
 

@@ -43,6 +43,10 @@
 //!   for a display; [`Temporaries`] keeps its local temporary files for
 //!   the clean-up of a process that exits early after a cancellation.
 //! - [`list_url`]: a directory's entries, or a file's one entry.
+//! - What results say, ready to print: a failed copy in one line
+//!   ([`CopyError::message`](copy::CopyError::message)), a tree's
+//!   [`SummaryLine`], a plan as text or JSON lines
+//!   ([`SyncAction::text_line`], [`SyncAction::json_line`]).
 //!
 //! ```
 //! use std::time::Duration;
@@ -69,6 +73,7 @@ mod download;
 mod listing;
 mod progress;
 mod retry;
+mod said;
 mod segments;
 mod temporaries;
 pub mod tree;
@@ -88,6 +93,7 @@ pub use download::{
 pub use listing::list_url;
 pub use progress::{Direction, Notice, Outcome, Progress, Retry, Transfer};
 pub use retry::{MAX_DELAY, RetryPolicy, Retryable, is_transient, jitter};
+pub use said::{SummaryLine, json_string};
 pub use segments::{MIN_SEGMENT, SegmentedDownload, segments_path};
 pub use temporaries::{CleanedUp, Temporaries};
 pub use tree::{Action, Filter, Glob, Reason, SyncAction, SyncOptions, SyncPlan, TreeSync};

@@ -19,6 +19,7 @@
 mod between;
 mod error;
 mod get;
+mod message;
 mod put;
 mod several;
 mod tree_between;
@@ -29,6 +30,7 @@ use std::path::{Path, PathBuf};
 pub use between::RelayError;
 pub use error::CopyError;
 pub use get::{Drained, drain};
+pub use message::CopyMessage;
 pub use several::SeveralError;
 
 use super::{Cancel, Progress, RetryPolicy, Verified};
