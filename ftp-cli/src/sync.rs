@@ -81,6 +81,8 @@ pub fn run(args: SyncArgs, config: &Config, login: &LoginOptions) -> Result<(), 
     };
     let job = job.options(options(&args)).limits(crate::rate::limits());
     let (url, source) = (sides.url(), sides.source());
+    // Each session as `--noproxy` says for this host.
+    let config = crate::proxy::for_host(config, url.host());
     let connect = || Client::connect_url(url, config.clone());
     let shown = Shown::new(op);
     running(format!("{op} {source}"));

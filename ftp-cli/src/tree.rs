@@ -216,6 +216,8 @@ pub(crate) fn copy_tree(
 ) -> Result<(), Failure> {
     let (verify, source, url) = (options.verify, sides.source(), sides.url());
     running(format!("{op} {source}"));
+    // Each session as `--noproxy` says for this host.
+    let config = crate::proxy::for_host(config, url.host());
     let connect = || Client::connect_url(url, config.clone());
     let (shown, cancel) = (Shown::new(op), crate::cancellation::handle());
     let result = match sides {

@@ -276,6 +276,7 @@ fn remote_tree(
         .verify(verify)
         .recursive(true)
         .label(|path| progress_label(Some(path)))
+        .limits(crate::rate::limits())
         .describe(op);
     let mut session = session(config);
     copy_file(op, &copy, &mut session, false)?;

@@ -6,7 +6,7 @@
 
 use ftp_client::{Config, DataMode};
 
-use crate::ctx::{Ctx, has_content, no_temporary_files, pattern};
+use crate::ctx::{Ctx, has_content, no_temporary_files, pattern, utf8};
 use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
@@ -64,10 +64,6 @@ fn active() -> Config {
         data_mode: DataMode::Active { address: None },
         ..Config::default()
     }
-}
-
-fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {
-    Ok(path.to_str().ok_or("a UTF-8 scratch path")?)
 }
 
 /// Upload, download, listing and a missing file in one session: each data

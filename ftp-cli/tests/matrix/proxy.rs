@@ -13,7 +13,7 @@ use ftp_client::{Config, DataMode, Proxy};
 use ftp_suite::proxy::{ProxyFault, ProxyKind, TestProxy};
 use libtest_mimic::Failed;
 
-use crate::ctx::{Ctx, has_content, pattern};
+use crate::ctx::{Ctx, has_content, pattern, utf8};
 use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
@@ -228,6 +228,22 @@ fn cli_environment_and_noproxy(c: &Ctx) -> Outcome {
         .collect();
     let (code, err) = cli_env(c, &with_no_proxy, &ls)?;
     ensure!(code == Some(0), "NO_PROXY: exit {code:?}:\n{err}");
+    // The tree commands' sessions follow NO_PROXY too.
+    c.put("tree/t.txt", b"tree");
+    let (copied, synced) = (c.local("copied"), c.local("synced"));
+    for args in [
+        vec!["cp", "-r", "-j", "2", &c.url("tree"), utf8(&copied)?],
+        vec!["sync", &c.url("tree"), utf8(&synced)?],
+    ] {
+        let (code, err) = cli_env(c, &with_no_proxy, &args)?;
+        ensure!(
+            code == Some(0),
+            "NO_PROXY, {}: exit {code:?}:\n{err}",
+            args[0]
+        );
+    }
+    has_content(&copied.join("t.txt"), b"tree")?;
+    has_content(&synced.join("t.txt"), b"tree")?;
     ensure!(
         refusing.tunnels() == 0,
         "the refusing proxy opened a tunnel"

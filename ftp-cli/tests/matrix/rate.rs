@@ -37,6 +37,7 @@ pub fn group() -> Group {
             Case::new("tree_upload_total", tree_upload_total),
             Case::new("cli_cp_limit_rate", cli_cp_limit_rate),
             Case::new("cli_sync_limit_total", cli_sync_limit_total),
+            Case::new("cli_remote_tree_limit_rate", cli_remote_tree_limit_rate),
             Case::new("cancel_ends_the_waits", cancel_ends_the_waits),
             Case::new("tokio_both_ways_at_the_limit", tokio_both_ways_at_the_limit),
             Case::new("waits_are_no_stall", waits_are_no_stall),
@@ -444,4 +445,28 @@ fn cli_sync_limit_total(c: &Ctx) -> Outcome {
         "{total} bytes in {elapsed:.3} s: faster than 150K/s (at least {least:.3} s)"
     );
     has_content(&dst.join("b.bin"), &pattern(TREE_LEN, 75))
+}
+
+/// `cp -r --limit-rate 100K` between two directories of the server (the
+/// tree streamed from one session into another) of 100 KiB takes 0.9 s at
+/// least: the limit holds when both sides are remote too.
+fn cli_remote_tree_limit_rate(c: &Ctx) -> Outcome {
+    c.put("rtree/a.bin", &pattern(TREE_LEN, 80));
+    let started = Instant::now();
+    c.cli(&[
+        "cp",
+        "-r",
+        "--limit-rate",
+        "100K",
+        &c.url("rtree"),
+        &c.url("rcopy"),
+    ])?
+    .expect_ok()?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let least = (TREE_LEN as f64 - 0.1 * RATE as f64) / RATE as f64;
+    ensure!(
+        elapsed >= least,
+        "{TREE_LEN} bytes in {elapsed:.3} s: faster than 100K/s (at least {least:.3} s)"
+    );
+    has_content(&c.on_server("rcopy/a.bin"), &pattern(TREE_LEN, 80))
 }

@@ -6,7 +6,7 @@
 //! them (the result is `partial + source[offset..]`), a restarted one
 //! would not.
 
-use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
+use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern, utf8};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
 
@@ -50,10 +50,6 @@ fn source_and_partial() -> (Vec<u8>, Vec<u8>, Vec<u8>) {
     let mut resumed = partial.clone();
     resumed.extend_from_slice(&source[OFFSET..]);
     (source, partial, resumed)
-}
-
-fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {
-    Ok(path.to_str().ok_or("a UTF-8 scratch path")?)
 }
 
 fn library_retrieve_from(c: &Ctx) -> Outcome {

@@ -9,7 +9,7 @@ use ftp_client::engine::{
     segments_path,
 };
 
-use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern};
+use crate::ctx::{Ctx, absent, has_content, no_temporary_files, pattern, utf8};
 use crate::driver::{ConnectCtx, Driver};
 use crate::harness::{Case, Group, Need, Outcome};
 use crate::target::Family;
@@ -258,10 +258,6 @@ fn library_cancel_and_rate_limit(c: &Ctx) -> Outcome {
     ensure!(done.offset > 0, "nothing of the cancelled run was kept");
     has_content(&c.local("down.bin"), &source)?;
     no_temporary_files(&[c.local_dir()])
-}
-
-fn utf8(path: &std::path::Path) -> Result<&str, libtest_mimic::Failed> {
-    Ok(path.to_str().ok_or("a UTF-8 scratch path")?)
 }
 
 /// How many `REST` commands a `-v` transcript shows.

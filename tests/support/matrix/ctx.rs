@@ -697,6 +697,11 @@ pub fn same_file(a: &Path, b: &Path) -> Outcome {
     }
 }
 
+/// `path` as text, for a command line (the scratch paths are UTF-8).
+pub fn utf8(path: &Path) -> Result<&str, Failed> {
+    Ok(path.to_str().ok_or("a UTF-8 scratch path")?)
+}
+
 /// Fails unless file `path` holds `content`.
 pub fn has_content(path: &Path, content: &[u8]) -> Outcome {
     let got = fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
