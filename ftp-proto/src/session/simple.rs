@@ -89,6 +89,9 @@ impl Session {
 
     /// `QUIT`; the session is closed afterwards.
     pub fn quit(&mut self) -> Result<(), UsageError> {
+        // Quitting is the same from any directory.
+        self.check_idle_anywhere()?;
+        self.away = false;
         self.simple(Command::Quit, Expect::Quit)
     }
 
