@@ -88,7 +88,7 @@ fn shape_of(kind: &Kind) -> Shape {
 /// once: `client`, and more opened by `connect` once the root is listed
 /// and a directory is waiting for one. A listing whose failure may pass is
 /// listed again; one cut short by its session closing is listed once more
-/// by another session. Every failure (a listing, a name refused, a limit)
+/// (by another session, or by the same one reopened once). Every failure (a listing, a name refused, a limit)
 /// goes to `tally`; with `collide`, names that collide on a
 /// case-insensitive file system are refused too (they are to become local
 /// files). The result does not depend on the order listings finish in.
@@ -112,6 +112,7 @@ pub(super) fn list_remote(
             put_back: HashSet::new(),
         }),
         changed: Condvar::new(),
+        connect,
         filter,
         collide,
         tally,
@@ -120,9 +121,9 @@ pub(super) fn list_remote(
     std::thread::scope(|scope| {
         for worker in 1..sessions.max(1) {
             let spread = &spread;
-            scope.spawn(move || spread.extra(connect, worker));
+            scope.spawn(move || spread.extra(worker));
         }
-        spread.serve(client);
+        spread.serve(client, 0);
     });
     let shared = spread.state.into_inner();
     shared.unwrap_or_else(|e| e.into_inner()).listing
@@ -133,6 +134,7 @@ pub(super) fn list_remote(
 struct Spread<'a> {
     state: Mutex<Shared>,
     changed: Condvar,
+    connect: &'a Connect<'a>,
     filter: &'a Filter,
     collide: bool,
     tally: &'a Tally<'a>,
@@ -163,7 +165,7 @@ impl Spread<'_> {
 
     /// A session beyond the first: opened once the root is listed and a
     /// directory is waiting, closed at the end.
-    fn extra(&self, connect: &Connect<'_>, worker: usize) {
+    fn extra(&self, worker: usize) {
         {
             let mut state = self.lock();
             loop {
@@ -179,9 +181,9 @@ impl Spread<'_> {
                 state = self.wait(state);
             }
         }
-        match connect() {
+        match (self.connect)() {
             Ok(mut client) => {
-                self.serve(&mut client);
+                self.serve(&mut client, worker);
                 if !client.is_closed() {
                     super::super::quit(client);
                 }
@@ -191,12 +193,25 @@ impl Spread<'_> {
     }
 
     /// Lists directories on `client` until none is left or it closes.
-    fn serve(&self, client: &mut Client) {
+    /// A session that closes is reopened once (a refused reopening, such
+    /// as a 421, means one session fewer).
+    fn serve(&self, client: &mut Client, worker: usize) {
+        let mut reopened = false;
         while let Some(dir) = self.take() {
             let listing = self.list(client, dir.path());
             self.taken(dir, listing, client.is_closed());
             if client.is_closed() {
-                break;
+                if reopened {
+                    break;
+                }
+                reopened = true;
+                match (self.connect)() {
+                    Ok(fresh) => *client = fresh,
+                    Err(e) => {
+                        tracing::debug!("listing session {worker} not reopened ({e})");
+                        break;
+                    }
+                }
             }
         }
     }
