@@ -536,12 +536,12 @@ ftp.site("CHMOD 600 secrets.txt")?;
 
             /// The server's extensions (FEAT); empty if it has none.
             pub $($async)? fn features(&mut self) -> Result<Features> {
-                self.exec(Session::feat, shared::features) $($await)*
+                self.exec_anywhere(Session::feat, shared::features) $($await)*
             }
 
             /// NOOP: keeps the session alive and checks it still works.
             pub $($async)? fn noop(&mut self) -> Result<()> {
-                self.exec(Session::noop, ignore) $($await)*
+                self.exec_anywhere(Session::noop, ignore) $($await)*
             }
 
             /// Sends a command line as given (e.g. `SYST`, `STAT`) and returns the
@@ -788,7 +788,7 @@ ftp.set_modified("report.pdf", when)?;
             /// Whether the server's FEAT lists `feature` (e.g. `"MLST"`, `"MFMT"`);
             /// FEAT is asked once per session.
             pub $($async)? fn supports(&mut self, feature: &str) -> Result<bool> {
-                let features = self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                let features = self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 Ok(features.supports(feature))
             }
 
@@ -825,13 +825,13 @@ println!("{digest}  release.tar.gz"); // as sha256sum prints it
             /// strongest first (SHA-256, SHA-512, SHA-1, MD5, CRC32); empty when it
             /// has none. FEAT is asked once per session.
             pub $($async)? fn hash_algorithms(&mut self) -> Result<Vec<ftp_proto::hash::HashAlgorithm>> {
-                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 Ok(self.session.hash_offered().algorithms())
             }
 
             /// How [`Client::entries`] lists on this session (FEAT asked first).
             pub $($async)? fn listing_format(&mut self) -> Result<Format> {
-                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 shared::listing_format(self.session.listing_format())
             }
         }

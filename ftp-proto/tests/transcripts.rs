@@ -2795,13 +2795,14 @@ fn a_walk_goes_from_directory_to_directory_by_absolute_path_and_home_before_anyt
     // One CWD per directory: the walk's listings stay where they listed,
     // the next goes by absolute path (any name: CWD takes a path and
     // nothing else), MDTM runs there by absolute path, anything else is
-    // refused until the session is home again, and QUIT goes from anywhere.
+    // refused until the session is home again; NOOP and QUIT go from anywhere.
     Transcript::new(
         b"220 Ready\r\n",
         vec![
             walk_pub,
             walk_hostile,
             |s| s.mdtm_each(vec![arg("pub/f"), arg("/abs/g")]),
+            |s| s.noop(),
             |s| s.delete(arg("x")),
             |s| s.transfer(DataCommand::List(Some(arg("pub")))),
             |s| s.walk_entries(Some(arg("gone"))),
@@ -2824,6 +2825,7 @@ fn a_walk_goes_from_directory_to_directory_by_absolute_path_and_home_before_anyt
             (On("LIST"), b"150 Here\r\n226 Done\r\n"),
             (On("MDTM /home/bob/pub/f"), b"213 20260102030405\r\n"),
             (On("MDTM /abs/g"), b"550 No\r\n"),
+            (On("NOOP"), b"200 Ok\r\n"),
             // A directory gone between listings: the session stays where
             // it was, still away; the name, plain, is asked by its absolute
             // path as any listing asks a name CWD refused.
@@ -2872,6 +2874,9 @@ fn a_walk_goes_from_directory_to_directory_by_absolute_path_and_home_before_anyt
         "< 213 20260102030405",
         "< 550 No",
         "ok times 1767323045 550",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
         "usage error: the session is in a directory a walk listed: return home first",
         "usage error: the session is in a directory a walk listed: return home first",
         "> CWD /home/bob/gone",

@@ -68,11 +68,12 @@ impl Session {
     /// that a walk costs one `CWD` per directory, not two. Where the
     /// session is then ([`Session::is_away`]) relative paths name other
     /// files, so until [`Session::return_home`] every operation but the
-    /// next walk listing, [`Session::mdtm_each`] and [`Session::quit`] is
-    /// refused with [`UsageError::AwayFromHome`]; those three run where
-    /// the session is, with each relative path made absolute from the home
-    /// directory (the one `PWD` gave) — the listing goes straight from one
-    /// directory to the next, `CWD /home/path`.
+    /// next walk listing, [`Session::mdtm_each`] and those that name no path
+    /// ([`Session::feat`], [`Session::ensure_features`], [`Session::noop`],
+    /// [`Session::quit`]) is refused with [`UsageError::AwayFromHome`];
+    /// those run where the session is, each relative path made absolute
+    /// from the home directory (the one `PWD` gave) — the listing goes
+    /// straight from one directory to the next, `CWD /home/path`.
     ///
     /// The session stays only where home is an absolute path (`PWD` gave
     /// one starting with `/`); elsewhere the listing changes back as

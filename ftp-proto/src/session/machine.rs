@@ -34,8 +34,8 @@ pub struct Session {
     pub(super) working_directory: Option<Arg>,
     /// A walk's listing ([`Session::walk_entries`]) left the session in the
     /// directory it listed, not in `working_directory` (home, an absolute
-    /// path): operations other than the next walk listing, MDTM and QUIT
-    /// wait for [`Session::return_home`].
+    /// path): operations other than the next walk listing, MDTM and those
+    /// naming no path (FEAT, NOOP, QUIT) wait for [`Session::return_home`].
     pub(super) away: bool,
     /// The listing under way is [`Session::walk_entries`]': it stays in
     /// the directory it changed into. Cleared when the operation ends.
