@@ -270,6 +270,7 @@ fn async_walk_of_a_real_tree_matches_the_blocking_walk() {
     let options = WalkOptions::default();
     let mut ftp = Client::connect(server.addr(), Config::default()).unwrap();
     ftp.login(USER, PASSWORD).unwrap();
+    let home = ftp.pwd().unwrap();
     let blocking = blocking_walk(&mut ftp, "tree", options);
     let mut blocking_dirs = Vec::new();
     let mut walk = ftp.walk_dirs("tree", options);
@@ -287,6 +288,10 @@ fn async_walk_of_a_real_tree_matches_the_blocking_walk() {
         "{blocking:#?}"
     );
     assert_eq!(blocking_dirs.len(), 8, "{blocking_dirs:#?}");
+    // A walk's listings leave the session in the directory listed last; the
+    // next operation finds it home, relative paths meaning what they did.
+    assert_eq!(ftp.size("tree/a/b/two").unwrap(), 200);
+    assert_eq!(ftp.pwd().unwrap(), home);
 
     block_on(async {
         let mut ftp = AsyncClient::connect(server.addr(), Config::default())
@@ -346,6 +351,8 @@ fn async_walk_of_a_real_tree_matches_the_blocking_walk() {
             println!("drop point {drop_point:?}: {dropped} next() futures dropped");
         }
         assert!(max_dropped > 0, "no next() was ever dropped");
+        assert_eq!(ftp.size("tree/a/b/two").await.unwrap(), 200);
+        assert_eq!(ftp.pwd().await.unwrap(), home);
         ftp.quit().await.unwrap();
     });
 }

@@ -474,3 +474,139 @@ fn many_exact_times_are_asked_over_several_sessions() {
         }
     }
 }
+
+/// How the listing of `top/d3` goes wrong on [`wide_server`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Drop3 {
+    /// `550`: a listing that failed.
+    Refused,
+    /// The first time, the session closes (421) instead of listing it.
+    Once,
+    /// Every time, the session closes.
+    Always,
+}
+
+/// `top/d0` … `top/d5`, a five-byte `f` in each, for listings spread over
+/// several sessions; `top/d3` goes as `fault` says.
+fn wide_server(fault: Drop3) -> FaultServer {
+    let dropped = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    FaultServer::start(move |peer| {
+        peer.login()?;
+        let mut cwd = String::new();
+        loop {
+            let Ok(line) = peer.expect("") else {
+                return Ok(());
+            };
+            let (verb, arg) = line.split_once(' ').unwrap_or((&line, ""));
+            let path = resolve(&cwd, arg);
+            let dir = path == "top" || path.strip_prefix("top/d").is_some_and(|n| n.len() == 1);
+            match verb.to_ascii_uppercase().as_str() {
+                "QUIT" => return peer.reply("221 Bye"),
+                "FEAT" => peer.send(b"211-Features:\r\n SIZE\r\n EPSV\r\n211 End\r\n")?,
+                "PWD" => peer.reply(&format!("257 \"/{cwd}\" is the current directory"))?,
+                "CWD" if dir || path.is_empty() => {
+                    cwd = path;
+                    peer.reply("250 Directory changed")?;
+                }
+                "TYPE" => peer.reply("200 Binary")?,
+                "EPSV" => {
+                    let port = peer.listen_data()?;
+                    peer.reply(&format!("229 Entering Extended Passive Mode (|||{port}|)"))?;
+                }
+                "LIST" if path == "top/d3" && fault == Drop3::Refused => {
+                    peer.reply("550 Permission denied")?
+                }
+                "LIST"
+                    if path == "top/d3"
+                        && (fault == Drop3::Always
+                            || !dropped.swap(true, std::sync::atomic::Ordering::SeqCst)) =>
+                {
+                    return peer.reply("421 Closing the session");
+                }
+                "LIST" if dir => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply("150 Here comes the directory listing")?;
+                    // Slow enough that the other sessions take directories.
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                    let text = if path == "top" {
+                        (0..6)
+                            .map(|i| format!("drwxr-xr-x   2 ftp ftp 4096 Jan 01  2020 d{i}\r\n"))
+                            .collect::<String>()
+                    } else {
+                        "-rw-r--r--   1 ftp ftp        5 Jan 01  2020 f\r\n".to_owned()
+                    };
+                    data.write_all(text.as_bytes())?;
+                    drop(data);
+                    peer.reply("226 Directory send OK")?;
+                }
+                "SIZE" if path.ends_with("/f") => peer.reply("213 5")?,
+                "RETR" if path.ends_with("/f") => {
+                    let mut data = peer.accept_data()?;
+                    peer.reply("150 Opening BINARY mode data connection (5 bytes)")?;
+                    data.write_all(FILE)?;
+                    drop(data);
+                    peer.reply("226 Transfer complete")?;
+                }
+                _ => peer.reply("550 Not here")?,
+            }
+        }
+    })
+}
+
+/// The source's directories are listed by several sessions at once
+/// (`-j 4`). A listing refused on one of them, or whose session closes
+/// every time it is asked, deletes nothing and exits 1; a session that
+/// closes once on a listing is reopened and the directory listed again,
+/// and the sync completes, deletions included.
+#[test]
+fn a_listing_failing_on_one_of_several_sessions_deletes_nothing() {
+    for fault in [Drop3::Refused, Drop3::Always, Drop3::Once] {
+        let server = wide_server(fault);
+        let local = tempfile::tempdir().unwrap();
+        let dst = local.path().join("mirror");
+        fs::create_dir_all(dst.join("d1")).unwrap();
+        fs::write(dst.join("extra"), b"x").unwrap();
+        fs::write(dst.join("d1/extra"), b"y").unwrap();
+        let run = ftp_cli_with(
+            OPTIONS,
+            &[
+                "sync",
+                "-j",
+                "4",
+                "--delete",
+                &server.url("top"),
+                dst.to_str().unwrap(),
+            ],
+        );
+        let err = stderr(&run);
+        let received = server.received();
+        let lists = received.iter().filter(|l| l.starts_with("LIST")).count();
+        let into_d3 = received
+            .iter()
+            .filter(|l| l.starts_with("CWD") && l.ends_with("top/d3"))
+            .count();
+        let tries = if fault == Drop3::Refused { 1 } else { 2 };
+        assert_eq!(into_d3, tries, "{fault:?}: top/d3 asked: {received:?}");
+        assert!(lists >= 7, "{fault:?}: every directory listed: {lists}");
+        assert!(
+            server.connections() >= 2,
+            "{fault:?}: more than one session listed"
+        );
+        assert_eq!(
+            fs::read(dst.join("d0/f")).unwrap(),
+            FILE,
+            "{fault:?}: {err}"
+        );
+        if fault == Drop3::Once {
+            assert_eq!(run.status.code(), Some(0), "{fault:?}: {err}");
+            assert_eq!(fs::read(dst.join("d3/f")).unwrap(), FILE, "{fault:?}");
+            assert!(!dst.join("extra").exists(), "{fault:?}: {err}");
+            assert!(!dst.join("d1/extra").exists(), "{fault:?}: {err}");
+        } else {
+            assert_eq!(run.status.code(), Some(1), "{fault:?}: {err}");
+            assert_eq!(fs::read(dst.join("extra")).unwrap(), b"x", "{fault:?}");
+            assert_eq!(fs::read(dst.join("d1/extra")).unwrap(), b"y", "{fault:?}");
+            assert!(!dst.join("d3/f").exists(), "{fault:?}");
+        }
+    }
+}

@@ -366,8 +366,32 @@ ftp.set_transfer_type(TransferType::Binary);
                 finish: impl FnOnce(Outcome) -> Result<T>,
             ) -> Result<T> {
                 self.resync() $($await)* ?;
+                self.settle() $($await)* ?;
                 start(&mut self.session)?;
                 finish(self.run_to_done() $($await)* ?)
+            }
+
+            /// [`Client::exec`] for an operation the session runs wherever a
+            /// walk's listing left it ([`Session::walk_entries`]).
+            $($async)? fn exec_anywhere<T>(
+                &mut self,
+                start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
+                finish: impl FnOnce(Outcome) -> Result<T>,
+            ) -> Result<T> {
+                self.resync() $($await)* ?;
+                start(&mut self.session)?;
+                finish(self.run_to_done() $($await)* ?)
+            }
+
+            /// Brings the session home if a walk's listing left it elsewhere
+            /// ([`Session::is_away`]), before an operation whose relative paths
+            /// mean the home directory's.
+            $($async)? fn settle(&mut self) -> Result<()> {
+                if self.session.is_away() {
+                    self.session.return_home()?;
+                    self.run_to_done() $($await)* ?;
+                }
+                Ok(())
             }
 
             /// Logs in: USER, and PASS when the server asks for it.
@@ -473,7 +497,7 @@ println!("{modified:?} = {} s since 1970", modified.unix_timestamp());
                     .iter()
                     .map(|p| arg("path", p))
                     .collect::<Result<Vec<_>>>()?;
-                self.exec(|s| s.mdtm_each(paths), shared::times) $($await)*
+                self.exec_anywhere(|s| s.mdtm_each(paths), shared::times) $($await)*
             }
 
             /// The facts about one file or directory (MLST, RFC 3659): its type,
@@ -512,12 +536,12 @@ ftp.site("CHMOD 600 secrets.txt")?;
 
             /// The server's extensions (FEAT); empty if it has none.
             pub $($async)? fn features(&mut self) -> Result<Features> {
-                self.exec(Session::feat, shared::features) $($await)*
+                self.exec_anywhere(Session::feat, shared::features) $($await)*
             }
 
             /// NOOP: keeps the session alive and checks it still works.
             pub $($async)? fn noop(&mut self) -> Result<()> {
-                self.exec(Session::noop, ignore) $($await)*
+                self.exec_anywhere(Session::noop, ignore) $($await)*
             }
 
             /// Sends a command line as given (e.g. `SYST`, `STAT`) and returns the
@@ -557,7 +581,7 @@ assert!(matches!(
 
             /// Ends the session politely (QUIT) and closes the connection.
             pub $($async)? fn quit(mut self) -> Result<()> {
-                self.exec(Session::quit, ignore) $($await)*
+                self.exec_anywhere(Session::quit, ignore) $($await)*
             }
         }
     };
@@ -642,8 +666,19 @@ for name in ftp.nlst_bytes("")? {
                 &mut self,
                 start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
             ) -> Result<Vec<Vec<u8>>> {
+                self.resync() $($await)* ?;
+                self.settle() $($await)* ?;
+                self.listing_lines_anywhere(start) $($await)*
+            }
+
+            /// [`Client::listing_lines`] wherever the session is (a walk's
+            /// listing).
+            $($async)? fn listing_lines_anywhere(
+                &mut self,
+                start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
+            ) -> Result<Vec<Vec<u8>>> {
                 let mut raw = Vec::new();
-                let (data, start) = self.start_transfer(start) $($await)* ?;
+                let (data, start) = self.start_transfer_anywhere(start) $($await)* ?;
                 let mut download = Download::new(self, data, start);
                 download.copy_to_end(&mut raw) $($await)* ?;
                 download.finish() $($await)* ?;
@@ -681,6 +716,15 @@ for entry in ftp.entries("pub")? {
             pub $($async)? fn entries(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Entry>> {
                 let path = optional_arg(path)?;
                 let lines = self.listing_lines(|s| s.entries(path)) $($await)* ?;
+                shared::parse_entries(self.session.listing_format(), &lines)
+            }
+
+            /// A walk's listing of `path` ([`Session::walk_entries`]): the
+            /// session stays in the directory listed, and goes straight on to
+            /// the next one; any other operation brings it home first.
+            pub(crate) $($async)? fn walk_entries(&mut self, path: impl AsRef<[u8]>) -> Result<Vec<Entry>> {
+                let path = optional_arg(path)?;
+                let lines = self.listing_lines_anywhere(|s| s.walk_entries(path)) $($await)* ?;
                 shared::parse_entries(self.session.listing_format(), &lines)
             }
 
@@ -744,7 +788,7 @@ ftp.set_modified("report.pdf", when)?;
             /// Whether the server's FEAT lists `feature` (e.g. `"MLST"`, `"MFMT"`);
             /// FEAT is asked once per session.
             pub $($async)? fn supports(&mut self, feature: &str) -> Result<bool> {
-                let features = self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                let features = self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 Ok(features.supports(feature))
             }
 
@@ -781,13 +825,13 @@ println!("{digest}  release.tar.gz"); // as sha256sum prints it
             /// strongest first (SHA-256, SHA-512, SHA-1, MD5, CRC32); empty when it
             /// has none. FEAT is asked once per session.
             pub $($async)? fn hash_algorithms(&mut self) -> Result<Vec<ftp_proto::hash::HashAlgorithm>> {
-                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 Ok(self.session.hash_offered().algorithms())
             }
 
             /// How [`Client::entries`] lists on this session (FEAT asked first).
             pub $($async)? fn listing_format(&mut self) -> Result<Format> {
-                self.exec(Session::ensure_features, shared::features) $($await)* ?;
+                self.exec_anywhere(Session::ensure_features, shared::features) $($await)* ?;
                 shared::listing_format(self.session.listing_format())
             }
         }
@@ -959,6 +1003,17 @@ ftp.retrieve_from("big.iso", have, &mut part)?;
             /// Begins a transfer (`start` on the session, once in step) and
             /// runs it until its data may flow.
             $($async)? fn start_transfer(
+                &mut self,
+                start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
+            ) -> Result<(Stream, TransferStart)> {
+                self.resync() $($await)* ?;
+                self.settle() $($await)* ?;
+                self.start_transfer_anywhere(start) $($await)*
+            }
+
+            /// [`Client::start_transfer`] wherever the session is (a walk's
+            /// listing).
+            $($async)? fn start_transfer_anywhere(
                 &mut self,
                 start: impl FnOnce(&mut Session) -> std::result::Result<(), ftp_proto::UsageError>,
             ) -> Result<(Stream, TransferStart)> {
@@ -1447,7 +1502,7 @@ while let Some(listing) = walk.next().await {
                         WalkNext::Item(item) => return Some(item),
                         WalkNext::Done => return None,
                         WalkNext::List(dir) => {
-                            let listing = self.client.entries(&dir) $($await)*;
+                            let listing = self.client.walk_entries(&dir) $($await)*;
                             if let Some(error) = self.state.listed(listing, self.client.is_closed()) {
                                 return Some(error);
                             }
@@ -1461,7 +1516,7 @@ while let Some(listing) = walk.next().await {
             /// The next directory's listing, or the error that replaced it.
             $($async)? fn advance(&mut self) -> Option<Result<WalkDir>> {
                 let dir = self.state.next_dir()?;
-                let listing = self.client.entries(&dir) $($await)*;
+                let listing = self.client.walk_entries(&dir) $($await)*;
                 Some(self.state.listed(listing, self.client.is_closed()))
             }
 

@@ -334,6 +334,18 @@ pub(crate) struct DirWalkState {
     done: bool,
 }
 
+/// A directory a walk listed by several sessions hands out
+/// ([`DirWalkState::take_dir`]).
+#[derive(Debug)]
+pub(crate) struct PendingDir(Pending);
+
+impl PendingDir {
+    /// The directory's path, as passed to the server.
+    pub(crate) fn path(&self) -> &[u8] {
+        &self.0.path
+    }
+}
+
 /// A directory to list.
 #[derive(Debug)]
 struct Pending {
@@ -399,6 +411,43 @@ impl DirWalkState {
                 "a walk's listing with none asked for".to_owned(),
             ));
         };
+        self.listed_from(pending, listing, closed)
+    }
+
+    /// For a walk whose directories are listed by several sessions at once:
+    /// the next directory to list, taken out of the walk (`None` when none
+    /// is due now, or the walk is over). Its listing goes to
+    /// [`DirWalkState::listed_from`], and the directories it asks for
+    /// ([`DirWalkState::descend`]) must be asked before the next directory
+    /// is taken or listed: the walk's context is the directory listed last.
+    pub(crate) fn take_dir(&mut self) -> Option<PendingDir> {
+        self.next_dir()?;
+        self.stack.pop().map(PendingDir)
+    }
+
+    /// A directory [`DirWalkState::take_dir`] gave, not listed after all
+    /// (its session closed): listed next by another.
+    pub(crate) fn put_back(&mut self, dir: PendingDir) {
+        self.asked.push(dir.0);
+    }
+
+    /// The listing of a directory [`DirWalkState::take_dir`] gave: as
+    /// [`DirWalkState::listed`].
+    pub(crate) fn listed_dir(
+        &mut self,
+        dir: PendingDir,
+        listing: Result<Vec<Entry>>,
+        closed: bool,
+    ) -> Result<WalkDir> {
+        self.listed_from(dir.0, listing, closed)
+    }
+
+    fn listed_from(
+        &mut self,
+        pending: Pending,
+        listing: Result<Vec<Entry>>,
+        closed: bool,
+    ) -> Result<WalkDir> {
         let entries = match listing {
             Ok(entries) => entries,
             Err(e) => {

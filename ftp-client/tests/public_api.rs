@@ -128,7 +128,8 @@ fn error_parts(error: &Error) -> usize {
             | UsageError::Closed
             | UsageError::NoTransfer
             | UsageError::DataNotProtected
-            | UsageError::NotRestartable => 9,
+            | UsageError::NotRestartable
+            | UsageError::AwayFromHome => 9,
             UsageError::UnexpectedEvent(what) | UsageError::ReservedVerb(what) => {
                 let _: &'static str = what;
                 9

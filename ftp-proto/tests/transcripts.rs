@@ -2781,3 +2781,220 @@ fn a_refused_connection_after_the_commands_refusal_keeps_the_session() {
         "{log:#?}"
     );
 }
+
+fn walk_pub(s: &mut Session) -> Result<(), UsageError> {
+    s.walk_entries(Some(arg("pub")))
+}
+
+fn walk_hostile(s: &mut Session) -> Result<(), UsageError> {
+    s.walk_entries(Some(arg("pub/-la *")))
+}
+
+#[test]
+fn a_walk_goes_from_directory_to_directory_by_absolute_path_and_home_before_anything_else() {
+    // One CWD per directory: the walk's listings stay where they listed,
+    // the next goes by absolute path (any name: CWD takes a path and
+    // nothing else), MDTM runs there by absolute path, anything else is
+    // refused until the session is home again; NOOP and QUIT go from anywhere.
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![
+            walk_pub,
+            walk_hostile,
+            |s| s.mdtm_each(vec![arg("pub/f"), arg("/abs/g")]),
+            |s| s.noop(),
+            |s| s.delete(arg("x")),
+            |s| s.transfer(DataCommand::List(Some(arg("pub")))),
+            |s| s.walk_entries(Some(arg("gone"))),
+            |s| s.return_home(),
+            |s| s.delete(arg("x")),
+            |s| s.return_home(),
+            walk_pub,
+            |s| s.quit(),
+        ],
+        vec![
+            (On("FEAT"), b"211-Features:\r\n MDTM\r\n211 End\r\n"),
+            (On("PWD"), b"257 \"/home/bob\"\r\n"),
+            (On("CWD pub"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n"),
+            (DataDone, b"226 Done\r\n"),
+            (On("CWD /home/bob/pub/-la *"), b"250 Okay\r\n"),
+            (On("EPSV"), b"229 (|||30002|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("MDTM /home/bob/pub/f"), b"213 20260102030405\r\n"),
+            (On("MDTM /abs/g"), b"550 No\r\n"),
+            (On("NOOP"), b"200 Ok\r\n"),
+            // A directory gone between listings: the session stays where
+            // it was, still away; the name, plain, is asked by its absolute
+            // path as any listing asks a name CWD refused.
+            (On("CWD /home/bob/gone"), b"550 No such directory\r\n"),
+            (On("EPSV"), b"229 (|||30003|)\r\n"),
+            (On("LIST /home/bob/gone"), b"550 No such file\r\n"),
+            (On("CWD /home/bob"), b"250 Okay\r\n"),
+            (On("DELE x"), b"250 Deleted\r\n"),
+            (On("CWD pub"), b"250 Okay\r\n"),
+            (On("EPSV"), b"229 (|||30004|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("QUIT"), b"221 Bye\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM End",
+        "> PWD",
+        "< 257 \"/home/bob\"",
+        "> CWD pub",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> CWD /home/bob/pub/-la *",
+        "< 250 Okay",
+        "> EPSV",
+        "< 229 (|||30002|)",
+        "connect 192.0.2.7:30002",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> MDTM /home/bob/pub/f",
+        "> MDTM /abs/g",
+        "< 213 20260102030405",
+        "< 550 No",
+        "ok times 1767323045 550",
+        "> NOOP",
+        "< 200 Ok",
+        "ok completed 200",
+        "usage error: the session is in a directory a walk listed: return home first",
+        "usage error: the session is in a directory a walk listed: return home first",
+        "> CWD /home/bob/gone",
+        "< 550 No such directory",
+        "> EPSV",
+        "< 229 (|||30003|)",
+        "connect 192.0.2.7:30003",
+        "> LIST /home/bob/gone",
+        "< 550 No such file",
+        "err LIST /home/bob/gone: 550 No such file",
+        "> CWD /home/bob",
+        "< 250 Okay",
+        "ok completed 250",
+        "> DELE x",
+        "< 250 Deleted",
+        "ok completed 250",
+        "ok completed 200",
+        "> CWD pub",
+        "< 250 Okay",
+        "> EPSV",
+        "< 229 (|||30004|)",
+        "connect 192.0.2.7:30004",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> QUIT",
+        "< 221 Bye",
+        "ok completed 221",
+    ])
+}
+
+#[test]
+fn a_walk_where_home_is_no_absolute_path_changes_back_as_any_listing() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![walk_pub, |s| s.delete(arg("x"))],
+        vec![
+            (On("FEAT"), b"211-Features:\r\n MDTM\r\n211 End\r\n"),
+            (On("PWD"), b"257 \"SYS:PUB\"\r\n"),
+            (On("CWD pub"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD SYS:PUB"), b"250 Okay\r\n"),
+            (On("DELE x"), b"250 Deleted\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM End",
+        "> PWD",
+        "< 257 \"SYS:PUB\"",
+        "> CWD pub",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "> CWD SYS:PUB",
+        "< 250 Okay",
+        "ok transferred 226",
+        "> DELE x",
+        "< 250 Deleted",
+        "ok completed 250",
+    ])
+}
+
+#[test]
+fn a_session_that_cannot_get_home_from_a_walk_closes() {
+    Transcript::new(
+        b"220 Ready\r\n",
+        vec![walk_pub, |s| s.return_home(), |s| s.delete(arg("x"))],
+        vec![
+            (On("FEAT"), b"211-Features:\r\n MDTM\r\n211 End\r\n"),
+            (On("PWD"), b"257 \"/\"\r\n"),
+            (On("CWD pub"), b"250 Okay\r\n"),
+            (On("TYPE I"), b"200 Ok\r\n"),
+            (On("EPSV"), b"229 (|||30001|)\r\n"),
+            (On("LIST"), b"150 Here\r\n226 Done\r\n"),
+            (On("CWD /"), b"550 No\r\n"),
+            (On("CWD /"), b"550 No\r\n"),
+            (On("CWD /"), b"550 Still no\r\n"),
+        ],
+    )
+    .check(&[
+        "< 220 Ready",
+        "ok greeting 220",
+        "> FEAT",
+        "< 211 Features: MDTM End",
+        "> PWD",
+        "< 257 \"/\"",
+        "> CWD pub",
+        "< 250 Okay",
+        "> TYPE I",
+        "< 200 Ok",
+        "> EPSV",
+        "< 229 (|||30001|)",
+        "connect 192.0.2.7:30001",
+        "> LIST",
+        "< 150 Here",
+        "transfer Download hint=None",
+        "< 226 Done",
+        "ok transferred 226",
+        "> CWD /",
+        "< 550 No",
+        "> CWD /",
+        "< 550 No",
+        "> CWD /",
+        "< 550 Still no",
+        "err CWD /: 550 Still no",
+    ])
+}

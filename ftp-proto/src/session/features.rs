@@ -15,7 +15,8 @@ impl Session {
     /// [`Outcome::Features`]: the answer, kept for the session (empty when
     /// the server refuses FEAT with 5xx). Nothing is sent the second time.
     pub fn ensure_features(&mut self) -> Result<(), UsageError> {
-        self.check_idle()?;
+        // FEAT names no path: it may run where a walk left the session.
+        self.check_idle_anywhere()?;
         self.with_features(NeedsFeatures::Features);
         Ok(())
     }

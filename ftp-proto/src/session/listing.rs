@@ -1,5 +1,6 @@
 //! Listings: the format this session lists in, and a listing of a named
-//! directory (`PWD`, `CWD` into it, the transfer, `CWD` back home).
+//! directory (`PWD`, `CWD` into it, the transfer, `CWD` back home; a
+//! walk's listing stays, and the next one goes by absolute path).
 
 use crate::command::{Arg, Command};
 use crate::reply::{Reply, ReplyClass};
@@ -59,6 +60,81 @@ impl Session {
         }
         self.with_features(NeedsFeatures::Entries(path));
         Ok(())
+    }
+
+    /// A walk's listing of the directory `path` (`None`: the walk's root is
+    /// the working directory): as [`Session::entries`], but the session
+    /// stays in the directory it changed into instead of changing back, so
+    /// that a walk costs one `CWD` per directory, not two. Where the
+    /// session is then ([`Session::is_away`]) relative paths name other
+    /// files, so until [`Session::return_home`] every operation but the
+    /// next walk listing, [`Session::mdtm_each`] and those that name no path
+    /// ([`Session::feat`], [`Session::ensure_features`], [`Session::noop`],
+    /// [`Session::quit`]) is refused with [`UsageError::AwayFromHome`];
+    /// those run where the session is, each relative path made absolute
+    /// from the home directory (the one `PWD` gave) — the listing goes
+    /// straight from one directory to the next, `CWD /home/path`.
+    ///
+    /// The session stays only where home is an absolute path (`PWD` gave
+    /// one starting with `/`); elsewhere the listing changes back as
+    /// [`Session::entries`] does.
+    pub fn walk_entries(&mut self, path: Option<Arg>) -> Result<(), UsageError> {
+        self.check_idle_anywhere()?;
+        if self.config.tls.is_tls() && !self.data_protected {
+            return Err(UsageError::DataNotProtected);
+        }
+        let path = match (self.away, path) {
+            (false, path) => path,
+            (true, Some(path)) => Some(self.absolute(path)),
+            (true, None) => self.working_directory.clone(),
+        };
+        self.walking = true;
+        self.with_features(NeedsFeatures::Entries(path));
+        Ok(())
+    }
+
+    /// Whether a walk's listing left the session away from its home
+    /// directory ([`Session::walk_entries`]).
+    pub fn is_away(&self) -> bool {
+        self.away
+    }
+
+    /// Brings a session a walk's listing left elsewhere back home: `CWD`
+    /// to the directory `PWD` gave, tried up to three times before the
+    /// session closes (as every return home). Completes at once, with no
+    /// command, where the session is home already.
+    pub fn return_home(&mut self) -> Result<(), UsageError> {
+        self.check_idle_anywhere()?;
+        match (self.away, self.working_directory.clone()) {
+            (true, Some(home)) => self.go_home(home, Returned::Home),
+            _ => {
+                self.away = false;
+                self.finish(Ok(Outcome::Completed(Reply::new(
+                    crate::reply::ReplyCode::COMMAND_OK,
+                    Vec::new(),
+                ))));
+            }
+        }
+        Ok(())
+    }
+
+    /// `path` as seen from anywhere: itself if absolute, else joined to the
+    /// home directory (absolute whenever the session is away).
+    pub(super) fn absolute(&self, path: Arg) -> Arg {
+        let bytes = path.as_bytes();
+        let Some(home) = self.working_directory.as_ref() else {
+            return path;
+        };
+        if bytes.starts_with(b"/") || !self.away {
+            return path;
+        }
+        let mut joined = home.as_bytes().to_vec();
+        if !joined.ends_with(b"/") {
+            joined.push(b'/');
+        }
+        joined.extend_from_slice(bytes);
+        // Made of two arguments: nothing in it can be refused.
+        Arg::new(joined).unwrap_or(path)
     }
 
     /// [`Session::entries`] once FEAT is known.
@@ -145,15 +221,21 @@ impl Session {
 
     /// A transfer ended with `result`: back to the directory a listing
     /// started from, if it changed directory, then done.
+    /// A walk's listing ([`Session::walk_entries`]) stays where it is when
+    /// home is an absolute path, from which the next one can be reached.
     pub(super) fn end_transfer(&mut self, home: Option<Arg>, result: Result<Outcome, Failure>) {
         match home {
-            Some(home) if !self.is_closed() => self.return_home(home, Returned::Finish(result)),
+            Some(home) if self.walking && home.as_bytes().starts_with(b"/") => {
+                self.away = true;
+                self.finish(result);
+            }
+            Some(home) if !self.is_closed() => self.go_home(home, Returned::Finish(result)),
             _ => self.finish(result),
         }
     }
 
     /// `CWD home`, back to where the operation started, then `then`.
-    pub(super) fn return_home(&mut self, home: Arg, then: Returned) {
+    pub(super) fn go_home(&mut self, home: Arg, then: Returned) {
         self.state = State::Returning {
             then,
             home: home.clone(),
@@ -167,10 +249,14 @@ impl Session {
     /// it started, `refused` attempts so far; `then` follows.
     pub(super) fn on_return_reply(&mut self, then: Returned, home: Arg, refused: u8, reply: Reply) {
         match reply.class() {
-            ReplyClass::PositiveCompletion => match then {
-                Returned::Finish(result) => self.finish(result),
-                Returned::MakeDirs(dirs) => self.make_next_dir(dirs),
-            },
+            ReplyClass::PositiveCompletion => {
+                self.away = false;
+                match then {
+                    Returned::Finish(result) => self.finish(result),
+                    Returned::MakeDirs(dirs) => self.make_next_dir(dirs),
+                    Returned::Home => self.finish(Ok(Outcome::Completed(reply))),
+                }
+            }
             // Some servers (libunftp) check a CWD by listing the
             // directory, which fails while entries vanish from it:
             // ask again before giving up.

@@ -32,6 +32,14 @@ pub struct Session {
     /// The working directory, as the last PWD gave it, while no command
     /// since can have changed it.
     pub(super) working_directory: Option<Arg>,
+    /// A walk's listing ([`Session::walk_entries`]) left the session in the
+    /// directory it listed, not in `working_directory` (home, an absolute
+    /// path): operations other than the next walk listing, MDTM and those
+    /// naming no path (FEAT, NOOP, QUIT) wait for [`Session::return_home`].
+    pub(super) away: bool,
+    /// The listing under way is [`Session::walk_entries`]': it stays in
+    /// the directory it changed into. Cleared when the operation ends.
+    pub(super) walking: bool,
     /// The server's FEAT answer, once asked.
     pub(super) features: Option<Features>,
     /// MLSD was refused although FEAT listed MLST: list with LIST.
@@ -85,6 +93,8 @@ impl Session {
             epsv: Support::Untried,
             eprt: Support::Untried,
             working_directory: None,
+            away: false,
+            walking: false,
             features: None,
             mlsd_refused: false,
             data_protected: false,
@@ -223,8 +233,19 @@ impl Session {
         Some(Action::ReadControl)
     }
 
+    /// Whether an operation that may run away from home (a walk's listing,
+    /// MDTM, the return home) may start.
+    pub(super) fn check_idle_anywhere(&self) -> Result<(), UsageError> {
+        match self.state {
+            State::Idle => Ok(()),
+            State::Closed => Err(UsageError::Closed),
+            _ => Err(UsageError::Busy),
+        }
+    }
+
     pub(super) fn check_idle(&self) -> Result<(), UsageError> {
         match self.state {
+            State::Idle if self.away => Err(UsageError::AwayFromHome),
             State::Idle => Ok(()),
             State::Closed => Err(UsageError::Closed),
             _ => Err(UsageError::Busy),
@@ -252,6 +273,7 @@ impl Session {
         self.data_stalled = None;
         self.restart_offset = 0;
         self.list_fallback = false;
+        self.walking = false;
         if !self.is_closed() {
             self.state = State::Idle;
         }

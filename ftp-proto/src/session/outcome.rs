@@ -248,6 +248,12 @@ pub enum UsageError {
     /// that cannot restart (a listing, or APPE, which always appends).
     #[error("only RETR and STOR can restart at an offset")]
     NotRestartable,
+    /// A walk's listing ([`Session::walk_entries`](super::Session::walk_entries)) left the session in
+    /// another directory than the one it started in, where a relative path
+    /// names another file: run [`Session::return_home`](super::Session::return_home) first. Nothing
+    /// was sent.
+    #[error("the session is in a directory a walk listed: return home first")]
+    AwayFromHome,
 }
 
 /// One path's answer in [`Outcome::Times`]: its time, or the server's

@@ -79,17 +79,17 @@ impl Session {
     /// `FEAT`. Succeeds with [`Outcome::Features`], empty if the server
     /// does not know FEAT.
     pub fn feat(&mut self) -> Result<(), UsageError> {
-        self.simple(Command::Feat, Expect::Features)
+        self.simple_anywhere(Command::Feat, Expect::Features)
     }
 
     /// `NOOP`.
     pub fn noop(&mut self) -> Result<(), UsageError> {
-        self.simple(Command::Noop, Expect::Completion)
+        self.simple_anywhere(Command::Noop, Expect::Completion)
     }
 
     /// `QUIT`; the session is closed afterwards.
     pub fn quit(&mut self) -> Result<(), UsageError> {
-        self.simple(Command::Quit, Expect::Quit)
+        self.simple_anywhere(Command::Quit, Expect::Quit)
     }
 
     /// The server's FEAT answer, once [`Session::feat`] has run on this
@@ -102,6 +102,16 @@ impl Session {
     /// FEAT was asked.
     pub fn supports(&self, feature: &str) -> bool {
         self.features.as_ref().is_some_and(|f| f.supports(feature))
+    }
+
+    /// A command that names no path, the same from any directory: it may
+    /// run where a walk's listing left the session
+    /// ([`Session::walk_entries`]).
+    fn simple_anywhere(&mut self, command: Command, expect: Expect) -> Result<(), UsageError> {
+        self.check_idle_anywhere()?;
+        self.state = State::Simple(expect);
+        self.send(command);
+        Ok(())
     }
 
     pub(super) fn simple(&mut self, command: Command, expect: Expect) -> Result<(), UsageError> {

@@ -199,7 +199,7 @@ impl Session {
     /// what follows), or the refusal to report.
     pub(super) fn on_probe_cwd_reply(&mut self, probe: Probe, home: Arg, reply: Reply) {
         if reply.class() == ReplyClass::PositiveCompletion {
-            return self.return_home(home, probe.then);
+            return self.go_home(home, probe.then);
         }
         let failure = match probe.refusal {
             Some(refusal) => refusal,

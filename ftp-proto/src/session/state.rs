@@ -212,6 +212,8 @@ pub(super) enum Returned {
     Finish(Result<Outcome, Failure>),
     /// `mkdir -p` goes on with these directories.
     MakeDirs(VecDeque<Arg>),
+    /// [`Session::return_home`](super::Session::return_home): done, with the CWD's reply.
+    Home,
 }
 
 /// A data transfer under way: made once, by `Session::start_transfer`,

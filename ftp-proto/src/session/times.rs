@@ -35,8 +35,13 @@ impl Session {
     /// answers those sent ahead in the order they finish, not the order
     /// they came (libunftp does, and lists MLST), and an MDTM reply does
     /// not say which file it is about.
+    ///
+    /// It runs where a walk's listing left the session
+    /// ([`Session::walk_entries`]), each relative path made absolute from
+    /// the home directory.
     pub fn mdtm_each(&mut self, paths: Vec<Arg>) -> Result<(), UsageError> {
-        self.check_idle()?;
+        self.check_idle_anywhere()?;
+        let paths: Vec<Arg> = paths.into_iter().map(|p| self.absolute(p)).collect();
         let ahead = self.features.is_some() && !self.supports("MLST");
         let mut times = Times {
             answers: Vec::with_capacity(paths.len()),

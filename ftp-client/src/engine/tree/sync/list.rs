@@ -2,18 +2,20 @@
 //! below the tree's root, each name checked to be exactly one path
 //! component, excluded directories not descended into.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
 use std::fs;
 use std::path::Path;
+use std::sync::{Condvar, Mutex, MutexGuard};
 use std::time::Instant;
 
 use super::super::fresh::unix_seconds;
 use super::super::local::{collisions, os_bytes, remote_component};
 use super::super::pool::QUICK;
-use super::super::{Tally, shown};
+use super::super::{Connect, Tally, shown};
 use super::filter::Filter;
 use crate::engine::{Cancel, is_transient};
-use crate::{Client, DirWalk, Entry, Kind, Modified, WalkDir, WalkOptions};
+use crate::walk::{DirWalkState, PendingDir};
+use crate::{Client, Entry, Kind, Modified, WalkDir, WalkOptions};
 
 /// How deep a local listing goes, as a remote walk does.
 const MAX_DEPTH: usize = 256;
@@ -82,63 +84,213 @@ fn shape_of(kind: &Kind) -> Shape {
     }
 }
 
-/// Lists the remote tree under `root`, one directory at a time, a listing
-/// whose failure may pass listed again. Every failure (a listing, a name
-/// refused, a limit) goes to `tally`; with `collide`, names that collide
-/// on a case-insensitive file system are refused too (they are to become
-/// local files).
+/// Lists the remote tree under `root` over up to `sessions` sessions at
+/// once: `client`, and more opened by `connect` once the root is listed
+/// and a directory is waiting for one. A listing whose failure may pass is
+/// listed again; one cut short by its session closing is listed once more
+/// (by another session, or by the same one reopened once). Every failure (a listing, a name refused, a limit)
+/// goes to `tally`; with `collide`, names that collide on a
+/// case-insensitive file system are refused too (they are to become local
+/// files). The result does not depend on the order listings finish in.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn list_remote(
     client: &mut Client,
+    connect: &Connect<'_>,
+    sessions: usize,
     root: &[u8],
     filter: &Filter,
     collide: bool,
     tally: &Tally,
     cancel: &Cancel,
 ) -> Listing {
-    let mut listing = Listing::new();
-    let mut walk = client.walk_dirs(root, WalkOptions::default());
-    let (mut tries, mut started) = (1, Instant::now());
-    // The directories still to list, the next one last, in the walk's
-    // order (each directory's subdirectories next, in the order asked):
-    // a failed listing is named by its directory.
-    let mut due: Vec<Vec<u8>> = vec![root.to_vec()];
-    while let Some(dir) = walk.next() {
-        let listed = due.pop().unwrap_or_else(|| root.to_vec());
-        let dir = match dir {
-            Ok(dir) => dir,
-            Err(e)
-                if is_transient(&e)
-                    && !walk.client().is_closed()
-                    && QUICK.pause(tries, started, cancel) =>
-            {
-                tracing::debug!("{}: {e}; listing again", shown(&listed));
-                tries += 1;
-                due.push(listed);
-                walk.retry();
-                continue;
-            }
-            Err(e) => {
-                tally.fail(&shown(&listed), e);
-                continue;
-            }
-        };
-        (tries, started) = (1, Instant::now());
-        let asked = take(&mut walk, dir, filter, collide, tally, &mut listing);
-        due.extend(asked.into_iter().rev());
-    }
-    listing
+    let spread = Spread {
+        state: Mutex::new(Shared {
+            walk: DirWalkState::new(root, WalkOptions::default()),
+            listing: Listing::new(),
+            busy: 0,
+            listed: 0,
+            put_back: HashSet::new(),
+        }),
+        changed: Condvar::new(),
+        connect,
+        filter,
+        collide,
+        tally,
+        cancel,
+    };
+    std::thread::scope(|scope| {
+        for worker in 1..sessions.max(1) {
+            let spread = &spread;
+            scope.spawn(move || spread.extra(worker));
+        }
+        spread.serve(client, 0);
+    });
+    let shared = spread.state.into_inner();
+    shared.unwrap_or_else(|e| e.into_inner()).listing
 }
 
-/// One directory's listing into `listing`, its names checked; the
-/// directories descended into, in the order asked.
+/// A remote listing spread over sessions: the walk's frontier, taken a
+/// directory at a time by whichever session is free.
+struct Spread<'a> {
+    state: Mutex<Shared>,
+    changed: Condvar,
+    connect: &'a Connect<'a>,
+    filter: &'a Filter,
+    collide: bool,
+    tally: &'a Tally<'a>,
+    cancel: &'a Cancel,
+}
+
+struct Shared {
+    walk: DirWalkState,
+    listing: Listing,
+    /// Listings under way.
+    busy: usize,
+    /// Listings taken in.
+    listed: usize,
+    /// Directories given to another session once after theirs closed.
+    put_back: HashSet<Vec<u8>>,
+}
+
+impl Spread<'_> {
+    fn lock(&self) -> MutexGuard<'_, Shared> {
+        // A worker that panicked aborts the process anyway (the scope
+        // re-raises); the state is never left half-changed.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn wait<'g>(&self, guard: MutexGuard<'g, Shared>) -> MutexGuard<'g, Shared> {
+        self.changed.wait(guard).unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// A session beyond the first: opened once the root is listed and a
+    /// directory is waiting, closed at the end.
+    fn extra(&self, worker: usize) {
+        {
+            let mut state = self.lock();
+            loop {
+                if self.cancel.is_cancelled() {
+                    return;
+                }
+                if state.listed > 0 && state.walk.next_dir().is_some() {
+                    break;
+                }
+                if state.busy == 0 && state.listed > 0 {
+                    return;
+                }
+                state = self.wait(state);
+            }
+        }
+        match (self.connect)() {
+            Ok(mut client) => {
+                self.serve(&mut client, worker);
+                if !client.is_closed() {
+                    super::super::quit(client);
+                }
+            }
+            Err(e) => tracing::debug!("listing session {worker} not opened ({e}); fewer sessions"),
+        }
+    }
+
+    /// Lists directories on `client` until none is left or it closes.
+    /// A session that closes is reopened once (a refused reopening, such
+    /// as a 421, means one session fewer).
+    fn serve(&self, client: &mut Client, worker: usize) {
+        let mut reopened = false;
+        while let Some(dir) = self.take() {
+            let listing = self.list(client, dir.path());
+            self.taken(dir, listing, client.is_closed());
+            if client.is_closed() {
+                if reopened {
+                    break;
+                }
+                reopened = true;
+                match (self.connect)() {
+                    Ok(fresh) => *client = fresh,
+                    Err(e) => {
+                        tracing::debug!("listing session {worker} not reopened ({e})");
+                        break;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The next directory to list; `None` once none is due and none is
+    /// being listed (or on cancel).
+    fn take(&self) -> Option<PendingDir> {
+        let mut state = self.lock();
+        loop {
+            if self.cancel.is_cancelled() {
+                return None;
+            }
+            if let Some(dir) = state.walk.take_dir() {
+                state.busy += 1;
+                return Some(dir);
+            }
+            if state.busy == 0 {
+                return None;
+            }
+            state = self.wait(state);
+        }
+    }
+
+    /// One directory's listing, listed again while its failure may pass.
+    fn list(&self, client: &mut Client, dir: &[u8]) -> crate::Result<Vec<Entry>> {
+        let (mut tries, started) = (1, Instant::now());
+        loop {
+            match client.walk_entries(dir) {
+                Err(e)
+                    if is_transient(&e)
+                        && !client.is_closed()
+                        && QUICK.pause(tries, started, self.cancel) =>
+                {
+                    tracing::debug!("{}: {e}; listing again", shown(dir));
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// A listing in: its entries taken, its directories due; or, the first
+    /// time its session closed on it, the directory due again.
+    fn taken(&self, dir: PendingDir, listing: crate::Result<Vec<Entry>>, closed: bool) {
+        let mut state = self.lock();
+        let shared = &mut *state;
+        shared.busy -= 1;
+        shared.listed += 1;
+        let path = dir.path().to_vec();
+        if listing.is_err() && closed && shared.put_back.insert(path.clone()) {
+            shared.walk.put_back(dir);
+        } else {
+            match shared.walk.listed_dir(dir, listing, false) {
+                Ok(dir) => take(
+                    &mut shared.walk,
+                    dir,
+                    self.filter,
+                    self.collide,
+                    self.tally,
+                    &mut shared.listing,
+                ),
+                Err(e) => self.tally.fail(&shown(&path), e),
+            }
+        }
+        drop(state);
+        self.changed.notify_all();
+    }
+}
+
+/// One directory's listing into `listing`, its names checked; its
+/// directories asked of `walk`.
 fn take(
-    walk: &mut DirWalk<'_>,
+    walk: &mut DirWalkState,
     dir: WalkDir,
     filter: &Filter,
     collide: bool,
     tally: &Tally,
     listing: &mut Listing,
-) -> Vec<Vec<u8>> {
+) {
     let colliding = if collide {
         collisions(
             dir.items
@@ -149,7 +301,6 @@ fn take(
     } else {
         Default::default()
     };
-    let mut asked = Vec::new();
     for item in dir.items {
         let found = match item {
             Ok(found) if colliding.contains(&found.relative) => {
@@ -169,7 +320,6 @@ fn take(
         let excluded = filter.excludes(&joined(&found.relative), shape == Shape::Dir);
         if shape == Shape::Dir && !excluded && found.entry.is_dir() {
             walk.descend(&found);
-            asked.push(found.path.clone());
         }
         listing.insert(
             found.relative,
@@ -182,7 +332,6 @@ fn take(
             },
         );
     }
-    asked
 }
 
 /// Lists the local tree under `root` without following links, depth

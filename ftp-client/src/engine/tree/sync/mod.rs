@@ -238,8 +238,8 @@ impl TreeSync {
         self
     }
 
-    /// Lists both sides over one session opened by `connect` and compares
-    /// them (asking exact times and digests only where the listings
+    /// Lists both sides (the remote one over up to [`SyncOptions::jobs`]
+    /// sessions opened by `connect`) and compares them (asking exact times and digests only where the listings
     /// cannot tell); changes nothing. Failures are also told to
     /// `progress` as they come.
     pub fn plan(
@@ -250,7 +250,7 @@ impl TreeSync {
         let mut client = connect().map_err(TreeError::Connect)?;
         let tally = Tally::new(progress);
         let root = trim_slashes(&self.remote).to_vec();
-        let (src, dst, complete, dest_exists) = self.sides(&mut client, &root, &tally)?;
+        let (src, dst, complete, dest_exists) = self.sides(&mut client, connect, &root, &tally)?;
         if client.is_closed() {
             return Err(TreeError::ClosedWhileListing);
         }
@@ -294,18 +294,20 @@ impl TreeSync {
     fn sides(
         &self,
         client: &mut Client,
+        connect: &Connect<'_>,
         root: &[u8],
         tally: &Tally,
     ) -> Result<(Listing, Listing, bool, bool), TreeError> {
         let cancel = Cancel::new();
         let filter = &self.options.filter;
+        let jobs = self.options.jobs;
         Ok(match self.way {
             Way::Down => {
                 let what = client.stat(&self.remote).map_err(TreeError::Remote)?;
                 if what.kind != Kind::Dir {
                     return Err(TreeError::NotADirectory);
                 }
-                let src = list_remote(client, root, filter, true, tally, &cancel);
+                let src = list_remote(client, connect, jobs, root, filter, true, tally, &cancel);
                 let complete = tally.failures() == 0 && !client.is_closed();
                 let (dst, exists) = match fs::metadata(&self.local) {
                     Ok(meta) if meta.is_dir() => {
@@ -331,7 +333,7 @@ impl TreeSync {
                 let complete = tally.failures() == 0;
                 let (dst, exists) = match remote_kind(client, &self.remote)? {
                     Some(Kind::Dir) => (
-                        list_remote(client, root, filter, false, tally, &cancel),
+                        list_remote(client, connect, jobs, root, filter, false, tally, &cancel),
                         true,
                     ),
                     Some(_) => return Err(TreeError::RemoteNotADirectory),
