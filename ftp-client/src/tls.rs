@@ -49,7 +49,10 @@ pub const TLS_LIBRARY: &str =
 fn provider() -> rustls::crypto::CryptoProvider {
     #[cfg(feature = "aws-lc-rs")]
     return rustls::crypto::aws_lc_rs::default_provider();
+    // rustls 0.23.48 deprecates this provider (no post-quantum key
+    // exchange); it stays for builds without a C compiler, by choice.
     #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    #[allow(deprecated)]
     return rustls::crypto::ring::default_provider();
     // Never compiled: the compile_error above stops the build first.
     #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
@@ -331,6 +334,25 @@ impl Stream {
                         .process_new_packets()
                         .map_or(true, |state| state.plaintext_bytes_to_read() > 0)
             }
+        }
+    }
+
+    /// Over TLS, the next decrypted bytes where rustls holds them (reading
+    /// the socket first when it holds none), so that they can be written
+    /// out without being copied into a buffer of the caller's: empty at the
+    /// end (close_notify), an `UnexpectedEof` error at an end without one,
+    /// as [`Read::read`]. `None` in clear. Follow with [`Stream::consume`].
+    pub(crate) fn tls_plaintext(&mut self) -> Option<io::Result<&[u8]>> {
+        match self {
+            Stream::Plain(_) => None,
+            Stream::Tls(tls) => Some(io::BufRead::fill_buf(tls.as_mut())),
+        }
+    }
+
+    /// Marks `n` bytes of what [`Stream::tls_plaintext`] gave as taken.
+    pub(crate) fn consume(&mut self, n: usize) {
+        if let Stream::Tls(tls) = self {
+            io::BufRead::consume(tls.as_mut(), n);
         }
     }
 

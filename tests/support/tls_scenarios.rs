@@ -2,7 +2,8 @@
 //! tests (`tests/tls_faults.rs`) and the CLI's (`ftp-cli/tests/tls_faults.rs`):
 //! refusals of AUTH TLS and PROT P, a handshake that never completes, clear
 //! text where TLS was expected, a TLS download cut without close_notify,
-//! and an implicit-TLS server, which libunftp cannot be.
+//! records split, cut short or corrupt, and an implicit-TLS server, which
+//! libunftp cannot be.
 //!
 //! The TLS scripts log in `user`/`pw` over TLS (see [`Peer::tls_login`])
 //! with a certificate of the given [`TestPki`], and answer what both
