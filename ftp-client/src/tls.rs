@@ -337,25 +337,6 @@ impl Stream {
         }
     }
 
-    /// Over TLS, the next decrypted bytes where rustls holds them (reading
-    /// the socket first when it holds none), so that they can be written
-    /// out without being copied into a buffer of the caller's: empty at the
-    /// end (close_notify), an `UnexpectedEof` error at an end without one,
-    /// as [`Read::read`]. `None` in clear. Follow with [`Stream::consume`].
-    pub(crate) fn tls_plaintext(&mut self) -> Option<io::Result<&[u8]>> {
-        match self {
-            Stream::Plain(_) => None,
-            Stream::Tls(tls) => Some(io::BufRead::fill_buf(tls.as_mut())),
-        }
-    }
-
-    /// Marks `n` bytes of what [`Stream::tls_plaintext`] gave as taken.
-    pub(crate) fn consume(&mut self, n: usize) {
-        if let Stream::Tls(tls) = self {
-            io::BufRead::consume(tls.as_mut(), n);
-        }
-    }
-
     /// Version, cipher suite and whether the session was resumed, for logs.
     pub(crate) fn describe(&self) -> Option<String> {
         let Stream::Tls(tls) = self else { return None };

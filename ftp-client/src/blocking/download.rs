@@ -20,7 +20,6 @@ use crate::transfer::{ByteCounter, DataState};
 
 #[cfg(any(target_os = "linux", target_os = "android"))]
 mod splice;
-mod tls;
 
 /// The capacity asked for the pipe that downloads into files splice
 /// through, and so the most one splice moves (the default is 64 KiB).
@@ -100,9 +99,6 @@ impl<'c> Download<'c> {
     /// bytes copied. On failure the transfer is ended and the server's
     /// reply, when it explains the failure (e.g. 426), is the error.
     pub fn copy_to_end(&mut self, out: &mut (impl Write + ?Sized)) -> Result<u64> {
-        if self.throttle.is_none() && self.data.as_ref().is_some_and(Stream::is_tls) {
-            return self.copy_tls(out);
-        }
         // The buffer lives in the client, so a session of many small
         // transfers allocates and zeroes it once.
         let mut buf = std::mem::take(&mut self.client.transfer_buf);
@@ -132,7 +128,7 @@ impl<'c> Download<'c> {
     /// full, file too large): that is the cause, whatever the server then
     /// says about the closed connection, whose answer is read only to keep
     /// the session in step.
-    pub(super) fn local_write_failure(&mut self, error: io::Error) -> Error {
+    fn local_write_failure(&mut self, error: io::Error) -> Error {
         let _ = self.end_early();
         Error::io("writing the downloaded data", error)
     }
@@ -317,7 +313,7 @@ impl<'c> Download<'c> {
     }
 
     /// Ends the transfer after a network `error`; see [`explained_by_server`].
-    pub(super) fn end_after_network_error(&mut self, error: Error) -> Error {
+    fn end_after_network_error(&mut self, error: Error) -> Error {
         self.client.data_timed_out(&error);
         explained_by_server(self.end_early(), error)
     }
