@@ -156,3 +156,51 @@ fn implicit_tls_from_the_first_byte() {
     .unwrap();
     assert!(client.is_tls());
 }
+
+#[test]
+fn tls_records_split_across_reads() {
+    let pki = TestPki::new();
+    let server = tls_scenarios::tls_download(&pki, TlsEnd::SplitRecords);
+    let mut client = connect(&server, "ftpes", &pki).unwrap();
+    let mut out = Vec::new();
+    assert_eq!(client.retrieve("f", &mut out).unwrap(), ANNOUNCED as u64);
+    assert_eq!(out.len(), ANNOUNCED);
+    assert!(out.iter().all(|&b| b == 7));
+}
+
+#[test]
+fn a_tls_record_cut_short_is_a_truncation() {
+    let pki = TestPki::new();
+    let server = tls_scenarios::tls_download(&pki, TlsEnd::CutMidRecord);
+    let mut client = connect(&server, "ftpes", &pki).unwrap();
+    let mut out = Vec::new();
+    let err = client.retrieve("f", &mut out).unwrap_err();
+    let message = one_line(&err);
+    // Only the whole records before the cut are data.
+    assert!(
+        matches!(
+            err,
+            Error::Truncated { received, expected: Some(expected) }
+                if received < ANNOUNCED as u64 && received == out.len() as u64
+                    && expected == ANNOUNCED as u64
+        ),
+        "{err:?}"
+    );
+    assert!(message.contains("without close_notify"), "{message}");
+    assert!(!client.is_closed());
+}
+
+#[test]
+fn a_corrupt_tls_record_mid_transfer_is_an_error() {
+    let pki = TestPki::new();
+    let server = tls_scenarios::tls_download(&pki, TlsEnd::CorruptRecord);
+    let mut client = connect(&server, "ftpes", &pki).unwrap();
+    let mut out = Vec::new();
+    let err = client.retrieve("f", &mut out).unwrap_err();
+    let message = one_line(&err);
+    assert!(message.contains("receiving data"), "{message}");
+    assert!(message.contains("decrypt"), "{message}");
+    // Nothing of the bad record reached the output.
+    assert!(out.len() < ANNOUNCED / 2 + 16 * 1024, "{}", out.len());
+    assert!(out.iter().all(|&b| b == 7));
+}

@@ -72,6 +72,13 @@
 //! and its uploads `AsyncWrite` streams, and a future or stream dropped
 //! midway leaves the client in step (see that module).
 //!
+//! **TLS crypto**: rustls with the `aws-lc-rs` provider (the default
+//! feature; it needs a C compiler, gcc is enough, and offers the
+//! X25519MLKEM768 key exchange), or `ring` for builds without one
+//! (`default-features = false, features = ["ring"]`; rustls deprecates that
+//! provider since 0.23.48). With both on, aws-lc-rs is used; with neither
+//! the crate does not build.
+//!
 //! Every type that appears in this crate's public API is exported here, so
 //! no second dependency is needed; [`proto`] is the whole `ftp-proto` core
 //! for those who drive a [`proto::Session`] themselves.

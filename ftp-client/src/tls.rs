@@ -27,9 +27,37 @@ use rustls::{
 
 use crate::error::{Error, Result};
 
+#[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+compile_error!(
+    "ftp-client needs a TLS crypto provider: enable its feature `aws-lc-rs` (the default) \
+     or `ring` (no C compiler needed)"
+);
+
 /// The TLS library FTPS uses, for `--version` and bug reports.
+#[cfg(feature = "aws-lc-rs")]
+pub const TLS_LIBRARY: &str =
+    "rustls 0.23 (aws-lc-rs provider), system roots via rustls-native-certs 0.8";
+/// The TLS library FTPS uses, for `--version` and bug reports.
+#[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
 pub const TLS_LIBRARY: &str =
     "rustls 0.23 (ring provider), system roots via rustls-native-certs 0.8";
+
+/// The crypto provider sessions use, chosen by this crate's features:
+/// aws-lc-rs when its feature is on (the default, and the choice when both
+/// are), else ring. Always passed explicitly, so a process-wide default
+/// another crate installs changes nothing here.
+fn provider() -> rustls::crypto::CryptoProvider {
+    #[cfg(feature = "aws-lc-rs")]
+    return rustls::crypto::aws_lc_rs::default_provider();
+    // rustls 0.23.48 deprecates this provider (no post-quantum key
+    // exchange); it stays for builds without a C compiler, by choice.
+    #[cfg(all(feature = "ring", not(feature = "aws-lc-rs")))]
+    #[allow(deprecated)]
+    return rustls::crypto::ring::default_provider();
+    // Never compiled: the compile_error above stops the build first.
+    #[cfg(not(any(feature = "aws-lc-rs", feature = "ring")))]
+    unreachable!()
+}
 
 /// Which certificates a TLS session trusts.
 ///
@@ -158,7 +186,7 @@ pub(crate) fn client_config(trust: &Trust, max: TlsVersion) -> Result<TlsConfig>
         Trust::CaFile(path) => Some(roots_from_file(path)?),
         Trust::AcceptAnyCertificate => None,
     };
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let provider = Arc::new(provider());
     let versions: &[&rustls::SupportedProtocolVersion] = match max {
         TlsVersion::Tls12 => &[&rustls::version::TLS12],
         TlsVersion::Tls13 => &[&rustls::version::TLS13, &rustls::version::TLS12],

@@ -2,7 +2,8 @@
 //! tests (`tests/tls_faults.rs`) and the CLI's (`ftp-cli/tests/tls_faults.rs`):
 //! refusals of AUTH TLS and PROT P, a handshake that never completes, clear
 //! text where TLS was expected, a TLS download cut without close_notify,
-//! and an implicit-TLS server, which libunftp cannot be.
+//! records split, cut short or corrupt, and an implicit-TLS server, which
+//! libunftp cannot be.
 //!
 //! The TLS scripts log in `user`/`pw` over TLS (see [`Peer::tls_login`])
 //! with a certificate of the given [`TestPki`], and answer what both
@@ -11,7 +12,7 @@
 use std::io::{self, Write};
 use std::sync::Arc;
 
-use crate::fault::{FaultServer, Peer, accept_tls};
+use crate::fault::{FaultServer, Peer, TlsData, accept_tls};
 use crate::scenarios::{ANNOUNCED, SENT_BEFORE_FAULT, STALL};
 use crate::tls::{Leaf, TestPki};
 
@@ -95,6 +96,56 @@ pub enum TlsEnd {
     CutWithoutCloseNotify,
     /// All bytes, no close_notify, 226: the size agrees, so accepted.
     CompleteWithoutCloseNotify,
+    /// All bytes and close_notify, the TLS records cut into 7-byte TCP
+    /// segments (every record split across the client's reads), then 226.
+    SplitRecords,
+    /// All bytes but the end of the last TLS record, then the TCP
+    /// connection closed (a record cut short), then 226.
+    CutMidRecord,
+    /// All bytes, with one byte of a record in the middle changed on the
+    /// wire (the record fails to decrypt: the client answers with an
+    /// alert), then 226.
+    CorruptRecord,
+}
+
+/// The raw TLS bytes of [`ANNOUNCED`] bytes and close_notify, written to
+/// the socket as `end` says ([`TlsEnd::SplitRecords`],
+/// [`TlsEnd::CutMidRecord`], [`TlsEnd::CorruptRecord`]).
+fn send_records(data: TlsData, end: TlsEnd) -> io::Result<()> {
+    let (mut conn, mut tcp) = (data.conn, data.sock);
+    // What the handshake left to send (TLS 1.3 tickets) goes out whole.
+    while conn.wants_write() {
+        conn.write_tls(&mut tcp)?;
+    }
+    // Through rustls's outgoing buffer (64 KiB at most) a piece at a time.
+    let mut wire = Vec::new();
+    for piece in vec![7u8; ANNOUNCED].chunks(16 * 1024) {
+        conn.writer().write_all(piece)?;
+        while conn.wants_write() {
+            conn.write_tls(&mut wire)?;
+        }
+    }
+    conn.send_close_notify();
+    while conn.wants_write() {
+        conn.write_tls(&mut wire)?;
+    }
+    match end {
+        TlsEnd::SplitRecords => {
+            tcp.set_nodelay(true)?;
+            for piece in wire.chunks(7) {
+                tcp.write_all(piece)?;
+            }
+        }
+        // The close_notify record (~24 bytes) and the end of the last
+        // data record stay unsent.
+        TlsEnd::CutMidRecord => tcp.write_all(&wire[..wire.len() - 100])?,
+        _ => {
+            let middle = wire.len() / 2;
+            wire[middle] ^= 0x55;
+            tcp.write_all(&wire)?;
+        }
+    }
+    tcp.flush()
 }
 
 fn serve_tls_download(
@@ -107,6 +158,14 @@ fn serve_tls_download(
         &format!("150 Opening BINARY mode data connection ({ANNOUNCED} bytes)"),
     )?;
     let mut data = accept_tls(config, data)?;
+    if matches!(
+        end,
+        TlsEnd::SplitRecords | TlsEnd::CutMidRecord | TlsEnd::CorruptRecord
+    ) {
+        send_records(data, end)?;
+        peer.reply("226 Transfer complete")?;
+        return peer.drain();
+    }
     let sent = if end == TlsEnd::CutWithoutCloseNotify {
         SENT_BEFORE_FAULT
     } else {
