@@ -382,3 +382,57 @@ fn data_that_reaches_its_end_has_no_stall_deadline() {
     );
     assert!(matches!(result, Some(Ok(Outcome::Transferred(_)))));
 }
+
+/// A download's command sent with its `EPSV`
+/// (`SessionConfig::command_with_epsv`) whose data connection is refused:
+/// the command's reply is awaited for `cut_short_final_reply` (a refusal
+/// would keep the session in step), and when none comes the session ends
+/// with the failed connection, not a timeout, and not before.
+#[test]
+fn a_refused_connection_with_the_command_sent_waits_briefly_for_a_refusal() {
+    let t0 = Instant::now();
+    let mut config = config();
+    config.command_with_epsv = true;
+    let mut session = greeted(config, t0);
+    // A first download: EPSV works, so the next command goes with it.
+    session.transfer(retr()).unwrap();
+    let mut replies = VecDeque::from([
+        &b"200 Binary\r\n"[..],
+        b"229 (|||40000|)\r\n",
+        b"150 Go\r\n",
+    ]);
+    drive(&mut session, t0, &mut replies);
+    session.handle_data_finished().unwrap();
+    let (result, _) = drive(
+        &mut session,
+        t0,
+        &mut VecDeque::from([&b"226 Done\r\n"[..]]),
+    );
+    assert!(matches!(result, Some(Ok(_))), "{result:?}");
+    session.transfer(retr()).unwrap();
+    let mut connect = None;
+    let mut replies = VecDeque::from([&b"229 (|||40001|)\r\n"[..]]);
+    while let Some(action) = session.poll(t0) {
+        match action {
+            Action::ReadControl => session.handle_control(replies.pop_front().unwrap()),
+            Action::ConnectData(addr) => {
+                connect = Some(addr);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(connect.map(|a| a.port()), Some(40001));
+    session.handle_data_connect_failed().unwrap();
+    assert_eq!(session.poll(t0), Some(Action::ReadControl));
+    let deadline = t0 + Duration::from_secs(3);
+    assert_eq!(session.poll_timeout(), Some(deadline));
+    session.handle_timeout(deadline - Duration::from_millis(1));
+    assert!(!session.is_closed());
+    session.handle_timeout(deadline);
+    assert!(session.is_closed());
+    assert_eq!(
+        session.poll(deadline),
+        Some(Action::Done(Err(Failure::DataConnectFailed)))
+    );
+}

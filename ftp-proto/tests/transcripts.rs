@@ -2712,9 +2712,12 @@ fn a_refused_epsv_reads_its_commands_refusal_and_names_epsv() {
     ]);
 }
 
-/// The port a 229 named refuses the connection while the server waits for
-/// it with the command pending: it has nothing to say until its own
-/// timeout, so the session ends rather than read out of step.
+/// The port a 229 named refuses the connection while the server goes ahead
+/// with the command (its 150, before or after the failed connect): it
+/// waits for a connection that will not come and has nothing more to say
+/// until its own timeout, so the session ends rather than read out of step.
+/// (With no reply at all the session ends too, once the short wait for a
+/// refusal is over: `deadlines.rs`.)
 #[test]
 fn a_data_connection_refused_after_the_command_went_ends_the_session() {
     let mut t = with_command_ahead(Transcript::new(
@@ -2725,28 +2728,34 @@ fn a_data_connection_refused_after_the_command_went_ends_the_session() {
             (On("EPSV"), b"229 (|||30001|)\r\n"),
             (On("RETR file.bin"), b"150 Ok\r\n226 Ok\r\n"),
             (On("EPSV"), b"229 (|||30002|)\r\n"),
-            (On("RETR file.bin"), b""),
+            (On("RETR file.bin"), b"150 Ok\r\n"),
         ],
     ));
     t.refused_ports = vec![30002];
-    let log = t.play(&|_, available| available);
-    let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
-    assert_eq!(
-        tail,
-        [
-            "> EPSV",
-            "> RETR file.bin",
-            "< 229 (|||30002|)",
-            "connect 192.0.2.7:30002",
-            "data connect failed",
-            "err the data connection could not be opened",
-        ],
-        "{log:#?}"
-    );
+    for whole in [true, false] {
+        let log = t.play(&|_, available| if whole { available } else { 1 });
+        let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
+        assert_eq!(
+            tail,
+            [
+                "> EPSV",
+                "> RETR file.bin",
+                "< 229 (|||30002|)",
+                "connect 192.0.2.7:30002",
+                "data connect failed",
+                "< 150 Ok",
+                "err the data connection could not be opened",
+            ],
+            "{log:#?}"
+        );
+    }
 }
 
-/// The same refused connection after the server had already refused the
-/// command: that refusal is the transfer's error, and the session goes on.
+/// The same refused connection when the server refused the command and
+/// closed its port (proFTPD does, over TLS often before the client has
+/// connected): that refusal is the transfer's error, and the session goes
+/// on, whether the refusal came before the failed connect (whole reads) or
+/// after it (byte by byte).
 #[test]
 fn a_refused_connection_after_the_commands_refusal_keeps_the_session() {
     let mut t = with_command_ahead(Transcript::new(
@@ -2762,24 +2771,26 @@ fn a_refused_connection_after_the_commands_refusal_keeps_the_session() {
         ],
     ));
     t.refused_ports = vec![30002];
-    let log = t.play(&|_, available| available);
-    let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
-    assert_eq!(
-        tail,
-        [
-            "> EPSV",
-            "> RETR missing.bin",
-            "< 229 (|||30002|)",
-            "connect 192.0.2.7:30002",
-            "data connect failed",
-            "< 550 Failed to open file.",
-            "err RETR missing.bin: 550 Failed to open file.",
-            "> PWD",
-            "< 257 \"/\"",
-            "ok path /",
-        ],
-        "{log:#?}"
-    );
+    for whole in [true, false] {
+        let log = t.play(&|_, available| if whole { available } else { 1 });
+        let tail: Vec<&str> = log.iter().map(String::as_str).skip(12).collect();
+        assert_eq!(
+            tail,
+            [
+                "> EPSV",
+                "> RETR missing.bin",
+                "< 229 (|||30002|)",
+                "connect 192.0.2.7:30002",
+                "data connect failed",
+                "< 550 Failed to open file.",
+                "err RETR missing.bin: 550 Failed to open file.",
+                "> PWD",
+                "< 257 \"/\"",
+                "ok path /",
+            ],
+            "{log:#?}"
+        );
+    }
 }
 
 fn walk_pub(s: &mut Session) -> Result<(), UsageError> {

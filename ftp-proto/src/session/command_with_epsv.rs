@@ -11,10 +11,13 @@
 //! - a refused `EPSV`: the command's own refusal follows (no data
 //!   connection: 425 or 503), and is read before the transfer ends with the
 //!   `EPSV` failure, so that the next operation's replies stay in step;
-//! - a data connection that cannot be opened: the server may be waiting for
-//!   it with the command pending and has no reply to give until its own
-//!   timeout, so the session ends, unless the server had already refused
-//!   the command.
+//! - a data connection that cannot be opened: the server may have refused
+//!   the command and closed its port before the driver connected (proFTPD
+//!   does, over TLS often), or it may be waiting for the connection with
+//!   the command pending, with no reply to give until its own timeout. So
+//!   the command's reply is awaited a short while: a refusal ends the
+//!   transfer with the session in step; anything else, or nothing in time,
+//!   ends the session.
 
 use std::net::SocketAddr;
 
@@ -127,6 +130,7 @@ impl Session {
         for reply in &early {
             self.actions.push_back(Action::Reply(reply.clone()));
         }
+        let nothing_came = early.is_empty();
         let refusal = early
             .into_iter()
             .find(|reply| reply.class() != ReplyClass::PositivePreliminary);
@@ -135,7 +139,22 @@ impl Session {
                 let failure = self.not_success(reply);
                 self.fail_transfer(failure);
             }
+            // A 1xx: the server started the transfer and waits for the
+            // connection that failed.
+            None if nothing_came => self.set_step(TransferStep::RefusalAwaited),
             _ => self.close(Failure::DataConnectFailed),
+        }
+    }
+
+    /// The command's reply after its data connection failed: a refusal
+    /// keeps the session in step; anything else means the server went
+    /// ahead without the connection, and the session ends.
+    pub(super) fn on_awaited_refusal(&mut self, reply: Reply) {
+        if reply.code().is_negative() {
+            let failure = self.not_success(reply);
+            self.fail_transfer(failure);
+        } else {
+            self.close(Failure::DataConnectFailed);
         }
     }
 

@@ -245,6 +245,12 @@ pub(super) enum TransferStep {
     ConnectingWithCommand {
         early: Vec<Reply>,
     },
+    /// The data connection could not be opened with the command pending:
+    /// its reply is awaited a short while
+    /// ([`Timeouts::cut_short_final_reply`](super::Timeouts::cut_short_final_reply)),
+    /// as the server may have refused it (a 550 still on its way) rather
+    /// than wait for the connection.
+    RefusalAwaited,
     /// `EPSV` failed after the command went with it: the command's own
     /// reply (a 425 or 503: no data connection) is read, then the transfer
     /// ends with `failure`.

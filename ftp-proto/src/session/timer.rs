@@ -138,6 +138,15 @@ impl Session {
                 range,
                 ..
             } => self.end_transfer(home, Ok(super::abort::aborted(range, reply))),
+            // No refusal came after a failed data connection: the server
+            // may be waiting for it, so the session cannot go on.
+            other @ State::Transfer(Transfer {
+                step: TransferStep::RefusalAwaited,
+                ..
+            }) => {
+                self.state = other;
+                self.close(Failure::DataConnectFailed);
+            }
             other => {
                 self.state = other;
                 self.close(Failure::TimedOut {
@@ -183,6 +192,10 @@ impl Session {
                     timeouts.final_reply
                 }
             }
+            State::Transfer(Transfer {
+                step: TransferStep::RefusalAwaited,
+                ..
+            }) => timeouts.reply.min(timeouts.cut_short_final_reply),
             State::Aborting { last: Some(_), .. } => timeouts.reply.min(timeouts.last_abort_reply),
             _ => timeouts.reply,
         }

@@ -211,6 +211,7 @@ impl Session {
             TransferStep::Passive { extended: false } => self.on_pasv_reply(reply),
             TransferStep::PassiveWithCommand => self.on_epsv_reply_with_command(reply),
             TransferStep::DrainingCommand { .. } => self.on_drained_reply(reply),
+            TransferStep::RefusalAwaited => self.on_awaited_refusal(reply),
             // A reply while the driver connects the data channel (or
             // opens its listening socket): the server spoke out of turn;
             // keep waiting for the connection.
