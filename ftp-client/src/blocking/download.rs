@@ -241,8 +241,12 @@ impl<'c> Download<'c> {
     /// closed and the server stopped (ABOR), and the range is whole whether
     /// the server then says 426, 225 or 226
     /// ([`Session::end_range`](ftp_proto::Session::end_range)). The session
-    /// goes on. A range that ends where the file ends is finished with
-    /// [`Download::finish`] instead.
+    /// goes on, except over TLS: there the session ends with the range (as
+    /// [`Download::abandon`]), because servers mishandle ABOR after a TLS
+    /// data connection ended early (proFTPD closes the control connection,
+    /// Pure-FTPd's next reply sometimes does not decrypt); connect again
+    /// for the next range. A range that ends where the file ends is
+    /// finished with [`Download::finish`] instead.
     ///
     /// ```no_run
     /// # let mut ftp: ftp_client::Client = unimplemented!();
@@ -262,15 +266,14 @@ impl<'c> Download<'c> {
             let error = cancelled_error("receiving data");
             return Err(self.end_after_network_error(error));
         }
+        if self.client.is_tls() {
+            self.abandon();
+            return Ok(());
+        }
         if self.state.set_finished() {
             return Ok(());
         }
-        if let Some(mut data) = self.data.take() {
-            // Over TLS, a clean end (proFTPD may drop the session on ABOR
-            // after a data connection cut without one).
-            data.close_notify();
-            close(Some(data));
-        }
+        close(self.data.take());
         self.client.end_range_transfer()
     }
 

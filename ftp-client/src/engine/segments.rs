@@ -547,7 +547,7 @@ impl SegmentedDownload {
                     std::thread::sleep(Duration::from_millis(20));
                 }
             });
-            // Over TLS a range's session ends with it (see `close_range`):
+            // Over TLS a range's session ends with it (`Download::end_range`):
             // the caller's session, which the file's time is asked on
             // afterwards, takes no range there.
             let tls = client.is_tls();
@@ -734,7 +734,6 @@ fn fetch_range(
         return Ok(());
     }
     let from = range.next();
-    let tls = client.is_tls();
     let mut download = match client.retrieve_stream_from(&shared.plan.remote, from) {
         Ok(download) => download,
         Err(e) if is_rest_refusal(&e) && e.code().is_some_and(|c| c >= 500) => {
@@ -770,7 +769,6 @@ fn fetch_range(
         start: range.start,
         next,
         stopped,
-        tls,
     };
     close_range(shared, index, download, read)
 }
@@ -782,8 +780,6 @@ struct RangeRead {
     /// The next byte not read.
     next: u64,
     stopped: Stopped,
-    /// Whether the session is over TLS.
-    tls: bool,
 }
 
 /// How the reading of a range stopped.
@@ -834,11 +830,9 @@ fn copy_range(
 
 /// Ends range `index` (as far as it was `read`): the
 /// server's word where the data stopped early or the file ended there,
-/// else the transfer stopped at the range's end: `ABOR` in clear; over TLS
-/// the session is closed instead (servers go wrong on an `ABOR` after a
-/// TLS data connection cut short: proFTPD closes the control connection,
-/// and Pure-FTPd's next reply sometimes does not decrypt), and the next
-/// range opens a session of its own.
+/// else the transfer stopped at the range's end
+/// ([`Download::end_range`](crate::Download::end_range): `ABOR` in clear;
+/// over TLS the session ends, and the next range opens one of its own).
 fn close_range(
     shared: &Shared<'_>,
     index: usize,
@@ -849,7 +843,6 @@ fn close_range(
         start,
         next,
         stopped,
-        tls,
     } = read;
     let end = shared.range(index).end;
     if stopped != Stopped::AtEnd || end == shared.size {
@@ -863,10 +856,6 @@ fn close_range(
                 ended: next,
             });
         }
-        return Ok(());
-    }
-    if tls {
-        download.abandon();
         return Ok(());
     }
     match download.end_range() {

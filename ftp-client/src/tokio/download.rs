@@ -143,9 +143,13 @@ impl<'c> Download<'c> {
 
     /// Ends a download of one range of the file once every byte of the
     /// range was read: the data connection is closed, the server stopped,
-    /// and the range is whole whatever it then says; see
-    /// [`crate::Download::end_range`].
+    /// and the range is whole whatever it then says; over TLS the session
+    /// ends with the range instead. See [`crate::Download::end_range`].
     pub async fn end_range(mut self) -> Result<()> {
+        if self.client.is_tls() {
+            self.abandon();
+            return Ok(());
+        }
         if self.state.set_finished() {
             return Ok(());
         }
