@@ -436,3 +436,12 @@ fn a_refused_connection_with_the_command_sent_waits_briefly_for_a_refusal() {
         Some(Action::Done(Err(Failure::DataConnectFailed)))
     );
 }
+
+/// A range ended early closes the session only where the data connections
+/// are TLS (`Session::range_end_closes_session`); in clear it is `ABOR`.
+#[test]
+fn a_range_end_closes_the_session_only_over_tls() {
+    let session = greeted(config(), Instant::now());
+    assert!(!session.is_data_protected());
+    assert!(!session.range_end_closes_session());
+}

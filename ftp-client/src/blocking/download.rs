@@ -266,7 +266,7 @@ impl<'c> Download<'c> {
             let error = cancelled_error("receiving data");
             return Err(self.end_after_network_error(error));
         }
-        if self.client.is_tls() {
+        if self.client.session.range_end_closes_session() {
             self.abandon();
             return Ok(());
         }

@@ -146,7 +146,7 @@ impl<'c> Download<'c> {
     /// and the range is whole whatever it then says; over TLS the session
     /// ends with the range instead. See [`crate::Download::end_range`].
     pub async fn end_range(mut self) -> Result<()> {
-        if self.client.is_tls() {
+        if self.client.session.range_end_closes_session() {
             self.abandon();
             return Ok(());
         }

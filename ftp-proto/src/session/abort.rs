@@ -44,6 +44,16 @@ impl Session {
         Ok(())
     }
 
+    /// Whether a range that stops before the file's end ends the session
+    /// instead of [`Session::end_range`]'s `ABOR`: so over TLS data
+    /// connections, because servers mishandle an `ABOR` after a TLS data
+    /// connection ended early (proFTPD closes the control connection, and
+    /// Pure-FTPd's next reply sometimes does not decrypt). The driver then
+    /// closes the session; the range's bytes are all in.
+    pub fn range_end_closes_session(&self) -> bool {
+        self.is_data_protected()
+    }
+
     /// Ends a download of one range of a file (a segmented download: `REST
     /// start`, then `RETR`, of which only the bytes up to the range's end
     /// are wanted) once the driver has read every byte of the range and
